@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "ema",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "ema", targets: ["ema"]),
+        .executable(name: "ema-bench", targets: ["ema-bench"]),
+        .library(name: "EmaServer", targets: ["EmaServer"]),
+        .library(name: "EmaCore", targets: ["EmaCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.0"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/leaf.git", from: "4.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0" ..< "5.0.0"),
+    ],
+    targets: [
+        // The domain: no Vapor, no database. Clock and randomness come in as parameters.
+        .target(
+            name: "EmaCore",
+            swiftSettings: swiftSettings
+        ),
+        // The Vapor application, as a library so tests and the executables share it.
+        .target(
+            name: "EmaServer",
+            dependencies: [
+                "EmaCore",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Leaf", package: "leaf"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ema",
+            dependencies: ["EmaServer"],
+            swiftSettings: swiftSettings
+        ),
+        // Benchmarks: `swift run -c release ema-bench import --rows 1000000`.
+        .executableTarget(
+            name: "ema-bench",
+            dependencies: ["EmaServer"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EmaCoreTests",
+            dependencies: ["EmaCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EmaServerTests",
+            dependencies: [
+                "EmaServer",
+                .product(name: "VaporTesting", package: "vapor"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,68 @@
+import EmaCore
+import Fluent
+import Foundation
+import Vapor
+
+/// The demo data set of `ema serve --demo`: 50 fictional contracts across the four segments and
+/// several municipalities of Antioquia (`Resources/demo/contracts.csv`, imported through the same
+/// importer as real files) and their bills for the last three periods. Loading twice changes
+/// nothing: the same rows are upserted and come out unchanged.
+enum DemoData {
+    struct Summary: Sendable {
+        let contracts: UpsertCounts
+        let invoices: UpsertCounts
+    }
+
+    static func load(into app: Application) async throws -> Summary {
+        let path = app.directory.resourcesDirectory + "demo/contracts.csv"
+        let importer = CSVFileImporter(database: app.db, clock: app.clock)
+        guard case .imported(let contracts, _) = try await importer.importFile(.contracts, path: path) else {
+            throw CommandFailure("Los datos de demostración (\(path)) no son válidos.")
+        }
+        let today = CivilDate(bogotaAt: app.clock.now().timeIntervalSince1970)
+        let active = try await Contract.query(on: app.db).filter(\.$status == ContractStatus.activo.rawValue).all()
+        let rows = active.flatMap { contract in
+            recentPeriods(before: today).map { invoice(for: contract, period: $0) }
+        }
+        let store = BillingStore(database: app.db, now: app.clock.now())
+        let ids = Dictionary(uniqueKeysWithValues: active.compactMap { contract in contract.id.map { (contract.contractNumber, $0) } })
+        var invoices = UpsertCounts()
+        for start in stride(from: 0, to: rows.count, by: BillingStore.batchSize) {
+            invoices += try await store.upsertInvoices(Array(rows[start..<min(rows.count, start + BillingStore.batchSize)]), contractIDs: ids)
+        }
+        return Summary(contracts: contracts, invoices: invoices)
+    }
+
+    /// Bills are issued on the 3rd and due 20 days later: the last three periods already issued.
+    static func recentPeriods(before today: CivilDate) -> [BillingPeriod] {
+        var period = BillingPeriod(containing: today)
+        if today.day < 3 { period = period.previous }
+        return [period.previous.previous, period.previous, period]
+    }
+
+    static func invoice(for contract: Contract, period: BillingPeriod) -> InvoiceRow {
+        let issue = CivilDate(year: period.year, month: period.month, day: 3)!
+        return InvoiceRow(
+            invoiceNumber: "\(contract.contractNumber)-\(period.year)\(period.month < 10 ? "0" : "")\(period.month)",
+            contractNumber: contract.contractNumber,
+            period: period,
+            issueDate: issue,
+            dueDate: issue.adding(days: 20),
+            amountCOP: amount(for: contract, period: period)
+        )
+    }
+
+    /// A stable, plausible amount per contract and period, rounded to hundreds of pesos.
+    static func amount(for contract: Contract, period: BillingPeriod) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "\(contract.contractNumber)\(period)".utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        let range: ClosedRange<Int64> = switch contract.segmentValue ?? .hogares {
+        case .hogares: 65_000...420_000
+        case .empresas: 350_000...2_800_000
+        case .grandesClientes: 6_000_000...48_000_000
+        case .gobierno: 1_200_000...9_500_000
+        }
+        let value = range.lowerBound + Int64(hash % UInt64(range.upperBound - range.lowerBound))
+        return value / 100 * 100
+    }
+}

@@ -1,0 +1,223 @@
+import Foundation
+import Logging
+
+/// The whole configuration of Ema, built once at start-up from the environment
+/// (`AppConfig(environment:)`) or directly by tests. See the README's configuration table.
+public struct AppConfig: Sendable {
+    public enum DatabaseChoice: Sendable, Equatable {
+        /// The embedded default: one file, WAL journal.
+        case sqlite(path: String)
+        /// `DATABASE_URL`; `schema` puts every table in that schema (tests use one per test).
+        case postgres(url: Secret, schema: String? = nil)
+    }
+
+    public enum LogFormat: String, Sendable, CaseIterable { case text, json }
+
+    public struct WhatsApp: Sendable {
+        public var graphURL: String = "https://graph.facebook.com/v21.0"
+        public var phoneNumberID: String?
+        public var accessToken: Secret?
+        public var appSecret: Secret?
+        public var verifyToken: Secret?
+        public var maxMessagesPerSecond: Int = 80
+        /// Without a token, outbound WhatsApp messages go to the local sandbox outbox.
+        public var isSandbox: Bool { accessToken == nil }
+    }
+
+    public struct Twilio: Sendable {
+        public var apiURL: String = "https://api.twilio.com"
+        public var accountSID: String?
+        public var authToken: Secret?
+        public var from: String?
+        /// Without credentials, SMS go to the local sandbox outbox.
+        public var isSandbox: Bool { accountSID == nil }
+    }
+
+    public var database: DatabaseChoice = .sqlite(path: "./data/ema.sqlite")
+    public var publicURL: String = "http://127.0.0.1:8080"
+    public var adminToken: Secret?
+    public var workersEnabled: Bool = true
+    /// Jobs one node runs at once (PostgreSQL); SQLite always runs one.
+    public var workerConcurrency: Int = 4
+    /// Connections per event loop to PostgreSQL.
+    public var databasePoolSize: Int = 4
+    public var whatsApp = WhatsApp()
+    public var twilio = Twilio()
+    public var logLevel: Logger.Level = .info
+    public var logFormat: LogFormat = .text
+
+    public init() {}
+
+    /// Reads the environment; throws one error listing every bad key.
+    public init(environment: [String: String]) throws(ConfigError) {
+        var reader = EnvironmentReader(environment)
+        if let url = reader.postgresURL("DATABASE_URL") {
+            database = .postgres(url: url)
+        } else {
+            database = .sqlite(path: reader.string("EMA_SQLITE_PATH") ?? "./data/ema.sqlite")
+        }
+        publicURL = reader.httpURL("EMA_PUBLIC_URL") ?? publicURL
+        adminToken = reader.secret("EMA_ADMIN_TOKEN")
+        workersEnabled = reader.onOff("EMA_WORKERS") ?? true
+        workerConcurrency = reader.integer("EMA_WORKER_CONCURRENCY", in: 1...64) ?? workerConcurrency
+        databasePoolSize = reader.integer("EMA_DB_POOL_SIZE", in: 1...100) ?? databasePoolSize
+
+        whatsApp.graphURL = reader.httpURL("WHATSAPP_GRAPH_URL") ?? whatsApp.graphURL
+        whatsApp.phoneNumberID = reader.string("WHATSAPP_PHONE_NUMBER_ID")
+        whatsApp.accessToken = reader.secret("WHATSAPP_ACCESS_TOKEN")
+        whatsApp.appSecret = reader.secret("WHATSAPP_APP_SECRET")
+        whatsApp.verifyToken = reader.secret("WHATSAPP_VERIFY_TOKEN")
+        whatsApp.maxMessagesPerSecond = reader.integer("WHATSAPP_MAX_MPS", in: 1...1000) ?? whatsApp.maxMessagesPerSecond
+        if whatsApp.accessToken != nil, whatsApp.phoneNumberID == nil {
+            reader.problem("WHATSAPP_PHONE_NUMBER_ID", "es obligatorio cuando WHATSAPP_ACCESS_TOKEN está definido")
+        }
+
+        twilio.apiURL = reader.httpURL("TWILIO_API_URL") ?? twilio.apiURL
+        twilio.accountSID = reader.string("TWILIO_ACCOUNT_SID")
+        twilio.authToken = reader.secret("TWILIO_AUTH_TOKEN")
+        twilio.from = reader.string("TWILIO_FROM")
+        let twilioKeys = ["TWILIO_ACCOUNT_SID": twilio.accountSID != nil, "TWILIO_AUTH_TOKEN": twilio.authToken != nil, "TWILIO_FROM": twilio.from != nil]
+        if twilioKeys.values.contains(true) {
+            for (key, present) in twilioKeys.sorted(by: { $0.key < $1.key }) where !present {
+                reader.problem(key, "falta: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN y TWILIO_FROM van juntas (o ninguna, para usar el buzón de pruebas)")
+            }
+        }
+
+        logLevel = reader.logLevel("LOG_LEVEL") ?? logLevel
+        logFormat = reader.choice("EMA_LOG_FORMAT", LogFormat.self) ?? logFormat
+        if !reader.problems.isEmpty { throw ConfigError(problems: reader.problems) }
+    }
+
+    /// One line for the start-up log: what was chosen, with secrets and passwords masked.
+    public var summary: String {
+        let db: String
+        switch database {
+        case .sqlite(let path): db = "sqlite:\(path)"
+        case .postgres(let url, _): db = Self.redactingPassword(url.value)
+        }
+        return [
+            "database=\(db)",
+            "public_url=\(publicURL)",
+            "admin_api=\(adminToken == nil ? "cerrada" : "abierta")",
+            "workers=\(workersEnabled ? "on" : "off")",
+            "whatsapp=\(whatsApp.isSandbox ? "sandbox" : whatsApp.graphURL)",
+            "sms=\(twilio.isSandbox ? "sandbox" : twilio.apiURL)",
+        ].joined(separator: " ")
+    }
+
+    static func redactingPassword(_ url: String) -> String {
+        guard var components = URLComponents(string: url) else { return "postgres://(no legible)" }
+        if components.password != nil { components.password = "•••" }
+        return components.string ?? "postgres://(no legible)"
+    }
+}
+
+/// Every bad configuration key at once, so one restart fixes them all.
+public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    public struct Problem: Sendable, Equatable {
+        public let key: String
+        public let message: String
+    }
+
+    public let problems: [Problem]
+
+    public var keys: [String] { problems.map(\.key) }
+
+    public var description: String {
+        "La configuración no es válida; Ema no arranca. Corrija:\n"
+            + problems.map { "  - \($0.key): \($0.message)" }.joined(separator: "\n")
+    }
+}
+
+/// Reads typed values from environment variables, collecting problems instead of stopping at
+/// the first. Empty values count as unset. Secret values are never repeated in messages.
+struct EnvironmentReader {
+    let environment: [String: String]
+    var problems: [ConfigError.Problem] = []
+
+    init(_ environment: [String: String]) {
+        self.environment = environment
+    }
+
+    mutating func problem(_ key: String, _ message: String) {
+        problems.append(.init(key: key, message: message))
+    }
+
+    func string(_ key: String) -> String? {
+        guard let value = environment[key]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        return value
+    }
+
+    func secret(_ key: String) -> Secret? {
+        string(key).map(Secret.init)
+    }
+
+    mutating func integer(_ key: String, in range: ClosedRange<Int>) -> Int? {
+        guard let text = string(key) else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            problem(key, "debe ser un número entero entre \(range.lowerBound) y \(range.upperBound) (llegó «\(text)»)")
+            return nil
+        }
+        return value
+    }
+
+    mutating func onOff(_ key: String) -> Bool? {
+        guard let text = string(key) else { return nil }
+        switch text.lowercased() {
+        case "on", "true", "1", "yes", "si", "sí": return true
+        case "off", "false", "0", "no": return false
+        default:
+            problem(key, "debe ser on u off (llegó «\(text)»)")
+            return nil
+        }
+    }
+
+    mutating func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) -> T? where T.RawValue == String {
+        guard let text = string(key) else { return nil }
+        if let value = T(rawValue: text.lowercased()) { return value }
+        problem(key, "debe ser \(T.allCases.map(\.rawValue).joined(separator: " o ")) (llegó «\(text)»)")
+        return nil
+    }
+
+    mutating func logLevel(_ key: String) -> Logger.Level? {
+        guard let text = string(key) else { return nil }
+        if let level = Logger.Level(rawValue: text.lowercased()) { return level }
+        problem(key, "debe ser trace, debug, info, notice, warning, error o critical (llegó «\(text)»)")
+        return nil
+    }
+
+    mutating func httpURL(_ key: String) -> String? {
+        guard let text = string(key) else { return nil }
+        guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty
+        else {
+            problem(key, "debe ser una dirección http:// o https:// completa (llegó «\(text)»)")
+            return nil
+        }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
+    mutating func postgresURL(_ key: String) -> Secret? {
+        guard let text = string(key) else { return nil }
+        let shown = AppConfig.redactingPassword(text)
+        guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(),
+              scheme == "postgres" || scheme == "postgresql"
+        else {
+            problem(key, "debe empezar por postgres:// (llegó «\(shown)»); sin DATABASE_URL Ema usa SQLite")
+            return nil
+        }
+        guard let host = url.host, !host.isEmpty else {
+            problem(key, "le falta el servidor: postgres://usuario:clave@servidor:5432/base")
+            return nil
+        }
+        if url.path.trimmingCharacters(in: CharacterSet(charactersIn: "/")).isEmpty {
+            problem(key, "le falta el nombre de la base de datos: postgres://usuario:clave@servidor:5432/base")
+            return nil
+        }
+        if url.port == nil, text.contains("@\(host):") {
+            problem(key, "el puerto no es un número")
+            return nil
+        }
+        return Secret(text)
+    }
+}

@@ -1,0 +1,12 @@
+import Fluent
+import Vapor
+
+extension Application {
+    /// Every migration, in the order it was written. Append only: never edit or reorder one
+    /// that has shipped; add `AddYToX` instead.
+    func registerMigrations() {
+        migrations.add(CreateContracts())
+        migrations.add(CreateInvoices())
+        migrations.add(CreateJobs())
+    }
+}

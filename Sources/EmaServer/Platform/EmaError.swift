@@ -1,0 +1,53 @@
+import Vapor
+
+/// An error a person or a machine can act on: an HTTP status, a reason in Spanish and a stable
+/// code (`contract_not_found`) that clients may rely on. Each capability has its own enum.
+public protocol EmaError: AbortError {
+    var code: String { get }
+}
+
+/// Errors of the platform itself: authentication, limits, unknown routes.
+public enum PlatformError: EmaError {
+    case adminAPIClosed
+    case missingToken
+    case invalidToken
+    case rateLimited(retryAfterSeconds: Int)
+    case databaseUnavailable
+
+    public var status: HTTPResponseStatus {
+        switch self {
+        case .adminAPIClosed: .forbidden
+        case .missingToken, .invalidToken: .unauthorized
+        case .rateLimited: .tooManyRequests
+        case .databaseUnavailable: .serviceUnavailable
+        }
+    }
+
+    public var code: String {
+        switch self {
+        case .adminAPIClosed: "admin_api_closed"
+        case .missingToken: "missing_token"
+        case .invalidToken: "invalid_token"
+        case .rateLimited: "rate_limited"
+        case .databaseUnavailable: "database_unavailable"
+        }
+    }
+
+    public var reason: String {
+        switch self {
+        case .adminAPIClosed: "La API de administración está cerrada: defina EMA_ADMIN_TOKEN para abrirla."
+        case .missingToken: "Falta el encabezado Authorization: Bearer <token>."
+        case .invalidToken: "El token no es válido."
+        case .rateLimited(let seconds): "Demasiados intentos. Intente de nuevo en \(seconds) segundos."
+        case .databaseUnavailable: "La base de datos no responde en este momento."
+        }
+    }
+
+    public var headers: HTTPHeaders {
+        switch self {
+        case .missingToken, .invalidToken: ["WWW-Authenticate": "Bearer"]
+        case .rateLimited(let seconds): ["Retry-After": String(seconds)]
+        default: [:]
+        }
+    }
+}

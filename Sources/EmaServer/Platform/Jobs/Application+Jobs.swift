@@ -1,0 +1,58 @@
+import Fluent
+import Vapor
+
+extension Application {
+    private struct RegistryKey: StorageKey { typealias Value = JobRegistry }
+    private struct RunnerKey: StorageKey { typealias Value = JobRunner }
+
+    /// The job kinds of this application.
+    public var jobs: JobRegistry {
+        if let registry = storage[RegistryKey.self] { return registry }
+        let registry = JobRegistry()
+        storage[RegistryKey.self] = registry
+        return registry
+    }
+
+    /// The queue over this application's database.
+    public var jobQueue: JobQueue {
+        JobQueue(database: db, clock: clock)
+    }
+
+    /// Registers the job kinds each capability runs.
+    func registerJobs() {
+        jobs.register(recurring: PruneJobsJob.kind, every: 24 * 3600, handler: PruneJobsJob.run)
+    }
+
+    /// Starts this node's worker; it stops (finishing or giving back its jobs) when the
+    /// application shuts down. SQLite runs one job at a time.
+    func startJobRunner() async throws {
+        var settings = JobRunner.Settings()
+        settings.concurrency = usesSQLite ? 1 : emaConfig.workerConcurrency
+        let runner = JobRunner(application: self, registry: jobs, settings: settings)
+        storage[RunnerKey.self] = runner
+        lifecycle.use(JobRunnerLifecycle(runner: runner))
+        await runner.start()
+    }
+}
+
+/// Stops the worker before the database goes away.
+struct JobRunnerLifecycle: LifecycleHandler {
+    let runner: JobRunner
+
+    func shutdownAsync(_ application: Application) async {
+        await runner.stop()
+    }
+}
+
+/// Deletes old finished jobs so the table stays small: succeeded after 7 days, failed after 90
+/// (long enough for someone to look at why).
+enum PruneJobsJob {
+    static let kind = "platform.prune_jobs"
+
+    @Sendable static func run(_ context: JobContext, _ payload: String) async throws {
+        let now = context.clock.now()
+        let removed = try await JobQueue(database: context.database, clock: context.clock)
+            .prune(succeededBefore: now.addingTimeInterval(-7 * 86_400), failedBefore: now.addingTimeInterval(-90 * 86_400))
+        context.logger.info("Trabajos antiguos eliminados", metadata: ["cantidad": "\(removed)"])
+    }
+}

@@ -1,0 +1,42 @@
+import Fluent
+import Leaf
+import Vapor
+
+/// Builds the application from its configuration. Sections run in order; each is one small
+/// step so the boot reads top to bottom.
+public func configure(_ app: Application, config: AppConfig) async throws {
+    app.emaConfig = config
+
+    // Database: one setting chooses SQLite or PostgreSQL; the migrations are the same.
+    try app.useDatabase(config)
+    app.registerMigrations()
+    try await app.prepareSQLiteConnections()
+
+    // Pages: Leaf views from Resources/Views, static files from Public/.
+    app.views.use(.leaf)
+    app.leaf.cache.isEnabled = app.environment.isRelease
+    app.utilityProfile = try UtilityProfile.load(from: app.directory.resourcesDirectory + "utility.json")
+
+    // Middleware, outermost first: request log and metrics, errors, static files.
+    app.middleware = Middlewares()
+    app.middleware.use(RequestLogMiddleware(metrics: app.httpMetrics))
+    app.middleware.use(ErrorMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.routes.defaultMaxBodySize = "1mb"
+
+    // Background work: the job kinds this node can run.
+    app.registerJobs()
+
+    // Routes.
+    try app.register(collection: OperationsController())
+    try app.register(collection: SiteController())
+    let api = app.grouped("api", "v1")
+    let admin = api.grouped(AdminTokenMiddleware(token: config.adminToken))
+    try admin.register(collection: AdminContractsController())
+
+    // Commands (`ema serve --demo`, `ema import ...`).
+    app.asyncCommands.use(EmaServeCommand(), as: "serve", isDefault: true)
+    app.asyncCommands.use(ImportCommand(), as: "import")
+
+    app.logger.info("Ema configurada", metadata: ["config": .string(config.summary)])
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Vapor
+
+/// Who the utility is and how customers reach it: name, phone lines, hours, offices. Read from
+/// `Resources/utility.json`, which the utility edits; a bad file stops the start with the reason.
+public struct UtilityProfile: Codable, Sendable {
+    public struct PhoneLine: Codable, Sendable {
+        public let name: String
+        public let number: String
+    }
+
+    public struct Hours: Codable, Sendable {
+        public let topic: String
+        public let schedule: String
+    }
+
+    public struct Office: Codable, Sendable {
+        public let name: String
+        public let municipality: String
+        public let address: String
+        public let hours: String
+        /// `oficina` (attended by staff) or `punto_facil` (self-service point).
+        public let kind: String
+        public let services: [String]
+        public let open: Bool
+    }
+
+    public struct WhatsAppLine: Codable, Sendable {
+        public let display: String
+        public let e164: String
+    }
+
+    public let shortName: String
+    public let legalName: String
+    public let assistantName: String
+    public let website: String
+    public let whatsApp: WhatsAppLine
+    public let phoneLines: [PhoneLine]
+    public let hours: [Hours]
+    public let offices: [Office]
+
+    public static func load(from path: String) throws -> UtilityProfile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw UtilityProfileError("No se encontró \(path): Ema necesita el perfil de la empresa (nombre, líneas, horarios, oficinas).")
+        }
+        do {
+            return try JSONDecoder().decode(UtilityProfile.self, from: data)
+        } catch {
+            throw UtilityProfileError("El archivo \(path) no es válido: \(error)")
+        }
+    }
+}
+
+struct UtilityProfileError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension Application {
+    private struct UtilityProfileKey: StorageKey { typealias Value = UtilityProfile }
+
+    /// The utility this installation serves.
+    public var utilityProfile: UtilityProfile? {
+        get { storage[UtilityProfileKey.self] }
+        set { storage[UtilityProfileKey.self] = newValue }
+    }
+}

@@ -1,0 +1,2 @@
+import EmaServer
+print("ema-bench: pendiente")

@@ -1,0 +1,3 @@
+import EmaServer
+
+await Entrypoint.main()

@@ -1,0 +1,35 @@
+import EmaCore
+import Testing
+
+@Suite("Backoff, constant-time comparison and masking")
+struct SupportTests {
+    @Test("Backoff doubles from the base, stays within the jitter band and the cap")
+    func backoff() {
+        let backoff = Backoff(base: 2, cap: 60, jitter: 0.2)
+        #expect(backoff.delay(afterAttempt: 1, random: 0.5) == 2)
+        #expect(backoff.delay(afterAttempt: 2, random: 0.5) == 4)
+        #expect(backoff.delay(afterAttempt: 4, random: 0.5) == 16)
+        #expect(backoff.delay(afterAttempt: 10, random: 0.5) == 60)
+        #expect(backoff.delay(afterAttempt: 3, random: 0) == 8 * 0.8)
+        #expect(abs(backoff.delay(afterAttempt: 3, random: 0.999_999) - 8 * 1.2) < 0.001)
+    }
+
+    @Test("Constant-time equality is equality")
+    func constantTime() {
+        #expect(ConstantTime.equals(Array("secreto".utf8), Array("secreto".utf8)))
+        #expect(!ConstantTime.equals(Array("secreto".utf8), Array("secretO".utf8)))
+        #expect(!ConstantTime.equals(Array("secreto".utf8), Array("secreto1".utf8)))
+        #expect(!ConstantTime.equals([UInt8](), [0]))
+        #expect(ConstantTime.equals([UInt8](), [UInt8]()))
+        // Lengths that differ by 256 must not compare equal through truncation.
+        #expect(!ConstantTime.equals([UInt8](repeating: 0, count: 256), [UInt8]()))
+    }
+
+    @Test("Masks phones, names and addresses")
+    func masking() {
+        #expect(Masking.phone("+573001234567") == "+57300•••4567")
+        #expect(!Masking.phone("+573001234567").contains("123"))
+        #expect(Masking.name("María Fernanda López") == "Ma*** Fe*** Ló***")
+        #expect(Masking.address("CL 50 45 12 AP 301") == "CL 50 ** ** ** ***")
+    }
+}

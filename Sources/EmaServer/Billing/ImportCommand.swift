@@ -34,14 +34,16 @@ struct ImportCommand: AsyncCommand {
         bar.finish()
         switch outcome {
         case .rejected(let problems):
-            for problem in problems { context.console.error(problem.description) }
+            var report = ""
+            for problem in problems { report += problem.description + "\n" }
+            FileHandle.standardError.write(Data(report.utf8))
             let lines = Set(problems.map(\.line)).count
             throw CommandFailure(
-                "No se importó nada: \(lines == 1 ? "1 línea tiene" : "\(lines) líneas tienen") problemas en «\(signature.file)». Corríjalas y vuelva a intentarlo."
+                "No se importó nada: \(lines == 1 ? "1 línea tiene" : "\(lines) líneas tienen") problemas en «\(signature.file)». \(lines == 1 ? "Corríjala" : "Corríjalas") y vuelva a intentarlo."
             )
         case .imported(let counts, let ignored):
             if !ignored.isEmpty {
-                context.console.warning("Aviso: se ignoraron las columnas \(ignored.joined(separator: ", ")), que Ema no usa.")
+                FileHandle.standardError.write(Data("Aviso: se ignoraron las columnas \(ignored.joined(separator: ", ")), que Ema no usa.\n".utf8))
             }
             context.console.print("Importación de \(kind.spanishName) terminada: \(counts.total) filas.")
             context.console.print("  nuevos: \(counts.new)")

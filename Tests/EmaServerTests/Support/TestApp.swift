@@ -1,0 +1,80 @@
+import EmaServer
+import Fluent
+import Foundation
+import Logging
+import SQLKit
+import Vapor
+import VaporTesting
+
+/// The database the suite runs on: a fresh SQLite file per test, or, when
+/// `EMA_TEST_DATABASE_URL` is set, a fresh schema per test in that PostgreSQL database.
+enum TestDatabase {
+    static let postgresURL: String? = {
+        let value = ProcessInfo.processInfo.environment["EMA_TEST_DATABASE_URL"] ?? ""
+        return value.isEmpty ? nil : value
+    }()
+
+    static var isPostgres: Bool { postgresURL != nil }
+}
+
+/// Logs of every test go through Ema's handler at warning level (quiet unless something is off).
+private let bootstrapLogging: Void = {
+    LoggingSystem.bootstrap { label in
+        EmaLogHandler(label: label, level: .warning, format: .text)
+    }
+}()
+
+/// Runs `body` with a configured, migrated application on a database of its own, then tears
+/// everything down (schema or file included).
+func withEmaApp(
+    clock: AppClock? = nil,
+    migrate: Bool = true,
+    configure adjust: (inout AppConfig) -> Void = { _ in },
+    _ body: (Application) async throws -> Void
+) async throws {
+    _ = bootstrapLogging
+    var config = AppConfig()
+    config.workersEnabled = false
+    let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+    let sqlitePath = FileManager.default.temporaryDirectory.appendingPathComponent("ema-test-\(name).sqlite").path
+    if let url = TestDatabase.postgresURL {
+        config.database = .postgres(url: Secret(url), schema: name)
+        config.databasePoolSize = 2
+    } else {
+        config.database = .sqlite(path: sqlitePath)
+    }
+    adjust(&config)
+
+    let app = try await Application.make(.testing)
+    if let clock { app.clock = clock }
+    var failure: (any Error)?
+    do {
+        try await EmaServer.configure(app, config: config)
+        if case .postgres(_, let schema?) = config.database {
+            try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA \(ident: schema)").run()
+        }
+        if migrate { try await app.autoMigrate() }
+        try await body(app)
+    } catch {
+        failure = error
+    }
+    if case .postgres(_, let schema?) = config.database {
+        try? await (app.db as! any SQLDatabase).raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
+    }
+    try await app.asyncShutdown()
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: sqlitePath + suffix) }
+    if let failure { throw failure }
+}
+
+/// Writes a temporary file for a test and returns its path.
+func temporaryFile(_ contents: String, name: String = "datos.csv") throws -> String {
+    try temporaryFile(Data(contents.utf8), name: name)
+}
+
+func temporaryFile(_ data: Data, name: String = "datos.csv") throws -> String {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ema-test-" + UUID().uuidString)
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let url = folder.appendingPathComponent(name)
+    try data.write(to: url)
+    return url.path
+}

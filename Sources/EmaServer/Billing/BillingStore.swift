@@ -17,6 +17,9 @@ public struct UpsertCounts: Sendable, Equatable {
 
     public var total: Int { new + updated + unchanged }
 
+    /// "50 nuevos, 0 actualizados, 0 sin cambios".
+    public var spanishSummary: String { "\(new) nuevos, \(updated) actualizados, \(unchanged) sin cambios" }
+
     static func += (lhs: inout UpsertCounts, rhs: UpsertCounts) {
         lhs.new += rhs.new
         lhs.updated += rhs.updated

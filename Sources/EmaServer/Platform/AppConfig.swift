@@ -105,10 +105,12 @@ public struct AppConfig: Sendable {
         ].joined(separator: " ")
     }
 
+    /// `postgres://ema:clave@db/ema` → `postgres://ema:***@db/ema`.
     static func redactingPassword(_ url: String) -> String {
-        guard var components = URLComponents(string: url) else { return "postgres://(no legible)" }
-        if components.password != nil { components.password = "•••" }
-        return components.string ?? "postgres://(no legible)"
+        guard let schemeEnd = url.range(of: "://"), let at = url[schemeEnd.upperBound...].lastIndex(of: "@") else { return url }
+        let userInfo = url[schemeEnd.upperBound..<at]
+        guard let colon = userInfo.firstIndex(of: ":") else { return url }
+        return String(url[..<url.index(after: colon)]) + "***" + String(url[at...])
     }
 }
 

@@ -25,7 +25,9 @@ struct EmaServeCommand: AsyncCommand {
         try await app.autoMigrate()
         if signature.demo {
             let summary = try await DemoData.load(into: app)
-            app.logger.notice("Datos de demostración listos", metadata: ["contratos": "\(summary.contracts)", "facturas": "\(summary.invoices)"])
+            app.logger.notice("Datos de demostración listos", metadata: [
+                "contratos": .string(summary.contracts.spanishSummary), "facturas": .string(summary.invoices.spanishSummary),
+            ])
         }
         if app.emaConfig.workersEnabled {
             try await app.startJobRunner()

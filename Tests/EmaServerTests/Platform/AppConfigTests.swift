@@ -122,3 +122,13 @@ struct AppConfigTests {
         #expect(config.adminToken == nil)
     }
 }
+
+@Suite("Configuration summary")
+struct AppConfigSummaryTests {
+    @Test("Database passwords are masked, whatever characters they have")
+    func passwords() {
+        #expect(AppConfig.redactingPassword("postgres://ema:cl@ve:x@db.local:5432/ema") == "postgres://ema:***@db.local:5432/ema")
+        #expect(AppConfig.redactingPassword("postgres://ema@db.local/ema") == "postgres://ema@db.local/ema")
+        #expect(AppConfig.redactingPassword("postgres://db.local/ema") == "postgres://db.local/ema")
+    }
+}

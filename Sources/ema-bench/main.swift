@@ -45,24 +45,30 @@ func writeContracts(rows: Int, to path: String, variant: Int = 0) throws {
     handle.write(Data(buffer.utf8))
 }
 
-/// Runs `ema` with the given arguments and measures it.
+/// Runs `ema` with the given arguments and measures it: wall time, and the peak resident memory
+/// of that one process (`wait4` returns the child's own resource usage).
 func runEma(_ ema: String, _ arguments: [String], environment: [String: String]) throws -> Measurement {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: ema)
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let output = Pipe()
-    process.standardOutput = output
+    let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("ema-bench-out-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: outputPath) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    let argv = ([ema] + arguments).map { strdup($0) } + [nil]
+    let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { (argv + envp).forEach { free($0) } }
+    var pid = pid_t()
     let start = Date()
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let seconds = Date().timeIntervalSince(start)
-    guard process.terminationStatus == 0 else { fail("ema \(arguments.joined(separator: " ")) exited \(process.terminationStatus)") }
+    guard posix_spawn(&pid, ema, &actions, nil, argv, envp) == 0 else { fail("cannot start \(ema)") }
+    var status: Int32 = 0
     var usage = rusage()
-    getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
-    // ru_maxrss is the largest child so far, in KiB; each size runs in increasing order.
-    return Measurement(seconds: seconds, peakMemoryBytes: Int(usage.ru_maxrss) * 1024, output: String(decoding: data, as: UTF8.self))
+    wait4(pid, &status, 0, &usage)
+    let seconds = Date().timeIntervalSince(start)
+    guard status == 0 else { fail("ema \(arguments.joined(separator: " ")) failed (status \(status))") }
+    let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+    // ru_maxrss is in KiB on Linux.
+    return Measurement(seconds: seconds, peakMemoryBytes: Int(usage.ru_maxrss) * 1024, output: output)
 }
 
 func format(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }

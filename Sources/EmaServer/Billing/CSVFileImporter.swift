@@ -66,7 +66,8 @@ struct CSVFileImporter {
         let size = try Self.fileSize(path)
         var header: CSVHeader?
         var problems: [FieldProblem] = []
-        var finder = DuplicateFinder(expectedKeys: size / 24)
+        // A fixed 16 MiB filter whatever the file's size, so memory stays flat up to millions of rows.
+        var finder = DuplicateFinder(expectedKeys: 4_000_000)
         var sawHeader = false
 
         // 1. Validation pass.

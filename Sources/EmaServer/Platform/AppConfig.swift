@@ -183,8 +183,8 @@ struct EnvironmentReader {
 
     mutating func logLevel(_ key: String) -> Logger.Level? {
         guard let text = string(key) else { return nil }
-        if let level = Logger.Level(rawValue: text.lowercased()) { return level }
-        problem(key, "debe ser trace, debug, info, notice, warning, error o critical (llegó «\(text)»)")
+        if let level = Logger.Level(rawValue: text.lowercased()), level != .trace { return level }
+        problem(key, "debe ser debug, info, notice, warning, error o critical (llegó «\(text)»); trace no se ofrece porque vuelca peticiones completas, con credenciales")
         return nil
     }
 

@@ -57,6 +57,7 @@ struct AppConfigTests {
         ("WHATSAPP_MAX_MPS", "1001"),
         ("TWILIO_API_URL", "twilio"),
         ("LOG_LEVEL", "verbose"),
+        ("LOG_LEVEL", "trace"),
         ("EMA_LOG_FORMAT", "xml"),
         ("EMA_WORKER_CONCURRENCY", "0"),
     ])

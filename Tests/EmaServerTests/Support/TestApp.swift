@@ -30,6 +30,7 @@ func withEmaApp(
     clock: AppClock? = nil,
     migrate: Bool = true,
     configure adjust: (inout AppConfig) -> Void = { _ in },
+    prepare: (Application) -> Void = { _ in },
     _ body: (Application) async throws -> Void
 ) async throws {
     _ = bootstrapLogging
@@ -47,6 +48,7 @@ func withEmaApp(
 
     let app = try await Application.make(.testing)
     if let clock { app.clock = clock }
+    prepare(app)
     var failure: (any Error)?
     do {
         try await EmaServer.configure(app, config: config)

@@ -3,17 +3,23 @@ import Logging
 
 /// Structured log lines on standard error: JSON (one object a line, for collectors) or text
 /// (for a person at a terminal). Metadata are fields, never interpolated into the message.
-/// Nothing here masks: callers log masked values (`Masking`) and never secrets.
+/// Callers log masked values (`Masking`) and never secrets. Two guards stand behind them: query
+/// parameters (`binds`) are never written, and nothing below `debug` is written at all, because at
+/// `trace` the HTTP server and the database drivers dump raw requests, headers included.
 public struct EmaLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level
+    public var logLevel: Logger.Level {
+        get { level }
+        set { level = max(newValue, .debug) }
+    }
+    private var level: Logger.Level
     let label: String
     let format: AppConfig.LogFormat
     let sink: @Sendable (String) -> Void
 
     public init(label: String, level: Logger.Level, format: AppConfig.LogFormat, sink: @escaping @Sendable (String) -> Void = EmaLogHandler.standardError) {
         self.label = label
-        self.logLevel = level
+        self.level = max(level, .debug)
         self.format = format
         self.sink = sink
     }
@@ -29,6 +35,11 @@ public struct EmaLogHandler: LogHandler {
         var merged = self.metadata
         if let extra = event.metadata { merged.merge(extra) { $1 } }
         if let error = event.error { merged["error"] = .string(String(describing: error)) }
+        // Database query logs carry values (binds, filters, inputs) that are personal data: only the
+        // statement's shape is kept.
+        if merged["database-id"] != nil {
+            merged = merged.filter { Self.queryLogKeys.contains($0.key) }
+        }
         let time = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
         switch format {
         case .json:
@@ -46,6 +57,8 @@ public struct EmaLogHandler: LogHandler {
             sink("\(time) \(level.rawValue.uppercased()) [\(label)] \(message)\(tail)\n")
         }
     }
+
+    static let queryLogKeys: Set<String> = ["database-id", "action", "schema", "sql", "error", "request-id"]
 
     static func plain(_ value: Logger.MetadataValue) -> Any {
         switch value {

@@ -1,0 +1,114 @@
+"""Browser tests: a real `ema serve --demo` driven by Debian's headless Chromium.
+
+Selenium is pointed at Debian's chromium and chromium-driver (same version, both from apt), so
+nothing is downloaded at test time.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ema_binary() -> str:
+    path = os.environ.get("EMA_BIN") or str(ROOT / ".build" / "debug" / "ema")
+    if not os.access(path, os.X_OK):
+        pytest.fail(f"no encuentro el ejecutable de Ema en {path}: corra `swift build` primero")
+    return path
+
+
+@pytest.fixture(scope="session")
+def ema_server():
+    """Starts `ema serve --demo` on a free port with its own SQLite file; yields the base URL."""
+    port = free_port()
+    workdir = tempfile.mkdtemp(prefix="ema-browser-")
+    log_path = Path(workdir) / "server.log"
+    env = dict(os.environ)
+    env.update({
+        "EMA_SQLITE_PATH": str(Path(workdir) / "ema.sqlite"),
+        "EMA_WORKERS": "off",
+        "EMA_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    })
+    env.pop("DATABASE_URL", None)
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [ema_binary(), "serve", "--demo", "--hostname", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"ema serve terminó antes de tiempo:\n{log_path.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(base + "/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.time() > deadline:
+            process.kill()
+            pytest.fail(f"ema serve no respondió en 120 s:\n{log_path.read_text(errors='replace')}")
+        time.sleep(0.3)
+    yield base
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture
+def browser(request):
+    """A headless Chromium; on failure the page is saved to tests/browser/artifacts/."""
+    options = Options()
+    options.binary_location = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=es-CO"):
+        options.add_argument(argument)
+    service = Service(executable_path=os.environ.get("CHROMEDRIVER_PATH", "/usr/bin/chromedriver"))
+    driver = webdriver.Chrome(service=service, options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        save_screenshot(driver, request.node.name)
+    driver.quit()
+
+
+def save_screenshot(driver, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    driver.save_screenshot(str(path))
+    return path
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, "rep_" + report.when, report)
+
+
+def get_json(url: str):
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.status, json.loads(response.read().decode())

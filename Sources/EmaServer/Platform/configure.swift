@@ -24,6 +24,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
     app.routes.defaultMaxBodySize = "1mb"
 
+    // The assistant's intent classifier, trained from Resources/nlu/training.tsv.
+    try app.trainIntentClassifier()
+
     // Background work: the job kinds this node can run.
     app.registerJobs()
 
@@ -37,6 +40,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // Commands (`ema serve --demo`, `ema import ...`).
     app.asyncCommands.use(EmaServeCommand(), as: "serve", isDefault: true)
     app.asyncCommands.use(ImportCommand(), as: "import")
+    app.asyncCommands.use(NLUCommand(), as: "nlu")
 
     app.logger.info("Ema configurada", metadata: ["config": .string(config.summary)])
 }

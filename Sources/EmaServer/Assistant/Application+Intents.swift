@@ -1,0 +1,33 @@
+import EmaCore
+import Foundation
+import Vapor
+
+extension Application {
+    private struct ClassifierKey: StorageKey { typealias Value = IntentClassifier }
+
+    /// The intent classifier, trained at start-up from `Resources/nlu/training.tsv`.
+    public var intentClassifier: IntentClassifier {
+        get {
+            guard let classifier = storage[ClassifierKey.self] else { fatalError("configure(_:config:) was not called") }
+            return classifier
+        }
+        set { storage[ClassifierKey.self] = newValue }
+    }
+
+    /// Reads the training examples and trains the classifier; a bad line stops the start.
+    func trainIntentClassifier() throws {
+        let path = directory.resourcesDirectory + "nlu/training.tsv"
+        intentClassifier = IntentClassifier(examples: try Self.intentExamples(at: path))
+    }
+
+    static func intentExamples(at path: String) throws -> [IntentExample] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw CommandFailure("No se encontró \(path), los ejemplos de entrenamiento de Ema.")
+        }
+        do {
+            return try IntentExample.parse(tsv: text)
+        } catch {
+            throw CommandFailure("\(path) tiene líneas inválidas:\n" + error.problems.map { "  \($0)" }.joined(separator: "\n"))
+        }
+    }
+}

@@ -8,5 +8,6 @@ extension Application {
         migrations.add(CreateContracts())
         migrations.add(CreateInvoices())
         migrations.add(CreateJobs())
+        migrations.add(CreateSandboxMessages())
     }
 }

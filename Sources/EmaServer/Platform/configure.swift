@@ -27,6 +27,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // The assistant's intent classifier, trained from Resources/nlu/training.tsv.
     try app.trainIntentClassifier()
 
+    // Outbound HTTP (SMS, WhatsApp, payments): fail fast on a provider that does not answer;
+    // the callers retry later.
+    app.http.client.configuration.timeout = .init(connect: .seconds(3), read: .seconds(20))
+
     // Background work: the job kinds this node can run.
     app.registerJobs()
 

@@ -9,5 +9,6 @@ extension Application {
         migrations.add(CreateInvoices())
         migrations.add(CreateJobs())
         migrations.add(CreateSandboxMessages())
+        migrations.add(CreateVerificationCodes())
     }
 }

@@ -1,0 +1,96 @@
+import Crypto
+import EmaCore
+import Fluent
+import SQLKit
+import Foundation
+import Vapor
+
+/// Verifies that a person holds a mobile number: sends a 6-digit code by SMS and checks it,
+/// under `OneTimeCodePolicy` (10 minutes, 5 tries, 60 s between codes, 5 codes an hour).
+struct VerificationService {
+    let database: any Database
+    let sms: any SMSSender
+    let clock: AppClock
+    let utilityName: String
+    var policy = OneTimeCodePolicy()
+
+    enum IssueResult: Equatable {
+        case sent
+        case wait(seconds: Int)
+        case hourlyLimit(retryAfterSeconds: Int)
+        /// The SMS provider refused or did not answer; no code counts against the number.
+        case notSent(retryable: Bool)
+    }
+
+    /// Sends a new code to `phone` (E.164), unless the limits say not yet. A new code replaces
+    /// the previous one.
+    func issue(to phone: String) async throws -> IssueResult {
+        let now = clock.now()
+        let recent = try await VerificationCode.query(on: database)
+            .filter(\.$phone == phone)
+            .filter(\.$issuedAt > now.addingTimeInterval(-3_600))
+            .all()
+        switch policy.mayIssue(previous: recent.map(\.issuedAt), now: now) {
+        case .wait(let seconds): return .wait(seconds: seconds)
+        case .hourlyLimit(let seconds): return .hourlyLimit(retryAfterSeconds: seconds)
+        case .allowed: break
+        }
+        var generator = SystemRandomNumberGenerator()
+        let code = policy.generate(using: &generator)
+        let salt = Data((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        let record = VerificationCode()
+        record.phone = phone
+        record.salt = salt
+        record.codeHash = Self.hash(code, salt: salt)
+        record.issuedAt = now
+        record.attempts = 0
+        record.consumed = false
+        let body = "\(utilityName): tu código de verificación de Ema es \(code). Vence en 10 minutos. No lo compartas con nadie."
+        do {
+            _ = try await sms.send(to: phone, body: body)
+        } catch let error as SMSError {
+            return .notSent(retryable: error.isRetryable)
+        }
+        try await database.transaction { transaction in
+            // Only the newest code is valid: earlier ones are retired.
+            try await VerificationCode.query(on: transaction)
+                .filter(\.$phone == phone)
+                .filter(\.$consumed == false)
+                .set(\.$consumed, to: true)
+                .update()
+            try await record.create(on: transaction)
+        }
+        return .sent
+    }
+
+    /// Checks a code typed by the person. Anything but six digits is a wrong try too.
+    func check(phone: String, code typed: String) async throws -> OneTimeCodePolicy.CheckResult {
+        let now = clock.now()
+        guard let record = try await VerificationCode.query(on: database)
+            .filter(\.$phone == phone)
+            .sort(\.$issuedAt, .descending)
+            .first()
+        else { return .expired }
+        let candidate = typed.filter { !$0.isWhitespace }
+        let matches = ConstantTime.equals(Self.hash(candidate, salt: record.salt), record.codeHash)
+        let state = OneTimeCodeState(issuedAt: record.issuedAt, attempts: record.attempts, consumed: record.consumed)
+        let (result, next) = policy.check(state, matches: matches, now: now)
+        if next != state {
+            // Conditional on the attempts read, so two tries at once cannot both count as the first.
+            let updated = try await (database as! any SQLDatabase).update(VerificationCode.schema)
+                .set("attempts", to: SQLBind(next.attempts))
+                .set("consumed", to: SQLBind(next.consumed))
+                .where("id", .equal, SQLBind(record.id!))
+                .where("attempts", .equal, SQLBind(state.attempts))
+                .where("consumed", .equal, SQLBind(false))
+                .returning("id")
+                .all()
+            if updated.isEmpty { return .wrong(remaining: max(0, policy.maxAttempts - state.attempts - 1)) }
+        }
+        return result
+    }
+
+    static func hash(_ code: String, salt: Data) -> Data {
+        Data(SHA256.hash(data: salt + Data(code.utf8)))
+    }
+}

@@ -1,0 +1,115 @@
+@testable import EmaServer
+import EmaCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+@Suite("SMS verification codes")
+struct VerificationServiceTests {
+    static let start = Date(timeIntervalSince1970: 1_795_000_000)
+    static let phone = "+573001234567"
+
+    func service(_ app: Application) -> VerificationService {
+        VerificationService(database: app.db, sms: app.sms, clock: app.clock, utilityName: "EPM")
+    }
+
+    /// The code of the newest SMS in the sandbox outbox.
+    func lastCode(_ app: Application) async throws -> String {
+        let message = try #require(try await SandboxMessage.query(on: app.db).sort(\.$createdAt, .descending).first())
+        let digits = message.body.split(whereSeparator: { !$0.isNumber }).first { $0.count == 6 }
+        return String(try #require(digits))
+    }
+
+    @Test("The SMS carries a 6-digit code that is accepted once; the database keeps only a salted hash")
+    func acceptOnce() async throws {
+        let manual = AppClock.Manual(Self.start)
+        try await withEmaApp(clock: manual.clock) { app in
+            #expect(try await service(app).issue(to: Self.phone) == .sent)
+            let code = try await lastCode(app)
+            let message = try #require(try await SandboxMessage.query(on: app.db).first())
+            #expect(message.body.contains("Vence en 10 minutos"))
+            let stored = try #require(try await VerificationCode.query(on: app.db).first())
+            #expect(stored.codeHash != Data(code.utf8))
+            #expect(stored.codeHash.count == 32)
+            #expect(!String(decoding: stored.codeHash + stored.salt, as: UTF8.self).contains(code))
+
+            manual.advance(by: 120)
+            #expect(try await service(app).check(phone: Self.phone, code: " \(code) ") == .accepted)
+            #expect(try await service(app).check(phone: Self.phone, code: code) == .expired)
+        }
+    }
+
+    @Test("Five wrong tries kill the code")
+    func wrongTries() async throws {
+        try await withEmaApp(clock: AppClock.Manual(Self.start).clock) { app in
+            _ = try await service(app).issue(to: Self.phone)
+            let code = try await lastCode(app)
+            let wrong = code == "000000" ? "111111" : "000000"
+            var results: [OneTimeCodePolicy.CheckResult] = []
+            for attempt in [wrong, "12", "abcdef", wrong, wrong] {
+                results.append(try await service(app).check(phone: Self.phone, code: attempt))
+            }
+            #expect(results == [.wrong(remaining: 4), .wrong(remaining: 3), .wrong(remaining: 2), .wrong(remaining: 1), .exhausted])
+            #expect(try await service(app).check(phone: Self.phone, code: code) == .exhausted)
+        }
+    }
+
+    @Test("A code expires after ten minutes")
+    func expiry() async throws {
+        let manual = AppClock.Manual(Self.start)
+        try await withEmaApp(clock: manual.clock) { app in
+            _ = try await service(app).issue(to: Self.phone)
+            let code = try await lastCode(app)
+            manual.advance(by: 600)
+            #expect(try await service(app).check(phone: Self.phone, code: code) == .expired)
+        }
+    }
+
+    @Test("A new code waits 60 seconds and replaces the previous one; five an hour at most")
+    func resendAndLimit() async throws {
+        let manual = AppClock.Manual(Self.start)
+        try await withEmaApp(clock: manual.clock) { app in
+            #expect(try await service(app).issue(to: Self.phone) == .sent)
+            let first = try await lastCode(app)
+            manual.advance(by: 30)
+            #expect(try await service(app).issue(to: Self.phone) == .wait(seconds: 30))
+            manual.advance(by: 30)
+            #expect(try await service(app).issue(to: Self.phone) == .sent)
+            let second = try await lastCode(app)
+            if first != second {
+                #expect(try await service(app).check(phone: Self.phone, code: first) == .wrong(remaining: 4))
+            }
+            for _ in 0..<3 {
+                manual.advance(by: 61)
+                #expect(try await service(app).issue(to: Self.phone) == .sent)
+            }
+            manual.advance(by: 61)
+            guard case .hourlyLimit(let wait) = try await service(app).issue(to: Self.phone) else {
+                Issue.record("the sixth code in an hour must be refused")
+                return
+            }
+            #expect(wait == 3_600 - 4 * 61 - 60)
+            #expect(try await SandboxMessage.query(on: app.db).count() == 5)
+            // Another number is not affected.
+            #expect(try await service(app).issue(to: "+573109876543") == .sent)
+        }
+    }
+
+    @Test("When the SMS provider fails, no code is stored or counted")
+    func providerDown() async throws {
+        try await withEmaApp(configure: { config in
+            config.twilio.apiURL = "http://127.0.0.1:1"
+            config.twilio.accountSID = "AC1"
+            config.twilio.authToken = Secret("t")
+            config.twilio.from = "+15005550006"
+        }) { app in
+            let result = try await service(app).issue(to: Self.phone)
+            #expect(result == .notSent(retryable: true))
+            let stored = try await VerificationCode.query(on: app.db).count()
+            #expect(stored == 0)
+            let check = try await service(app).check(phone: Self.phone, code: "123456")
+            #expect(check == .expired)
+        }
+    }
+}

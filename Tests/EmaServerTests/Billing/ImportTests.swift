@@ -22,6 +22,16 @@ struct ImportTests {
         CSVFileImporter(database: app.db, clock: app.clock)
     }
 
+    /// The problems of a file that must be rejected (a test failure if it was imported).
+    func problems(_ app: Application, _ kind: CSVFileImporter.Kind, _ text: String) async throws -> [FieldProblem] {
+        let outcome = try await importer(app).importFile(kind, path: try temporaryFile(text))
+        guard case .rejected(let problems) = outcome else {
+            Issue.record("the file should have been rejected, it was \(outcome)")
+            return []
+        }
+        return problems
+    }
+
     func contractCount(_ app: Application) async throws -> Int {
         try await Contract.query(on: app.db).count()
     }
@@ -79,10 +89,7 @@ struct ImportTests {
                 30456789,Eva,CL 1 2 3,Bello,hogares
                 40567890,"Sin cerrar,CL 1 2 3,Bello,hogares,agua,activo
                 """
-            guard case .rejected(let problems) = try await importer(app).importFile(.contracts, path: try temporaryFile(file)) else {
-                Issue.record("the file should have been rejected")
-                return
-            }
+            let problems = try await problems(app, .contracts, file)
             #expect(problems.map(\.line) == [3, 4, 4, 4, 5, 6])
             #expect(problems.map(\.column) == ["contract_number", "holder_name", "segment", "services", nil, nil])
             #expect(problems.first?.description.hasPrefix("línea 3, columna contract_number:") == true)
@@ -99,11 +106,7 @@ struct ImportTests {
                 20345678,Luis,CL 1 2 3,Bello,hogares,agua,activo
                 10234567,Ana María,CL 1 2 3,Medellín,hogares,agua,activo
                 """
-            let outcome = try await importer(app).importFile(.contracts, path: try temporaryFile(file))
-            guard case .rejected(let problems) = outcome else {
-                Issue.record("the file should have been rejected")
-                return
-            }
+            let problems = try await problems(app, .contracts, file)
             #expect(problems.count == 1)
             #expect(problems[0].line == 4)
             #expect(problems[0].message.contains("línea 2"))
@@ -114,10 +117,7 @@ struct ImportTests {
     @Test("An empty file is refused; a header alone imports nothing and succeeds")
     func emptyFiles() async throws {
         try await withEmaApp { app in
-            guard case .rejected(let problems) = try await importer(app).importFile(.contracts, path: try temporaryFile("")) else {
-                Issue.record("an empty file should be refused")
-                return
-            }
+            let problems = try await problems(app, .contracts, "")
             #expect(problems.count == 1)
             #expect(problems[0].line == 1)
             #expect(problems[0].message.contains("vacío"))
@@ -142,11 +142,7 @@ struct ImportTests {
     @Test("A header without required columns is refused before any line is read")
     func badHeader() async throws {
         try await withEmaApp { app in
-            let outcome = try await importer(app).importFile(.contracts, path: try temporaryFile("numero,nombre\n1234,Ana\n"))
-            guard case .rejected(let problems) = outcome else {
-                Issue.record("the file should have been rejected")
-                return
-            }
+            let problems = try await problems(app, .contracts, "numero,nombre\n1234,Ana\n")
             #expect(problems.allSatisfy { $0.line == 1 })
             #expect(Set(problems.compactMap(\.column)) == Set(ContractCSV.requiredColumns))
         }
@@ -185,10 +181,7 @@ struct ImportTests {
                 F-2,99999999,2026-11,2026-11-03,2026-11-23,1000
                 F-3,10234567,2026-11,2026-11-23,2026-11-03,1000
                 """
-            guard case .rejected(let problems) = try await importer(app).importFile(.invoices, path: try temporaryFile(bills)) else {
-                Issue.record("the file should have been rejected")
-                return
-            }
+            let problems = try await problems(app, .invoices, bills)
             #expect(problems.map(\.line) == [3, 4])
             #expect(problems[0].column == "contract_number")
             #expect(problems[0].message.contains("99999999"))

@@ -66,12 +66,7 @@ struct SMSSenderTests {
 
     @Test("A provider that does not answer is a temporary failure")
     func unreachable() async throws {
-        try await withEmaApp(configure: { config in
-            config.twilio.apiURL = "http://127.0.0.1:1"
-            config.twilio.accountSID = "AC1"
-            config.twilio.authToken = Secret("t")
-            config.twilio.from = "+15005550006"
-        }) { app in
+        try await withEmaApp(configure: unreachableTwilio) { app in
             do {
                 _ = try await app.sms.send(to: "+573001234567", body: "x")
                 Issue.record("the send should have failed")

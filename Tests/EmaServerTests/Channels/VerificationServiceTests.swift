@@ -98,12 +98,7 @@ struct VerificationServiceTests {
 
     @Test("When the SMS provider fails, no code is stored or counted")
     func providerDown() async throws {
-        try await withEmaApp(configure: { config in
-            config.twilio.apiURL = "http://127.0.0.1:1"
-            config.twilio.accountSID = "AC1"
-            config.twilio.authToken = Secret("t")
-            config.twilio.from = "+15005550006"
-        }) { app in
+        try await withEmaApp(configure: unreachableTwilio) { app in
             let result = try await service(app).issue(to: Self.phone)
             #expect(result == .notSent(retryable: true))
             let stored = try await VerificationCode.query(on: app.db).count()

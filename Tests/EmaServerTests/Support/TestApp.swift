@@ -80,3 +80,11 @@ func temporaryFile(_ data: Data, name: String = "datos.csv") throws -> String {
     try data.write(to: url)
     return url.path
 }
+
+/// Twilio credentials pointing at a port where nothing listens: the provider is down.
+func unreachableTwilio(_ config: inout AppConfig) {
+    config.twilio.apiURL = "http://127.0.0.1:1"
+    config.twilio.accountSID = "AC1"
+    config.twilio.authToken = Secret("t")
+    config.twilio.from = "+15005550006"
+}

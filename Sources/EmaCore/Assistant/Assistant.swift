@@ -1,0 +1,665 @@
+import Foundation
+
+/// Ema's conversation engine: one turn in, the new state and the replies out. Flows are the
+/// steps of `ConversationState.Step`; each step is a function of the input. The world is
+/// reached only through `AssistantEffects`.
+public struct Assistant: Sendable {
+    public let knowledge: AssistantKnowledge
+    public let classifier: IntentClassifier
+    /// A conversation quiet for this long starts over.
+    public var idleTimeout: TimeInterval = 15 * 60
+    /// A number verified this recently in the same conversation is not asked again.
+    public var verificationReuse: TimeInterval = 30 * 60
+    /// Rule 1.1: contracts per mobile number.
+    public var maxContractsPerPhone = 4
+
+    public init(knowledge: AssistantKnowledge, classifier: IntentClassifier) {
+        self.knowledge = knowledge
+        self.classifier = classifier
+    }
+
+    /// A new conversation: the greeting and the privacy authorization.
+    public func start(id: String, channel: Channel, now: Date) -> (ConversationState, [Reply]) {
+        var turn = Turn(assistant: self, state: ConversationState(id: id, channel: channel, now: now), now: now)
+        turn.greet()
+        return (turn.state, turn.replies)
+    }
+
+    /// One message of the customer.
+    public func handle(_ message: InboundMessage, state: ConversationState, now: Date, effects: any AssistantEffects) async throws -> (ConversationState, [Reply]) {
+        var turn = Turn(assistant: self, state: state, now: now)
+        try await turn.handle(message, effects: effects)
+        return (turn.state, turn.replies)
+    }
+}
+
+/// The work of one turn.
+struct Turn {
+    let assistant: Assistant
+    var state: ConversationState
+    let now: Date
+    var replies: [Reply] = []
+
+    var knowledge: AssistantKnowledge { assistant.knowledge }
+
+    enum Input: Equatable {
+        case choice(String)
+        case text(String)
+    }
+
+    // MARK: Speaking
+
+    mutating func say(_ text: String) {
+        replies.append(.text(text))
+    }
+
+    mutating func ask(_ text: String, _ choices: [Choice]) {
+        replies.append(.choices(text, choices))
+        state.offered = choices
+    }
+
+    // MARK: The turn
+
+    mutating func handle(_ message: InboundMessage, effects: any AssistantEffects) async throws {
+        if now.timeIntervalSince(state.lastActivity) > assistant.idleTimeout {
+            restartAfterIdle()
+        }
+        state.lastActivity = now
+        let input = resolve(message)
+        state.offered = []
+
+        if let command = globalCommand(input), state.privacyVersion != nil, state.termsVersion != nil {
+            switch command {
+            case "menu":
+                clearProcedure()
+                showMainMenu("Este es el menú principal. ¿En qué te puedo ayudar?")
+            case "cancel":
+                clearProcedure()
+                showMainMenu("Listo, cancelé ese trámite. ¿Te ayudo con algo más?")
+            default:
+                try await goBack(effects: effects)
+            }
+            return
+        }
+
+        switch state.step {
+        case .consent: try await consentStep(input, effects: effects)
+        case .terms: try await termsStep(input, effects: effects)
+        case .mainMenu, .afterEnrollment: try await menuStep(input, effects: effects)
+        case .enrollmentMenu: try await enrollmentMenuStep(input, effects: effects)
+        case .askPhone: try await phoneStep(input, effects: effects)
+        case .askCode: try await codeStep(input, effects: effects)
+        case .askName: try await nameStep(input, effects: effects)
+        case .askContract: try await contractStep(input, effects: effects)
+        case .confirmAddress: try await addressStep(input, effects: effects)
+        case .confirmEnrollment: try await confirmEnrollmentStep(input, effects: effects)
+        case .chooseRemoval: try await chooseRemovalStep(input, effects: effects)
+        case .confirmRemoval: try await confirmRemovalStep(input, effects: effects)
+        }
+    }
+
+    /// A choice id, an option's number, an option's words, or free text.
+    func resolve(_ message: InboundMessage) -> Input {
+        if let choice = message.choice?.trimmingCharacters(in: .whitespaces), !choice.isEmpty {
+            return .choice(choice)
+        }
+        let text = (message.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let offered = state.offered
+        if let number = Int(text), number >= 1, number <= offered.count {
+            return .choice(offered[number - 1].id)
+        }
+        let normalized = TextNormalizer.normalize(text)
+        if !normalized.isEmpty, let match = offered.first(where: { TextNormalizer.normalize($0.title) == normalized }) {
+            return .choice(match.id)
+        }
+        return .text(text)
+    }
+
+    func globalCommand(_ input: Input) -> String? {
+        switch input {
+        case .choice("menu"): return "menu"
+        case .choice("cancelar"): return "cancel"
+        case .choice("volver"): return "back"
+        case .choice: return nil
+        case .text(let text):
+            switch TextNormalizer.normalize(text) {
+            case "menu", "menu principal", "inicio", "ir al menu", "volver al menu": return "menu"
+            case "cancelar", "cancela", "cancelar tramite", "salir": return "cancel"
+            case "volver", "atras", "regresar", "devolver": return "back"
+            default: return nil
+            }
+        }
+    }
+
+    /// The intent of free text, with yes/no read first.
+    func intent(of text: String) -> Intent {
+        classifier.classify(text).intent
+    }
+
+    var classifier: IntentClassifier { assistant.classifier }
+
+    // MARK: Greeting, consent and terms
+
+    mutating func greet() {
+        say("¡Hola! Soy Ema, la asesora virtual de \(knowledge.utilityName). 😊 Estoy aquí para ayudarte con tu factura, tus servicios y tus solicitudes.")
+        askConsent()
+    }
+
+    mutating func askConsent() {
+        state.step = .consent
+        ask(
+            "Antes de empezar necesito tu autorización para recolectar y tratar tus datos personales (como tu número de celular, tu nombre y tus contratos) según nuestra política de privacidad. ¿Nos autorizas?",
+            [Choice("consentimiento_si", "Sí, autorizo"), Choice("consentimiento_leer", "Leer la política"), Choice("consentimiento_no", "No autorizo")]
+        )
+    }
+
+    mutating func askTerms() {
+        state.step = .terms
+        ask(
+            "Para usar Ema y el servicio Tu factura por WhatsApp debes aceptar los términos y condiciones (versión \(knowledge.terms.version)). ¿Los aceptas?",
+            [Choice("terminos_si", "Acepto"), Choice("terminos_leer", "Leer los términos"), Choice("terminos_no", "No acepto")]
+        )
+    }
+
+    func yesNo(_ input: Input, yes: String, no: String) -> Bool? {
+        switch input {
+        case .choice(yes): return true
+        case .choice(no): return false
+        case .choice: return nil
+        case .text(let text):
+            switch intent(of: text) {
+            case .afirmar: return true
+            case .negar: return false
+            default: return nil
+            }
+        }
+    }
+
+    mutating func consentStep(_ input: Input, effects: any AssistantEffects) async throws {
+        if input == .choice("consentimiento_leer") {
+            showDocument(knowledge.privacy)
+            askConsent()
+            return
+        }
+        switch yesNo(input, yes: "consentimiento_si", no: "consentimiento_no") {
+        case true?:
+            try await effects.recordConsent(evidence(.privacy, knowledge.privacy, granted: true))
+            state.privacyVersion = knowledge.privacy.version
+            say("¡Gracias por tu confianza!")
+            askTerms()
+        case false?:
+            try await effects.recordConsent(evidence(.privacy, knowledge.privacy, granted: false))
+            say("Entiendo y respeto tu decisión. Sin tu autorización no puedo continuar con esta conversación, porque para ayudarte necesito tratar algunos de tus datos.")
+            say(otherChannels())
+            state.step = .consent
+            ask("Si cambias de opinión, aquí estaré.", [Choice("consentimiento_si", "Sí, autorizo"), Choice("consentimiento_leer", "Leer la política")])
+        case nil:
+            say("Para seguir necesito saber si autorizas el tratamiento de tus datos personales.")
+            askConsent()
+        }
+    }
+
+    mutating func termsStep(_ input: Input, effects: any AssistantEffects) async throws {
+        if input == .choice("terminos_leer") {
+            showDocument(knowledge.terms)
+            askTerms()
+            return
+        }
+        switch yesNo(input, yes: "terminos_si", no: "terminos_no") {
+        case true?:
+            try await effects.recordConsent(evidence(.terms, knowledge.terms, granted: true))
+            state.termsVersion = knowledge.terms.version
+            showMainMenu("¡Perfecto! ¿En qué te puedo ayudar hoy?")
+        case false?:
+            try await effects.recordConsent(evidence(.terms, knowledge.terms, granted: false))
+            say("Está bien. Sin aceptar los términos y condiciones no puedo atenderte por este canal.")
+            say(otherChannels())
+            state.step = .terms
+            ask("Si cambias de opinión, aquí estaré.", [Choice("terminos_si", "Acepto"), Choice("terminos_leer", "Leer los términos")])
+        case nil:
+            say("Para seguir necesito saber si aceptas los términos y condiciones.")
+            askTerms()
+        }
+    }
+
+    func evidence(_ kind: ConsentEvidence.Kind, _ document: LegalDocument, granted: Bool) -> ConsentEvidence {
+        ConsentEvidence(
+            kind: kind, granted: granted, version: document.version, textHash: document.sha256, channel: state.channel,
+            conversationID: state.id, phone: state.verifiedPhone, at: now
+        )
+    }
+
+    mutating func showDocument(_ document: LegalDocument) {
+        let summary = document.text.split(separator: "\n").prefix(12).joined(separator: "\n")
+        say("\(document.title) (versión \(document.version))\n\n\(summary)")
+        replies.append(.link(url: document.url, title: "Leer el texto completo"))
+    }
+
+    func otherChannels() -> String {
+        let lines = knowledge.phoneLines.map { "• \($0.name): \($0.number)" }.joined(separator: "\n")
+        return "Puedes comunicarte con nosotros por otros canales:\n\(lines)\n• En cualquiera de nuestras oficinas de atención."
+    }
+
+    // MARK: Menus
+
+    static let mainMenu: [Choice] = [
+        Choice("menu_factura_whatsapp", "Inscríbete a Tu factura por WhatsApp"),
+        Choice("menu_factura", "Valor, duplicado y pago de tu factura"),
+        Choice("menu_pqr", "Peticiones, quejas y reclamos"),
+        Choice("menu_danos", "Reportar un daño"),
+        Choice("menu_oficinas", "Oficinas y turnos"),
+        Choice("menu_lineas", "Líneas de atención"),
+        Choice("menu_transparencia", "Contacto Transparente"),
+        Choice("menu_asesor", "Hablar con un asesor"),
+        Choice("menu_datos", "Tus datos personales"),
+    ]
+
+    mutating func showMainMenu(_ text: String) {
+        state.step = .mainMenu
+        ask(text, Self.mainMenu)
+    }
+
+    mutating func showEnrollmentMenu(_ text: String = "Tu factura por WhatsApp: te llega cada mes a tu celular, sin costo. ¿Qué quieres hacer?") {
+        state.step = .enrollmentMenu
+        ask(text, [
+            Choice("inscribir_contrato", "Inscribir un contrato"),
+            Choice("ver_contratos", "Ver mis contratos"),
+            Choice("eliminar_contrato", "Eliminar un contrato"),
+            Choice("menu", "Menú principal"),
+        ])
+    }
+
+    mutating func menuStep(_ input: Input, effects: any AssistantEffects) async throws {
+        switch input {
+        case .choice("menu_factura_whatsapp"): showEnrollmentMenu()
+        case .choice("inscribir_contrato"): try await begin(.enroll, effects: effects)
+        case .choice("ver_contratos"): try await begin(.list, effects: effects)
+        case .choice("eliminar_contrato"): try await begin(.remove, effects: effects)
+        case .choice("menu_factura"): try await route(.valorAPagar, effects: effects)
+        case .choice("menu_pqr"): try await route(.radicarPQR, effects: effects)
+        case .choice("menu_danos"): try await route(.reportarDano, effects: effects)
+        case .choice("menu_oficinas"): try await route(.oficinas, effects: effects)
+        case .choice("menu_lineas"): try await route(.lineasAtencion, effects: effects)
+        case .choice("menu_transparencia"): try await route(.contactoTransparente, effects: effects)
+        case .choice("menu_asesor"): try await route(.hablarConAsesor, effects: effects)
+        case .choice("menu_datos"): try await route(.datosPersonales, effects: effects)
+        case .choice: showMainMenu("Elige una de estas opciones:")
+        case .text(let text): try await route(intent(of: text), effects: effects)
+        }
+    }
+
+    mutating func enrollmentMenuStep(_ input: Input, effects: any AssistantEffects) async throws {
+        switch input {
+        case .choice("inscribir_contrato"): try await begin(.enroll, effects: effects)
+        case .choice("ver_contratos"): try await begin(.list, effects: effects)
+        case .choice("eliminar_contrato"): try await begin(.remove, effects: effects)
+        default: try await menuStep(input, effects: effects)
+        }
+    }
+
+    /// What free text asks for, answered wherever the conversation stands.
+    mutating func route(_ intent: Intent, effects: any AssistantEffects) async throws {
+        switch intent {
+        case .inscribirFacturaWhatsapp: try await begin(.enroll, effects: effects)
+        case .consultarContratos: try await begin(.list, effects: effects)
+        case .eliminarContrato: try await begin(.remove, effects: effects)
+        case .saludo: showMainMenu("¡Hola! Qué gusto saludarte. ¿En qué te puedo ayudar?")
+        case .gracias: showMainMenu("¡Con mucho gusto! ¿Hay algo más en lo que te pueda ayudar?")
+        case .despedida:
+            state.step = .mainMenu
+            say("¡Gracias por escribirme! Que tengas un excelente día. Aquí estaré cuando me necesites. 👋")
+        case .menu, .afirmar, .negar, .cancelar: showMainMenu("¿En qué te puedo ayudar?")
+        case .fueraDeAlcance: showMainMenu("Disculpa, no entendí tu mensaje. 🙏 Puedo ayudarte con estas opciones:")
+        default:
+            say(information(intent))
+            showMainMenu("¿Te ayudo con algo más?")
+        }
+    }
+
+    // MARK: Phone verification
+
+    mutating func begin(_ goal: ConversationState.Goal, effects: any AssistantEffects) async throws {
+        state.goal = goal
+        state.contractNumber = nil
+        if let phone = state.verifiedPhone, let at = state.verifiedAt, now.timeIntervalSince(at) < assistant.verificationReuse {
+            say("Usaré el número \(ColombianMobile.display(phone)), que ya verificaste.")
+            try await proceed(effects: effects)
+            return
+        }
+        askPhone()
+    }
+
+    mutating func askPhone() {
+        state.step = .askPhone
+        if state.goal == .enroll {
+            say("¿En qué número de celular quieres recibir la factura? Escríbelo con sus 10 dígitos, por ejemplo 300 123 4567.")
+        } else {
+            say("¿Cuál es el número de celular inscrito? Escríbelo con sus 10 dígitos, por ejemplo 300 123 4567.")
+        }
+    }
+
+    mutating func phoneStep(_ input: Input, effects: any AssistantEffects) async throws {
+        guard case .text(let text) = input, let phone = ColombianMobile.e164(text) else {
+            say("Ese número no parece un celular colombiano. Escríbelo con 10 dígitos, empezando por 3, por ejemplo 300 123 4567.")
+            state.step = .askPhone
+            return
+        }
+        state.phone = phone
+        try await sendCode(effects: effects)
+    }
+
+    static let codeChoices = [Choice("reenviar_codigo", "Reenviar el código"), Choice("cambiar_numero", "Cambiar el número")]
+
+    mutating func sendCode(effects: any AssistantEffects) async throws {
+        guard let phone = state.phone else { return askPhone() }
+        let shown = ColombianMobile.display(phone)
+        switch try await effects.sendCode(to: phone) {
+        case .sent:
+            state.codeSentAt = now
+            state.step = .askCode
+            ask("Te envié un código de verificación de 6 dígitos por mensaje de texto al \(shown). Puede tardar hasta 3 minutos en llegar. Escríbelo aquí cuando lo recibas.", Self.codeChoices)
+        case .wait(let seconds):
+            state.step = .askCode
+            ask("Ya te envié un código al \(shown) hace un momento; revisa tus mensajes de texto. Si no llega, podrás pedir otro en \(seconds) segundos.", Self.codeChoices)
+        case .hourlyLimit(let seconds):
+            state.step = .askPhone
+            say("Por tu seguridad, ya enviamos el máximo de 5 códigos al \(shown) en la última hora. Podrás pedir otro en unos \(max(1, (seconds + 59) / 60)) minutos, o escribir otro número.")
+        case .notSent:
+            state.step = .askPhone
+            say("No pude enviar el mensaje de texto en este momento. 😔 Intenta de nuevo en unos minutos, o escribe otro número.")
+        }
+    }
+
+    mutating func codeStep(_ input: Input, effects: any AssistantEffects) async throws {
+        switch input {
+        case .choice("reenviar_codigo"):
+            try await sendCode(effects: effects)
+            return
+        case .choice("cambiar_numero"):
+            askPhone()
+            return
+        case .choice:
+            ask("Escribe el código de 6 dígitos que te llegó por mensaje de texto.", Self.codeChoices)
+            return
+        case .text(let text):
+            let digits = text.filter(\.isNumber)
+            guard !digits.isEmpty, let phone = state.phone else {
+                ask("Escribe el código de 6 dígitos que te llegó por mensaje de texto. Si no te llegó, puedo reenviártelo.", Self.codeChoices)
+                return
+            }
+            switch try await effects.checkCode(phone: phone, code: digits) {
+            case .accepted:
+                state.verifiedPhone = phone
+                state.verifiedAt = now
+                state.codeSentAt = nil
+                say("¡Número verificado! ✅")
+                try await proceed(effects: effects)
+            case .wrong(let remaining):
+                ask("Ese código no coincide. Revísalo e inténtalo de nuevo; te \(remaining == 1 ? "queda 1 intento" : "quedan \(remaining) intentos").", Self.codeChoices)
+            case .exhausted:
+                ask("Ese código ya no sirve porque se superaron los intentos permitidos. Pide uno nuevo.", Self.codeChoices)
+            case .expired:
+                ask("Ese código ya venció (dura 10 minutos). Te puedo enviar uno nuevo.", Self.codeChoices)
+            }
+        }
+    }
+
+    /// After the number is verified: the step the goal needs.
+    mutating func proceed(effects: any AssistantEffects) async throws {
+        guard let phone = state.verifiedPhone else { return askPhone() }
+        let enrolled = try await effects.enrollments(phone: phone)
+        switch state.goal ?? .enroll {
+        case .enroll:
+            if enrolled.count >= assistant.maxContractsPerPhone {
+                limitReached(phone, enrolled)
+            } else if state.holderName == nil {
+                state.step = .askName
+                say("Ahora escribe el nombre completo de la persona que hace la inscripción (nombres y apellidos).")
+            } else {
+                askContract()
+            }
+        case .list:
+            showEnrollments(phone, enrolled)
+        case .remove:
+            if enrolled.isEmpty {
+                showEnrollmentMenu("El número \(ColombianMobile.display(phone)) no tiene contratos inscritos, así que no hay nada que eliminar. ¿Qué quieres hacer?")
+            } else {
+                state.step = .chooseRemoval
+                ask("¿Cuál contrato quieres eliminar de Tu factura por WhatsApp?", enrolled.map { Choice("eliminar:\($0.contractNumber)", "Contrato \($0.contractNumber)") } + [Choice("menu", "Menú principal")])
+            }
+        }
+    }
+
+    mutating func limitReached(_ phone: String, _ enrolled: [EnrollmentSummary]) {
+        let list = enrolled.map { "• Contrato \($0.contractNumber) — \($0.maskedAddress)" }.joined(separator: "\n")
+        state.step = .enrollmentMenu
+        ask(
+            "El número \(ColombianMobile.display(phone)) ya tiene \(enrolled.count) contratos inscritos, que es el máximo permitido por número de celular:\n\(list)\nSi quieres inscribir otro, primero elimina uno de ellos.",
+            [Choice("eliminar_contrato", "Eliminar un contrato"), Choice("menu", "Menú principal")]
+        )
+    }
+
+    mutating func showEnrollments(_ phone: String, _ enrolled: [EnrollmentSummary]) {
+        if enrolled.isEmpty {
+            showEnrollmentMenu("El número \(ColombianMobile.display(phone)) todavía no tiene contratos inscritos. ¿Quieres inscribir uno?")
+            return
+        }
+        let list = enrolled.map { "• Contrato \($0.contractNumber) — \($0.maskedAddress)" }.joined(separator: "\n")
+        showEnrollmentMenu("Estos son los contratos inscritos al \(ColombianMobile.display(phone)) (\(enrolled.count) de \(assistant.maxContractsPerPhone)):\n\(list)")
+    }
+
+    // MARK: Enrollment
+
+    mutating func nameStep(_ input: Input, effects: any AssistantEffects) async throws {
+        guard case .text(let text) = input, let name = Self.validName(text) else {
+            say("Escribe tu nombre completo, con nombres y apellidos, por favor. Solo letras.")
+            return
+        }
+        state.holderName = name
+        say("Gracias, \(name.split(separator: " ").first.map(String.init) ?? name).")
+        askContract()
+    }
+
+    static func validName(_ text: String) -> String? {
+        let words = text.split(whereSeparator: \.isWhitespace).map(String.init)
+        let name = words.joined(separator: " ")
+        guard words.count >= 2, (5...80).contains(name.count),
+              name.allSatisfy({ $0.isLetter || $0 == " " || $0 == "'" || $0 == "-" || $0 == "." })
+        else { return nil }
+        return name
+    }
+
+    mutating func askContract() {
+        state.step = .askContract
+        say("Escribe el número del contrato del que quieres recibir la factura. Lo encuentras en tu factura, como «Contrato».")
+    }
+
+    mutating func contractStep(_ input: Input, effects: any AssistantEffects) async throws {
+        guard case .text(let text) = input else { return askContract() }
+        let number = text.filter { !" .-".contains($0) }
+        guard ContractNumber.isValid(number) else {
+            say("El número de contrato tiene entre 4 y 12 dígitos, sin letras. Revísalo en tu factura y escríbelo de nuevo.")
+            return
+        }
+        guard let phone = state.verifiedPhone else { return askPhone() }
+        guard let contract = try await effects.contract(number: number) else {
+            say("No encontré el contrato \(number). Revisa que esté bien escrito (lo encuentras en tu factura como «Contrato») y escríbelo de nuevo.")
+            return
+        }
+        guard contract.active else {
+            showEnrollmentMenu("El contrato \(number) no está activo, por eso no es posible inscribirlo para recibir la factura. Si crees que es un error, llámanos a la línea \(knowledge.phoneLines.first?.number ?? "") o acércate a una oficina.")
+            return
+        }
+        let enrolled = try await effects.enrollments(phone: phone)
+        if enrolled.contains(where: { $0.contractNumber == number }) {
+            showEnrollmentMenu("El contrato \(number) ya está inscrito en el \(ColombianMobile.display(phone)). No tienes que hacer nada más: tu factura te llegará por WhatsApp.")
+            return
+        }
+        if enrolled.count >= assistant.maxContractsPerPhone {
+            return limitReached(phone, enrolled)
+        }
+        state.contractNumber = number
+        let challenge = AddressChallenge.options(for: contract.address, contractNumber: number)
+        state.addressChoices = challenge.choices
+        state.rightAddressID = challenge.rightID
+        state.step = .confirmAddress
+        ask("Para confirmar que el contrato es tuyo, elige la dirección donde se presta el servicio:", challenge.choices + [Choice("direccion_ninguna", "Ninguna de estas")])
+    }
+
+    mutating func addressStep(_ input: Input, effects: any AssistantEffects) async throws {
+        guard case .choice(let id) = input, id.hasPrefix("direccion_") else {
+            state.offered = state.addressChoices + [Choice("direccion_ninguna", "Ninguna de estas")]
+            ask("Elige una de las direcciones de la lista, o «Ninguna de estas».", state.offered)
+            return
+        }
+        guard id == state.rightAddressID, let number = state.contractNumber, let phone = state.verifiedPhone else {
+            state.contractNumber = nil
+            showEnrollmentMenu("Por tu seguridad no puedo inscribir este contrato con esa información. Si la dirección de tu factura cambió o no aparece, acércate a una de nuestras oficinas o llama a la línea \(knowledge.phoneLines.first?.number ?? "") para revisarla.")
+            return
+        }
+        state.step = .confirmEnrollment
+        ask("¿Confirmas que quieres recibir por WhatsApp la factura del contrato \(number) en el celular \(ColombianMobile.display(phone))?", [Choice("confirmar_si", "Sí, inscribir"), Choice("confirmar_no", "No")])
+    }
+
+    mutating func confirmEnrollmentStep(_ input: Input, effects: any AssistantEffects) async throws {
+        switch yesNo(input, yes: "confirmar_si", no: "confirmar_no") {
+        case true?:
+            guard let number = state.contractNumber, let phone = state.verifiedPhone, let name = state.holderName else { return showEnrollmentMenu() }
+            let outcome = try await effects.enroll(EnrollmentRequest(phone: phone, contractNumber: number, holderName: name, channel: state.channel))
+            state.contractNumber = nil
+            switch outcome {
+            case .enrolled, .alreadyEnrolled:
+                say(enrolledMessage(name: name, number: number, phone: phone))
+                state.step = .afterEnrollment
+                ask("¿Qué más quieres hacer?", [Choice("inscribir_contrato", "Inscribir otro contrato"), Choice("ver_contratos", "Ver mis contratos"), Choice("menu", "Menú principal")])
+            case .limitReached:
+                limitReached(phone, try await effects.enrollments(phone: phone))
+            case .contractUnavailable:
+                showEnrollmentMenu("El contrato \(number) ya no está disponible para inscribirlo. Si crees que es un error, llámanos a la línea \(knowledge.phoneLines.first?.number ?? "").")
+            }
+        case false?:
+            state.contractNumber = nil
+            showEnrollmentMenu("Listo, no inscribí el contrato. ¿Qué quieres hacer?")
+        case nil:
+            ask("¿Confirmas la inscripción?", [Choice("confirmar_si", "Sí, inscribir"), Choice("confirmar_no", "No")])
+        }
+    }
+
+    func enrolledMessage(name: String, number: String, phone: String) -> String {
+        let first = name.split(separator: " ").first.map(String.init) ?? name
+        return """
+            ¡Listo, \(first)! 🎉 El contrato \(number) quedó inscrito: desde la próxima factura te llegará por WhatsApp al \(ColombianMobile.display(phone)).
+            Ten en cuenta:
+            • Puedes inscribir hasta \(assistant.maxContractsPerPhone) contratos por número de celular.
+            • Puedes eliminar un contrato cuando quieras, desde este mismo menú.
+            • Este servicio no tiene ningún costo.
+            • Seguirás recibiendo tu factura por el canal que ya tienes; la factura impresa sigue llegando a la dirección del servicio.
+            • Puedes pagar tu factura en línea en Factura Web; el pago se aplica de inmediato.
+            • Si en un periodo no podemos entregarte la factura por WhatsApp, te llegará impresa en el siguiente; si pasa tres periodos seguidos, desactivaremos el envío por WhatsApp.
+            """
+    }
+
+    // MARK: Removal
+
+    mutating func chooseRemovalStep(_ input: Input, effects: any AssistantEffects) async throws {
+        guard case .choice(let id) = input, id.hasPrefix("eliminar:") else {
+            return try await proceed(effects: effects)
+        }
+        state.contractNumber = String(id.dropFirst("eliminar:".count))
+        state.step = .confirmRemoval
+        ask("¿Seguro que quieres dejar de recibir por WhatsApp la factura del contrato \(state.contractNumber!)? La seguirás recibiendo impresa.", [Choice("eliminar_si", "Sí, eliminar"), Choice("eliminar_no", "No")])
+    }
+
+    mutating func confirmRemovalStep(_ input: Input, effects: any AssistantEffects) async throws {
+        switch yesNo(input, yes: "eliminar_si", no: "eliminar_no") {
+        case true?:
+            guard let number = state.contractNumber, let phone = state.verifiedPhone else { return showEnrollmentMenu() }
+            state.contractNumber = nil
+            if try await effects.removeEnrollment(phone: phone, contractNumber: number) {
+                showEnrollmentMenu("Listo, eliminé el contrato \(number) de Tu factura por WhatsApp. Seguirás recibiendo la factura impresa. ¿Qué más quieres hacer?")
+            } else {
+                showEnrollmentMenu("El contrato \(number) ya no estaba inscrito en este número. ¿Qué más quieres hacer?")
+            }
+        case false?:
+            state.contractNumber = nil
+            showEnrollmentMenu("Listo, no eliminé nada. ¿Qué quieres hacer?")
+        case nil:
+            ask("¿Eliminas el contrato \(state.contractNumber ?? "")?", [Choice("eliminar_si", "Sí, eliminar"), Choice("eliminar_no", "No")])
+        }
+    }
+
+    // MARK: Moving around
+
+    mutating func clearProcedure() {
+        state.goal = nil
+        state.contractNumber = nil
+        state.addressChoices = []
+        state.rightAddressID = nil
+    }
+
+    mutating func restartAfterIdle() {
+        clearProcedure()
+        if state.privacyVersion == knowledge.privacy.version, state.termsVersion == knowledge.terms.version {
+            state.step = .mainMenu
+            say("Como pasó un rato sin actividad, empecemos de nuevo.")
+        } else {
+            state.privacyVersion = nil
+            state.termsVersion = nil
+            state.step = .consent
+        }
+    }
+
+    /// "volver": the question before this one.
+    mutating func goBack(effects: any AssistantEffects) async throws {
+        switch state.step {
+        case .askPhone, .chooseRemoval, .afterEnrollment, .askName:
+            showEnrollmentMenu()
+        case .askCode:
+            askPhone()
+        case .askContract, .confirmAddress, .confirmEnrollment:
+            state.contractNumber = nil
+            askContract()
+        case .confirmRemoval:
+            try await proceed(effects: effects)
+        case .consent, .terms, .mainMenu, .enrollmentMenu:
+            showMainMenu("¿En qué te puedo ayudar?")
+        }
+    }
+
+    // MARK: Information from the seeds
+
+    func information(_ intent: Intent) -> String {
+        let mainLine = knowledge.phoneLines.first.map { "\($0.name): \($0.number)" } ?? ""
+        let nationalLine = knowledge.phoneLines.dropFirst().first.map { "\($0.name): \($0.number)" } ?? ""
+        switch intent {
+        case .valorAPagar, .duplicadoFactura, .pagarFactura:
+            return "Puedes consultar el valor de tu factura, descargar el duplicado y pagarla en línea en Factura Web, en el sitio de \(knowledge.utilityName); el pago se aplica de inmediato. También puedes pagar en los puntos de pago y en los módulos de autogestión de nuestras oficinas, o preguntar por la \(mainLine)."
+        case .radicarPQR:
+            return "Puedes presentar peticiones, quejas, reclamos y recursos por la \(mainLine) (todos los días de 8:00 a. m. a 8:00 p. m.), por la \(nationalLine), por escrito o en cualquiera de nuestras oficinas. Al radicarla recibirás un número de radicado para hacerle seguimiento."
+        case .consultarRadicado:
+            return "Para conocer el estado de tu solicitud ten a mano el número de radicado que te dimos al presentarla y consúltalo en la \(mainLine) (de 8:00 a. m. a 8:00 p. m.) o en cualquiera de nuestras oficinas."
+        case .reportarDano:
+            return "⚠️ Si hueles a gas o ves un cable caído: aléjate del lugar, no toques nada, no enciendas ni apagues aparatos eléctricos y llama de inmediato a la \(mainLine), disponible 7x24 para daños. Para cualquier otro daño (sin luz, sin agua, una fuga, el alumbrado público) repórtalo en esa misma línea, a cualquier hora."
+        case .oficinas, .solicitarTurno:
+            let offices = knowledge.offices.prefix(8).map { "• \($0.municipality): \($0.lines.joined(separator: "; "))" }.joined(separator: "\n")
+            let turn = intent == .solicitarTurno ? "Para pedir un turno de atención en una oficina, llámanos a la \(mainLine). " : ""
+            return "\(turn)Estas son algunas de nuestras oficinas y puntos de atención:\n\(offices)\nEncuentra todas en la página de inicio de \(knowledge.utilityName)."
+        case .programaSomos:
+            return "SOMOS es el programa de beneficios de \(knowledge.utilityName) para sus clientes. En los puntos de autogestión puedes sacar los certificados de la tarjeta SOMOS, y por la \(mainLine) te damos toda la información del programa."
+        case .alternativasPago:
+            return "Si se te dificulta pagar, tenemos alternativas de pago como acuerdos y financiación. Te atendemos por la \(mainLine) (de 8:00 a. m. a 8:00 p. m.) o en cualquiera de nuestras oficinas."
+        case .hablarConAsesor:
+            return "Un asesor te puede atender por la \(mainLine), todos los días de 8:00 a. m. a 8:00 p. m., o en persona en nuestras oficinas."
+        case .contactoTransparente:
+            return "En Contacto Transparente puedes denunciar, incluso de forma anónima, cualquier acto de fraude o corrupción de nuestros funcionarios o contratistas. Tu denuncia se trata con total reserva. Mientras habilitamos ese canal aquí, puedes hacerlo por la \(nationalLine)."
+        case .lineasAtencion:
+            let lines = knowledge.phoneLines.map { "• \($0.name): \($0.number)" }.joined(separator: "\n")
+            let hours = knowledge.hours.map { "• \($0.topic): \($0.schedule)" }.joined(separator: "\n")
+            return "Nuestras líneas de atención:\n\(lines)\n• WhatsApp de Ema: \(knowledge.whatsAppLine)\nHorarios:\n\(hours)"
+        case .datosPersonales:
+            return "Como titular de tus datos puedes conocerlos, actualizarlos, rectificarlos y suprimirlos, y revocar la autorización que nos diste. Lee nuestra política de privacidad en \(knowledge.privacy.url) y ejerce tus derechos por la \(mainLine) o en nuestras oficinas."
+        default:
+            return otherChannels()
+        }
+    }
+}

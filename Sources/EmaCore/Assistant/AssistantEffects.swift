@@ -1,0 +1,145 @@
+import Foundation
+
+/// Everything a conversation step may do to the world. The server implements it over the
+/// database and the SMS provider; tests use an in-memory fake.
+public protocol AssistantEffects: Sendable {
+    /// Keeps proof of an authorization or an acceptance (or of a refusal).
+    func recordConsent(_ consent: ConsentEvidence) async throws
+    /// Sends a verification code by SMS to an E.164 number.
+    func sendCode(to phone: String) async throws -> CodeIssue
+    /// Checks a code typed by the customer.
+    func checkCode(phone: String, code: String) async throws -> OneTimeCodePolicy.CheckResult
+    /// A contract by number, or nil when it does not exist.
+    func contract(number: String) async throws -> ContractSummary?
+    /// The active enrollments of a number.
+    func enrollments(phone: String) async throws -> [EnrollmentSummary]
+    /// Enrolls a contract to a number, enforcing the limit atomically.
+    func enroll(_ request: EnrollmentRequest) async throws -> EnrollmentOutcome
+    /// Ends an enrollment by the customer's choice; false when there was none.
+    func removeEnrollment(phone: String, contractNumber: String) async throws -> Bool
+}
+
+public struct ConsentEvidence: Sendable, Equatable {
+    public enum Kind: String, Sendable, Codable { case privacy = "politica_datos", terms = "terminos" }
+    public let kind: Kind
+    public let granted: Bool
+    public let version: String
+    /// SHA-256 (hex) of the exact text shown.
+    public let textHash: String
+    public let channel: Channel
+    public let conversationID: String
+    /// The verified number when known, otherwise nil (an anonymous web session).
+    public let phone: String?
+    public let at: Date
+
+    public init(kind: Kind, granted: Bool, version: String, textHash: String, channel: Channel, conversationID: String, phone: String?, at: Date) {
+        self.kind = kind
+        self.granted = granted
+        self.version = version
+        self.textHash = textHash
+        self.channel = channel
+        self.conversationID = conversationID
+        self.phone = phone
+        self.at = at
+    }
+}
+
+public enum CodeIssue: Sendable, Equatable {
+    case sent
+    case wait(seconds: Int)
+    case hourlyLimit(retryAfterSeconds: Int)
+    case notSent
+}
+
+public struct ContractSummary: Sendable, Equatable {
+    public let number: String
+    public let address: String
+    public let municipality: String
+    public let active: Bool
+
+    public init(number: String, address: String, municipality: String, active: Bool) {
+        self.number = number
+        self.address = address
+        self.municipality = municipality
+        self.active = active
+    }
+}
+
+public struct EnrollmentSummary: Sendable, Equatable {
+    public let contractNumber: String
+    public let maskedAddress: String
+
+    public init(contractNumber: String, maskedAddress: String) {
+        self.contractNumber = contractNumber
+        self.maskedAddress = maskedAddress
+    }
+}
+
+public struct EnrollmentRequest: Sendable, Equatable {
+    public let phone: String
+    public let contractNumber: String
+    public let holderName: String
+    public let channel: Channel
+
+    public init(phone: String, contractNumber: String, holderName: String, channel: Channel) {
+        self.phone = phone
+        self.contractNumber = contractNumber
+        self.holderName = holderName
+        self.channel = channel
+    }
+}
+
+public enum EnrollmentOutcome: Sendable, Equatable {
+    case enrolled
+    case alreadyEnrolled
+    case limitReached
+    case contractUnavailable
+}
+
+/// A versioned legal text shown to the customer (privacy policy, terms and conditions).
+public struct LegalDocument: Sendable, Equatable {
+    public let version: String
+    public let title: String
+    public let text: String
+    /// SHA-256 (hex) of `text`, computed by whoever loads it.
+    public let sha256: String
+    /// Where the full text can be read.
+    public let url: String
+
+    public init(version: String, title: String, text: String, sha256: String, url: String) {
+        self.version = version
+        self.title = title
+        self.text = text
+        self.sha256 = sha256
+        self.url = url
+    }
+}
+
+/// What Ema knows about the utility to answer questions whose procedures live elsewhere.
+public struct AssistantKnowledge: Sendable {
+    public let utilityName: String
+    public let whatsAppLine: String
+    /// ("Línea gratuita en el Valle de Aburrá", "604 4444 115")
+    public let phoneLines: [(name: String, number: String)]
+    /// ("Reporte de daños", "7x24 …")
+    public let hours: [(topic: String, schedule: String)]
+    /// Municipality → office names and addresses, open ones only.
+    public let offices: [(municipality: String, lines: [String])]
+    public let publicURL: String
+    public let privacy: LegalDocument
+    public let terms: LegalDocument
+
+    public init(
+        utilityName: String, whatsAppLine: String, phoneLines: [(name: String, number: String)], hours: [(topic: String, schedule: String)],
+        offices: [(municipality: String, lines: [String])], publicURL: String, privacy: LegalDocument, terms: LegalDocument
+    ) {
+        self.utilityName = utilityName
+        self.whatsAppLine = whatsAppLine
+        self.phoneLines = phoneLines
+        self.hours = hours
+        self.offices = offices
+        self.publicURL = publicURL
+        self.privacy = privacy
+        self.terms = terms
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// Everything Ema remembers of one conversation between turns. Persisted as JSON after every
+/// turn, so a restart loses nothing.
+public struct ConversationState: Codable, Sendable, Equatable {
+    public enum Step: String, Codable, Sendable {
+        case consent
+        case terms
+        case mainMenu
+        case enrollmentMenu
+        case askPhone
+        case askCode
+        case askName
+        case askContract
+        case confirmAddress
+        case confirmEnrollment
+        case chooseRemoval
+        case confirmRemoval
+        case afterEnrollment
+    }
+
+    /// What the customer was doing when a phone verification started.
+    public enum Goal: String, Codable, Sendable { case enroll, list, remove }
+
+    public var id: String
+    public var channel: Channel
+    public var step: Step = .consent
+    public var lastActivity: Date
+    /// Versions the customer accepted in this conversation.
+    public var privacyVersion: String?
+    public var termsVersion: String?
+    public var goal: Goal?
+    public var phone: String?
+    public var codeSentAt: Date?
+    public var verifiedPhone: String?
+    public var verifiedAt: Date?
+    public var holderName: String?
+    public var contractNumber: String?
+    /// Address options offered (ids are positions), the right one's id kept apart.
+    public var addressChoices: [Choice] = []
+    public var rightAddressID: String?
+    /// The options of the last message, so "2" or the option's words pick one.
+    public var offered: [Choice] = []
+
+    public init(id: String, channel: Channel, now: Date) {
+        self.id = id
+        self.channel = channel
+        self.lastActivity = now
+    }
+}

@@ -6,6 +6,23 @@ import Vapor
 struct AdminContractsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("admin", "contracts", ":number", use: show)
+        routes.get("admin", "phones", ":phone", "enrollments", use: phoneEnrollments)
+    }
+
+    /// `GET /api/v1/admin/phones/{e164}/enrollments` →
+    /// `{"phone":"+573001234567","holderName":"…","enrollments":[{"contractNumber":"10234567","status":"active"}]}`;
+    /// 404 `phone_not_found` when the number never enrolled a contract.
+    @Sendable
+    func phoneEnrollments(request: Request) async throws -> AdminPhoneDTO {
+        let raw = (request.parameters.get("phone") ?? "").removingPercentEncoding ?? ""
+        guard let phone = ColombianMobile.e164(raw),
+              let holder = try await WhatsAppHolder.find(phone, on: request.db)
+        else { throw BillingError.phoneNotFound }
+        let enrollments = try await Enrollment.query(on: request.db).filter(\.$phone == phone).with(\.$contract).sort(\.$createdAt).all()
+        return AdminPhoneDTO(
+            phone: phone, holderName: holder.holderName,
+            enrollments: enrollments.map { .init(contractNumber: $0.contract.contractNumber, status: $0.status) }
+        )
     }
 
     /// Example: `GET /api/v1/admin/contracts/10234567` with `Authorization: Bearer …` →
@@ -24,8 +41,8 @@ struct AdminContractsController: RouteCollection {
             paperInvoice: contract.paperInvoice,
             status: contract.status,
             services: contract.serviceList.map(\.rawValue),
-            // WhatsApp enrollments arrive with the enrollment flow; until then a contract has none.
-            enrollments: []
+            enrollments: try await Enrollment.query(on: request.db).filter(\.$contract.$id == contract.requireID()).sort(\.$createdAt).all()
+                .map { .init(phone: $0.phone, status: $0.status, consecutiveFailedPeriods: $0.consecutiveFailedPeriods) }
         )
     }
 }
@@ -43,5 +60,16 @@ struct AdminContractDTO: Content {
     let paperInvoice: Bool
     let status: String
     let services: [String]
+    let enrollments: [Enrollment]
+}
+
+struct AdminPhoneDTO: Content {
+    struct Enrollment: Content {
+        let contractNumber: String
+        let status: String
+    }
+
+    let phone: String
+    let holderName: String
     let enrollments: [Enrollment]
 }

@@ -10,5 +10,8 @@ extension Application {
         migrations.add(CreateJobs())
         migrations.add(CreateSandboxMessages())
         migrations.add(CreateVerificationCodes())
+        migrations.add(CreateConversations())
+        migrations.add(CreateConsentRecords())
+        migrations.add(CreateEnrollments())
     }
 }

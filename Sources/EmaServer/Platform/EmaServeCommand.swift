@@ -24,6 +24,7 @@ struct EmaServeCommand: AsyncCommand {
         let app = context.application
         try await app.autoMigrate()
         if signature.demo {
+            app.isDemo = true
             let summary = try await DemoData.load(into: app)
             app.logger.notice("Datos de demostración listos", metadata: [
                 "contratos": .string(summary.contracts.spanishSummary), "facturas": .string(summary.invoices.spanishSummary),

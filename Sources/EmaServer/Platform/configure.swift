@@ -26,6 +26,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     // The assistant's intent classifier, trained from Resources/nlu/training.tsv.
     try app.trainIntentClassifier()
+    try app.buildAssistant()
 
     // Outbound HTTP (SMS, WhatsApp, payments): fail fast on a provider that does not answer;
     // the callers retry later.
@@ -38,6 +39,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try app.register(collection: OperationsController())
     try app.register(collection: SiteController())
     let api = app.grouped("api", "v1")
+    // The chat API is called by the widget from the utility's own sites: any origin may call it
+    // (no cookies are involved; the session id travels in the path).
+    try api.grouped(CORSMiddleware(configuration: .init(allowedOrigin: .all, allowedMethods: [.POST, .OPTIONS], allowedHeaders: [.contentType, .accept])))
+        .register(collection: ChatController())
     let admin = api.grouped(AdminTokenMiddleware(token: config.adminToken))
     try admin.register(collection: AdminContractsController())
 

@@ -1,9 +1,16 @@
+import EmaCore
+import Fluent
 import Vapor
 
-/// The public home page: who the utility is, how to reach it, its offices.
+/// The public pages: home, chat, kiosk, legal texts, and the demo's SMS outbox.
 struct SiteController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(use: home)
+        routes.get("chat", use: chat)
+        routes.get("kiosco", use: kiosk)
+        routes.get("legal", "privacidad") { try await legal($0, $0.application.legalDocuments.privacy) }
+        routes.get("legal", "terminos") { try await legal($0, $0.application.legalDocuments.terms) }
+        routes.get("sandbox", "sms", use: sandboxSMS)
     }
 
     struct OfficeGroup: Encodable {
@@ -16,17 +23,93 @@ struct SiteController: RouteCollection {
         let utility: UtilityProfile
         let officeGroups: [OfficeGroup]
         let officeCount: Int
+        let isDemo: Bool
+    }
+
+    struct SimplePage: Encodable {
+        let title: String
+        let utility: UtilityProfile
+        var idleSeconds = 90
+    }
+
+    struct LegalPage: Encodable {
+        let title: String
+        let utility: UtilityProfile
+        let document: LegalDocumentView
+        let paragraphs: [String]
+    }
+
+    struct LegalDocumentView: Encodable {
+        let title: String
+        let version: String
+    }
+
+    struct SandboxPage: Encodable {
+        struct Message: Encodable { let recipient: String; let body: String; let time: String }
+        let title: String
+        let utility: UtilityProfile
+        let messages: [Message]
+    }
+
+    func utility(_ request: Request) throws -> UtilityProfile {
+        guard let utility = request.application.utilityProfile else { throw Abort(.internalServerError) }
+        return utility
     }
 
     @Sendable
     func home(request: Request) async throws -> View {
-        guard let utility = request.application.utilityProfile else { throw Abort(.internalServerError) }
+        let utility = try utility(request)
         let groups = Dictionary(grouping: utility.offices, by: \.municipality)
             .map { OfficeGroup(municipality: $0.key, offices: $0.value) }
             .sorted { $0.municipality.compare($1.municipality, locale: Locale(identifier: "es_CO")) == .orderedAscending }
         return try await request.view.render("home", HomePage(
             title: "\(utility.assistantName), tu asesora virtual · \(utility.shortName)",
-            utility: utility, officeGroups: groups, officeCount: utility.offices.filter(\.open).count
+            utility: utility, officeGroups: groups, officeCount: utility.offices.filter(\.open).count,
+            isDemo: request.application.isDemo
         ))
+    }
+
+    @Sendable
+    func chat(request: Request) async throws -> View {
+        let utility = try utility(request)
+        return try await request.view.render("chat", SimplePage(title: "Habla con Ema · \(utility.shortName)", utility: utility))
+    }
+
+    @Sendable
+    func kiosk(request: Request) async throws -> View {
+        let utility = try utility(request)
+        return try await request.view.render("kiosk", SimplePage(title: "Quiosco", utility: utility))
+    }
+
+    func legal(_ request: Request, _ document: LegalDocument) async throws -> View {
+        let utility = try utility(request)
+        let paragraphs = document.text.components(separatedBy: "\n\n")
+        return try await request.view.render("legal", LegalPage(
+            title: "\(document.title) · \(utility.shortName)", utility: utility,
+            document: LegalDocumentView(title: document.title, version: document.version), paragraphs: paragraphs
+        ))
+    }
+
+    /// The demo's SMS outbox: only in `--demo` and while SMS go to the sandbox.
+    @Sendable
+    func sandboxSMS(request: Request) async throws -> View {
+        let app = request.application
+        guard app.isDemo, app.emaConfig.twilio.isSandbox else { throw Abort(.notFound) }
+        let messages = try await SandboxMessage.query(on: request.db)
+            .filter(\.$channel == "sms")
+            .sort(\.$createdAt, .descending)
+            .limit(50)
+            .all()
+        return try await request.view.render("sandbox-sms", SandboxPage(
+            title: "Buzón de SMS de prueba", utility: try utility(request),
+            messages: messages.map { .init(recipient: ColombianMobile.display($0.recipient), body: $0.body, time: Self.bogotaTime($0.createdAt)) }
+        ))
+    }
+
+    static func bogotaTime(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970) + CivilDate.bogotaOffsetSeconds
+        let day = CivilDate(bogotaAt: date.timeIntervalSince1970)
+        let time = ((seconds % 86_400) + 86_400) % 86_400
+        return "\(day) \(String(format: "%02d:%02d:%02d", time / 3600, time % 3600 / 60, time % 60))"
     }
 }

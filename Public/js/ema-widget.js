@@ -1,0 +1,191 @@
+/*
+ * Ema's chat widget. Any site embeds it with one tag:
+ *
+ *   <script src="https://ema.example.co/js/ema-widget.js" defer></script>
+ *
+ * It adds a button that opens a chat panel. Options, as data- attributes of the script tag:
+ *   data-mode="inline" data-target="#id"   render inside an element instead of a floating panel
+ *   data-channel="kiosk"                   the office kiosk: large buttons, starts over when idle
+ *   data-idle-seconds="90"                 kiosk: seconds without a touch before starting over
+ * Plain JavaScript, no dependencies; talks to /api/v1/chat on the server the script came from.
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var base = new URL(script.src, window.location.href).origin;
+  var mode = script.getAttribute("data-mode") || "floating";
+  var channel = script.getAttribute("data-channel") || "web";
+  var idleSeconds = parseInt(script.getAttribute("data-idle-seconds") || "90", 10);
+
+  var css = document.createElement("link");
+  css.rel = "stylesheet";
+  css.href = base + "/css/ema-widget.css";
+  document.head.appendChild(css);
+
+  function el(tag, attributes, text) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (key) { node.setAttribute(key, attributes[key]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  var root = el("section", { "class": "ema-chat ema-" + mode + " ema-channel-" + channel, "aria-label": "Chat con Ema, la asesora virtual" });
+  var header = el("header", { "class": "ema-header" });
+  header.appendChild(el("span", { "class": "ema-avatar", "aria-hidden": "true" }, "E"));
+  header.appendChild(el("h2", { "class": "ema-title" }, "Ema · tu asesora virtual"));
+  var closeButton = el("button", { "type": "button", "class": "ema-close", "aria-label": "Cerrar el chat" }, "×");
+  header.appendChild(closeButton);
+  var log = el("div", { "class": "ema-log", "role": "log", "aria-live": "polite", "aria-relevant": "additions", "tabindex": "0" });
+  var form = el("form", { "class": "ema-form" });
+  var label = el("label", { "for": "ema-input-" + channel, "class": "ema-visually-hidden" }, "Escribe tu mensaje para Ema");
+  var input = el("input", { "id": "ema-input-" + channel, "class": "ema-input", "type": "text", "autocomplete": "off", "maxlength": "1000", "placeholder": "Escribe tu mensaje…" });
+  var send = el("button", { "type": "submit", "class": "ema-send" }, "Enviar");
+  form.appendChild(label);
+  form.appendChild(input);
+  form.appendChild(send);
+  root.appendChild(header);
+  root.appendChild(log);
+  root.appendChild(form);
+
+  var launcher = null;
+  if (mode === "inline") {
+    var target = document.querySelector(script.getAttribute("data-target") || "#ema");
+    (target || document.body).appendChild(root);
+    closeButton.hidden = true;
+  } else {
+    launcher = el("button", { "type": "button", "class": "ema-launcher", "aria-label": "Abrir el chat con Ema", "aria-expanded": "false" }, "Habla con Ema");
+    root.hidden = true;
+    document.body.appendChild(launcher);
+    document.body.appendChild(root);
+    launcher.addEventListener("click", function () { open(); });
+    closeButton.addEventListener("click", function () { close(); });
+    root.addEventListener("keydown", function (event) { if (event.key === "Escape") close(); });
+  }
+
+  var sessionId = null;
+  var busy = false;
+  var idleTimer = null;
+
+  function open() {
+    root.hidden = false;
+    launcher.setAttribute("aria-expanded", "true");
+    launcher.hidden = true;
+    if (!sessionId) start();
+    input.focus();
+  }
+
+  function close() {
+    root.hidden = true;
+    launcher.hidden = false;
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.focus();
+  }
+
+  function bubble(text, who) {
+    var node = el("p", { "class": "ema-bubble ema-" + who }, text);
+    log.appendChild(node);
+    log.scrollTop = log.scrollHeight;
+    return node;
+  }
+
+  function disableChoices() {
+    Array.prototype.forEach.call(log.querySelectorAll(".ema-choices button"), function (button) { button.disabled = true; });
+  }
+
+  function render(replies) {
+    replies.forEach(function (reply) {
+      if (reply.kind === "text") {
+        bubble(reply.text, "ema");
+      } else if (reply.kind === "choices") {
+        bubble(reply.text, "ema");
+        var list = el("div", { "class": "ema-choices", "role": "group", "aria-label": "Opciones" });
+        reply.choices.forEach(function (choice) {
+          var button = el("button", { "type": "button", "class": "ema-choice", "data-choice": choice.id }, choice.title);
+          button.addEventListener("click", function () { post({ choice: choice.id }, choice.title); });
+          list.appendChild(button);
+        });
+        log.appendChild(list);
+      } else if (reply.kind === "link" || reply.kind === "document") {
+        var paragraph = el("p", { "class": "ema-bubble ema-ema" });
+        var anchor = el("a", { "href": reply.url, "target": "_blank", "rel": "noopener" }, reply.title || reply.caption || reply.filename);
+        paragraph.appendChild(anchor);
+        log.appendChild(paragraph);
+      }
+    });
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function failure(message) {
+    bubble(message || "No pude conectarme en este momento. Revisa tu conexión e intenta de nuevo.", "error");
+  }
+
+  function request(path, body) {
+    return fetch(base + path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().then(function (data) { return { ok: response.ok, status: response.status, data: data }; });
+    });
+  }
+
+  function start() {
+    busy = true;
+    return request("/api/v1/chat/sessions", { channel: channel }).then(function (result) {
+      busy = false;
+      if (!result.ok) return failure(result.data && result.data.reason);
+      sessionId = result.data.sessionId;
+      render(result.data.replies);
+    }).catch(function () { busy = false; failure(); });
+  }
+
+  function post(body, shown) {
+    if (busy || !sessionId) return;
+    busy = true;
+    send.disabled = true;
+    disableChoices();
+    bubble(shown, "user");
+    request("/api/v1/chat/sessions/" + encodeURIComponent(sessionId) + "/messages", body).then(function (result) {
+      busy = false;
+      send.disabled = false;
+      if (result.status === 404) {
+        sessionId = null;
+        bubble("La conversación se reinició.", "ema");
+        return start();
+      }
+      if (!result.ok) return failure(result.data && result.data.reason);
+      render(result.data.replies);
+      input.focus();
+    }).catch(function () { busy = false; send.disabled = false; failure(); });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    post({ text: text }, text);
+  });
+
+  // The kiosk starts over after a while without a touch, leaving nothing personal on screen.
+  function resetKiosk() {
+    sessionId = null;
+    log.textContent = "";
+    input.value = "";
+    start();
+  }
+
+  function touched() {
+    if (channel !== "kiosk") return;
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(resetKiosk, idleSeconds * 1000);
+  }
+
+  if (channel === "kiosk") {
+    ["click", "keydown", "touchstart"].forEach(function (name) { document.addEventListener(name, touched, true); });
+    touched();
+  }
+
+  if (mode === "inline") start();
+  window.EmaWidget = { open: open, reset: resetKiosk };
+})();

@@ -1,0 +1,48 @@
+import EmaCore
+import Foundation
+import Vapor
+
+extension Application {
+    private struct AssistantKey: StorageKey { typealias Value = Assistant }
+    private struct DemoKey: StorageKey { typealias Value = Bool }
+
+    /// The conversation engine with what it knows of the utility.
+    public var assistant: Assistant {
+        get {
+            guard let assistant = storage[AssistantKey.self] else { fatalError("configure(_:config:) was not called") }
+            return assistant
+        }
+        set { storage[AssistantKey.self] = newValue }
+    }
+
+    /// True when serving the demo (`ema serve --demo`): the sandbox outbox page is shown.
+    public var isDemo: Bool {
+        get { storage[DemoKey.self] ?? false }
+        set { storage[DemoKey.self] = newValue }
+    }
+
+    /// The effects of conversations over this application's database and providers.
+    var assistantEffects: AssistantService {
+        AssistantService(database: db, sms: sms, clock: clock, utilityName: utilityProfile?.shortName ?? "Ema")
+    }
+
+    /// Builds the engine from the utility profile, the legal texts and the classifier.
+    func buildAssistant() throws {
+        legalDocuments = try LegalDocuments.load(folder: directory.resourcesDirectory + "legal/", publicURL: emaConfig.publicURL)
+        guard let utility = utilityProfile else { return }
+        let offices = Dictionary(grouping: utility.offices.filter(\.open), by: \.municipality)
+            .map { (municipality: $0.key, lines: $0.value.map { "\($0.name), \($0.address)" }) }
+            .sorted { $0.lines.count > $1.lines.count }
+        let knowledge = AssistantKnowledge(
+            utilityName: utility.shortName,
+            whatsAppLine: utility.whatsApp.display,
+            phoneLines: utility.phoneLines.map { ($0.name, $0.number) },
+            hours: utility.hours.map { ($0.topic, $0.schedule) },
+            offices: offices,
+            publicURL: emaConfig.publicURL,
+            privacy: legalDocuments.privacy,
+            terms: legalDocuments.terms
+        )
+        assistant = Assistant(knowledge: knowledge, classifier: intentClassifier)
+    }
+}

@@ -1,0 +1,64 @@
+import EmaCore
+import Fluent
+import Foundation
+import Vapor
+
+/// The conversation engine's effects over Ema's database and the SMS provider.
+struct AssistantService: AssistantEffects {
+    let database: any Database
+    let sms: any SMSSender
+    let clock: AppClock
+    let utilityName: String
+
+    var verification: VerificationService {
+        VerificationService(database: database, sms: sms, clock: clock, utilityName: utilityName)
+    }
+
+    var enrollmentService: EnrollmentService {
+        EnrollmentService(database: database, clock: clock)
+    }
+
+    func recordConsent(_ consent: ConsentEvidence) async throws {
+        let record = ConsentRecord()
+        record.kind = consent.kind.rawValue
+        record.granted = consent.granted
+        record.version = consent.version
+        record.textSHA256 = consent.textHash
+        record.channel = consent.channel.rawValue
+        record.conversationID = consent.conversationID
+        record.phone = consent.phone
+        record.createdAt = consent.at
+        try await record.create(on: database)
+    }
+
+    func sendCode(to phone: String) async throws -> CodeIssue {
+        switch try await verification.issue(to: phone) {
+        case .sent: .sent
+        case .wait(let seconds): .wait(seconds: seconds)
+        case .hourlyLimit(let seconds): .hourlyLimit(retryAfterSeconds: seconds)
+        case .notSent: .notSent
+        }
+    }
+
+    func checkCode(phone: String, code: String) async throws -> OneTimeCodePolicy.CheckResult {
+        try await verification.check(phone: phone, code: code)
+    }
+
+    func contract(number: String) async throws -> ContractSummary? {
+        guard let contract = try await Contract.query(on: database).filter(\.$contractNumber == number).first() else { return nil }
+        return ContractSummary(number: contract.contractNumber, address: contract.address, municipality: contract.municipality,
+                               active: contract.status == ContractStatus.activo.rawValue)
+    }
+
+    func enrollments(phone: String) async throws -> [EnrollmentSummary] {
+        try await enrollmentService.active(phone: phone)
+    }
+
+    func enroll(_ request: EnrollmentRequest) async throws -> EnrollmentOutcome {
+        try await enrollmentService.enroll(request)
+    }
+
+    func removeEnrollment(phone: String, contractNumber: String) async throws -> Bool {
+        try await enrollmentService.remove(phone: phone, contractNumber: contractNumber)
+    }
+}

@@ -1,0 +1,69 @@
+import EmaCore
+import Foundation
+import Vapor
+
+/// The web chat API of interfaces.md, used by the widget, `/chat` and the kiosk.
+struct ChatController: RouteCollection {
+    static let maxTextLength = 1_000
+    let limiter = RateLimiter(.init(limit: 60, window: 60))
+
+    func boot(routes: any RoutesBuilder) throws {
+        let chat = routes.grouped("chat", "sessions")
+        chat.post(use: start)
+        chat.post(":id", "messages", use: message)
+    }
+
+    struct StartRequest: Content {
+        var channel: String?
+    }
+
+    struct StartResponse: Content {
+        let sessionId: String
+        let replies: [Reply]
+    }
+
+    struct MessageRequest: Content {
+        var text: String?
+        var choice: String?
+    }
+
+    struct MessageResponse: Content {
+        let replies: [Reply]
+    }
+
+    /// `POST /api/v1/chat/sessions` with `{}` or `{"channel": "web"|"kiosk"}` →
+    /// 201 `{"sessionId": "…", "replies": [Reply]}`.
+    @Sendable
+    func start(request: Request) async throws -> Response {
+        let body = (try? request.content.decode(StartRequest.self)) ?? StartRequest()
+        let channel: EmaCore.Channel
+        switch body.channel ?? "web" {
+        case "web": channel = .web
+        case "kiosk": channel = .kiosk
+        case let other: throw AssistantError.invalidChannel(other)
+        }
+        let (id, replies) = try await ChatService(application: request.application).start(channel: channel)
+        let response = Response(status: .created)
+        try response.content.encode(StartResponse(sessionId: id, replies: replies))
+        return response
+    }
+
+    /// `POST /api/v1/chat/sessions/{id}/messages` with `{"text": "…"}` or `{"choice": "<id>"}` →
+    /// 200 `{"replies": [Reply]}`; 404 `session_not_found`.
+    @Sendable
+    func message(request: Request) async throws -> MessageResponse {
+        let id = request.parameters.get("id") ?? ""
+        let body = try request.content.decode(MessageRequest.self)
+        let text = body.text?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let choice = body.choice?.trimmingCharacters(in: .whitespaces)
+        guard !(text ?? "").isEmpty || !(choice ?? "").isEmpty else { throw AssistantError.emptyMessage }
+        if (text?.count ?? 0) > Self.maxTextLength || (choice?.count ?? 0) > 100 {
+            throw AssistantError.messageTooLong(limit: Self.maxTextLength)
+        }
+        let now = request.application.clock.now()
+        if let wait = await limiter.retryAfter(id, now: now) { throw PlatformError.rateLimited(retryAfterSeconds: wait) }
+        await limiter.record(id, now: now)
+        let message = (choice ?? "").isEmpty ? InboundMessage(text: text) : InboundMessage(choice: choice)
+        return MessageResponse(replies: try await ChatService(application: request.application).handle(message, in: id))
+    }
+}

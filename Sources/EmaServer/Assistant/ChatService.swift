@@ -1,0 +1,51 @@
+import EmaCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Runs conversation turns: load the state, let the engine answer, save the new state. The save
+/// is conditioned on the version read, so two turns of one conversation never interleave.
+struct ChatService {
+    let application: Application
+    var database: any Database { application.db }
+
+    /// Starts a conversation; returns its id and the greeting.
+    func start(channel: EmaCore.Channel) async throws -> (id: String, replies: [Reply]) {
+        let now = application.clock.now()
+        var generator = SystemRandomNumberGenerator()
+        let id = (0..<4).map { _ in String(format: "%08x", UInt32.random(in: .min ... .max, using: &generator)) }.joined()
+        let (state, replies) = application.assistant.start(id: id, channel: channel, now: now)
+        let conversation = Conversation()
+        conversation.id = id
+        conversation.channel = channel.rawValue
+        conversation.state = try Self.encode(state)
+        conversation.version = 1
+        conversation.createdAt = now
+        conversation.updatedAt = now
+        try await conversation.create(on: database)
+        return (id, replies)
+    }
+
+    /// One message of the customer in an existing conversation.
+    func handle(_ message: InboundMessage, in id: String) async throws -> [Reply] {
+        guard let conversation = try await Conversation.find(id, on: database) else { throw AssistantError.sessionNotFound }
+        let state = try JSONDecoder().decode(ConversationState.self, from: Data(conversation.state.utf8))
+        let now = application.clock.now()
+        let (next, replies) = try await application.assistant.handle(message, state: state, now: now, effects: application.assistantEffects)
+        let saved = try await (database as! any SQLDatabase).update(Conversation.schema)
+            .set("state", to: SQLBind(try Self.encode(next)))
+            .set("version", to: SQLBind(conversation.version + 1))
+            .set("updated_at", to: SQLBind(now))
+            .where("id", .equal, SQLBind(id))
+            .where("version", .equal, SQLBind(conversation.version))
+            .returning("id")
+            .all()
+        guard !saved.isEmpty else { throw AssistantError.busy }
+        return replies
+    }
+
+    static func encode(_ state: ConversationState) throws -> String {
+        String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
+    }
+}

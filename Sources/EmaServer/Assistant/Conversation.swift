@@ -1,0 +1,74 @@
+import Fluent
+import Foundation
+
+/// One conversation with Ema: its engine state as JSON, and a version that makes two turns of
+/// the same conversation at once impossible to interleave.
+final class Conversation: Model, @unchecked Sendable {
+    static let schema = "conversations"
+
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Field(key: "channel") var channel: String
+    @Field(key: "state") var state: String
+    @Field(key: "version") var version: Int
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+}
+
+struct CreateConversations: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(Conversation.schema)
+            .field("id", .string, .identifier(auto: false))
+            .field("channel", .string, .required)
+            .field("state", .string, .required)
+            .field("version", .int, .required)
+            .field("created_at", .datetime, .required)
+            .field("updated_at", .datetime, .required)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(Conversation.schema).delete()
+    }
+}
+
+/// Proof of each authorization of data processing and each acceptance of the terms (and of
+/// refusals): who, on which channel, which version, the hash of the exact text shown, when.
+final class ConsentRecord: Model, @unchecked Sendable {
+    static let schema = "consent_records"
+
+    @ID(key: .id) var id: UUID?
+    /// `politica_datos` or `terminos`.
+    @Field(key: "kind") var kind: String
+    @Field(key: "granted") var granted: Bool
+    @Field(key: "version") var version: String
+    @Field(key: "text_sha256") var textSHA256: String
+    @Field(key: "channel") var channel: String
+    @Field(key: "conversation_id") var conversationID: String
+    /// The verified number, when the person had verified one.
+    @OptionalField(key: "phone") var phone: String?
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+struct CreateConsentRecords: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(ConsentRecord.schema)
+            .id()
+            .field("kind", .string, .required)
+            .field("granted", .bool, .required)
+            .field("version", .string, .required)
+            .field("text_sha256", .string, .required)
+            .field("channel", .string, .required)
+            .field("conversation_id", .string, .required)
+            .field("phone", .string)
+            .field("created_at", .datetime, .required)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(ConsentRecord.schema).delete()
+    }
+}

@@ -78,7 +78,9 @@ struct SiteController: RouteCollection {
     @Sendable
     func kiosk(request: Request) async throws -> View {
         let utility = try utility(request)
-        return try await request.view.render("kiosk", SimplePage(title: "Quiosco", utility: utility))
+        // ?inactividad=N sets the seconds before the kiosk starts over (5 to 600; 90 by default).
+        let idle = min(600, max(5, (try? request.query.get(Int.self, at: "inactividad")) ?? 90))
+        return try await request.view.render("kiosk", SimplePage(title: "Quiosco", utility: utility, idleSeconds: idle))
     }
 
     func legal(_ request: Request, _ document: LegalDocument) async throws -> View {

@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/vapor/leaf.git", from: "4.5.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0" ..< "5.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.24.0"),
     ],
     targets: [
         // The domain: no Vapor, no database. Clock and randomness come in as parameters.
@@ -50,7 +51,10 @@ let package = Package(
         // Benchmarks: `swift run -c release ema-bench import --rows 1000000`.
         .executableTarget(
             name: "ema-bench",
-            dependencies: ["EmaServer"],
+            dependencies: [
+                "EmaServer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

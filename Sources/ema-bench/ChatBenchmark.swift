@@ -1,0 +1,126 @@
+// The conversation benchmark: starts `ema serve --demo` on a free port, then runs N
+// conversations at once through the web chat API (consent, terms, menus, a phone number whose
+// code goes to the sandbox, a wrong code, free text for the classifier), R rounds each, and
+// prints turns per second and the latency percentiles of a turn.
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct TurnTimer: Sendable {
+    var latencies: [Double] = []
+}
+
+func chatBenchmark(_ arguments: [String], ema: String) async throws {
+    func option(_ name: String, _ fallback: Int) -> Int {
+        guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count, let value = Int(arguments[index + 1]) else { return fallback }
+        return value
+    }
+    let conversations = option("--conversations", 100)
+    let rounds = option("--rounds", 5)
+    // A person reads and types between messages; 0 measures saturation instead.
+    let thinkMilliseconds = option("--think-ms", 500)
+    let databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+    let work = FileManager.default.temporaryDirectory.appendingPathComponent("ema-bench-chat-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: work) }
+    let port = 20_000 + Int.random(in: 0..<20_000)
+    let server = Process()
+    server.executableURL = URL(fileURLWithPath: ema)
+    server.arguments = ["serve", "--demo", "--hostname", "127.0.0.1", "--port", String(port)]
+    var environment = ProcessInfo.processInfo.environment
+    environment["EMA_WORKERS"] = "off"
+    environment["LOG_LEVEL"] = "warning"
+    environment["EMA_SQLITE_PATH"] = work.appendingPathComponent("ema.sqlite").path
+    server.environment = environment
+    server.standardOutput = FileHandle.nullDevice
+    try server.run()
+    defer { server.terminate(); server.waitUntilExit() }
+
+    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(30))))
+    let base = "http://127.0.0.1:\(port)"
+    var up = false
+    for _ in 0..<300 {
+        if let response = try? await client.execute(HTTPClientRequest(url: base + "/health"), timeout: .seconds(2)), response.status == .ok {
+            up = true
+            break
+        }
+        try await Task.sleep(for: .milliseconds(200))
+    }
+    guard up else { try await client.shutdown(); fail("ema serve did not answer on \(base)") }
+
+    let start = ContinuousClock.now
+    let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+        for conversation in 0..<conversations {
+            group.addTask {
+                var own: [Double] = []
+                for round in 0..<rounds {
+                    let phone = String(3_000_000_000 + conversation * 1_000 + round)
+                    try await converse(client: client, base: base, phone: phone, thinkMilliseconds: thinkMilliseconds, into: &own)
+                }
+                return own
+            }
+        }
+        var all: [Double] = []
+        for try await part in group { all += part }
+        return all
+    }
+    let elapsed = ContinuousClock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    try await client.shutdown()
+
+    if ProcessInfo.processInfo.environment["EMA_BENCH_BY_TURN"] != nil {
+        for turn in 0..<11 {
+            let own = stride(from: turn, to: latencies.count, by: 11).map { latencies[$0] }.sorted()
+            print("turn \(turn): p50 \(String(format: "%.2f", own[own.count / 2] * 1000)) p99 \(String(format: "%.2f", own[Int(Double(own.count) * 0.99)] * 1000))")
+        }
+    }
+    let sorted = latencies.sorted()
+    func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 1000 }
+    print("ema-bench chat · \(databaseURL == nil ? "SQLite" : "PostgreSQL") · \(ProcessInfo.processInfo.activeProcessorCount) cores · \(conversations) conversations at once × \(rounds) rounds · think \(thinkMilliseconds) ms")
+    print("turns \(sorted.count) in \(String(format: "%.1f", seconds)) s = \(Int(Double(sorted.count) / seconds)) turns/s")
+    print("latency ms: p50 \(String(format: "%.2f", percentile(0.50)))  p90 \(String(format: "%.2f", percentile(0.90)))  p99 \(String(format: "%.2f", percentile(0.99)))  max \(String(format: "%.2f", (sorted.last ?? 0) * 1000))")
+}
+
+/// One customer's conversation: 11 turns, each timed.
+func converse(client: HTTPClient, base: String, phone: String, thinkMilliseconds: Int, into latencies: inout [Double]) async throws {
+    if thinkMilliseconds > 0 {
+        // Customers do not all arrive in the same millisecond.
+        try await Task.sleep(for: .milliseconds(Int.random(in: 0...(thinkMilliseconds * 2))))
+    }
+    let started = try await timedPost(client, base + "/api/v1/chat/sessions", #"{"channel":"web"}"#, &latencies)
+    guard let data = started.data(using: .utf8),
+          let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+          let id = object["sessionId"] as? String
+    else { fail("unexpected answer: \(started.prefix(200))") }
+    let turns = [
+        #"{"choice":"consentimiento_si"}"#, #"{"choice":"terminos_si"}"#, #"{"choice":"menu_factura_whatsapp"}"#,
+        #"{"choice":"inscribir_contrato"}"#, "{\"text\":\"\(phone)\"}", #"{"text":"000000"}"#, #"{"text":"menú"}"#,
+        #"{"text":"cuanto debo de la factura"}"#, #"{"text":"a que numero los llamo"}"#, #"{"text":"gracias"}"#,
+    ]
+    for body in turns {
+        if thinkMilliseconds > 0 {
+            // Spread out: half to one and a half times the think time.
+            try await Task.sleep(for: .milliseconds(thinkMilliseconds / 2 + Int.random(in: 0...thinkMilliseconds)))
+        }
+        _ = try await timedPost(client, base + "/api/v1/chat/sessions/\(id)/messages", body, &latencies)
+    }
+}
+
+func timedPost(_ client: HTTPClient, _ url: String, _ body: String, _ latencies: inout [Double]) async throws -> String {
+    var request = HTTPClientRequest(url: url)
+    request.method = .POST
+    request.headers.add(name: "Content-Type", value: "application/json")
+    request.body = .bytes(ByteBuffer(string: body))
+    let start = ContinuousClock.now
+    let response = try await client.execute(request, timeout: .seconds(30))
+    let bytes = try await response.body.collect(upTo: 1 << 20)
+    let elapsed = ContinuousClock.now - start
+    latencies.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    guard (200..<300).contains(Int(response.status.code)) else { fail("\(url) answered \(response.status.code): \(String(buffer: bytes).prefix(200))") }
+    return String(buffer: bytes)
+}

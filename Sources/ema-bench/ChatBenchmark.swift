@@ -34,6 +34,8 @@ func chatBenchmark(_ arguments: [String], ema: String) async throws {
     server.arguments = ["serve", "--demo", "--hostname", "127.0.0.1", "--port", String(port)]
     var environment = ProcessInfo.processInfo.environment
     environment["EMA_WORKERS"] = "off"
+    // Every simulated customer comes from 127.0.0.1: lift the per-address cap on codes.
+    environment["EMA_CODES_PER_CLIENT_HOUR"] = "1000000"
     environment["LOG_LEVEL"] = "warning"
     environment["EMA_SQLITE_PATH"] = work.appendingPathComponent("ema.sqlite").path
     server.environment = environment

@@ -339,6 +339,9 @@ struct Turn {
     }
 
     mutating func phoneStep(_ input: Input, effects: any AssistantEffects) async throws {
+        if input == .choice("reenviar_codigo"), state.phone != nil {
+            return try await sendCode(effects: effects)
+        }
         guard case .text(let text) = input, let phone = ColombianMobile.e164(text) else {
             say("Ese número no parece un celular colombiano. Escríbelo con 10 dígitos, empezando por 3, por ejemplo 300 123 4567.")
             state.step = .askPhone
@@ -364,6 +367,9 @@ struct Turn {
         case .hourlyLimit(let seconds):
             state.step = .askPhone
             say("Por tu seguridad, ya enviamos el máximo de 5 códigos al \(shown) en la última hora. Podrás pedir otro en unos \(max(1, (seconds + 59) / 60)) minutos, o escribir otro número.")
+        case .deviceLimit(let seconds):
+            state.step = .askPhone
+            say("Por seguridad, desde esta conexión ya se pidieron muchos códigos en la última hora. Podrás pedir otro en unos \(max(1, (seconds + 59) / 60)) minutos.")
         case .notSent:
             state.step = .askPhone
             say("No pude enviar el mensaje de texto en este momento. 😔 Intenta de nuevo en unos minutos, o escribe otro número.")

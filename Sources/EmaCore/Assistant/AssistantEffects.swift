@@ -48,6 +48,8 @@ public enum CodeIssue: Sendable, Equatable {
     case sent
     case wait(seconds: Int)
     case hourlyLimit(retryAfterSeconds: Int)
+    /// Too many codes asked from the same device or connection, whatever the numbers.
+    case deviceLimit(retryAfterSeconds: Int)
     case notSent
 }
 

@@ -9,6 +9,10 @@ struct AssistantService: AssistantEffects {
     let sms: any SMSSender
     let clock: AppClock
     let utilityName: String
+    /// Who is asking (the client's address), to cap codes per connection: a toll-fraud bot can
+    /// rotate numbers, not as easily addresses.
+    var client: String?
+    var clientLimiter: RateLimiter?
 
     var verification: VerificationService {
         VerificationService(database: database, sms: sms, clock: clock, utilityName: utilityName)
@@ -32,11 +36,17 @@ struct AssistantService: AssistantEffects {
     }
 
     func sendCode(to phone: String) async throws -> CodeIssue {
+        let now = clock.now()
+        if let client, let clientLimiter, let wait = await clientLimiter.retryAfter(client, now: now) {
+            return .deviceLimit(retryAfterSeconds: wait)
+        }
         switch try await verification.issue(to: phone) {
-        case .sent: .sent
-        case .wait(let seconds): .wait(seconds: seconds)
-        case .hourlyLimit(let seconds): .hourlyLimit(retryAfterSeconds: seconds)
-        case .notSent: .notSent
+        case .sent:
+            if let client, let clientLimiter { await clientLimiter.record(client, now: now) }
+            return .sent
+        case .wait(let seconds): return .wait(seconds: seconds)
+        case .hourlyLimit(let seconds): return .hourlyLimit(retryAfterSeconds: seconds)
+        case .notSent: return .notSent
         }
     }
 

@@ -64,6 +64,6 @@ struct ChatController: RouteCollection {
         if let wait = await limiter.retryAfter(id, now: now) { throw PlatformError.rateLimited(retryAfterSeconds: wait) }
         await limiter.record(id, now: now)
         let message = (choice ?? "").isEmpty ? InboundMessage(text: text) : InboundMessage(choice: choice)
-        return MessageResponse(replies: try await ChatService(application: request.application).handle(message, in: id))
+        return MessageResponse(replies: try await ChatService(application: request.application).handle(message, in: id, client: request.remoteAddress?.ipAddress))
     }
 }

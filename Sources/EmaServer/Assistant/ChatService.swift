@@ -28,11 +28,11 @@ struct ChatService {
     }
 
     /// One message of the customer in an existing conversation.
-    func handle(_ message: InboundMessage, in id: String) async throws -> [Reply] {
+    func handle(_ message: InboundMessage, in id: String, client: String?) async throws -> [Reply] {
         guard let conversation = try await Conversation.find(id, on: database) else { throw AssistantError.sessionNotFound }
         let state = try JSONDecoder().decode(ConversationState.self, from: Data(conversation.state.utf8))
         let now = application.clock.now()
-        let (next, replies) = try await application.assistant.handle(message, state: state, now: now, effects: application.assistantEffects)
+        let (next, replies) = try await application.assistant.handle(message, state: state, now: now, effects: application.assistantEffects(client: client))
         let saved = try await (database as! any SQLDatabase).update(Conversation.schema)
             .set("state", to: SQLBind(try Self.encode(next)))
             .set("version", to: SQLBind(conversation.version + 1))

@@ -41,6 +41,8 @@ public struct AppConfig: Sendable {
     public var workerConcurrency: Int = 4
     /// Connections per event loop to PostgreSQL.
     public var databasePoolSize: Int = 4
+    /// Verification codes one client address may ask for in an hour (toll-fraud guard).
+    public var codesPerClientPerHour: Int = 15
     public var whatsApp = WhatsApp()
     public var twilio = Twilio()
     public var logLevel: Logger.Level = .info
@@ -61,6 +63,7 @@ public struct AppConfig: Sendable {
         workersEnabled = reader.onOff("EMA_WORKERS") ?? true
         workerConcurrency = reader.integer("EMA_WORKER_CONCURRENCY", in: 1...64) ?? workerConcurrency
         databasePoolSize = reader.integer("EMA_DB_POOL_SIZE", in: 1...100) ?? databasePoolSize
+        codesPerClientPerHour = reader.integer("EMA_CODES_PER_CLIENT_HOUR", in: 1...1_000_000) ?? codesPerClientPerHour
 
         whatsApp.graphURL = reader.httpURL("WHATSAPP_GRAPH_URL") ?? whatsApp.graphURL
         whatsApp.phoneNumberID = reader.string("WHATSAPP_PHONE_NUMBER_ID")

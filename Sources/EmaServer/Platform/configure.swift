@@ -6,6 +6,7 @@ import Vapor
 /// step so the boot reads top to bottom.
 public func configure(_ app: Application, config: AppConfig) async throws {
     app.emaConfig = config
+    _ = app.httpMetrics
 
     // Database: one setting chooses SQLite or PostgreSQL; the migrations are the same.
     try app.useDatabase(config)

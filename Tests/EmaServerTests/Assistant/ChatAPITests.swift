@@ -9,11 +9,14 @@ import VaporTesting
 /// A customer using the chat API.
 struct ChatClient {
     let app: Application
+    let tester: any TestingApplicationTester
     var sessionID = ""
     var replies: [Reply] = []
 
-    init(app: Application) {
+    /// `overNetwork`: through a real local server, so the client has an address.
+    init(app: Application, overNetwork: Bool = false) {
         self.app = app
+        tester = overNetwork ? try! app.testing(method: .running(port: 0)) : try! app.testing()
     }
 
     struct Started: Decodable { let sessionId: String; let replies: [Reply] }
@@ -21,7 +24,7 @@ struct ChatClient {
 
     mutating func start(channel: String = "web") async throws {
         var started: Started?
-        try await app.testing().test(.POST, "api/v1/chat/sessions", beforeRequest: { request in
+        try await tester.test(.POST, "api/v1/chat/sessions", beforeRequest: { request in
             try request.content.encode(["channel": channel])
         }, afterResponse: { response in
             #expect(response.status == .created)
@@ -36,7 +39,7 @@ struct ChatClient {
     mutating func send(_ body: [String: String]) async throws -> HTTPResponseStatus {
         var status = HTTPResponseStatus.ok
         var answered: Answered?
-        try await app.testing().test(.POST, "api/v1/chat/sessions/\(sessionID)/messages", beforeRequest: { request in
+        try await tester.test(.POST, "api/v1/chat/sessions/\(sessionID)/messages", beforeRequest: { request in
             try request.content.encode(body)
         }, afterResponse: { response in
             status = response.status
@@ -239,6 +242,21 @@ struct ChatAPITests {
         var chat = chat
         try await chat.pick("confirmar_si")
         return chat.text
+    }
+
+    @Test("One connection cannot make Ema send codes to number after number")
+    func codesPerClient() async throws {
+        try await withEmaApp(configure: { $0.codesPerClientPerHour = 2 }) { app in
+            _ = try await DemoData.load(into: app)
+            for (index, phone) in ["3001110001", "3001110002", "3001110003"].enumerated() {
+                var chat = ChatClient(app: app, overNetwork: true)
+                try await chat.reachPhone()
+                try await chat.say(phone)
+                #expect(chat.text.contains(index < 2 ? "Te envié un código" : "desde esta conexión"))
+            }
+            let sent = try await SandboxMessage.query(on: app.db).count()
+            #expect(sent == 2)
+        }
     }
 
     @Test("The chat, kiosk and legal pages are in Spanish; the SMS outbox only shows in the demo")

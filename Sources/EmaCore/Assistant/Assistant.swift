@@ -657,7 +657,7 @@ struct Turn {
         case .hablarConAsesor:
             return "Un asesor te puede atender por la \(mainLine), todos los días de 8:00 a. m. a 8:00 p. m., o en persona en nuestras oficinas."
         case .contactoTransparente:
-            return "En Contacto Transparente puedes denunciar, incluso de forma anónima, cualquier acto de fraude o corrupción de nuestros funcionarios o contratistas. Tu denuncia se trata con total reserva. Mientras habilitamos ese canal aquí, puedes hacerlo por la \(nationalLine)."
+            return "En Contacto Transparente puedes denunciar, incluso de forma anónima, cualquier acto de fraude o corrupción de nuestros funcionarios o contratistas. Tu denuncia se trata con total reserva. Puedes presentarla por la \(nationalLine) o en cualquiera de nuestras oficinas, sin dar tu nombre si así lo prefieres."
         case .lineasAtencion:
             let lines = knowledge.phoneLines.map { "• \($0.name): \($0.number)" }.joined(separator: "\n")
             let hours = knowledge.hours.map { "• \($0.topic): \($0.schedule)" }.joined(separator: "\n")

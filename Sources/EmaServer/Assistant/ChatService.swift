@@ -29,7 +29,7 @@ struct ChatService {
 
     /// One message of the customer in an existing conversation.
     func handle(_ message: InboundMessage, in id: String, client: String?) async throws -> [Reply] {
-        guard let conversation = try await Conversation.find(id, on: database) else { throw AssistantError.sessionNotFound }
+        guard id.count <= 64, let conversation = try await Conversation.find(id, on: database) else { throw AssistantError.sessionNotFound }
         let state = try JSONDecoder().decode(ConversationState.self, from: Data(conversation.state.utf8))
         let now = application.clock.now()
         let (next, replies) = try await application.assistant.handle(message, state: state, now: now, effects: application.assistantEffects(client: client))

@@ -40,11 +40,11 @@ public enum AddressChallenge {
     }
 }
 
-/// SplitMix64: a small deterministic generator for choices that must repeat.
-struct SeededGenerator: RandomNumberGenerator {
+/// SplitMix64: a small deterministic generator for choices that must repeat (and for tests).
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
     var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -23,20 +23,9 @@ struct PhoneAndCodeTests {
         #expect(ColombianMobile.display("+573001234567") == "300 123 4567")
     }
 
-    struct Counter: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("Codes are six digits, zero-padded, and vary")
     func generation() {
-        var generator = Counter(state: 7)
+        var generator = SeededGenerator(seed: 7)
         let policy = OneTimeCodePolicy()
         let codes = (0..<500).map { _ in policy.generate(using: &generator) }
         #expect(codes.allSatisfy { $0.count == 6 && $0.allSatisfy(\.isNumber) })

@@ -19,8 +19,10 @@ public struct Assistant: Sendable {
     }
 
     /// A new conversation: the greeting and the privacy authorization.
-    public func start(id: String, channel: Channel, now: Date) -> (ConversationState, [Reply]) {
-        var turn = Turn(assistant: self, state: ConversationState(id: id, channel: channel, now: now), now: now)
+    public func start(id: String, channel: Channel, now: Date, senderPhone: String? = nil) -> (ConversationState, [Reply]) {
+        var state = ConversationState(id: id, channel: channel, now: now)
+        state.senderPhone = senderPhone
+        var turn = Turn(assistant: self, state: state, now: now)
         turn.greet()
         return (turn.state, turn.replies)
     }
@@ -331,7 +333,11 @@ struct Turn {
 
     mutating func askPhone() {
         state.step = .askPhone
-        if state.goal == .enroll {
+        if let sender = state.senderPhone {
+            let question = state.goal == .enroll ? "¿En qué número de celular quieres recibir la factura?" : "¿Cuál es el número de celular inscrito?"
+            ask("\(question) Puedes usar este mismo número o escribir otro, con sus 10 dígitos.",
+                [Choice("usar_este_numero", "Usar \(ColombianMobile.display(sender))")])
+        } else if state.goal == .enroll {
             say("¿En qué número de celular quieres recibir la factura? Escríbelo con sus 10 dígitos, por ejemplo 300 123 4567.")
         } else {
             say("¿Cuál es el número de celular inscrito? Escríbelo con sus 10 dígitos, por ejemplo 300 123 4567.")
@@ -340,6 +346,11 @@ struct Turn {
 
     mutating func phoneStep(_ input: Input, effects: any AssistantEffects) async throws {
         if input == .choice("reenviar_codigo"), state.phone != nil {
+            return try await sendCode(effects: effects)
+        }
+        if input == .choice("usar_este_numero"), let sender = state.senderPhone {
+            // Still verified by SMS: writing from a number is not proof of holding its SIM.
+            state.phone = sender
             return try await sendCode(effects: effects)
         }
         guard case .text(let text) = input, let phone = ColombianMobile.e164(text) else {

@@ -30,6 +30,8 @@ public struct ConversationState: Codable, Sendable, Equatable {
     public var privacyVersion: String?
     public var termsVersion: String?
     public var goal: Goal?
+    /// On WhatsApp, the number that writes: offered as the number to receive the bill.
+    public var senderPhone: String?
     public var phone: String?
     public var codeSentAt: Date?
     public var verifiedPhone: String?

@@ -11,11 +11,11 @@ struct ChatService {
     var database: any Database { application.db }
 
     /// Starts a conversation; returns its id and the greeting.
-    func start(channel: EmaCore.Channel) async throws -> (id: String, replies: [Reply]) {
+    func start(channel: EmaCore.Channel, id given: String? = nil, senderPhone: String? = nil) async throws -> (id: String, replies: [Reply]) {
         let now = application.clock.now()
         var generator = SystemRandomNumberGenerator()
-        let id = (0..<4).map { _ in String(format: "%08x", UInt32.random(in: .min ... .max, using: &generator)) }.joined()
-        let (state, replies) = application.assistant.start(id: id, channel: channel, now: now)
+        let id = given ?? (0..<4).map { _ in String(format: "%08x", UInt32.random(in: .min ... .max, using: &generator)) }.joined()
+        let (state, replies) = application.assistant.start(id: id, channel: channel, now: now, senderPhone: senderPhone)
         let conversation = Conversation()
         conversation.id = id
         conversation.channel = channel.rawValue

@@ -13,5 +13,7 @@ extension Application {
         migrations.add(CreateConversations())
         migrations.add(CreateConsentRecords())
         migrations.add(CreateEnrollments())
+        migrations.add(CreateWhatsAppRecords())
+        migrations.add(CreateWhatsAppOutbox())
     }
 }

@@ -42,6 +42,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     let api = app.grouped("api", "v1")
     // The chat API is called by the widget from the utility's own sites: any origin may call it
     // (no cookies are involved; the session id travels in the path).
+    try app.setUpWhatsApp()
     try api.grouped(CORSMiddleware(configuration: .init(allowedOrigin: .all, allowedMethods: [.POST, .OPTIONS], allowedHeaders: [.contentType, .accept])))
         .register(collection: ChatController())
     let admin = api.grouped(AdminTokenMiddleware(token: config.adminToken))

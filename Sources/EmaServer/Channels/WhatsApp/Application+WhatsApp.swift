@@ -1,0 +1,39 @@
+import Foundation
+import Vapor
+
+extension Application {
+    private struct BucketKey: StorageKey { typealias Value = TokenBucket }
+    private struct SecretKey: StorageKey { typealias Value = String }
+
+    /// The WhatsApp client the configuration chose: the Graph API with a token, the sandbox without.
+    var whatsApp: any WhatsAppClient {
+        let config = emaConfig.whatsApp
+        if let token = config.accessToken, let phoneNumberID = config.phoneNumberID {
+            return GraphWhatsAppClient(client: client, graphURL: config.graphURL, phoneNumberID: phoneNumberID, accessToken: token)
+        }
+        return SandboxWhatsAppClient(database: db, clock: clock)
+    }
+
+    /// The process-wide ceiling of `WHATSAPP_MAX_MPS`.
+    var whatsAppBucket: TokenBucket {
+        guard let bucket = storage[BucketKey.self] else { fatalError("configure(_:config:) was not called") }
+        return bucket
+    }
+
+    /// The key of webhook signatures: `WHATSAPP_APP_SECRET`, or, without one, a random key made
+    /// at start-up that only the simulator knows (so nobody else can post to the webhook).
+    var whatsAppAppSecret: String {
+        guard let secret = storage[SecretKey.self] else { fatalError("configure(_:config:) was not called") }
+        return secret
+    }
+
+    func setUpWhatsApp() throws {
+        storage[BucketKey.self] = TokenBucket(perSecond: emaConfig.whatsApp.maxMessagesPerSecond)
+        var generator = SystemRandomNumberGenerator()
+        storage[SecretKey.self] = emaConfig.whatsApp.appSecret?.value
+            ?? (0..<4).map { _ in String(format: "%016llx", UInt64.random(in: .min ... .max, using: &generator)) }.joined()
+        jobs.register(WhatsAppService.processJob, handler: WhatsAppService.process)
+        jobs.register(WhatsAppService.sendJob, handler: WhatsAppService.send)
+        try register(collection: WhatsAppWebhookController())
+    }
+}

@@ -1,0 +1,245 @@
+import EmaCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// WhatsApp as a channel of the assistant: records what the webhook brings, runs each sender's
+/// messages through the engine in order, and sends the replies through the outbox.
+struct WhatsAppService {
+    let application: Application
+    var database: any Database { application.db }
+    var clock: AppClock { application.clock }
+
+    static let processJob = "whatsapp.process"
+    static let sendJob = "whatsapp.send"
+    /// Free-form messages may go only this long after the customer's last message.
+    static let window: TimeInterval = 24 * 3_600
+
+    struct ProcessPayload: Codable { let sender: String }
+    struct SendPayload: Codable { let recipient: String }
+
+    /// Stores the webhook's messages (each id once) and statuses; queues processing per sender.
+    func record(_ payload: WebhookPayload) async throws {
+        let now = clock.now()
+        for change in payload.entry.flatMap(\.changes) {
+            for message in change.value.messages ?? [] {
+                let sender = "+" + message.from.filter(\.isNumber)
+                let raw = try JSONEncoder().encode(RawMessage(message))
+                let inserted = try await (database as! any SQLDatabase).insert(into: WhatsAppInbound.schema)
+                    .columns("wamid", "sender", "payload", "sent_at", "received_at", "state")
+                    .values(SQLBind(message.id), SQLBind(sender), SQLBind(String(decoding: raw, as: UTF8.self)),
+                            SQLBind(Double(message.timestamp ?? "") ?? now.timeIntervalSince1970), SQLBind(now), SQLBind("pending"))
+                    .ignoringConflicts(with: ["wamid"])
+                    .returning("wamid")
+                    .all()
+                guard !inserted.isEmpty else { continue }
+                try await (database as! any SQLDatabase).insert(into: WhatsAppSender.schema)
+                    .columns("sender", "last_inbound_at")
+                    .values(SQLBind(sender), SQLBind(now))
+                    .onConflict(with: ["sender"]) { $0.set(excludedValueOf: "last_inbound_at") }
+                    .run()
+                try await application.jobQueue.enqueue(kind: Self.processJob, payload: ProcessPayload(sender: sender), maxAttempts: 20, idempotencyKey: "wa-in:\(message.id)")
+            }
+            for status in change.value.statuses ?? [] {
+                try await recordStatus(status, now: now)
+            }
+        }
+    }
+
+    /// Keeps the furthest status of each message, never going backwards.
+    func recordStatus(_ status: WebhookPayload.Status, now: Date) async throws {
+        guard let incoming = DeliveryStatus(rawValue: status.status) else { return }
+        let existing = try await WhatsAppMessageStatus.find(status.id, on: database)
+        let current = existing.flatMap { DeliveryStatus(rawValue: $0.status) } ?? .queued
+        let merged = current.merged(with: incoming)
+        let record = existing ?? WhatsAppMessageStatus()
+        record.id = status.id
+        record.status = merged.rawValue
+        if merged == .failed { record.errorCode = status.errors?.first?.code }
+        record.callbackData = status.biz_opaque_callback_data ?? record.callbackData
+        record.updatedAt = now
+        try await record.save(on: database)
+    }
+
+    /// The job body: takes the sender's lease, then answers every pending message in order.
+    @Sendable static func process(_ context: JobContext, _ payload: String) async throws {
+        let sender = try JSONDecoder().decode(ProcessPayload.self, from: Data(payload.utf8)).sender
+        try await WhatsAppService(application: context.application).processSender(sender, worker: UUID().uuidString)
+    }
+
+    func processSender(_ sender: String, worker: String) async throws {
+        try await withLease(of: sender, prefix: "", worker: worker) { try await answerPending(of: sender) }
+    }
+
+    /// Runs `body` while holding a per-number lease (`locked_*` for answering, `send_locked_*`
+    /// for sending), so one number's work happens in order on any number of nodes. When another
+    /// worker holds it, throws `senderBusy`: the job is retried shortly.
+    func withLease(of number: String, prefix: String, worker: String, _ body: () async throws -> Void) async throws {
+        let sql = database as! any SQLDatabase
+        let now = clock.now()
+        let until = prefix + "locked_until", by = prefix + "locked_by"
+        try await sql.insert(into: WhatsAppSender.schema)
+            .columns("sender", "last_inbound_at")
+            .values(SQLBind(number), SQLBind(Date(timeIntervalSince1970: 0)))
+            .ignoringConflicts(with: ["sender"])
+            .run()
+        let claimed = try await sql.update(WhatsAppSender.schema)
+            .set(until, to: SQLBind(now.addingTimeInterval(120)))
+            .set(by, to: SQLBind(worker))
+            .where("sender", .equal, SQLBind(number))
+            .where { $0.where(until, .is, SQLLiteral.null).orWhere(until, .lessThan, SQLBind(now)) }
+            .returning("sender")
+            .all()
+        guard !claimed.isEmpty else { throw WhatsAppProcessingError.senderBusy }
+        func release() async throws {
+            try await sql.update(WhatsAppSender.schema).set(until, to: SQLLiteral.null)
+                .where("sender", .equal, SQLBind(number)).where(by, .equal, SQLBind(worker)).run()
+        }
+        do {
+            try await body()
+        } catch {
+            try? await release()
+            throw error
+        }
+        try await release()
+    }
+
+    private func answerPending(of sender: String) async throws {
+        while let next = try await WhatsAppInbound.query(on: database)
+            .filter(\.$sender == sender).filter(\.$state == "pending")
+            .sort(\.$sentAt).sort(\.$receivedAt).first() {
+            let message = try JSONDecoder().decode(RawMessage.self, from: Data(next.payload.utf8))
+            let replies = try await answer(message, from: sender)
+            try await queueReplies(replies, to: sender)
+            next.state = "done"
+            try await next.save(on: database)
+        }
+    }
+
+    /// Runs one inbound message through the engine (or answers a kind word for what Ema cannot read).
+    func answer(_ message: RawMessage, from sender: String) async throws -> [Reply] {
+        let id = "wa:" + sender
+        let chat = ChatService(application: application)
+        guard try await Conversation.find(id, on: database) != nil else {
+            return try await chat.start(channel: .whatsapp, id: id, senderPhone: sender).replies
+        }
+        guard let inbound = message.inbound else {
+            if message.type == "reaction" { return [] }
+            return [.text("Por ahora solo puedo leer mensajes de texto y las opciones que te envío. 🙏 Escríbeme en palabras lo que necesitas, o escribe «menú» para ver lo que puedo hacer.")]
+        }
+        return try await chat.handle(inbound, in: id, client: sender)
+    }
+
+    /// Renders the replies and queues them as one ordered batch.
+    func queueReplies(_ replies: [Reply], to sender: String) async throws {
+        guard !replies.isEmpty else { return }
+        let now = clock.now()
+        var ids: [UUID] = []
+        for (index, reply) in replies.enumerated() {
+            let row = WhatsAppOutboxMessage()
+            row.recipient = sender
+            row.body = WhatsAppRenderer.readable(WhatsAppRenderer.render(reply, to: sender))
+            row.isTemplate = false
+            row.state = WhatsAppOutboxMessage.State.queued.rawValue
+            row.attempts = 0
+            // A millisecond apart, so the sender sorts them in the order they were written.
+            row.createdAt = now.addingTimeInterval(Double(index) / 1_000)
+            row.updatedAt = now
+            try await row.create(on: database)
+            ids.append(try row.requireID())
+        }
+        try await application.jobQueue.enqueue(kind: Self.sendJob, payload: SendPayload(recipient: sender), maxAttempts: 8, idempotencyKey: "wa-out:\(ids[0])")
+    }
+
+    /// The job body: sends everything queued for a number, oldest first, under the number's send
+    /// lease (order across batches) and the process-wide rate limit.
+    @Sendable static func send(_ context: JobContext, _ payload: String) async throws {
+        let recipient = try JSONDecoder().decode(SendPayload.self, from: Data(payload.utf8)).recipient
+        let service = WhatsAppService(application: context.application)
+        try await service.withLease(of: recipient, prefix: "send_", worker: UUID().uuidString) {
+            while let next = try await WhatsAppOutboxMessage.query(on: service.database)
+                .filter(\.$recipient == recipient)
+                .filter(\.$state ~~ [WhatsAppOutboxMessage.State.queued.rawValue, WhatsAppOutboxMessage.State.sending.rawValue])
+                .sort(\.$createdAt).first() {
+                try await service.sendOne(try next.requireID(), logger: context.logger)
+            }
+        }
+    }
+
+    func sendOne(_ id: UUID, logger: Logger) async throws {
+        guard let row = try await WhatsAppOutboxMessage.find(id, on: database) else { return }
+        switch WhatsAppOutboxMessage.State(rawValue: row.state) {
+        case .sent, .failed, .uncertain: return
+        case .sending:
+            // A previous attempt died between the call and its result: it may have gone out.
+            row.state = WhatsAppOutboxMessage.State.uncertain.rawValue
+            row.lastError = "intento interrumpido: no se reenvía para no duplicar"
+            row.updatedAt = clock.now()
+            try await row.save(on: database)
+            return
+        default: break
+        }
+        let now = clock.now()
+        if !row.isTemplate {
+            let last = try await WhatsAppSender.find(row.recipient, on: database)?.lastInboundAt ?? .distantPast
+            guard now.timeIntervalSince(last) < Self.window else {
+                row.state = WhatsAppOutboxMessage.State.failed.rawValue
+                row.lastError = "fuera de la ventana de 24 horas: solo se permiten plantillas aprobadas"
+                row.updatedAt = now
+                try await row.save(on: database)
+                return
+            }
+        }
+        row.state = WhatsAppOutboxMessage.State.sending.rawValue
+        row.attempts += 1
+        row.updatedAt = now
+        try await row.save(on: database)
+        guard let message = try JSONSerialization.jsonObject(with: Data(row.body.utf8)) as? [String: Any] else { return }
+        do {
+            try await application.whatsAppBucket.take()
+            let wamid = try await application.whatsApp.send(message)
+            row.state = WhatsAppOutboxMessage.State.sent.rawValue
+            row.wamid = wamid
+            row.lastError = nil
+        } catch let error as WhatsAppSendError where error.isRetryable {
+            row.state = WhatsAppOutboxMessage.State.queued.rawValue
+            row.lastError = error.description
+            row.updatedAt = clock.now()
+            try await row.save(on: database)
+            throw error
+        } catch let error as WhatsAppSendError {
+            row.state = WhatsAppOutboxMessage.State.failed.rawValue
+            row.lastError = error.description
+            logger.warning("Mensaje de WhatsApp rechazado", metadata: ["to": .string(Masking.phone(row.recipient)), "error": .string(error.description)])
+        }
+        row.updatedAt = clock.now()
+        try await row.save(on: database)
+    }
+}
+
+enum WhatsAppProcessingError: Error, CustomStringConvertible {
+    case senderBusy
+    var description: String { "otro trabajador está respondiendo a este número; se reintenta en orden" }
+}
+
+/// What Ema keeps of an inbound message, and how it reads it.
+struct RawMessage: Codable {
+    let id: String
+    let type: String
+    let text: String?
+    let choice: String?
+
+    init(_ message: WebhookPayload.Message) {
+        id = message.id
+        type = message.type
+        text = message.text?.body
+        choice = message.interactive?.button_reply?.id ?? message.interactive?.list_reply?.id ?? message.button?.payload
+    }
+
+    var inbound: InboundMessage? {
+        if let choice, !choice.isEmpty { return .choice(choice) }
+        if let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return .text(String(text.prefix(1_000))) }
+        return nil
+    }
+}

@@ -1,0 +1,83 @@
+import EmaCore
+import Foundation
+import Vapor
+
+/// `GET /webhooks/whatsapp` (verification handshake) and `POST /webhooks/whatsapp` (messages and
+/// statuses, signed). The POST checks the signature on the raw bytes first, stores what came and
+/// answers at once; the conversation runs afterwards in a job, in order per sender.
+struct WhatsAppWebhookController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let hooks = routes.grouped("webhooks", "whatsapp")
+        hooks.get(use: verify)
+        // Meta's payloads reach 3 MB.
+        hooks.on(.POST, body: .collect(maxSize: "4mb"), use: receive)
+    }
+
+    /// Echoes `hub.challenge` as text when `hub.verify_token` matches; 403 otherwise.
+    @Sendable
+    func verify(request: Request) async throws -> Response {
+        let mode = request.query[String.self, at: "hub.mode"]
+        let token = request.query[String.self, at: "hub.verify_token"] ?? ""
+        let challenge = request.query[String.self, at: "hub.challenge"] ?? ""
+        guard mode == "subscribe", let expected = request.application.emaConfig.whatsApp.verifyToken,
+              ConstantTime.equals(Array(token.utf8), Array(expected.value.utf8))
+        else {
+            return Response(status: .forbidden, body: .init(string: "Forbidden"))
+        }
+        let response = Response(status: .ok, body: .init(string: challenge))
+        response.headers.contentType = .plainText
+        return response
+    }
+
+    struct Ack: Content { let status: String }
+
+    @Sendable
+    func receive(request: Request) async throws -> Response {
+        let body = request.body.data.map { Data(buffer: $0) } ?? Data()
+        switch WebhookSignature.verify(body: body, header: request.headers.first(name: "X-Hub-Signature-256"), secret: request.application.whatsAppAppSecret) {
+        case .missing: throw WebhookError.missingSignature
+        case .invalid: throw WebhookError.invalidSignature
+        case .valid: break
+        }
+        let payload: WebhookPayload
+        do {
+            payload = try JSONDecoder().decode(WebhookPayload.self, from: body)
+        } catch {
+            throw WebhookError.malformed
+        }
+        try await WhatsAppService(application: request.application).record(payload)
+        let response = Response(status: .ok)
+        try response.content.encode(Ack(status: "ok"))
+        return response
+    }
+}
+
+enum WebhookError: EmaError {
+    case missingSignature
+    case invalidSignature
+    case malformed
+
+    var status: HTTPResponseStatus {
+        switch self {
+        case .missingSignature: .unauthorized
+        case .invalidSignature: .forbidden
+        case .malformed: .badRequest
+        }
+    }
+
+    var code: String {
+        switch self {
+        case .missingSignature: "missing_signature"
+        case .invalidSignature: "invalid_signature"
+        case .malformed: "malformed_payload"
+        }
+    }
+
+    var reason: String {
+        switch self {
+        case .missingSignature: "Falta el encabezado X-Hub-Signature-256."
+        case .invalidSignature: "La firma X-Hub-Signature-256 no corresponde al cuerpo."
+        case .malformed: "El cuerpo no es un webhook de WhatsApp válido."
+        }
+    }
+}

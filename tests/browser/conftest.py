@@ -45,7 +45,7 @@ def ema_server():
     env = dict(os.environ)
     env.update({
         "EMA_SQLITE_PATH": str(Path(workdir) / "ema.sqlite"),
-        "EMA_WORKERS": "off",
+        "EMA_WORKERS": "on",
         "EMA_PUBLIC_URL": f"http://127.0.0.1:{port}",
     })
     env.pop("DATABASE_URL", None)

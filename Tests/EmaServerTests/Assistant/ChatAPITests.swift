@@ -269,10 +269,16 @@ struct ChatAPITests {
                     #expect(response.body.string.contains("lang=\"es-CO\""))
                 }
             }
-            try await app.testing().test(.GET, "sandbox/sms") { response in
-                #expect(response.status == .notFound)
+            for path in ["sandbox/sms", "simulador", "simulador/conversacion?numero=3001234567"] {
+                try await app.testing().test(.GET, path) { response in
+                    #expect(response.status == .notFound, "\(path) must exist only in the demo")
+                }
             }
             app.isDemo = true
+            try await app.testing().test(.GET, "simulador") { response in
+                #expect(response.status == .ok)
+                #expect(response.body.string.contains("Simulador de WhatsApp"))
+            }
             _ = try await app.sms.send(to: "+573001234567", body: "EPM: tu código de verificación de Ema es 123456.")
             try await app.testing().test(.GET, "sandbox/sms") { response in
                 #expect(response.status == .ok)

@@ -35,5 +35,6 @@ extension Application {
         jobs.register(WhatsAppService.processJob, handler: WhatsAppService.process)
         jobs.register(WhatsAppService.sendJob, handler: WhatsAppService.send)
         try register(collection: WhatsAppWebhookController())
+        try register(collection: SimulatorController())
     }
 }

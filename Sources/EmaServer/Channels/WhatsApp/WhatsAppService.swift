@@ -229,12 +229,16 @@ struct RawMessage: Codable {
     let type: String
     let text: String?
     let choice: String?
+    /// The title of the tapped option, as the customer saw it.
+    let choiceTitle: String?
 
     init(_ message: WebhookPayload.Message) {
         id = message.id
         type = message.type
         text = message.text?.body
-        choice = message.interactive?.button_reply?.id ?? message.interactive?.list_reply?.id ?? message.button?.payload
+        let reply = message.interactive?.button_reply ?? message.interactive?.list_reply
+        choice = reply?.id ?? message.button?.payload
+        choiceTitle = reply?.title ?? message.button?.text
     }
 
     var inbound: InboundMessage? {

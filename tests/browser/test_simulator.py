@@ -1,0 +1,70 @@
+"""Enrolling a demo contract through the WhatsApp simulator: real signed webhooks, the worker,
+the sandbox outbox."""
+import re
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from conftest import save_screenshot
+
+
+def wait(browser, seconds=15):
+    return WebDriverWait(browser, seconds)
+
+
+def chat_text(browser):
+    return browser.find_element(By.ID, "sim-chat").text
+
+
+def wait_for(browser, text):
+    wait(browser).until(lambda driver: text in chat_text(driver))
+
+
+def tap(browser, title):
+    """Taps the newest reply button or list row with that title (opening the list if needed)."""
+    def find(driver):
+        buttons = driver.find_elements(By.XPATH, f"//button[(contains(@class,'wa-button') or contains(@class,'wa-list-row')) and normalize-space()='{title}']")
+        return buttons[-1] if buttons else False
+    button = wait(browser).until(find)
+    if not button.is_displayed():
+        button.find_element(By.XPATH, "ancestor::details/summary").click()
+    button.click()
+
+
+def write(browser, text):
+    box = browser.find_element(By.ID, "sim-text")
+    box.send_keys(text)
+    box.send_keys(Keys.ENTER)
+
+
+def test_enroll_through_the_whatsapp_simulator(ema_server, browser):
+    browser.get(ema_server + "/simulador")
+    number = browser.find_element(By.ID, "sim-number")
+    number.clear()
+    number.send_keys("310 555 0202")
+    number.send_keys(Keys.TAB)
+    write(browser, "hola")
+    wait_for(browser, "Soy Ema")
+    tap(browser, "Sí, autorizo")
+    wait_for(browser, "términos y condiciones")
+    tap(browser, "Acepto")
+    wait_for(browser, "¿En qué te puedo ayudar hoy?")
+    tap(browser, "Inscríbete a Tu factura…")
+    wait_for(browser, "¿Qué quieres hacer?")
+    tap(browser, "Inscribir un contrato")
+    wait_for(browser, "Puedes usar este mismo número")
+    tap(browser, "Usar 310 555 0202")
+    wait(browser).until(lambda driver: re.search(r"\b\d{6}\b", driver.find_element(By.ID, "sim-sms").text))
+    code = re.search(r"\b(\d{6})\b", browser.find_element(By.ID, "sim-sms").text).group(1)
+    write(browser, code)
+    wait_for(browser, "Número verificado")
+    write(browser, "Luis Fernando Vélez")
+    wait_for(browser, "Gracias, Luis")
+    write(browser, "10234567")
+    wait_for(browser, "elige la dirección")
+    tap(browser, "CL 50 # 45-**")
+    tap(browser, "Sí, inscribir")
+    wait_for(browser, "quedó inscrito")
+    save_screenshot(browser, "simulador")

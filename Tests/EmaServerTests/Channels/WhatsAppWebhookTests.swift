@@ -266,3 +266,74 @@ struct WhatsAppWebhookTests {
         #expect((four["interactive"] as? [String: Any])?["type"] as? String == "list")
     }
 }
+
+@Suite("WhatsApp: every kind of message and error")
+struct WhatsAppKindsTests {
+    @Test("Each non-text type gets the kind answer; a reaction gets none", arguments: [
+        ("image", #""image":{"id":"1","mime_type":"image/jpeg"}"#, true),
+        ("audio", #""audio":{"id":"1","mime_type":"audio/ogg"}"#, true),
+        ("video", #""video":{"id":"1"}"#, true),
+        ("sticker", #""sticker":{"id":"1"}"#, true),
+        ("document", #""document":{"id":"1","filename":"a.pdf"}"#, true),
+        ("location", #""location":{"latitude":6.25,"longitude":-75.56}"#, true),
+        ("contacts", #""contacts":[{"name":{"formatted_name":"X"}}]"#, true),
+        ("unsupported", #""errors":[{"code":131051,"title":"Message type unknown"}]"#, true),
+        ("reaction", #""reaction":{"message_id":"wamid.x","emoji":"👍"}"#, false),
+    ])
+    func kinds(type: String, object: String, answered: Bool) async throws {
+        try await withEmaApp(configure: { $0.whatsApp.appSecret = Secret(WhatsAppWebhookTests.secret) }) { app in
+            let tests = WhatsAppWebhookTests()
+            #expect(try await tests.post(app, Webhook.text("hola")) == .ok)
+            try await tests.drain(app)
+            let before = try await tests.sandbox(app).count
+            let body = Webhook.envelope(#""messages":[{"from":"573001234567","id":"wamid.\#(type)","timestamp":"1795000100","type":"\#(type)",\#(object)}]"#)
+            #expect(try await tests.post(app, body) == .ok)
+            try await tests.drain(app)
+            let sent = try await tests.sandbox(app)
+            #expect(sent.count == before + (answered ? 1 : 0))
+            if answered { #expect(sent.last?.contains("solo puedo leer mensajes de texto") == true) }
+        }
+    }
+
+    @Test("A failed status keeps Meta's code for every code of the spec", arguments: [368, 131_031, 131_050, 131_026, 132_007, 131_049, 100])
+    func failedStatus(code: Int) async throws {
+        try await withEmaApp(configure: { $0.whatsApp.appSecret = Secret(WhatsAppWebhookTests.secret) }) { app in
+            #expect(try await WhatsAppWebhookTests().post(app, Webhook.status("wamid.f", "failed", code: code)) == .ok)
+            let status = try await WhatsAppMessageStatus.find("wamid.f", on: app.db)
+            #expect(status?.status == "failed")
+            #expect(status?.errorCode == code)
+        }
+    }
+
+    @Test("Graph API errors: transient codes are retried, the others are not", arguments: [130_429, 131_056, 80_007, 4, 131_000, 131_016, 2, 133_004, 131_057, 131_026, 131_047, 132_001, 368, 100])
+    func graphErrors(code: Int) async throws {
+        let graph = try await FakeProviderServer.start(fallback: .init(status: .badRequest, body: #"{"error":{"message":"(#\#(code)) x","code":\#(code)}}"#))
+        try await withEmaApp { app in
+            let client = GraphWhatsAppClient(client: app.client, graphURL: graph.baseURL, phoneNumberID: "1", accessToken: Secret("t"))
+            do {
+                _ = try await client.send(["messaging_product": "whatsapp", "to": "+573001234567", "type": "text", "text": ["body": "x"]])
+                Issue.record("the send should have failed")
+            } catch let error as WhatsAppSendError {
+                #expect(error.isRetryable == DeliveryFailureCause.transientCodes.contains(code))
+            }
+        }
+        await graph.stop()
+    }
+
+    @Test("The pacer holds the ceiling: sends are spaced 1/rate apart", .timeLimit(.minutes(1)))
+    func pacer() async throws {
+        let pacer = RatePacer(perSecond: 200)
+        let clock = ContinuousClock()
+        let times = try await withThrowingTaskGroup(of: ContinuousClock.Instant.self) { group in
+            for _ in 0..<60 { group.addTask { try await pacer.take(); return clock.now } }
+            var all: [ContinuousClock.Instant] = []
+            for try await time in group { all.append(time) }
+            return all.sorted()
+        }
+        // Slots are 5 ms apart; a busy machine may wake a few late together, but no 100 ms window
+        // can hold more than its 20 slots plus the ones that woke late into it.
+        let busiest = times.indices.map { start in times[start...].prefix { $0 - times[start] < .milliseconds(100) }.count }.max() ?? 0
+        #expect(busiest <= 24)
+        #expect(times.last! - times.first! >= .milliseconds(59 * 5 - 5))
+    }
+}

@@ -2,7 +2,7 @@ import Foundation
 import Vapor
 
 extension Application {
-    private struct BucketKey: StorageKey { typealias Value = TokenBucket }
+    private struct BucketKey: StorageKey { typealias Value = RatePacer }
     private struct SecretKey: StorageKey { typealias Value = String }
 
     /// The WhatsApp client the configuration chose: the Graph API with a token, the sandbox without.
@@ -15,7 +15,7 @@ extension Application {
     }
 
     /// The process-wide ceiling of `WHATSAPP_MAX_MPS`.
-    var whatsAppBucket: TokenBucket {
+    var whatsAppPacer: RatePacer {
         guard let bucket = storage[BucketKey.self] else { fatalError("configure(_:config:) was not called") }
         return bucket
     }
@@ -28,7 +28,7 @@ extension Application {
     }
 
     func setUpWhatsApp() throws {
-        storage[BucketKey.self] = TokenBucket(perSecond: emaConfig.whatsApp.maxMessagesPerSecond)
+        storage[BucketKey.self] = RatePacer(perSecond: emaConfig.whatsApp.maxMessagesPerSecond)
         var generator = SystemRandomNumberGenerator()
         storage[SecretKey.self] = emaConfig.whatsApp.appSecret?.value
             ?? (0..<4).map { _ in String(format: "%016llx", UInt64.random(in: .min ... .max, using: &generator)) }.joined()

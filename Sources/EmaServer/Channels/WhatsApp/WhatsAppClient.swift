@@ -16,7 +16,7 @@ enum WhatsAppSendError: Error, Equatable, CustomStringConvertible {
     case rejected(code: Int?, message: String)
 
     /// Meta's codes that mean "try again later" (WhatsApp spec, Part 1).
-    static let transientCodes: Set<Int> = [130_429, 131_056, 80_007, 4, 131_000, 131_016, 2, 133_004, 131_057]
+    static var transientCodes: Set<Int> { DeliveryFailureCause.transientCodes }
 
     var isRetryable: Bool {
         if case .temporary = self { return true }
@@ -87,31 +87,21 @@ struct SandboxWhatsAppClient: WhatsAppClient {
     }
 }
 
-/// Keeps the whole process under `WHATSAPP_MAX_MPS`: each send takes a token; tokens refill
-/// continuously at the configured rate, with a burst of at most one second's worth.
-actor TokenBucket {
-    private let rate: Double
-    private var tokens: Double
-    private var last: ContinuousClock.Instant
+/// Keeps the whole process under `WHATSAPP_MAX_MPS`: sends are spaced at least 1/rate apart
+/// (no bursts), so no one-second window ever holds more than the ceiling.
+actor RatePacer {
+    let interval: Duration
+    private var next: ContinuousClock.Instant = .now
 
     init(perSecond rate: Int) {
-        self.rate = Double(max(1, rate))
-        tokens = Double(max(1, rate))
-        last = .now
+        interval = .nanoseconds(1_000_000_000 / Int64(max(1, rate)))
     }
 
-    /// Waits until a token is available, then takes it.
+    /// Waits for this send's slot. Slots are handed out in call order.
     func take() async throws {
-        while true {
-            let now = ContinuousClock.now
-            let elapsed = now - last
-            tokens = min(rate, tokens + (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) * rate)
-            last = now
-            if tokens >= 1 {
-                tokens -= 1
-                return
-            }
-            try await Task.sleep(for: .seconds((1 - tokens) / rate))
-        }
+        let now = ContinuousClock.now
+        let slot = max(now, next)
+        next = slot + interval
+        if slot > now { try await Task.sleep(until: slot, clock: .continuous) }
     }
 }

@@ -197,7 +197,7 @@ struct WhatsAppService {
         try await row.save(on: database)
         guard let message = try JSONSerialization.jsonObject(with: Data(row.body.utf8)) as? [String: Any] else { return }
         do {
-            try await application.whatsAppBucket.take()
+            try await application.whatsAppPacer.take()
             let wamid = try await application.whatsApp.send(message)
             row.state = WhatsAppOutboxMessage.State.sent.rawValue
             row.wamid = wamid

@@ -87,21 +87,27 @@ struct SandboxWhatsAppClient: WhatsAppClient {
     }
 }
 
-/// Keeps the whole process under `WHATSAPP_MAX_MPS`: sends are spaced at least 1/rate apart
-/// (no bursts), so no one-second window ever holds more than the ceiling.
+/// Keeps the whole process under `WHATSAPP_MAX_MPS`: a send passes only when at least 1/rate
+/// has gone by since the previous one, measured when it passes (not when it asked), so even a
+/// stalled process cannot release a burst: no one-second window ever holds more than the ceiling.
 actor RatePacer {
     let interval: Duration
-    private var next: ContinuousClock.Instant = .now
+    private var last: ContinuousClock.Instant?
 
     init(perSecond rate: Int) {
         interval = .nanoseconds(1_000_000_000 / Int64(max(1, rate)))
     }
 
-    /// Waits for this send's slot. Slots are handed out in call order.
-    func take() async throws {
-        let now = ContinuousClock.now
-        let slot = max(now, next)
-        next = slot + interval
-        if slot > now { try await Task.sleep(until: slot, clock: .continuous) }
+    /// Waits until this send may go; returns the instant it went.
+    @discardableResult
+    func take() async throws -> ContinuousClock.Instant {
+        while true {
+            let now = ContinuousClock.now
+            guard let last, now < last + interval else {
+                self.last = now
+                return now
+            }
+            try await Task.sleep(until: last + interval, clock: .continuous)
+        }
     }
 }

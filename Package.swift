@@ -54,6 +54,7 @@ let package = Package(
             dependencies: [
                 "EmaServer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

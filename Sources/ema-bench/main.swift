@@ -16,5 +16,6 @@ guard FileManager.default.isExecutableFile(atPath: ema) else { fail("build ema f
 switch arguments.first {
 case "import": try importBenchmark(arguments, ema: ema)
 case "chat": try await chatBenchmark(arguments, ema: ema)
-default: fail("usage: ema-bench import [--rows 100000,1000000] | chat [--conversations 100] [--rounds 5]")
+case "webhook": try await webhookBenchmark(arguments, ema: ema)
+default: fail("usage: ema-bench import [--rows …] | chat [--conversations 100] [--rounds 5] | webhook [--concurrency 16,64,256] [--seconds 8] [--url URL --secret S]")
 }

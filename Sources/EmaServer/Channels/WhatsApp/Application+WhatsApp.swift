@@ -4,6 +4,13 @@ import Vapor
 extension Application {
     private struct BucketKey: StorageKey { typealias Value = RatePacer }
     private struct SecretKey: StorageKey { typealias Value = String }
+    private struct IngestKey: StorageKey { typealias Value = WebhookIngest }
+
+    /// Group commit of webhook deliveries.
+    var webhookIngest: WebhookIngest {
+        guard let ingest = storage[IngestKey.self] else { fatalError("configure(_:config:) was not called") }
+        return ingest
+    }
 
     /// The WhatsApp client the configuration chose: the Graph API with a token, the sandbox without.
     var whatsApp: any WhatsAppClient {
@@ -29,6 +36,7 @@ extension Application {
 
     func setUpWhatsApp() throws {
         storage[BucketKey.self] = RatePacer(perSecond: emaConfig.whatsApp.maxMessagesPerSecond)
+        storage[IngestKey.self] = WebhookIngest(application: self)
         var generator = SystemRandomNumberGenerator()
         storage[SecretKey.self] = emaConfig.whatsApp.appSecret?.value
             ?? (0..<4).map { _ in String(format: "%016llx", UInt64.random(in: .min ... .max, using: &generator)) }.joined()

@@ -8,7 +8,13 @@ import Vapor
 /// messages through the engine in order, and sends the replies through the outbox.
 struct WhatsAppService {
     let application: Application
-    var database: any Database { application.db }
+    let database: any Database
+
+    init(application: Application, database: (any Database)? = nil) {
+        self.application = application
+        self.database = database ?? application.db
+    }
+
     var clock: AppClock { application.clock }
 
     static let processJob = "whatsapp.process"
@@ -19,31 +25,41 @@ struct WhatsAppService {
     struct ProcessPayload: Codable { let sender: String }
     struct SendPayload: Codable { let recipient: String }
 
-    /// Stores the webhook's messages (each id once) and statuses; queues processing per sender.
-    func record(_ payload: WebhookPayload) async throws {
+    /// Stores webhook deliveries — messages (each id once), senders' last contact, processing
+    /// jobs, statuses — for many deliveries at once, in one short transaction: everything Meta
+    /// sent is stored, or nothing is (and Meta retries).
+    func record(_ payloads: [WebhookPayload]) async throws {
+        try await database.transaction { transaction in
+            try await WhatsAppService(application: application, database: transaction).store(payloads)
+        }
+    }
+
+    private func store(_ payloads: [WebhookPayload]) async throws {
+        let sql = database as! any SQLDatabase
         let now = clock.now()
-        for change in payload.entry.flatMap(\.changes) {
-            for message in change.value.messages ?? [] {
-                let sender = "+" + message.from.filter(\.isNumber)
-                let raw = try JSONEncoder().encode(RawMessage(message))
-                let inserted = try await (database as! any SQLDatabase).insert(into: WhatsAppInbound.schema)
-                    .columns("wamid", "sender", "payload", "sent_at", "received_at", "state")
-                    .values(SQLBind(message.id), SQLBind(sender), SQLBind(String(decoding: raw, as: UTF8.self)),
-                            SQLBind(Double(message.timestamp ?? "") ?? now.timeIntervalSince1970), SQLBind(now), SQLBind("pending"))
-                    .ignoringConflicts(with: ["wamid"])
-                    .returning("wamid")
-                    .all()
-                guard !inserted.isEmpty else { continue }
-                try await (database as! any SQLDatabase).insert(into: WhatsAppSender.schema)
-                    .columns("sender", "last_inbound_at")
-                    .values(SQLBind(sender), SQLBind(now))
-                    .onConflict(with: ["sender"]) { $0.set(excludedValueOf: "last_inbound_at") }
-                    .run()
-                try await application.jobQueue.enqueue(kind: Self.processJob, payload: ProcessPayload(sender: sender), maxAttempts: 20, idempotencyKey: "wa-in:\(message.id)")
+        let changes = payloads.flatMap(\.entry).flatMap(\.changes)
+        var seen = Set<String>()
+        let messages = changes.flatMap { $0.value.messages ?? [] }.filter { seen.insert($0.id).inserted }
+        if !messages.isEmpty {
+            let insert = sql.insert(into: WhatsAppInbound.schema).columns("wamid", "sender", "payload", "sent_at", "received_at", "state")
+            for message in messages {
+                let raw = String(decoding: try JSONEncoder().encode(RawMessage(message)), as: UTF8.self)
+                insert.values(SQLBind(message.id), SQLBind("+" + message.from.filter(\.isNumber)), SQLBind(raw),
+                              SQLBind(Double(message.timestamp ?? "") ?? now.timeIntervalSince1970), SQLBind(now), SQLBind("pending"))
             }
-            for status in change.value.statuses ?? [] {
-                try await recordStatus(status, now: now)
+            let inserted = try await insert.ignoringConflicts(with: ["wamid"]).returning("wamid", "sender").all()
+            let fresh = try inserted.map { (wamid: try $0.decode(column: "wamid", as: String.self), sender: try $0.decode(column: "sender", as: String.self)) }
+            let senders = Array(Set(fresh.map(\.sender)))
+            if !senders.isEmpty {
+                let upsert = sql.insert(into: WhatsAppSender.schema).columns("sender", "last_inbound_at")
+                for sender in senders { upsert.values(SQLBind(sender), SQLBind(now)) }
+                try await upsert.onConflict(with: ["sender"]) { $0.set(excludedValueOf: "last_inbound_at") }.run()
+                let jobs = try fresh.map { (payload: String(decoding: try JSONEncoder().encode(ProcessPayload(sender: $0.sender)), as: UTF8.self), idempotencyKey: "wa-in:\($0.wamid)") }
+                try await JobQueue(database: database, clock: clock).enqueueMany(kind: Self.processJob, payloads: jobs, maxAttempts: 20)
             }
+        }
+        for status in changes.flatMap({ $0.value.statuses ?? [] }) {
+            try await recordStatus(status, now: now)
         }
     }
 

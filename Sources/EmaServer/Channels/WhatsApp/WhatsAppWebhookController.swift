@@ -45,7 +45,7 @@ struct WhatsAppWebhookController: RouteCollection {
         } catch {
             throw WebhookError.malformed
         }
-        try await WhatsAppService(application: request.application).record(payload)
+        try await request.application.webhookIngest.submit(payload)
         let response = Response(status: .ok)
         try response.content.encode(Ack(status: "ok"))
         return response

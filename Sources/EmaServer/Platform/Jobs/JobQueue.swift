@@ -51,6 +51,22 @@ public struct JobQueue: Sendable {
         return rows.isEmpty ? nil : id
     }
 
+    /// Adds many jobs in one statement (each key at most once); returns how many were new.
+    @discardableResult
+    public func enqueueMany(kind: String, payloads: [(payload: String, idempotencyKey: String)], maxAttempts: Int = 8) async throws -> Int {
+        guard !payloads.isEmpty else { return 0 }
+        let now = clock.now()
+        let insert = sql.insert(into: JobRecord.schema)
+            .columns("id", "kind", "payload", "state", "attempts", "max_attempts", "run_at", "idempotency_key", "created_at", "updated_at")
+        for item in payloads {
+            insert.values(
+                SQLBind(UUID()), SQLBind(kind), SQLBind(item.payload), SQLBind(JobState.queued.rawValue), SQLBind(0), SQLBind(maxAttempts),
+                SQLBind(now), SQLBind(item.idempotencyKey), SQLBind(now), SQLBind(now)
+            )
+        }
+        return try await insert.ignoringConflicts(with: ["idempotency_key"]).returning("id").all().count
+    }
+
     /// Claims up to `limit` jobs that are due, or whose previous worker's lease ran out.
     public func claim(worker: String, limit: Int, lease: TimeInterval) async throws -> [ClaimedJob] {
         let now = clock.now()

@@ -1,0 +1,43 @@
+import Foundation
+import Vapor
+
+/// Group commit for the webhook: deliveries that arrive while a write is under way wait for the
+/// next one and are stored together, in one transaction. Each request is acknowledged only once
+/// its delivery is committed, so an acknowledged message is never lost; under load many
+/// deliveries share one commit, which is what makes the acknowledgement fast.
+actor WebhookIngest {
+    private let application: Application
+    private var pending: [(payload: WebhookPayload, done: CheckedContinuation<Void, any Error>)] = []
+    private var writing = false
+    /// Deliveries per transaction at most (keeps each statement's parameters bounded).
+    private let batchLimit = 200
+
+    init(application: Application) {
+        self.application = application
+    }
+
+    /// Stores a delivery; returns when it is committed.
+    func submit(_ payload: WebhookPayload) async throws {
+        try await withCheckedThrowingContinuation { continuation in
+            pending.append((payload, continuation))
+            if !writing {
+                writing = true
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    private func drain() async {
+        while !pending.isEmpty {
+            let batch = Array(pending.prefix(batchLimit))
+            pending.removeFirst(batch.count)
+            do {
+                try await WhatsAppService(application: application).record(batch.map(\.payload))
+                for item in batch { item.done.resume() }
+            } catch {
+                for item in batch { item.done.resume(throwing: error) }
+            }
+        }
+        writing = false
+    }
+}

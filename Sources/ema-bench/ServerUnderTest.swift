@@ -1,0 +1,89 @@
+// Starting `ema serve` for a benchmark, and a small load loop shared by the HTTP benchmarks.
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// An `ema serve --demo` on a free port with its own SQLite file (or DATABASE_URL).
+final class ServerUnderTest {
+    let process = Process()
+    let base: String
+    let work: URL
+
+    init(ema: String, environment extra: [String: String]) async throws {
+        work = FileManager.default.temporaryDirectory.appendingPathComponent("ema-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let port = 20_000 + Int.random(in: 0..<20_000)
+        base = "http://127.0.0.1:\(port)"
+        process.executableURL = URL(fileURLWithPath: ema)
+        process.arguments = ["serve", "--demo", "--hostname", "127.0.0.1", "--port", String(port)]
+        var environment = ProcessInfo.processInfo.environment
+        environment["LOG_LEVEL"] = "warning"
+        environment["EMA_SQLITE_PATH"] = work.appendingPathComponent("ema.sqlite").path
+        environment.merge(extra) { $1 }
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<300 {
+            if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/health"), timeout: .seconds(2)), response.status == .ok {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        stop()
+        fail("ema serve did not answer on \(base)")
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: work)
+    }
+}
+
+/// Runs `concurrency` loops for `seconds`, each making requests with `next(loop, n)`; returns
+/// the latencies of the successful ones and the count of failures.
+func load(concurrency: Int, seconds: Double, _ next: @escaping @Sendable (Int, Int) -> HTTPClientRequest) async throws -> (latencies: [Double], failures: Int, elapsed: Double) {
+    let start = ContinuousClock.now
+    let deadline = start + .milliseconds(Int(seconds * 1000))
+    let results = try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
+        for loop in 0..<concurrency {
+            group.addTask {
+                var latencies: [Double] = []
+                var failures = 0
+                var n = 0
+                while ContinuousClock.now < deadline {
+                    let request = next(loop, n)
+                    n += 1
+                    let sent = ContinuousClock.now
+                    do {
+                        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+                        _ = try await response.body.collect(upTo: 1 << 20)
+                        if response.status == .ok { latencies.append(durationSeconds(ContinuousClock.now - sent)) } else { failures += 1 }
+                    } catch {
+                        failures += 1
+                    }
+                }
+                return (latencies, failures)
+            }
+        }
+        var all: [Double] = []
+        var failures = 0
+        for try await (part, failed) in group {
+            all += part
+            failures += failed
+        }
+        return (all, failures)
+    }
+    return (results.0, results.1, durationSeconds(ContinuousClock.now - start))
+}
+
+func durationSeconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+func percentiles(_ values: [Double]) -> String {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return "no answers" }
+    func p(_ q: Double) -> String { String(format: "%.2f", sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))] * 1000) }
+    return "p50 \(p(0.5)) ms  p99 \(p(0.99)) ms  max \(String(format: "%.2f", sorted.last! * 1000)) ms"
+}

@@ -21,7 +21,7 @@ final class ServerUnderTest {
         environment["EMA_SQLITE_PATH"] = work.appendingPathComponent("ema.sqlite").path
         environment.merge(extra) { $1 }
         process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
+        if ProcessInfo.processInfo.environment["EMA_BENCH_DEBUG"] == nil { process.standardOutput = FileHandle.nullDevice }
         try process.run()
         for _ in 0..<300 {
             if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/health"), timeout: .seconds(2)), response.status == .ok {

@@ -34,6 +34,7 @@ actor WebhookIngest {
             do {
                 try await WhatsAppService(application: application).record(batch.map(\.payload))
                 for item in batch { item.done.resume() }
+                await application.jobRunner?.nudge()
             } catch {
                 for item in batch { item.done.resume(throwing: error) }
             }

@@ -166,6 +166,7 @@ struct WhatsAppService {
             ids.append(try row.requireID())
         }
         try await application.jobQueue.enqueue(kind: Self.sendJob, payload: SendPayload(recipient: sender), maxAttempts: 8, idempotencyKey: "wa-out:\(ids[0])")
+        await application.jobRunner?.nudge()
     }
 
     /// The job body: sends everything queued for a number, oldest first, under the number's send

@@ -13,6 +13,11 @@ extension Application {
         return registry
     }
 
+    /// This node's worker, when it runs one.
+    var jobRunner: JobRunner? {
+        storage[RunnerKey.self]
+    }
+
     /// The queue over this application's database.
     public var jobQueue: JobQueue {
         JobQueue(database: db, clock: clock)

@@ -28,6 +28,7 @@ public actor JobRunner {
     private var running: [UUID: (job: ClaimedJob, task: Task<Void, Never>)] = [:]
     private var loop: Task<Void, Never>?
     private var stopping = false
+    private var nudged = false
 
     public init(application: Application, registry: JobRegistry, settings: Settings, worker: String = JobRunner.makeWorkerName()) {
         self.application = application
@@ -64,12 +65,31 @@ public actor JobRunner {
                     try await queue.extendLeases(Array(running.keys), worker: worker, lease: settings.lease)
                     lastLeaseRefresh = Date()
                 }
-                if claimed == 0 { try? await Task.sleep(for: .seconds(settings.pollInterval)) }
+                if running.count >= settings.concurrency {
+                    // Every slot is busy: claim again as soon as one frees up.
+                    while running.count >= settings.concurrency, !stopping { try? await Task.sleep(for: .milliseconds(5)) }
+                } else if claimed == 0 {
+                    await idle()
+                }
             } catch {
                 logger.warning("No se pudo consultar la cola de trabajos", metadata: ["error": "\(String(reflecting: error))"])
                 try? await Task.sleep(for: .seconds(max(settings.pollInterval, 2)))
             }
         }
+    }
+
+    /// Waits for the poll interval, or less when this node just queued work (`nudge`).
+    private func idle() async {
+        let deadline = ContinuousClock.now + .seconds(settings.pollInterval)
+        while !nudged, !stopping, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        nudged = false
+    }
+
+    /// Tells the runner that work was just queued on this node, so it need not wait for its poll.
+    public func nudge() {
+        nudged = true
     }
 
     /// Claims as many jobs as there are free slots and starts them; returns how many.

@@ -335,3 +335,42 @@ struct WhatsAppKindsTests {
         #expect(times.count == 60)
     }
 }
+
+@Suite("WhatsApp templates")
+struct WhatsAppTemplateTests {
+    @Test("A template carries its document header, positional parameters, URL button and callback data")
+    func shape() throws {
+        var template = WhatsAppTemplate(name: "factura_lista", language: "es_CO")
+        template.headerDocument = .init(link: "https://ema.example.co/f/abc.pdf", filename: "factura-2026-11.pdf")
+        template.bodyParameters = ["10234567", "noviembre de 2026", "$ 125.400", "23 de noviembre de 2026"]
+        template.urlButtonSuffix = "abc"
+        template.callbackData = "entrega:42"
+        let message = template.message(to: "+573001234567")
+        let data = try JSONSerialization.data(withJSONObject: message, options: .sortedKeys)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains(#""type":"template""#))
+        #expect(text.contains(#""language":{"code":"es_CO"}"#))
+        #expect(text.contains(#""document":{"filename":"factura-2026-11.pdf","link":"https:\/\/ema.example.co\/f\/abc.pdf"}"#))
+        #expect(text.contains(#""biz_opaque_callback_data":"entrega:42""#))
+        #expect(text.contains(#""sub_type":"url""#))
+        #expect(text.contains("$ 125.400"))
+    }
+
+    @Test("A template goes out even after the 24-hour window")
+    func outsideWindow() async throws {
+        let manual = AppClock.Manual(Date())
+        try await withEmaApp(clock: manual.clock, configure: { $0.whatsApp.appSecret = Secret(WhatsAppWebhookTests.secret) }) { app in
+            let tests = WhatsAppWebhookTests()
+            #expect(try await tests.post(app, Webhook.text("hola")) == .ok)
+            try await tests.drain(app)
+            manual.advance(by: 30 * 86_400)
+            let service = WhatsAppService(application: app)
+            try await service.queueTemplate(WhatsAppTemplate(name: "factura_lista", language: "es_CO", bodyParameters: ["10234567"]), to: "+573001234567")
+            try await service.queueReplies([.text("texto libre")], to: "+573001234567")
+            try await tests.drain(app)
+            let rows = try await WhatsAppOutboxMessage.query(on: app.db).filter(\.$createdAt > Date(timeIntervalSinceNow: 86_400)).all()
+            #expect(rows.first { $0.isTemplate }?.state == "sent")
+            #expect(rows.first { !$0.isTemplate }?.state == "failed")
+        }
+    }
+}

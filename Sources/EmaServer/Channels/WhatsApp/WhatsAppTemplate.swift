@@ -1,0 +1,60 @@
+import Foundation
+
+/// An approved template message: the only kind WhatsApp lets a business send outside the
+/// 24-hour window (the monthly bill is one: a utility template with the PDF as its header).
+struct WhatsAppTemplate: Sendable, Equatable {
+    struct Document: Sendable, Equatable {
+        let link: String
+        let filename: String
+    }
+
+    let name: String
+    /// e.g. `es_CO`.
+    let language: String
+    var headerDocument: Document?
+    /// Positional body parameters, `{{1}}`, `{{2}}`…
+    var bodyParameters: [String] = []
+    /// The dynamic suffix of a URL button (index 0), if the template has one.
+    var urlButtonSuffix: String?
+    /// Echoed by Meta in every status of this message (`biz_opaque_callback_data`, ≤ 512).
+    var callbackData: String?
+
+    /// The Graph API body for this template to `recipient`.
+    func message(to recipient: String) -> [String: Any] {
+        var components: [[String: Any]] = []
+        if let document = headerDocument {
+            components.append(["type": "header", "parameters": [["type": "document", "document": ["link": document.link, "filename": document.filename]]]])
+        }
+        if !bodyParameters.isEmpty {
+            components.append(["type": "body", "parameters": bodyParameters.map { ["type": "text", "text": $0] }])
+        }
+        if let suffix = urlButtonSuffix {
+            components.append(["type": "button", "sub_type": "url", "index": "0", "parameters": [["type": "text", "text": suffix]]])
+        }
+        var message: [String: Any] = [
+            "messaging_product": "whatsapp", "recipient_type": "individual", "to": recipient, "type": "template",
+            "template": ["name": name, "language": ["code": language], "components": components],
+        ]
+        if let callbackData { message["biz_opaque_callback_data"] = String(callbackData.prefix(512)) }
+        return message
+    }
+}
+
+extension WhatsAppService {
+    /// Queues a template for a number; templates may go outside the 24-hour window.
+    @discardableResult
+    func queueTemplate(_ template: WhatsAppTemplate, to recipient: String) async throws -> UUID {
+        let now = clock.now()
+        let row = WhatsAppOutboxMessage()
+        row.recipient = recipient
+        row.body = WhatsAppRenderer.readable(template.message(to: recipient))
+        row.isTemplate = true
+        row.state = WhatsAppOutboxMessage.State.queued.rawValue
+        row.attempts = 0
+        row.createdAt = now
+        row.updatedAt = now
+        try await row.create(on: database)
+        try await application.jobQueue.enqueue(kind: Self.sendJob, payload: SendPayload(recipient: recipient), maxAttempts: 8, idempotencyKey: "wa-out:\(try row.requireID())")
+        return try row.requireID()
+    }
+}

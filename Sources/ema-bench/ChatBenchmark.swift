@@ -43,7 +43,7 @@ func chatBenchmark(_ arguments: [String], ema: String) async throws {
     try server.run()
     defer { server.terminate(); server.waitUntilExit() }
 
-    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(30))))
+    let client = loadClient
     let base = "http://127.0.0.1:\(port)"
     var up = false
     for _ in 0..<300 {
@@ -53,7 +53,7 @@ func chatBenchmark(_ arguments: [String], ema: String) async throws {
         }
         try await Task.sleep(for: .milliseconds(200))
     }
-    guard up else { try await client.shutdown(); fail("ema serve did not answer on \(base)") }
+    guard up else { fail("ema serve did not answer on \(base)") }
 
     let start = ContinuousClock.now
     let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in

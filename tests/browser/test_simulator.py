@@ -2,6 +2,7 @@
 the sandbox outbox."""
 import re
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -23,14 +24,18 @@ def wait_for(browser, text):
 
 
 def tap(browser, title):
-    """Taps the newest reply button or list row with that title (opening the list if needed)."""
-    def find(driver):
+    """Taps the newest reply button or list row with that title (opening the list if needed).
+    The page redraws the chat when a message arrives, so a found element may go stale: retry."""
+    def find_and_tap(driver):
         buttons = driver.find_elements(By.XPATH, f"//button[(contains(@class,'wa-button') or contains(@class,'wa-list-row')) and normalize-space()='{title}']")
-        return buttons[-1] if buttons else False
-    button = wait(browser).until(find)
-    if not button.is_displayed():
-        button.find_element(By.XPATH, "ancestor::details/summary").click()
-    button.click()
+        if not buttons:
+            return False
+        button = buttons[-1]
+        if not button.is_displayed():
+            button.find_element(By.XPATH, "ancestor::details/summary").click()
+        button.click()
+        return True
+    WebDriverWait(browser, 15, ignored_exceptions=(StaleElementReferenceException,)).until(find_and_tap)
 
 
 def write(browser, text):

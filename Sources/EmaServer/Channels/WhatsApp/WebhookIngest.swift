@@ -36,7 +36,15 @@ actor WebhookIngest {
                 for item in batch { item.done.resume() }
                 await application.jobRunner?.nudge()
             } catch {
-                for item in batch { item.done.resume(throwing: error) }
+                // One bad delivery must not fail its neighbours: store them one by one.
+                for item in batch {
+                    do {
+                        try await WhatsAppService(application: application).record([item.payload])
+                        item.done.resume()
+                    } catch {
+                        item.done.resume(throwing: error)
+                    }
+                }
             }
         }
         writing = false

@@ -51,7 +51,7 @@ def test_every_link_on_the_home_page_leads_somewhere(ema_server, browser):
 def test_unknown_page_shows_a_spanish_error_page(ema_server, browser):
     browser.get(ema_server + "/pagina-que-no-existe")
     body = browser.find_element(By.TAG_NAME, "body").text
-    assert "No encontramos lo que busca" in body
+    assert "No encontramos lo que buscas" in body
     assert browser.find_element(By.LINK_TEXT, "Volver al inicio").get_attribute("href").rstrip("/") == ema_server
     try:
         urllib.request.urlopen(ema_server + "/pagina-que-no-existe", timeout=5)

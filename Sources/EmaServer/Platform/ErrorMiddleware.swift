@@ -76,14 +76,14 @@ struct ErrorMiddleware: AsyncMiddleware {
     static func spanishReason(for status: HTTPResponseStatus, given: String) -> String {
         switch status.code {
         case 400: "La solicitud no es válida."
-        case 401: "Necesita iniciar sesión para ver esto."
-        case 403: "No tiene permiso para ver esto."
-        case 404: "No encontramos lo que busca. Revise la dirección."
+        case 401: "Necesitas iniciar sesión para ver esto."
+        case 403: "No tienes permiso para ver esto."
+        case 404: "No encontramos lo que buscas. Revisa la dirección."
         case 405: "Ese método no está permitido aquí."
         case 413: "El contenido enviado es demasiado grande."
         case 415: "El tipo de contenido enviado no es compatible."
-        case 429: "Demasiadas solicitudes. Espere un momento e intente de nuevo."
-        case 500...: "Tuvimos un problema de nuestro lado. Intente de nuevo en unos minutos."
+        case 429: "Demasiadas solicitudes. Espera un momento e intenta de nuevo."
+        case 500...: "Tuvimos un problema de nuestro lado. Intenta de nuevo en unos minutos."
         default: given.isEmpty ? "No pudimos atender la solicitud." : given
         }
     }

@@ -108,7 +108,7 @@ struct AdminAPITests {
             try await app.testing().test(.GET, "no-existe") { response in
                 #expect(response.status == .notFound)
                 #expect(response.headers.contentType?.subType == "html")
-                #expect(response.body.string.contains("No encontramos lo que busca"))
+                #expect(response.body.string.contains("No encontramos lo que buscas"))
                 #expect(response.body.string.contains("lang=\"es-CO\""))
             }
         }

@@ -56,12 +56,14 @@ struct IntentClassifierTests {
         #expect(throws: ImportProblems.self) { try IntentExample.parse(tsv: "saludo\thola\ninventada\tx\nsin tabulador\n") }
     }
 
-    @Test("On the held-out set, written apart: at least 90 % of service intents and 80 % of out-of-scope text")
-    func heldOut() throws {
+    /// `heldout.tsv` guided one round of tuning; `test.tsv` was written blind afterwards and has
+    /// never been used to tune anything: keep it that way, or its figure means nothing.
+    @Test("On both sets written apart: at least 90 % of service intents and 80 % of out-of-scope text", arguments: ["heldout.tsv", "test.tsv"])
+    func heldOut(file: String) throws {
         let classifier = try #require(Self.classifier)
-        let evaluation = IntentEvaluation(classifier: classifier, examples: try Self.examples("heldout.tsv"))
-        print(evaluation.summary)
-        #expect(evaluation.inScopeTotal >= 200)
+        let evaluation = IntentEvaluation(classifier: classifier, examples: try Self.examples(file))
+        print("\(file)\n\(evaluation.summary)")
+        #expect(evaluation.inScopeTotal >= 190)
         #expect(evaluation.outOfScopeTotal >= 30)
         #expect(evaluation.inScopeAccuracy >= 0.90)
         #expect(evaluation.outOfScopeRecall >= 0.80)

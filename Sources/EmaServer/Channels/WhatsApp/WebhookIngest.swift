@@ -8,20 +8,24 @@ import Vapor
 actor WebhookIngest {
     private let application: Application
     private var pending: [(payload: WebhookPayload, done: CheckedContinuation<Void, any Error>)] = []
-    private var writing = false
+    private var writers = 0
+    /// Transactions under way at once: one on SQLite (a single writer anyway), two on
+    /// PostgreSQL (one can be encoded while the other waits on the database).
+    private let maxWriters: Int
     /// Deliveries per transaction at most (keeps each statement's parameters bounded).
     private let batchLimit = 200
 
     init(application: Application) {
         self.application = application
+        maxWriters = application.usesSQLite ? 1 : 2
     }
 
     /// Stores a delivery; returns when it is committed.
     func submit(_ payload: WebhookPayload) async throws {
         try await withCheckedThrowingContinuation { continuation in
             pending.append((payload, continuation))
-            if !writing {
-                writing = true
+            if writers < maxWriters {
+                writers += 1
                 Task { await self.drain() }
             }
         }
@@ -47,6 +51,6 @@ actor WebhookIngest {
                 }
             }
         }
-        writing = false
+        writers -= 1
     }
 }

@@ -295,13 +295,18 @@ struct WhatsAppKindsTests {
         }
     }
 
-    @Test("A failed status keeps Meta's code for every code of the spec", arguments: [368, 131_031, 131_050, 131_026, 132_007, 131_049, 100])
+    @Test("A failed status keeps Meta's code for every code of the spec", arguments: [
+        368, 131_031, 130_497, 131_048, 131_049, 130_472, 131_042, 131_047, 132_015, 132_016, 131_037, 133_010,
+        131_050, 131_026, 131_021, 131_053, 132_007, 132_000, 132_001, 132_005, 132_012, 131_051, 131_008, 131_009, 100,
+        130_429, 131_056, 80_007, 4, 131_000, 131_016, 2, 133_004, 131_057,
+    ])
     func failedStatus(code: Int) async throws {
         try await withEmaApp(configure: { $0.whatsApp.appSecret = Secret(WhatsAppWebhookTests.secret) }) { app in
             #expect(try await WhatsAppWebhookTests().post(app, Webhook.status("wamid.f", "failed", code: code)) == .ok)
             let status = try await WhatsAppMessageStatus.find("wamid.f", on: app.db)
             #expect(status?.status == "failed")
             #expect(status?.errorCode == code)
+            #expect(DeliveryFailureCause.from(code: status?.errorCode) == DeliveryFailureCause.from(code: code))
         }
     }
 

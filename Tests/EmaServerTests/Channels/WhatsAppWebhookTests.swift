@@ -107,6 +107,21 @@ struct WhatsAppWebhookTests {
         }
     }
 
+    @Test("A body over the 4 MB cap is refused before anything else")
+    func sizeCap() async throws {
+        try await withWhatsApp { app in
+            let huge = String(repeating: "a", count: 5 * 1_024 * 1_024)
+            var headers: HTTPHeaders = ["Content-Type": "application/json"]
+            headers.add(name: "X-Hub-Signature-256", value: "sha256=" + WebhookSignature.sign(body: Data(huge.utf8), secret: Self.secret))
+            // Over a real connection: the cap applies while the body streams in.
+            try await app.testing(method: .running(port: 0)).test(.POST, "webhooks/whatsapp", headers: headers, body: ByteBuffer(string: huge)) { response in
+                #expect(response.status == .payloadTooLarge)
+            }
+            let stored = try await WhatsAppInbound.query(on: app.db).count()
+            #expect(stored == 0)
+        }
+    }
+
     @Test("A first message gets the greeting and the authorization question as reply buttons")
     func firstMessage() async throws {
         try await withWhatsApp { app in

@@ -1,0 +1,91 @@
+import EmaCore
+import Foundation
+import Testing
+
+@Suite("Code 128 and the PDF writer")
+struct DocumentsTests {
+    /// Reads widths back into symbol values, the way a scanner would.
+    func decode(_ widths: [Int]) -> [Int] {
+        let table = [
+            "212222", "222122", "222221", "121223", "121322", "131222", "122213", "122312", "132212", "221213",
+            "221312", "231212", "112232", "122132", "122231", "113222", "123122", "123221", "223211", "221132",
+            "221231", "213212", "223112", "312131", "311222", "321122", "321221", "312212", "322112", "322211",
+            "212123", "212321", "232121", "111323", "131123", "131321", "112313", "132113", "132311", "211313",
+            "231113", "231311", "112133", "112331", "132131", "113123", "113321", "133121", "313121", "211331",
+            "231131", "213113", "213311", "213131", "311123", "311321", "331121", "312113", "312311", "332111",
+            "314111", "221411", "431111", "111224", "111422", "121124", "121421", "141122", "141221", "112214",
+            "112412", "122114", "122411", "142112", "142211", "241211", "221114", "413111", "241112", "134111",
+            "111242", "121142", "121241", "114212", "124112", "124211", "411212", "421112", "421211", "212141",
+            "214121", "412121", "111143", "111341", "131141", "114113", "114311", "411113", "411311", "113141",
+            "114131", "311141", "411131", "211412", "211214", "211232",
+        ]
+        var values: [Int] = []
+        var index = 0
+        while index + 6 <= widths.count - 7 {
+            let symbol = widths[index..<index + 6].map(String.init).joined()
+            values.append(table.firstIndex(of: symbol) ?? -1)
+            index += 6
+        }
+        return values
+    }
+
+    @Test("A numeric reference is packed two digits a symbol with the right check symbol")
+    func codeSetC() throws {
+        let values = try Code128.values(for: "12345678")
+        // Start C, 12 34 56 78, check (105 + 12·1 + 34·2 + 56·3 + 78·4) mod 103 = 47.
+        #expect(values == [105, 12, 34, 56, 78, 47])
+        let widths = try Code128.widths(for: "12345678")
+        let modules: Int = widths.reduce(0, +)
+        // Six symbols of 11 modules and the 13-module stop.
+        #expect(modules == 79)
+        #expect(decode(widths) == values)
+        #expect(Array(widths.suffix(7)) == [2, 3, 3, 1, 1, 1, 2])
+    }
+
+    @Test("An odd number of digits ends in code set B; text uses code set B")
+    func codeSetB() throws {
+        // Start C, 12, Code B, "3" (19), check (105 + 12·1 + 100·2 + 19·3) mod 103 = 65.
+        #expect(try Code128.values(for: "123") == [105, 12, 100, 19, 65])
+        // Start B, E m a, check (104 + 37 + 77·2 + 65·3) mod 103 = 78.
+        #expect(try Code128.values(for: "Ema") == [104, 37, 77, 65, 78])
+        #expect(decode(try Code128.widths(for: "F-2026-11")) == (try Code128.values(for: "F-2026-11")))
+        #expect(throws: Code128.EncodingError.empty) { try Code128.values(for: "") }
+        #expect(throws: Code128.EncodingError.unsupportedCharacter("ñ")) { try Code128.values(for: "año") }
+    }
+
+    @Test("Every module width is 1 to 4 and each symbol spans 11 modules")
+    func widthsAreValid() throws {
+        let widths = try Code128.widths(for: "202611102345670000125400")
+        #expect(widths.allSatisfy { (1...4).contains($0) })
+        let symbols: [Int] = stride(from: 0, to: widths.count - 7, by: 6).map { start -> Int in widths[start..<start + 6].reduce(0, +) }
+        #expect(symbols.allSatisfy { $0 == 11 })
+    }
+
+    @Test("The PDF has a correct cross-reference table and carries the text in WinAnsi")
+    func pdf() throws {
+        var writer = PDFWriter()
+        writer.text("Factura de servicios públicos (noviembre)", x: 40, y: 800, size: 16, font: .bold)
+        writer.text("Valor a pagar: $ 125.400 • Señora María", x: 40, y: 770)
+        writer.barcode(try Code128.widths(for: "12345678"), x: 40, y: 100, height: 40)
+        let bytes = writer.document(title: "Factura 10234567")
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.hasPrefix("%PDF-1.4"))
+        #expect(text.hasSuffix("%%EOF\n"))
+        // Every xref entry points at the start of its object.
+        let startxref = try #require(text.range(of: "startxref\n"))
+        let xrefOffset = try #require(Int(text[startxref.upperBound...].prefix { $0.isNumber }))
+        #expect(Array(bytes[xrefOffset..<xrefOffset + 4]) == Array("xref".utf8))
+        let entries = String(decoding: bytes[xrefOffset...], as: UTF8.self).split(separator: "\n").dropFirst(3).prefix(7)
+        for (index, entry) in entries.enumerated() {
+            let offset = try #require(Int(entry.prefix(10)))
+            let header = Array("\(index + 1) 0 obj".utf8)
+            #expect(Array(bytes[offset..<offset + header.count]) == header)
+        }
+        // Accents as single WinAnsi bytes, the bullet at 0x95, parentheses escaped.
+        #expect(bytes.contains(0xFA))
+        #expect(bytes.contains(0x95))
+        #expect(text.contains(#"\(noviembre\)"#))
+        // Bars: the first bar of the start symbol C is 2 modules wide.
+        #expect(text.contains("0 g 40 100 2 40 re f"))
+    }
+}

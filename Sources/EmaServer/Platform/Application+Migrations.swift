@@ -15,5 +15,6 @@ extension Application {
         migrations.add(CreateEnrollments())
         migrations.add(CreateWhatsAppRecords())
         migrations.add(CreateWhatsAppOutbox())
+        migrations.add(CreatePlatformSecrets())
     }
 }

@@ -39,6 +39,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // Routes.
     try app.register(collection: OperationsController())
     try app.register(collection: SiteController())
+    try app.register(collection: BillController())
     let api = app.grouped("api", "v1")
     // The chat API is called by the widget from the utility's own sites: any origin may call it
     // (no cookies are involved; the session id travels in the path).

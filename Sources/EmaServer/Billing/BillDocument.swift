@@ -1,0 +1,110 @@
+import Crypto
+import EmaCore
+import Fluent
+import Foundation
+import Vapor
+
+/// The bill as a PDF, drawn by Ema: the utility, the contract and its holder, the masked
+/// address, the period and dates, the amount, the payment reference and its Code 128 barcode.
+enum BillDocument {
+    /// The payment reference: the contract (12 digits) and the period (YYYYMM), digits only so
+    /// the barcode packs it in code set C.
+    static func paymentReference(contractNumber: String, period: String) -> String {
+        let contract = String(repeating: "0", count: max(0, 12 - contractNumber.count)) + contractNumber
+        return contract + period.filter(\.isNumber)
+    }
+
+    static func render(invoice: Invoice, contract: Contract, utility: UtilityProfile) throws -> [UInt8] {
+        var pdf = PDFWriter()
+        let top = PDFWriter.pageHeight
+        pdf.rectangle(x: 0, y: top - 90, width: PDFWriter.pageWidth, height: 90, grey: 0.93)
+        pdf.text(utility.shortName, x: 40, y: top - 48, size: 24, font: .bold)
+        pdf.text(utility.legalName, x: 40, y: top - 68, size: 10)
+        pdf.text("Factura de servicios públicos", x: 330, y: top - 48, size: 14, font: .bold)
+        pdf.text("N.º \(invoice.invoiceNumber)", x: 330, y: top - 66, size: 10)
+
+        let period = BillingPeriod(invoice.period)?.displayName ?? invoice.period
+        let issue = CivilDate(invoice.issueDate)?.displayName ?? invoice.issueDate
+        let due = CivilDate(invoice.dueDate)?.displayName ?? invoice.dueDate
+        var y = top - 130
+        let rows: [(String, String)] = [
+            ("Contrato", contract.contractNumber),
+            ("Titular", contract.holderName),
+            ("Dirección", "\(AddressChallenge.masked(contract.address)) · \(contract.municipality)"),
+            ("Servicios", contract.serviceList.map(\.displayName).joined(separator: ", ")),
+            ("Periodo", period),
+            ("Fecha de expedición", issue),
+            ("Fecha límite de pago", due),
+        ]
+        for (label, value) in rows {
+            pdf.text(label, x: 40, y: y, size: 10, font: .bold)
+            pdf.text(value, x: 190, y: y, size: 10)
+            y -= 20
+        }
+        y -= 10
+        pdf.rectangle(x: 40, y: y - 14, width: 515, height: 40, grey: 0.93)
+        pdf.text("Valor a pagar", x: 56, y: y, size: 14, font: .bold)
+        pdf.text(Money.format(cop: invoice.amountCOP), x: 380, y: y, size: 18, font: .bold)
+
+        let reference = paymentReference(contractNumber: contract.contractNumber, period: invoice.period)
+        y -= 120
+        pdf.barcode(try Code128.widths(for: reference), x: 40, y: y, height: 60, module: 1.2)
+        pdf.text("Referencia de pago: \(reference)", x: 40, y: y - 16, size: 10)
+        pdf.text("Paga en línea en Factura Web: el pago se aplica de inmediato. Recibir esta factura por", x: 40, y: 120, size: 9)
+        pdf.text("WhatsApp no tiene costo y no reemplaza la factura impresa. Líneas de atención: \(utility.phoneLines.first?.number ?? "").", x: 40, y: 106, size: 9)
+        return pdf.document(title: "Factura \(invoice.invoiceNumber)")
+    }
+}
+
+/// Unguessable, expiring links to a bill's PDF: the invoice id and an expiry, signed with a key
+/// kept in the database (the same on every node, and across restarts).
+struct BillLinks {
+    let database: any Database
+    let clock: AppClock
+    /// How long a link sent with a bill works.
+    static let lifetime: TimeInterval = 60 * 86_400
+
+    func token(for invoiceID: UUID, lifetime: TimeInterval = BillLinks.lifetime) async throws -> String {
+        let expiry = UInt64(clock.now().addingTimeInterval(lifetime).timeIntervalSince1970)
+        let body = Self.bytes(invoiceID) + Self.bytes(expiry)
+        let signature = HMAC<SHA256>.authenticationCode(for: body, using: try await key())
+        return Self.base64URL(Data(body + Array(signature.prefix(16))))
+    }
+
+    /// The invoice a token names, or nil when it is forged, damaged or expired.
+    func invoiceID(from token: String) async throws -> UUID? {
+        guard let data = Self.data(base64URL: token), data.count == 40 else { return nil }
+        let bytes = Array(data)
+        let body = Array(bytes[0..<24])
+        let expected = Array(HMAC<SHA256>.authenticationCode(for: body, using: try await key()).prefix(16))
+        guard ConstantTime.equals(Array(bytes[24..<40]), expected) else { return nil }
+        let expiry = bytes[16..<24].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        guard Double(expiry) > clock.now().timeIntervalSince1970 else { return nil }
+        let uuid = bytes[0..<16]
+        return UUID(uuid: (uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7],
+                           uuid[8], uuid[9], uuid[10], uuid[11], uuid[12], uuid[13], uuid[14], uuid[15]))
+    }
+
+    private func key() async throws -> SymmetricKey {
+        SymmetricKey(data: try await PlatformSecret.value(named: "bill_links", database: database))
+    }
+
+    static func bytes(_ id: UUID) -> [UInt8] {
+        withUnsafeBytes(of: id.uuid) { Array($0) }
+    }
+
+    static func bytes(_ value: UInt64) -> [UInt8] {
+        (0..<8).reversed().map { UInt8(truncatingIfNeeded: value >> (UInt64($0) * 8)) }
+    }
+
+    static func base64URL(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func data(base64URL text: String) -> Data? {
+        guard text.count <= 80, text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else { return nil }
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64)
+    }
+}

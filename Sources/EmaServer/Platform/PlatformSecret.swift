@@ -1,0 +1,40 @@
+import Fluent
+import Foundation
+import SQLKit
+
+/// Random keys the application makes for itself the first time it needs them and keeps in the
+/// database, so every node signs and checks with the same key, across restarts.
+final class PlatformSecret: Model, @unchecked Sendable {
+    static let schema = "platform_secrets"
+
+    @ID(custom: "name", generatedBy: .user) var id: String?
+    @Field(key: "value") var value: Data
+
+    init() {}
+
+    /// The key called `name`, created (32 random bytes) on first use; two nodes creating it at
+    /// once agree on the first one stored.
+    static func value(named name: String, database: any Database) async throws -> Data {
+        if let existing = try await PlatformSecret.find(name, on: database) { return existing.value }
+        var generator = SystemRandomNumberGenerator()
+        let fresh = Data((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        try await (database as! any SQLDatabase).insert(into: schema)
+            .columns("name", "value").values(SQLBind(name), SQLBind(fresh))
+            .ignoringConflicts(with: ["name"]).run()
+        guard let stored = try await PlatformSecret.find(name, on: database) else { throw PlatformError.databaseUnavailable }
+        return stored.value
+    }
+}
+
+struct CreatePlatformSecrets: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(PlatformSecret.schema)
+            .field("name", .string, .identifier(auto: false))
+            .field("value", .data, .required)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(PlatformSecret.schema).delete()
+    }
+}

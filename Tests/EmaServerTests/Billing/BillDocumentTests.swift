@@ -1,0 +1,73 @@
+@testable import EmaServer
+import EmaCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite("The bill as a PDF, behind unguessable expiring links")
+struct BillDocumentTests {
+    func demoInvoice(_ app: Application) async throws -> Invoice {
+        _ = try await DemoData.load(into: app)
+        let contract = try #require(try await Contract.query(on: app.db).filter(\.$contractNumber == "10234567").first())
+        return try #require(try await Invoice.query(on: app.db).filter(\.$contract.$id == contract.requireID()).sort(\.$period, .descending).first())
+    }
+
+    @Test("A link opens the bill: contract, holder, masked address, amount and payment reference")
+    func opens() async throws {
+        try await withEmaApp { app in
+            let invoice = try await demoInvoice(app)
+            let token = try await BillLinks(database: app.db, clock: app.clock).token(for: invoice.requireID())
+            #expect(token.count >= 50)
+            try await app.testing().test(.GET, "facturas/\(token).pdf") { response in
+                #expect(response.status == .ok)
+                #expect(response.headers.contentType?.subType == "pdf")
+                let bytes = Array(Data(buffer: response.body))
+                let text = String(decoding: bytes, as: UTF8.self)
+                #expect(text.hasPrefix("%PDF-1.4"))
+                #expect(text.contains("10234567"))
+                #expect(text.contains("CL 50 # 45-**"))
+                #expect(!text.contains("AP 301"))
+                #expect(text.contains(Money.format(cop: invoice.amountCOP)))
+                #expect(text.contains(BillDocument.paymentReference(contractNumber: "10234567", period: invoice.period)))
+                // The holder's name in WinAnsi ("María" with á as one byte).
+                #expect(bytes.contains(0xED) || bytes.contains(0xE1))
+            }
+        }
+    }
+
+    @Test("A forged, damaged or expired link shows a kind Spanish page, not the bill")
+    func refused() async throws {
+        let manual = AppClock.Manual(Date())
+        try await withEmaApp(clock: manual.clock) { app in
+            let invoice = try await demoInvoice(app)
+            let links = BillLinks(database: app.db, clock: app.clock)
+            let token = try await links.token(for: invoice.requireID(), lifetime: 3_600)
+            var damaged = Array(token)
+            damaged[10] = damaged[10] == "A" ? "B" : "A"
+            for bad in [String(damaged), "nada", token + "x", String(repeating: "A", count: 54)] {
+                try await app.testing().test(.GET, "facturas/\(bad).pdf") { response in
+                    #expect(response.status == .notFound)
+                    #expect(response.body.string.contains("no es válido o ya venció"))
+                }
+            }
+            manual.advance(by: 3_601)
+            try await app.testing().test(.GET, "facturas/\(token).pdf") { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+
+    @Test("Every node checks links with the same key")
+    func sharedKey() async throws {
+        try await withEmaApp { app in
+            let invoice = try await demoInvoice(app)
+            let token = try await BillLinks(database: app.db, clock: app.clock).token(for: invoice.requireID())
+            try await withSecondNode(of: app) { other in
+                let id = try await BillLinks(database: other.db, clock: other.clock).invoiceID(from: token)
+                #expect(id == invoice.id)
+            }
+        }
+    }
+}

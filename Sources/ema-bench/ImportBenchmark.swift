@@ -20,7 +20,7 @@ func fail(_ message: String) -> Never {
 
 /// Writes `rows` contract rows, streaming (the generator holds one line at a time).
 func writeContracts(rows: Int, to path: String, variant: Int = 0) throws {
-    FileManager.default.createFile(atPath: path, contents: nil)
+    guard FileManager.default.createFile(atPath: path, contents: nil) else { fail("cannot create \(path)") }
     guard let handle = FileHandle(forWritingAtPath: path) else { fail("cannot write \(path)") }
     defer { try? handle.close() }
     let municipalities = ["Medellín", "Bello", "Itagüí", "Envigado", "Sabaneta", "Rionegro", "Apartadó", "Caldas"]

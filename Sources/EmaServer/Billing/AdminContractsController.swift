@@ -7,6 +7,21 @@ struct AdminContractsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("admin", "contracts", ":number", use: show)
         routes.get("admin", "phones", ":phone", "enrollments", use: phoneEnrollments)
+        routes.get("admin", "deliveries", use: deliveries)
+    }
+
+    /// `GET /api/v1/admin/deliveries?period=2026-11` →
+    /// `{"deliveries":[{"contractNumber":"10234567","phone":"+573001234567","status":"sent","failureCause":null}]}`.
+    @Sendable
+    func deliveries(request: Request) async throws -> AdminDeliveriesDTO {
+        guard let text = request.query[String.self, at: "period"], let period = BillingPeriod(text) else {
+            throw BillingError.invalidPeriod
+        }
+        let rows = try await Delivery.query(on: request.db).filter(\.$period == period.description)
+            .with(\.$invoice) { $0.with(\.$contract) }.sort(\.$createdAt).all()
+        return AdminDeliveriesDTO(deliveries: rows.map {
+            .init(contractNumber: $0.invoice.contract.contractNumber, phone: $0.phone, status: $0.status, failureCause: $0.failureCause)
+        })
     }
 
     /// `GET /api/v1/admin/phones/{e164}/enrollments` →
@@ -72,4 +87,26 @@ struct AdminPhoneDTO: Content {
     let phone: String
     let holderName: String
     let enrollments: [Enrollment]
+}
+
+struct AdminDeliveriesDTO: Content {
+    struct Item: Content {
+        let contractNumber: String
+        let phone: String
+        let status: String
+        let failureCause: String?
+
+        enum CodingKeys: String, CodingKey { case contractNumber, phone, status, failureCause }
+
+        // failureCause is always present, null when there is none (interfaces.md).
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(contractNumber, forKey: .contractNumber)
+            try container.encode(phone, forKey: .phone)
+            try container.encode(status, forKey: .status)
+            try container.encode(failureCause, forKey: .failureCause)
+        }
+    }
+
+    let deliveries: [Item]
 }

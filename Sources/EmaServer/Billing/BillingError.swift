@@ -5,20 +5,21 @@ public enum BillingError: EmaError {
     case contractNotFound(String)
     case phoneNotFound
     case billLinkInvalid
+    case invalidPeriod
 
     public var status: HTTPResponseStatus {
         switch self {
         case .contractNotFound, .phoneNotFound, .billLinkInvalid: .notFound
+        case .invalidPeriod: .badRequest
         }
     }
 
     public var code: String {
         switch self {
         case .contractNotFound: "contract_not_found"
-        case .billLinkInvalid:
-            "Este enlace a la factura no es válido o ya venció. Puedes consultar y descargar tu factura en Factura Web o pedírsela a Ema."
         case .phoneNotFound: "phone_not_found"
         case .billLinkInvalid: "bill_link_invalid"
+        case .invalidPeriod: "invalid_period"
         }
     }
 
@@ -26,6 +27,8 @@ public enum BillingError: EmaError {
         switch self {
         case .contractNotFound(let number):
             "No existe un contrato con el número «\(number.prefix(20))». Los números de contrato tienen de 4 a 12 dígitos."
+        case .invalidPeriod:
+            "Indique el periodo como AAAA-MM, por ejemplo ?period=2026-11."
         case .billLinkInvalid:
             "Este enlace a la factura no es válido o ya venció. Puedes consultar y descargar tu factura en Factura Web o pedírsela a Ema."
         case .phoneNotFound:

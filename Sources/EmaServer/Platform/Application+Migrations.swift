@@ -16,5 +16,6 @@ extension Application {
         migrations.add(CreateWhatsAppRecords())
         migrations.add(CreateWhatsAppOutbox())
         migrations.add(CreatePlatformSecrets())
+        migrations.add(CreateDeliveries())
     }
 }

@@ -53,6 +53,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(EmaServeCommand(), as: "serve", isDefault: true)
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(NLUCommand(), as: "nlu")
+    app.asyncCommands.use(InvoicesCommand(), as: "invoices")
 
     app.logger.info("Ema configurada", metadata: ["config": .string(config.summary)])
 }

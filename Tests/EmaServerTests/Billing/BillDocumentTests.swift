@@ -71,3 +71,16 @@ struct BillDocumentTests {
         }
     }
 }
+
+@Suite("Billing error codes")
+struct BillingErrorTests {
+    @Test("Every billing error has its own stable snake_case code and a Spanish reason", arguments: [
+        (BillingError.contractNotFound("1"), "contract_not_found"), (.phoneNotFound, "phone_not_found"),
+        (.billLinkInvalid, "bill_link_invalid"), (.invalidPeriod, "invalid_period"),
+    ])
+    func codes(error: BillingError, code: String) {
+        #expect(error.code == code)
+        #expect(error.reason != error.code)
+        #expect(!error.reason.isEmpty)
+    }
+}

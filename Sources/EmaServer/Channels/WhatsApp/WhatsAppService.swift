@@ -76,6 +76,9 @@ struct WhatsAppService {
         record.callbackData = status.biz_opaque_callback_data ?? record.callbackData
         record.updatedAt = now
         try await record.save(on: database)
+        if let callback = record.callbackData, callback.hasPrefix("entrega:"), let delivery = UUID(uuidString: String(callback.dropFirst("entrega:".count))) {
+            try await DispatchService.record(merged, code: record.errorCode, where: "id", equals: delivery, database: database)
+        }
     }
 
     /// The job body: takes the sender's lease, then answers every pending message in order.
@@ -219,6 +222,7 @@ struct WhatsAppService {
             row.state = WhatsAppOutboxMessage.State.sent.rawValue
             row.wamid = wamid
             row.lastError = nil
+            if row.isTemplate { try await DispatchService.record(.sent, code: nil, where: "outbox_id", equals: id, database: database) }
         } catch let error as WhatsAppSendError where error.isRetryable {
             row.state = WhatsAppOutboxMessage.State.queued.rawValue
             row.lastError = error.description
@@ -228,6 +232,9 @@ struct WhatsAppService {
         } catch let error as WhatsAppSendError {
             row.state = WhatsAppOutboxMessage.State.failed.rawValue
             row.lastError = error.description
+            if case .rejected(let code, _) = error, row.isTemplate {
+                try await DispatchService.record(.failed, code: code, where: "outbox_id", equals: id, database: database)
+            }
             logger.warning("Mensaje de WhatsApp rechazado", metadata: ["to": .string(Masking.phone(row.recipient)), "error": .string(error.description)])
         }
         row.updatedAt = clock.now()

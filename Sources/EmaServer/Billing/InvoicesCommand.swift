@@ -1,0 +1,55 @@
+import EmaCore
+import Fluent
+import Foundation
+import Vapor
+
+/// `ema invoices …`: the monthly bill delivery.
+struct InvoicesCommand: AsyncCommandGroup {
+    var commands: [String: any AnyAsyncCommand] = ["dispatch": DispatchCommand()]
+    var help: String { "Envío mensual de la factura por WhatsApp" }
+}
+
+/// `ema invoices dispatch --period YYYY-MM [--wait]`.
+struct DispatchCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "period", help: "Periodo de facturación, AAAA-MM")
+        var period: String?
+
+        @Flag(name: "wait", help: "Espera a que cada mensaje quede enviado o fallido (ejecuta un trabajador mientras tanto)")
+        var wait: Bool
+    }
+
+    var help: String { "Pone en cola la factura del periodo para cada inscripción activa (una sola vez por inscripción y factura)." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let text = signature.period, let period = BillingPeriod(text) else {
+            throw CommandFailure("Indique el periodo así: ema invoices dispatch --period 2026-11")
+        }
+        let app = context.application
+        try await app.autoMigrate()
+        let summary = try await DispatchService(application: app).dispatch(period: period)
+        context.console.print("Facturas de \(period.displayName): \(summary.queued) en cola, \(summary.alreadyQueued) ya estaban en cola, \(summary.withoutBill) inscripciones sin factura en el periodo.")
+        guard signature.wait else { return }
+        var settings = JobRunner.Settings()
+        settings.concurrency = app.usesSQLite ? 1 : app.emaConfig.workerConcurrency
+        settings.pollInterval = 0.2
+        let runner = JobRunner(application: app, registry: app.jobs, settings: settings)
+        await runner.start()
+        let deadline = Date().addingTimeInterval(3_600)
+        var last = -1
+        while Date() < deadline {
+            let pending = try await Delivery.query(on: app.db).filter(\.$period == period.description)
+                .filter(\.$status == DeliveryStatus.queued.rawValue).count()
+            if pending != last {
+                context.console.print("  por enviar: \(pending)")
+                last = pending
+            }
+            if pending == 0 { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        await runner.stop()
+        let all = try await Delivery.query(on: app.db).filter(\.$period == period.description).all()
+        let failed = all.filter { $0.status == DeliveryStatus.failed.rawValue }.count
+        context.console.print("Listo: \(all.count - failed) enviadas, \(failed) fallidas.")
+    }
+}

@@ -1,4 +1,5 @@
 @testable import EmaServer
+import EmaCore
 import Fluent
 import Foundation
 import Testing
@@ -104,5 +105,32 @@ struct ImportCommandTests {
         #expect(config.errors.contains("WHATSAPP_MAX_MPS"))
         #expect(config.errors.contains("DATABASE_URL"))
         #expect(!config.errors.contains("ClaveSecreta1"))
+    }
+}
+
+@Suite("ema invoices dispatch, from the command line")
+struct DispatchCommandTests {
+    @Test("Dispatches a period, waits for the sends, and a second run queues nothing")
+    func dispatchAndWait() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ImportCommandTests.executable), "build the ema executable first (swift build)")
+        let database = ImportCommandTests().freshDatabase()
+        var period = ""
+        try await withEmaApp(configure: { $0.database = .sqlite(path: database) }) { app in
+            _ = try await DemoData.load(into: app)
+            let outcome = try await EnrollmentService(database: app.db, clock: app.clock)
+                .enroll(EnrollmentRequest(phone: "+573001234567", contractNumber: "10234567", holderName: "María Restrepo", channel: .web))
+            #expect(outcome == .enrolled)
+            period = try #require(try await Invoice.query(on: app.db).sort(\.$period, .descending).first()).period
+        }
+        let first = try ImportCommandTests().ema(["invoices", "dispatch", "--period", period, "--wait"], database: database)
+        #expect(first.status == 0, "\(first.errors)")
+        #expect(first.output.contains("1 en cola"))
+        #expect(first.output.contains("Listo: 1 enviadas, 0 fallidas."))
+        let second = try ImportCommandTests().ema(["invoices", "dispatch", "--period", period], database: database)
+        #expect(second.output.contains("0 en cola, 1 ya estaban en cola"))
+        try await withEmaApp(migrate: false, configure: { $0.database = .sqlite(path: database) }) { app in
+            let sent = try await SandboxMessage.query(on: app.db).filter(\.$channel == "whatsapp").count()
+            #expect(sent == 1)
+        }
     }
 }

@@ -16,6 +16,8 @@ final class Delivery: Model, @unchecked Sendable {
     @Field(key: "status") var status: String
     @OptionalField(key: "failure_cause") var failureCause: String?
     @OptionalField(key: "outbox_id") var outboxID: UUID?
+    /// Counted by `ema invoices close` (a second close changes nothing).
+    @Field(key: "closed") var closed: Bool
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 

@@ -5,7 +5,7 @@ import Vapor
 
 /// `ema invoices …`: the monthly bill delivery.
 struct InvoicesCommand: AsyncCommandGroup {
-    var commands: [String: any AnyAsyncCommand] = ["dispatch": DispatchCommand()]
+    var commands: [String: any AnyAsyncCommand] = ["dispatch": DispatchCommand(), "close": CloseCommand(), "paper-list": PaperListCommand()]
     var help: String { "Envío mensual de la factura por WhatsApp" }
 }
 
@@ -51,5 +51,59 @@ struct DispatchCommand: AsyncCommand {
         let all = try await Delivery.query(on: app.db).filter(\.$period == period.description).all()
         let failed = all.filter { $0.status == DeliveryStatus.failed.rawValue }.count
         context.console.print("Listo: \(all.count - failed) enviadas, \(failed) fallidas.")
+    }
+}
+
+/// `ema invoices close --period YYYY-MM`.
+struct CloseCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "period", help: "Periodo de facturación, AAAA-MM")
+        var period: String?
+    }
+
+    var help: String { "Aplica la política de entregas fallidas al periodo e imprime lo que cambió." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let text = signature.period, let period = BillingPeriod(text) else {
+            throw CommandFailure("Indique el periodo así: ema invoices close --period 2026-11")
+        }
+        try await context.application.autoMigrate()
+        let summary = try await CloseService(application: context.application).close(period: period)
+        context.console.print("Cierre de \(period.displayName):")
+        context.console.print("  entregadas: \(summary.delivered)")
+        context.console.print("  fallidas: \(summary.failed) (\(summary.markedUndeliverable) sin confirmar entrega, contadas como no entregadas)")
+        context.console.print("  contratos con factura impresa en \(period.next.displayName): \(summary.paperNextPeriod)")
+        context.console.print("  inscripciones desactivadas tras 3 periodos seguidos sin entrega: \(summary.deactivated)")
+    }
+}
+
+/// `ema invoices paper-list --period YYYY-MM [--out FILE]`.
+struct PaperListCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "period", help: "Periodo de facturación, AAAA-MM")
+        var period: String?
+
+        @Option(name: "out", help: "Archivo donde escribir el CSV (por defecto, la salida estándar)")
+        var out: String?
+    }
+
+    var help: String { "El CSV de contratos que reciben la factura impresa en el periodo, para la imprenta." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let text = signature.period, let period = BillingPeriod(text) else {
+            throw CommandFailure("Indique el periodo así: ema invoices paper-list --period 2026-12")
+        }
+        try await context.application.autoMigrate()
+        let csv = try await CloseService(application: context.application).paperList(period: period)
+        if let out = signature.out {
+            do {
+                try csv.write(toFile: out, atomically: true, encoding: .utf8)
+            } catch {
+                throw CommandFailure("No se pudo escribir «\(out)»: \(error.localizedDescription)")
+            }
+            context.console.print("Escribí \(csv.split(separator: "\n").count - 1) contratos en \(out).")
+        } else {
+            FileHandle.standardOutput.write(Data(csv.utf8))
+        }
     }
 }

@@ -17,5 +17,6 @@ extension Application {
         migrations.add(CreateWhatsAppOutbox())
         migrations.add(CreatePlatformSecrets())
         migrations.add(CreateDeliveries())
+        migrations.add(CreatePaperBills())
     }
 }

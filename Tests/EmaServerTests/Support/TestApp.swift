@@ -24,6 +24,30 @@ private let bootstrapLogging: Void = {
     }
 }()
 
+/// At most this many test applications at once: Swift Testing starts every test (and every
+/// argument of a parameterized test) together, and each application holds its own database
+/// connections, which would exhaust PostgreSQL's `max_connections`.
+actor TestGate {
+    static let shared = TestGate(limit: 16)
+    private let limit: Int
+    private var inUse = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { self.limit = limit }
+
+    func acquire() async {
+        if inUse < limit {
+            inUse += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty { inUse -= 1 } else { waiting.removeFirst().resume() }
+    }
+}
+
 /// Runs `body` with a configured, migrated application on a database of its own, then tears
 /// everything down (schema or file included).
 func withEmaApp(
@@ -34,19 +58,27 @@ func withEmaApp(
     _ body: (Application) async throws -> Void
 ) async throws {
     _ = bootstrapLogging
+    await TestGate.shared.acquire()
     var config = AppConfig()
     config.workersEnabled = false
     let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
     let sqlitePath = FileManager.default.temporaryDirectory.appendingPathComponent("ema-test-\(name).sqlite").path
     if let url = TestDatabase.postgresURL {
         config.database = .postgres(url: Secret(url), schema: name)
-        config.databasePoolSize = 2
+        // One connection per event loop: the whole suite runs at once against one server.
+        config.databasePoolSize = 1
     } else {
         config.database = .sqlite(path: sqlitePath)
     }
     adjust(&config)
 
-    let app = try await Application.make(.testing)
+    let app: Application
+    do {
+        app = try await Application.make(.testing)
+    } catch {
+        await TestGate.shared.release()
+        throw error
+    }
     if let clock { app.clock = clock }
     prepare(app)
     var failure: (any Error)?
@@ -63,7 +95,8 @@ func withEmaApp(
     if case .postgres(_, let schema?) = config.database {
         try? await (app.db as! any SQLDatabase).raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
     }
-    try await app.asyncShutdown()
+    try? await app.asyncShutdown()
+    await TestGate.shared.release()
     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: sqlitePath + suffix) }
     if let failure { throw failure }
 }

@@ -1,0 +1,113 @@
+import EmaCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// `ema invoices close --period P`: applies the failed-delivery policy to the period's deliveries.
+struct CloseService {
+    let application: Application
+    var database: any Database { application.db }
+    var policy = FailedDeliveryPolicy()
+
+    struct Summary: Equatable {
+        var delivered = 0
+        var failed = 0
+        var markedUndeliverable = 0
+        var paperNextPeriod = 0
+        var deactivated = 0
+    }
+
+    /// Closes the period; deliveries already counted by an earlier close are left alone.
+    func close(period: BillingPeriod) async throws -> Summary {
+        let deliveries = try await Delivery.query(on: database)
+            .filter(\.$period == period.description).filter(\.$closed == false)
+            .with(\.$enrollment).with(\.$invoice).all()
+        var summary = Summary()
+        let now = application.clock.now()
+        // A contract goes on paper only if none of its deliveries reached a phone.
+        var reached: [UUID: Bool] = [:]
+        var outcomes: [(Delivery, DeliveryStatus)] = []
+        for delivery in deliveries {
+            let current = DeliveryStatus(rawValue: delivery.status) ?? .queued
+            let (final, cause) = FailedDeliveryPolicy.closingStatus(current)
+            if final != current {
+                delivery.status = final.rawValue
+                delivery.failureCause = cause?.rawValue
+                summary.markedUndeliverable += 1
+            }
+            let contractID = delivery.invoice.$contract.id
+            reached[contractID] = (reached[contractID] ?? false) || final != .failed
+            outcomes.append((delivery, final))
+        }
+        for (delivery, final) in outcomes {
+            let delivered = final != .failed
+            if delivered { summary.delivered += 1 } else { summary.failed += 1 }
+            let enrollment = delivery.enrollment
+            let decision = policy.decide(previousFailures: enrollment.consecutiveFailedPeriods, delivered: delivered)
+            let deactivating = decision.deactivate && enrollment.status == Enrollment.Status.active.rawValue
+            try await database.transaction { transaction in
+                enrollment.consecutiveFailedPeriods = decision.consecutiveFailures
+                enrollment.updatedAt = now
+                if deactivating {
+                    enrollment.status = Enrollment.Status.deactivated.rawValue
+                    enrollment.endedAt = now
+                    enrollment.endReason = "\(policy.periodsBeforeDeactivation) periodos seguidos sin entrega por WhatsApp"
+                }
+                try await enrollment.save(on: transaction)
+                delivery.closed = true
+                delivery.updatedAt = now
+                try await delivery.save(on: transaction)
+            }
+            if deactivating {
+                summary.deactivated += 1
+                await notifyDeactivation(enrollment, contractNumber: try await contractNumber(of: delivery))
+            }
+        }
+        for (contractID, any) in reached {
+            let contract = try await Contract.find(contractID, on: database)
+            contract?.paperInvoice = !any
+            try await contract?.save(on: database)
+            guard !any else { continue }
+            let inserted = try await (database as! any SQLDatabase).insert(into: PaperBill.schema)
+                .columns("id", "contract_id", "period", "reason", "created_at")
+                .values(SQLBind(UUID()), SQLBind(contractID), SQLBind(period.next.description),
+                        SQLBind("sin entrega por WhatsApp en \(period)"), SQLBind(now))
+                .ignoringConflicts(with: ["contract_id", "period"]).returning("id").all()
+            summary.paperNextPeriod += inserted.count
+        }
+        return summary
+    }
+
+    private func contractNumber(of delivery: Delivery) async throws -> String {
+        try await Contract.find(delivery.invoice.$contract.id, on: database)?.contractNumber ?? ""
+    }
+
+    /// Tells the holder by SMS; a failed SMS is logged, the deactivation stands.
+    private func notifyDeactivation(_ enrollment: Enrollment, contractNumber: String) async {
+        let name = application.utilityProfile?.shortName ?? "Ema"
+        let text = "\(name): no pudimos entregarte por WhatsApp la factura del contrato \(contractNumber) durante 3 periodos seguidos, así que desactivamos ese envío. Seguirás recibiéndola impresa. Puedes inscribirte de nuevo con Ema cuando quieras."
+        do {
+            _ = try await application.sms.send(to: enrollment.phone, body: text)
+        } catch {
+            application.logger.warning("No se pudo avisar la desactivación por SMS", metadata: ["to": .string(Masking.phone(enrollment.phone)), "error": .string("\(error)")])
+        }
+    }
+
+    /// The CSV for the printing house: the contracts whose bill goes on paper in `period`.
+    func paperList(period: BillingPeriod) async throws -> String {
+        let rows = try await PaperBill.query(on: database).filter(\.$period == period.description).with(\.$contract).all()
+            .sorted { $0.contract.contractNumber < $1.contract.contractNumber }
+        var csv = "contract_number,holder_name,address,municipality,segment,period,reason\n"
+        for row in rows {
+            let contract = row.contract
+            csv += [contract.contractNumber, contract.holderName, contract.address, contract.municipality, contract.segment, row.period, row.reason]
+                .map(Self.csvField).joined(separator: ",") + "\n"
+        }
+        return csv
+    }
+
+    static func csvField(_ value: String) -> String {
+        value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
+    }
+}

@@ -4,17 +4,10 @@
 public enum AddressChallenge {
     static let streetTypes = ["CL", "CR", "TV", "DG", "CQ", "AV"]
 
-    /// "CL 50 45 12 AP 301" → "CL 50 # 45-**".
-    public static func masked(_ address: String) -> String {
-        let parts = address.uppercased().split(separator: " ").map(String.init)
-        guard parts.count >= 3 else { return (parts.first ?? "") + " ***" }
-        return "\(parts[0]) \(parts[1]) # \(parts[2])-**"
-    }
-
     /// Three options, one of them the real address (masked); returns them and the right id.
     public static func options(for address: String, contractNumber: String) -> (choices: [Choice], rightID: String) {
-        let real = masked(address)
-        var generator = SeededGenerator(seed: stableHash(contractNumber + "|" + address))
+        let real = Masking.address(address)
+        var generator = SeededGenerator(seed: StableHash.fnv1a(contractNumber + "|" + address))
         let parts = address.uppercased().split(separator: " ").map(String.init)
         let realType = parts.first ?? "CL"
         var decoys: [String] = []
@@ -33,11 +26,6 @@ public enum AddressChallenge {
         return (choices, right)
     }
 
-    static func stableHash(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
-        return hash
-    }
 }
 
 /// SplitMix64: a small deterministic generator for choices that must repeat (and for tests).

@@ -35,14 +35,10 @@ public struct DuplicateFinder: Sendable {
         return present
     }
 
-    /// FNV-1a twice with different offsets: stable across runs (unlike `Hasher`), good enough here.
+    /// FNV-1a twice with different seeds, for double hashing.
     private static func hashes(_ key: String) -> (UInt64, UInt64) {
-        var a: UInt64 = 0xcbf2_9ce4_8422_2325
-        var b: UInt64 = 0x8422_2325_cbf2_9ce4
-        for byte in key.utf8 {
-            a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-            b = (b ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-        }
+        let a = StableHash.fnv1a(key)
+        var b = StableHash.fnv1a(key, seed: 0x8422_2325_cbf2_9ce4)
         b ^= b >> 29
         return (a, b | 1)
     }

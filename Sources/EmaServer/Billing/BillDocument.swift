@@ -30,7 +30,7 @@ enum BillDocument {
         let rows: [(String, String)] = [
             ("Contrato", contract.contractNumber),
             ("Titular", contract.holderName),
-            ("Dirección", "\(AddressChallenge.masked(contract.address)) · \(contract.municipality)"),
+            ("Dirección", "\(Masking.address(contract.address)) · \(contract.municipality)"),
             ("Servicios", contract.serviceList.map(\.displayName).joined(separator: ", ")),
             ("Periodo", period),
             ("Fecha de expedición", issue),

@@ -54,8 +54,7 @@ enum DemoData {
 
     /// A stable, plausible amount per contract and period, rounded to hundreds of pesos.
     static func amount(for contract: Contract, period: BillingPeriod) -> Int64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in "\(contract.contractNumber)\(period)".utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        let hash = StableHash.fnv1a("\(contract.contractNumber)\(period)")
         let range: ClosedRange<Int64> = switch contract.segmentValue ?? .hogares {
         case .hogares: 65_000...420_000
         case .empresas: 350_000...2_800_000

@@ -52,7 +52,7 @@ struct EnrollmentService {
             .with(\.$contract)
             .sort(\.$createdAt)
             .all()
-            .map { EnrollmentSummary(contractNumber: $0.contract.contractNumber, maskedAddress: AddressChallenge.masked($0.contract.address)) }
+            .map { EnrollmentSummary(contractNumber: $0.contract.contractNumber, maskedAddress: Masking.address($0.contract.address)) }
     }
 
     /// Ends an enrollment at the customer's request.

@@ -42,7 +42,7 @@ actor FakeEffects: AssistantEffects {
     func contract(number: String) -> ContractSummary? { contracts[number] }
 
     func enrollments(phone: String) -> [EnrollmentSummary] {
-        (enrolled[phone] ?? []).map { EnrollmentSummary(contractNumber: $0, maskedAddress: AddressChallenge.masked(contracts[$0]!.address)) }
+        (enrolled[phone] ?? []).map { EnrollmentSummary(contractNumber: $0, maskedAddress: Masking.address(contracts[$0]!.address)) }
     }
 
     func enroll(_ request: EnrollmentRequest) -> EnrollmentOutcome {

@@ -94,7 +94,7 @@ struct ChatClient {
     /// Picks the masked address that is the contract's own.
     mutating func pickRightAddress(_ contract: String) async throws {
         let address = try #require(try await Contract.query(on: app.db).filter(\.$contractNumber == contract).first()).address
-        let right = try #require(choices.first { $0.title == AddressChallenge.masked(address) })
+        let right = try #require(choices.first { $0.title == Masking.address(address) })
         try await pick(right.id)
     }
 }

@@ -13,8 +13,7 @@ struct ChatService {
     /// Starts a conversation; returns its id and the greeting.
     func start(channel: EmaCore.Channel, id given: String? = nil, senderPhone: String? = nil) async throws -> (id: String, replies: [Reply]) {
         let now = application.clock.now()
-        var generator = SystemRandomNumberGenerator()
-        let id = given ?? (0..<4).map { _ in String(format: "%08x", UInt32.random(in: .min ... .max, using: &generator)) }.joined()
+        let id = given ?? SecureRandom.hex(16)
         let (state, replies) = application.assistant.start(id: id, channel: channel, now: now, senderPhone: senderPhone)
         let conversation = Conversation()
         conversation.id = id

@@ -22,10 +22,11 @@ struct CloseService {
     func close(period: BillingPeriod) async throws -> Summary {
         let deliveries = try await Delivery.query(on: database)
             .filter(\.$period == period.description).filter(\.$closed == false)
-            .with(\.$enrollment).with(\.$invoice).all()
+            .with(\.$enrollment).with(\.$invoice) { $0.with(\.$contract) }.all()
         var summary = Summary()
         let now = application.clock.now()
         // A contract goes on paper only if none of its deliveries reached a phone.
+        var contracts: [UUID: Contract] = [:]
         var reached: [UUID: Bool] = [:]
         var outcomes: [(Delivery, DeliveryStatus)] = []
         for delivery in deliveries {
@@ -37,6 +38,7 @@ struct CloseService {
                 summary.markedUndeliverable += 1
             }
             let contractID = delivery.invoice.$contract.id
+            contracts[contractID] = delivery.invoice.contract
             reached[contractID] = (reached[contractID] ?? false) || final != .failed
             outcomes.append((delivery, final))
         }
@@ -61,13 +63,14 @@ struct CloseService {
             }
             if deactivating {
                 summary.deactivated += 1
-                await notifyDeactivation(enrollment, contractNumber: try await contractNumber(of: delivery))
+                await notifyDeactivation(enrollment, contractNumber: delivery.invoice.contract.contractNumber)
             }
         }
         for (contractID, any) in reached {
-            let contract = try await Contract.find(contractID, on: database)
-            contract?.paperInvoice = !any
-            try await contract?.save(on: database)
+            if let contract = contracts[contractID], contract.paperInvoice == any {
+                contract.paperInvoice = !any
+                try await contract.save(on: database)
+            }
             guard !any else { continue }
             let inserted = try await (database as! any SQLDatabase).insert(into: PaperBill.schema)
                 .columns("id", "contract_id", "period", "reason", "created_at")
@@ -77,10 +80,6 @@ struct CloseService {
             summary.paperNextPeriod += inserted.count
         }
         return summary
-    }
-
-    private func contractNumber(of delivery: Delivery) async throws -> String {
-        try await Contract.find(delivery.invoice.$contract.id, on: database)?.contractNumber ?? ""
     }
 
     /// Tells the holder by SMS; a failed SMS is logged, the deactivation stands.

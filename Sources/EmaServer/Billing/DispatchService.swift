@@ -73,7 +73,7 @@ struct DispatchService {
     }
 
     /// Moves a delivery's status forward (never back) and keeps the failure cause.
-    static func record(_ incoming: DeliveryStatus, code: Int?, where column: String, equals value: any Encodable & Sendable, database: any Database) async throws {
+    static func record(_ incoming: DeliveryStatus, code: Int?, where column: String, equals value: any Encodable & Sendable, database: any Database, now: Date) async throws {
         let sql = database as! any SQLDatabase
         let rows = try await sql.select().columns("id", "status").from(Delivery.schema).where(column, .equal, SQLBind(value)).all()
         for row in rows {
@@ -83,7 +83,7 @@ struct DispatchService {
             guard merged != current else { continue }
             let update = sql.update(Delivery.schema)
                 .set("status", to: SQLBind(merged.rawValue))
-                .set("updated_at", to: SQLBind(Date()))
+                .set("updated_at", to: SQLBind(now))
             if merged == .failed {
                 update.set("failure_cause", to: SQLBind(DeliveryFailureCause.from(code: code).rawValue))
             } else {

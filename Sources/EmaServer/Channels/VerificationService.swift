@@ -37,7 +37,7 @@ struct VerificationService {
         }
         var generator = SystemRandomNumberGenerator()
         let code = policy.generate(using: &generator)
-        let salt = Data((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        let salt = Data(SecureRandom.bytes(16))
         let record = VerificationCode()
         record.phone = phone
         record.salt = salt

@@ -16,8 +16,7 @@ final class PlatformSecret: Model, @unchecked Sendable {
     /// once agree on the first one stored.
     static func value(named name: String, database: any Database) async throws -> Data {
         if let existing = try await PlatformSecret.find(name, on: database) { return existing.value }
-        var generator = SystemRandomNumberGenerator()
-        let fresh = Data((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        let fresh = Data(SecureRandom.bytes(32))
         try await (database as! any SQLDatabase).insert(into: schema)
             .columns("name", "value").values(SQLBind(name), SQLBind(fresh))
             .ignoringConflicts(with: ["name"]).run()

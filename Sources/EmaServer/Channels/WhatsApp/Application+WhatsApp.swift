@@ -37,9 +37,7 @@ extension Application {
     func setUpWhatsApp() throws {
         storage[BucketKey.self] = RatePacer(perSecond: emaConfig.whatsApp.maxMessagesPerSecond)
         storage[IngestKey.self] = WebhookIngest(application: self)
-        var generator = SystemRandomNumberGenerator()
-        storage[SecretKey.self] = emaConfig.whatsApp.appSecret?.value
-            ?? (0..<4).map { _ in String(format: "%016llx", UInt64.random(in: .min ... .max, using: &generator)) }.joined()
+        storage[SecretKey.self] = emaConfig.whatsApp.appSecret?.value ?? SecureRandom.hex(32)
         jobs.register(WhatsAppService.processJob, handler: WhatsAppService.process)
         jobs.register(WhatsAppService.sendJob, handler: WhatsAppService.send)
         try register(collection: WhatsAppWebhookController())

@@ -77,7 +77,7 @@ struct WhatsAppService {
         record.updatedAt = now
         try await record.save(on: database)
         if let callback = record.callbackData, callback.hasPrefix("entrega:"), let delivery = UUID(uuidString: String(callback.dropFirst("entrega:".count))) {
-            try await DispatchService.record(merged, code: record.errorCode, where: "id", equals: delivery, database: database)
+            try await DispatchService.record(merged, code: record.errorCode, where: "id", equals: delivery, database: database, now: now)
         }
     }
 
@@ -152,14 +152,21 @@ struct WhatsAppService {
 
     /// Renders the replies and queues them as one ordered batch.
     func queueReplies(_ replies: [Reply], to sender: String) async throws {
-        guard !replies.isEmpty else { return }
+        try await queue(replies.map { WhatsAppRenderer.render($0, to: sender) }, to: sender, isTemplate: false)
+    }
+
+    /// Stores messages for a number in the outbox, in order, and queues the number's sender job.
+    /// Returns the outbox ids.
+    @discardableResult
+    func queue(_ messages: [[String: Any]], to recipient: String, isTemplate: Bool) async throws -> [UUID] {
+        guard !messages.isEmpty else { return [] }
         let now = clock.now()
         var ids: [UUID] = []
-        for (index, reply) in replies.enumerated() {
+        for (index, message) in messages.enumerated() {
             let row = WhatsAppOutboxMessage()
-            row.recipient = sender
-            row.body = WhatsAppRenderer.readable(WhatsAppRenderer.render(reply, to: sender))
-            row.isTemplate = false
+            row.recipient = recipient
+            row.body = WhatsAppRenderer.readable(message)
+            row.isTemplate = isTemplate
             row.state = WhatsAppOutboxMessage.State.queued.rawValue
             row.attempts = 0
             // A millisecond apart, so the sender sorts them in the order they were written.
@@ -168,8 +175,9 @@ struct WhatsAppService {
             try await row.create(on: database)
             ids.append(try row.requireID())
         }
-        try await application.jobQueue.enqueue(kind: Self.sendJob, payload: SendPayload(recipient: sender), maxAttempts: 8, idempotencyKey: "wa-out:\(ids[0])")
+        try await application.jobQueue.enqueue(kind: Self.sendJob, payload: SendPayload(recipient: recipient), maxAttempts: 8, idempotencyKey: "wa-out:\(ids[0])")
         await application.jobRunner?.nudge()
+        return ids
     }
 
     /// The job body: sends everything queued for a number, oldest first, under the number's send
@@ -222,7 +230,7 @@ struct WhatsAppService {
             row.state = WhatsAppOutboxMessage.State.sent.rawValue
             row.wamid = wamid
             row.lastError = nil
-            if row.isTemplate { try await DispatchService.record(.sent, code: nil, where: "outbox_id", equals: id, database: database) }
+            if row.isTemplate { try await DispatchService.record(.sent, code: nil, where: "outbox_id", equals: id, database: database, now: clock.now()) }
         } catch let error as WhatsAppSendError where error.isRetryable {
             row.state = WhatsAppOutboxMessage.State.queued.rawValue
             row.lastError = error.description
@@ -233,7 +241,7 @@ struct WhatsAppService {
             row.state = WhatsAppOutboxMessage.State.failed.rawValue
             row.lastError = error.description
             if case .rejected(let code, _) = error, row.isTemplate {
-                try await DispatchService.record(.failed, code: code, where: "outbox_id", equals: id, database: database)
+                try await DispatchService.record(.failed, code: code, where: "outbox_id", equals: id, database: database, now: clock.now())
             }
             logger.warning("Mensaje de WhatsApp rechazado", metadata: ["to": .string(Masking.phone(row.recipient)), "error": .string(error.description)])
         }

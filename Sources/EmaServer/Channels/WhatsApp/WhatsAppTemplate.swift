@@ -44,17 +44,6 @@ extension WhatsAppService {
     /// Queues a template for a number; templates may go outside the 24-hour window.
     @discardableResult
     func queueTemplate(_ template: WhatsAppTemplate, to recipient: String) async throws -> UUID {
-        let now = clock.now()
-        let row = WhatsAppOutboxMessage()
-        row.recipient = recipient
-        row.body = WhatsAppRenderer.readable(template.message(to: recipient))
-        row.isTemplate = true
-        row.state = WhatsAppOutboxMessage.State.queued.rawValue
-        row.attempts = 0
-        row.createdAt = now
-        row.updatedAt = now
-        try await row.create(on: database)
-        try await application.jobQueue.enqueue(kind: Self.sendJob, payload: SendPayload(recipient: recipient), maxAttempts: 8, idempotencyKey: "wa-out:\(try row.requireID())")
-        return try row.requireID()
+        try await queue([template.message(to: recipient)], to: recipient, isTemplate: true)[0]
     }
 }

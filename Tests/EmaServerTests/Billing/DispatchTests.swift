@@ -81,8 +81,7 @@ struct DispatchTests {
 
     @Test("A template Meta refuses fails the delivery with its cause, without retries")
     func refusedAtSend() async throws {
-        let graph = try await FakeProviderServer.start(fallback: .init(status: .notFound, body: #"{"error":{"message":"(#132001) Template name does not exist in the translation","code":132001}}"#))
-        do {
+        try await withFakeProvider(fallback: .init(status: .notFound, body: #"{"error":{"message":"(#132001) Template name does not exist in the translation","code":132001}}"#)) { graph in
             try await withEmaApp(configure: { config in
                 config.whatsApp.graphURL = graph.baseURL
                 config.whatsApp.phoneNumberID = "1"
@@ -105,10 +104,6 @@ struct DispatchTests {
                     #expect(response.body.string.contains(#""code":"invalid_period""#), "\(response.body.string)")
                 }
             }
-        } catch {
-            await graph.stop()
-            throw error
         }
-        await graph.stop()
     }
 }

@@ -9,8 +9,7 @@ struct SMSSenderTests {
     static let accepted = FakeProviderServer.Scripted(status: .created, body: #"{"sid":"SM0123456789abcdef","status":"queued"}"#)
 
     func withTwilio(_ body: (Application, FakeProviderServer) async throws -> Void) async throws {
-        let fake = try await FakeProviderServer.start(fallback: Self.accepted)
-        do {
+        try await withFakeProvider(fallback: Self.accepted) { fake in
             try await withEmaApp(configure: { config in
                 config.twilio.apiURL = fake.baseURL
                 config.twilio.accountSID = "AC00000000000000000000000000000001"
@@ -19,11 +18,7 @@ struct SMSSenderTests {
             }) { app in
                 try await body(app, fake)
             }
-        } catch {
-            await fake.stop()
-            throw error
         }
-        await fake.stop()
     }
 
     @Test("A message is posted to the Messages resource with Basic auth and the form fields")

@@ -203,8 +203,7 @@ struct WhatsAppWebhookTests {
 
     @Test("Replies go to the Graph API with the bearer token; throttling is retried, refusals are not")
     func graphAPI() async throws {
-        let graph = try await FakeProviderServer.start(fallback: .init(status: .ok, body: #"{"messaging_product":"whatsapp","contacts":[{"input":"+573001234567","wa_id":"573001234567"}],"messages":[{"id":"wamid.enviado"}]}"#))
-        do {
+        try await withFakeProvider(fallback: .init(status: .ok, body: #"{"messaging_product":"whatsapp","contacts":[{"input":"+573001234567","wa_id":"573001234567"}],"messages":[{"id":"wamid.enviado"}]}"#)) { graph in
             try await withWhatsApp(graph: graph) { app in
                 graph.script(.init(status: .badRequest, body: #"{"error":{"message":"(#130429) Rate limit hit","type":"OAuthException","code":130429}}"#))
                 #expect(try await post(app, Webhook.text("hola")) == .ok)
@@ -225,11 +224,7 @@ struct WhatsAppWebhookTests {
                 #expect(failed.first?.attempts == 1)
                 #expect(failed.first?.lastError?.contains("131026") == true)
             }
-        } catch {
-            await graph.stop()
-            throw error
         }
-        await graph.stop()
     }
 
     @Test("Outside the 24-hour window a free-form message is not sent")
@@ -327,17 +322,17 @@ struct WhatsAppKindsTests {
 
     @Test("Graph API errors: transient codes are retried, the others are not", arguments: [130_429, 131_056, 80_007, 4, 131_000, 131_016, 2, 133_004, 131_057, 131_026, 131_047, 132_001, 368, 100])
     func graphErrors(code: Int) async throws {
-        let graph = try await FakeProviderServer.start(fallback: .init(status: .badRequest, body: #"{"error":{"message":"(#\#(code)) x","code":\#(code)}}"#))
-        try await withEmaApp { app in
-            let client = GraphWhatsAppClient(client: app.client, graphURL: graph.baseURL, phoneNumberID: "1", accessToken: Secret("t"))
-            do {
-                _ = try await client.send(["messaging_product": "whatsapp", "to": "+573001234567", "type": "text", "text": ["body": "x"]])
-                Issue.record("the send should have failed")
-            } catch let error as WhatsAppSendError {
-                #expect(error.isRetryable == DeliveryFailureCause.transientCodes.contains(code))
+        try await withFakeProvider(fallback: .init(status: .badRequest, body: #"{"error":{"message":"(#\#(code)) x","code":\#(code)}}"#)) { graph in
+            try await withEmaApp { app in
+                let client = GraphWhatsAppClient(client: app.client, graphURL: graph.baseURL, phoneNumberID: "1", accessToken: Secret("t"))
+                do {
+                    _ = try await client.send(["messaging_product": "whatsapp", "to": "+573001234567", "type": "text", "text": ["body": "x"]])
+                    Issue.record("the send should have failed")
+                } catch let error as WhatsAppSendError {
+                    #expect(error.isRetryable == DeliveryFailureCause.transientCodes.contains(code))
+                }
             }
         }
-        await graph.stop()
     }
 
     @Test("The pacer holds the ceiling: sends are spaced 1/rate apart", .timeLimit(.minutes(1)))

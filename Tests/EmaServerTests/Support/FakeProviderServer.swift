@@ -82,3 +82,15 @@ func formFields(_ body: String) -> [String: String] {
     }
     return fields
 }
+
+/// Runs `body` with a fake provider server, and stops it whatever happens.
+func withFakeProvider(fallback: FakeProviderServer.Scripted, _ body: (FakeProviderServer) async throws -> Void) async throws {
+    let fake = try await FakeProviderServer.start(fallback: fallback)
+    do {
+        try await body(fake)
+    } catch {
+        await fake.stop()
+        throw error
+    }
+    await fake.stop()
+}

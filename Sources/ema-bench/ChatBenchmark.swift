@@ -6,14 +6,6 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-struct TurnTimer: Sendable {
-    var latencies: [Double] = []
-}
-
 func chatBenchmark(_ arguments: [String], ema: String) async throws {
     func option(_ name: String, _ fallback: Int) -> Int {
         guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count, let value = Int(arguments[index + 1]) else { return fallback }
@@ -25,35 +17,11 @@ func chatBenchmark(_ arguments: [String], ema: String) async throws {
     let thinkMilliseconds = option("--think-ms", 500)
     let databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
 
-    let work = FileManager.default.temporaryDirectory.appendingPathComponent("ema-bench-chat-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: work) }
-    let port = 20_000 + Int.random(in: 0..<20_000)
-    let server = Process()
-    server.executableURL = URL(fileURLWithPath: ema)
-    server.arguments = ["serve", "--demo", "--hostname", "127.0.0.1", "--port", String(port)]
-    var environment = ProcessInfo.processInfo.environment
-    environment["EMA_WORKERS"] = "off"
     // Every simulated customer comes from 127.0.0.1: lift the per-address cap on codes.
-    environment["EMA_CODES_PER_CLIENT_HOUR"] = "1000000"
-    environment["LOG_LEVEL"] = "warning"
-    environment["EMA_SQLITE_PATH"] = work.appendingPathComponent("ema.sqlite").path
-    server.environment = environment
-    server.standardOutput = FileHandle.nullDevice
-    try server.run()
-    defer { server.terminate(); server.waitUntilExit() }
-
+    let server = try await ServerUnderTest(ema: ema, environment: ["EMA_WORKERS": "off", "EMA_CODES_PER_CLIENT_HOUR": "1000000"])
+    defer { server.stop() }
     let client = loadClient
-    let base = "http://127.0.0.1:\(port)"
-    var up = false
-    for _ in 0..<300 {
-        if let response = try? await client.execute(HTTPClientRequest(url: base + "/health"), timeout: .seconds(2)), response.status == .ok {
-            up = true
-            break
-        }
-        try await Task.sleep(for: .milliseconds(200))
-    }
-    guard up else { fail("ema serve did not answer on \(base)") }
+    let base = server.base
 
     let start = ContinuousClock.now
     let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
@@ -71,9 +39,7 @@ func chatBenchmark(_ arguments: [String], ema: String) async throws {
         for try await part in group { all += part }
         return all
     }
-    let elapsed = ContinuousClock.now - start
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    try await client.shutdown()
+    let seconds = durationSeconds(ContinuousClock.now - start)
 
     if ProcessInfo.processInfo.environment["EMA_BENCH_BY_TURN"] != nil {
         for turn in 0..<11 {
@@ -121,8 +87,7 @@ func timedPost(_ client: HTTPClient, _ url: String, _ body: String, _ latencies:
     let start = ContinuousClock.now
     let response = try await client.execute(request, timeout: .seconds(30))
     let bytes = try await response.body.collect(upTo: 1 << 20)
-    let elapsed = ContinuousClock.now - start
-    latencies.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    latencies.append(durationSeconds(ContinuousClock.now - start))
     guard (200..<300).contains(Int(response.status.code)) else { fail("\(url) answered \(response.status.code): \(String(buffer: bytes).prefix(200))") }
     return String(buffer: bytes)
 }

@@ -660,7 +660,7 @@ struct Turn {
         case .oficinas, .solicitarTurno:
             let offices = knowledge.offices.prefix(8).map { "• \($0.municipality): \($0.lines.joined(separator: "; "))" }.joined(separator: "\n")
             let turn = intent == .solicitarTurno ? "Para pedir un turno de atención en una oficina, llámanos a la \(mainLine). " : ""
-            return "\(turn)Estas son algunas de nuestras oficinas y puntos de atención:\n\(offices)\nEncuentra todas en la página de inicio de \(knowledge.utilityName)."
+            return "\(turn)Estas son algunas de nuestras oficinas y puntos de atención:\n\(offices)\nLas encuentras todas, con sus horarios, en \(knowledge.publicURL)."
         case .programaSomos:
             return "SOMOS es el programa de beneficios de \(knowledge.utilityName) para sus clientes. En los puntos de autogestión puedes sacar los certificados de la tarjeta SOMOS, y por la \(mainLine) te damos toda la información del programa."
         case .alternativasPago:

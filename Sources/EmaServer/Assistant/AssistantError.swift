@@ -29,7 +29,7 @@ public enum AssistantError: EmaError {
     public var reason: String {
         switch self {
         case .sessionNotFound: "Esta conversación no existe o ya terminó. Empieza una nueva."
-        case .emptyMessage: "El mensaje está vacío: envía {\"text\": \"…\"} o {\"choice\": \"…\"}."
+        case .emptyMessage: "El mensaje está vacío: escribe algo o elige una de las opciones."
         case .messageTooLong(let limit): "El mensaje es demasiado largo (máximo \(limit) caracteres)."
         case .invalidChannel(let channel): "El canal «\(channel.prefix(20))» no existe; usa web o kiosk."
         case .busy: "Todavía estoy respondiendo tu mensaje anterior. Espera un momento."

@@ -38,7 +38,7 @@ public enum PlatformError: EmaError {
         case .adminAPIClosed: "La API de administración está cerrada: defina EMA_ADMIN_TOKEN para abrirla."
         case .missingToken: "Falta el encabezado Authorization: Bearer <token>."
         case .invalidToken: "El token no es válido."
-        case .rateLimited(let seconds): "Demasiados intentos. Intente de nuevo en \(seconds) segundos."
+        case .rateLimited(let seconds): "Demasiados intentos seguidos. Espera \(seconds) segundos y vuelve a intentarlo."
         case .databaseUnavailable: "La base de datos no responde en este momento."
         }
     }

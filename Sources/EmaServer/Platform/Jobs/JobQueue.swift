@@ -36,35 +36,31 @@ public struct JobQueue: Sendable {
     public func enqueue(
         kind: String, payload: some Encodable, runAt: Date? = nil, maxAttempts: Int = 8, idempotencyKey: String? = nil
     ) async throws -> UUID? {
-        let now = clock.now()
-        let id = UUID()
         let json = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
-        let rows = try await sql.insert(into: JobRecord.schema)
-            .columns("id", "kind", "payload", "state", "attempts", "max_attempts", "run_at", "idempotency_key", "created_at", "updated_at")
-            .values(
-                SQLBind(id), SQLBind(kind), SQLBind(json), SQLBind(JobState.queued.rawValue), SQLBind(0), SQLBind(maxAttempts),
-                SQLBind(runAt ?? now), SQLBind(idempotencyKey), SQLBind(now), SQLBind(now)
-            )
-            .ignoringConflicts(with: ["idempotency_key"])
-            .returning("id")
-            .all()
-        return rows.isEmpty ? nil : id
+        return try await insert(kind: kind, jobs: [(json, idempotencyKey)], runAt: runAt, maxAttempts: maxAttempts).first
     }
 
     /// Adds many jobs in one statement (each key at most once); returns how many were new.
     @discardableResult
     public func enqueueMany(kind: String, payloads: [(payload: String, idempotencyKey: String)], maxAttempts: Int = 8) async throws -> Int {
-        guard !payloads.isEmpty else { return 0 }
+        try await insert(kind: kind, jobs: payloads.map { ($0.payload, $0.idempotencyKey) }, runAt: nil, maxAttempts: maxAttempts).count
+    }
+
+    /// One multi-row insert; a job whose idempotency key exists already is skipped. Returns the
+    /// ids of the jobs added.
+    private func insert(kind: String, jobs: [(payload: String, key: String?)], runAt: Date?, maxAttempts: Int) async throws -> [UUID] {
+        guard !jobs.isEmpty else { return [] }
         let now = clock.now()
         let insert = sql.insert(into: JobRecord.schema)
             .columns("id", "kind", "payload", "state", "attempts", "max_attempts", "run_at", "idempotency_key", "created_at", "updated_at")
-        for item in payloads {
+        for job in jobs {
             insert.values(
-                SQLBind(UUID()), SQLBind(kind), SQLBind(item.payload), SQLBind(JobState.queued.rawValue), SQLBind(0), SQLBind(maxAttempts),
-                SQLBind(now), SQLBind(item.idempotencyKey), SQLBind(now), SQLBind(now)
+                SQLBind(UUID()), SQLBind(kind), SQLBind(job.payload), SQLBind(JobState.queued.rawValue), SQLBind(0), SQLBind(maxAttempts),
+                SQLBind(runAt ?? now), SQLBind(job.key), SQLBind(now), SQLBind(now)
             )
         }
-        return try await insert.ignoringConflicts(with: ["idempotency_key"]).returning("id").all().count
+        return try await insert.ignoringConflicts(with: ["idempotency_key"]).returning("id").all()
+            .map { try $0.decode(column: "id", as: UUID.self) }
     }
 
     /// Claims up to `limit` jobs that are due, or whose previous worker's lease ran out.

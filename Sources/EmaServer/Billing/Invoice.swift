@@ -16,10 +16,17 @@ final class Invoice: Model, @unchecked Sendable {
     @Field(key: "issue_date") var issueDate: String
     @Field(key: "due_date") var dueDate: String
     @Field(key: "amount_cop") var amountCOP: Int64
+    /// Pesos applied by approved payments (Factura Web); the balance is `amountCOP - paidCOP`.
+    @Field(key: "paid_cop") var paidCOP: Int64
+    @OptionalField(key: "paid_at") var paidAt: Date?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}
+
+    func standing(today: CivilDate) -> BillStanding {
+        BillStanding(amount: amountCOP, paid: paidCOP, dueDate: CivilDate(dueDate), today: today)
+    }
 }
 
 struct CreateInvoices: AsyncMigration {
@@ -46,5 +53,22 @@ struct CreateInvoices: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema(Invoice.schema).delete()
+    }
+}
+
+/// Payments applied to a bill: what has been paid and when it was settled.
+struct AddPaymentToInvoices: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(Invoice.schema)
+            .field("paid_cop", .int64, .required, .sql(.default(0)))
+            .update()
+        try await database.schema(Invoice.schema)
+            .field("paid_at", .datetime)
+            .update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(Invoice.schema).deleteField("paid_at").update()
+        try await database.schema(Invoice.schema).deleteField("paid_cop").update()
     }
 }

@@ -18,5 +18,6 @@ extension Application {
         migrations.add(CreatePlatformSecrets())
         migrations.add(CreateDeliveries())
         migrations.add(CreatePaperBills())
+        migrations.add(AddPaymentToInvoices())
     }
 }

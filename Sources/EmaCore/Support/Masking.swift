@@ -14,4 +14,12 @@ public enum Masking {
         guard parts.count >= 3 else { return (parts.first ?? "") + " ***" }
         return "\(parts[0]) \(parts[1]) # \(parts[2])-**"
     }
+
+    /// "María Fernanda Restrepo Gómez" → "Ma*** Fe*** Re*** Gó***": enough for the holder to
+    /// recognize, too little to learn a stranger's name.
+    public static func name(_ name: String) -> String {
+        name.split(whereSeparator: \.isWhitespace)
+            .map { word in String(word.prefix(2)) + "***" }
+            .joined(separator: " ")
+    }
 }

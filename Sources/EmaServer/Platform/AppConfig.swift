@@ -33,6 +33,26 @@ public struct AppConfig: Sendable {
         public var isSandbox: Bool { accountSID == nil }
     }
 
+    /// Wompi (Bancolombia): hosted Web Checkout and signed event notices.
+    public struct Wompi: Sendable {
+        public struct Credentials: Sendable {
+            public var publicKey: String
+            public var integritySecret: Secret
+            public var eventsSecret: Secret
+            public init(publicKey: String, integritySecret: Secret, eventsSecret: Secret) {
+                self.publicKey = publicKey
+                self.integritySecret = integritySecret
+                self.eventsSecret = eventsSecret
+            }
+        }
+
+        public var apiURL: String = "https://production.wompi.co/v1"
+        public var checkoutURL: String = "https://checkout.wompi.co/p/"
+        /// Without them, payments go to the sandbox gateway inside the app.
+        public var credentials: Credentials?
+        public var isSandbox: Bool { credentials == nil }
+    }
+
     public var database: DatabaseChoice = .sqlite(path: "./data/ema.sqlite")
     public var publicURL: String = "http://127.0.0.1:8080"
     public var adminToken: Secret?
@@ -45,6 +65,7 @@ public struct AppConfig: Sendable {
     public var codesPerClientPerHour: Int = 15
     public var whatsApp = WhatsApp()
     public var twilio = Twilio()
+    public var wompi = Wompi()
     public var logLevel: Logger.Level = .info
     public var logFormat: LogFormat = .text
 
@@ -86,6 +107,19 @@ public struct AppConfig: Sendable {
             }
         }
 
+        wompi.apiURL = reader.httpURL("WOMPI_API_URL") ?? wompi.apiURL
+        wompi.checkoutURL = reader.httpURL("WOMPI_CHECKOUT_URL") ?? wompi.checkoutURL
+        let publicKey = reader.string("WOMPI_PUBLIC_KEY")
+        let integrity = reader.secret("WOMPI_INTEGRITY_SECRET")
+        let events = reader.secret("WOMPI_EVENTS_SECRET")
+        if let publicKey, let integrity, let events {
+            wompi.credentials = .init(publicKey: publicKey, integritySecret: integrity, eventsSecret: events)
+        } else if publicKey != nil || integrity != nil || events != nil {
+            for (key, present) in [("WOMPI_EVENTS_SECRET", events != nil), ("WOMPI_INTEGRITY_SECRET", integrity != nil), ("WOMPI_PUBLIC_KEY", publicKey != nil)] where !present {
+                reader.problem(key, "falta: WOMPI_PUBLIC_KEY, WOMPI_INTEGRITY_SECRET y WOMPI_EVENTS_SECRET van juntas (o ninguna, para usar la pasarela de pruebas)")
+            }
+        }
+
         logLevel = reader.logLevel("LOG_LEVEL") ?? logLevel
         logFormat = reader.choice("EMA_LOG_FORMAT", LogFormat.self) ?? logFormat
         if !reader.problems.isEmpty { throw ConfigError(problems: reader.problems) }
@@ -105,6 +139,7 @@ public struct AppConfig: Sendable {
             "workers=\(workersEnabled ? "on" : "off")",
             "whatsapp=\(whatsApp.isSandbox ? "sandbox" : whatsApp.graphURL)",
             "sms=\(twilio.isSandbox ? "sandbox" : twilio.apiURL)",
+            "pagos=\(wompi.isSandbox ? "sandbox" : wompi.apiURL)",
         ].joined(separator: " ")
     }
 

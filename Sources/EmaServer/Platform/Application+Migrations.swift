@@ -19,5 +19,7 @@ extension Application {
         migrations.add(CreateDeliveries())
         migrations.add(CreatePaperBills())
         migrations.add(AddPaymentToInvoices())
+        migrations.add(CreatePayments())
+        migrations.add(CreateSandboxTransactions())
     }
 }

@@ -40,6 +40,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try app.register(collection: OperationsController())
     try app.register(collection: SiteController())
     try app.register(collection: BillController())
+    app.facturaLookupLimiter = RateLimiter(.init(limit: 60, window: 600))
+    try app.register(collection: FacturaWebController())
+    try app.register(collection: WompiWebhookController())
     let api = app.grouped("api", "v1")
     // The chat API is called by the widget from the utility's own sites: any origin may call it
     // (no cookies are involved; the session id travels in the path).

@@ -1,0 +1,293 @@
+import EmaCore
+import Fluent
+import Foundation
+import Vapor
+
+/// Factura Web: find a contract's bills by its number (holder and address masked), see and
+/// download them, and pay through the configured gateway. Also the sandbox gateway's pages and
+/// the return page every gateway sends the customer back to.
+struct FacturaWebController: RouteCollection {
+    /// Periods shown per contract, newest first.
+    static let periodsShown = 6
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("factura", use: search)
+        routes.get("factura", ":contract", use: contract)
+        routes.post("factura", ":contract", "pagar", use: pay)
+        routes.get("factura", "pago", ":reference", use: result)
+        routes.get("pagos", "sandbox", ":reference", use: sandboxPage)
+        routes.post("pagos", "sandbox", ":reference", use: sandboxDecide)
+    }
+
+    // MARK: Pages
+
+    struct BillView: Encodable {
+        let invoiceNumber: String
+        let period: String
+        let dueDate: String
+        let amount: String
+        let paid: String
+        let balance: String
+        let status: String
+        let statusClass: String
+        let payable: Bool
+        let pdfURL: String
+        let paymentKey: String
+    }
+
+    struct ContractView: Encodable {
+        let number: String
+        let holder: String
+        let address: String
+        let services: String
+    }
+
+    struct FacturaPage: Encodable {
+        let title: String
+        let utility: UtilityProfile
+        let query: String
+        var message: String?
+        var contract: ContractView?
+        var bills: [BillView] = []
+        var notice: String?
+    }
+
+    @Sendable
+    func search(request: Request) async throws -> Response {
+        let query = (try? request.query.get(String.self, at: "contrato")) ?? ""
+        if query.isEmpty {
+            return try await render(request, FacturaPage(title: title(request), utility: try utility(request), query: ""))
+        }
+        return try await contractPage(request, typed: query)
+    }
+
+    @Sendable
+    func contract(request: Request) async throws -> Response {
+        try await contractPage(request, typed: request.parameters.get("contract") ?? "")
+    }
+
+    func contractPage(_ request: Request, typed: String, notice: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let number = typed.filter { !" .-".contains($0) }
+        var page = FacturaPage(title: title(request), utility: try utility(request), query: String(number.prefix(20)))
+        page.notice = notice
+        guard ContractNumber.isValid(number) else {
+            page.message = "El número de contrato tiene entre 4 y 12 dígitos, sin letras. Lo encuentras en tu factura como «Contrato»."
+            return try await render(request, page, status: .badRequest)
+        }
+        try await checkLookupLimit(request)
+        guard let contract = try await Contract.query(on: request.db).filter(\.$contractNumber == number).first() else {
+            page.message = "No encontramos el contrato \(number). Revisa el número en tu factura e inténtalo de nuevo."
+            return try await render(request, page, status: .notFound)
+        }
+        page.contract = ContractView(
+            number: contract.contractNumber, holder: Masking.name(contract.holderName),
+            address: "\(Masking.address(contract.address)) · \(contract.municipality)",
+            services: contract.serviceList.map(\.displayName).joined(separator: ", ")
+        )
+        let invoices = try await Invoice.query(on: request.db)
+            .filter(\.$contract.$id == contract.requireID())
+            .sort(\.$period, .descending)
+            .limit(Self.periodsShown)
+            .all()
+        let links = BillLinks(database: request.db, clock: request.application.clock)
+        let today = CivilDate(bogotaAt: request.application.clock.now().timeIntervalSince1970)
+        for invoice in invoices {
+            let standing = invoice.standing(today: today)
+            page.bills.append(BillView(
+                invoiceNumber: invoice.invoiceNumber,
+                period: BillingPeriod(invoice.period)?.displayName ?? invoice.period,
+                dueDate: CivilDate(invoice.dueDate)?.displayName ?? invoice.dueDate,
+                amount: Money.format(cop: invoice.amountCOP),
+                paid: Money.format(cop: invoice.paidCOP),
+                balance: Money.format(cop: standing.balance),
+                status: standing.status.title,
+                statusClass: standing.status.rawValue,
+                payable: standing.balance > 0,
+                pdfURL: "/facturas/\(try await links.token(for: invoice.requireID())).pdf",
+                paymentKey: SecureRandom.hex(16)
+            ))
+        }
+        if invoices.isEmpty {
+            page.message = "El contrato \(number) todavía no tiene facturas para consultar aquí."
+        }
+        return try await render(request, page, status: status)
+    }
+
+    struct PayForm: Content {
+        let factura: String
+        let intento: String
+    }
+
+    /// Starts (or finds) the attempt and sends the customer to the gateway. A double click
+    /// posts the same `intento` and lands on the same attempt.
+    @Sendable
+    func pay(request: Request) async throws -> Response {
+        let number = request.parameters.get("contract") ?? ""
+        guard !Self.isCrossSite(request) else { throw Abort(.forbidden, reason: "Esta solicitud no viene de Factura Web.") }
+        guard let form = try? request.content.decode(PayForm.self),
+              let invoice = try await Invoice.query(on: request.db).filter(\.$invoiceNumber == form.factura).with(\.$contract).first(),
+              invoice.contract.contractNumber == number
+        else { throw PaymentError.billNotFound }
+        let gateway = request.application.paymentGateway
+        let service = PaymentService(database: request.db, gateway: gateway, logger: request.logger)
+        let payment: Payment
+        do {
+            payment = try await service.start(invoice: invoice, idempotencyKey: form.intento, now: request.application.clock.now())
+        } catch PaymentError.alreadyPaid {
+            return try await contractPage(request, typed: number, notice: "La factura de \(BillingPeriod(invoice.period)?.displayName ?? invoice.period) ya está pagada. No tienes que pagarla de nuevo.", status: .conflict)
+        } catch is PaymentService.KeyProblem {
+            return try await contractPage(request, typed: number, notice: "No pudimos iniciar el pago desde esta página. Recarga la página e inténtalo de nuevo.", status: .badRequest)
+        }
+        if payment.paymentStatus.isFinal {
+            return request.redirect(to: "/factura/pago/\(payment.reference)", redirectType: .normal)
+        }
+        let returnURL = "\(request.application.emaConfig.publicURL)/factura/pago/\(payment.reference)"
+        return request.redirect(to: gateway.checkoutURL(reference: payment.reference, amountCOP: payment.amountCOP, returnURL: returnURL), redirectType: .normal)
+    }
+
+    struct ResultPage: Encodable {
+        let title: String
+        let utility: UtilityProfile
+        let status: String
+        let statusTitle: String
+        let headline: String
+        let detail: String
+        let reference: String
+        let amount: String
+        let contractNumber: String
+        let period: String
+        let refresh: Bool
+    }
+
+    /// Where the gateway sends the customer back. The parameters it adds are only a hint: the
+    /// transaction is read from the gateway itself before anything is applied.
+    @Sendable
+    func result(request: Request) async throws -> View {
+        let reference = request.parameters.get("reference") ?? ""
+        guard let payment = try await Payment.query(on: request.db).filter(\.$reference == reference).with(\.$invoice).first() else {
+            throw PaymentError.paymentNotFound
+        }
+        let gateway = request.application.paymentGateway
+        if !payment.paymentStatus.isFinal, payment.gateway == gateway.name {
+            let hinted = (try? request.query.get(String.self, at: "id")) ?? payment.gatewayTransactionID
+            if let id = hinted, let transaction = try await gateway.transaction(id: id, on: request), transaction.reference == payment.reference {
+                try await PaymentService(database: request.db, gateway: gateway, logger: request.logger)
+                    .settle(transaction, now: request.application.clock.now())
+            }
+        }
+        let fresh = try await Payment.query(on: request.db).filter(\.$reference == reference).with(\.$invoice) { $0.with(\.$contract) }.first() ?? payment
+        let status = fresh.paymentStatus
+        let period = BillingPeriod(fresh.invoice.period)?.displayName ?? fresh.invoice.period
+        let (headline, detail): (String, String) = switch status {
+        case .approved: ("¡Listo! Tu pago fue aprobado y ya quedó aplicado a tu factura.", "Guarda la referencia de pago como comprobante. El saldo de tu factura ya se ve actualizado en Factura Web y cuando le preguntes a Ema.")
+        case .pending: ("Tu pago está en proceso.", "El banco aún no confirma la transacción. Esta página se actualiza sola; también puedes volver más tarde: el pago se aplica apenas el banco lo confirme. No pagues de nuevo mientras tanto.")
+        case .declined: ("El pago no fue aprobado.", "No se hizo ningún cobro. Puedes intentarlo de nuevo con otro banco o medio de pago.")
+        case .voided: ("El pago fue anulado.", "No se aplicó a tu factura. Puedes intentarlo de nuevo.")
+        case .error: ("No pudimos completar el pago.", "No se aplicó a tu factura. Si ves un cobro en tu banco, llámanos a la línea de atención con la referencia de pago.")
+        }
+        return try await request.view.render("pago", ResultPage(
+            title: "Resultado del pago · \(try utility(request).shortName)", utility: try utility(request),
+            status: status.rawValue, statusTitle: status.title, headline: headline, detail: detail,
+            reference: fresh.reference, amount: Money.format(cop: fresh.amountCOP),
+            contractNumber: fresh.invoice.contract.contractNumber, period: period, refresh: status == .pending
+        ))
+    }
+
+    // MARK: The sandbox gateway (PSE)
+
+    struct SandboxPage: Encodable {
+        let title: String
+        let utility: UtilityProfile
+        let reference: String
+        let amount: String
+        let banks: [String]
+    }
+
+    func sandboxPayment(_ request: Request) async throws -> Payment {
+        guard request.application.paymentGateway is SandboxGateway else { throw Abort(.notFound) }
+        let reference = request.parameters.get("reference") ?? ""
+        guard let payment = try await Payment.query(on: request.db).filter(\.$reference == reference).filter(\.$gateway == "sandbox").first() else {
+            throw PaymentError.paymentNotFound
+        }
+        return payment
+    }
+
+    @Sendable
+    func sandboxPage(request: Request) async throws -> Response {
+        let payment = try await sandboxPayment(request)
+        if payment.paymentStatus.isFinal {
+            return request.redirect(to: "/factura/pago/\(payment.reference)", redirectType: .normal)
+        }
+        return try await request.view.render("pago-sandbox", SandboxPage(
+            title: "PSE · Pasarela de pruebas", utility: try utility(request), reference: payment.reference,
+            amount: Money.format(cop: payment.amountCOP), banks: SandboxGateway.banks
+        )).encodeResponse(for: request)
+    }
+
+    struct SandboxForm: Content {
+        let banco: String?
+        let decision: String
+    }
+
+    /// The bank's answer: the sandbox records its transaction and notifies Ema at once, as a
+    /// gateway's webhook would, then sends the customer back.
+    @Sendable
+    func sandboxDecide(request: Request) async throws -> Response {
+        let payment = try await sandboxPayment(request)
+        guard let form = try? request.content.decode(SandboxForm.self), ["aprobar", "rechazar"].contains(form.decision) else {
+            throw Abort(.badRequest, reason: "Elige aprobar o rechazar el pago.")
+        }
+        let bank = SandboxGateway.banks.first { $0 == form.banco } ?? SandboxGateway.banks[0]
+        let now = request.application.clock.now()
+        let transaction = try await SandboxGateway.decide(
+            reference: payment.reference, amountCOP: payment.amountCOP, approve: form.decision == "aprobar", bank: bank, database: request.db, now: now
+        )
+        try await PaymentService(database: request.db, gateway: SandboxGateway(), logger: request.logger).settle(transaction, now: now)
+        return request.redirect(to: "/factura/pago/\(payment.reference)?id=\(transaction.id)", redirectType: .normal)
+    }
+
+    // MARK: Helpers
+
+    func utility(_ request: Request) throws -> UtilityProfile {
+        guard let utility = request.application.utilityProfile else { throw Abort(.internalServerError) }
+        return utility
+    }
+
+    func title(_ request: Request) -> String {
+        "Factura Web · \(request.application.utilityProfile?.shortName ?? "Ema")"
+    }
+
+    func render(_ request: Request, _ page: FacturaPage, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let response = try await request.view.render("factura", page).encodeResponse(status: status, for: request)
+        response.headers.cacheControl = .init(noStore: true)
+        return response
+    }
+
+    /// A browser that says the form came from another site (Fetch Metadata).
+    static func isCrossSite(_ request: Request) -> Bool {
+        request.headers.first(name: "Sec-Fetch-Site") == "cross-site"
+    }
+
+    /// Contract lookups per client address: enough for a family, too few to walk the numbers.
+    func checkLookupLimit(_ request: Request) async throws {
+        let key = request.remoteAddress?.ipAddress ?? "desconocido"
+        let limiter = request.application.facturaLookupLimiter
+        let now = request.application.clock.now()
+        if let seconds = await limiter.retryAfter(key, now: now) { throw PlatformError.rateLimited(retryAfterSeconds: seconds) }
+        await limiter.record(key, now: now)
+    }
+}
+
+extension Application {
+    private struct FacturaLookupLimiterKey: StorageKey { typealias Value = RateLimiter }
+
+    /// Contract lookups in Factura Web per client address (60 every 10 minutes); made by
+    /// `configure`.
+    var facturaLookupLimiter: RateLimiter {
+        get {
+            guard let limiter = storage[FacturaLookupLimiterKey.self] else { fatalError("configure(_:config:) was not called") }
+            return limiter
+        }
+        set { storage[FacturaLookupLimiterKey.self] = newValue }
+    }
+}

@@ -97,6 +97,9 @@ struct Turn {
         case .confirmEnrollment: try await confirmEnrollmentStep(input, effects: effects)
         case .chooseRemoval: try await chooseRemovalStep(input, effects: effects)
         case .confirmRemoval: try await confirmRemovalStep(input, effects: effects)
+        case .askBillContract: try await billContractStep(input, effects: effects)
+        case .chooseBillContract: try await chooseBillContractStep(input, effects: effects)
+        case .billActions: try await billActionsStep(input, effects: effects)
         }
     }
 
@@ -277,7 +280,7 @@ struct Turn {
         case .choice("inscribir_contrato"): try await begin(.enroll, effects: effects)
         case .choice("ver_contratos"): try await begin(.list, effects: effects)
         case .choice("eliminar_contrato"): try await begin(.remove, effects: effects)
-        case .choice("menu_factura"): try await route(.valorAPagar, effects: effects)
+        case .choice("menu_factura"): showBillMenu("¿Qué necesitas de tu factura?")
         case .choice("menu_pqr"): try await route(.radicarPQR, effects: effects)
         case .choice("menu_danos"): try await route(.reportarDano, effects: effects)
         case .choice("menu_oficinas"): try await route(.oficinas, effects: effects)
@@ -305,6 +308,9 @@ struct Turn {
         case .inscribirFacturaWhatsapp: try await begin(.enroll, effects: effects)
         case .consultarContratos: try await begin(.list, effects: effects)
         case .eliminarContrato: try await begin(.remove, effects: effects)
+        case .valorAPagar: try await beginBill(.amount, effects: effects)
+        case .duplicadoFactura: try await beginBill(.copy, effects: effects)
+        case .pagarFactura: try await beginBill(.pay, effects: effects)
         case .saludo: showMainMenu("¡Hola! Qué gusto saludarte. ¿En qué te puedo ayudar?")
         case .gracias: showMainMenu("¡Con mucho gusto! ¿Hay algo más en lo que te pueda ayudar?")
         case .despedida:
@@ -605,10 +611,162 @@ struct Turn {
         }
     }
 
+    // MARK: The bill: amount, copy, payment
+
+    static let billChoices: [Choice] = [
+        Choice("factura_valor", "Valor a pagar"),
+        Choice("factura_duplicado", "Duplicado de la factura"),
+        Choice("factura_pagar", "Pagar en línea"),
+    ]
+
+    /// Contract numbers that do not exist, per conversation, before Ema stops looking.
+    static let maxBillMisses = 5
+
+    mutating func showBillMenu(_ text: String) {
+        state.step = .billActions
+        var choices = Self.billChoices
+        if state.billContract != nil { choices.append(Choice("factura_otro_contrato", "Otro contrato")) }
+        ask(text, choices + [Choice("menu", "Menú principal")])
+    }
+
+    /// The number whose enrollments can be used without asking: the WhatsApp sender (WhatsApp
+    /// vouches for it) or a number verified by code in this conversation.
+    var knownPhone: String? {
+        if state.channel == .whatsapp, let sender = state.senderPhone { return sender }
+        if let phone = state.verifiedPhone, let at = state.verifiedAt, now.timeIntervalSince(at) < assistant.verificationReuse { return phone }
+        return nil
+    }
+
+    mutating func beginBill(_ action: ConversationState.BillAction, effects: any AssistantEffects) async throws {
+        state.billAction = action
+        if let number = state.billContract, let bills = try await effects.bills(contractNumber: number) {
+            return answerBill(bills)
+        }
+        if let phone = knownPhone {
+            let enrolled = try await effects.enrollments(phone: phone)
+            if enrolled.count == 1, let bills = try await effects.bills(contractNumber: enrolled[0].contractNumber) {
+                return answerBill(bills)
+            }
+            if enrolled.count > 1 {
+                state.step = .chooseBillContract
+                ask("¿De cuál contrato?", enrolled.map { Choice("factura_contrato:\($0.contractNumber)", "\($0.contractNumber) · \($0.maskedAddress)") }
+                    + [Choice("factura_otro_contrato", "Otro contrato")])
+                return
+            }
+        }
+        askBillContract()
+    }
+
+    mutating func askBillContract() {
+        state.step = .askBillContract
+        say("Escribe el número del contrato. Lo encuentras en tu factura como «Contrato».")
+    }
+
+    mutating func chooseBillContractStep(_ input: Input, effects: any AssistantEffects) async throws {
+        switch input {
+        case .choice(let id) where id.hasPrefix("factura_contrato:"):
+            try await lookUpBill(String(id.dropFirst("factura_contrato:".count)), effects: effects)
+        case .choice("factura_otro_contrato"):
+            askBillContract()
+        case .text(let text) where ContractNumber.isValid(text.filter { !" .-".contains($0) }):
+            try await lookUpBill(text.filter { !" .-".contains($0) }, effects: effects)
+        default:
+            try await menuStep(input, effects: effects)
+        }
+    }
+
+    mutating func billContractStep(_ input: Input, effects: any AssistantEffects) async throws {
+        guard case .text(let text) = input else { return try await menuStep(input, effects: effects) }
+        let number = text.filter { !" .-".contains($0) }
+        guard ContractNumber.isValid(number) else {
+            let intent = intent(of: text)
+            if intent != .fueraDeAlcance, intent != .afirmar, intent != .negar {
+                return try await route(intent, effects: effects)
+            }
+            say("El número de contrato tiene entre 4 y 12 dígitos, sin letras. Revísalo en tu factura y escríbelo de nuevo.")
+            return
+        }
+        try await lookUpBill(number, effects: effects)
+    }
+
+    mutating func lookUpBill(_ number: String, effects: any AssistantEffects) async throws {
+        let stop = "Por tu seguridad no puedo seguir buscando contratos en esta conversación. Puedes consultar tu factura en Factura Web (\(knowledge.publicURL)/factura) o llamarnos a la línea \(knowledge.phoneLines.first?.number ?? ""). ¿Te ayudo con algo más?"
+        guard (state.billMisses ?? 0) < Self.maxBillMisses else { return showMainMenu(stop) }
+        guard let bills = try await effects.bills(contractNumber: number) else {
+            let misses = (state.billMisses ?? 0) + 1
+            state.billMisses = misses
+            if misses >= Self.maxBillMisses { return showMainMenu(stop) }
+            state.step = .askBillContract
+            say("No encontré el contrato \(number). Revisa que esté bien escrito (lo encuentras en tu factura como «Contrato») y escríbelo de nuevo.")
+            return
+        }
+        answerBill(bills)
+    }
+
+    mutating func billActionsStep(_ input: Input, effects: any AssistantEffects) async throws {
+        switch input {
+        case .choice("factura_valor"): try await beginBill(.amount, effects: effects)
+        case .choice("factura_duplicado"): try await beginBill(.copy, effects: effects)
+        case .choice("factura_pagar"): try await beginBill(.pay, effects: effects)
+        case .choice("factura_otro_contrato"):
+            state.billContract = nil
+            askBillContract()
+        default: try await menuStep(input, effects: effects)
+        }
+    }
+
+    /// Says what the customer asked of the contract's bills, then offers the rest.
+    mutating func answerBill(_ contract: ContractBills) {
+        state.billContract = contract.contractNumber
+        let action = state.billAction ?? .amount
+        let heading = "Contrato \(contract.contractNumber) · \(contract.maskedAddress) · Titular: \(contract.maskedHolder)"
+        guard let latest = contract.bills.first else {
+            say("\(heading)\nEste contrato todavía no tiene facturas para consultar. Si crees que es un error, llámanos a la línea \(knowledge.phoneLines.first?.number ?? "").")
+            return showBillMenu("¿Te ayudo con algo más de tu factura?")
+        }
+        switch action {
+        case .amount:
+            say("\(heading)\n\(Self.describe(latest, in: contract))")
+        case .copy:
+            say(heading)
+            replies.append(.document(url: latest.pdfURL, filename: latest.filename, caption: "Factura de \(latest.period), contrato \(contract.contractNumber)"))
+        case .pay:
+            if contract.totalBalance == 0 {
+                say("\(heading)\nNo tienes saldo pendiente: tu factura de \(latest.period) ya está pagada. ✅")
+            } else {
+                say("\(heading)\nSaldo a pagar: \(Money.format(cop: contract.totalBalance)). Paga en línea en Factura Web con PSE; el pago se aplica de inmediato.")
+                replies.append(.link(url: contract.payURL, title: "Pagar en Factura Web"))
+            }
+        }
+        showBillMenu("¿Qué más necesitas de tu factura?")
+    }
+
+    static func describe(_ bill: BillSummary, in contract: ContractBills) -> String {
+        let standing = bill.standing
+        var text: String
+        switch standing.status {
+        case .paid:
+            text = "Tu factura de \(bill.period) ya está pagada. ✅"
+        case .pending:
+            text = "Tu factura de \(bill.period) es de \(Money.format(cop: standing.amount)). Saldo a pagar: \(Money.format(cop: standing.balance)), con fecha límite el \(bill.dueDate)."
+        case .overdue:
+            text = "Tu factura de \(bill.period), de \(Money.format(cop: standing.amount)), venció el \(bill.dueDate). Saldo a pagar: \(Money.format(cop: standing.balance)). Te recomendamos pagarla cuanto antes."
+        }
+        let older = contract.totalBalance - standing.balance
+        if older > 0 {
+            text += "\nAdemás tienes saldo pendiente de facturas anteriores por \(Money.format(cop: older)). En total debes \(Money.format(cop: contract.totalBalance))."
+        } else if contract.totalBalance == 0 {
+            text += "\nNo tienes saldo pendiente: debes $ 0."
+        }
+        return text
+    }
+
     // MARK: Moving around
 
     mutating func clearProcedure() {
         state.goal = nil
+        state.billAction = nil
+        state.billContract = nil
         state.contractNumber = nil
         state.addressChoices = []
         state.rightAddressID = nil
@@ -638,6 +796,9 @@ struct Turn {
             askContract()
         case .confirmRemoval:
             try await proceed(effects: effects)
+        case .askBillContract, .chooseBillContract, .billActions:
+            state.billContract = nil
+            showBillMenu("¿Qué necesitas de tu factura?")
         case .consent, .terms, .mainMenu, .enrollmentMenu:
             showMainMenu("¿En qué te puedo ayudar?")
         }
@@ -649,8 +810,6 @@ struct Turn {
         let mainLine = knowledge.phoneLines.first.map { "\($0.name): \($0.number)" } ?? ""
         let nationalLine = knowledge.phoneLines.dropFirst().first.map { "\($0.name): \($0.number)" } ?? ""
         switch intent {
-        case .valorAPagar, .duplicadoFactura, .pagarFactura:
-            return "Puedes consultar el valor de tu factura, descargar el duplicado y pagarla en línea en Factura Web, en el sitio de \(knowledge.utilityName); el pago se aplica de inmediato. También puedes pagar en los puntos de pago y en los módulos de autogestión de nuestras oficinas, o preguntar por la \(mainLine)."
         case .radicarPQR:
             return "Puedes presentar peticiones, quejas, reclamos y recursos por la \(mainLine) (todos los días de 8:00 a. m. a 8:00 p. m.), por la \(nationalLine), por escrito o en cualquiera de nuestras oficinas. Al radicarla recibirás un número de radicado para hacerle seguimiento."
         case .consultarRadicado:

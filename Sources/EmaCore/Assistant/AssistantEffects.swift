@@ -17,6 +17,49 @@ public protocol AssistantEffects: Sendable {
     func enroll(_ request: EnrollmentRequest) async throws -> EnrollmentOutcome
     /// Ends an enrollment by the customer's choice; false when there was none.
     func removeEnrollment(phone: String, contractNumber: String) async throws -> Bool
+    /// A contract's latest bills, newest first (empty when it has none); nil when the
+    /// contract does not exist.
+    func bills(contractNumber: String) async throws -> ContractBills?
+}
+
+/// A contract's bills as Ema tells them: masked holder and address, and links to see and pay.
+public struct ContractBills: Sendable, Equatable {
+    public let contractNumber: String
+    public let maskedHolder: String
+    public let maskedAddress: String
+    /// Factura Web's page of this contract.
+    public let payURL: String
+    public let bills: [BillSummary]
+
+    public init(contractNumber: String, maskedHolder: String, maskedAddress: String, payURL: String, bills: [BillSummary]) {
+        self.contractNumber = contractNumber
+        self.maskedHolder = maskedHolder
+        self.maskedAddress = maskedAddress
+        self.payURL = payURL
+        self.bills = bills
+    }
+
+    /// What is owed over the bills shown.
+    public var totalBalance: Int64 { bills.reduce(0) { $0 + $1.standing.balance } }
+}
+
+public struct BillSummary: Sendable, Equatable {
+    /// `noviembre de 2026`.
+    public let period: String
+    /// `23 de noviembre de 2026`.
+    public let dueDate: String
+    public let standing: BillStanding
+    /// The PDF behind an expiring link, and the name to save it with.
+    public let pdfURL: String
+    public let filename: String
+
+    public init(period: String, dueDate: String, standing: BillStanding, pdfURL: String, filename: String) {
+        self.period = period
+        self.dueDate = dueDate
+        self.standing = standing
+        self.pdfURL = pdfURL
+        self.filename = filename
+    }
 }
 
 public struct ConsentEvidence: Sendable, Equatable {

@@ -17,7 +17,13 @@ public struct ConversationState: Codable, Sendable, Equatable {
         case chooseRemoval
         case confirmRemoval
         case afterEnrollment
+        case askBillContract
+        case chooseBillContract
+        case billActions
     }
+
+    /// What the customer wants of a bill.
+    public enum BillAction: String, Codable, Sendable { case amount, copy, pay }
 
     /// What the customer was doing when a phone verification started.
     public enum Goal: String, Codable, Sendable { case enroll, list, remove }
@@ -41,6 +47,11 @@ public struct ConversationState: Codable, Sendable, Equatable {
     /// Address options offered (ids are positions), the right one's id kept apart.
     public var addressChoices: [Choice] = []
     public var rightAddressID: String?
+    public var billAction: BillAction?
+    /// The contract whose bills are being talked about.
+    public var billContract: String?
+    /// Contract numbers typed that did not exist, to stop a walk through the numbers.
+    public var billMisses: Int?
     /// The options of the last message, so "2" or the option's words pick one.
     public var offered: [Choice] = []
 

@@ -30,7 +30,10 @@ extension Application {
 
     /// The effects of conversations over this application's database and providers.
     func assistantEffects(client: String?) -> AssistantService {
-        AssistantService(database: db, sms: sms, clock: clock, utilityName: utilityProfile?.shortName ?? "Ema", client: client, clientLimiter: codeLimiter)
+        AssistantService(
+            database: db, sms: sms, clock: clock, utilityName: utilityProfile?.shortName ?? "Ema", publicURL: emaConfig.publicURL,
+            client: client, clientLimiter: codeLimiter
+        )
     }
 
     /// Builds the engine from the utility profile, the legal texts and the classifier.

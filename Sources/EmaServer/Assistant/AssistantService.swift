@@ -9,6 +9,8 @@ struct AssistantService: AssistantEffects {
     let sms: any SMSSender
     let clock: AppClock
     let utilityName: String
+    /// Base of the links Ema gives (bill PDFs, Factura Web).
+    let publicURL: String
     /// Who is asking (the client's address), to cap codes per connection: a toll-fraud bot can
     /// rotate numbers, not as easily addresses.
     var client: String?
@@ -70,5 +72,9 @@ struct AssistantService: AssistantEffects {
 
     func removeEnrollment(phone: String, contractNumber: String) async throws -> Bool {
         try await enrollmentService.remove(phone: phone, contractNumber: contractNumber)
+    }
+
+    func bills(contractNumber: String) async throws -> ContractBills? {
+        try await FacturaWebBills(database: database, clock: clock, publicURL: publicURL).bills(contractNumber: contractNumber)
     }
 }

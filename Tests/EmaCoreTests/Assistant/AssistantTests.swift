@@ -60,6 +60,30 @@ actor FakeEffects: AssistantEffects {
         return true
     }
 
+    /// Bills per contract, newest first; `paid` per contract and period.
+    var billAmounts: [String: [(period: String, amount: Int64)]] = [
+        "10234567": [("noviembre de 2026", 242_900), ("octubre de 2026", 238_100)],
+        "20345678": [("noviembre de 2026", 98_000)],
+    ]
+    var paid: [String: Int64] = ["10234567/octubre de 2026": 238_100]
+    var today = CivilDate("2026-11-20")!
+
+    func bills(contractNumber: String) -> ContractBills? {
+        guard let contract = contracts[contractNumber] else { return nil }
+        let bills = (billAmounts[contractNumber] ?? []).map { bill in
+            BillSummary(
+                period: bill.period, dueDate: "23 de noviembre de 2026",
+                standing: BillStanding(amount: bill.amount, paid: paid["\(contractNumber)/\(bill.period)"] ?? 0, dueDate: CivilDate("2026-11-23"), today: today),
+                pdfURL: "http://127.0.0.1:8080/facturas/token-\(contractNumber).pdf", filename: "factura-\(contractNumber).pdf"
+            )
+        }
+        return ContractBills(contractNumber: contractNumber, maskedHolder: "Ma*** Re***", maskedAddress: Masking.address(contract.address),
+                             payURL: "http://127.0.0.1:8080/factura/\(contractNumber)", bills: bills)
+    }
+
+    func pay(_ contractNumber: String, _ period: String, _ amount: Int64) { paid["\(contractNumber)/\(period)", default: 0] += amount }
+    func setToday(_ date: CivilDate) { today = date }
+
     func set(_ issue: CodeIssue) { nextIssue = issue }
     func expireCode() { codeExpired = true }
     func preEnroll(_ phone: String, _ numbers: [String]) { enrolled[phone] = numbers }
@@ -73,10 +97,10 @@ struct Conversation {
     var now: Date
     var replies: [Reply]
 
-    init(channel: Channel = .web) {
+    init(channel: Channel = .web, senderPhone: String? = nil) {
         assistant = Assistant(knowledge: TestKnowledge.knowledge, classifier: TestKnowledge.classifier)
         now = Date(timeIntervalSince1970: 1_795_000_000)
-        (state, replies) = assistant.start(id: "conv-1", channel: channel, now: now)
+        (state, replies) = assistant.start(id: "conv-1", channel: channel, now: now, senderPhone: senderPhone)
     }
 
     @discardableResult

@@ -7,9 +7,6 @@ import Vapor
 /// download them, and pay through the configured gateway. Also the sandbox gateway's pages and
 /// the return page every gateway sends the customer back to.
 struct FacturaWebController: RouteCollection {
-    /// Periods shown per contract, newest first.
-    static let periodsShown = 6
-
     func boot(routes: any RoutesBuilder) throws {
         routes.get("factura", use: search)
         routes.get("factura", ":contract", use: contract)
@@ -75,39 +72,27 @@ struct FacturaWebController: RouteCollection {
             return try await render(request, page, status: .badRequest)
         }
         try await checkLookupLimit(request)
-        guard let contract = try await Contract.query(on: request.db).filter(\.$contractNumber == number).first() else {
+        let source = FacturaWebBills(database: request.db, clock: request.application.clock, publicURL: request.application.emaConfig.publicURL)
+        guard let loaded = try await source.load(contractNumber: number) else {
             page.message = "No encontramos el contrato \(number). Revisa el número en tu factura e inténtalo de nuevo."
             return try await render(request, page, status: .notFound)
         }
+        let contract = loaded.contract
         page.contract = ContractView(
             number: contract.contractNumber, holder: Masking.name(contract.holderName),
             address: "\(Masking.address(contract.address)) · \(contract.municipality)",
             services: contract.serviceList.map(\.displayName).joined(separator: ", ")
         )
-        let invoices = try await Invoice.query(on: request.db)
-            .filter(\.$contract.$id == contract.requireID())
-            .sort(\.$period, .descending)
-            .limit(Self.periodsShown)
-            .all()
-        let links = BillLinks(database: request.db, clock: request.application.clock)
-        let today = CivilDate(bogotaAt: request.application.clock.now().timeIntervalSince1970)
-        for invoice in invoices {
-            let standing = invoice.standing(today: today)
-            page.bills.append(BillView(
-                invoiceNumber: invoice.invoiceNumber,
-                period: BillingPeriod(invoice.period)?.displayName ?? invoice.period,
-                dueDate: CivilDate(invoice.dueDate)?.displayName ?? invoice.dueDate,
-                amount: Money.format(cop: invoice.amountCOP),
-                paid: Money.format(cop: invoice.paidCOP),
-                balance: Money.format(cop: standing.balance),
-                status: standing.status.title,
-                statusClass: standing.status.rawValue,
-                payable: standing.balance > 0,
-                pdfURL: "/facturas/\(try await links.token(for: invoice.requireID())).pdf",
-                paymentKey: SecureRandom.hex(16)
-            ))
+        page.bills = loaded.bills.map { invoice, summary in
+            BillView(
+                invoiceNumber: invoice.invoiceNumber, period: summary.period, dueDate: summary.dueDate,
+                amount: Money.format(cop: summary.standing.amount), paid: Money.format(cop: summary.standing.paid),
+                balance: Money.format(cop: summary.standing.balance), status: summary.standing.status.title,
+                statusClass: summary.standing.status.rawValue, payable: summary.standing.balance > 0,
+                pdfURL: summary.pdfURL, paymentKey: SecureRandom.hex(16)
+            )
         }
-        if invoices.isEmpty {
+        if page.bills.isEmpty {
             page.message = "El contrato \(number) todavía no tiene facturas para consultar aquí."
         }
         return try await render(request, page, status: status)

@@ -1,0 +1,363 @@
+@testable import EmaServer
+import Crypto
+import EmaCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+/// A customer in Factura Web, over HTTP.
+struct FacturaWebClient {
+    let tester: any TestingApplicationTester
+
+    struct Answer {
+        let status: HTTPResponseStatus
+        let location: String
+        let body: String
+    }
+
+    func get(_ path: String) async throws -> Answer {
+        var answer = Answer(status: .ok, location: "", body: "")
+        try await tester.test(.GET, path, afterResponse: { response in
+            answer = Answer(status: response.status, location: response.headers.first(name: .location) ?? "", body: response.body.string)
+        })
+        return answer
+    }
+
+    func post(_ path: String, _ fields: [String: String], headers: HTTPHeaders = [:]) async throws -> Answer {
+        var answer = Answer(status: .ok, location: "", body: "")
+        try await tester.test(.POST, path, headers: headers, beforeRequest: { request in
+            try request.content.encode(fields, as: .urlEncodedForm)
+        }, afterResponse: { response in
+            answer = Answer(status: response.status, location: response.headers.first(name: .location) ?? "", body: response.body.string)
+        })
+        return answer
+    }
+
+    /// The `intento` key the contract page offers for a bill.
+    func paymentKey(contract: String, invoice: String) async throws -> String {
+        let page = try await get("factura/\(contract)").body
+        let form = try #require(page.range(of: "value=\"\(invoice)\"")).upperBound
+        let key = try #require(page[form...].range(of: "name=\"intento\" value=\""))
+        return String(page[key.upperBound...].prefix(32))
+    }
+}
+
+@Suite("Factura Web and payments")
+struct PaymentTests {
+    /// The demo data and the latest bill of contract 10234567.
+    func latestBill(_ app: Application) async throws -> Invoice {
+        _ = try await DemoData.load(into: app)
+        let contract = try #require(try await Contract.query(on: app.db).filter(\.$contractNumber == "10234567").first())
+        return try #require(try await Invoice.query(on: app.db).filter(\.$contract.$id == contract.requireID()).sort(\.$period, .descending).first())
+    }
+
+    func reload(_ invoice: Invoice, _ app: Application) async throws -> Invoice {
+        try #require(try await Invoice.find(invoice.requireID(), on: app.db))
+    }
+
+    @Test("The contract page shows only the masked holder and address, each bill with its balance, PDF and pay button")
+    func contractPage() async throws {
+        try await withEmaApp { app in
+            let bill = try await latestBill(app)
+            let web = FacturaWebClient(tester: try app.testing())
+            let page = try await web.get("factura?contrato=10.234.567")
+            #expect(page.status == .ok)
+            #expect(page.body.contains("Ma*** Fe*** Re*** Gó***"))
+            #expect(!page.body.contains("Restrepo"))
+            #expect(page.body.contains("CL 50 # 45-** · Medellín"))
+            #expect(!page.body.contains("AP 301"))
+            #expect(page.body.contains(Money.format(cop: bill.amountCOP)))
+            #expect(page.body.contains("/facturas/"))
+            #expect(page.body.contains("action=\"/factura/10234567/pagar\""))
+            let pdf = try #require(page.body.range(of: #"/facturas/[A-Za-z0-9_-]+\.pdf"#, options: .regularExpression))
+            let document = try await web.get(String(page.body[pdf].dropFirst()))
+            #expect(document.status == .ok)
+            #expect(document.body.hasPrefix("%PDF-"))
+        }
+    }
+
+    @Test("Unknown and malformed contract numbers get a clear Spanish answer; lookups are rate-limited per address")
+    func badLookups() async throws {
+        try await withEmaApp { app in
+            _ = try await DemoData.load(into: app)
+            let web = FacturaWebClient(tester: try app.testing(method: .running(port: 0)))
+            let unknown = try await web.get("factura/99999999")
+            #expect(unknown.status == .notFound)
+            #expect(unknown.body.contains("No encontramos el contrato 99999999"))
+            let malformed = try await web.get("factura?contrato=12ab")
+            #expect(malformed.status == .badRequest)
+            #expect(malformed.body.contains("entre 4 y 12 dígitos"))
+            for _ in 0..<59 { _ = try await web.get("factura/99999998") }  // 60 lookups in all
+            let limited = try await web.get("factura/10234567")
+            #expect(limited.status == .tooManyRequests)
+        }
+    }
+
+    @Test("Sandbox PSE: a double submit is one attempt, approval pays the bill once, a second click or a late decline changes nothing")
+    func sandboxApproval() async throws {
+        try await withEmaApp { app in
+            let bill = try await latestBill(app)
+            let web = FacturaWebClient(tester: try app.testing())
+            let key = try await web.paymentKey(contract: "10234567", invoice: bill.invoiceNumber)
+            let first = try await web.post("factura/10234567/pagar", ["factura": bill.invoiceNumber, "intento": key])
+            let second = try await web.post("factura/10234567/pagar", ["factura": bill.invoiceNumber, "intento": key])
+            #expect(first.status == .seeOther)
+            #expect(first.location.hasPrefix("/pagos/sandbox/EMA"))
+            #expect(second.location == first.location)
+            #expect(try await Payment.query(on: app.db).count() == 1)
+
+            let gatewayPage = try await web.get(String(first.location.dropFirst()))
+            #expect(gatewayPage.body.contains("Bancolombia"))
+            #expect(gatewayPage.body.contains(Money.format(cop: bill.amountCOP)))
+            let approved = try await web.post(String(first.location.dropFirst()), ["banco": "Nequi", "decision": "aprobar"])
+            #expect(approved.status == .seeOther)
+            #expect(approved.location.contains("/factura/pago/EMA"))
+            let again = try await web.post(String(first.location.dropFirst()), ["banco": "Nequi", "decision": "aprobar"])
+            let declinedLate = try await web.post(String(first.location.dropFirst()), ["banco": "Nequi", "decision": "rechazar"])
+            #expect(again.location == approved.location)
+            #expect(declinedLate.location == approved.location)
+
+            let paid = try await reload(bill, app)
+            #expect(paid.paidCOP == bill.amountCOP)
+            #expect(paid.paidAt != nil)
+            let payment = try #require(try await Payment.query(on: app.db).first())
+            #expect(payment.status == "approved")
+            #expect(payment.method == "PSE · Nequi")
+
+            let result = try await web.get(String(approved.location.dropFirst()))
+            #expect(result.body.contains("Tu pago fue aprobado"))
+            let page = try await web.get("factura/10234567").body
+            let card = try #require(page.range(of: "data-factura=\"\(bill.invoiceNumber)\""))
+            #expect(page[card.upperBound...].prefix(200).contains("Pagada"))
+            #expect(!page.contains("name=\"factura\" value=\"\(bill.invoiceNumber)\""))
+            let retry = try await web.post("factura/10234567/pagar", ["factura": bill.invoiceNumber, "intento": String(repeating: "b", count: 32)])
+            #expect(retry.status == .conflict)
+            #expect(retry.body.contains("ya está pagada"))
+            #expect(try await Payment.query(on: app.db).count() == 1)
+        }
+    }
+
+    @Test("Sandbox PSE: a declined payment applies nothing and the customer can try again with a new attempt")
+    func sandboxDecline() async throws {
+        try await withEmaApp { app in
+            let bill = try await latestBill(app)
+            let web = FacturaWebClient(tester: try app.testing())
+            let start = try await web.post("factura/10234567/pagar", ["factura": bill.invoiceNumber, "intento": try await web.paymentKey(contract: "10234567", invoice: bill.invoiceNumber)])
+            let declined = try await web.post(String(start.location.dropFirst()), ["banco": "Davivienda", "decision": "rechazar"])
+            #expect(try await web.get(String(declined.location.dropFirst())).body.contains("no fue aprobado"))
+            #expect(try await reload(bill, app).paidCOP == 0)
+            let retry = try await web.post("factura/10234567/pagar", ["factura": bill.invoiceNumber, "intento": try await web.paymentKey(contract: "10234567", invoice: bill.invoiceNumber)])
+            #expect(retry.location != start.location)
+            #expect(try await Payment.query(on: app.db).count() == 2)
+        }
+    }
+
+    @Test("Ema tells the balance, sends the PDF and the pay link; once paid in Factura Web, «cuánto debo» says $ 0")
+    func emaReflectsPayment() async throws {
+        try await withEmaApp { app in
+            let bill = try await latestBill(app)
+            var chat = ChatClient(app: app)
+            try await chat.start()
+            try await chat.pick("consentimiento_si")
+            try await chat.pick("terminos_si")
+            try await chat.say("cuánto debo")
+            try await chat.say("10234567")
+            #expect(chat.text.contains("Saldo a pagar: \(Money.format(cop: bill.amountCOP))"))
+            try await chat.pick("factura_duplicado")
+            let pdf = try #require(chat.replies.compactMap { if case .document(let url, _, _) = $0 { url } else { nil } }.first)
+            let web = FacturaWebClient(tester: try app.testing())
+            #expect(try await web.get(String(pdf.dropFirst("http://127.0.0.1:8080/".count))).body.hasPrefix("%PDF-"))
+            try await chat.pick("factura_pagar")
+            #expect(chat.replies.contains(.link(url: "http://127.0.0.1:8080/factura/10234567", title: "Pagar en Factura Web")))
+
+            let start = try await web.post("factura/10234567/pagar", ["factura": bill.invoiceNumber, "intento": try await web.paymentKey(contract: "10234567", invoice: bill.invoiceNumber)])
+            _ = try await web.post(String(start.location.dropFirst()), ["banco": "Bancolombia", "decision": "aprobar"])
+            try await chat.say("cuánto debo")
+            #expect(chat.text.contains("ya está pagada"))
+            #expect(chat.text.contains("debes $ 0"))
+        }
+    }
+
+    @Test("A bill of another contract, a missing or malformed attempt key, and a cross-site form are refused")
+    func badPayForms() async throws {
+        try await withEmaApp { app in
+            let bill = try await latestBill(app)
+            let web = FacturaWebClient(tester: try app.testing())
+            let key = String(repeating: "c", count: 32)
+            #expect(try await web.post("factura/20345678/pagar", ["factura": bill.invoiceNumber, "intento": key]).status == .notFound)
+            #expect(try await web.post("factura/10234567/pagar", ["factura": bill.invoiceNumber]).status == .notFound)
+            let short = try await web.post("factura/10234567/pagar", ["factura": bill.invoiceNumber, "intento": "corta"])
+            #expect(short.status == .badRequest)
+            #expect(short.body.contains("Recarga la página"))
+            #expect(try await web.post("factura/10234567/pagar", ["factura": bill.invoiceNumber, "intento": key], headers: ["Sec-Fetch-Site": "cross-site"]).status == .forbidden)
+            #expect(try await Payment.query(on: app.db).count() == 0)
+        }
+    }
+}
+
+@Suite("Wompi: hosted checkout and signed events")
+struct WompiTests {
+    static let eventsSecret = "test_events_secreto"
+    static let integritySecret = "test_integrity_secreto"
+
+    func wompi(_ fake: FakeProviderServer) -> (inout AppConfig) -> Void {
+        { config in
+            config.wompi.apiURL = fake.baseURL + "/v1"
+            config.wompi.checkoutURL = "https://checkout.example/p/"
+            config.wompi.credentials = .init(publicKey: "pub_test_abc", integritySecret: Secret(Self.integritySecret), eventsSecret: Secret(Self.eventsSecret))
+        }
+    }
+
+    static func transactionJSON(id: String, reference: String, cents: Int64, status: String) -> String {
+        #"{"data":{"id":"\#(id)","reference":"\#(reference)","amount_in_cents":\#(cents),"currency":"COP","status":"\#(status)","payment_method_type":"PSE"}}"#
+    }
+
+    /// An event as Wompi signs it: SHA-256 of the listed properties' values, the timestamp and
+    /// the events secret.
+    static func event(id: String, status: String, cents: Int64, reference: String, secret: String = eventsSecret, timestamp: Int = 1_795_000_000) -> String {
+        let checksum = SHA256.hash(data: Data("\(id)\(status)\(cents)\(timestamp)\(secret)".utf8)).map { String(format: "%02X", $0) }.joined()
+        return #"{"event":"transaction.updated","data":{"transaction":{"id":"\#(id)","amount_in_cents":\#(cents),"reference":"\#(reference)","currency":"COP","status":"\#(status)"}},"environment":"test","signature":{"properties":["transaction.id","transaction.status","transaction.amount_in_cents"],"checksum":"\#(checksum)"},"timestamp":\#(timestamp),"sent_at":"2026-11-22T12:00:00.000Z"}"#
+    }
+
+    func post(_ tester: any TestingApplicationTester, _ body: String) async throws -> (HTTPResponseStatus, String) {
+        var result: (HTTPResponseStatus, String) = (.ok, "")
+        try await tester.test(.POST, "webhooks/wompi", headers: ["Content-Type": "application/json"], body: ByteBuffer(string: body), afterResponse: { response in
+            result = (response.status, response.body.string)
+        })
+        return result
+    }
+
+    /// Starts a payment for the demo bill and returns it with the checkout URL.
+    func start(_ app: Application) async throws -> (Invoice, Payment, String) {
+        _ = try await DemoData.load(into: app)
+        let contract = try #require(try await Contract.query(on: app.db).filter(\.$contractNumber == "10234567").first())
+        let bill = try #require(try await Invoice.query(on: app.db).filter(\.$contract.$id == contract.requireID()).sort(\.$period, .descending).first())
+        let web = FacturaWebClient(tester: try app.testing())
+        let started = try await web.post("factura/10234567/pagar", ["factura": bill.invoiceNumber, "intento": try await web.paymentKey(contract: "10234567", invoice: bill.invoiceNumber)])
+        let payment = try #require(try await Payment.query(on: app.db).first())
+        return (bill, payment, started.location)
+    }
+
+    @Test("The checkout redirect carries the public key, amount in cents, reference, return URL and a correct integrity signature")
+    func checkoutRedirect() async throws {
+        try await withFakeProvider(fallback: .init(status: .notFound, body: "{}")) { fake in
+            try await withEmaApp(configure: wompi(fake)) { app in
+                let (bill, payment, location) = try await start(app)
+                let url = try #require(URLComponents(string: location))
+                #expect(location.hasPrefix("https://checkout.example/p/?"))
+                let query = Dictionary(uniqueKeysWithValues: (url.queryItems ?? []).map { ($0.name, $0.value ?? "") })
+                let cents = bill.amountCOP * 100
+                #expect(query["public-key"] == "pub_test_abc")
+                #expect(query["currency"] == "COP")
+                #expect(query["amount-in-cents"] == String(cents))
+                #expect(query["reference"] == payment.reference)
+                #expect(query["redirect-url"] == "http://127.0.0.1:8080/factura/pago/\(payment.reference)")
+                let expected = SHA256.hash(data: Data("\(payment.reference)\(cents)COP\(Self.integritySecret)".utf8)).map { String(format: "%02x", $0) }.joined()
+                #expect(query["signature:integrity"] == expected)
+            }
+        }
+    }
+
+    @Test("A signed event, confirmed against Wompi's API, pays the bill once; a replay changes nothing")
+    func signedEventAndReplay() async throws {
+        try await withFakeProvider(fallback: .init(status: .notFound, body: "{}")) { fake in
+            try await withEmaApp(configure: wompi(fake)) { app in
+                let (bill, payment, _) = try await start(app)
+                let cents = bill.amountCOP * 100
+                let api = Self.transactionJSON(id: "12345-1795000000-10001", reference: payment.reference, cents: cents, status: "APPROVED")
+                fake.script(.init(status: .ok, body: api), .init(status: .ok, body: api))
+                let event = Self.event(id: "12345-1795000000-10001", status: "APPROVED", cents: cents, reference: payment.reference)
+                let tester = try app.testing()
+                #expect(try await post(tester, event).0 == .ok)
+                #expect(try await post(tester, event).0 == .ok)
+                let paid = try #require(try await Invoice.find(bill.requireID(), on: app.db))
+                #expect(paid.paidCOP == bill.amountCOP)
+                #expect(fake.requests.map(\.path) == ["/v1/transactions/12345-1795000000-10001", "/v1/transactions/12345-1795000000-10001"])
+                #expect(fake.requests.first?.headers.bearerAuthorization?.token == "pub_test_abc")
+                let stored = try #require(try await Payment.find(payment.requireID(), on: app.db))
+                #expect(stored.status == "approved")
+                #expect(stored.gatewayTransactionID == "12345-1795000000-10001")
+            }
+        }
+    }
+
+    @Test("Forged events (wrong secret, altered status, no signature, not JSON) are refused and pay nothing")
+    func forgedEvents() async throws {
+        try await withFakeProvider(fallback: .init(status: .notFound, body: "{}")) { fake in
+            try await withEmaApp(configure: wompi(fake)) { app in
+                let (bill, payment, _) = try await start(app)
+                let cents = bill.amountCOP * 100
+                let tester = try app.testing()
+                let wrongSecret = Self.event(id: "t-1", status: "APPROVED", cents: cents, reference: payment.reference, secret: "otro")
+                let altered = Self.event(id: "t-1", status: "DECLINED", cents: cents, reference: payment.reference)
+                    .replacingOccurrences(of: "\"status\":\"DECLINED\"", with: "\"status\":\"APPROVED\"")
+                let unsigned = #"{"event":"transaction.updated","data":{"transaction":{"id":"t-1","status":"APPROVED","amount_in_cents":1}},"timestamp":1}"#
+                for body in [wrongSecret, altered, unsigned, "esto no es json"] {
+                    let (status, text) = try await post(tester, body)
+                    #expect(status == .unauthorized)
+                    #expect(text.contains("invalid_signature"))
+                }
+                #expect(fake.requests.isEmpty)
+                #expect(try #require(try await Invoice.find(bill.requireID(), on: app.db)).paidCOP == 0)
+            }
+        }
+    }
+
+    @Test("A transaction whose amount differs from the bill's attempt is not applied and the attempt is marked")
+    func wrongAmount() async throws {
+        try await withFakeProvider(fallback: .init(status: .notFound, body: "{}")) { fake in
+            try await withEmaApp(configure: wompi(fake)) { app in
+                let (bill, payment, _) = try await start(app)
+                fake.script(.init(status: .ok, body: Self.transactionJSON(id: "t-2", reference: payment.reference, cents: 100_000, status: "APPROVED")))
+                #expect(try await post(try app.testing(), Self.event(id: "t-2", status: "APPROVED", cents: 100_000, reference: payment.reference)).0 == .ok)
+                #expect(try #require(try await Invoice.find(bill.requireID(), on: app.db)).paidCOP == 0)
+                let stored = try #require(try await Payment.find(payment.requireID(), on: app.db))
+                #expect(stored.status == "error")
+                #expect(stored.problem == "amount_mismatch")
+            }
+        }
+    }
+
+    @Test("The return page trusts Wompi's API, not the browser: a declined transaction stays declined whatever the URL says")
+    func returnPage() async throws {
+        try await withFakeProvider(fallback: .init(status: .notFound, body: "{}")) { fake in
+            try await withEmaApp(configure: wompi(fake)) { app in
+                let (bill, payment, _) = try await start(app)
+                fake.script(.init(status: .ok, body: Self.transactionJSON(id: "t-3", reference: payment.reference, cents: bill.amountCOP * 100, status: "DECLINED")))
+                let web = FacturaWebClient(tester: try app.testing())
+                let page = try await web.get("factura/pago/\(payment.reference)?id=t-3&status=APPROVED")
+                #expect(page.body.contains("no fue aprobado"))
+                #expect(try #require(try await Invoice.find(bill.requireID(), on: app.db)).paidCOP == 0)
+                // Pending at Wompi: the page says so and refreshes itself.
+                let (_, other, _) = try await startAnother(app, bill: bill)
+                fake.script(.init(status: .ok, body: Self.transactionJSON(id: "t-4", reference: other.reference, cents: bill.amountCOP * 100, status: "PENDING")))
+                let pending = try await web.get("factura/pago/\(other.reference)?id=t-4")
+                #expect(pending.body.contains("Tu pago está en proceso"))
+                #expect(pending.body.contains("http-equiv=\"refresh\""))
+            }
+        }
+    }
+
+    func startAnother(_ app: Application, bill: Invoice) async throws -> (Invoice, Payment, String) {
+        let web = FacturaWebClient(tester: try app.testing())
+        let key = try await web.paymentKey(contract: "10234567", invoice: bill.invoiceNumber)
+        let started = try await web.post("factura/10234567/pagar", ["factura": bill.invoiceNumber, "intento": key])
+        let payment = try #require(try await Payment.query(on: app.db).filter(\.$idempotencyKey == key).first())
+        return (bill, payment, started.location)
+    }
+
+    @Test("Without Wompi keys the webhook is closed; a partial configuration is refused at start-up")
+    func configuration() async throws {
+        try await withEmaApp { app in
+            var status = HTTPResponseStatus.ok
+            try await app.testing().test(.POST, "webhooks/wompi", body: ByteBuffer(string: "{}"), afterResponse: { status = $0.status })
+            #expect(status == .notFound)
+        }
+        #expect(throws: ConfigError.self) { try AppConfig(environment: ["WOMPI_PUBLIC_KEY": "pub_test_x"]) }
+        let config = try AppConfig(environment: ["WOMPI_PUBLIC_KEY": "pub_test_x", "WOMPI_INTEGRITY_SECRET": "i", "WOMPI_EVENTS_SECRET": "e", "WOMPI_API_URL": "https://sandbox.wompi.co/v1"])
+        #expect(config.wompi.apiURL == "https://sandbox.wompi.co/v1")
+        #expect(config.summary.contains("pagos=https://sandbox.wompi.co/v1"))
+    }
+}

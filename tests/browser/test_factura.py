@@ -1,0 +1,67 @@
+"""Paying a demo bill in Factura Web through the sandbox PSE gateway, in a real browser, then
+asking Ema what is owed."""
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from conftest import save_screenshot
+from test_chat import click_choice, type_message, wait_for_text
+
+
+def wait(browser, seconds=10):
+    return WebDriverWait(browser, seconds)
+
+
+def latest_bill(browser):
+    return browser.find_elements(By.CSS_SELECTOR, "article.bill")[0]
+
+
+def test_pay_a_demo_bill_and_ema_says_nothing_is_owed(ema_server, browser):
+    browser.get(ema_server + "/factura")
+    box = wait(browser).until(EC.element_to_be_clickable((By.ID, "contrato")))
+    box.send_keys("10234567")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Consultar']").click()
+    wait(browser).until(EC.presence_of_element_located((By.CSS_SELECTOR, "article.bill")))
+    page = browser.find_element(By.TAG_NAME, "main").text
+    # Only the masked holder and address reach the screen.
+    assert "Ma*** Fe*** Re*** Gó***" in page and "Restrepo" not in page and "AP 301" not in page
+    bill = latest_bill(browser)
+    invoice = bill.get_attribute("data-factura")
+    assert "Pendiente de pago" in bill.text
+    balance = bill.find_element(By.CSS_SELECTOR, ".bill-balance").text
+    save_screenshot(browser, "factura-web")
+
+    # An impatient double click on «Pagar» is still one payment.
+    pay = bill.find_element(By.XPATH, ".//button[starts-with(normalize-space(), 'Pagar')]")
+    ActionChains(browser).double_click(pay).perform()
+    wait(browser).until(EC.presence_of_element_located((By.ID, "banco")))
+    assert balance in browser.find_element(By.TAG_NAME, "main").text
+    Select(browser.find_element(By.ID, "banco")).select_by_visible_text("Bancolombia")
+    save_screenshot(browser, "pse-sandbox")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Aprobar el pago']").click()
+    wait(browser).until(lambda driver: "Tu pago fue aprobado" in driver.find_element(By.TAG_NAME, "main").text)
+    save_screenshot(browser, "pago-aprobado")
+
+    browser.find_element(By.LINK_TEXT, "Volver a mis facturas").click()
+    wait(browser).until(EC.presence_of_element_located((By.CSS_SELECTOR, "article.bill")))
+    bill = latest_bill(browser)
+    assert bill.get_attribute("data-factura") == invoice
+    assert "Pagada" in bill.text
+    assert bill.find_element(By.CSS_SELECTOR, ".bill-balance").text == "$ 0"
+    lines = {row.find_element(By.TAG_NAME, "span").text: row.find_element(By.TAG_NAME, "strong").text
+             for row in bill.find_elements(By.CSS_SELECTOR, ".lines li")}
+    # Paid once: what was paid is the bill's value, not twice it.
+    assert lines["Pagado"] == lines["Valor de la factura"]
+    assert not bill.find_elements(By.XPATH, ".//button[starts-with(normalize-space(), 'Pagar')]")
+
+    browser.get(ema_server + "/chat")
+    wait_for_text(browser, "Soy Ema")
+    click_choice(browser, "Sí, autorizo")
+    click_choice(browser, "Acepto")
+    type_message(browser, "cuánto debo")
+    wait_for_text(browser, "número del contrato")
+    type_message(browser, "10234567")
+    wait_for_text(browser, "debes $ 0")
+    assert "ya está pagada" in browser.find_element(By.CSS_SELECTOR, ".ema-log").text
+    save_screenshot(browser, "ema-cuanto-debo")

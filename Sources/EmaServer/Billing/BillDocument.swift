@@ -45,6 +45,10 @@ enum BillDocument {
         pdf.rectangle(x: 40, y: y - 14, width: 515, height: 40, grey: 0.93)
         pdf.text("Valor a pagar", x: 56, y: y, size: 14, font: .bold)
         pdf.text(Money.format(cop: invoice.amountCOP), x: 380, y: y, size: 18, font: .bold)
+        if invoice.paidCOP >= invoice.amountCOP {
+            let when = invoice.paidAt.map { " el \(CivilDate(bogotaAt: $0.timeIntervalSince1970).displayName)" } ?? ""
+            pdf.text("PAGADA\(when). Gracias por tu pago.", x: 56, y: y - 34, size: 11, font: .bold)
+        }
 
         let reference = paymentReference(contractNumber: contract.contractNumber, period: invoice.period)
         y -= 120

@@ -33,7 +33,24 @@ struct BillDocumentTests {
                 #expect(text.contains(BillDocument.paymentReference(contractNumber: "10234567", period: invoice.period)))
                 // The holder's name in WinAnsi ("María" with á as one byte).
                 #expect(bytes.contains(0xED) || bytes.contains(0xE1))
+                #expect(!text.contains("PAGADA"))
             }
+        }
+    }
+
+    @Test("A paid bill says so on the PDF, with the date it was paid")
+    func paidStamp() async throws {
+        try await withEmaApp { app in
+            let invoice = try await demoInvoice(app)
+            invoice.paidCOP = invoice.amountCOP
+            invoice.paidAt = Date(timeIntervalSince1970: 1_795_000_000)
+            try await invoice.save(on: app.db)
+            let token = try await BillLinks(database: app.db, clock: app.clock).token(for: invoice.requireID())
+            var text = ""
+            try await app.testing().test(.GET, "facturas/\(token).pdf") { response in
+                text = String(decoding: Array(Data(buffer: response.body)), as: UTF8.self)
+            }
+            #expect(text.contains("PAGADA el \(CivilDate(bogotaAt: 1_795_000_000).displayName)"))
         }
     }
 

@@ -340,6 +340,32 @@ struct WompiTests {
         }
     }
 
+    @Test("A payment left pending is asked about again by the reconciliation job and applied when the bank confirms")
+    func reconciliation() async throws {
+        let manual = AppClock.Manual(Date())
+        try await withFakeProvider(fallback: .init(status: .notFound, body: "{}")) { fake in
+            try await withEmaApp(clock: manual.clock, configure: wompi(fake)) { app in
+                let (bill, payment, _) = try await start(app)
+                let cents = bill.amountCOP * 100
+                fake.script(.init(status: .ok, body: Self.transactionJSON(id: "t-5", reference: payment.reference, cents: cents, status: "PENDING")))
+                _ = try await FacturaWebClient(tester: try app.testing()).get("factura/pago/\(payment.reference)?id=t-5")
+                let context = JobContext(database: app.db, application: app, logger: app.logger, clock: app.clock)
+                // Too recent: left alone.
+                try await ReconcilePaymentsJob.run(context, "")
+                #expect(fake.requests.count == 1)
+                manual.advance(by: 180)
+                fake.script(.init(status: .ok, body: Self.transactionJSON(id: "t-5", reference: payment.reference, cents: cents, status: "APPROVED")))
+                try await ReconcilePaymentsJob.run(context, "")
+                #expect(fake.requests.count == 2)
+                #expect(try #require(try await Invoice.find(bill.requireID(), on: app.db)).paidCOP == bill.amountCOP)
+                // Settled: never asked again.
+                manual.advance(by: 600)
+                try await ReconcilePaymentsJob.run(context, "")
+                #expect(fake.requests.count == 2)
+            }
+        }
+    }
+
     func startAnother(_ app: Application, bill: Invoice) async throws -> (Invoice, Payment, String) {
         let web = FacturaWebClient(tester: try app.testing())
         let key = try await web.paymentKey(contract: "10234567", invoice: bill.invoiceNumber)

@@ -155,7 +155,7 @@ struct FacturaWebController: RouteCollection {
         let gateway = request.application.paymentGateway
         if !payment.paymentStatus.isFinal, payment.gateway == gateway.name {
             let hinted = (try? request.query.get(String.self, at: "id")) ?? payment.gatewayTransactionID
-            if let id = hinted, let transaction = try await gateway.transaction(id: id, on: request), transaction.reference == payment.reference {
+            if let id = hinted, let transaction = try await gateway.transaction(id: id, client: request.client, database: request.db), transaction.reference == payment.reference {
                 try await PaymentService(database: request.db, gateway: gateway, logger: request.logger)
                     .settle(transaction, now: request.application.clock.now())
             }

@@ -1,4 +1,5 @@
 import EmaCore
+import Fluent
 import Foundation
 import Vapor
 
@@ -21,7 +22,7 @@ protocol PaymentGateway: Sendable {
     /// gateway sends the customer back to `returnURL` when done.
     func checkoutURL(reference: String, amountCOP: Int64, returnURL: String) -> String
     /// The gateway's own record of a transaction, or nil when it does not know it.
-    func transaction(id: String, on request: Request) async throws -> GatewayTransaction?
+    func transaction(id: String, client: any Client, database: any Database) async throws -> GatewayTransaction?
 }
 
 extension Application {

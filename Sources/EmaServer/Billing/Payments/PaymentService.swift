@@ -140,3 +140,36 @@ struct PaymentService {
         return .settled(transaction.status)
     }
 }
+
+/// Every few minutes, asks the gateway again about attempts still pending whose transaction is
+/// known (a PSE payment the bank had not confirmed, an event that never arrived), as Wompi
+/// recommends: no payment method answers synchronously.
+enum ReconcilePaymentsJob {
+    static let kind = "billing.reconcile_payments"
+    static let interval: TimeInterval = 5 * 60
+
+    @Sendable static func run(_ context: JobContext, _ payload: String) async throws {
+        let gateway = context.application.paymentGateway
+        let now = context.clock.now()
+        let pending = try await Payment.query(on: context.database)
+            .filter(\.$status == PaymentStatus.pending.rawValue)
+            .filter(\.$gateway == gateway.name)
+            .filter(\.$gatewayTransactionID != nil)
+            .filter(\.$updatedAt < now.addingTimeInterval(-120))
+            .filter(\.$createdAt > now.addingTimeInterval(-7 * 86_400))
+            .limit(500)
+            .all()
+        let service = PaymentService(database: context.database, gateway: gateway, logger: context.logger)
+        var settled = 0
+        for payment in pending {
+            guard let id = payment.gatewayTransactionID,
+                  let transaction = try await gateway.transaction(id: id, client: context.application.client, database: context.database),
+                  transaction.reference == payment.reference
+            else { continue }
+            if case .settled = try await service.settle(transaction, now: now) { settled += 1 }
+        }
+        if !pending.isEmpty {
+            context.logger.info("Pagos pendientes consultados de nuevo", metadata: ["consultados": "\(pending.count)", "terminados": "\(settled)"])
+        }
+    }
+}

@@ -14,8 +14,8 @@ struct SandboxGateway: PaymentGateway {
         "/pagos/sandbox/\(reference)"
     }
 
-    func transaction(id: String, on request: Request) async throws -> GatewayTransaction? {
-        guard let row = try await SandboxTransaction.query(on: request.db).filter(\.$transactionID == id).first() else { return nil }
+    func transaction(id: String, client: any Client, database: any Database) async throws -> GatewayTransaction? {
+        guard let row = try await SandboxTransaction.query(on: database).filter(\.$transactionID == id).first() else { return nil }
         return row.gatewayTransaction
     }
 

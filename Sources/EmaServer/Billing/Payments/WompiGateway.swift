@@ -1,5 +1,6 @@
 import Crypto
 import EmaCore
+import Fluent
 import Foundation
 import Vapor
 
@@ -52,10 +53,10 @@ struct WompiGateway: PaymentGateway {
         let data: Data
     }
 
-    func transaction(id: String, on request: Request) async throws -> GatewayTransaction? {
+    func transaction(id: String, client: any Client, database: any Database) async throws -> GatewayTransaction? {
         guard !id.isEmpty, id.count <= 64, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else { return nil }
         let uri = URI(string: "\(apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL)/transactions/\(id)")
-        let response = try await request.client.get(uri) { outgoing in
+        let response = try await client.get(uri) { outgoing in
             outgoing.headers.bearerAuthorization = .init(token: credentials.publicKey)
             outgoing.headers.replaceOrAdd(name: .accept, value: "application/json")
         }

@@ -29,7 +29,7 @@ struct WompiWebhookController: RouteCollection {
         }
         guard event.event == "transaction.updated" else { return Ack(received: true) }
         // The authoritative record: if Wompi's API does not answer, say so and Wompi retries.
-        guard let transaction = try await gateway.transaction(id: event.transactionID, on: request) else {
+        guard let transaction = try await gateway.transaction(id: event.transactionID, client: request.client, database: request.db) else {
             request.logger.warning("Wompi no reconoce la transacción del evento")
             return Ack(received: true)
         }

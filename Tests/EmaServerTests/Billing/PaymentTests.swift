@@ -180,6 +180,23 @@ struct PaymentTests {
         }
     }
 
+    @Test("Twenty confirmations of one transaction at once (webhook, return page, job racing) credit the bill once")
+    func concurrentSettlement() async throws {
+        try await withEmaApp { app in
+            let bill = try await latestBill(app)
+            let service = PaymentService(database: app.db, gateway: SandboxGateway(), logger: app.logger)
+            let payment = try await service.start(invoice: bill, idempotencyKey: String(repeating: "d", count: 32), now: Date())
+            let transaction = GatewayTransaction(id: "sbx-1", reference: payment.reference, amountInCents: bill.amountCOP * 100, currency: "COP", status: .approved, method: "PSE")
+            let outcomes = try await withThrowingTaskGroup(of: PaymentService.Settlement.self) { group in
+                for _ in 0..<20 { group.addTask { try await service.settle(transaction, now: Date()) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 == .settled(.approved) }.count == 1)
+            #expect(outcomes.filter { $0 == .unchanged(.approved) }.count == 19)
+            #expect(try await reload(bill, app).paidCOP == bill.amountCOP)
+        }
+    }
+
     @Test("A bill of another contract, a missing or malformed attempt key, and a cross-site form are refused")
     func badPayForms() async throws {
         try await withEmaApp { app in

@@ -41,10 +41,18 @@
       var bubble = el("div", "wa-bubble wa-" + item.who);
       bubble.appendChild(el("p", "wa-text", item.text));
       if (item.link) {
-        var a = el("a", "", "Abrir");
+        var a = el("a", "wa-document", item.linkTitle ? "📄 " + item.linkTitle : "Abrir");
         a.href = item.link;
         a.target = "_blank";
-        bubble.appendChild(a);
+        a.rel = "noopener";
+        bubble.insertBefore(a, bubble.firstChild);
+      }
+      if (item.urlButton) {
+        var link = el("a", "wa-url-button", "🔗 " + item.urlButton.title);
+        link.href = item.urlButton.id;
+        link.target = "_blank";
+        link.rel = "noopener";
+        bubble.appendChild(link);
       }
       if (item.buttons && item.buttons.length) {
         var row = el("div", "wa-buttons");

@@ -88,6 +88,8 @@ struct SimulatorController: RouteCollection {
         var listButton: String?
         var list: [Choice]?
         var link: String?
+        var linkTitle: String?
+        var urlButton: Choice?
         let at: Double
     }
 
@@ -109,15 +111,17 @@ struct SimulatorController: RouteCollection {
             if message.channel == "sms" {
                 items.append(Item(who: "sms", text: message.body, at: at))
             } else if let json = try? JSONSerialization.jsonObject(with: Data(message.body.utf8)) as? [String: Any] {
-                items.append(Self.item(from: json, at: at))
+                items.append(Self.item(from: json, at: at, publicURL: request.application.emaConfig.publicURL))
             }
         }
         return Transcript(items: items.sorted { $0.at < $1.at })
     }
 
     /// Reads back a Graph API message body as the phone would show it.
-    static func item(from message: [String: Any], at: Double) -> Item {
+    static func item(from message: [String: Any], at: Double, publicURL: String) -> Item {
         switch message["type"] as? String {
+        case "template":
+            return templateItem(message["template"] as? [String: Any] ?? [:], at: at, publicURL: publicURL)
         case "interactive":
             let interactive = message["interactive"] as? [String: Any] ?? [:]
             let text = (interactive["body"] as? [String: Any])?["text"] as? String ?? ""
@@ -136,10 +140,32 @@ struct SimulatorController: RouteCollection {
             return Item(who: "ema", text: text, listButton: action["button"] as? String, list: rows, at: at)
         case "document":
             let document = message["document"] as? [String: Any] ?? [:]
-            return Item(who: "ema", text: document["caption"] as? String ?? "", link: document["link"] as? String, at: at)
+            return Item(who: "ema", text: document["caption"] as? String ?? "", link: document["link"] as? String, linkTitle: document["filename"] as? String, at: at)
         default:
             let text = (message["text"] as? [String: Any])?["body"] as? String ?? ""
             return Item(who: "ema", text: text, at: at)
         }
+    }
+
+    /// A template as the phone shows it: the PDF header, the approved text with its
+    /// parameters, the URL button.
+    static func templateItem(_ template: [String: Any], at: Double, publicURL: String) -> Item {
+        let name = template["name"] as? String ?? ""
+        let components = template["components"] as? [[String: Any]] ?? []
+        func parameters(_ type: String) -> [[String: Any]] {
+            components.first { $0["type"] as? String == type }?["parameters"] as? [[String: Any]] ?? []
+        }
+        let document = parameters("header").first?["document"] as? [String: Any]
+        let values = parameters("body").compactMap { $0["text"] as? String }
+        let suffix = parameters("button").first?["text"] as? String
+        guard let approved = ApprovedTemplates.text(of: name, publicURL: publicURL) else {
+            return Item(who: "ema", text: "(plantilla \(name)) " + values.joined(separator: " · "), at: at)
+        }
+        var item = Item(who: "ema", text: ApprovedTemplates.fill(approved.body, with: values),
+                        link: document?["link"] as? String, linkTitle: document?["filename"] as? String, at: at)
+        if let button = approved.urlButton, let suffix {
+            item.urlButton = Choice(button.base + suffix, button.title)
+        }
+        return item
     }
 }

@@ -1,0 +1,35 @@
+import Foundation
+
+/// The text of the templates Meta approved for this business, as customers read them. Meta
+/// keeps the approved copy; this one lets the simulator show a template as the phone would.
+enum ApprovedTemplates {
+    struct Text {
+        /// With `{{1}}`, `{{2}}`… for the body parameters.
+        let body: String
+        /// The URL button's title and its base (the message adds the suffix).
+        let urlButton: (title: String, base: String)?
+    }
+
+    /// `factura_disponible` (utility, es_CO): document header with the bill's PDF; body
+    /// parameters contract, period, amount and due date; a URL button to Factura Web whose
+    /// dynamic suffix is the contract number.
+    static func text(of name: String, publicURL: String) -> Text? {
+        switch name {
+        case "factura_disponible":
+            Text(
+                body: "Tu factura del contrato {{1}}, periodo {{2}}, ya está disponible. 📄\nValor a pagar: {{3}}\nFecha límite de pago: {{4}}\nPágala en línea en Factura Web: el pago se aplica de inmediato.",
+                urlButton: ("Pagar en Factura Web", "\(publicURL)/factura/")
+            )
+        default: nil
+        }
+    }
+
+    /// The body with its parameters in place.
+    static func fill(_ body: String, with parameters: [String]) -> String {
+        var text = body
+        for (index, value) in parameters.enumerated() {
+            text = text.replacingOccurrences(of: "{{\(index + 1)}}", with: value)
+        }
+        return text
+    }
+}

@@ -48,9 +48,7 @@ struct FacturaWebClient {
 struct PaymentTests {
     /// The demo data and the latest bill of contract 10234567.
     func latestBill(_ app: Application) async throws -> Invoice {
-        _ = try await DemoData.load(into: app)
-        let contract = try #require(try await Contract.query(on: app.db).filter(\.$contractNumber == "10234567").first())
-        return try #require(try await Invoice.query(on: app.db).filter(\.$contract.$id == contract.requireID()).sort(\.$period, .descending).first())
+        try await demoLatestBill(app)
     }
 
     func reload(_ invoice: Invoice, _ app: Application) async throws -> Invoice {
@@ -248,9 +246,7 @@ struct WompiTests {
 
     /// Starts a payment for the demo bill and returns it with the checkout URL.
     func start(_ app: Application) async throws -> (Invoice, Payment, String) {
-        _ = try await DemoData.load(into: app)
-        let contract = try #require(try await Contract.query(on: app.db).filter(\.$contractNumber == "10234567").first())
-        let bill = try #require(try await Invoice.query(on: app.db).filter(\.$contract.$id == contract.requireID()).sort(\.$period, .descending).first())
+        let bill = try await demoLatestBill(app)
         let web = FacturaWebClient(tester: try app.testing())
         let started = try await web.post("factura/10234567/pagar", ["factura": bill.invoiceNumber, "intento": try await web.paymentKey(contract: "10234567", invoice: bill.invoiceNumber)])
         let payment = try #require(try await Payment.query(on: app.db).first())

@@ -69,10 +69,23 @@ struct BillLinks {
     static let lifetime: TimeInterval = 60 * 86_400
 
     func token(for invoiceID: UUID, lifetime: TimeInterval = BillLinks.lifetime) async throws -> String {
-        let expiry = UInt64(clock.now().addingTimeInterval(lifetime).timeIntervalSince1970)
-        let body = Self.bytes(invoiceID) + Self.bytes(expiry)
-        let signature = HMAC<SHA256>.authenticationCode(for: body, using: try await key())
-        return Self.base64URL(Data(body + Array(signature.prefix(16))))
+        try await signer(lifetime: lifetime).token(for: invoiceID)
+    }
+
+    /// Signs many links with one read of the key (the monthly dispatch signs a million).
+    struct Signer: Sendable {
+        let key: SymmetricKey
+        let expiry: UInt64
+
+        func token(for invoiceID: UUID) -> String {
+            let body = BillLinks.bytes(invoiceID) + BillLinks.bytes(expiry)
+            let signature = HMAC<SHA256>.authenticationCode(for: body, using: key)
+            return BillLinks.base64URL(Data(body + Array(signature.prefix(16))))
+        }
+    }
+
+    func signer(lifetime: TimeInterval = BillLinks.lifetime) async throws -> Signer {
+        Signer(key: try await key(), expiry: UInt64(clock.now().addingTimeInterval(lifetime).timeIntervalSince1970))
     }
 
     /// The invoice a token names, or nil when it is forged, damaged or expired.

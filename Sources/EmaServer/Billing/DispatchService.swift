@@ -20,60 +20,218 @@ struct DispatchService {
         var withoutBill = 0
     }
 
-    /// Queues the period's bills; a second run queues nothing new.
-    func dispatch(period: BillingPeriod) async throws -> Summary {
-        let enrollments = try await Enrollment.query(on: database)
-            .filter(\.$status == Enrollment.Status.active.rawValue)
-            .with(\.$contract)
-            .all()
-        let contractIDs = Array(Set(enrollments.map { $0.$contract.id }))
-        var invoices: [UUID: Invoice] = [:]
-        for chunk in stride(from: 0, to: contractIDs.count, by: 500).map({ Array(contractIDs[$0..<min(contractIDs.count, $0 + 500)]) }) {
-            for invoice in try await Invoice.query(on: database).filter(\.$period == period.description).filter(\.$contract.$id ~~ chunk).all() {
-                invoices[invoice.$contract.id] = invoice
-            }
-        }
+    /// Enrollments read per page (and rows per insert: 9 values each stays under SQLite's
+    /// 32,766 bound parameters).
+    static let pageSize = 2_000
+
+    /// Queues the period's bills; a second run queues nothing new. Pages through the active
+    /// enrollments in id order with their period bill joined, and writes each page's deliveries
+    /// and outbox messages in one transaction of two multi-row inserts, so memory stays flat
+    /// and a crash leaves whole pages. `progress` gets (enrollments read, total).
+    func dispatch(period: BillingPeriod, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Summary {
+        let sql = database as! any SQLDatabase
+        let total = try await Enrollment.query(on: database).filter(\.$status == Enrollment.Status.active.rawValue).count()
+        let signer = try await BillLinks(database: database, clock: application.clock).signer()
+        let publicURL = application.emaConfig.publicURL
         var summary = Summary()
-        let links = BillLinks(database: database, clock: application.clock)
-        let whatsApp = WhatsAppService(application: application)
-        let now = application.clock.now()
-        for enrollment in enrollments {
-            guard let invoice = invoices[enrollment.$contract.id] else {
-                summary.withoutBill += 1
-                continue
+        var after: UUID?
+        var read = 0
+        while true {
+            let page = try await self.page(after: after, period: period, sql: sql)
+            guard let last = page.last else { break }
+            after = last.enrollment
+            read += Set(page.map(\.enrollment)).count
+            let now = application.clock.now()
+            let billed = page.filter { $0.invoice != nil }
+            summary.withoutBill += page.count - billed.count
+            if !billed.isEmpty {
+                let inserted = try await database.transaction { tx in
+                    try await Self.write(billed, period: period, signer: signer, publicURL: publicURL, now: now, sql: tx as! any SQLDatabase)
+                }
+                summary.queued += inserted
+                summary.alreadyQueued += billed.count - inserted
             }
-            let id = UUID()
-            let inserted = try await (database as! any SQLDatabase).insert(into: Delivery.schema)
-                .columns("id", "enrollment_id", "invoice_id", "period", "phone", "status", "created_at", "updated_at")
-                .values(SQLBind(id), SQLBind(try enrollment.requireID()), SQLBind(try invoice.requireID()), SQLBind(period.description),
-                        SQLBind(enrollment.phone), SQLBind(DeliveryStatus.queued.rawValue), SQLBind(now), SQLBind(now))
-                .ignoringConflicts(with: ["enrollment_id", "invoice_id"])
-                .returning("id")
-                .all()
-            guard !inserted.isEmpty else {
-                summary.alreadyQueued += 1
-                continue
-            }
-            let token = try await links.token(for: try invoice.requireID())
-            var template = WhatsAppTemplate(name: Self.templateName, language: Self.templateLanguage)
-            template.headerDocument = .init(link: "\(application.emaConfig.publicURL)/facturas/\(token).pdf", filename: "factura-\(period).pdf")
-            template.bodyParameters = [
-                enrollment.contract.contractNumber,
-                period.displayName,
-                Money.format(cop: invoice.amountCOP),
-                CivilDate(invoice.dueDate)?.displayName ?? invoice.dueDate,
-            ]
-            template.callbackData = "entrega:\(id.uuidString)"
-            let outbox = try await whatsApp.queueTemplate(template, to: enrollment.phone)
-            try await (database as! any SQLDatabase).update(Delivery.schema)
-                .set("outbox_id", to: SQLBind(outbox)).where("id", .equal, SQLBind(id)).run()
-            summary.queued += 1
+            progress?(read, total)
+        }
+        if summary.queued > 0 {
+            try await WhatsAppBulkSender.start(application, count: application.usesSQLite ? 1 : application.emaConfig.workerConcurrency)
         }
         return summary
     }
 
+    struct Row {
+        let enrollment: UUID
+        let phone: String
+        let contractNumber: String
+        let invoice: UUID?
+        let amountCOP: Int64
+        let dueDate: String
+    }
+
+    /// One page of active enrollments after `after`, each with its bill of the period (if any).
+    func page(after: UUID?, period: BillingPeriod, sql: any SQLDatabase) async throws -> [Row] {
+        let from: SQLQueryString = after.map { "AND id > \(bind: $0)" } ?? ""
+        return try await sql.raw("""
+            SELECT e.id AS enrollment_id, e.phone, c.contract_number, i.id AS invoice_id, i.amount_cop, i.due_date
+            FROM (SELECT id, phone, contract_id FROM \(ident: Enrollment.schema)
+                  WHERE status = \(bind: Enrollment.Status.active.rawValue) \(from) ORDER BY id LIMIT \(literal: Self.pageSize)) AS e
+            JOIN \(ident: Contract.schema) AS c ON c.id = e.contract_id
+            LEFT JOIN \(ident: Invoice.schema) AS i ON i.contract_id = e.contract_id AND i.period = \(bind: period.description)
+            ORDER BY e.id
+            """).all().map { row in
+            Row(
+                enrollment: try row.decode(column: "enrollment_id", as: UUID.self),
+                phone: try row.decode(column: "phone", as: String.self),
+                contractNumber: try row.decode(column: "contract_number", as: String.self),
+                invoice: try row.decode(column: "invoice_id", as: UUID?.self),
+                amountCOP: try row.decode(column: "amount_cop", as: Int64?.self) ?? 0,
+                dueDate: try row.decode(column: "due_date", as: String?.self) ?? ""
+            )
+        }
+    }
+
+    /// Inserts the deliveries (a conflict means already queued) and, for the new ones only,
+    /// their template messages in the bulk lane. Returns how many were new.
+    static func write(_ rows: [Row], period: BillingPeriod, signer: BillLinks.Signer, publicURL: String, now: Date, sql: any SQLDatabase) async throws -> Int {
+        let outboxIDs = rows.map { _ in UUID() }
+        let deliveryIDs = rows.map { _ in UUID() }
+        let deliveries = sql.insert(into: Delivery.schema)
+            .columns("id", "enrollment_id", "invoice_id", "period", "phone", "status", "outbox_id", "created_at", "updated_at")
+        for (index, row) in rows.enumerated() {
+            deliveries.values(
+                SQLBind(deliveryIDs[index]), SQLBind(row.enrollment), SQLBind(row.invoice), SQLBind(period.description), SQLBind(row.phone),
+                SQLBind(DeliveryStatus.queued.rawValue), SQLBind(outboxIDs[index]), SQLBind(now), SQLBind(now)
+            )
+        }
+        let inserted = Set(try await deliveries.ignoringConflicts(with: ["enrollment_id", "invoice_id"]).returning("id").all()
+            .map { try $0.decode(column: "id", as: UUID.self) })
+        guard !inserted.isEmpty else { return 0 }
+        let outbox = sql.insert(into: WhatsAppOutboxMessage.schema)
+            .columns("id", "recipient", "body", "is_template", "lane", "state", "attempts", "created_at", "updated_at")
+        for (index, row) in rows.enumerated() where inserted.contains(deliveryIDs[index]) {
+            guard let invoice = row.invoice else { continue }
+            let message = template(for: row, invoice: invoice, delivery: deliveryIDs[index], period: period, signer: signer, publicURL: publicURL)
+            outbox.values(
+                SQLBind(outboxIDs[index]), SQLBind(row.phone), SQLBind(WhatsAppRenderer.readable(message.message(to: row.phone))), SQLBind(true),
+                SQLBind(WhatsAppOutboxMessage.Lane.bulk.rawValue), SQLBind(WhatsAppOutboxMessage.State.queued.rawValue), SQLBind(0), SQLBind(now), SQLBind(now)
+            )
+        }
+        try await outbox.run()
+        return inserted.count
+    }
+
+    /// `factura_disponible`: the PDF as document header; contract, period, amount and due date;
+    /// the Factura Web button (its suffix is the contract number); the delivery as callback data.
+    static func template(for row: Row, invoice: UUID, delivery: UUID, period: BillingPeriod, signer: BillLinks.Signer, publicURL: String) -> WhatsAppTemplate {
+        var template = WhatsAppTemplate(name: templateName, language: templateLanguage)
+        template.headerDocument = .init(link: "\(publicURL)/facturas/\(signer.token(for: invoice)).pdf", filename: "factura-\(period).pdf")
+        template.bodyParameters = [
+            row.contractNumber,
+            period.displayName,
+            Money.format(cop: row.amountCOP),
+            CivilDate(row.dueDate)?.displayName ?? row.dueDate,
+        ]
+        template.urlButtonSuffix = row.contractNumber
+        template.callbackData = "entrega:\(delivery.uuidString)"
+        return template
+    }
+
+    // MARK: Following a run
+
+    /// Where a period's dispatch stands: deliveries by status and by failure cause, and the
+    /// messages not yet handed to Meta.
+    struct Report: Content, Equatable {
+        var period: String
+        var total = 0
+        var byStatus: [String: Int] = [:]
+        var byCause: [String: Int] = [:]
+        /// Waiting for the sender (queued or being sent).
+        var waiting = 0
+        /// Interrupted mid-send; waiting for Meta's status before any resend.
+        var uncertain = 0
+        /// `ema invoices close` ran for the period: no more retries.
+        var closed = false
+
+        var sent: Int { total - (byStatus["queued"] ?? 0) - (byStatus["failed"] ?? 0) }
+        var failed: Int { byStatus["failed"] ?? 0 }
+    }
+
+    func report(period: BillingPeriod) async throws -> Report {
+        let sql = database as! any SQLDatabase
+        var report = Report(period: period.description)
+        for row in try await sql.raw("""
+            SELECT status, failure_cause, closed, COUNT(*) AS n FROM \(ident: Delivery.schema) WHERE period = \(bind: period.description)
+            GROUP BY status, failure_cause, closed
+            """).all() {
+            let count = try row.decode(column: "n", as: Int.self)
+            report.total += count
+            report.byStatus[try row.decode(column: "status", as: String.self), default: 0] += count
+            if let cause = try row.decode(column: "failure_cause", as: String?.self) { report.byCause[cause, default: 0] += count }
+            if try row.decode(column: "closed", as: Bool.self) { report.closed = true }
+        }
+        for row in try await sql.raw("""
+            SELECT o.state, COUNT(*) AS n FROM \(ident: WhatsAppOutboxMessage.schema) AS o
+            JOIN \(ident: Delivery.schema) AS d ON d.outbox_id = o.id
+            WHERE d.period = \(bind: period.description) AND o.state IN ('queued', 'sending', 'uncertain')
+            GROUP BY o.state
+            """).all() {
+            let count = try row.decode(column: "n", as: Int.self)
+            if try row.decode(column: "state", as: String.self) == "uncertain" { report.uncertain += count } else { report.waiting += count }
+        }
+        return report
+    }
+
+    /// Sends again every failed bill of a period that is not closed: a new message for each
+    /// (the failed one is final, so there is never a second live send), the delivery back to
+    /// `queued`. Returns how many were queued.
+    func retryFailed(period: BillingPeriod) async throws -> Int {
+        let sql = database as! any SQLDatabase
+        let rows = try await sql.raw("""
+            SELECT d.id AS delivery_id, d.enrollment_id, d.phone, c.contract_number, i.id AS invoice_id, i.amount_cop, i.due_date
+            FROM \(ident: Delivery.schema) AS d
+            JOIN \(ident: Invoice.schema) AS i ON i.id = d.invoice_id
+            JOIN \(ident: Contract.schema) AS c ON c.id = i.contract_id
+            LEFT JOIN \(ident: WhatsAppOutboxMessage.schema) AS o ON o.id = d.outbox_id
+            WHERE d.period = \(bind: period.description) AND d.status = \(bind: DeliveryStatus.failed.rawValue) AND d.closed = \(bind: false)
+              AND (o.id IS NULL OR o.state IN ('sent', 'failed'))
+            """).all()
+        guard !rows.isEmpty else { return 0 }
+        let signer = try await BillLinks(database: database, clock: application.clock).signer()
+        let publicURL = application.emaConfig.publicURL
+        let now = application.clock.now()
+        try await database.transaction { tx in
+            let sql = tx as! any SQLDatabase
+            for row in rows {
+                let delivery = try row.decode(column: "delivery_id", as: UUID.self)
+                let invoice = try row.decode(column: "invoice_id", as: UUID.self)
+                let data = Row(
+                    enrollment: try row.decode(column: "enrollment_id", as: UUID.self), phone: try row.decode(column: "phone", as: String.self),
+                    contractNumber: try row.decode(column: "contract_number", as: String.self), invoice: invoice,
+                    amountCOP: try row.decode(column: "amount_cop", as: Int64.self), dueDate: try row.decode(column: "due_date", as: String.self)
+                )
+                let outbox = UUID()
+                let message = Self.template(for: data, invoice: invoice, delivery: delivery, period: period, signer: signer, publicURL: publicURL)
+                try await sql.insert(into: WhatsAppOutboxMessage.schema)
+                    .columns("id", "recipient", "body", "is_template", "lane", "state", "attempts", "created_at", "updated_at")
+                    .values(SQLBind(outbox), SQLBind(data.phone), SQLBind(WhatsAppRenderer.readable(message.message(to: data.phone))), SQLBind(true),
+                            SQLBind(WhatsAppOutboxMessage.Lane.bulk.rawValue), SQLBind(WhatsAppOutboxMessage.State.queued.rawValue), SQLBind(0), SQLBind(now), SQLBind(now))
+                    .run()
+                try await sql.update(Delivery.schema)
+                    .set("status", to: SQLBind(DeliveryStatus.queued.rawValue)).set("failure_cause", to: SQLLiteral.null)
+                    .set("outbox_id", to: SQLBind(outbox)).set("updated_at", to: SQLBind(now))
+                    .where("id", .equal, SQLBind(delivery)).where("status", .equal, SQLBind(DeliveryStatus.failed.rawValue))
+                    .run()
+            }
+        }
+        try await WhatsAppBulkSender.start(application, count: 1)
+        return rows.count
+    }
+
     /// Moves a delivery's status forward (never back) and keeps the failure cause.
-    static func record(_ incoming: DeliveryStatus, code: Int?, where column: String, equals value: any Encodable & Sendable, database: any Database, now: Date) async throws {
+    static func record(
+        _ incoming: DeliveryStatus, code: Int?, where column: String, equals value: any Encodable & Sendable, database: any Database, now: Date,
+        cause: DeliveryFailureCause? = nil
+    ) async throws {
         let sql = database as! any SQLDatabase
         let rows = try await sql.select().columns("id", "status").from(Delivery.schema).where(column, .equal, SQLBind(value)).all()
         for row in rows {
@@ -85,7 +243,7 @@ struct DispatchService {
                 .set("status", to: SQLBind(merged.rawValue))
                 .set("updated_at", to: SQLBind(now))
             if merged == .failed {
-                update.set("failure_cause", to: SQLBind(DeliveryFailureCause.from(code: code).rawValue))
+                update.set("failure_cause", to: SQLBind((cause ?? DeliveryFailureCause.from(code: code)).rawValue))
             } else {
                 update.set("failure_cause", to: SQLLiteral.null)
             }

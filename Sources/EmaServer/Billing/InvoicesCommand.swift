@@ -27,7 +27,11 @@ struct DispatchCommand: AsyncCommand {
         }
         let app = context.application
         try await app.autoMigrate()
-        let summary = try await DispatchService(application: app).dispatch(period: period)
+        let bar = ProgressBar(enabled: isatty(STDERR_FILENO) == 1)
+        let summary = try await DispatchService(application: app).dispatch(period: period) { read, total in
+            bar.update("Poniendo en cola", count: read, of: total)
+        }
+        bar.finish()
         context.console.print("Facturas de \(period.displayName): \(summary.queued) en cola, \(summary.alreadyQueued) ya estaban en cola, \(summary.withoutBill) inscripciones sin factura en el periodo.")
         guard signature.wait else { return }
         var settings = JobRunner.Settings()

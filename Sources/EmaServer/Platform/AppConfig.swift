@@ -20,6 +20,8 @@ public struct AppConfig: Sendable {
         public var appSecret: Secret?
         public var verifyToken: Secret?
         public var maxMessagesPerSecond: Int = 80
+        /// How long a bill interrupted mid-send waits for Meta's status before it is sent again.
+        public var uncertainGrace: TimeInterval = 600
         /// Without a token, outbound WhatsApp messages go to the local sandbox outbox.
         public var isSandbox: Bool { accessToken == nil }
     }
@@ -92,6 +94,7 @@ public struct AppConfig: Sendable {
         whatsApp.appSecret = reader.secret("WHATSAPP_APP_SECRET")
         whatsApp.verifyToken = reader.secret("WHATSAPP_VERIFY_TOKEN")
         whatsApp.maxMessagesPerSecond = reader.integer("WHATSAPP_MAX_MPS", in: 1...1000) ?? whatsApp.maxMessagesPerSecond
+        whatsApp.uncertainGrace = reader.integer("WHATSAPP_RESEND_GRACE_SECONDS", in: 5...86_400).map(TimeInterval.init) ?? whatsApp.uncertainGrace
         if whatsApp.accessToken != nil, whatsApp.phoneNumberID == nil {
             reader.problem("WHATSAPP_PHONE_NUMBER_ID", "es obligatorio cuando WHATSAPP_ACCESS_TOKEN está definido")
         }

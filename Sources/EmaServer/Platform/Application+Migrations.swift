@@ -21,5 +21,6 @@ extension Application {
         migrations.add(AddPaymentToInvoices())
         migrations.add(CreatePayments())
         migrations.add(CreateSandboxTransactions())
+        migrations.add(AddOutboxLane())
     }
 }

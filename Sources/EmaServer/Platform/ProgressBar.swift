@@ -13,20 +13,28 @@ final class ProgressBar: Sendable {
 
     /// Redraws at most ten times a second, and whenever the phase changes.
     func update(_ phase: CSVFileImporter.Phase, _ done: Int, _ total: Int) {
+        draw(phase.rawValue, done, total, String(format: "%.1f/%.1f MB", Double(done) / 1_048_576, Double(total) / 1_048_576))
+    }
+
+    /// The same for counted things ("12.000/1.000.000").
+    func update(_ phase: String, count done: Int, of total: Int) {
+        draw(phase, done, total, "\(done)/\(total)")
+    }
+
+    private func draw(_ phase: String, _ done: Int, _ total: Int, _ figures: String) {
         guard enabled else { return }
         state.withLockedValue { state in
             let now = Date()
-            guard phase.rawValue != state.lastPhase || now.timeIntervalSince(state.lastDraw) > 0.1 || done == total else { return }
-            if phase.rawValue != state.lastPhase, state.drawn { Self.write("\n") }
-            state.lastPhase = phase.rawValue
+            guard phase != state.lastPhase || now.timeIntervalSince(state.lastDraw) > 0.1 || done == total else { return }
+            if phase != state.lastPhase, state.drawn { Self.write("\n") }
+            state.lastPhase = phase
             state.lastDraw = now
             state.drawn = true
             let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
             let width = 30
             let filled = Int(fraction * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            let megabytes = String(format: "%.1f/%.1f MB", Double(done) / 1_048_576, Double(total) / 1_048_576)
-            Self.write("\r\(phase.rawValue.padding(toLength: 19, withPad: " ", startingAt: 0)) \(bar) \(Int(fraction * 100))%  \(megabytes)")
+            Self.write("\r\(phase.padding(toLength: 19, withPad: " ", startingAt: 0)) \(bar) \(Int(fraction * 100))%  \(figures)")
         }
     }
 

@@ -40,6 +40,8 @@ extension Application {
         storage[SecretKey.self] = emaConfig.whatsApp.appSecret?.value ?? SecureRandom.hex(32)
         jobs.register(WhatsAppService.processJob, handler: WhatsAppService.process)
         jobs.register(WhatsAppService.sendJob, handler: WhatsAppService.send)
+        jobs.register(WhatsAppBulkSender.job, handler: WhatsAppBulkSender.run)
+        jobs.register(recurring: WhatsAppBulkSender.recoveryJob, every: max(5, min(60, emaConfig.whatsApp.uncertainGrace / 2)), handler: WhatsAppBulkSender.runRecovery)
         try register(collection: WhatsAppWebhookController())
         try register(collection: SimulatorController())
     }

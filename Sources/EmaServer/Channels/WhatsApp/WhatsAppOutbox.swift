@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 
 /// A message waiting to go out on WhatsApp, or gone. The attempt is recorded (`sending`) before
 /// the HTTP call, so a crash between the call and the result leaves the row `uncertain` instead
@@ -9,12 +10,17 @@ final class WhatsAppOutboxMessage: Model, @unchecked Sendable {
 
     enum State: String { case queued, sending, sent, failed, uncertain }
 
+    /// `conversation`: sent by the recipient's own job, in order with the rest of the
+    /// conversation. `bulk`: a campaign (the monthly bill), sent in batches by the bulk sender.
+    enum Lane: String { case conversation, bulk }
+
     @ID(key: .id) var id: UUID?
     @Field(key: "recipient") var recipient: String
     /// The Graph API message body (JSON).
     @Field(key: "body") var body: String
     /// Free-form messages need the 24-hour window; templates do not.
     @Field(key: "is_template") var isTemplate: Bool
+    @Field(key: "lane") var lane: String
     @Field(key: "state") var state: String
     @Field(key: "attempts") var attempts: Int
     @OptionalField(key: "wamid") var wamid: String?
@@ -43,5 +49,27 @@ struct CreateWhatsAppOutbox: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema(WhatsAppOutboxMessage.schema).delete()
+    }
+}
+
+/// The bulk lane of the monthly bill, and the indexes a million rows need: the recipient's
+/// queue in order, the bulk lane's queue, and a delivery by its outbox message.
+struct AddOutboxLane: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(WhatsAppOutboxMessage.schema)
+            .field("lane", .string, .required, .sql(.default(WhatsAppOutboxMessage.Lane.conversation.rawValue)))
+            .update()
+        let sql = database as! any SQLDatabase
+        try await sql.create(index: "whatsapp_outbox_recipient_created").on(WhatsAppOutboxMessage.schema).column("recipient").column("created_at").run()
+        try await sql.create(index: "whatsapp_outbox_lane_state_created").on(WhatsAppOutboxMessage.schema).column("lane").column("state").column("created_at").run()
+        try await sql.create(index: "deliveries_outbox").on(Delivery.schema).column("outbox_id").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        for index in ["deliveries_outbox", "whatsapp_outbox_lane_state_created", "whatsapp_outbox_recipient_created"] {
+            try await sql.drop(index: index).run()
+        }
+        try await database.schema(WhatsAppOutboxMessage.schema).deleteField("lane").update()
     }
 }

@@ -78,6 +78,7 @@ struct WhatsAppService {
         try await record.save(on: database)
         if let callback = record.callbackData, callback.hasPrefix("entrega:"), let delivery = UUID(uuidString: String(callback.dropFirst("entrega:".count))) {
             try await DispatchService.record(merged, code: record.errorCode, where: "id", equals: delivery, database: database, now: now)
+            try await WhatsAppBulkSender.settleUncertain(delivery: delivery, database: database, now: now)
         }
     }
 
@@ -167,6 +168,7 @@ struct WhatsAppService {
             row.recipient = recipient
             row.body = WhatsAppRenderer.readable(message)
             row.isTemplate = isTemplate
+            row.lane = WhatsAppOutboxMessage.Lane.conversation.rawValue
             row.state = WhatsAppOutboxMessage.State.queued.rawValue
             row.attempts = 0
             // A millisecond apart, so the sender sorts them in the order they were written.
@@ -188,6 +190,7 @@ struct WhatsAppService {
         try await service.withLease(of: recipient, prefix: "send_", worker: UUID().uuidString) {
             while let next = try await WhatsAppOutboxMessage.query(on: service.database)
                 .filter(\.$recipient == recipient)
+                .filter(\.$lane == WhatsAppOutboxMessage.Lane.conversation.rawValue)
                 .filter(\.$state ~~ [WhatsAppOutboxMessage.State.queued.rawValue, WhatsAppOutboxMessage.State.sending.rawValue])
                 .sort(\.$createdAt).first() {
                 try await service.sendOne(try next.requireID(), logger: context.logger)

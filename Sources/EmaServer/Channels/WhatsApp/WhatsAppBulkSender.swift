@@ -1,0 +1,203 @@
+import EmaCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// The bulk lane (the monthly bill): claims queued messages a batch at a time (marked
+/// `sending` in one statement before any call), sends them at the pacer's rate with a few calls
+/// in flight, and records the results. A crash leaves the batch `sending`; recovery turns those
+/// rows `uncertain` and sends again only the ones Meta never reported on (no status webhook for
+/// their delivery within the grace period), so a bill is neither lost nor sent twice.
+struct WhatsAppBulkSender {
+    static let job = "whatsapp.send_bulk"
+    static let recoveryJob = "whatsapp.recover_bulk"
+    static let batchSize = 100
+    static let inFlight = 16
+    /// Attempts before a message that keeps meeting temporary errors fails for good.
+    static let maxAttempts = 8
+
+    let application: Application
+    var database: any Database { application.db }
+    var sql: any SQLDatabase { application.db as! any SQLDatabase }
+
+    /// Queues `count` sender jobs (one per worker slot is plenty; each runs until the lane is empty).
+    static func start(_ application: Application, count: Int) async throws {
+        let payloads = (0..<max(1, count)).map { _ in (payload: "{}", idempotencyKey: "wa-bulk:\(UUID().uuidString)") }
+        try await application.jobQueue.enqueueMany(kind: job, payloads: payloads)
+        await application.jobRunner?.nudge()
+    }
+
+    /// The job body: batches until nothing is queued; gives the job back on shutdown.
+    @Sendable static func run(_ context: JobContext, _ payload: String) async throws {
+        let sender = WhatsAppBulkSender(application: context.application)
+        while try await sender.sendBatch(logger: context.logger) > 0 {
+            try Task.checkCancellation()
+        }
+    }
+
+    struct Claimed { let id: UUID; let recipient: String; let body: String; let attempts: Int }
+
+    /// Marks up to `batchSize` queued messages `sending` and returns them (SKIP LOCKED on
+    /// PostgreSQL, so any number of senders share the lane).
+    func claim() async throws -> [Claimed] {
+        let now = application.clock.now()
+        let lock: SQLQueryString = sql.dialect.name == "postgresql" ? "FOR UPDATE SKIP LOCKED" : ""
+        let rows = try await sql.raw("""
+            UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: "sending"), attempts = attempts + 1, updated_at = \(bind: now)
+            WHERE id IN (SELECT id FROM \(ident: WhatsAppOutboxMessage.schema)
+                         WHERE lane = \(bind: "bulk") AND state = \(bind: "queued") ORDER BY created_at LIMIT \(literal: Self.batchSize) \(lock))
+            RETURNING id, recipient, body, attempts
+            """).all()
+        return try rows.map {
+            Claimed(id: try $0.decode(column: "id", as: UUID.self), recipient: try $0.decode(column: "recipient", as: String.self),
+                    body: try $0.decode(column: "body", as: String.self), attempts: try $0.decode(column: "attempts", as: Int.self))
+        }
+    }
+
+    enum Outcome { case sent(String), temporary(String), rejected(Int?, String) }
+
+    /// One batch: claim, send, record. Returns how many messages it handled.
+    func sendBatch(logger: Logger) async throws -> Int {
+        let batch = try await claim()
+        guard !batch.isEmpty else { return 0 }
+        let client = application.whatsApp
+        let pacer = application.whatsAppPacer
+        let outcomes = await withTaskGroup(of: (Int, Outcome).self) { group in
+            var results: [(Int, Outcome)] = []
+            var next = 0
+            func add(_ index: Int) {
+                let row = batch[index]
+                group.addTask {
+                    guard let message = try? JSONSerialization.jsonObject(with: Data(row.body.utf8)) as? [String: Any] else {
+                        return (index, .rejected(nil, "cuerpo del mensaje ilegible"))
+                    }
+                    do {
+                        try await pacer.take()
+                        return (index, .sent(try await client.send(message)))
+                    } catch let error as WhatsAppSendError {
+                        if case .rejected(let code, _) = error { return (index, .rejected(code, error.description)) }
+                        return (index, .temporary(error.description))
+                    } catch {
+                        return (index, .temporary(String(describing: error)))
+                    }
+                }
+            }
+            while next < min(Self.inFlight, batch.count) { add(next); next += 1 }
+            for await result in group {
+                results.append(result)
+                if next < batch.count { add(next); next += 1 }
+            }
+            return results
+        }
+        try await record(batch: batch, outcomes: outcomes, logger: logger)
+        if outcomes.contains(where: { if case .temporary = $0.1 { true } else { false } }) {
+            // Meta asked to slow down or did not answer: give it a moment before the next batch.
+            try await Task.sleep(for: .seconds(1))
+        }
+        return batch.count
+    }
+
+    func record(batch: [Claimed], outcomes: [(Int, Outcome)], logger: Logger) async throws {
+        let now = application.clock.now()
+        let sent = outcomes.compactMap { index, outcome -> UUID? in
+            if case .sent = outcome { return batch[index].id }
+            return nil
+        }
+        try await database.transaction { tx in
+            let sql = tx as! any SQLDatabase
+            for (index, outcome) in outcomes {
+                let row = batch[index]
+                switch outcome {
+                case .sent(let wamid):
+                    try await sql.update(WhatsAppOutboxMessage.schema)
+                        .set("state", to: SQLBind("sent")).set("wamid", to: SQLBind(wamid)).set("last_error", to: SQLLiteral.null)
+                        .set("updated_at", to: SQLBind(now))
+                        .where("id", .equal, SQLBind(row.id)).run()
+                case .temporary(let reason):
+                    let final = row.attempts >= Self.maxAttempts
+                    try await sql.update(WhatsAppOutboxMessage.schema)
+                        .set("state", to: SQLBind(final ? "failed" : "queued")).set("last_error", to: SQLBind(reason))
+                        .set("updated_at", to: SQLBind(now))
+                        .where("id", .equal, SQLBind(row.id)).run()
+                    if final {
+                        try await DispatchService.record(.failed, code: nil, where: "outbox_id", equals: row.id, database: tx, now: now, cause: .operatorRejected)
+                    }
+                case .rejected(let code, let reason):
+                    try await sql.update(WhatsAppOutboxMessage.schema)
+                        .set("state", to: SQLBind("failed")).set("last_error", to: SQLBind(reason))
+                        .set("updated_at", to: SQLBind(now))
+                        .where("id", .equal, SQLBind(row.id)).run()
+                    try await DispatchService.record(.failed, code: code, where: "outbox_id", equals: row.id, database: tx, now: now)
+                    logger.warning("Plantilla de WhatsApp rechazada", metadata: ["to": .string(Masking.phone(row.recipient)), "error": .string(reason)])
+                }
+            }
+            if !sent.isEmpty {
+                // Queued → sent; a delivery a webhook already moved further stays where it is.
+                try await sql.update(Delivery.schema)
+                    .set("status", to: SQLBind(DeliveryStatus.sent.rawValue)).set("updated_at", to: SQLBind(now))
+                    .where("outbox_id", .in, SQLBind.group(sent))
+                    .where("status", .equal, SQLBind(DeliveryStatus.queued.rawValue))
+                    .run()
+            }
+        }
+    }
+
+    // MARK: Recovery
+
+    /// After a crash: `sending` rows older than the lease become `uncertain`; `uncertain` rows
+    /// whose delivery Meta never reported on within `grace` go back to the queue (nothing
+    /// reached Meta, or a status would have come); then a sender is started if anything waits.
+    /// Returns (marked uncertain, queued again).
+    @discardableResult
+    func recover(grace: TimeInterval) async throws -> (uncertain: Int, requeued: Int) {
+        let now = application.clock.now()
+        let lease = min(120, grace)
+        let uncertain = try await sql.raw("""
+            UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: "uncertain"), updated_at = \(bind: now),
+                last_error = \(bind: "envío interrumpido: se espera el estado de Meta antes de reenviar")
+            WHERE lane = \(bind: "bulk") AND state = \(bind: "sending") AND updated_at < \(bind: now.addingTimeInterval(-lease))
+            RETURNING id
+            """).all().count
+        // Meta reported on these (their delivery moved on): they did go out.
+        try await sql.raw("""
+            UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: "sent"), updated_at = \(bind: now), last_error = NULL
+            WHERE lane = \(bind: "bulk") AND state = \(bind: "uncertain")
+              AND id IN (SELECT outbox_id FROM \(ident: Delivery.schema) WHERE status <> \(bind: DeliveryStatus.queued.rawValue) AND outbox_id IS NOT NULL)
+            """).run()
+        let requeued = try await sql.raw("""
+            UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: "queued"), updated_at = \(bind: now),
+                last_error = \(bind: "Meta no informó ningún estado: se reenvía")
+            WHERE lane = \(bind: "bulk") AND state = \(bind: "uncertain") AND updated_at < \(bind: now.addingTimeInterval(-grace))
+              AND id IN (SELECT outbox_id FROM \(ident: Delivery.schema) WHERE status = \(bind: DeliveryStatus.queued.rawValue) AND outbox_id IS NOT NULL)
+            RETURNING id
+            """).all().count
+        let waiting = try await WhatsAppOutboxMessage.query(on: database)
+            .filter(\.$lane == WhatsAppOutboxMessage.Lane.bulk.rawValue)
+            .filter(\.$state == WhatsAppOutboxMessage.State.queued.rawValue)
+            .first() != nil
+        if waiting {
+            let slot = Int(now.timeIntervalSince1970 / 60)
+            try await application.jobQueue.enqueue(kind: Self.job, payload: [String: String](), idempotencyKey: "wa-bulk-recover@\(slot)")
+        }
+        return (uncertain, requeued)
+    }
+
+    @Sendable static func runRecovery(_ context: JobContext, _ payload: String) async throws {
+        let grace = context.application.emaConfig.whatsApp.uncertainGrace
+        let result = try await WhatsAppBulkSender(application: context.application).recover(grace: grace)
+        if result.uncertain + result.requeued > 0 {
+            context.logger.notice("Envíos masivos recuperados", metadata: ["inciertos": "\(result.uncertain)", "reencolados": "\(result.requeued)"])
+        }
+    }
+
+    /// A status webhook for a delivery settles its message if it was interrupted (or is still
+    /// being recorded): it did reach Meta.
+    static func settleUncertain(delivery: UUID, database: any Database, now: Date) async throws {
+        let sql = database as! any SQLDatabase
+        try await sql.raw("""
+            UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: "sent"), updated_at = \(bind: now), last_error = NULL
+            WHERE state IN (\(bind: "uncertain"), \(bind: "sending")) AND id IN (SELECT outbox_id FROM \(ident: Delivery.schema) WHERE id = \(bind: delivery))
+            """).run()
+    }
+}

@@ -36,22 +36,40 @@ struct DispatchService {
         var summary = Summary()
         var after: UUID?
         var read = 0
-        while true {
-            let page = try await self.page(after: after, period: period, sql: sql)
-            guard let last = page.last else { break }
-            after = last.enrollment
-            read += Set(page.map(\.enrollment)).count
-            let now = application.clock.now()
-            let billed = page.filter { $0.invoice != nil }
-            summary.withoutBill += page.count - billed.count
-            if !billed.isEmpty {
-                let inserted = try await database.transaction { tx in
-                    try await Self.write(billed, period: period, signer: signer, publicURL: publicURL, now: now, sql: tx as! any SQLDatabase)
-                }
-                summary.queued += inserted
-                summary.alreadyQueued += billed.count - inserted
+        // Reading a page is one quick query; writing it is the work. On PostgreSQL a few pages
+        // are written at once (disjoint rows, separate connections); SQLite has one writer.
+        let inFlight = application.usesSQLite ? 1 : 3
+        let database = database
+        try await withThrowingTaskGroup(of: (inserted: Int, billed: Int).self) { group in
+            var running = 0
+            func collect(_ result: (inserted: Int, billed: Int)) {
+                summary.queued += result.inserted
+                summary.alreadyQueued += result.billed - result.inserted
             }
-            progress?(read, total)
+            while true {
+                let page = try await self.page(after: after, period: period, sql: sql)
+                guard let last = page.last else { break }
+                after = last.enrollment
+                read += Set(page.map(\.enrollment)).count
+                let billed = page.filter { $0.invoice != nil }
+                summary.withoutBill += page.count - billed.count
+                if !billed.isEmpty {
+                    if running >= inFlight, let done = try await group.next() {
+                        collect(done)
+                        running -= 1
+                    }
+                    let now = application.clock.now()
+                    group.addTask {
+                        let inserted = try await database.transaction { tx in
+                            try await Self.write(billed, period: period, signer: signer, publicURL: publicURL, now: now, sql: tx as! any SQLDatabase)
+                        }
+                        return (inserted, billed.count)
+                    }
+                    running += 1
+                }
+                progress?(read, total)
+            }
+            for try await done in group { collect(done) }
         }
         if summary.queued > 0 {
             try await WhatsAppBulkSender.start(application, count: application.usesSQLite ? 1 : application.emaConfig.workerConcurrency)
@@ -112,7 +130,7 @@ struct DispatchService {
             guard let invoice = row.invoice else { continue }
             let message = template(for: row, invoice: invoice, delivery: deliveryIDs[index], period: period, signer: signer, publicURL: publicURL)
             outbox.values(
-                SQLBind(outboxIDs[index]), SQLBind(row.phone), SQLBind(WhatsAppRenderer.readable(message.message(to: row.phone))), SQLBind(true),
+                SQLBind(outboxIDs[index]), SQLBind(row.phone), SQLBind(message.json(to: row.phone)), SQLBind(true),
                 SQLBind(WhatsAppOutboxMessage.Lane.bulk.rawValue), SQLBind(WhatsAppOutboxMessage.State.queued.rawValue), SQLBind(0), SQLBind(now), SQLBind(now)
             )
         }
@@ -213,7 +231,7 @@ struct DispatchService {
                 let message = Self.template(for: data, invoice: invoice, delivery: delivery, period: period, signer: signer, publicURL: publicURL)
                 try await sql.insert(into: WhatsAppOutboxMessage.schema)
                     .columns("id", "recipient", "body", "is_template", "lane", "state", "attempts", "created_at", "updated_at")
-                    .values(SQLBind(outbox), SQLBind(data.phone), SQLBind(WhatsAppRenderer.readable(message.message(to: data.phone))), SQLBind(true),
+                    .values(SQLBind(outbox), SQLBind(data.phone), SQLBind(message.json(to: data.phone)), SQLBind(true),
                             SQLBind(WhatsAppOutboxMessage.Lane.bulk.rawValue), SQLBind(WhatsAppOutboxMessage.State.queued.rawValue), SQLBind(0), SQLBind(now), SQLBind(now))
                     .run()
                 try await sql.update(Delivery.schema)

@@ -65,6 +65,8 @@ public struct AppConfig: Sendable {
     public var databasePoolSize: Int = 4
     /// Verification codes one client address may ask for in an hour (toll-fraud guard).
     public var codesPerClientPerHour: Int = 15
+    /// bcrypt cost of staff passwords (tests lower it to stay fast).
+    public var passwordCost: Int = 12
     public var whatsApp = WhatsApp()
     public var twilio = Twilio()
     public var wompi = Wompi()

@@ -22,5 +22,6 @@ extension Application {
         migrations.add(CreatePayments())
         migrations.add(CreateSandboxTransactions())
         migrations.add(AddOutboxLane())
+        migrations.add(CreateStaff())
     }
 }

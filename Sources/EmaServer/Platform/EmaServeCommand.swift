@@ -26,6 +26,7 @@ struct EmaServeCommand: AsyncCommand {
         if signature.demo {
             app.isDemo = true
             let summary = try await DemoData.load(into: app)
+            try await StaffService(application: app).loadDemoAccounts()
             app.logger.notice("Datos de demostración listos", metadata: [
                 "contratos": .string(summary.contracts.spanishSummary), "facturas": .string(summary.invoices.spanishSummary),
             ])

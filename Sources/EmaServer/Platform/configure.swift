@@ -43,6 +43,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.facturaLookupLimiter = RateLimiter(.init(limit: 60, window: 600))
     try app.register(collection: FacturaWebController())
     try app.register(collection: WompiWebhookController())
+    // The back office: staff sign-in (bcrypt; a lower cost only in tests), then its pages.
+    app.passwords.use(.bcrypt(cost: config.passwordCost))
+    app.staffSignInLimiters = .init()
+    try app.register(collection: BackOfficeController())
+    try app.register(collection: BackOfficeDispatchController())
     let api = app.grouped("api", "v1")
     // The chat API is called by the widget from the utility's own sites: any origin may call it
     // (no cookies are involved; the session id travels in the path).
@@ -57,6 +62,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(NLUCommand(), as: "nlu")
     app.asyncCommands.use(InvoicesCommand(), as: "invoices")
+    app.asyncCommands.use(StaffCommand(), as: "staff")
 
     app.logger.info("Ema configurada", metadata: ["config": .string(config.summary)])
 }

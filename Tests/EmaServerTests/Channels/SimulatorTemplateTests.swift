@@ -23,6 +23,22 @@ struct SimulatorTemplateTests {
         #expect(item.urlButton == Choice("https://ema.example/factura/10234567", "Pagar en Factura Web"))
     }
 
+    @Test("The template written straight to JSON is the same message as through JSONSerialization, quotes and accents included")
+    func directJSON() throws {
+        var template = WhatsAppTemplate(name: "factura_disponible", language: "es_CO")
+        template.headerDocument = .init(link: "https://ema.example/facturas/a_b-c.pdf", filename: "factura \"nov\".pdf")
+        template.bodyParameters = ["10234567", "noviembre de 2026", "$ 242.900", "línea\nnueva\t\\ y \u{01}"]
+        template.urlButtonSuffix = "10234567"
+        template.callbackData = "entrega:ABC"
+        let direct = try #require(try JSONSerialization.jsonObject(with: Data(template.json(to: "+573001234567").utf8)) as? NSDictionary)
+        let reference = try #require(try JSONSerialization.jsonObject(with: JSONSerialization.data(withJSONObject: template.message(to: "+573001234567"))) as? NSDictionary)
+        #expect(direct == reference)
+        var bare = WhatsAppTemplate(name: "x", language: "es_CO")
+        bare.bodyParameters = []
+        let plain = try #require(try JSONSerialization.jsonObject(with: Data(bare.json(to: "1").utf8)) as? NSDictionary)
+        #expect(plain == (try JSONSerialization.jsonObject(with: JSONSerialization.data(withJSONObject: bare.message(to: "1"))) as? NSDictionary))
+    }
+
     @Test("A template the simulator does not know still shows its name and values")
     func unknownTemplate() throws {
         var template = WhatsAppTemplate(name: "otra_plantilla", language: "es_CO")

@@ -61,6 +61,8 @@ func withEmaApp(
     await TestGate.shared.acquire()
     var config = AppConfig()
     config.workersEnabled = false
+    // bcrypt's lowest cost: staff tests sign in often.
+    config.passwordCost = 4
     let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
     let sqlitePath = FileManager.default.temporaryDirectory.appendingPathComponent("ema-test-\(name).sqlite").path
     if let url = TestDatabase.postgresURL {

@@ -40,6 +40,43 @@ struct WhatsAppTemplate: Sendable, Equatable {
     }
 }
 
+extension WhatsAppTemplate {
+    /// The same body as `message(to:)`, written straight to JSON text (keys sorted, as
+    /// `WhatsAppRenderer.readable` writes them): the monthly dispatch writes a million of them,
+    /// and going through `[String: Any]` and `JSONSerialization` costs most of its time.
+    func json(to recipient: String) -> String {
+        func string(_ value: String) -> String {
+            var out = "\""
+            out.reserveCapacity(value.utf8.count + 2)
+            for scalar in value.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        }
+        var components: [String] = []
+        if let document = headerDocument {
+            components.append(#"{"parameters":[{"document":{"filename":\#(string(document.filename)),"link":\#(string(document.link))},"type":"document"}],"type":"header"}"#)
+        }
+        if !bodyParameters.isEmpty {
+            let parameters = bodyParameters.map { #"{"text":\#(string($0)),"type":"text"}"# }.joined(separator: ",")
+            components.append(#"{"parameters":[\#(parameters)],"type":"body"}"#)
+        }
+        if let suffix = urlButtonSuffix {
+            components.append(#"{"index":"0","parameters":[{"text":\#(string(suffix)),"type":"text"}],"sub_type":"url","type":"button"}"#)
+        }
+        let callback = callbackData.map { #""biz_opaque_callback_data":\#(string(String($0.prefix(512)))),"# } ?? ""
+        return #"{\#(callback)"messaging_product":"whatsapp","recipient_type":"individual","template":{"components":[\#(components.joined(separator: ","))],"language":{"code":\#(string(language))},"name":\#(string(name))},"to":\#(string(recipient)),"type":"template"}"#
+    }
+}
+
 extension WhatsAppService {
     /// Queues a template for a number; templates may go outside the 24-hour window.
     @discardableResult

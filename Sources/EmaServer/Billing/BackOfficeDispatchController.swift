@@ -1,0 +1,149 @@
+import EmaCore
+import Fluent
+import Foundation
+import Vapor
+
+/// The back office's page of the monthly dispatch: start a period (as a job, so a million
+/// enrollments do not hold a browser request), follow it, and retry failed sends.
+struct BackOfficeDispatchController: RouteCollection {
+    static let job = "billing.dispatch"
+
+    func boot(routes: any RoutesBuilder) throws {
+        let office = routes.grouped("backoffice", "envios").grouped(StaffAuthMiddleware(.supervisor, .administrador))
+        office.get(use: list)
+        office.post(use: start)
+        office.get(":period", use: show)
+        office.post(":period", "reintentar", use: retry)
+    }
+
+    struct DispatchPayload: Codable { let period: String }
+
+    /// The job body: the same dispatch as `ema invoices dispatch`.
+    @Sendable static func run(_ context: JobContext, _ payload: String) async throws {
+        let period = try JSONDecoder().decode(DispatchPayload.self, from: Data(payload.utf8)).period
+        guard let value = BillingPeriod(period) else { return }
+        let summary = try await DispatchService(application: context.application).dispatch(period: value)
+        context.logger.info("Envío de facturas en cola", metadata: ["periodo": .string(period), "en_cola": "\(summary.queued)", "sin_factura": "\(summary.withoutBill)"])
+    }
+
+    struct PeriodRow: Encodable {
+        let period: String
+        let name: String
+        let total: Int
+        let sent: Int
+        let failed: Int
+        let waiting: Int
+    }
+
+    struct ListPage: Encodable {
+        let title: String
+        let utility: UtilityProfile?
+        let frame: BackOfficeController.Frame
+        let periods: [PeriodRow]
+        let notice: String?
+    }
+
+    @Sendable
+    func list(request: Request) async throws -> View {
+        guard let staff = request.staff else { throw Abort(.unauthorized) }
+        let service = DispatchService(application: request.application)
+        var rows: [PeriodRow] = []
+        for period in try await Self.recentPeriods(request.db) {
+            let report = try await service.report(period: period)
+            rows.append(PeriodRow(period: period.description, name: period.displayName, total: report.total, sent: report.sent, failed: report.failed, waiting: report.waiting))
+        }
+        return try await request.view.render("backoffice/dispatch-list", ListPage(
+            title: "Envío de facturas", utility: request.application.utilityProfile, frame: .init(staff), periods: rows,
+            notice: request.query[String.self, at: "aviso"].flatMap(Self.notice)
+        ))
+    }
+
+    /// The periods that have bills, newest first (six at most).
+    static func recentPeriods(_ database: any Database) async throws -> [BillingPeriod] {
+        let periods = try await Invoice.query(on: database).unique().field(\.$period).sort(\.$period, .descending).limit(6).all().map(\.period)
+        return Array(Set(periods)).compactMap(BillingPeriod.init).sorted(by: >)
+    }
+
+    static func notice(_ code: String) -> String? {
+        switch code {
+        case "periodo": "Elige un periodo que tenga facturas."
+        default: nil
+        }
+    }
+
+    struct StartForm: Content { let periodo: String? }
+
+    @Sendable
+    func start(request: Request) async throws -> Response {
+        guard let staff = request.staff else { throw Abort(.unauthorized) }
+        guard let text = try? request.content.decode(StartForm.self).periodo, let period = BillingPeriod(text),
+              try await Invoice.query(on: request.db).filter(\.$period == period.description).first() != nil
+        else { return request.redirect(to: "/backoffice/envios?aviso=periodo", redirectType: .normal) }
+        // One job per period and minute: a double click starts it once (and a re-run queues nothing new anyway).
+        let slot = Int(request.application.clock.now().timeIntervalSince1970 / 60)
+        try await request.application.jobQueue.enqueue(kind: Self.job, payload: DispatchPayload(period: period.description), maxAttempts: 3, idempotencyKey: "dispatch:\(period):\(slot)")
+        await request.application.jobRunner?.nudge()
+        try await StaffService(application: request.application).audit(staff.accountID, email: staff.email, "envio_iniciado", subject: period.description, detail: "")
+        return request.redirect(to: "/backoffice/envios/\(period)", redirectType: .normal)
+    }
+
+    struct Count: Encodable { let label: String; let value: Int; let key: String }
+
+    struct ShowPage: Encodable {
+        let title: String
+        let utility: UtilityProfile?
+        let frame: BackOfficeController.Frame
+        let period: String
+        let name: String
+        let total: Int
+        let handed: Int
+        let percent: Int
+        let statuses: [Count]
+        let causes: [Count]
+        let waiting: Int
+        let uncertain: Int
+        let failed: Int
+        let closed: Bool
+        let preparing: Bool
+        let refresh: Bool
+        let notice: String?
+    }
+
+    static let statusLabels = [("queued", "En cola"), ("sent", "Enviadas"), ("delivered", "Entregadas"), ("read", "Leídas"), ("failed", "Fallidas")]
+    static let causeLabels = [
+        ("operator_rejected", "Rechazo del operador"), ("number_rejected", "Número rechazado"),
+        ("undeliverable", "No entregable"), ("content_rejected", "Contenido rechazado"),
+    ]
+
+    @Sendable
+    func show(request: Request) async throws -> View {
+        guard let staff = request.staff else { throw Abort(.unauthorized) }
+        guard let period = BillingPeriod(request.parameters.get("period") ?? "") else { throw BillingError.invalidPeriod }
+        let report = try await DispatchService(application: request.application).report(period: period)
+        let preparing = try await JobRecord.query(on: request.db)
+            .filter(\.$kind == Self.job)
+            .filter(\.$state ~~ [JobState.queued, JobState.running])
+            .all().contains { $0.payload.contains("\"\(period)\"") }
+        let handed = report.total - report.waiting - report.uncertain
+        let retried = request.query[Int.self, at: "reintentadas"]
+        return try await request.view.render("backoffice/dispatch", ShowPage(
+            title: "Envío de \(period.displayName)", utility: request.application.utilityProfile, frame: .init(staff),
+            period: period.description, name: period.displayName, total: report.total, handed: handed,
+            percent: report.total == 0 ? 0 : handed * 100 / report.total,
+            statuses: Self.statusLabels.map { Count(label: $0.1, value: report.byStatus[$0.0] ?? 0, key: $0.0) },
+            causes: Self.causeLabels.map { Count(label: $0.1, value: report.byCause[$0.0] ?? 0, key: $0.0) },
+            waiting: report.waiting, uncertain: report.uncertain, failed: report.failed, closed: report.closed,
+            preparing: preparing, refresh: preparing || report.waiting > 0,
+            notice: retried.map { $0 == 0 ? "No había envíos fallidos para reintentar." : "Se volvieron a poner en cola \($0) envíos fallidos." }
+        ))
+    }
+
+    @Sendable
+    func retry(request: Request) async throws -> Response {
+        guard let staff = request.staff else { throw Abort(.unauthorized) }
+        guard let period = BillingPeriod(request.parameters.get("period") ?? "") else { throw BillingError.invalidPeriod }
+        let count = try await DispatchService(application: request.application).retryFailed(period: period)
+        try await StaffService(application: request.application).audit(staff.accountID, email: staff.email, "envio_reintentado", subject: period.description, detail: "\(count) envíos")
+        return request.redirect(to: "/backoffice/envios/\(period)?reintentadas=\(count)", redirectType: .normal)
+    }
+}

@@ -1,0 +1,111 @@
+import EmaCore
+import Fluent
+import Foundation
+import Vapor
+
+/// The back office's door and home: sign-in, sign-out, and the start page.
+struct BackOfficeController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let office = routes.grouped("backoffice")
+        office.get("ingresar", use: signInPage)
+        office.post("ingresar", use: signIn)
+        let staff = office.grouped(StaffAuthMiddleware())
+        staff.get(use: home)
+        staff.post("salir", use: signOut)
+    }
+
+    /// What every back-office page gets: who is signed in and the form token.
+    struct Frame: Encodable {
+        let name: String
+        let role: String
+        let csrf: String
+        let canDispatch: Bool
+
+        init(_ staff: StaffContext) {
+            name = staff.name
+            role = staff.role.title
+            csrf = staff.csrfToken
+            canDispatch = staff.role != .agente
+        }
+    }
+
+    struct SignInPage: Encodable {
+        let title: String
+        let utility: UtilityProfile?
+        let next: String
+        let email: String
+        let message: String?
+    }
+
+    /// Only a path inside the back office (never another site).
+    static func safeNext(_ value: String?) -> String {
+        guard let value, value.hasPrefix("/backoffice"), !value.hasPrefix("//"), !value.contains("\\"), !value.contains("://") else { return "/backoffice" }
+        return value
+    }
+
+    @Sendable
+    func signInPage(request: Request) async throws -> View {
+        try await request.view.render("backoffice/signin", SignInPage(
+            title: "Ingreso del personal", utility: request.application.utilityProfile,
+            next: Self.safeNext(request.query[String.self, at: "siguiente"]), email: "", message: nil
+        ))
+    }
+
+    struct SignInForm: Content {
+        let correo: String?
+        let clave: String?
+        let siguiente: String?
+    }
+
+    @Sendable
+    func signIn(request: Request) async throws -> Response {
+        if request.headers.first(name: "Sec-Fetch-Site") == "cross-site" { throw Abort(.forbidden) }
+        let form = (try? request.content.decode(SignInForm.self)) ?? SignInForm(correo: nil, clave: nil, siguiente: nil)
+        let next = Self.safeNext(form.siguiente)
+        let service = StaffService(application: request.application)
+        let outcome = try await service.signIn(email: form.correo ?? "", password: form.clave ?? "", client: request.remoteAddress?.ipAddress ?? "desconocido")
+        func again(_ message: String, _ status: HTTPResponseStatus) async throws -> Response {
+            try await request.view.render("backoffice/signin", SignInPage(
+                title: "Ingreso del personal", utility: request.application.utilityProfile, next: next,
+                email: String((form.correo ?? "").prefix(120)), message: message
+            )).encodeResponse(status: status, for: request)
+        }
+        switch outcome {
+        case .refused:
+            return try await again("El correo o la contraseña no coinciden. Revísalos e inténtalo de nuevo.", .unauthorized)
+        case .limited(let seconds):
+            return try await again("Por seguridad, espera \(max(1, (seconds + 59) / 60)) minutos antes de intentarlo de nuevo.", .tooManyRequests)
+        case .signedIn(let token, _):
+            let response = request.redirect(to: next, redirectType: .normal)
+            let secure = request.application.emaConfig.publicURL.hasPrefix("https://")
+            response.cookies[Request.staffCookieName(request.application)] = HTTPCookies.Value(
+                string: token, maxAge: Int(StaffService.absoluteLifetime), path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax
+            )
+            return response
+        }
+    }
+
+    @Sendable
+    func signOut(request: Request) async throws -> Response {
+        guard let staff = request.staff,
+              let session = try await StaffSession.find(staff.sessionID, on: request.db),
+              let account = try await StaffAccount.find(staff.accountID, on: request.db)
+        else { return request.redirect(to: "/backoffice/ingresar") }
+        try await StaffService(application: request.application).signOut(session, account: account)
+        let response = request.redirect(to: "/backoffice/ingresar", redirectType: .normal)
+        response.cookies[Request.staffCookieName(request.application)] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", isHTTPOnly: true, sameSite: .lax)
+        return response
+    }
+
+    struct HomePage: Encodable {
+        let title: String
+        let utility: UtilityProfile?
+        let frame: Frame
+    }
+
+    @Sendable
+    func home(request: Request) async throws -> View {
+        guard let staff = request.staff else { throw Abort(.unauthorized) }
+        return try await request.view.render("backoffice/home", HomePage(title: "Back office", utility: request.application.utilityProfile, frame: Frame(staff)))
+    }
+}

@@ -1,0 +1,80 @@
+import EmaCore
+import Foundation
+import Vapor
+
+/// The signed-in staff member of a request, once `StaffAuthMiddleware` found a valid session.
+struct StaffContext: Sendable {
+    let accountID: UUID
+    let email: String
+    let name: String
+    let role: StaffAccount.Role
+    let csrfToken: String
+    let sessionID: UUID
+}
+
+extension Request {
+    private struct StaffKey: StorageKey { typealias Value = StaffContext }
+
+    var staff: StaffContext? {
+        get { storage[StaffKey.self] }
+        set { storage[StaffKey.self] = newValue }
+    }
+
+    /// The session cookie's name: `__Host-` only over HTTPS (browsers refuse it otherwise).
+    static func staffCookieName(_ application: Application) -> String {
+        application.emaConfig.publicURL.hasPrefix("https://") ? "__Host-ema_staff" : "ema_staff"
+    }
+}
+
+/// Requires a signed-in staff member with one of `roles`. Pages without a session go to the
+/// sign-in page (coming back afterwards); a wrong role gets a 403 page. Every POST must carry
+/// the session's CSRF token and come from this site.
+struct StaffAuthMiddleware: AsyncMiddleware {
+    let roles: Set<StaffAccount.Role>
+
+    init(_ roles: StaffAccount.Role...) {
+        self.roles = roles.isEmpty ? Set(StaffAccount.Role.allCases) : Set(roles)
+    }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let name = Request.staffCookieName(request.application)
+        guard let token = request.cookies[name]?.string,
+              let (session, account) = try await StaffService(application: request.application).session(token: token)
+        else {
+            let wanted = request.method == .GET ? request.url.path : "/backoffice"
+            return request.redirect(to: "/backoffice/ingresar?siguiente=\(wanted.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+        }
+        guard roles.contains(account.roleValue) else {
+            throw Abort(.forbidden, reason: "Tu rol no tiene acceso a esta sección.")
+        }
+        request.staff = StaffContext(
+            accountID: try account.requireID(), email: account.email, name: account.name, role: account.roleValue,
+            csrfToken: session.csrfToken, sessionID: try session.requireID()
+        )
+        if request.method == .POST { try Self.checkForgery(request, expected: session.csrfToken) }
+        let response = try await next.respond(to: request)
+        response.headers.cacheControl = .init(noStore: true)
+        return response
+    }
+
+    struct CSRFField: Decodable { let csrf: String? }
+
+    /// The form's token must be the session's (constant time), and the browser must not say
+    /// the form came from another site.
+    static func checkForgery(_ request: Request, expected: String) throws {
+        if let site = request.headers.first(name: "Sec-Fetch-Site"), site == "cross-site" {
+            throw Abort(.forbidden, reason: "Formulario enviado desde otro sitio.")
+        }
+        if let origin = request.headers.first(name: .origin), origin != "null" {
+            let own = request.application.emaConfig.publicURL
+            let host = request.headers.first(name: .host).map { "\(request.url.scheme ?? "http")://\($0)" }
+            guard origin == own || origin == host || origin.hasSuffix("://" + (request.headers.first(name: .host) ?? "-")) else {
+                throw Abort(.forbidden, reason: "Formulario enviado desde otro sitio.")
+            }
+        }
+        let given = (try? request.content.decode(CSRFField.self))?.csrf ?? ""
+        guard ConstantTime.equals(Array(StaffService.digest(given).utf8), Array(StaffService.digest(expected).utf8)) else {
+            throw Abort(.forbidden, reason: "El formulario venció o no es válido. Recarga la página e inténtalo de nuevo.")
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// `ema staff create --email E --name N --role R` (the password is read from standard input).
+struct StaffCommand: AsyncCommandGroup {
+    var commands: [String: any AnyAsyncCommand] = ["create": CreateStaffCommand(), "deactivate": DeactivateStaffCommand()]
+    var help: String { "Cuentas del personal del back office" }
+}
+
+struct CreateStaffCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "email", help: "Correo de la persona (su usuario)")
+        var email: String?
+        @Option(name: "name", help: "Nombre completo")
+        var name: String?
+        @Option(name: "role", help: "agente, supervisor o administrador")
+        var role: String?
+    }
+
+    var help: String { "Crea una cuenta del personal; la contraseña se lee de la entrada estándar (una línea)." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let email = signature.email, let name = signature.name, let role = signature.role else {
+            throw CommandFailure("Uso: echo 'contraseña' | ema staff create --email correo@empresa.co --name \"Nombre Apellido\" --role supervisor")
+        }
+        // Read without echo when typed at a terminal; a pipe gives it directly.
+        let password = (readLine(strippingNewline: true) ?? "")
+        let app = context.application
+        try await app.autoMigrate()
+        do {
+            let account = try await StaffService(application: app).create(email: email, name: name, role: role, password: password)
+            context.console.print("Cuenta creada: \(account.email) (\(account.roleValue.title)).")
+        } catch let problem as StaffService.Problem {
+            throw CommandFailure(problem.description)
+        }
+    }
+}
+
+struct DeactivateStaffCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "email", help: "Correo de la cuenta")
+        var email: String?
+    }
+
+    var help: String { "Desactiva una cuenta del personal y cierra sus sesiones." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let typed = signature.email, let email = StaffService.normalized(email: typed) else {
+            throw CommandFailure("Uso: ema staff deactivate --email correo@empresa.co")
+        }
+        let app = context.application
+        try await app.autoMigrate()
+        guard let account = try await StaffAccount.query(on: app.db).filter(\.$email == email).first() else {
+            throw CommandFailure("No existe una cuenta con el correo \(email).")
+        }
+        account.active = false
+        try await account.save(on: app.db)
+        try await StaffSession.query(on: app.db).filter(\.$staff.$id == account.requireID()).delete()
+        try await StaffService(application: app).audit(nil, email: email, "cuenta_desactivada", subject: email, detail: "desde la línea de comandos")
+        context.console.print("Cuenta desactivada: \(email).")
+    }
+}

@@ -187,15 +187,13 @@ struct DispatchService {
             if let cause = try row.decode(column: "failure_cause", as: String?.self) { report.byCause[cause, default: 0] += count }
             if try row.decode(column: "closed", as: Bool.self) { report.closed = true }
         }
-        for row in try await sql.raw("""
-            SELECT o.state, COUNT(*) AS n FROM \(ident: WhatsAppOutboxMessage.schema) AS o
-            JOIN \(ident: Delivery.schema) AS d ON d.outbox_id = o.id
-            WHERE d.period = \(bind: period.description) AND o.state IN ('queued', 'sending', 'uncertain')
-            GROUP BY o.state
-            """).all() {
-            let count = try row.decode(column: "n", as: Int.self)
-            if try row.decode(column: "state", as: String.self) == "uncertain" { report.uncertain += count } else { report.waiting += count }
-        }
+        // Waiting: still queued (the delivery moves on when its message is sent). Uncertain:
+        // from the few open rows of the bulk lane's index.
+        report.uncertain = try await sql.raw("""
+            SELECT COUNT(*) AS n FROM \(ident: WhatsAppOutboxMessage.schema) AS o JOIN \(ident: Delivery.schema) AS d ON d.outbox_id = o.id
+            WHERE o.lane = 'bulk' AND o.state = 'uncertain' AND d.period = \(bind: period.description)
+            """).first()?.decode(column: "n", as: Int.self) ?? 0
+        report.waiting = (report.byStatus[DeliveryStatus.queued.rawValue] ?? 0) - report.uncertain
         return report
     }
 

@@ -46,7 +46,7 @@ struct WhatsAppBulkSender {
         let rows = try await sql.raw("""
             UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: "sending"), attempts = attempts + 1, updated_at = \(bind: now)
             WHERE id IN (SELECT id FROM \(ident: WhatsAppOutboxMessage.schema)
-                         WHERE lane = \(bind: "bulk") AND state = \(bind: "queued") ORDER BY created_at LIMIT \(literal: Self.batchSize) \(lock))
+                         WHERE lane = 'bulk' AND state = 'queued' ORDER BY created_at LIMIT \(literal: Self.batchSize) \(lock))
             RETURNING id, recipient, body, attempts
             """).all()
         return try rows.map {
@@ -156,26 +156,23 @@ struct WhatsAppBulkSender {
         let uncertain = try await sql.raw("""
             UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: "uncertain"), updated_at = \(bind: now),
                 last_error = \(bind: "envío interrumpido: se espera el estado de Meta antes de reenviar")
-            WHERE lane = \(bind: "bulk") AND state = \(bind: "sending") AND updated_at < \(bind: now.addingTimeInterval(-lease))
+            WHERE lane = 'bulk' AND state = 'sending' AND updated_at < \(bind: now.addingTimeInterval(-lease))
             RETURNING id
             """).all().count
         // Meta reported on these (their delivery moved on): they did go out.
         try await sql.raw("""
             UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: "sent"), updated_at = \(bind: now), last_error = NULL
-            WHERE lane = \(bind: "bulk") AND state = \(bind: "uncertain")
+            WHERE lane = 'bulk' AND state = 'uncertain'
               AND id IN (SELECT outbox_id FROM \(ident: Delivery.schema) WHERE status <> \(bind: DeliveryStatus.queued.rawValue) AND outbox_id IS NOT NULL)
             """).run()
         let requeued = try await sql.raw("""
             UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: "queued"), updated_at = \(bind: now),
                 last_error = \(bind: "Meta no informó ningún estado: se reenvía")
-            WHERE lane = \(bind: "bulk") AND state = \(bind: "uncertain") AND updated_at < \(bind: now.addingTimeInterval(-grace))
+            WHERE lane = 'bulk' AND state = 'uncertain' AND updated_at < \(bind: now.addingTimeInterval(-grace))
               AND id IN (SELECT outbox_id FROM \(ident: Delivery.schema) WHERE status = \(bind: DeliveryStatus.queued.rawValue) AND outbox_id IS NOT NULL)
             RETURNING id
             """).all().count
-        let waiting = try await WhatsAppOutboxMessage.query(on: database)
-            .filter(\.$lane == WhatsAppOutboxMessage.Lane.bulk.rawValue)
-            .filter(\.$state == WhatsAppOutboxMessage.State.queued.rawValue)
-            .first() != nil
+        let waiting = try await sql.raw("SELECT id FROM \(ident: WhatsAppOutboxMessage.schema) WHERE lane = 'bulk' AND state = 'queued' LIMIT 1").first() != nil
         if waiting {
             let slot = Int(now.timeIntervalSince1970 / 60)
             try await application.jobQueue.enqueue(kind: Self.job, payload: [String: String](), idempotencyKey: "wa-bulk-recover@\(slot)")

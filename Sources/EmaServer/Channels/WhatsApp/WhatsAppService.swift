@@ -190,7 +190,8 @@ struct WhatsAppService {
         try await service.withLease(of: recipient, prefix: "send_", worker: UUID().uuidString) {
             while let next = try await WhatsAppOutboxMessage.query(on: service.database)
                 .filter(\.$recipient == recipient)
-                .filter(\.$lane == WhatsAppOutboxMessage.Lane.conversation.rawValue)
+                // A literal, so the partial index of the conversation lane applies.
+                .filter(.sql(unsafeRaw: "lane = 'conversation'"))
                 .filter(\.$state ~~ [WhatsAppOutboxMessage.State.queued.rawValue, WhatsAppOutboxMessage.State.sending.rawValue])
                 .sort(\.$createdAt).first() {
                 try await service.sendOne(try next.requireID(), logger: context.logger)

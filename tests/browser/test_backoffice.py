@@ -1,0 +1,96 @@
+"""The back office in a real browser: a supervisor signs in, sends the period's bills, follows
+the run, and the bill arrives in the WhatsApp simulator with its PDF; an agent cannot send."""
+import json
+import re
+import urllib.request
+
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from conftest import save_screenshot
+
+PHONE = "300 777 0001"
+
+
+def wait(browser, seconds=15):
+    return WebDriverWait(browser, seconds, ignored_exceptions=(StaleElementReferenceException,))
+
+
+def enroll(base, contract, address_prefix):
+    """Enrolls a demo contract through the chat API, as a customer would on the web."""
+    def post(path, body):
+        request = urllib.request.Request(base + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.load(response)
+    session = post("/api/v1/chat/sessions", {})["sessionId"]
+
+    def say(**message):
+        return post(f"/api/v1/chat/sessions/{session}/messages", message)["replies"]
+    for choice in ("consentimiento_si", "terminos_si", "menu_factura_whatsapp", "inscribir_contrato"):
+        say(choice=choice)
+    say(text=PHONE)
+    with urllib.request.urlopen(base + "/sandbox/sms", timeout=5) as response:
+        page = response.read().decode()
+    rows = re.findall(r"<tr><td>(.*?)</td><td class=\"sms-body\">(.*?)</td>", page)
+    code = next(re.search(r"\b(\d{6})\b", body).group(1) for recipient, body in rows if recipient == PHONE)
+    say(text=code)
+    say(text="Yolanda Muñoz Cardona")
+    replies = say(text=contract)
+    choice = next(c for c in replies[-1]["choices"] if c["title"].startswith(address_prefix))
+    say(choice=choice["id"])
+    assert "quedó inscrito" in say(choice="confirmar_si")[0]["text"]
+
+
+def sign_in(browser, base, email, password):
+    browser.get(base + "/backoffice")
+    wait(browser).until(EC.presence_of_element_located((By.ID, "correo"))).send_keys(email)
+    browser.find_element(By.ID, "clave").send_keys(password)
+    browser.find_element(By.XPATH, "//button[normalize-space()='Ingresar']").click()
+
+
+def test_a_supervisor_sends_the_bills_and_the_bill_reaches_the_simulator(ema_server, browser):
+    enroll(ema_server, "93865819", "AV 104B")
+    # Without a session the back office asks to sign in; a wrong password says so kindly.
+    sign_in(browser, ema_server, "supervisor@ema.demo", "no-es-esta")
+    wait(browser).until(lambda d: "no coinciden" in d.find_element(By.TAG_NAME, "main").text)
+    sign_in(browser, ema_server, "supervisor@ema.demo", "supervisor-demo-2026")
+    wait(browser).until(lambda d: "Sergio Supervisor" in d.find_element(By.TAG_NAME, "header").text)
+    save_screenshot(browser, "backoffice-inicio")
+    browser.find_element(By.LINK_TEXT, "Envío de facturas").click()
+    first_row = wait(browser).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".office-table tbody tr")))
+    period_name = first_row.find_element(By.TAG_NAME, "a").text
+    first_row.find_element(By.XPATH, ".//button").click()
+    wait(browser).until(lambda d: f"Envío de {period_name}" in d.find_element(By.TAG_NAME, "h1").text)
+    # The page refreshes itself until the bill has gone out.
+    wait(browser, 40).until(lambda d: "1 de 1 facturas entregadas a WhatsApp (100 %)" in d.find_element(By.TAG_NAME, "main").text.replace("\n", " "))
+    save_screenshot(browser, "backoffice-envio")
+
+    browser.get(ema_server + "/simulador")
+    number = browser.find_element(By.ID, "sim-number")
+    number.clear()
+    number.send_keys(PHONE)
+    number.send_keys(Keys.TAB)
+    wait(browser).until(lambda d: "Valor a pagar" in d.find_element(By.ID, "sim-chat").text)
+    document = browser.find_element(By.CSS_SELECTOR, "#sim-chat .wa-document")
+    assert document.text.endswith(".pdf")
+    assert "/facturas/" in document.get_attribute("href")
+    pay = browser.find_element(By.CSS_SELECTOR, "#sim-chat .wa-url-button")
+    assert pay.get_attribute("href").endswith("/factura/93865819")
+    save_screenshot(browser, "simulador-factura")
+    with urllib.request.urlopen(document.get_attribute("href").replace("http://127.0.0.1:8080", ema_server), timeout=10) as response:
+        assert response.read(5) == b"%PDF-"
+
+    browser.get(ema_server + "/backoffice")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Cerrar sesión']").click()
+    wait(browser).until(EC.presence_of_element_located((By.ID, "correo")))
+
+
+def test_an_agent_cannot_send_bills(ema_server, browser):
+    sign_in(browser, ema_server, "agente@ema.demo", "agente-demo-2026")
+    wait(browser).until(lambda d: "Andrea Agente" in d.find_element(By.TAG_NAME, "header").text)
+    assert not browser.find_elements(By.LINK_TEXT, "Envío de facturas")
+    browser.get(ema_server + "/backoffice/envios")
+    assert "permiso" in browser.find_element(By.TAG_NAME, "main").text

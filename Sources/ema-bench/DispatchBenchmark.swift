@@ -36,9 +36,9 @@ func dispatchBenchmark(_ arguments: [String], ema: String) async throws {
     case "send":
         try runEma(ema, ["invoices", "dispatch", "--period", "2026-11"], databaseURL: databaseURL)
         let fake = try await FakeGraph.start(report: nil)
-        let server = try await ServerUnderTest(ema: ema, environment: fake.environment(mps: mps, databaseURL: databaseURL))
+        let server = try ServerProcess(ema: ema, port: 20_000 + Int.random(in: 0..<20_000), environment: fake.environment(mps: mps, databaseURL: databaseURL))
         try await Task.sleep(for: .seconds(seconds))
-        server.stop()
+        server.terminate()
         let times = fake.arrivals.sorted()
         await fake.stop()
         guard let first = times.first, let last = times.last else { fail("nothing arrived") }

@@ -20,7 +20,13 @@ enum DemoData {
             throw CommandFailure("Los datos de demostración (\(path)) no son válidos.")
         }
         let today = CivilDate(bogotaAt: app.clock.now().timeIntervalSince1970)
-        let active = try await Contract.query(on: app.db).filter(\.$status == ContractStatus.activo.rawValue).all()
+        // Only the demo's own contracts get made-up bills, whatever else the database holds.
+        let numbers = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst()
+            .compactMap { $0.split(separator: ",").first.map(String.init) }
+        let active = try await Contract.query(on: app.db)
+            .filter(\.$status == ContractStatus.activo.rawValue)
+            .filter(\.$contractNumber ~~ numbers)
+            .all()
         let rows = active.flatMap { contract in
             recentPeriods(before: today).map { invoice(for: contract, period: $0) }
         }

@@ -101,6 +101,8 @@ struct DispatchScaleTests {
                 let ids = received(fake)
                 #expect(ids.count == 270)
                 #expect(Set(ids).count == 270)
+                let outbox = try await WhatsAppOutboxMessage.query(on: app.db).filter(\.$lane == "bulk").all()
+                #expect(outbox.allSatisfy { $0.state == "sent" && $0.wamid == "wamid.ok" && $0.attempts == 1 })
                 let report = try await DispatchService(application: app).report(period: Self.period)
                 #expect(report.byStatus == ["sent": 270])
                 #expect(report.waiting == 0 && report.uncertain == 0)

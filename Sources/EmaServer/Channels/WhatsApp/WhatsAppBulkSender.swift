@@ -100,20 +100,25 @@ struct WhatsAppBulkSender {
 
     func record(batch: [Claimed], outcomes: [(Int, Outcome)], logger: Logger) async throws {
         let now = application.clock.now()
-        let sent = outcomes.compactMap { index, outcome -> UUID? in
-            if case .sent = outcome { return batch[index].id }
+        let sent = outcomes.compactMap { index, outcome -> (UUID, String)? in
+            if case .sent(let wamid) = outcome { return (batch[index].id, wamid) }
             return nil
         }
         try await database.transaction { tx in
             let sql = tx as! any SQLDatabase
+            if !sent.isEmpty {
+                // One statement for the whole batch (both databases name VALUES columns column1, column2).
+                let values = SQLList(sent.map { SQLGroupExpression([SQLBind($0.0), SQLBind($0.1)]) })
+                try await sql.raw("""
+                    UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = 'sent', wamid = v.column2, last_error = NULL, updated_at = \(bind: now)
+                    FROM (VALUES \(values)) AS v WHERE \(ident: WhatsAppOutboxMessage.schema).id = v.column1
+                    """).run()
+            }
             for (index, outcome) in outcomes {
                 let row = batch[index]
                 switch outcome {
-                case .sent(let wamid):
-                    try await sql.update(WhatsAppOutboxMessage.schema)
-                        .set("state", to: SQLBind("sent")).set("wamid", to: SQLBind(wamid)).set("last_error", to: SQLLiteral.null)
-                        .set("updated_at", to: SQLBind(now))
-                        .where("id", .equal, SQLBind(row.id)).run()
+                case .sent:
+                    continue
                 case .temporary(let reason):
                     let final = row.attempts >= Self.maxAttempts
                     try await sql.update(WhatsAppOutboxMessage.schema)
@@ -136,7 +141,7 @@ struct WhatsAppBulkSender {
                 // Queued → sent; a delivery a webhook already moved further stays where it is.
                 try await sql.update(Delivery.schema)
                     .set("status", to: SQLBind(DeliveryStatus.sent.rawValue)).set("updated_at", to: SQLBind(now))
-                    .where("outbox_id", .in, SQLBind.group(sent))
+                    .where("outbox_id", .in, SQLBind.group(sent.map(\.0)))
                     .where("status", .equal, SQLBind(DeliveryStatus.queued.rawValue))
                     .run()
             }

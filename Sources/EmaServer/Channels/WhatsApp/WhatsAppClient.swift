@@ -87,15 +87,22 @@ struct SandboxWhatsAppClient: WhatsAppClient {
     }
 }
 
-/// Keeps the whole process under `WHATSAPP_MAX_MPS`: a send passes only when at least 1/rate
-/// has gone by since the previous one, measured when it passes (not when it asked), so even a
-/// stalled process cannot release a burst: no one-second window ever holds more than the ceiling.
+/// Keeps the whole process under `WHATSAPP_MAX_MPS`, measured when each send passes (not when
+/// it asked), so even a stalled process cannot release a burst: no one-second window ever holds
+/// more than `rate` sends. Sends are also spaced at least 0.9/rate apart, so they spread over
+/// the second; the window, not the spacing, is the ceiling, so a sleep that wakes a little late
+/// costs no throughput.
 actor RatePacer {
-    let interval: Duration
-    private var last: ContinuousClock.Instant?
+    let rate: Int
+    let spacing: Duration
+    /// The instants of the last `rate` passes, oldest first (a ring).
+    private var passes: [ContinuousClock.Instant] = []
+    private var oldest = 0
 
     init(perSecond rate: Int) {
-        interval = .nanoseconds(1_000_000_000 / Int64(max(1, rate)))
+        self.rate = max(1, rate)
+        spacing = .nanoseconds(900_000_000 / Int64(max(1, rate)))
+        passes.reserveCapacity(self.rate)
     }
 
     /// Waits until this send may go; returns the instant it went.
@@ -103,11 +110,22 @@ actor RatePacer {
     func take() async throws -> ContinuousClock.Instant {
         while true {
             let now = ContinuousClock.now
-            guard let last, now < last + interval else {
-                self.last = now
-                return now
+            let newest = passes.isEmpty ? nil : passes[(oldest + passes.count - 1) % passes.count]
+            if let newest, now < newest + spacing {
+                try await Task.sleep(until: newest + spacing, clock: .continuous)
+                continue
             }
-            try await Task.sleep(until: last + interval, clock: .continuous)
+            if passes.count == rate, now < passes[oldest] + .seconds(1) {
+                try await Task.sleep(until: passes[oldest] + .seconds(1), clock: .continuous)
+                continue
+            }
+            if passes.count < rate {
+                passes.append(now)
+            } else {
+                passes[oldest] = now
+                oldest = (oldest + 1) % rate
+            }
+            return now
         }
     }
 }

@@ -346,14 +346,14 @@ struct WhatsAppKindsTests {
             return all.sorted()
         }
         #expect(times.count == 120)
-        // However busy the machine was: at most 50 passes in any second...
+        // However busy the machine was: at most 49 passes (98 % of 50) in any second...
         var busiest = 0
         var first = 0
         for last in times.indices {
             while times[last] - times[first] >= .seconds(1) { first += 1 }
             busiest = max(busiest, last - first + 1)
         }
-        #expect(busiest <= 50)
+        #expect(busiest == 49)
         // ...at least 18 ms apart (0.9 of 1/50 s)...
         #expect(zip(times.dropFirst(), times).allSatisfy { $0 - $1 >= .milliseconds(18) })
         // ...and the rate is reached: 120 sends need a bit over two seconds, not five.

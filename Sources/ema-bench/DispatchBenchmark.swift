@@ -56,14 +56,15 @@ func dispatchBenchmark(_ arguments: [String], ema: String) async throws {
         let fake = try await FakeGraph.start(report: secret)
         var environment = fake.environment(mps: mps, databaseURL: databaseURL)
         environment["WHATSAPP_APP_SECRET"] = secret
-        environment["WHATSAPP_RESEND_GRACE_SECONDS"] = "15"
+        environment["WHATSAPP_RESEND_GRACE_SECONDS"] = option("--grace") ?? "15"
         let port = 20_000 + Int.random(in: 0..<20_000)
         var first = try ServerProcess(ema: ema, port: port, environment: environment)
         fake.webhookURL.withLockedValue { $0 = "http://127.0.0.1:\(port)/webhooks/whatsapp" }
         while fake.count < count / 3 { try await Task.sleep(for: .milliseconds(20)) }
         first.kill9()
         let atKill = fake.count
-        print("kill -9 after \(atKill) messages")
+        let interrupted = try psqlValue(databaseURL, "SELECT count(*) FROM whatsapp_outbox WHERE lane = 'bulk' AND state = 'sending'")
+        print("kill -9 after \(atKill) messages, with \(interrupted) marked `sending` (in flight or claimed)")
         try await Task.sleep(for: .seconds(1))
         first = try ServerProcess(ema: ema, port: port, environment: environment)
         let deadline = ContinuousClock.now + .seconds(Double(count) / Double(mps) * 2 + 180)
@@ -109,6 +110,17 @@ func psql(_ databaseURL: String, _ script: String) throws {
     try process.run()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else { fail("psql failed") }
+}
+
+func psqlValue(_ databaseURL: String, _ query: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+    process.arguments = [databaseURL, "-At", "-c", query]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    process.waitUntilExit()
+    return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
 func runEma(_ ema: String, _ arguments: [String], databaseURL: String) throws {
@@ -204,9 +216,9 @@ final class FakeGraph: Sendable {
             Task {
                 let key = SymmetricKey(data: Data(secret.utf8))
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(200))
+                    try? await Task.sleep(for: .milliseconds(100))
                     guard let graph = holder.withLockedValue({ $0 }), let url = graph.webhookURL.withLockedValue({ $0 }) else { continue }
-                    let batch = graph.takePending(100)
+                    let batch = graph.takePending(500)
                     guard !batch.isEmpty else { continue }
                     let statuses = batch.map { #"{"id":"wamid.\#(UUID().uuidString)","status":"sent","timestamp":"\#(Int(Date().timeIntervalSince1970))","recipient_id":"\#($0.1)","biz_opaque_callback_data":"\#($0.0)"}"# }
                     let body = #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","statuses":[\#(statuses.joined(separator: ","))]}}]}]}"#

@@ -42,12 +42,7 @@ func dispatchBenchmark(_ arguments: [String], ema: String) async throws {
         let times = fake.arrivals.sorted()
         await fake.stop()
         guard let first = times.first, let last = times.last else { fail("nothing arrived") }
-        var busiest = 0
-        var start = 0
-        for end in times.indices {
-            while times[end] - times[start] >= .seconds(1) { start += 1 }
-            busiest = max(busiest, end - start + 1)
-        }
+        let busiest = busiestSecond(times)
         let span = durationSeconds(last - first)
         print("ceiling \(mps)  messages \(times.count) in \(String(format: "%.1f", span)) s  achieved \(Int(Double(times.count - 1) / max(span, 0.001))) msg/s  busiest 1 s window \(busiest)  \(busiest <= mps ? "held" : "EXCEEDED")")
     case "crash":

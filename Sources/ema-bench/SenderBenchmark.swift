@@ -60,12 +60,7 @@ func senderBenchmark(_ arguments: [String], ema: String) async throws {
         await fake.server.shutdown()
         try await fake.asyncShutdown()
         guard let first = times.first, let last = times.last else { print("ceiling \(ceiling): nothing arrived"); continue }
-        var busiest = 0
-        var start = 0
-        for end in times.indices {
-            while times[end] - times[start] >= .seconds(1) { start += 1 }
-            busiest = max(busiest, end - start + 1)
-        }
+        let busiest = busiestSecond(times)
         let span = durationSeconds(last - first)
         print("ceiling \(String(ceiling).padding(toLength: 5, withPad: " ", startingAt: 0)) messages \(times.count)/\(expected)  achieved \(Int(Double(times.count - 1) / max(span, 0.001))) msg/s  busiest 1 s window \(busiest)  \(busiest <= ceiling ? "held" : "EXCEEDED")")
     }

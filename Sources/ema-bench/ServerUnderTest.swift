@@ -95,3 +95,14 @@ func percentiles(_ values: [Double]) -> String {
     func p(_ q: Double) -> String { String(format: "%.2f", sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))] * 1000) }
     return "p50 \(p(0.5)) ms  p99 \(p(0.99)) ms  max \(String(format: "%.2f", sorted.last! * 1000)) ms"
 }
+
+/// The most instants that fall within any one second.
+func busiestSecond(_ sorted: [ContinuousClock.Instant]) -> Int {
+    var busiest = 0
+    var start = 0
+    for end in sorted.indices {
+        while sorted[end] - sorted[start] >= .seconds(1) { start += 1 }
+        busiest = max(busiest, end - start + 1)
+    }
+    return busiest
+}

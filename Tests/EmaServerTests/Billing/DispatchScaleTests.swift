@@ -38,13 +38,6 @@ struct DispatchScaleTests {
         }
     }
 
-    func drain(_ app: Application) async throws {
-        var settings = JobRunner.Settings()
-        settings.concurrency = app.usesSQLite ? 1 : 4
-        settings.backoff = Backoff(base: 0, cap: 0, jitter: 0)
-        try await JobRunner(application: app, registry: app.jobs, settings: settings).drain()
-    }
-
     func graph(_ fake: FakeProviderServer) -> (inout AppConfig) -> Void {
         { config in
             config.whatsApp.appSecret = Secret(WhatsAppWebhookTests.secret)
@@ -97,7 +90,7 @@ struct DispatchScaleTests {
             try await withEmaApp(configure: graph(fake)) { app in
                 try await seed(app, count: 300)
                 _ = try await DispatchService(application: app).dispatch(period: Self.period)
-                try await drain(app)
+                try await drainJobs(app)
                 let ids = received(fake)
                 #expect(ids.count == 270)
                 #expect(Set(ids).count == 270)
@@ -120,14 +113,14 @@ struct DispatchScaleTests {
                     .init(status: .badRequest, body: #"{"error":{"message":"(#132001) Template does not exist","code":132001}}"#)
                 )
                 _ = try await DispatchService(application: app).dispatch(period: Self.period)
-                try await drain(app)
+                try await drainJobs(app)
                 var report = try await DispatchService(application: app).report(period: Self.period)
                 #expect(report.byStatus == ["sent": 16, "failed": 2])
                 #expect(report.byCause == ["undeliverable": 1, "content_rejected": 1])
                 let retried = try await DispatchService(application: app).retryFailed(period: Self.period)
                 #expect(retried == 2)
                 #expect(try await DispatchService(application: app).retryFailed(period: Self.period) == 0)
-                try await drain(app)
+                try await drainJobs(app)
                 report = try await DispatchService(application: app).report(period: Self.period)
                 #expect(report.byStatus == ["sent": 18])
                 #expect(report.byCause.isEmpty)
@@ -178,7 +171,7 @@ struct DispatchScaleTests {
                 manual.advance(by: 301)
                 result = try await sender.recover(grace: 600)
                 #expect(result.requeued == 60)
-                try await drain(app)
+                try await drainJobs(app)
                 let ids = received(fake)
                 // 135 bills in all: 40 had reached Meta before the crash, the other 95 now, once each.
                 #expect(ids.count == 95)

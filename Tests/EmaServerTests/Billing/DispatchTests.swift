@@ -21,13 +21,6 @@ struct DispatchTests {
         return try #require(BillingPeriod(latest))
     }
 
-    func drain(_ app: Application) async throws {
-        var settings = JobRunner.Settings()
-        settings.concurrency = app.usesSQLite ? 1 : 4
-        settings.backoff = Backoff(base: 0, cap: 0, jitter: 0)
-        try await JobRunner(application: app, registry: app.jobs, settings: settings).drain()
-    }
-
     @Test("One template per enrollment and bill, with the PDF link and the delivery id; a re-run sends nothing twice")
     func dispatchOnce() async throws {
         try await withEmaApp(configure: { $0.whatsApp.appSecret = Secret(WhatsAppWebhookTests.secret) }) { app in
@@ -36,7 +29,7 @@ struct DispatchTests {
             #expect(first == .init(queued: 3, alreadyQueued: 0, withoutBill: 0))
             let again = try await DispatchService(application: app).dispatch(period: period)
             #expect(again == .init(queued: 0, alreadyQueued: 3, withoutBill: 0))
-            try await drain(app)
+            try await drainJobs(app)
             let sent = try await SandboxMessage.query(on: app.db).filter(\.$channel == "whatsapp").all().map(\.body)
             #expect(sent.count == 3)
             #expect(sent.allSatisfy { $0.contains(#""name":"factura_disponible""#) && $0.contains("/facturas/") && $0.contains(".pdf") && $0.contains("entrega:") })
@@ -57,7 +50,7 @@ struct DispatchTests {
         try await withEmaApp(configure: { $0.whatsApp.appSecret = Secret(WhatsAppWebhookTests.secret) }) { app in
             let period = try await prepare(app)
             _ = try await DispatchService(application: app).dispatch(period: period)
-            try await drain(app)
+            try await drainJobs(app)
             let deliveries = try await Delivery.query(on: app.db).sort(\.$createdAt).all()
             let tests = WhatsAppWebhookTests()
             func status(_ wamid: String, _ value: String, _ delivery: Delivery, code: Int? = nil) -> String {
@@ -90,7 +83,7 @@ struct DispatchTests {
             }) { app in
                 let period = try await prepare(app)
                 _ = try await DispatchService(application: app).dispatch(period: period)
-                try await drain(app)
+                try await drainJobs(app)
                 #expect(graph.requests.count == 3)
                 try await app.testing().test(.GET, "api/v1/admin/deliveries?period=\(period)", headers: ["Authorization": "Bearer token-admin-entregas"]) { response in
                     let json = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:]

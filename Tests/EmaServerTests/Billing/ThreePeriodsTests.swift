@@ -21,13 +21,6 @@ struct ThreePeriodsTests {
     ]
     static let phones = ["A": "+573001110001", "B": "+573001110002", "C": "+573001110003", "D": "+573001110004"]
 
-    func drain(_ app: Application) async throws {
-        var settings = JobRunner.Settings()
-        settings.concurrency = app.usesSQLite ? 1 : 4
-        settings.backoff = Backoff(base: 0, cap: 0, jitter: 0)
-        try await JobRunner(application: app, registry: app.jobs, settings: settings).drain()
-    }
-
     func status(_ wamid: String, _ value: String, code: Int?, phone: String, delivery: UUID) -> String {
         let errors = code.map { #","errors":[{"code":\#($0),"title":"x"}]"# } ?? ""
         return Webhook.envelope(#""statuses":[{"id":"\#(wamid)","status":"\#(value)","timestamp":"1795000030","recipient_id":"\#(phone.dropFirst())","biz_opaque_callback_data":"entrega:\#(delivery.uuidString)"\#(errors)}]"#)
@@ -59,7 +52,7 @@ struct ThreePeriodsTests {
                 for (index, period) in periods.enumerated() {
                     let summary = try await DispatchService(application: app).dispatch(period: period)
                     #expect(summary.queued == 4)
-                    try await drain(app)
+                    try await drainJobs(app)
                     for (customer, phone) in Self.phones {
                         let delivery = try #require(try await Delivery.query(on: app.db).filter(\.$period == period.description).filter(\.$phone == phone).first())
                         #expect(delivery.status == "sent")

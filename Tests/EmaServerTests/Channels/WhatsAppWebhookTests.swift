@@ -60,13 +60,6 @@ struct WhatsAppWebhookTests {
         return status
     }
 
-    func drain(_ app: Application) async throws {
-        var settings = JobRunner.Settings()
-        settings.concurrency = app.usesSQLite ? 1 : 4
-        settings.backoff = Backoff(base: 0, cap: 0, jitter: 0)
-        try await JobRunner(application: app, registry: app.jobs, settings: settings).drain()
-    }
-
     func sandbox(_ app: Application) async throws -> [String] {
         try await SandboxMessage.query(on: app.db).filter(\.$channel == "whatsapp").sort(\.$createdAt).all().map(\.body)
     }
@@ -126,7 +119,7 @@ struct WhatsAppWebhookTests {
     func firstMessage() async throws {
         try await withWhatsApp { app in
             #expect(try await post(app, Webhook.text("hola")) == .ok)
-            try await drain(app)
+            try await drainJobs(app)
             let sent = try await sandbox(app)
             #expect(sent.count == 2)
             #expect(sent[0].contains(#""type":"text""#) && sent[0].contains("Soy Ema"))
@@ -141,7 +134,7 @@ struct WhatsAppWebhookTests {
             let body = Webhook.text("hola", id: "wamid.repetido")
             #expect(try await post(app, body) == .ok)
             #expect(try await post(app, body) == .ok)
-            try await drain(app)
+            try await drainJobs(app)
             #expect(try await sandbox(app).count == 2)
             #expect(try await WhatsAppInbound.query(on: app.db).count() == 1)
         }
@@ -151,15 +144,15 @@ struct WhatsAppWebhookTests {
     func buttonsAndOrder() async throws {
         try await withWhatsApp { app in
             #expect(try await post(app, Webhook.text("hola", at: 1_795_000_000)) == .ok)
-            try await drain(app)
+            try await drainJobs(app)
             // Two answers in one delivery, the later one first in the array: processed by timestamp.
             let both = Webhook.envelope(#""messages":[{"from":"573001234567","id":"wamid.b","timestamp":"1795000020","type":"interactive","interactive":{"type":"button_reply","button_reply":{"id":"terminos_si","title":"Acepto"}}},{"from":"573001234567","id":"wamid.a","timestamp":"1795000010","type":"interactive","interactive":{"type":"button_reply","button_reply":{"id":"consentimiento_si","title":"Sí, autorizo"}}}]"#)
             #expect(try await post(app, both) == .ok)
-            try await drain(app)
+            try await drainJobs(app)
             #expect(try await post(app, Webhook.button("menu_factura_whatsapp")) == .ok)
-            try await drain(app)
+            try await drainJobs(app)
             #expect(try await post(app, Webhook.button("inscribir_contrato")) == .ok)
-            try await drain(app)
+            try await drainJobs(app)
             let sent = try await sandbox(app)
             #expect(sent.contains { $0.contains("términos y condiciones") })
             // The main menu has 9 options: a list, with long titles clipped to 24 characters.
@@ -179,7 +172,7 @@ struct WhatsAppWebhookTests {
         try await withWhatsApp { app in
             #expect(try await post(app, Webhook.text("hola")) == .ok)
             #expect(try await post(app, Webhook.image()) == .ok)
-            try await drain(app)
+            try await drainJobs(app)
             let sent = try await sandbox(app)
             #expect(sent.last?.contains("solo puedo leer mensajes de texto") == true)
         }
@@ -207,7 +200,7 @@ struct WhatsAppWebhookTests {
             try await withWhatsApp(graph: graph) { app in
                 graph.script(.init(status: .badRequest, body: #"{"error":{"message":"(#130429) Rate limit hit","type":"OAuthException","code":130429}}"#))
                 #expect(try await post(app, Webhook.text("hola")) == .ok)
-                try await drain(app)
+                try await drainJobs(app)
                 let requests = graph.requests
                 #expect(requests.count == 3)
                 #expect(requests.allSatisfy { $0.path == "/v21.0/106540352242922/messages" })
@@ -218,7 +211,7 @@ struct WhatsAppWebhookTests {
 
                 graph.script(.init(status: .badRequest, body: #"{"error":{"message":"(#131026) Message Undeliverable","code":131026}}"#))
                 #expect(try await post(app, Webhook.button("consentimiento_si")) == .ok)
-                try await drain(app)
+                try await drainJobs(app)
                 let failed = try await WhatsAppOutboxMessage.query(on: app.db).filter(\.$state == "failed").all()
                 #expect(failed.count == 1)
                 #expect(failed.first?.attempts == 1)
@@ -233,11 +226,11 @@ struct WhatsAppWebhookTests {
         try await withEmaApp(clock: manual.clock, configure: { $0.whatsApp.appSecret = Secret(Self.secret) }) { app in
             _ = try await DemoData.load(into: app)
             #expect(try await post(app, Webhook.text("hola")) == .ok)
-            try await drain(app)
+            try await drainJobs(app)
             let service = WhatsAppService(application: app)
             try await service.queueReplies([.text("Recordatorio")], to: "+573001234567")
             manual.advance(by: 24 * 3_600 + 1)
-            try await drain(app)
+            try await drainJobs(app)
             let late = try #require(try await WhatsAppOutboxMessage.query(on: app.db).filter(\.$state == "failed").first())
             #expect(late.lastError?.contains("24 horas") == true)
             #expect(try await sandbox(app).count == 2)
@@ -294,11 +287,11 @@ struct WhatsAppKindsTests {
         try await withEmaApp(configure: { $0.whatsApp.appSecret = Secret(WhatsAppWebhookTests.secret) }) { app in
             let tests = WhatsAppWebhookTests()
             #expect(try await tests.post(app, Webhook.text("hola")) == .ok)
-            try await tests.drain(app)
+            try await drainJobs(app)
             let before = try await tests.sandbox(app).count
             let body = Webhook.envelope(#""messages":[{"from":"573001234567","id":"wamid.\#(type)","timestamp":"1795000100","type":"\#(type)",\#(object)}]"#)
             #expect(try await tests.post(app, body) == .ok)
-            try await tests.drain(app)
+            try await drainJobs(app)
             let sent = try await tests.sandbox(app)
             #expect(sent.count == before + (answered ? 1 : 0))
             if answered { #expect(sent.last?.contains("solo puedo leer mensajes de texto") == true) }
@@ -388,12 +381,12 @@ struct WhatsAppTemplateTests {
         try await withEmaApp(clock: manual.clock, configure: { $0.whatsApp.appSecret = Secret(WhatsAppWebhookTests.secret) }) { app in
             let tests = WhatsAppWebhookTests()
             #expect(try await tests.post(app, Webhook.text("hola")) == .ok)
-            try await tests.drain(app)
+            try await drainJobs(app)
             manual.advance(by: 30 * 86_400)
             let service = WhatsAppService(application: app)
             try await service.queueTemplate(WhatsAppTemplate(name: "factura_lista", language: "es_CO", bodyParameters: ["10234567"]), to: "+573001234567")
             try await service.queueReplies([.text("texto libre")], to: "+573001234567")
-            try await tests.drain(app)
+            try await drainJobs(app)
             let rows = try await WhatsAppOutboxMessage.query(on: app.db).filter(\.$createdAt > Date(timeIntervalSinceNow: 86_400)).all()
             #expect(rows.first { $0.isTemplate }?.state == "sent")
             #expect(rows.first { !$0.isTemplate }?.state == "failed")

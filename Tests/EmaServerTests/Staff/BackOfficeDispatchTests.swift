@@ -8,13 +8,6 @@ import VaporTesting
 
 @Suite("Back office: the monthly dispatch page")
 struct BackOfficeDispatchTests {
-    func drain(_ app: Application) async throws {
-        var settings = JobRunner.Settings()
-        settings.concurrency = app.usesSQLite ? 1 : 4
-        settings.backoff = Backoff(base: 0, cap: 0, jitter: 0)
-        try await JobRunner(application: app, registry: app.jobs, settings: settings).drain()
-    }
-
     @Test("A supervisor starts a period (as a job; a double click starts it once), follows it, and retries failed sends")
     func dispatchFromTheBackOffice() async throws {
         let refusal = FakeProviderServer.Scripted(status: .badRequest, body: #"{"error":{"message":"(#131026) Message undeliverable","code":131026}}"#)
@@ -47,7 +40,7 @@ struct BackOfficeDispatchTests {
                 #expect(preparing.body.contains("http-equiv=\"refresh\""))
 
                 graph.script(refusal)
-                try await drain(app)
+                try await drainJobs(app)
                 var page = try await office.get("backoffice/envios/\(period)")
                 #expect(page.body.contains("<strong>3</strong> de <strong>3</strong>"))
                 #expect(page.body.contains(#"data-estado="sent"><span>Enviadas</span> <strong>2</strong>"#))
@@ -57,7 +50,7 @@ struct BackOfficeDispatchTests {
 
                 let retried = try await office.post("backoffice/envios/\(period)/reintentar", ["csrf": office.csrf])
                 #expect(retried.location == "/backoffice/envios/\(period)?reintentadas=1")
-                try await drain(app)
+                try await drainJobs(app)
                 page = try await office.get("backoffice/envios/\(period)?reintentadas=1")
                 #expect(page.body.contains("Se volvieron a poner en cola 1 envíos fallidos"))
                 #expect(page.body.contains(#"data-estado="sent"><span>Enviadas</span> <strong>3</strong>"#))

@@ -65,10 +65,14 @@ struct StaffAuthMiddleware: AsyncMiddleware {
         if let site = request.headers.first(name: "Sec-Fetch-Site"), site == "cross-site" {
             throw Abort(.forbidden, reason: "Formulario enviado desde otro sitio.")
         }
+        // An Origin, when the browser sends one, must be this site: the public URL's, or the
+        // host the request came to (behind a proxy the scheme may differ).
         if let origin = request.headers.first(name: .origin), origin != "null" {
-            let own = request.application.emaConfig.publicURL
-            let host = request.headers.first(name: .host).map { "\(request.url.scheme ?? "http")://\($0)" }
-            guard origin == own || origin == host || origin.hasSuffix("://" + (request.headers.first(name: .host) ?? "-")) else {
+            let publicOrigin = URLComponents(string: request.application.emaConfig.publicURL).map { url in
+                "\(url.scheme ?? "http")://\(url.host ?? "")\(url.port.map { ":\($0)" } ?? "")"
+            }
+            let host = request.headers.first(name: .host) ?? "-"
+            guard origin == publicOrigin || origin.hasSuffix("://" + host) else {
                 throw Abort(.forbidden, reason: "Formulario enviado desde otro sitio.")
             }
         }

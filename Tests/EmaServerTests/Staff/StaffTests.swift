@@ -175,7 +175,8 @@ struct StaffTests {
             #expect(try await office.post("backoffice/salir", ["csrf": office.csrf], headers: ["Sec-Fetch-Site": "cross-site"]).status == .forbidden)
             #expect(try await office.post("backoffice/salir", ["csrf": office.csrf], headers: ["Origin": "https://malo.example"]).status == .forbidden)
             #expect(try await StaffSession.query(on: app.db).count() == 1)
-            #expect(try await office.post("backoffice/salir", ["csrf": office.csrf]).status == .seeOther)
+            // This site's own origin passes.
+            #expect(try await office.post("backoffice/salir", ["csrf": office.csrf], headers: ["Origin": "http://127.0.0.1:8080"]).status == .seeOther)
         }
     }
 

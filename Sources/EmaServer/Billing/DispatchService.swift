@@ -53,7 +53,9 @@ struct DispatchService {
                 read += Set(page.map(\.enrollment)).count
                 let billed = page.filter { $0.invoice != nil }
                 summary.withoutBill += page.count - billed.count
-                if !billed.isEmpty {
+                // A contract with two bills in the period makes a page longer than 2,000 rows.
+                for start in stride(from: 0, to: billed.count, by: Self.pageSize) {
+                    let rows = Array(billed[start..<min(billed.count, start + Self.pageSize)])
                     if running >= inFlight, let done = try await group.next() {
                         collect(done)
                         running -= 1
@@ -61,9 +63,9 @@ struct DispatchService {
                     let now = application.clock.now()
                     group.addTask {
                         let inserted = try await database.transaction { tx in
-                            try await Self.write(billed, period: period, signer: signer, publicURL: publicURL, now: now, sql: tx as! any SQLDatabase)
+                            try await Self.write(rows, period: period, signer: signer, publicURL: publicURL, now: now, sql: tx as! any SQLDatabase)
                         }
-                        return (inserted, billed.count)
+                        return (inserted, rows.count)
                     }
                     running += 1
                 }

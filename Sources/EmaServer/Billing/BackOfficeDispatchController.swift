@@ -1,6 +1,7 @@
 import EmaCore
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// The back office's page of the monthly dispatch: start a period (as a job, so a million
@@ -105,6 +106,11 @@ struct BackOfficeDispatchController: RouteCollection {
         let failed: Int
         let closed: Bool
         let preparing: Bool
+        /// Active enrollments with a bill in the period that have no delivery yet (counted only
+        /// when the page is not following a run).
+        let unsent: Int
+        /// Nothing to send: no active enrollment has a bill in the period.
+        let empty: Bool
         let refresh: Bool
         let notice: String?
     }
@@ -125,6 +131,8 @@ struct BackOfficeDispatchController: RouteCollection {
             .filter(\.$state ~~ [JobState.queued, JobState.running])
             .all().contains { $0.payload.contains("\"\(period)\"") }
         let handed = report.total - report.waiting - report.uncertain
+        let refresh = preparing || report.waiting > 0
+        let unsent = refresh ? 0 : try await Self.unsent(period: period, database: request.db)
         let retried = request.query[Int.self, at: "reintentadas"]
         return try await request.view.render("backoffice/dispatch", ShowPage(
             title: "Envío de \(period.displayName)", utility: request.application.utilityProfile, frame: .init(staff),
@@ -133,9 +141,19 @@ struct BackOfficeDispatchController: RouteCollection {
             statuses: Self.statusLabels.map { Count(label: $0.1, value: report.byStatus[$0.0] ?? 0, key: $0.0) },
             causes: Self.causeLabels.map { Count(label: $0.1, value: report.byCause[$0.0] ?? 0, key: $0.0) },
             waiting: report.waiting, uncertain: report.uncertain, failed: report.failed, closed: report.closed,
-            preparing: preparing, refresh: preparing || report.waiting > 0,
+            preparing: preparing, unsent: unsent, empty: !refresh && report.total == 0 && unsent == 0, refresh: refresh,
             notice: retried.map { $0 == 0 ? "No había envíos fallidos para reintentar." : "Se volvieron a poner en cola \($0) envíos fallidos." }
         ))
+    }
+
+    /// Active enrollments with a bill in the period and no delivery of it yet.
+    static func unsent(period: BillingPeriod, database: any Database) async throws -> Int {
+        try await (database as! any SQLDatabase).raw("""
+            SELECT COUNT(*) AS n FROM \(ident: Enrollment.schema) AS e
+            JOIN \(ident: Invoice.schema) AS i ON i.contract_id = e.contract_id AND i.period = \(bind: period.description)
+            LEFT JOIN \(ident: Delivery.schema) AS d ON d.enrollment_id = e.id AND d.invoice_id = i.id
+            WHERE e.status = \(bind: Enrollment.Status.active.rawValue) AND d.id IS NULL
+            """).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     @Sendable

@@ -109,6 +109,8 @@ struct BackOfficeDispatchController: RouteCollection {
         /// Active enrollments with a bill in the period that have no delivery yet (counted only
         /// when the page is not following a run).
         let unsent: Int
+        let unsentLabel: String
+        let retryLabel: String
         /// Nothing to send: no active enrollment has a bill in the period.
         let empty: Bool
         let refresh: Bool
@@ -141,8 +143,16 @@ struct BackOfficeDispatchController: RouteCollection {
             statuses: Self.statusLabels.map { Count(label: $0.1, value: report.byStatus[$0.0] ?? 0, key: $0.0) },
             causes: Self.causeLabels.map { Count(label: $0.1, value: report.byCause[$0.0] ?? 0, key: $0.0) },
             waiting: report.waiting, uncertain: report.uncertain, failed: report.failed, closed: report.closed,
-            preparing: preparing, unsent: unsent, empty: !refresh && report.total == 0 && unsent == 0, refresh: refresh,
-            notice: retried.map { $0 == 0 ? "No había envíos fallidos para reintentar." : "Se volvieron a poner en cola \($0) envíos fallidos." }
+            preparing: preparing, unsent: unsent,
+            unsentLabel: unsent == 1 ? "1 inscripción activa aún no tiene esta factura." : "\(unsent) inscripciones activas aún no tienen esta factura.",
+            retryLabel: report.failed == 1 ? "Reintentar el envío fallido" : "Reintentar los \(report.failed) envíos fallidos", empty: !refresh && report.total == 0 && unsent == 0, refresh: refresh,
+            notice: retried.map {
+                switch $0 {
+                case 0: "No había envíos fallidos para reintentar."
+                case 1: "Se volvió a poner en cola 1 envío fallido."
+                default: "Se volvieron a poner en cola \($0) envíos fallidos."
+                }
+            }
         ))
     }
 

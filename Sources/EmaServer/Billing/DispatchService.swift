@@ -74,7 +74,8 @@ struct DispatchService {
             for try await done in group { collect(done) }
         }
         if summary.queued > 0 {
-            try await WhatsAppBulkSender.start(application, count: application.usesSQLite ? 1 : application.emaConfig.workerConcurrency)
+            // Half the worker slots at most: customers still get their replies during a campaign.
+            try await WhatsAppBulkSender.start(application, count: application.usesSQLite ? 1 : max(1, application.emaConfig.workerConcurrency / 2))
         }
         return summary
     }

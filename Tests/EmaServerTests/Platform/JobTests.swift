@@ -30,6 +30,28 @@ struct JobTests {
         return JobRunner(application: app, registry: app.jobs, settings: settings, worker: worker)
     }
 
+    @Test("With every slot busy, the running jobs' leases are still kept fresh, so no other worker takes them", .timeLimit(.minutes(1)))
+    func leasesWhileBusy() async throws {
+        try await withEmaApp { app in
+            app.jobs.register("prueba.larga") { _, _ in try await Task.sleep(for: .milliseconds(1_500)) }
+            let id = try #require(try await app.jobQueue.enqueue(kind: "prueba.larga", payload: Payload(n: 1)))
+            var settings = JobRunner.Settings()
+            settings.concurrency = 1
+            settings.lease = 0.4
+            settings.pollInterval = 0.05
+            let busy = JobRunner(application: app, registry: app.jobs, settings: settings, worker: "ocupado")
+            await busy.start()
+            try await Task.sleep(for: .milliseconds(900))
+            // Well past the first lease: another worker does not get the running job.
+            let stolen = try await app.jobQueue.claim(worker: "otro", limit: 10, lease: 10)
+            #expect(!stolen.contains { $0.id == id })
+            #expect(try await job(app, id).state == .running)
+            try await Task.sleep(for: .milliseconds(1_000))
+            await busy.stop()
+            #expect(try await job(app, id).state == .succeeded)
+        }
+    }
+
     @Test("An idempotency key enqueues a job once")
     func idempotentEnqueue() async throws {
         try await withEmaApp { app in

@@ -28,11 +28,21 @@ struct WhatsAppBulkSender {
         await application.jobRunner?.nudge()
     }
 
-    /// The job body: batches until nothing is queued; gives the job back on shutdown.
+    /// How long one job sends before handing over to a fresh job of its own, so other jobs
+    /// (recovery, conversations) get a worker slot during a million-bill campaign.
+    static let turn: TimeInterval = 30
+
+    /// The job body: batches until nothing is queued, or for one turn and then a continuation
+    /// job takes over; gives the job back on shutdown.
     @Sendable static func run(_ context: JobContext, _ payload: String) async throws {
         let sender = WhatsAppBulkSender(application: context.application)
+        let end = Date().addingTimeInterval(turn)
         while try await sender.sendBatch(logger: context.logger) > 0 {
             try Task.checkCancellation()
+            if Date() > end {
+                try await start(context.application, count: 1)
+                return
+            }
         }
     }
 

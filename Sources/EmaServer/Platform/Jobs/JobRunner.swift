@@ -61,13 +61,14 @@ public actor JobRunner {
             do {
                 try await enqueueRecurring()
                 let claimed = try await claimAndStart()
-                if Date().timeIntervalSince(lastLeaseRefresh) > settings.lease / 3 {
-                    try await queue.extendLeases(Array(running.keys), worker: worker, lease: settings.lease)
-                    lastLeaseRefresh = Date()
-                }
+                try await refreshLeases(&lastLeaseRefresh)
                 if running.count >= settings.concurrency {
-                    // Every slot is busy: claim again as soon as one frees up.
-                    while running.count >= settings.concurrency, !stopping { try? await Task.sleep(for: .milliseconds(5)) }
+                    // Every slot is busy: claim again as soon as one frees up, and keep the
+                    // running jobs' leases fresh meanwhile (a long job must not look abandoned).
+                    while running.count >= settings.concurrency, !stopping {
+                        try? await Task.sleep(for: .milliseconds(5))
+                        try await refreshLeases(&lastLeaseRefresh)
+                    }
                 } else if claimed == 0 {
                     await idle()
                 }
@@ -76,6 +77,12 @@ public actor JobRunner {
                 try? await Task.sleep(for: .seconds(max(settings.pollInterval, 2)))
             }
         }
+    }
+
+    private func refreshLeases(_ last: inout Date) async throws {
+        guard Date().timeIntervalSince(last) > settings.lease / 3 else { return }
+        try await queue.extendLeases(Array(running.keys), worker: worker, lease: settings.lease)
+        last = Date()
     }
 
     /// Waits for the poll interval, or less when this node just queued work (`nudge`).

@@ -218,8 +218,9 @@ struct DispatchService {
         let signer = try await BillLinks(database: database, clock: application.clock).signer()
         let publicURL = application.emaConfig.publicURL
         let now = application.clock.now()
-        try await database.transaction { tx in
+        let count = try await database.transaction { tx in
             let sql = tx as! any SQLDatabase
+            var queued = 0
             for row in rows {
                 let delivery = try row.decode(column: "delivery_id", as: UUID.self)
                 let invoice = try row.decode(column: "invoice_id", as: UUID.self)
@@ -229,21 +230,27 @@ struct DispatchService {
                     amountCOP: try row.decode(column: "amount_cop", as: Int64.self), dueDate: try row.decode(column: "due_date", as: String.self)
                 )
                 let outbox = UUID()
+                // Claim the delivery first: of two retries at once (a double click), only the one
+                // whose update moved it from `failed` writes a message.
+                let claimed = try await sql.update(Delivery.schema)
+                    .set("status", to: SQLBind(DeliveryStatus.queued.rawValue)).set("failure_cause", to: SQLLiteral.null)
+                    .set("outbox_id", to: SQLBind(outbox)).set("updated_at", to: SQLBind(now))
+                    .where("id", .equal, SQLBind(delivery)).where("status", .equal, SQLBind(DeliveryStatus.failed.rawValue))
+                    .returning("id")
+                    .all()
+                guard !claimed.isEmpty else { continue }
                 let message = Self.template(for: data, invoice: invoice, delivery: delivery, period: period, signer: signer, publicURL: publicURL)
                 try await sql.insert(into: WhatsAppOutboxMessage.schema)
                     .columns("id", "recipient", "body", "is_template", "lane", "state", "attempts", "created_at", "updated_at")
                     .values(SQLBind(outbox), SQLBind(data.phone), SQLBind(message.json(to: data.phone)), SQLBind(true),
                             SQLBind(WhatsAppOutboxMessage.Lane.bulk.rawValue), SQLBind(WhatsAppOutboxMessage.State.queued.rawValue), SQLBind(0), SQLBind(now), SQLBind(now))
                     .run()
-                try await sql.update(Delivery.schema)
-                    .set("status", to: SQLBind(DeliveryStatus.queued.rawValue)).set("failure_cause", to: SQLLiteral.null)
-                    .set("outbox_id", to: SQLBind(outbox)).set("updated_at", to: SQLBind(now))
-                    .where("id", .equal, SQLBind(delivery)).where("status", .equal, SQLBind(DeliveryStatus.failed.rawValue))
-                    .run()
+                queued += 1
             }
+            return queued
         }
-        try await WhatsAppBulkSender.start(application, count: 1)
-        return rows.count
+        if count > 0 { try await WhatsAppBulkSender.start(application, count: 1) }
+        return count
     }
 
     /// Moves a delivery's status forward (never back) and keeps the failure cause.

@@ -59,10 +59,14 @@ struct BackOfficeController: RouteCollection {
 
     @Sendable
     func signIn(request: Request) async throws -> Response {
-        if request.headers.first(name: "Sec-Fetch-Site") == "cross-site" { throw Abort(.forbidden) }
+        try StaffAuthMiddleware.checkSameSite(request)
         let form = (try? request.content.decode(SignInForm.self)) ?? SignInForm(correo: nil, clave: nil, siguiente: nil)
         let next = Self.safeNext(form.siguiente)
         let service = StaffService(application: request.application)
+        // A new session each sign-in: whatever this browser held before ends now.
+        if let old = request.cookies[Request.staffCookieName(request.application)]?.string {
+            try await StaffSession.query(on: request.db).filter(\.$tokenHash == StaffService.digest(old)).delete()
+        }
         let outcome = try await service.signIn(email: form.correo ?? "", password: form.clave ?? "", client: request.remoteAddress?.ipAddress ?? "desconocido")
         func again(_ message: String, _ status: HTTPResponseStatus) async throws -> Response {
             try await request.view.render("backoffice/signin", SignInPage(
@@ -74,7 +78,8 @@ struct BackOfficeController: RouteCollection {
         case .refused:
             return try await again("El correo o la contraseña no coinciden. Revísalos e inténtalo de nuevo.", .unauthorized)
         case .limited(let seconds):
-            return try await again("Por seguridad, espera \(max(1, (seconds + 59) / 60)) minutos antes de intentarlo de nuevo.", .tooManyRequests)
+            let minutes = max(1, (seconds + 59) / 60)
+            return try await again("Por seguridad, espera \(minutes == 1 ? "1 minuto" : "\(minutes) minutos") antes de intentarlo de nuevo.", .tooManyRequests)
         case .signedIn(let token, _):
             let response = request.redirect(to: next, redirectType: .normal)
             let secure = request.application.emaConfig.publicURL.hasPrefix("https://")
@@ -93,7 +98,11 @@ struct BackOfficeController: RouteCollection {
         else { return request.redirect(to: "/backoffice/ingresar") }
         try await StaffService(application: request.application).signOut(session, account: account)
         let response = request.redirect(to: "/backoffice/ingresar", redirectType: .normal)
-        response.cookies[Request.staffCookieName(request.application)] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", isHTTPOnly: true, sameSite: .lax)
+        // The same attributes as when it was set (a `__Host-` cookie is only replaced by a Secure one).
+        response.cookies[Request.staffCookieName(request.application)] = HTTPCookies.Value(
+            string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/",
+            isSecure: request.application.emaConfig.publicURL.hasPrefix("https://"), isHTTPOnly: true, sameSite: .lax
+        )
         return response
     }
 

@@ -62,6 +62,16 @@ struct StaffAuthMiddleware: AsyncMiddleware {
     /// The form's token must be the session's (constant time), and the browser must not say
     /// the form came from another site.
     static func checkForgery(_ request: Request, expected: String) throws {
+        try checkSameSite(request)
+        let given = (try? request.content.decode(CSRFField.self))?.csrf ?? ""
+        guard ConstantTime.equals(Array(StaffService.digest(given).utf8), Array(StaffService.digest(expected).utf8)) else {
+            throw Abort(.forbidden, reason: "El formulario venció o no es válido. Recarga la página e inténtalo de nuevo.")
+        }
+    }
+
+    /// Fetch Metadata, then the Origin: a form posted from another site is refused (also the
+    /// sign-in form, which has no session token yet).
+    static func checkSameSite(_ request: Request) throws {
         if let site = request.headers.first(name: "Sec-Fetch-Site"), site == "cross-site" {
             throw Abort(.forbidden, reason: "Formulario enviado desde otro sitio.")
         }
@@ -75,10 +85,6 @@ struct StaffAuthMiddleware: AsyncMiddleware {
             guard origin == publicOrigin || origin.hasSuffix("://" + host) else {
                 throw Abort(.forbidden, reason: "Formulario enviado desde otro sitio.")
             }
-        }
-        let given = (try? request.content.decode(CSRFField.self))?.csrf ?? ""
-        guard ConstantTime.equals(Array(StaffService.digest(given).utf8), Array(StaffService.digest(expected).utf8)) else {
-            throw Abort(.forbidden, reason: "El formulario venció o no es válido. Recarga la página e inténtalo de nuevo.")
         }
     }
 }

@@ -24,8 +24,7 @@ struct CreateStaffCommand: AsyncCommand {
         guard let email = signature.email, let name = signature.name, let role = signature.role else {
             throw CommandFailure("Uso: echo 'contraseña' | ema staff create --email correo@empresa.co --name \"Nombre Apellido\" --role supervisor")
         }
-        // Read without echo when typed at a terminal; a pipe gives it directly.
-        let password = (readLine(strippingNewline: true) ?? "")
+        let password = Self.readPassword()
         let app = context.application
         try await app.autoMigrate()
         do {
@@ -34,6 +33,24 @@ struct CreateStaffCommand: AsyncCommand {
         } catch let problem as StaffService.Problem {
             throw CommandFailure(problem.description)
         }
+    }
+}
+
+extension CreateStaffCommand {
+    /// One line from standard input; typed at a terminal it is not echoed.
+    static func readPassword() -> String {
+        guard isatty(STDIN_FILENO) == 1 else { return readLine(strippingNewline: true) ?? "" }
+        FileHandle.standardError.write(Data("Contraseña (no se muestra): ".utf8))
+        var original = termios()
+        tcgetattr(STDIN_FILENO, &original)
+        var silent = original
+        silent.c_lflag &= ~tcflag_t(ECHO)
+        tcsetattr(STDIN_FILENO, TCSANOW, &silent)
+        defer {
+            tcsetattr(STDIN_FILENO, TCSANOW, &original)
+            FileHandle.standardError.write(Data("\n".utf8))
+        }
+        return readLine(strippingNewline: true) ?? ""
     }
 }
 

@@ -82,7 +82,7 @@ struct StaffService {
 
     /// Checks the password; on success opens a new session (a new token every time).
     func signIn(email typed: String, password: String, client: String) async throws -> SignIn {
-        let email = Self.normalized(email: typed) ?? typed.lowercased()
+        let email = Self.normalized(email: typed) ?? String(typed.lowercased().prefix(120))
         let limiters = application.staffSignInLimiters
         let checks = [(limiters.account, email), (limiters.address, client)]
         for (limiter, key) in checks {
@@ -165,6 +165,22 @@ struct StaffService {
         for demo in Self.demoAccounts where try await StaffAccount.query(on: database).filter(\.$email == demo.email).first() == nil {
             _ = try await create(email: demo.email, name: demo.name, role: demo.role.rawValue, password: demo.password)
         }
+    }
+}
+
+/// Deletes sessions past their idle or absolute end (a session is also refused and deleted the
+/// moment someone presents it late; this removes the ones nobody brings back).
+enum PruneStaffSessionsJob {
+    static let kind = "staff.prune_sessions"
+
+    @Sendable static func run(_ context: JobContext, _ payload: String) async throws {
+        let now = context.clock.now()
+        try await StaffSession.query(on: context.database)
+            .group(.or) { group in
+                group.filter(\.$lastSeenAt < now.addingTimeInterval(-StaffService.idleTimeout))
+                    .filter(\.$createdAt < now.addingTimeInterval(-StaffService.absoluteLifetime))
+            }
+            .delete()
     }
 }
 

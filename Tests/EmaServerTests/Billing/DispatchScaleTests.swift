@@ -117,8 +117,11 @@ struct DispatchScaleTests {
                 var report = try await DispatchService(application: app).report(period: Self.period)
                 #expect(report.byStatus == ["sent": 16, "failed": 2])
                 #expect(report.byCause == ["undeliverable": 1, "content_rejected": 1])
-                let retried = try await DispatchService(application: app).retryFailed(period: Self.period)
-                #expect(retried == 2)
+                // A double click: two retries at once queue each failed bill once.
+                async let first = DispatchService(application: app).retryFailed(period: Self.period)
+                async let second = DispatchService(application: app).retryFailed(period: Self.period)
+                let retried = try await [first, second]
+                #expect(retried.reduce(0, +) == 2)
                 #expect(try await DispatchService(application: app).retryFailed(period: Self.period) == 0)
                 try await drainJobs(app)
                 report = try await DispatchService(application: app).report(period: Self.period)

@@ -180,6 +180,27 @@ struct StaffTests {
         }
     }
 
+    @Test("Sign-in from another site is refused; signing in again ends the browser's previous session; stale sessions are pruned")
+    func signInHygiene() async throws {
+        let manual = AppClock.Manual(Date())
+        try await withStaff(clock: manual.clock) { app in
+            let office = try OfficeBrowser(app)
+            let forged = try await office.post("backoffice/ingresar", ["correo": "admin@ema.demo", "clave": "admin-demo-2026"], headers: ["Origin": "https://malo.example"])
+            #expect(forged.status == .forbidden)
+            #expect(office.cookie == nil)
+            try await office.signIn("admin@ema.demo", "admin-demo-2026")
+            let first = try #require(office.cookie)
+            try await office.signIn("admin@ema.demo", "admin-demo-2026")
+            #expect(office.cookie != first)
+            #expect(try await StaffSession.query(on: app.db).count() == 1)
+            let other = try OfficeBrowser(app)
+            try await other.signIn("agente@ema.demo", "agente-demo-2026")
+            manual.advance(by: 31 * 60)
+            try await PruneStaffSessionsJob.run(JobContext(database: app.db, application: app, logger: app.logger, clock: app.clock), "")
+            #expect(try await StaffSession.query(on: app.db).count() == 0)
+        }
+    }
+
     @Test("Roles: an agent reaches the back office but not the dispatch; a supervisor does")
     func roles() async throws {
         try await withStaff { app in

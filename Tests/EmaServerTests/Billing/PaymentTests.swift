@@ -379,6 +379,20 @@ struct WompiTests {
         }
     }
 
+    @Test("If Wompi's API does not answer, the return page still answers: the payment shows as in process")
+    func returnPageGatewayDown() async throws {
+        try await withFakeProvider(fallback: .init(status: .internalServerError, body: "{}")) { fake in
+            try await withEmaApp(configure: wompi(fake)) { app in
+                let (bill, payment, _) = try await start(app)
+                let page = try await FacturaWebClient(tester: try app.testing()).get("factura/pago/\(payment.reference)?id=t-9")
+                #expect(page.status == .ok)
+                #expect(page.body.contains("Tu pago está en proceso"))
+                #expect(fake.requests.count == 1)
+                #expect(try #require(try await Invoice.find(bill.requireID(), on: app.db)).paidCOP == 0)
+            }
+        }
+    }
+
     func startAnother(_ app: Application, bill: Invoice) async throws -> (Invoice, Payment, String) {
         let web = FacturaWebClient(tester: try app.testing())
         let key = try await web.paymentKey(contract: "10234567", invoice: bill.invoiceNumber)

@@ -155,9 +155,16 @@ struct FacturaWebController: RouteCollection {
         let gateway = request.application.paymentGateway
         if !payment.paymentStatus.isFinal, payment.gateway == gateway.name {
             let hinted = (try? request.query.get(String.self, at: "id")) ?? payment.gatewayTransactionID
-            if let id = hinted, let transaction = try await gateway.transaction(id: id, client: request.client, database: request.db), transaction.reference == payment.reference {
-                try await PaymentService(database: request.db, gateway: gateway, logger: request.logger)
-                    .settle(transaction, now: request.application.clock.now())
+            do {
+                if let id = hinted, let transaction = try await gateway.transaction(id: id, client: request.client, database: request.db),
+                   transaction.reference == payment.reference {
+                    try await PaymentService(database: request.db, gateway: gateway, logger: request.logger)
+                        .settle(transaction, now: request.application.clock.now())
+                }
+            } catch {
+                // The gateway did not answer: show what is known (pending); the page asks again
+                // on its next refresh, and the event and the reconciliation job settle it anyway.
+                request.logger.warning("No se pudo consultar la transacción en la pasarela", metadata: ["referencia": .string(payment.reference)])
             }
         }
         let fresh = try await Payment.query(on: request.db).filter(\.$reference == reference).with(\.$invoice) { $0.with(\.$contract) }.first() ?? payment

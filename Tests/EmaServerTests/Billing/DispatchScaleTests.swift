@@ -141,6 +141,26 @@ struct DispatchScaleTests {
         }
     }
 
+    @Test("When the Graph API does not answer, a bill is not resent blindly: it waits, uncertain, for Meta's status or the grace period")
+    func unanswered() async throws {
+        try await withEmaApp(configure: { config in
+            config.whatsApp.appSecret = Secret(WhatsAppWebhookTests.secret)
+            config.whatsApp.graphURL = "http://127.0.0.1:1/v21.0"
+            config.whatsApp.phoneNumberID = "1"
+            config.whatsApp.accessToken = Secret("t")
+        }) { app in
+            try await seed(app, count: 10)
+            _ = try await DispatchService(application: app).dispatch(period: Self.period)
+            try await drainJobs(app)
+            let outbox = try await WhatsAppOutboxMessage.query(on: app.db).filter(\.$lane == "bulk").all()
+            #expect(outbox.count == 9)
+            #expect(outbox.allSatisfy { $0.state == "uncertain" && $0.attempts == 1 })
+            let report = try await DispatchService(application: app).report(period: Self.period)
+            #expect(report.uncertain == 9 && report.waiting == 0)
+            #expect(report.byStatus == ["queued": 9])
+        }
+    }
+
     @Test("A crash mid-batch: what reached Meta (it reports a status) is not sent again; what did not is sent once")
     func crashRecovery() async throws {
         let manual = AppClock.Manual(Date())

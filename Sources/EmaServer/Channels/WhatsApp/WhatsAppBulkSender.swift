@@ -65,7 +65,7 @@ struct WhatsAppBulkSender {
         }
     }
 
-    enum Outcome { case sent(String), temporary(String), rejected(Int?, String) }
+    enum Outcome { case sent(String), temporary(String), rejected(Int?, String), unanswered(String) }
 
     /// One batch: claim, send, record. Returns how many messages it handled.
     func sendBatch(logger: Logger) async throws -> Int {
@@ -86,8 +86,12 @@ struct WhatsAppBulkSender {
                         try await pacer.take()
                         return (index, .sent(try await client.send(message)))
                     } catch let error as WhatsAppSendError {
-                        if case .rejected(let code, _) = error { return (index, .rejected(code, error.description)) }
-                        return (index, .temporary(error.description))
+                        switch error {
+                        case .rejected(let code, _): return (index, .rejected(code, error.description))
+                        // It may have reached Meta: not resent until recovery knows.
+                        case .unanswered: return (index, .unanswered(error.description))
+                        case .temporary: return (index, .temporary(error.description))
+                        }
                     } catch {
                         return (index, .temporary(String(describing: error)))
                     }
@@ -101,7 +105,7 @@ struct WhatsAppBulkSender {
             return results
         }
         try await record(batch: batch, outcomes: outcomes, logger: logger)
-        if outcomes.contains(where: { if case .temporary = $0.1 { true } else { false } }) {
+        if outcomes.contains(where: { if case .sent = $0.1 { false } else if case .rejected = $0.1 { false } else { true } }) {
             // Meta asked to slow down or did not answer: give it a moment before the next batch.
             try await Task.sleep(for: .seconds(1))
         }
@@ -138,6 +142,11 @@ struct WhatsAppBulkSender {
                     if final {
                         try await DispatchService.record(.failed, code: nil, where: "outbox_id", equals: row.id, database: tx, now: now, cause: .operatorRejected)
                     }
+                case .unanswered(let reason):
+                    try await sql.update(WhatsAppOutboxMessage.schema)
+                        .set("state", to: SQLBind("uncertain")).set("last_error", to: SQLBind(reason))
+                        .set("updated_at", to: SQLBind(now))
+                        .where("id", .equal, SQLBind(row.id)).run()
                 case .rejected(let code, let reason):
                     try await sql.update(WhatsAppOutboxMessage.schema)
                         .set("state", to: SQLBind("failed")).set("last_error", to: SQLBind(reason))

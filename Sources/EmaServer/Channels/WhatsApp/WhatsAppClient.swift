@@ -14,19 +14,24 @@ enum WhatsAppSendError: Error, Equatable, CustomStringConvertible {
     case temporary(code: Int?, message: String)
     /// Refused for good; `code` is Meta's error code.
     case rejected(code: Int?, message: String)
+    /// No answer came back: the message may or may not have reached Meta.
+    case unanswered(message: String)
 
     /// Meta's codes that mean "try again later" (WhatsApp spec, Part 1).
     static var transientCodes: Set<Int> { DeliveryFailureCause.transientCodes }
 
     var isRetryable: Bool {
-        if case .temporary = self { return true }
-        return false
+        switch self {
+        case .temporary, .unanswered: true
+        case .rejected: false
+        }
     }
 
     var description: String {
         switch self {
         case .temporary(let code, let message): "WhatsApp no disponible por ahora (código \(code.map(String.init) ?? "—")): \(message)"
         case .rejected(let code, let message): "WhatsApp rechazó el mensaje (código \(code.map(String.init) ?? "—")): \(message)"
+        case .unanswered(let message): "WhatsApp no respondió: \(message)"
         }
     }
 }
@@ -59,7 +64,7 @@ struct GraphWhatsAppClient: WhatsAppClient {
                 request.body = ByteBuffer(data: body)
             }
         } catch {
-            throw WhatsAppSendError.temporary(code: nil, message: "sin respuesta: \(error)")
+            throw WhatsAppSendError.unanswered(message: "\(error)")
         }
         if (200..<300).contains(response.status.code), let accepted = try? response.content.decode(Accepted.self), let id = accepted.messages.first?.id {
             return id

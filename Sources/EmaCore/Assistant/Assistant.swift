@@ -499,8 +499,7 @@ struct Turn {
 
     mutating func contractStep(_ input: Input, effects: any AssistantEffects) async throws {
         guard case .text(let text) = input else { return askContract() }
-        let number = text.filter { !" .-".contains($0) }
-        guard ContractNumber.isValid(number) else {
+        guard let number = ContractNumber.parse(text) else {
             say("El número de contrato tiene entre 4 y 12 dígitos, sin letras. Revísalo en tu factura y escríbelo de nuevo.")
             return
         }
@@ -510,7 +509,7 @@ struct Turn {
             return
         }
         guard contract.active else {
-            showEnrollmentMenu("El contrato \(number) no está activo, por eso no es posible inscribirlo para recibir la factura. Si crees que es un error, llámanos a la línea \(knowledge.phoneLines.first?.number ?? "") o acércate a una oficina.")
+            showEnrollmentMenu("El contrato \(number) no está activo, por eso no es posible inscribirlo para recibir la factura. Si crees que es un error, llámanos a la línea \(knowledge.mainLineNumber) o acércate a una oficina.")
             return
         }
         let enrolled = try await effects.enrollments(phone: phone)
@@ -537,7 +536,7 @@ struct Turn {
         }
         guard id == state.rightAddressID, let number = state.contractNumber, let phone = state.verifiedPhone else {
             state.contractNumber = nil
-            showEnrollmentMenu("Por tu seguridad no puedo inscribir este contrato con esa información. Si la dirección de tu factura cambió o no aparece, acércate a una de nuestras oficinas o llama a la línea \(knowledge.phoneLines.first?.number ?? "") para revisarla.")
+            showEnrollmentMenu("Por tu seguridad no puedo inscribir este contrato con esa información. Si la dirección de tu factura cambió o no aparece, acércate a una de nuestras oficinas o llama a la línea \(knowledge.mainLineNumber) para revisarla.")
             return
         }
         state.step = .confirmEnrollment
@@ -558,7 +557,7 @@ struct Turn {
             case .limitReached:
                 limitReached(phone, try await effects.enrollments(phone: phone))
             case .contractUnavailable:
-                showEnrollmentMenu("El contrato \(number) ya no está disponible para inscribirlo. Si crees que es un error, llámanos a la línea \(knowledge.phoneLines.first?.number ?? "").")
+                showEnrollmentMenu("El contrato \(number) ya no está disponible para inscribirlo. Si crees que es un error, llámanos a la línea \(knowledge.mainLineNumber).")
             }
         case false?:
             state.contractNumber = nil
@@ -668,8 +667,8 @@ struct Turn {
             try await lookUpBill(String(id.dropFirst("factura_contrato:".count)), effects: effects)
         case .choice("factura_otro_contrato"):
             askBillContract()
-        case .text(let text) where ContractNumber.isValid(text.filter { !" .-".contains($0) }):
-            try await lookUpBill(text.filter { !" .-".contains($0) }, effects: effects)
+        case .text(let text) where ContractNumber.parse(text) != nil:
+            try await lookUpBill(ContractNumber.parse(text)!, effects: effects)
         default:
             try await menuStep(input, effects: effects)
         }
@@ -677,8 +676,7 @@ struct Turn {
 
     mutating func billContractStep(_ input: Input, effects: any AssistantEffects) async throws {
         guard case .text(let text) = input else { return try await menuStep(input, effects: effects) }
-        let number = text.filter { !" .-".contains($0) }
-        guard ContractNumber.isValid(number) else {
+        guard let number = ContractNumber.parse(text) else {
             let intent = intent(of: text)
             if intent != .fueraDeAlcance, intent != .afirmar, intent != .negar {
                 return try await route(intent, effects: effects)
@@ -690,7 +688,7 @@ struct Turn {
     }
 
     mutating func lookUpBill(_ number: String, effects: any AssistantEffects) async throws {
-        let stop = "Por tu seguridad no puedo seguir buscando contratos en esta conversación. Puedes consultar tu factura en Factura Web (\(knowledge.publicURL)/factura) o llamarnos a la línea \(knowledge.phoneLines.first?.number ?? ""). ¿Te ayudo con algo más?"
+        let stop = "Por tu seguridad no puedo seguir buscando contratos en esta conversación. Puedes consultar tu factura en Factura Web (\(knowledge.publicURL)/factura) o llamarnos a la línea \(knowledge.mainLineNumber). ¿Te ayudo con algo más?"
         guard (state.billMisses ?? 0) < Self.maxBillMisses else { return showMainMenu(stop) }
         guard let bills = try await effects.bills(contractNumber: number) else {
             let misses = (state.billMisses ?? 0) + 1
@@ -721,7 +719,7 @@ struct Turn {
         let action = state.billAction ?? .amount
         let heading = "Contrato \(contract.contractNumber) · \(contract.maskedAddress) · Titular: \(contract.maskedHolder)"
         guard let latest = contract.bills.first else {
-            say("\(heading)\nEste contrato todavía no tiene facturas para consultar. Si crees que es un error, llámanos a la línea \(knowledge.phoneLines.first?.number ?? "").")
+            say("\(heading)\nEste contrato todavía no tiene facturas para consultar. Si crees que es un error, llámanos a la línea \(knowledge.mainLineNumber).")
             return showBillMenu("¿Te ayudo con algo más de tu factura?")
         }
         switch action {

@@ -174,6 +174,9 @@ public struct AssistantKnowledge: Sendable {
     public let privacy: LegalDocument
     public let terms: LegalDocument
 
+    /// The first phone line's number, the one Ema names when something needs a person.
+    public var mainLineNumber: String { phoneLines.first?.number ?? "" }
+
     public init(
         utilityName: String, whatsAppLine: String, phoneLines: [(name: String, number: String)], hours: [(topic: String, schedule: String)],
         offices: [(municipality: String, lines: [String])], publicURL: String, privacy: LegalDocument, terms: LegalDocument

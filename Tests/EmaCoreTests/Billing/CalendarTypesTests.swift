@@ -60,5 +60,10 @@ struct CalendarTypesTests {
         #expect(!ContractNumber.isValid("1234567890123"))
         #expect(!ContractNumber.isValid("12 34"))
         #expect(!ContractNumber.isValid("١٢٣٤"))
+        // As people type them: dots, spaces and dashes go; anything else makes it invalid.
+        #expect(ContractNumber.parse("10.234.567") == "10234567")
+        #expect(ContractNumber.parse(" 10 234-567 ") == "10234567")
+        #expect(ContractNumber.parse("10234567a") == nil)
+        #expect(ContractNumber.parse("1.2.3") == nil)
     }
 }

@@ -64,10 +64,9 @@ struct FacturaWebController: RouteCollection {
     }
 
     func contractPage(_ request: Request, typed: String, notice: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let number = typed.filter { !" .-".contains($0) }
-        var page = FacturaPage(title: title(request), utility: try utility(request), query: String(number.prefix(20)))
+        var page = FacturaPage(title: title(request), utility: try utility(request), query: String(typed.prefix(20)))
         page.notice = notice
-        guard ContractNumber.isValid(number) else {
+        guard let number = ContractNumber.parse(typed) else {
             page.message = "El número de contrato tiene entre 4 y 12 dígitos, sin letras. Lo encuentras en tu factura como «Contrato»."
             return try await render(request, page, status: .badRequest)
         }

@@ -9,6 +9,6 @@ enum SecureRandom {
 
     /// `count` random bytes as lowercase hex (twice as many characters).
     static func hex(_ count: Int) -> String {
-        bytes(count).map { String(format: "%02x", $0) }.joined()
+        Hex.string(bytes(count))
     }
 }

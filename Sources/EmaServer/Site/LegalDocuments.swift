@@ -1,4 +1,3 @@
-import Crypto
 import EmaCore
 import Foundation
 import Vapor
@@ -29,8 +28,7 @@ public struct LegalDocuments: Sendable {
         guard let version = fields["version"], let title = fields["title"], !text.isEmpty else {
             throw CommandFailure("\(path) necesita las líneas version: y title: antes de ---")
         }
-        let hash = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
-        return LegalDocument(version: version, title: title, text: text, sha256: hash, url: url)
+        return LegalDocument(version: version, title: title, text: text, sha256: Hex.sha256(text), url: url)
     }
 }
 

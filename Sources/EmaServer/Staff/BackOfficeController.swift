@@ -65,7 +65,7 @@ struct BackOfficeController: RouteCollection {
         let service = StaffService(application: request.application)
         // A new session each sign-in: whatever this browser held before ends now.
         if let old = request.cookies[Request.staffCookieName(request.application)]?.string {
-            try await StaffSession.query(on: request.db).filter(\.$tokenHash == StaffService.digest(old)).delete()
+            try await StaffSession.query(on: request.db).filter(\.$tokenHash == Hex.sha256(old)).delete()
         }
         let outcome = try await service.signIn(email: form.correo ?? "", password: form.clave ?? "", client: request.remoteAddress?.ipAddress ?? "desconocido")
         func again(_ message: String, _ status: HTTPResponseStatus) async throws -> Response {

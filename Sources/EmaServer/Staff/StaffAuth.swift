@@ -64,7 +64,7 @@ struct StaffAuthMiddleware: AsyncMiddleware {
     static func checkForgery(_ request: Request, expected: String) throws {
         try checkSameSite(request)
         let given = (try? request.content.decode(CSRFField.self))?.csrf ?? ""
-        guard ConstantTime.equals(Array(StaffService.digest(given).utf8), Array(StaffService.digest(expected).utf8)) else {
+        guard ConstantTime.equals(Array(Hex.sha256(given).utf8), Array(Hex.sha256(expected).utf8)) else {
             throw Abort(.forbidden, reason: "El formulario venció o no es válido. Recarga la página e inténtalo de nuevo.")
         }
     }

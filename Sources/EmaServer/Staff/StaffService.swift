@@ -1,4 +1,3 @@
-import Crypto
 import EmaCore
 import Fluent
 import Foundation
@@ -102,7 +101,7 @@ struct StaffService {
         }
         let token = SecureRandom.hex(32)
         let session = StaffSession()
-        session.tokenHash = Self.digest(token)
+        session.tokenHash = Hex.sha256(token)
         session.$staff.id = try account.requireID()
         session.csrfToken = SecureRandom.hex(32)
         session.createdAt = now
@@ -117,7 +116,7 @@ struct StaffService {
     /// The session and its account for a cookie's token, if still valid; touches it.
     func session(token: String) async throws -> (StaffSession, StaffAccount)? {
         guard token.count == 64 else { return nil }
-        guard let session = try await StaffSession.query(on: database).filter(\.$tokenHash == Self.digest(token)).with(\.$staff).first() else { return nil }
+        guard let session = try await StaffSession.query(on: database).filter(\.$tokenHash == Hex.sha256(token)).with(\.$staff).first() else { return nil }
         let now = now
         guard now.timeIntervalSince(session.lastSeenAt) < Self.idleTimeout,
               now.timeIntervalSince(session.createdAt) < Self.absoluteLifetime,
@@ -148,10 +147,6 @@ struct StaffService {
         entry.detail = String(detail.prefix(500))
         entry.at = now
         try await entry.create(on: database)
-    }
-
-    static func digest(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
     /// The demo's accounts, one per role (documented in the README; never in production).

@@ -106,7 +106,7 @@ struct StaffTests {
             #expect(office.csrf.count == 64)
             // The token is stored only as a digest.
             let stored = try #require(try await StaffSession.query(on: app.db).first())
-            #expect(stored.tokenHash != office.cookie && stored.tokenHash == StaffService.digest(office.cookie!))
+            #expect(stored.tokenHash != office.cookie && stored.tokenHash == Hex.sha256(office.cookie!))
             let actions = try await StaffAuditEntry.query(on: app.db).sort(\.$at).all().map(\.action)
             #expect(actions.suffix(3) == ["ingreso_fallido", "ingreso_fallido", "ingreso"])
             #expect(try await StaffAuditEntry.query(on: app.db).all().allSatisfy { !$0.detail.contains("no-es-la-clave") })

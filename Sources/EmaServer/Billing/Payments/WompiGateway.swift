@@ -1,4 +1,3 @@
-import Crypto
 import EmaCore
 import Fluent
 import Foundation
@@ -16,11 +15,7 @@ struct WompiGateway: PaymentGateway {
     /// SHA-256 hex of reference + amount in cents + currency + integrity secret: Wompi refuses
     /// a checkout whose amount or reference was changed on the way.
     static func integritySignature(reference: String, amountInCents: Int64, currency: String, secret: String) -> String {
-        hexDigest("\(reference)\(amountInCents)\(currency)\(secret)")
-    }
-
-    static func hexDigest(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.sha256("\(reference)\(amountInCents)\(currency)\(secret)")
     }
 
     func checkoutURL(reference: String, amountCOP: Int64, returnURL: String) -> String {
@@ -118,7 +113,7 @@ struct WompiGateway: PaymentGateway {
             guard let value = scalar(node) else { return nil }
             concatenated += value
         }
-        let expected = hexDigest(concatenated + timestamp + eventsSecret)
+        let expected = Hex.sha256(concatenated + timestamp + eventsSecret)
         guard let given = (signature["checksum"] as? String) ?? headerChecksum,
               ConstantTime.equals(Array(given.lowercased().utf8), Array(expected.utf8))
         else { return nil }

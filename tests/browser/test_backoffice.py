@@ -93,4 +93,4 @@ def test_an_agent_cannot_send_bills(ema_server, browser):
     wait(browser).until(lambda d: "Andrea Agente" in d.find_element(By.TAG_NAME, "header").text)
     assert not browser.find_elements(By.LINK_TEXT, "Envío de facturas")
     browser.get(ema_server + "/backoffice/envios")
-    assert "permiso" in browser.find_element(By.TAG_NAME, "main").text
+    assert "Tu rol no tiene acceso" in browser.find_element(By.TAG_NAME, "main").text

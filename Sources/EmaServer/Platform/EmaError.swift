@@ -13,10 +13,11 @@ public enum PlatformError: EmaError {
     case invalidToken
     case rateLimited(retryAfterSeconds: Int)
     case databaseUnavailable
+    case formFromAnotherSite
 
     public var status: HTTPResponseStatus {
         switch self {
-        case .adminAPIClosed: .forbidden
+        case .adminAPIClosed, .formFromAnotherSite: .forbidden
         case .missingToken, .invalidToken: .unauthorized
         case .rateLimited: .tooManyRequests
         case .databaseUnavailable: .serviceUnavailable
@@ -30,6 +31,7 @@ public enum PlatformError: EmaError {
         case .invalidToken: "invalid_token"
         case .rateLimited: "rate_limited"
         case .databaseUnavailable: "database_unavailable"
+        case .formFromAnotherSite: "form_from_another_site"
         }
     }
 
@@ -40,6 +42,7 @@ public enum PlatformError: EmaError {
         case .invalidToken: "El token no es válido."
         case .rateLimited(let seconds): "Demasiados intentos seguidos. Espera \(seconds) segundos y vuelve a intentarlo."
         case .databaseUnavailable: "La base de datos no responde en este momento."
+        case .formFromAnotherSite: "Este formulario llegó desde otro sitio, así que no lo procesamos. Abre la página de nuevo desde nuestra dirección e inténtalo ahí."
         }
     }
 

@@ -59,7 +59,7 @@ struct BackOfficeController: RouteCollection {
 
     @Sendable
     func signIn(request: Request) async throws -> Response {
-        try StaffAuthMiddleware.checkSameSite(request)
+        try request.refuseFormFromAnotherSite()
         let form = (try? request.content.decode(SignInForm.self)) ?? SignInForm(correo: nil, clave: nil, siguiente: nil)
         let next = Self.safeNext(form.siguiente)
         let service = StaffService(application: request.application)

@@ -45,7 +45,7 @@ struct StaffAuthMiddleware: AsyncMiddleware {
             return request.redirect(to: "/backoffice/ingresar?siguiente=\(wanted.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
         }
         guard roles.contains(account.roleValue) else {
-            throw Abort(.forbidden, reason: "Tu rol no tiene acceso a esta sección.")
+            throw StaffError.roleNotAllowed
         }
         request.staff = StaffContext(
             accountID: try account.requireID(), email: account.email, name: account.name, role: account.roleValue,
@@ -59,32 +59,35 @@ struct StaffAuthMiddleware: AsyncMiddleware {
 
     struct CSRFField: Decodable { let csrf: String? }
 
-    /// The form's token must be the session's (constant time), and the browser must not say
-    /// the form came from another site.
+    /// The form's token must be the session's (constant time), and the form must come from
+    /// this site.
     static func checkForgery(_ request: Request, expected: String) throws {
-        try checkSameSite(request)
+        try request.refuseFormFromAnotherSite()
         let given = (try? request.content.decode(CSRFField.self))?.csrf ?? ""
         guard ConstantTime.equals(Array(Hex.sha256(given).utf8), Array(Hex.sha256(expected).utf8)) else {
-            throw Abort(.forbidden, reason: "El formulario venció o no es válido. Recarga la página e inténtalo de nuevo.")
+            throw StaffError.formExpired
+        }
+    }
+}
+
+/// Errors of the back office, in words staff understand.
+enum StaffError: EmaError {
+    case roleNotAllowed
+    case formExpired
+
+    var status: HTTPResponseStatus { .forbidden }
+
+    var code: String {
+        switch self {
+        case .roleNotAllowed: "role_not_allowed"
+        case .formExpired: "form_expired"
         }
     }
 
-    /// Fetch Metadata, then the Origin: a form posted from another site is refused (also the
-    /// sign-in form, which has no session token yet).
-    static func checkSameSite(_ request: Request) throws {
-        if let site = request.headers.first(name: "Sec-Fetch-Site"), site == "cross-site" {
-            throw Abort(.forbidden, reason: "Formulario enviado desde otro sitio.")
-        }
-        // An Origin, when the browser sends one, must be this site: the public URL's, or the
-        // host the request came to (behind a proxy the scheme may differ).
-        if let origin = request.headers.first(name: .origin), origin != "null" {
-            let publicOrigin = URLComponents(string: request.application.emaConfig.publicURL).map { url in
-                "\(url.scheme ?? "http")://\(url.host ?? "")\(url.port.map { ":\($0)" } ?? "")"
-            }
-            let host = request.headers.first(name: .host) ?? "-"
-            guard origin == publicOrigin || origin.hasSuffix("://" + host) else {
-                throw Abort(.forbidden, reason: "Formulario enviado desde otro sitio.")
-            }
+    var reason: String {
+        switch self {
+        case .roleNotAllowed: "Tu rol no tiene acceso a esta sección. Si la necesitas para tu trabajo, pídesela a un administrador."
+        case .formExpired: "El formulario venció o no es válido. Recarga la página e inténtalo de nuevo."
         }
     }
 }

@@ -107,7 +107,7 @@ struct FacturaWebController: RouteCollection {
     @Sendable
     func pay(request: Request) async throws -> Response {
         let number = request.parameters.get("contract") ?? ""
-        guard !Self.isCrossSite(request) else { throw Abort(.forbidden, reason: "Esta solicitud no viene de Factura Web.") }
+        try request.refuseFormFromAnotherSite()
         guard let form = try? request.content.decode(PayForm.self),
               let invoice = try await Invoice.query(on: request.db).filter(\.$invoiceNumber == form.factura).with(\.$contract).first(),
               invoice.contract.contractNumber == number
@@ -224,9 +224,10 @@ struct FacturaWebController: RouteCollection {
     /// gateway's webhook would, then sends the customer back.
     @Sendable
     func sandboxDecide(request: Request) async throws -> Response {
+        try request.refuseFormFromAnotherSite()
         let payment = try await sandboxPayment(request)
         guard let form = try? request.content.decode(SandboxForm.self), ["aprobar", "rechazar"].contains(form.decision) else {
-            throw Abort(.badRequest, reason: "Elige aprobar o rechazar el pago.")
+            throw PaymentError.invalidDecision
         }
         let bank = SandboxGateway.banks.first { $0 == form.banco } ?? SandboxGateway.banks[0]
         let now = request.application.clock.now()
@@ -252,11 +253,6 @@ struct FacturaWebController: RouteCollection {
         let response = try await request.view.render("factura", page).encodeResponse(status: status, for: request)
         response.headers.cacheControl = .init(noStore: true)
         return response
-    }
-
-    /// A browser that says the form came from another site (Fetch Metadata).
-    static func isCrossSite(_ request: Request) -> Bool {
-        request.headers.first(name: "Sec-Fetch-Site") == "cross-site"
     }
 
     /// Contract lookups per client address: enough for a family, too few to walk the numbers.

@@ -8,14 +8,16 @@ enum PaymentError: EmaError {
     case gatewayUnavailable
     case invalidSignature
     case malformedEvent
+    case invalidDecision
+    case wompiNotConfigured
 
     var status: HTTPResponseStatus {
         switch self {
-        case .billNotFound, .paymentNotFound: .notFound
+        case .billNotFound, .paymentNotFound, .wompiNotConfigured: .notFound
         case .alreadyPaid: .conflict
         case .gatewayUnavailable: .serviceUnavailable
         case .invalidSignature: .unauthorized
-        case .malformedEvent: .badRequest
+        case .malformedEvent, .invalidDecision: .badRequest
         }
     }
 
@@ -27,6 +29,8 @@ enum PaymentError: EmaError {
         case .gatewayUnavailable: "gateway_unavailable"
         case .invalidSignature: "invalid_signature"
         case .malformedEvent: "malformed_event"
+        case .invalidDecision: "invalid_decision"
+        case .wompiNotConfigured: "wompi_not_configured"
         }
     }
 
@@ -38,6 +42,8 @@ enum PaymentError: EmaError {
         case .gatewayUnavailable: "La pasarela de pagos no responde en este momento. Intenta de nuevo en unos minutos; no se hizo ningún cobro doble."
         case .invalidSignature: "La firma del evento no es válida."
         case .malformedEvent: "El evento no tiene la forma esperada."
+        case .invalidDecision: "Elige si el banco aprueba o rechaza el pago."
+        case .wompiNotConfigured: "Los pagos con Wompi no están configurados en esta instalación."
         }
     }
 }

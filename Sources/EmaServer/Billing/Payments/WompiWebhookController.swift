@@ -17,7 +17,7 @@ struct WompiWebhookController: RouteCollection {
     @Sendable
     func receive(request: Request) async throws -> Ack {
         guard let gateway = request.application.paymentGateway as? WompiGateway else {
-            throw Abort(.notFound, reason: "Los pagos con Wompi no están configurados en esta instalación.")
+            throw PaymentError.wompiNotConfigured
         }
         guard let body = request.body.data, body.readableBytes > 0 else { throw PaymentError.malformedEvent }
         guard let event = WompiGateway.verify(

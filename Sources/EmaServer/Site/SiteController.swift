@@ -51,14 +51,10 @@ struct SiteController: RouteCollection {
         let messages: [Message]
     }
 
-    func utility(_ request: Request) throws -> UtilityProfile {
-        guard let utility = request.application.utilityProfile else { throw Abort(.internalServerError) }
-        return utility
-    }
 
     @Sendable
     func home(request: Request) async throws -> View {
-        let utility = try utility(request)
+        let utility = try request.utility()
         let groups = Dictionary(grouping: utility.offices, by: \.municipality)
             .map { OfficeGroup(municipality: $0.key, offices: $0.value) }
             .sorted { $0.municipality.compare($1.municipality, locale: Locale(identifier: "es_CO")) == .orderedAscending }
@@ -71,20 +67,20 @@ struct SiteController: RouteCollection {
 
     @Sendable
     func chat(request: Request) async throws -> View {
-        let utility = try utility(request)
+        let utility = try request.utility()
         return try await request.view.render("chat", SimplePage(title: "Habla con Ema · \(utility.shortName)", utility: utility))
     }
 
     @Sendable
     func kiosk(request: Request) async throws -> View {
-        let utility = try utility(request)
+        let utility = try request.utility()
         // ?inactividad=N sets the seconds before the kiosk starts over (5 to 600; 90 by default).
         let idle = min(600, max(5, (try? request.query.get(Int.self, at: "inactividad")) ?? 90))
         return try await request.view.render("kiosk", SimplePage(title: "Quiosco", utility: utility, idleSeconds: idle))
     }
 
     func legal(_ request: Request, _ document: LegalDocument) async throws -> View {
-        let utility = try utility(request)
+        let utility = try request.utility()
         let paragraphs = document.text.components(separatedBy: "\n\n")
         return try await request.view.render("legal", LegalPage(
             title: "\(document.title) · \(utility.shortName)", utility: utility,
@@ -103,7 +99,7 @@ struct SiteController: RouteCollection {
             .limit(50)
             .all()
         return try await request.view.render("sandbox-sms", SandboxPage(
-            title: "Buzón de SMS de prueba", utility: try utility(request),
+            title: "Buzón de SMS de prueba", utility: try request.utility(),
             messages: messages.map { .init(recipient: ColombianMobile.display($0.recipient), body: $0.body, time: Self.bogotaTime($0.createdAt)) }
         ))
     }

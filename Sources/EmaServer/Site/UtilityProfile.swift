@@ -65,3 +65,11 @@ extension Application {
         set { storage[UtilityProfileKey.self] = newValue }
     }
 }
+
+extension Request {
+    /// The utility, for pages that cannot be drawn without it (`configure` loads it).
+    func utility() throws -> UtilityProfile {
+        guard let utility = application.utilityProfile else { throw Abort(.internalServerError) }
+        return utility
+    }
+}

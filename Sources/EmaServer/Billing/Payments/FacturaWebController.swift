@@ -53,7 +53,7 @@ struct FacturaWebController: RouteCollection {
     func search(request: Request) async throws -> Response {
         let query = (try? request.query.get(String.self, at: "contrato")) ?? ""
         if query.isEmpty {
-            return try await render(request, FacturaPage(title: title(request), utility: try utility(request), query: ""))
+            return try await render(request, FacturaPage(title: title(request), utility: try request.utility(), query: ""))
         }
         return try await contractPage(request, typed: query)
     }
@@ -64,7 +64,7 @@ struct FacturaWebController: RouteCollection {
     }
 
     func contractPage(_ request: Request, typed: String, notice: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
-        var page = FacturaPage(title: title(request), utility: try utility(request), query: String(typed.prefix(20)))
+        var page = FacturaPage(title: title(request), utility: try request.utility(), query: String(typed.prefix(20)))
         page.notice = notice
         guard let number = ContractNumber.parse(typed) else {
             page.message = "El número de contrato tiene entre 4 y 12 dígitos, sin letras. Lo encuentras en tu factura como «Contrato»."
@@ -98,29 +98,30 @@ struct FacturaWebController: RouteCollection {
     }
 
     struct PayForm: Content {
-        let factura: String
-        let intento: String
+        let factura: String?
+        let intento: String?
     }
 
     /// Starts (or finds) the attempt and sends the customer to the gateway. A double click
     /// posts the same `intento` and lands on the same attempt.
     @Sendable
     func pay(request: Request) async throws -> Response {
-        let number = request.parameters.get("contract") ?? ""
+        let contract = request.parameters.get("contract") ?? ""
         try request.refuseFormFromAnotherSite()
-        guard let form = try? request.content.decode(PayForm.self),
-              let invoice = try await Invoice.query(on: request.db).filter(\.$invoiceNumber == form.factura).with(\.$contract).first(),
-              invoice.contract.contractNumber == number
+        let form = (try? request.content.decode(PayForm.self)) ?? PayForm(factura: nil, intento: nil)
+        guard let number = form.factura,
+              let invoice = try await Invoice.query(on: request.db).filter(\.$invoiceNumber == number).with(\.$contract).first(),
+              invoice.contract.contractNumber == contract
         else { throw PaymentError.billNotFound }
         let gateway = request.application.paymentGateway
         let service = PaymentService(database: request.db, gateway: gateway, logger: request.logger)
         let payment: Payment
         do {
-            payment = try await service.start(invoice: invoice, idempotencyKey: form.intento, now: request.application.clock.now())
+            payment = try await service.start(invoice: invoice, idempotencyKey: form.intento ?? "", now: request.application.clock.now())
         } catch PaymentError.alreadyPaid {
-            return try await contractPage(request, typed: number, notice: "La factura de \(BillingPeriod(invoice.period)?.displayName ?? invoice.period) ya está pagada. No tienes que pagarla de nuevo.", status: .conflict)
+            return try await contractPage(request, typed: contract, notice: "La factura de \(BillingPeriod(invoice.period)?.displayName ?? invoice.period) ya está pagada. No tienes que pagarla de nuevo.", status: .conflict)
         } catch is PaymentService.KeyProblem {
-            return try await contractPage(request, typed: number, notice: "No pudimos iniciar el pago desde esta página. Recarga la página e inténtalo de nuevo.", status: .badRequest)
+            return try await contractPage(request, typed: contract, notice: "No pudimos iniciar el pago desde esta página. Recarga la página e inténtalo de nuevo.", status: .badRequest)
         }
         if payment.paymentStatus.isFinal {
             return request.redirect(to: "/factura/pago/\(payment.reference)", redirectType: .normal)
@@ -148,9 +149,8 @@ struct FacturaWebController: RouteCollection {
     @Sendable
     func result(request: Request) async throws -> View {
         let reference = request.parameters.get("reference") ?? ""
-        guard let payment = try await Payment.query(on: request.db).filter(\.$reference == reference).with(\.$invoice).first() else {
-            throw PaymentError.paymentNotFound
-        }
+        let load = { try await Payment.query(on: request.db).filter(\.$reference == reference).with(\.$invoice) { $0.with(\.$contract) }.first() }
+        guard var payment = try await load() else { throw PaymentError.paymentNotFound }
         let gateway = request.application.paymentGateway
         if !payment.paymentStatus.isFinal, payment.gateway == gateway.name {
             let hinted = (try? request.query.get(String.self, at: "id")) ?? payment.gatewayTransactionID
@@ -159,6 +159,7 @@ struct FacturaWebController: RouteCollection {
                    transaction.reference == payment.reference {
                     try await PaymentService(database: request.db, gateway: gateway, logger: request.logger)
                         .settle(transaction, now: request.application.clock.now())
+                    payment = try await load() ?? payment
                 }
             } catch {
                 // The gateway did not answer: show what is known (pending); the page asks again
@@ -166,9 +167,8 @@ struct FacturaWebController: RouteCollection {
                 request.logger.warning("No se pudo consultar la transacción en la pasarela", metadata: ["referencia": .string(payment.reference)])
             }
         }
-        let fresh = try await Payment.query(on: request.db).filter(\.$reference == reference).with(\.$invoice) { $0.with(\.$contract) }.first() ?? payment
-        let status = fresh.paymentStatus
-        let period = BillingPeriod(fresh.invoice.period)?.displayName ?? fresh.invoice.period
+        let status = payment.paymentStatus
+        let period = BillingPeriod(payment.invoice.period)?.displayName ?? payment.invoice.period
         let (headline, detail): (String, String) = switch status {
         case .approved: ("¡Listo! Tu pago fue aprobado y ya quedó aplicado a tu factura.", "Guarda la referencia de pago como comprobante. El saldo de tu factura ya se ve actualizado en Factura Web y cuando le preguntes a Ema.")
         case .pending: ("Tu pago está en proceso.", "El banco aún no confirma la transacción. Esta página se actualiza sola; también puedes volver más tarde: el pago se aplica apenas el banco lo confirme. No pagues de nuevo mientras tanto.")
@@ -177,10 +177,10 @@ struct FacturaWebController: RouteCollection {
         case .error: ("No pudimos completar el pago.", "No se aplicó a tu factura. Si ves un cobro en tu banco, llámanos a la línea de atención con la referencia de pago.")
         }
         return try await request.view.render("pago", ResultPage(
-            title: "Resultado del pago · \(try utility(request).shortName)", utility: try utility(request),
+            title: "Resultado del pago · \(try request.utility().shortName)", utility: try request.utility(),
             status: status.rawValue, statusTitle: status.title, headline: headline, detail: detail,
-            reference: fresh.reference, amount: Money.format(cop: fresh.amountCOP),
-            contractNumber: fresh.invoice.contract.contractNumber, period: period, refresh: status == .pending
+            reference: payment.reference, amount: Money.format(cop: payment.amountCOP),
+            contractNumber: payment.invoice.contract.contractNumber, period: period, refresh: status == .pending
         ))
     }
 
@@ -210,7 +210,7 @@ struct FacturaWebController: RouteCollection {
             return request.redirect(to: "/factura/pago/\(payment.reference)", redirectType: .normal)
         }
         return try await request.view.render("pago-sandbox", SandboxPage(
-            title: "PSE · Pasarela de pruebas", utility: try utility(request), reference: payment.reference,
+            title: "PSE · Pasarela de pruebas", utility: try request.utility(), reference: payment.reference,
             amount: Money.format(cop: payment.amountCOP), banks: SandboxGateway.banks
         )).encodeResponse(for: request)
     }
@@ -240,10 +240,6 @@ struct FacturaWebController: RouteCollection {
 
     // MARK: Helpers
 
-    func utility(_ request: Request) throws -> UtilityProfile {
-        guard let utility = request.application.utilityProfile else { throw Abort(.internalServerError) }
-        return utility
-    }
 
     func title(_ request: Request) -> String {
         "Factura Web · \(request.application.utilityProfile?.shortName ?? "Ema")"

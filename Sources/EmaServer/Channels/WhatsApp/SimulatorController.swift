@@ -27,8 +27,7 @@ struct SimulatorController: RouteCollection {
     @Sendable
     func page(request: Request) async throws -> View {
         try guardDemo(request)
-        guard let utility = request.application.utilityProfile else { throw Abort(.internalServerError) }
-        return try await request.view.render("simulator", Page(title: "Simulador de WhatsApp · Ema", utility: utility))
+        return try await request.view.render("simulator", Page(title: "Simulador de WhatsApp · Ema", utility: try request.utility()))
     }
 
     struct Outgoing: Content {

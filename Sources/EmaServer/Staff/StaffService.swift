@@ -1,5 +1,6 @@
 import EmaCore
 import Fluent
+import NIOConcurrencyHelpers
 import Foundation
 import Vapor
 
@@ -63,15 +64,17 @@ struct StaffService {
     }
 
     /// A hash of nothing anyone knows, checked when the account does not exist, so an unknown
-    /// e-mail takes as long as a wrong password.
+    /// e-mail takes as long as a wrong password. Made on the first such sign-in (not at start-up:
+    /// bcrypt at cost 12 takes a quarter of a second) and kept behind a lock.
     func dummyHash() async throws -> String {
-        if let cached = application.storage[DummyHashKey.self] { return cached }
+        let box = application.staffSignInLimiters.dummyHash
+        if let cached = box.withLockedValue({ $0 }) { return cached }
         let made = try await hash(SecureRandom.hex(16))
-        application.storage[DummyHashKey.self] = made
-        return made
+        return box.withLockedValue { current in
+            if current == nil { current = made }
+            return current!
+        }
     }
-
-    private struct DummyHashKey: StorageKey { typealias Value = String }
 
     enum SignIn {
         case signedIn(token: String, account: StaffAccount)
@@ -185,6 +188,8 @@ extension Application {
         let account = RateLimiter(.init(limit: 5, window: 900))
         /// 20 per client address every 15 minutes.
         let address = RateLimiter(.init(limit: 20, window: 900))
+        /// See `StaffService.dummyHash()`.
+        let dummyHash = NIOLockedValueBox<String?>(nil)
     }
 
     private struct SignInLimitersKey: StorageKey { typealias Value = StaffSignInLimiters }

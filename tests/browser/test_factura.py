@@ -62,6 +62,6 @@ def test_pay_a_demo_bill_and_ema_says_nothing_is_owed(ema_server, browser):
     type_message(browser, "cuánto debo")
     wait_for_text(browser, "número del contrato")
     type_message(browser, "10234567")
-    wait_for_text(browser, "debes $ 0")
+    wait_for_text(browser, "tu saldo es $ 0")
     assert "ya está pagada" in browser.find_element(By.CSS_SELECTOR, ".ema-log").text
     save_screenshot(browser, "ema-cuanto-debo")

@@ -754,7 +754,7 @@ struct Turn {
         if older > 0 {
             text += "\nAdemás tienes saldo pendiente de facturas anteriores por \(Money.format(cop: older)). En total debes \(Money.format(cop: contract.totalBalance))."
         } else if contract.totalBalance == 0 {
-            text += "\nNo tienes saldo pendiente: debes $ 0."
+            text += "\n¡Estás al día! No debes nada: tu saldo es $ 0."
         }
         return text
     }

@@ -62,7 +62,7 @@ struct BackOfficeDispatchController: RouteCollection {
     /// The periods that have bills, newest first (six at most).
     static func recentPeriods(_ database: any Database) async throws -> [BillingPeriod] {
         let periods = try await Invoice.query(on: database).unique().field(\.$period).sort(\.$period, .descending).limit(6).all().map(\.period)
-        return Array(Set(periods)).compactMap(BillingPeriod.init).sorted(by: >)
+        return periods.compactMap(BillingPeriod.init)
     }
 
     static func notice(_ code: String) -> String? {

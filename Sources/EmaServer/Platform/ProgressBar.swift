@@ -16,7 +16,7 @@ final class ProgressBar: Sendable {
         draw(phase.rawValue, done, total, String(format: "%.1f/%.1f MB", Double(done) / 1_048_576, Double(total) / 1_048_576))
     }
 
-    /// The same for counted things ("12.000/1.000.000").
+    /// The same for counted things ("12000/1000000").
     func update(_ phase: String, count done: Int, of total: Int) {
         draw(phase, done, total, "\(done)/\(total)")
     }

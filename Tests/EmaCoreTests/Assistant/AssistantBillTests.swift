@@ -43,7 +43,7 @@ struct AssistantBillTests {
         await chat.effects.pay("10234567", "noviembre de 2026", 242_900)
         try await chat.pick("factura_valor")
         #expect(chat.text.contains("ya está pagada"))
-        #expect(chat.text.contains("debes $ 0"))
+        #expect(chat.text.contains("tu saldo es $ 0"))
         try await chat.pick("factura_pagar")
         #expect(chat.text.contains("No tienes saldo pendiente"))
         #expect(links(chat).isEmpty)

@@ -174,7 +174,7 @@ struct PaymentTests {
             _ = try await web.post(String(start.location.dropFirst()), ["banco": "Bancolombia", "decision": "aprobar"])
             try await chat.say("cuánto debo")
             #expect(chat.text.contains("ya está pagada"))
-            #expect(chat.text.contains("debes $ 0"))
+            #expect(chat.text.contains("tu saldo es $ 0"))
         }
     }
 

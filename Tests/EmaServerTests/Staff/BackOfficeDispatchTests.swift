@@ -35,6 +35,9 @@ struct BackOfficeDispatchTests {
                 #expect(nothing.body.contains("no hay nada que enviar"))
                 let list = try await office.get("backoffice/envios")
                 #expect(list.body.contains(period.displayName))
+                // One row per period with bills (the demo has three), newest first.
+                #expect(list.body.components(separatedBy: "<tr>").count - 2 == 3)
+                #expect(list.body.range(of: period.displayName)!.lowerBound < list.body.range(of: period.previous.displayName)!.lowerBound)
                 let started = try await office.post("backoffice/envios", ["csrf": office.csrf, "periodo": period.description])
                 let twice = try await office.post("backoffice/envios", ["csrf": office.csrf, "periodo": period.description])
                 #expect(started.status == .seeOther && started.location == "/backoffice/envios/\(period)")

@@ -87,6 +87,17 @@ struct DispatchService {
         let invoice: UUID?
         let amountCOP: Int64
         let dueDate: String
+
+        /// From a query that names its columns enrollment_id, phone, contract_number, invoice_id,
+        /// amount_cop and due_date (the bill's may be null: no bill in the period).
+        init(_ row: any SQLRow) throws {
+            enrollment = try row.decode(column: "enrollment_id", as: UUID.self)
+            phone = try row.decode(column: "phone", as: String.self)
+            contractNumber = try row.decode(column: "contract_number", as: String.self)
+            invoice = try row.decode(column: "invoice_id", as: UUID?.self)
+            amountCOP = try row.decode(column: "amount_cop", as: Int64?.self) ?? 0
+            dueDate = try row.decode(column: "due_date", as: String?.self) ?? ""
+        }
     }
 
     /// One page of active enrollments after `after`, each with its bill of the period (if any).
@@ -99,16 +110,7 @@ struct DispatchService {
             JOIN \(ident: Contract.schema) AS c ON c.id = e.contract_id
             LEFT JOIN \(ident: Invoice.schema) AS i ON i.contract_id = e.contract_id AND i.period = \(bind: period.description)
             ORDER BY e.id
-            """).all().map { row in
-            Row(
-                enrollment: try row.decode(column: "enrollment_id", as: UUID.self),
-                phone: try row.decode(column: "phone", as: String.self),
-                contractNumber: try row.decode(column: "contract_number", as: String.self),
-                invoice: try row.decode(column: "invoice_id", as: UUID?.self),
-                amountCOP: try row.decode(column: "amount_cop", as: Int64?.self) ?? 0,
-                dueDate: try row.decode(column: "due_date", as: String?.self) ?? ""
-            )
-        }
+            """).all().map(Row.init)
     }
 
     /// Inserts the deliveries (a conflict means already queued) and, for the new ones only,
@@ -223,12 +225,8 @@ struct DispatchService {
             var queued = 0
             for row in rows {
                 let delivery = try row.decode(column: "delivery_id", as: UUID.self)
-                let invoice = try row.decode(column: "invoice_id", as: UUID.self)
-                let data = Row(
-                    enrollment: try row.decode(column: "enrollment_id", as: UUID.self), phone: try row.decode(column: "phone", as: String.self),
-                    contractNumber: try row.decode(column: "contract_number", as: String.self), invoice: invoice,
-                    amountCOP: try row.decode(column: "amount_cop", as: Int64.self), dueDate: try row.decode(column: "due_date", as: String.self)
-                )
+                let data = try Row(row)
+                guard let invoice = data.invoice else { continue }
                 let outbox = UUID()
                 // Claim the delivery first: of two retries at once (a double click), only the one
                 // whose update moved it from `failed` writes a message.

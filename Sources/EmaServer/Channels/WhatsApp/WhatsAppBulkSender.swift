@@ -127,6 +127,18 @@ struct WhatsAppBulkSender {
                     UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = 'sent', wamid = v.column2, last_error = NULL, updated_at = \(bind: now)
                     FROM (VALUES \(values)) AS v WHERE \(ident: WhatsAppOutboxMessage.schema).id = v.column1
                     """).run()
+                // Their deliveries: queued → sent; one a webhook already moved further stays where it is.
+                try await sql.update(Delivery.schema)
+                    .set("status", to: SQLBind(DeliveryStatus.sent.rawValue)).set("updated_at", to: SQLBind(now))
+                    .where("outbox_id", .in, SQLBind.group(sent.map(\.0)))
+                    .where("status", .equal, SQLBind(DeliveryStatus.queued.rawValue))
+                    .run()
+            }
+            /// Leaves a message in `state` with the reason of its last attempt.
+            func mark(_ row: Claimed, _ state: String, _ reason: String) async throws {
+                try await sql.update(WhatsAppOutboxMessage.schema)
+                    .set("state", to: SQLBind(state)).set("last_error", to: SQLBind(reason)).set("updated_at", to: SQLBind(now))
+                    .where("id", .equal, SQLBind(row.id)).run()
             }
             for (index, outcome) in outcomes {
                 let row = batch[index]
@@ -135,34 +147,17 @@ struct WhatsAppBulkSender {
                     continue
                 case .temporary(let reason):
                     let final = row.attempts >= Self.maxAttempts
-                    try await sql.update(WhatsAppOutboxMessage.schema)
-                        .set("state", to: SQLBind(final ? "failed" : "queued")).set("last_error", to: SQLBind(reason))
-                        .set("updated_at", to: SQLBind(now))
-                        .where("id", .equal, SQLBind(row.id)).run()
+                    try await mark(row, final ? "failed" : "queued", reason)
                     if final {
                         try await DispatchService.record(.failed, code: nil, where: "outbox_id", equals: row.id, database: tx, now: now, cause: .operatorRejected)
                     }
                 case .unanswered(let reason):
-                    try await sql.update(WhatsAppOutboxMessage.schema)
-                        .set("state", to: SQLBind("uncertain")).set("last_error", to: SQLBind(reason))
-                        .set("updated_at", to: SQLBind(now))
-                        .where("id", .equal, SQLBind(row.id)).run()
+                    try await mark(row, "uncertain", reason)
                 case .rejected(let code, let reason):
-                    try await sql.update(WhatsAppOutboxMessage.schema)
-                        .set("state", to: SQLBind("failed")).set("last_error", to: SQLBind(reason))
-                        .set("updated_at", to: SQLBind(now))
-                        .where("id", .equal, SQLBind(row.id)).run()
+                    try await mark(row, "failed", reason)
                     try await DispatchService.record(.failed, code: code, where: "outbox_id", equals: row.id, database: tx, now: now)
                     logger.warning("Plantilla de WhatsApp rechazada", metadata: ["to": .string(Masking.phone(row.recipient)), "error": .string(reason)])
                 }
-            }
-            if !sent.isEmpty {
-                // Queued → sent; a delivery a webhook already moved further stays where it is.
-                try await sql.update(Delivery.schema)
-                    .set("status", to: SQLBind(DeliveryStatus.sent.rawValue)).set("updated_at", to: SQLBind(now))
-                    .where("outbox_id", .in, SQLBind.group(sent.map(\.0)))
-                    .where("status", .equal, SQLBind(DeliveryStatus.queued.rawValue))
-                    .run()
             }
         }
     }

@@ -82,10 +82,7 @@ struct BackOfficeController: RouteCollection {
             return try await again("Por seguridad, espera \(minutes == 1 ? "1 minuto" : "\(minutes) minutos") antes de intentarlo de nuevo.", .tooManyRequests)
         case .signedIn(let token, _):
             let response = request.redirect(to: next, redirectType: .normal)
-            let secure = request.application.emaConfig.publicURL.hasPrefix("https://")
-            response.cookies[Request.staffCookieName(request.application)] = HTTPCookies.Value(
-                string: token, maxAge: Int(StaffService.absoluteLifetime), path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax
-            )
+            request.setStaffCookie(token, on: response)
             return response
         }
     }
@@ -98,11 +95,7 @@ struct BackOfficeController: RouteCollection {
         else { return request.redirect(to: "/backoffice/ingresar") }
         try await StaffService(application: request.application).signOut(session, account: account)
         let response = request.redirect(to: "/backoffice/ingresar", redirectType: .normal)
-        // The same attributes as when it was set (a `__Host-` cookie is only replaced by a Secure one).
-        response.cookies[Request.staffCookieName(request.application)] = HTTPCookies.Value(
-            string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/",
-            isSecure: request.application.emaConfig.publicURL.hasPrefix("https://"), isHTTPOnly: true, sameSite: .lax
-        )
+        request.setStaffCookie("", on: response)
         return response
     }
 

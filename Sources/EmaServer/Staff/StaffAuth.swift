@@ -22,7 +22,21 @@ extension Request {
 
     /// The session cookie's name: `__Host-` only over HTTPS (browsers refuse it otherwise).
     static func staffCookieName(_ application: Application) -> String {
-        application.emaConfig.publicURL.hasPrefix("https://") ? "__Host-ema_staff" : "ema_staff"
+        isHTTPS(application) ? "__Host-ema_staff" : "ema_staff"
+    }
+
+    /// Sets the session cookie on a response (an empty token clears it, with the same
+    /// attributes: a `__Host-` cookie is only replaced by a Secure one).
+    func setStaffCookie(_ token: String, on response: Response) {
+        response.cookies[Self.staffCookieName(application)] = HTTPCookies.Value(
+            string: token, expires: token.isEmpty ? Date(timeIntervalSince1970: 0) : nil,
+            maxAge: token.isEmpty ? 0 : Int(StaffService.absoluteLifetime), path: "/",
+            isSecure: Self.isHTTPS(application), isHTTPOnly: true, sameSite: .lax
+        )
+    }
+
+    private static func isHTTPS(_ application: Application) -> Bool {
+        application.emaConfig.publicURL.hasPrefix("https://")
     }
 }
 

@@ -69,6 +69,9 @@ struct Turn {
         state.lastActivity = now
         let input = resolve(message)
         state.offered = []
+        if state.pendingSurvey != nil, state.step != .surveyComment, try await surveyScoreAnswer(input, effects: effects) {
+            return
+        }
 
         if let command = globalCommand(input), state.privacyVersion != nil, state.termsVersion != nil {
             switch command {
@@ -100,6 +103,17 @@ struct Turn {
         case .askBillContract: try await billContractStep(input, effects: effects)
         case .chooseBillContract: try await chooseBillContractStep(input, effects: effects)
         case .billActions: try await billActionsStep(input, effects: effects)
+        case .pqrType: try await pqrTypeStep(input, effects: effects)
+        case .pqrTopic: try await pqrTopicStep(input, effects: effects)
+        case .pqrContract: try await pqrContractStep(input, effects: effects)
+        case .pqrParent: try await pqrParentStep(input, effects: effects)
+        case .pqrDescription: try await pqrDescriptionStep(input, effects: effects)
+        case .pqrName: try await pqrNameStep(input, effects: effects)
+        case .pqrPhone: try await pqrPhoneStep(input, effects: effects)
+        case .pqrConfirm: try await pqrConfirmStep(input, effects: effects)
+        case .askRadicado: try await radicadoStep(input, effects: effects)
+        case .askRadicadoCode: try await radicadoCodeStep(input, effects: effects)
+        case .surveyComment: try await surveyCommentStep(input, effects: effects)
         }
     }
 
@@ -281,7 +295,7 @@ struct Turn {
         case .choice("ver_contratos"): try await begin(.list, effects: effects)
         case .choice("eliminar_contrato"): try await begin(.remove, effects: effects)
         case .choice("menu_factura"): showBillMenu("¿Qué necesitas de tu factura?")
-        case .choice("menu_pqr"): try await route(.radicarPQR, effects: effects)
+        case .choice("menu_pqr"): beginPQR()
         case .choice("menu_danos"): try await route(.reportarDano, effects: effects)
         case .choice("menu_oficinas"): try await route(.oficinas, effects: effects)
         case .choice("menu_lineas"): try await route(.lineasAtencion, effects: effects)
@@ -311,6 +325,8 @@ struct Turn {
         case .valorAPagar: try await beginBill(.amount, effects: effects)
         case .duplicadoFactura: try await beginBill(.copy, effects: effects)
         case .pagarFactura: try await beginBill(.pay, effects: effects)
+        case .radicarPQR: beginPQR()
+        case .consultarRadicado: askRadicado()
         case .saludo: showMainMenu("¡Hola! Qué gusto saludarte. ¿En qué te puedo ayudar?")
         case .gracias: showMainMenu("¡Con mucho gusto! ¿Hay algo más en lo que te pueda ayudar?")
         case .despedida:
@@ -768,6 +784,8 @@ struct Turn {
         state.contractNumber = nil
         state.addressChoices = []
         state.rightAddressID = nil
+        state.pqr = nil
+        state.radicadoTyped = nil
     }
 
     mutating func restartAfterIdle() {
@@ -797,8 +815,12 @@ struct Turn {
         case .askBillContract, .chooseBillContract, .billActions:
             state.billContract = nil
             showBillMenu("¿Qué necesitas de tu factura?")
-        case .consent, .terms, .mainMenu, .enrollmentMenu:
+        case .consent, .terms, .mainMenu, .enrollmentMenu, .surveyComment:
             showMainMenu("¿En qué te puedo ayudar?")
+        case .pqrType, .pqrTopic, .pqrContract, .pqrParent, .pqrDescription, .pqrName, .pqrPhone, .pqrConfirm:
+            pqrBack()
+        case .askRadicado, .askRadicadoCode:
+            askRadicado()
         }
     }
 

@@ -20,6 +20,12 @@ public protocol AssistantEffects: Sendable {
     /// A contract's latest bills, newest first (empty when it has none); nil when the
     /// contract does not exist.
     func bills(contractNumber: String) async throws -> ContractBills?
+    /// Files a PQR and gives its radicado and access code, or why it cannot be filed.
+    func fileCase(_ filing: CaseFiling) async throws -> CaseFilingOutcome
+    /// The public status of a case, or nil when the radicado and the code do not match.
+    func caseStatus(radicado: String, code: String) async throws -> CaseStatusSummary?
+    /// The satisfaction rating of an answered queja; false when its survey is not open.
+    func rateCase(radicado: String, score: Int, comment: String?) async throws -> Bool
 }
 
 /// A contract's bills as Ema tells them: masked holder and address, and links to see and pay.

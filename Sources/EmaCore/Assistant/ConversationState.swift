@@ -20,6 +20,33 @@ public struct ConversationState: Codable, Sendable, Equatable {
         case askBillContract
         case chooseBillContract
         case billActions
+        case pqrType
+        case pqrTopic
+        case pqrContract
+        case pqrParent
+        case pqrDescription
+        case pqrName
+        case pqrPhone
+        case pqrConfirm
+        case askRadicado
+        case askRadicadoCode
+        case surveyComment
+    }
+
+    /// A PQR being gathered in the chat.
+    public struct PQRDraft: Codable, Sendable, Equatable {
+        public var type: CaseType
+        public var causal: String = CaseCatalog.unclassified
+        public var contractNumber: String?
+        public var parentRadicado: String?
+        public var description: String?
+        public var name: String?
+        public var anonymous = false
+        public var phone: String?
+
+        public init(type: CaseType) {
+            self.type = type
+        }
     }
 
     /// What the customer wants of a bill.
@@ -52,6 +79,13 @@ public struct ConversationState: Codable, Sendable, Equatable {
     public var billContract: String?
     /// Contract numbers typed that did not exist, to stop a walk through the numbers.
     public var billMisses: Int?
+    public var pqr: PQRDraft?
+    /// The radicado typed while looking a case up, and failed lookups in this conversation.
+    public var radicadoTyped: String?
+    public var radicadoMisses: Int?
+    /// A queja answered and notified here: its radicado, until the customer rates it.
+    public var pendingSurvey: String?
+    public var surveyScore: Int?
     /// The options of the last message, so "2" or the option's words pick one.
     public var offered: [Choice] = []
 

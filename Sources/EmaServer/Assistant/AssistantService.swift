@@ -15,6 +15,8 @@ struct AssistantService: AssistantEffects {
     /// rotate numbers, not as easily addresses.
     var client: String?
     var clientLimiter: RateLimiter?
+    var caseService: CaseService?
+    var caseLimiters: CaseLimiters?
 
     var verification: VerificationService {
         VerificationService(database: database, sms: sms, clock: clock, utilityName: utilityName)
@@ -76,5 +78,41 @@ struct AssistantService: AssistantEffects {
 
     func bills(contractNumber: String) async throws -> ContractBills? {
         try await FacturaWebBills(database: database, clock: clock, publicURL: publicURL).bills(contractNumber: contractNumber)
+    }
+
+    func fileCase(_ filing: CaseFiling) async throws -> CaseFilingOutcome {
+        guard let caseService else { return .rejected("Ahora no puedo radicar solicitudes. Llámanos a la línea de atención.") }
+        var draft = CaseDraft(type: filing.type, channel: CaseChannel(filing.channel), description: filing.description)
+        draft.causal = filing.causal
+        draft.contractNumber = filing.contractNumber
+        draft.parentRadicado = filing.parentRadicado
+        draft.anonymous = filing.anonymous
+        draft.name = filing.name
+        draft.phone = filing.phone
+        do {
+            let filed = try await caseService.file(draft)
+            return .filed(radicado: filed.radicado, code: filed.code, dueDate: filed.dueOn.displayName)
+        } catch let error as CaseError {
+            return .rejected(error.reason)
+        }
+    }
+
+    func caseStatus(radicado: String, code: String) async throws -> CaseStatusSummary? {
+        guard let caseService, let caseLimiters else { return nil }
+        do {
+            return try await caseLimiters.lookup(caseService, radicado: radicado, code: code, client: client).map(CaseStatusSummary.init)
+        } catch PlatformError.rateLimited {
+            return nil
+        }
+    }
+
+    func rateCase(radicado: String, score: Int, comment: String?) async throws -> Bool {
+        guard let caseService, let row = try await PQRCase.query(on: database).filter(\.$radicado == radicado).first() else { return false }
+        do {
+            try await caseService.rate(row, score: score, comment: comment)
+            return true
+        } catch is CaseError {
+            return false
+        }
     }
 }

@@ -23,5 +23,6 @@ extension Application {
         migrations.add(CreateSandboxTransactions())
         migrations.add(AddOutboxLane())
         migrations.add(CreateStaff())
+        migrations.add(CreateCases())
     }
 }

@@ -17,6 +17,10 @@ enum Hex {
     }
 
     static func sha256(_ text: String) -> String {
-        string(SHA256.hash(data: Data(text.utf8)))
+        sha256(Data(text.utf8))
+    }
+
+    static func sha256(_ data: Data) -> String {
+        string(SHA256.hash(data: data))
     }
 }

@@ -20,6 +20,21 @@ enum ApprovedTemplates {
                 body: "Tu factura del contrato {{1}}, periodo {{2}}, ya está disponible. 📄\nValor a pagar: {{3}}\nFecha límite de pago: {{4}}\nPágala en línea en Factura Web: el pago se aplica de inmediato.",
                 urlButton: ("Pagar en Factura Web", "\(publicURL)/factura/")
             )
+        case "pqr_respuesta":
+            Text(
+                body: "Ya respondimos tu {{1}} con radicado {{2}}.\nDecisión: {{3}}\n{{4}}\nConsulta la respuesta completa con tu radicado y tu código de consulta.",
+                urlButton: ("Ver la respuesta", "\(publicURL)/radicado?numero=")
+            )
+        case "pqr_prorroga":
+            Text(
+                body: "Tu solicitud con radicado {{1}} necesita un poco más de tiempo: {{2}}\nTe responderemos a más tardar el {{3}}.",
+                urlButton: nil
+            )
+        case "pqr_encuesta":
+            Text(
+                body: "¿Cómo calificas la atención que recibiste en tu queja {{1}}? Responde con un número del 1 (muy mala) al 5 (excelente).",
+                urlButton: nil
+            )
         default: nil
         }
     }

@@ -1,0 +1,100 @@
+import EmaCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Tells the customer about their case on the channel they used: an approved WhatsApp
+/// template for WhatsApp filings, an SMS when they left a mobile number, otherwise a notice
+/// ("aviso") published on the public status page. Every step is stored with its proof.
+struct CaseNotifier {
+    let application: Application
+
+    enum Kind: String {
+        case whatsapp
+        case sms
+        case aviso = "aviso_web"
+    }
+
+    /// Meta refuses template parameters with line breaks, tabs or long runs of spaces.
+    static func parameter(_ text: String, limit: Int) -> String {
+        let flat = text.split(whereSeparator: { $0.isNewline || $0 == "\t" || $0 == " " }).joined(separator: " ")
+        return flat.count > limit ? String(flat.prefix(limit - 1)) + "…" : flat
+    }
+
+    /// Notifies an answer; then a queja's satisfaction survey on WhatsApp.
+    func notifyAnswer(_ row: PQRCase) async throws {
+        let decision = row.decisionValue?.title ?? ""
+        let type = row.typeValue.title.lowercased()
+        let (kind, proof): (Kind, String)
+        if row.channelValue == .whatsapp, let phone = row.phone {
+            let template = WhatsAppTemplate(
+                name: "pqr_respuesta", language: "es_CO",
+                bodyParameters: [type, row.radicado, decision, Self.parameter(row.answer ?? "", limit: 600)],
+                urlButtonSuffix: row.radicado, callbackData: "radicado:\(row.radicado)"
+            )
+            let id = try await WhatsAppService(application: application).queueTemplate(template, to: phone)
+            (kind, proof) = (.whatsapp, "Plantilla pqr_respuesta en cola (mensaje \(id)).")
+        } else if let phone = row.phone {
+            let body = "\(application.utilityProfile?.shortName ?? "Ema"): respondimos tu \(type) radicado \(row.radicado). Decisión: \(decision). Consulta la respuesta en \(application.emaConfig.publicURL)/radicado con tu código."
+            (kind, proof) = try await sms(body, to: phone)
+        } else {
+            (kind, proof) = (.aviso, "Publicada en la consulta de radicados (\(application.emaConfig.publicURL)/radicado).")
+        }
+        try await application.caseService().notified(row, kind: kind.rawValue, proof: proof)
+        if row.typeValue == .queja, row.channelValue == .whatsapp, let phone = row.phone {
+            try await askSurvey(row, phone: phone)
+        }
+    }
+
+    /// Notifies an extension of the term, before the original term ends.
+    func notifyExtension(_ row: PQRCase, until: CivilDate, reason: String) async throws {
+        let proof: String
+        if row.channelValue == .whatsapp, let phone = row.phone {
+            let template = WhatsAppTemplate(
+                name: "pqr_prorroga", language: "es_CO",
+                bodyParameters: [row.radicado, Self.parameter(reason, limit: 300), until.displayName],
+                callbackData: "radicado:\(row.radicado)"
+            )
+            let id = try await WhatsAppService(application: application).queueTemplate(template, to: phone)
+            proof = "WhatsApp, plantilla pqr_prorroga (mensaje \(id))."
+        } else if let phone = row.phone {
+            let body = "\(application.utilityProfile?.shortName ?? "Ema"): tu solicitud radicado \(row.radicado) se responderá a más tardar el \(until.displayName). Motivo: \(Self.parameter(reason, limit: 200))"
+            proof = try await sms(body, to: phone).1
+        } else {
+            proof = "Publicada en la consulta de radicados."
+        }
+        try await application.caseService().record(row, on: application.db, actor: "sistema", kind: "notificacion", detail: "Prórroga notificada. \(proof)", isPublic: false)
+    }
+
+    private func sms(_ body: String, to phone: String) async throws -> (Kind, String) {
+        do {
+            let receipt = try await application.sms.send(to: phone, body: body)
+            return (.sms, "SMS a \(Masking.phone(phone)) (\(receipt.providerID)).")
+        } catch {
+            application.logger.warning("No se pudo enviar el SMS de una PQR; queda el aviso en la página", metadata: ["error": .string(String(describing: error))])
+            return (.aviso, "El SMS a \(Masking.phone(phone)) falló; publicada en la consulta de radicados.")
+        }
+    }
+
+    /// The survey template, and the conversation set to read the next 1–5 as the rating.
+    func askSurvey(_ row: PQRCase, phone: String) async throws {
+        let template = WhatsAppTemplate(name: "pqr_encuesta", language: "es_CO", bodyParameters: [row.radicado], callbackData: "encuesta:\(row.radicado)")
+        try await WhatsAppService(application: application).queueTemplate(template, to: phone)
+        let id = "wa:" + phone
+        for _ in 0..<3 {
+            guard let conversation = try await Conversation.find(id, on: application.db) else { return }
+            var state = try JSONDecoder().decode(ConversationState.self, from: Data(conversation.state.utf8))
+            state.pendingSurvey = row.radicado
+            state.surveyScore = nil
+            let saved = try await (application.db as! any SQLDatabase).update(Conversation.schema)
+                .set("state", to: SQLBind(try ChatService.encode(state)))
+                .set("version", to: SQLBind(conversation.version + 1))
+                .where("id", .equal, SQLBind(id))
+                .where("version", .equal, SQLBind(conversation.version))
+                .returning("id")
+                .all()
+            if !saved.isEmpty { return }
+        }
+    }
+}

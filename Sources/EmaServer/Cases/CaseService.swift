@@ -1,0 +1,410 @@
+import EmaCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// A request as it arrives, from any channel, before it has a radicado.
+struct CaseDraft: Sendable {
+    struct File: Sendable {
+        let filename: String
+        let data: Data
+    }
+
+    var type: CaseType
+    var channel: CaseChannel
+    var description: String
+    var causal: String?
+    var service: String?
+    var municipality: String?
+    var contractNumber: String?
+    var invoiceNumber: String?
+    var anonymous = false
+    var name: String?
+    var idNumber: String?
+    var phone: String?
+    var email: String?
+    var priority = false
+    /// For a recurso: the radicado whose decision is contested.
+    var parentRadicado: String?
+    var files: [File] = []
+    /// Who recorded it: "cliente", or the agent's e-mail for back-office intake.
+    var recordedBy = "cliente"
+}
+
+/// Filing, lookup, assignment, notes, extension, answer and survey of PQR cases. Every change
+/// writes its event in the same transaction, so the history is complete.
+struct CaseService {
+    let database: any Database
+    let clock: AppClock
+    var calendar = ColombianCalendar()
+    /// Municipalities a case may name (the utility's offices); empty accepts any.
+    var municipalities: [String] = []
+
+    static let maxAttachments = 5
+    static let maxAttachmentBytes = 5 * 1_024 * 1_024
+    /// Business days before the deadline when an open case is flagged.
+    static let alertBusinessDays = 2
+
+    var deadlines: CaseDeadlines { CaseDeadlines(calendar: calendar) }
+
+    struct Filed: Sendable {
+        let radicado: String
+        let code: String
+        let dueOn: CivilDate
+        let caseID: UUID
+    }
+
+    // MARK: Filing
+
+    func file(_ draft: CaseDraft) async throws -> Filed {
+        let now = clock.now()
+        let today = CivilDate(bogotaAt: now.timeIntervalSince1970)
+        var draft = draft
+        draft.description = draft.description.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (10...5_000).contains(draft.description.count) else { throw CaseError.descriptionLength }
+        let name = draft.name?.trimmingCharacters(in: .whitespacesAndNewlines).prefix(120).description ?? ""
+        if draft.anonymous {
+            guard draft.type.allowsAnonymous else { throw CaseError.anonymousNotAllowed(type: draft.type.title) }
+        } else if name.count < 3 {
+            throw CaseError.nameRequired
+        }
+        var phone: String?
+        if let typed = draft.phone?.trimmingCharacters(in: .whitespaces), !typed.isEmpty {
+            guard let e164 = ColombianMobile.e164(typed) else { throw CaseError.invalidPhone }
+            phone = e164
+        }
+        var email: String?
+        if let typed = draft.email?.trimmingCharacters(in: .whitespaces), !typed.isEmpty {
+            guard Self.looksLikeEmail(typed) else { throw CaseError.invalidEmail }
+            email = typed.lowercased()
+        }
+        if let causal = draft.causal, causal != CaseCatalog.unclassified, CaseCatalog.causal(causal) == nil { throw CaseError.unknownCausal }
+        if let service = draft.service, UtilityService(rawValue: service) == nil { throw CaseError.unknownCausal }
+        var municipality = draft.municipality?.trimmingCharacters(in: .whitespaces)
+        if municipality?.isEmpty == true { municipality = nil }
+        if let chosen = municipality, !municipalities.isEmpty {
+            guard let known = municipalities.first(where: { $0.compare(chosen, options: [.caseInsensitive, .diacriticInsensitive]) == .orderedSame }) else {
+                throw CaseError.unknownMunicipality
+            }
+            municipality = known
+        }
+
+        // The contract, when given, classifies the case: municipality, segment, service.
+        var contract: Contract?
+        if let typed = draft.contractNumber, !typed.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard let number = ContractNumber.parse(typed),
+                  let found = try await Contract.query(on: database).filter(\.$contractNumber == number).first()
+            else { throw CaseError.contractNotFound }
+            contract = found
+        } else if draft.type == .reclamo || draft.type.isRecurso {
+            throw CaseError.contractRequired
+        }
+        var invoice: Invoice?
+        if let typed = draft.invoiceNumber?.trimmingCharacters(in: .whitespaces), !typed.isEmpty {
+            guard let contract, let found = try await Invoice.query(on: database).filter(\.$invoiceNumber == typed).filter(\.$contract.$id == contract.requireID()).first()
+            else { throw CaseError.invoiceNotFound }
+            if draft.type == .reclamo, let issued = CivilDate(found.issueDate) {
+                let limit = deadlines.billClaimDeadline(issued: issued)
+                if limit < today { throw CaseError.claimExtemporaneous(deadline: limit.displayName) }
+            }
+            invoice = found
+        }
+        var parent: PQRCase?
+        if draft.type.isRecurso {
+            guard let typed = draft.parentRadicado, let radicado = Radicado.parse(typed) else { throw CaseError.parentRequired }
+            guard let found = try await PQRCase.query(on: database).filter(\.$radicado == radicado.text).first(),
+                  found.contractNumber == contract?.contractNumber,
+                  found.decisionValue?.appealable == true, let until = found.appealUntil.flatMap({ CivilDate($0) })
+            else { throw CaseError.appealNotAllowed }
+            guard !(until < today) else { throw CaseError.appealWindowClosed(until: until.displayName) }
+            parent = found
+        }
+        let files = try draft.files.map(Self.checkedFile)
+
+        let serviceRelated = contract != nil || draft.type == .reclamo || draft.type.isRecurso
+            || (draft.causal.map { $0 != CaseCatalog.unclassified } ?? false)
+        let term = LegalTerm.of(draft.type, serviceRelated: serviceRelated)
+        let due = deadlines.due(filed: today, term: term)
+        let code = Self.newCode()
+        let services = contract?.serviceList ?? []
+        let row = PQRCase()
+        row.id = UUID()
+        row.type = draft.type.rawValue
+        row.causal = draft.causal ?? CaseCatalog.unclassified
+        row.service = draft.service ?? (services.count == 1 ? services[0].rawValue : nil)
+        row.municipality = contract?.municipality ?? municipality
+        row.segment = contract?.segment
+        row.contractNumber = contract?.contractNumber
+        row.invoiceNumber = invoice?.invoiceNumber
+        row.channel = draft.channel.rawValue
+        row.anonymous = draft.anonymous
+        row.name = draft.anonymous ? nil : name
+        row.idNumber = draft.anonymous ? nil : draft.idNumber.map { String($0.filter(\.isNumber).prefix(15)) }.flatMap { $0.isEmpty ? nil : $0 }
+        row.phone = phone
+        row.email = email
+        row.description = draft.description
+        row.priority = draft.priority
+        row.serviceRelated = serviceRelated
+        row.status = CaseStatus.radicado.rawValue
+        row.filedAt = now
+        row.filedOn = today.description
+        row.filedMonth = String(today.description.prefix(7))
+        row.dueOn = due.description
+        row.parentID = parent?.id
+        row.positiveSilence = false
+
+        let caseID = row.id!
+        let (type, channel, recordedBy, parentRadicado) = (draft.type, draft.channel, draft.recordedBy, parent?.radicado)
+        let radicado = try await database.transaction { tx -> String in
+            let sequence = try await Self.nextSequence(year: today.year, on: tx)
+            let radicado = Radicado(year: today.year, sequence: sequence).text
+            row.year = today.year
+            row.sequence = sequence
+            row.radicado = radicado
+            row.codeHash = Self.codeHash(radicado: radicado, code: code)
+            try await row.create(on: tx)
+            var detail = "\(type.title) radicada por \(channel.title). Vence el \(due.displayName) (\(term.businessDays) días hábiles, \(term.law))."
+            if let parentRadicado { detail += " Recurso contra la decisión del radicado \(parentRadicado)." }
+            try await CaseEvent(caseID: caseID, at: now, actor: recordedBy, kind: "radicado", detail: detail, isPublic: true).create(on: tx)
+            for file in files {
+                let attachment = CaseAttachment()
+                attachment.caseID = caseID
+                attachment.filename = file.filename
+                attachment.contentType = file.contentType
+                attachment.size = file.data.count
+                attachment.sha256 = Hex.sha256(file.data)
+                attachment.data = file.data
+                attachment.createdAt = now
+                try await attachment.create(on: tx)
+            }
+            return radicado
+        }
+        return Filed(radicado: radicado, code: code, dueOn: due, caseID: caseID)
+    }
+
+    /// The next number of the year, in the filing's transaction: a failed filing leaves no gap,
+    /// and two filings never share a number (the row is locked until commit).
+    static func nextSequence(year: Int, on database: any Database) async throws -> Int {
+        let sql = database as! any SQLDatabase
+        let row = try await sql.raw("""
+            INSERT INTO case_sequences (year, last_number) VALUES (\(bind: year), 1)
+            ON CONFLICT (year) DO UPDATE SET last_number = case_sequences.last_number + 1
+            RETURNING last_number
+            """).first()
+        guard let row else { throw CaseError.caseNotFound }
+        return try row.decode(column: "last_number", as: Int.self)
+    }
+
+    static func newCode() -> String {
+        // 256 is a multiple of the alphabet's 32 letters: every letter equally likely.
+        SecureRandom.bytes(CaseAccessCode.length).map { String(CaseAccessCode.alphabet[Int($0) % CaseAccessCode.alphabet.count]) }.joined()
+    }
+
+    static func codeHash(radicado: String, code: String) -> String {
+        Hex.sha256("ema-radicado:\(radicado):\(code)")
+    }
+
+    static func looksLikeEmail(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return text.count <= 120 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
+            && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".") && !text.contains(where: \.isWhitespace)
+    }
+
+    struct CheckedFile {
+        let filename: String
+        let contentType: String
+        let data: Data
+    }
+
+    /// PDF, JPEG or PNG by their first bytes (not by the name), at most 5 MB.
+    static func checkedFile(_ file: CaseDraft.File) throws -> CheckedFile {
+        let name = String(file.filename.split(separator: "/").last?.split(separator: "\\").last ?? "archivo").prefix(120).description
+        guard file.data.count <= maxAttachmentBytes else { throw CaseError.attachmentTooLarge(name: name) }
+        let head = [UInt8](file.data.prefix(8))
+        let type: String
+        if head.starts(with: Array("%PDF-".utf8)) { type = "application/pdf" }
+        else if head.starts(with: [0xFF, 0xD8, 0xFF]) { type = "image/jpeg" }
+        else if head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { type = "image/png" }
+        else { throw CaseError.attachmentType(name: name) }
+        return CheckedFile(filename: name, contentType: type, data: file.data)
+    }
+
+    // MARK: Public lookup
+
+    /// The case with this radicado and access code, or nil. A wrong code and an unknown radicado
+    /// take the same path (one indexed query, one hash, one constant-time comparison) and give
+    /// the same nil.
+    func lookup(radicado typed: String, code typedCode: String) async throws -> PQRCase? {
+        let radicado = Radicado.parse(typed)?.text ?? "0000-0000000"
+        let code = CaseAccessCode.normalize(typedCode) ?? "------"
+        let found = try await PQRCase.query(on: database).filter(\.$radicado == radicado).first()
+        let given = Self.codeHash(radicado: radicado, code: code)
+        let expected = found?.codeHash ?? Self.codeHash(radicado: radicado, code: "decoy-\(radicado)")
+        let matches = ConstantTime.equals(Array(given.utf8), Array(expected.utf8))
+        return matches && found != nil ? found : nil
+    }
+
+    func events(of caseID: UUID, publicOnly: Bool) async throws -> [CaseEvent] {
+        var query = CaseEvent.query(on: database).filter(\.$caseID == caseID)
+        if publicOnly { query = query.filter(\.$isPublic == true) }
+        return try await query.sort(\.$at).all()
+    }
+
+    // MARK: Work on a case
+
+    func record(_ row: PQRCase, on database: any Database, actor: String, kind: String, detail: String, isPublic: Bool) async throws {
+        try await CaseEvent(caseID: row.requireID(), at: clock.now(), actor: actor, kind: kind, detail: detail, isPublic: isPublic).create(on: database)
+    }
+
+    /// Assigns the case to a staff member; an open case becomes "en trámite".
+    func assign(_ row: PQRCase, to account: StaffAccount, by actor: String) async throws {
+        guard row.statusValue.isOpen else { throw CaseError.alreadyAnswered }
+        let previous = row.assignedName
+        row.assignedTo = try account.requireID()
+        row.assignedName = account.name
+        row.status = CaseStatus.enTramite.rawValue
+        try await database.transaction { tx in
+            try await row.save(on: tx)
+            let detail = previous.map { "Reasignada de \($0) a \(account.name)." } ?? "Asignada a \(account.name)."
+            try await record(row, on: tx, actor: actor, kind: "asignacion", detail: detail, isPublic: false)
+        }
+    }
+
+    func note(_ row: PQRCase, text: String, by actor: String) async throws {
+        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (2...5_000).contains(text.count) else { throw CaseError.descriptionLength }
+        try await record(row, on: database, actor: actor, kind: "nota", detail: text, isPublic: false)
+    }
+
+    /// Changes the classification an agent corrects (type stays: it fixed the term).
+    func classify(_ row: PQRCase, causal: String, service: String?, municipality: String?, priority: Bool, by actor: String) async throws {
+        guard causal == CaseCatalog.unclassified || CaseCatalog.causal(causal) != nil else { throw CaseError.unknownCausal }
+        if let service, UtilityService(rawValue: service) == nil { throw CaseError.unknownCausal }
+        var changes: [String] = []
+        if row.causal != causal { changes.append("causal \(row.causal) → \(causal)"); row.causal = causal }
+        if row.service != service { changes.append("servicio \(row.service ?? "—") → \(service ?? "—")"); row.service = service }
+        if let municipality, !municipality.isEmpty, row.municipality != municipality {
+            if !municipalities.isEmpty, !municipalities.contains(municipality) { throw CaseError.unknownMunicipality }
+            changes.append("municipio \(row.municipality ?? "—") → \(municipality)"); row.municipality = municipality
+        }
+        if row.priority != priority { changes.append(priority ? "marcada como atención preferencial" : "sin atención preferencial"); row.priority = priority }
+        guard !changes.isEmpty else { return }
+        let detail = "Clasificación: " + changes.joined(separator: "; ") + "."
+        try await database.transaction { tx in
+            try await row.save(on: tx)
+            try await record(row, on: tx, actor: actor, kind: "clasificacion", detail: detail, isPublic: false)
+        }
+    }
+
+    /// Extends the term once (Ley 1755: to at most double, with notice before it ends).
+    func extend(_ row: PQRCase, reason: String, by actor: String) async throws -> CivilDate {
+        let today = CivilDate(bogotaAt: clock.now().timeIntervalSince1970)
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard row.statusValue.isOpen, row.extendedDueOn == nil, let filed = CivilDate(row.filedOn),
+              let extended = deadlines.extended(filed: filed, term: row.term, noticeOn: today)
+        else { throw CaseError.extensionNotAllowed }
+        guard (10...2_000).contains(reason.count) else { throw CaseError.descriptionLength }
+        row.extendedDueOn = extended.description
+        row.alertedOn = nil
+        try await database.transaction { tx in
+            try await row.save(on: tx)
+            try await record(row, on: tx, actor: actor, kind: "prorroga", detail: "Término prorrogado hasta el \(extended.displayName). Motivo: \(reason)", isPublic: true)
+        }
+        return extended
+    }
+
+    /// Records the answer and its decision; the caller notifies it.
+    func answer(_ row: PQRCase, decision: CaseDecision, text: String, by account: StaffContext) async throws {
+        guard row.statusValue.isOpen else { throw CaseError.alreadyAnswered }
+        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (20...10_000).contains(text.count) else { throw CaseError.answerLength }
+        let now = clock.now()
+        let today = CivilDate(bogotaAt: now.timeIntervalSince1970)
+        let filed = CivilDate(row.filedOn)!
+        let due = CivilDate(row.effectiveDue)!
+        row.decision = decision.rawValue
+        row.answer = text
+        row.answeredAt = now
+        row.answeredOn = today.description
+        row.answeredMonth = String(today.description.prefix(7))
+        row.answeredBy = account.name
+        row.businessDaysToAnswer = calendar.businessDays(from: filed, to: today)
+        row.answeredOnTime = !(due < today)
+        row.status = CaseStatus.respondido.rawValue
+        if row.assignedTo == nil { row.assignedTo = account.accountID; row.assignedName = account.name }
+        try await database.transaction { tx in
+            try await row.save(on: tx)
+            try await record(row, on: tx, actor: account.email, kind: "respuesta", detail: "Respondida: \(decision.title).", isPublic: true)
+        }
+    }
+
+    /// Stores how the answer reached the customer; a decision against them opens the window for
+    /// a recurso from this day.
+    func notified(_ row: PQRCase, kind: String, proof: String) async throws {
+        let now = clock.now()
+        let today = CivilDate(bogotaAt: now.timeIntervalSince1970)
+        row.notifiedAt = now
+        row.notifiedOn = today.description
+        row.notificationKind = kind
+        if row.decisionValue?.appealable == true, row.typeValue != .recursoApelacion {
+            row.appealUntil = deadlines.appealWindowEnd(notified: today).description
+        }
+        try await database.transaction { tx in
+            try await row.save(on: tx)
+            try await record(row, on: tx, actor: "sistema", kind: "notificacion", detail: "Respuesta notificada (\(kind)). \(proof)", isPublic: true)
+        }
+    }
+
+    /// The customer's rating of an answered queja (1–5 and an optional comment), once.
+    func rate(_ row: PQRCase, score: Int, comment: String?) async throws {
+        guard row.typeValue == .queja, row.statusValue == .respondido, row.satisfaction == nil else { throw CaseError.surveyNotOpen }
+        guard (1...5).contains(score) else { throw CaseError.invalidScore }
+        let comment = comment?.trimmingCharacters(in: .whitespacesAndNewlines).prefix(1_000).description
+        row.satisfaction = score
+        row.satisfactionComment = comment?.isEmpty == true ? nil : comment
+        row.satisfactionAt = clock.now()
+        try await database.transaction { tx in
+            try await row.save(on: tx)
+            try await record(row, on: tx, actor: "cliente", kind: "encuesta", detail: "Satisfacción con la atención: \(score) de 5.", isPublic: false)
+        }
+    }
+
+    // MARK: Alerts
+
+    struct AlertRun: Sendable, Equatable {
+        var dueSoon = 0
+        var positiveSilence = 0
+    }
+
+    /// Flags open cases due within two business days (once), and service cases past their
+    /// term as "silencio administrativo positivo" (the company must recognize it in 72 hours).
+    func raiseAlerts() async throws -> AlertRun {
+        let today = CivilDate(bogotaAt: clock.now().timeIntervalSince1970)
+        let horizon = calendar.adding(businessDays: Self.alertBusinessDays, to: today)
+        var run = AlertRun()
+        let open = try await PQRCase.query(on: database)
+            .filter(\.$status ~~ [CaseStatus.radicado.rawValue, CaseStatus.enTramite.rawValue])
+            .filter(\.$dueOn <= horizon.description)
+            .all()
+        for row in open {
+            guard let due = CivilDate(row.effectiveDue) else { continue }
+            if due < today {
+                guard row.term.positiveSilence, !row.positiveSilence else { continue }
+                row.positiveSilence = true
+                try await database.transaction { tx in
+                    try await row.save(on: tx)
+                    try await record(row, on: tx, actor: "sistema", kind: "silencio_positivo", detail: "Venció el término sin respuesta (\(due.displayName)): silencio administrativo positivo. La empresa debe reconocer sus efectos dentro de las 72 horas siguientes.", isPublic: false)
+                }
+                run.positiveSilence += 1
+            } else if !(horizon < due), row.alertedOn == nil {
+                row.alertedOn = today.description
+                try await database.transaction { tx in
+                    try await row.save(on: tx)
+                    try await record(row, on: tx, actor: "sistema", kind: "alerta", detail: "Vence el \(due.displayName): quedan \(calendar.businessDays(from: today, to: due)) días hábiles.", isPublic: false)
+                }
+                run.dueSoon += 1
+            }
+        }
+        return run
+    }
+}

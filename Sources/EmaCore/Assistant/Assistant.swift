@@ -69,7 +69,7 @@ struct Turn {
         state.lastActivity = now
         let input = resolve(message)
         state.offered = []
-        if state.pendingSurvey != nil, state.step != .surveyComment, try await surveyScoreAnswer(input, effects: effects) {
+        if state.pendingSurvey != nil, state.step != .surveyComment, surveyScoreAnswer(message) {
             return
         }
 

@@ -257,10 +257,11 @@ extension Turn {
 
     // MARK: Satisfaction with an answered queja
 
-    /// A 1–5 right after the survey question is the rating; anything else drops the survey
-    /// and goes on as usual.
-    mutating func surveyScoreAnswer(_ input: Input, effects: any AssistantEffects) async throws -> Bool {
-        guard case .text(let text) = input, let score = Int(text.trimmingCharacters(in: .whitespaces)), (1...5).contains(score) else {
+    /// A 1–5 right after the survey question is the rating (read from the raw text: a digit
+    /// would otherwise pick an option of the last menu); anything else drops the survey and
+    /// goes on as usual.
+    mutating func surveyScoreAnswer(_ message: InboundMessage) -> Bool {
+        guard message.choice == nil, let score = Int((message.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)), (1...5).contains(score) else {
             state.pendingSurvey = nil
             return false
         }

@@ -106,6 +106,14 @@ extension CaseType {
         }
     }
 
+    /// "una queja", "un reclamo": the title with its article, for sentences.
+    public var withArticle: String {
+        switch self {
+        case .peticion, .queja, .sugerencia, .consulta, .peticionDocumentos: "una \(title.lowercased())"
+        case .reclamo, .recursoReposicion, .recursoApelacion: "un \(title.lowercased())"
+        }
+    }
+
     /// A recurso is filed against an earlier decision.
     public var isRecurso: Bool { self == .recursoReposicion || self == .recursoApelacion }
 

@@ -36,7 +36,7 @@ public enum CaseFilingOutcome: Sendable, Equatable {
 }
 
 /// What the customer may see of a case.
-public struct CaseStatusSummary: Sendable, Equatable {
+public struct CaseStatusSummary: Sendable, Equatable, Codable {
     public let radicado: String
     public let typeTitle: String
     public let statusTitle: String

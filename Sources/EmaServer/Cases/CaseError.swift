@@ -1,10 +1,11 @@
+import EmaCore
 import Vapor
 
 /// What can be wrong with a PQR, in words a customer or an agent understands, with a stable code.
 enum CaseError: EmaError {
     case descriptionLength
     case nameRequired
-    case anonymousNotAllowed(type: String)
+    case anonymousNotAllowed(CaseType)
     case contractRequired
     case contractNotFound
     case invalidPhone
@@ -74,7 +75,7 @@ enum CaseError: EmaError {
         switch self {
         case .descriptionLength: "Cuéntanos tu solicitud en al menos 10 caracteres (y no más de 5.000)."
         case .nameRequired: "Escribe tu nombre completo, o marca la opción de presentarla de forma anónima si el tipo de solicitud lo permite."
-        case .anonymousNotAllowed(let type): "Un(a) \(type.lowercased()) no se puede presentar de forma anónima: necesitamos saber quién es el titular para responderle. Escribe tu nombre."
+        case .anonymousNotAllowed(let type): "No es posible presentar \(type.withArticle) de forma anónima: necesitamos saber quién es el titular para responderle. Escribe tu nombre."
         case .contractRequired: "Para este tipo de solicitud necesitamos el número de contrato. Lo encuentras en tu factura como «Contrato»."
         case .contractNotFound: "No encontramos ese número de contrato. Revísalo en tu factura (aparece como «Contrato»)."
         case .invalidPhone: "El celular debe ser un número colombiano de 10 dígitos que empiece por 3, por ejemplo 300 123 4567."
@@ -82,7 +83,7 @@ enum CaseError: EmaError {
         case .unknownType: "Elige el tipo de solicitud de la lista."
         case .unknownCausal: "Elige el motivo de la lista."
         case .unknownChannel: "Elige el canal por el que llegó la solicitud."
-        case .unknownMunicipality: "Elige el municipio de la lista."
+        case .unknownMunicipality: "Elige tu municipio de la lista (o escribe el número de tu contrato)."
         case .invoiceNotFound: "No encontramos esa factura en el contrato indicado. Revisa el número en tu factura."
         case .claimExtemporaneous(let deadline): "Esta factura ya no se puede reclamar: la ley permite reclamar una factura dentro de los cinco meses siguientes a su expedición, y el plazo terminó el \(deadline). Si tienes dudas, llámanos y te orientamos."
         case .parentRequired: "Un recurso se presenta contra una respuesta: escribe el radicado de la solicitud cuya decisión quieres recurrir."

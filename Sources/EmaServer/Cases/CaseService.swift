@@ -1,6 +1,7 @@
 import EmaCore
 import Fluent
 import Foundation
+import Crypto
 import SQLKit
 
 /// A request as it arrives, from any channel, before it has a radicado.
@@ -29,6 +30,9 @@ struct CaseDraft: Sendable {
     var files: [File] = []
     /// Who recorded it: "cliente", or the agent's e-mail for back-office intake.
     var recordedBy = "cliente"
+    /// A key the form or the client sends once per submission (16–64 characters): sending it
+    /// again gives the same radicado and code instead of a second case.
+    var submissionKey: String?
 }
 
 /// Filing, lookup, assignment, notes, extension, answer and survey of PQR cases. Every change
@@ -57,6 +61,25 @@ struct CaseService {
     // MARK: Filing
 
     func file(_ draft: CaseDraft) async throws -> Filed {
+        let key = draft.submissionKey.flatMap { (16...64).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } ? $0 : nil }
+        if let key, let earlier = try await PQRCase.query(on: database).filter(\.$submissionKey == key).first() {
+            return try await refiled(earlier, key: key)
+        }
+        do {
+            return try await fileNew(draft, key: key)
+        } catch where (error as? any DatabaseError)?.isConstraintFailure == true {
+            // The same key at the same instant (a double click): the other request won.
+            guard let key, let earlier = try await PQRCase.query(on: database).filter(\.$submissionKey == key).first() else { throw error }
+            return try await refiled(earlier, key: key)
+        }
+    }
+
+    private func refiled(_ row: PQRCase, key: String) async throws -> Filed {
+        let code = try await Self.code(forKey: key, database: database)
+        return Filed(radicado: row.radicado, code: code, dueOn: CivilDate(row.dueOn)!, caseID: try row.requireID())
+    }
+
+    private func fileNew(_ draft: CaseDraft, key: String?) async throws -> Filed {
         let now = clock.now()
         let today = CivilDate(bogotaAt: now.timeIntervalSince1970)
         var draft = draft
@@ -64,7 +87,7 @@ struct CaseService {
         guard (10...5_000).contains(draft.description.count) else { throw CaseError.descriptionLength }
         let name = draft.name?.trimmingCharacters(in: .whitespacesAndNewlines).prefix(120).description ?? ""
         if draft.anonymous {
-            guard draft.type.allowsAnonymous else { throw CaseError.anonymousNotAllowed(type: draft.type.title) }
+            guard draft.type.allowsAnonymous else { throw CaseError.anonymousNotAllowed(draft.type) }
         } else if name.count < 3 {
             throw CaseError.nameRequired
         }
@@ -125,7 +148,7 @@ struct CaseService {
             || (draft.causal.map { $0 != CaseCatalog.unclassified } ?? false)
         let term = LegalTerm.of(draft.type, serviceRelated: serviceRelated)
         let due = deadlines.due(filed: today, term: term)
-        let code = Self.newCode()
+        let code = if let key { try await Self.code(forKey: key, database: database) } else { Self.newCode() }
         let services = contract?.serviceList ?? []
         let row = PQRCase()
         row.id = UUID()
@@ -152,6 +175,7 @@ struct CaseService {
         row.dueOn = due.description
         row.parentID = parent?.id
         row.positiveSilence = false
+        row.submissionKey = key
 
         let caseID = row.id!
         let (type, channel, recordedBy, parentRadicado) = (draft.type, draft.channel, draft.recordedBy, parent?.radicado)
@@ -198,6 +222,14 @@ struct CaseService {
     static func newCode() -> String {
         // 256 is a multiple of the alphabet's 32 letters: every letter equally likely.
         SecureRandom.bytes(CaseAccessCode.length).map { String(CaseAccessCode.alphabet[Int($0) % CaseAccessCode.alphabet.count]) }.joined()
+    }
+
+    /// The code of a keyed submission: derived from the key with a server secret, so a repeated
+    /// submission can show it again without the code ever being stored.
+    static func code(forKey key: String, database: any Database) async throws -> String {
+        let secret = try await PlatformSecret.value(named: "case_codes", database: database)
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(key.utf8), using: SymmetricKey(data: secret))
+        return Array(mac).prefix(CaseAccessCode.length).map { String(CaseAccessCode.alphabet[Int($0) % CaseAccessCode.alphabet.count]) }.joined()
     }
 
     static func codeHash(radicado: String, code: String) -> String {
@@ -406,5 +438,17 @@ struct CaseService {
             }
         }
         return run
+    }
+}
+
+/// Every hour: deadline alerts and the "silencio administrativo positivo" flag.
+enum CaseAlertsJob {
+    static let kind = "cases.alerts"
+
+    @Sendable static func run(_ context: JobContext, _ payload: String) async throws {
+        let run = try await context.application.caseService(database: context.database).raiseAlerts()
+        if run.dueSoon + run.positiveSilence > 0 {
+            context.logger.info("Alertas de PQR", metadata: ["por_vencer": .stringConvertible(run.dueSoon), "silencio_positivo": .stringConvertible(run.positiveSilence)])
+        }
     }
 }

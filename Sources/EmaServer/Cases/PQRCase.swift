@@ -53,6 +53,8 @@ final class PQRCase: Model, @unchecked Sendable {
     @OptionalField(key: "parent_id") var parentID: UUID?
     @Field(key: "positive_silence") var positiveSilence: Bool
     @OptionalField(key: "alerted_on") var alertedOn: String?
+    /// The form's or client's key for this submission: a double submit finds the first case.
+    @OptionalField(key: "submission_key") var submissionKey: String?
     @OptionalField(key: "satisfaction") var satisfaction: Int?
     @OptionalField(key: "satisfaction_comment") var satisfactionComment: String?
     @OptionalField(key: "satisfaction_at") var satisfactionAt: Date?
@@ -156,11 +158,13 @@ struct CreateCases: AsyncMigration {
             .field("parent_id", .uuid)
             .field("positive_silence", .bool, .required)
             .field("alerted_on", .string)
+            .field("submission_key", .string)
             .field("satisfaction", .int)
             .field("satisfaction_comment", .string)
             .field("satisfaction_at", .datetime)
             .unique(on: "radicado")
             .unique(on: "year", "sequence")
+            .unique(on: "submission_key")
             .create()
         try await database.schema(CaseEvent.schema)
             .id()

@@ -48,7 +48,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.staffSignInLimiters = .init()
     try app.register(collection: BackOfficeController())
     try app.register(collection: BackOfficeDispatchController())
+    try app.register(collection: PQRWebController())
+    try app.register(collection: BackOfficeCasesController())
     let api = app.grouped("api", "v1")
+    PQRWebController().api(api)
     // The chat API is called by the widget from the utility's own sites: any origin may call it
     // (no cookies are involved; the session id travels in the path).
     try app.setUpWhatsApp()

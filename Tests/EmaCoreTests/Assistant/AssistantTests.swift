@@ -84,6 +84,33 @@ actor FakeEffects: AssistantEffects {
     func pay(_ contractNumber: String, _ period: String, _ amount: Int64) { paid["\(contractNumber)/\(period)", default: 0] += amount }
     func setToday(_ date: CivilDate) { today = date }
 
+    /// Cases filed, keyed by radicado, with their codes; ratings given.
+    var filings: [CaseFiling] = []
+    var cases: [String: (code: String, summary: CaseStatusSummary)] = [:]
+    var ratings: [(radicado: String, score: Int, comment: String?)] = []
+    var lookups = 0
+
+    func fileCase(_ filing: CaseFiling) -> CaseFilingOutcome {
+        if filing.type == .reclamo, filing.contractNumber == nil { return .rejected("Para este tipo de solicitud necesitamos el número de contrato.") }
+        filings.append(filing)
+        let radicado = Radicado(year: 2026, sequence: filings.count).text
+        cases[radicado] = ("K7M2QX", CaseStatusSummary(radicado: radicado, typeTitle: filing.type.title, statusTitle: "Radicada, pendiente de asignar",
+                                                        filedOn: "martes 1 de diciembre de 2026", dueOn: "miércoles 23 de diciembre de 2026",
+                                                        decision: nil, answer: nil, answeredOn: nil, appealUntil: nil))
+        return .filed(radicado: radicado, code: "K7M2QX", dueDate: "miércoles 23 de diciembre de 2026")
+    }
+
+    func caseStatus(radicado: String, code: String) -> CaseStatusSummary? {
+        lookups += 1
+        guard let found = cases[radicado], found.code == CaseAccessCode.normalize(code) else { return nil }
+        return found.summary
+    }
+
+    func rateCase(radicado: String, score: Int, comment: String?) -> Bool {
+        ratings.append((radicado, score, comment))
+        return true
+    }
+
     func set(_ issue: CodeIssue) { nextIssue = issue }
     func expireCode() { codeExpired = true }
     func preEnroll(_ phone: String, _ numbers: [String]) { enrolled[phone] = numbers }

@@ -28,6 +28,7 @@ extension Application {
         jobs.register(recurring: PruneJobsJob.kind, every: 24 * 3600, handler: PruneJobsJob.run)
         jobs.register(recurring: PruneStaffSessionsJob.kind, every: 3_600, handler: PruneStaffSessionsJob.run)
         jobs.register(BackOfficeDispatchController.job, handler: BackOfficeDispatchController.run)
+        jobs.register(recurring: CaseAlertsJob.kind, every: 3_600, handler: CaseAlertsJob.run)
         jobs.register(recurring: ReconcilePaymentsJob.kind, every: ReconcilePaymentsJob.interval, handler: ReconcilePaymentsJob.run)
     }
 

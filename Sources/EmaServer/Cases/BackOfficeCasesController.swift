@@ -1,0 +1,400 @@
+import EmaCore
+import Fluent
+import FluentSQL
+import Foundation
+import Vapor
+
+/// The PQR desk of the back office: queues by due date, intake for office, phone, e-mail and
+/// written requests, and each case's page (classification, assignment, notes, extension,
+/// answer, history). An agent works on the cases assigned to them and takes unassigned ones;
+/// supervisors and administrators see and assign everything.
+struct BackOfficeCasesController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let desk = routes.grouped("backoffice", "pqr").grouped(StaffAuthMiddleware())
+        desk.get(use: queue)
+        desk.get("nueva", use: intakeForm)
+        desk.on(.POST, "nueva", body: .collect(maxSize: "27mb"), use: intake)
+        desk.get(":radicado", use: detail)
+        desk.get(":radicado", "adjuntos", ":attachment", use: attachment)
+        desk.post(":radicado", "tomar", use: take)
+        desk.post(":radicado", "asignar", use: assign)
+        desk.post(":radicado", "nota", use: note)
+        desk.post(":radicado", "clasificar", use: classify)
+        desk.post(":radicado", "prorroga", use: extend)
+        desk.post(":radicado", "responder", use: answer)
+        let reports = routes.grouped("backoffice", "pqr-estadisticas").grouped(StaffAuthMiddleware(.supervisor, .administrador))
+        reports.get(use: CaseStatisticsPage.page)
+        reports.get("sspd.csv", use: CaseStatisticsPage.sspdCSV)
+    }
+
+    // MARK: Queue
+
+    enum View: String, CaseIterable {
+        case mias, sinAsignar = "sin_asignar", todas, vencidas, respondidas
+
+        var title: String {
+            switch self {
+            case .mias: "Mis casos"
+            case .sinAsignar: "Sin asignar"
+            case .todas: "Todas las abiertas"
+            case .vencidas: "Vencidas"
+            case .respondidas: "Respondidas"
+            }
+        }
+    }
+
+    struct Row: Encodable {
+        let radicado: String
+        let type: String
+        let causal: String
+        let channel: String
+        let filedOn: String
+        let dueOn: String
+        let assigned: String
+        let status: String
+        let flag: String?
+        let flagClass: String
+        let priority: Bool
+    }
+
+    struct QueuePage: Encodable {
+        let title: String
+        let frame: BackOfficeController.Frame
+        let views: [Tab]
+        let rows: [Row]
+        let page: Int
+        let hasNext: Bool
+        let view: String
+
+        struct Tab: Encodable { let id: String; let title: String; let active: Bool }
+    }
+
+    static let pageSize = 50
+
+    @Sendable
+    func queue(request: Request) async throws -> View_ {
+        let staff = try request.requireStaff()
+        let seesAll = staff.role != .agente
+        let available: [View] = seesAll ? View.allCases : [.mias, .sinAsignar, .vencidas, .respondidas]
+        let chosen = (try? request.query.get(String.self, at: "vista")).flatMap(View.init(rawValue:)).flatMap { available.contains($0) ? $0 : nil } ?? .mias
+        let page = max(1, min(10_000, (try? request.query.get(Int.self, at: "pagina")) ?? 1))
+        let today = CivilDate(bogotaAt: request.application.clock.now().timeIntervalSince1970)
+        let open = [CaseStatus.radicado.rawValue, CaseStatus.enTramite.rawValue]
+        var query = PQRCase.query(on: request.db)
+        switch chosen {
+        case .mias: query = query.filter(\.$assignedTo == staff.accountID).filter(\.$status ~~ open)
+        case .sinAsignar: query = query.filter(\.$assignedTo == nil).filter(\.$status ~~ open)
+        case .todas: query = query.filter(\.$status ~~ open)
+        case .vencidas:
+            query = query.filter(\.$status ~~ open).filter(.sql(embed: "COALESCE(extended_due_on, due_on) < \(bind: today.description)"))
+            if !seesAll { query = query.group(.or) { $0.filter(\.$assignedTo == staff.accountID).filter(\.$assignedTo == nil) } }
+        case .respondidas:
+            query = query.filter(\.$status ~~ [CaseStatus.respondido.rawValue, CaseStatus.cerrado.rawValue])
+            if !seesAll { query = query.filter(\.$assignedTo == staff.accountID) }
+        }
+        if chosen == .respondidas {
+            query = query.sort(\.$answeredAt, .descending)
+        } else {
+            query = query.sort(\.$priority, .descending).sort(.sql(unsafeRaw: "COALESCE(extended_due_on, due_on)")).sort(\.$sequence)
+        }
+        let rows = try await query.range(((page - 1) * Self.pageSize)..<(page * Self.pageSize + 1)).all()
+        let soon = CaseService(database: request.db, clock: request.application.clock).calendar.adding(businessDays: CaseService.alertBusinessDays, to: today)
+        let shown = rows.prefix(Self.pageSize).map { row -> Row in
+            let due = CivilDate(row.effectiveDue) ?? today
+            var flag: String?
+            var flagClass = ""
+            if row.positiveSilence { flag = "Silencio positivo"; flagClass = "vencida" }
+            else if row.statusValue.isOpen, due < today { flag = "Vencida"; flagClass = "vencida" }
+            else if row.statusValue.isOpen, !(soon < due) { flag = "Vence pronto"; flagClass = "alerta" }
+            return Row(
+                radicado: row.radicado, type: row.typeValue.title, causal: CaseCatalog.causal(row.causal)?.title ?? "Sin clasificar",
+                channel: row.channelValue.title, filedOn: row.filedOn, dueOn: row.effectiveDue + (row.extendedDueOn != nil ? " (prorrogada)" : ""),
+                assigned: row.assignedName ?? "—", status: row.statusValue.title, flag: flag, flagClass: flagClass, priority: row.priority
+            )
+        }
+        return View_(try await request.view.render("backoffice/cases", QueuePage(
+            title: "PQR", frame: .init(staff), views: available.map { .init(id: $0.rawValue, title: $0.title, active: $0 == chosen) },
+            rows: Array(shown), page: page, hasNext: rows.count > Self.pageSize, view: chosen.rawValue
+        )))
+    }
+
+    // MARK: Intake
+
+    struct IntakePage: Encodable {
+        let title: String
+        let frame: BackOfficeController.Frame
+        let form: PQRWebController.FormPage
+        let channels: [PQRWebController.Option]
+        var filed: Filed?
+
+        struct Filed: Encodable { let radicado: String; let code: String; let dueDate: String }
+    }
+
+    struct IntakeChannel: Content { var canal: String? }
+
+    @Sendable
+    func intakeForm(request: Request) async throws -> View_ {
+        let staff = try request.requireStaff()
+        return View_(try await request.view.render("backoffice/case-new", IntakePage(
+            title: "Radicar PQR", frame: .init(staff), form: PQRWebController().page(request, nil, message: nil),
+            channels: CaseChannel.staffIntake.map { .init(value: $0.rawValue, label: $0.title, selected: false) }
+        )))
+    }
+
+    @Sendable
+    func intake(request: Request) async throws -> Response {
+        let staff = try request.requireStaff()
+        let values = (try? request.content.decode(PQRWebController.FormValues.self)) ?? .init()
+        let channelValue = (try? request.content.decode(IntakeChannel.self))?.canal
+        let channels = { (selected: String?) in CaseChannel.staffIntake.map { PQRWebController.Option(value: $0.rawValue, label: $0.title, selected: $0.rawValue == selected) } }
+        do {
+            guard let channel = channelValue.flatMap(CaseChannel.init(rawValue:)), CaseChannel.staffIntake.contains(channel) else { throw CaseError.unknownChannel }
+            var draft = try PQRWebController.draft(from: values, channel: channel)
+            if draft.causal == nil { draft.causal = CaseCatalog.unclassified }
+            draft.recordedBy = staff.email
+            let filed = try await request.application.caseService().file(draft)
+            var page = IntakePage(title: "Radicar PQR", frame: .init(staff), form: PQRWebController().page(request, nil, message: nil), channels: channels(nil))
+            page.filed = .init(radicado: filed.radicado, code: filed.code, dueDate: filed.dueOn.displayName)
+            return try await request.view.render("backoffice/case-new", page).encodeResponse(status: .created, for: request)
+        } catch let error as CaseError {
+            var kept = values
+            kept.adjuntos = nil
+            let page = IntakePage(title: "Radicar PQR", frame: .init(staff), form: PQRWebController().page(request, kept, message: error.reason), channels: channels(channelValue))
+            return try await request.view.render("backoffice/case-new", page).encodeResponse(status: error.status, for: request)
+        }
+    }
+
+    // MARK: One case
+
+    /// The case of the path, if this staff member may work on it.
+    func load(_ request: Request) async throws -> (PQRCase, StaffContext) {
+        let staff = try request.requireStaff()
+        guard let typed = request.parameters.get("radicado"), let radicado = Radicado.parse(typed),
+              let row = try await PQRCase.query(on: request.db).filter(\.$radicado == radicado.text).first()
+        else { throw CaseError.caseNotFound }
+        if staff.role == .agente, let owner = row.assignedTo, owner != staff.accountID { throw CaseError.notYours }
+        return (row, staff)
+    }
+
+    struct DetailPage: Encodable {
+        let title: String
+        let frame: BackOfficeController.Frame
+        let radicado: String
+        let type: String
+        let status: String
+        let open: Bool
+        let channel: String
+        let filedAt: String
+        let dueOn: String
+        let term: String
+        let extendable: Bool
+        let flag: String?
+        let person: String
+        let idNumber: String
+        let phone: String
+        let email: String
+        let contract: String
+        let invoice: String
+        let municipality: String
+        let segment: String
+        let description: String
+        let priority: Bool
+        let assigned: String
+        let canTake: Bool
+        let canAssign: Bool
+        let staff: [PQRWebController.Option]
+        let causales: [PQRWebController.Option]
+        let services: [PQRWebController.Option]
+        let municipalities: [PQRWebController.Option]
+        let decisions: [PQRWebController.Option]
+        let answer: String?
+        let decision: String?
+        let answeredBy: String?
+        let notification: String?
+        let appealUntil: String?
+        let satisfaction: String?
+        let attachments: [AttachmentView]
+        let events: [EventView]
+        let message: String?
+
+        struct AttachmentView: Encodable { let id: String; let name: String; let size: String }
+        struct EventView: Encodable { let at: String; let actor: String; let kind: String; let detail: String; let isPublic: Bool }
+    }
+
+    func render(_ request: Request, _ row: PQRCase, _ staff: StaffContext, message: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let service = request.application.caseService()
+        let today = CivilDate(bogotaAt: request.application.clock.now().timeIntervalSince1970)
+        let caseID = try row.requireID()
+        let events = try await service.events(of: caseID, publicOnly: false)
+        let files = try await CaseAttachment.query(on: request.db).filter(\.$caseID == caseID).field(\.$id).field(\.$filename).field(\.$size).all()
+        let assignable = staff.role == .agente ? [] : try await StaffAccount.query(on: request.db).filter(\.$active == true).sort(\.$name).all()
+        let due = CivilDate(row.effectiveDue)
+        let filed = CivilDate(row.filedOn)
+        let extendable = row.statusValue.isOpen && row.extendedDueOn == nil && filed.flatMap { service.deadlines.extended(filed: $0, term: row.term, noticeOn: today) } != nil
+        var flag: String?
+        if row.positiveSilence { flag = "Venció sin respuesta: silencio administrativo positivo. Reconoce sus efectos dentro de las 72 horas." }
+        else if row.statusValue.isOpen, let due, due < today { flag = "Vencida desde el \(due.displayName)." }
+        let page = DetailPage(
+            title: "Radicado \(row.radicado)", frame: .init(staff), radicado: row.radicado, type: row.typeValue.title,
+            status: row.statusValue.title, open: row.statusValue.isOpen, channel: row.channelValue.title,
+            filedAt: PQRWebController.dateTime(row.filedAt), dueOn: (due?.displayName ?? row.effectiveDue) + (row.extendedDueOn != nil ? " (prorrogada)" : ""),
+            term: "\(row.term.businessDays) días hábiles · \(row.term.law)", extendable: extendable, flag: flag,
+            person: row.anonymous ? "Anónimo" : (row.name ?? "—"), idNumber: row.idNumber ?? "—", phone: row.phone.map(ColombianMobile.display) ?? "—",
+            email: row.email ?? "—", contract: row.contractNumber ?? "—", invoice: row.invoiceNumber ?? "—",
+            municipality: row.municipality ?? "—", segment: row.segment.flatMap { Segment(rawValue: $0)?.displayName } ?? "—",
+            description: row.description, priority: row.priority, assigned: row.assignedName ?? "Sin asignar",
+            canTake: row.assignedTo == nil && row.statusValue.isOpen,
+            canAssign: staff.role != .agente && row.statusValue.isOpen,
+            staff: assignable.compactMap { account in account.id.map { .init(value: $0.uuidString, label: "\(account.name) · \(account.roleValue.title)", selected: $0 == row.assignedTo) } },
+            causales: [.init(value: CaseCatalog.unclassified, label: "Sin clasificar", selected: row.causal == CaseCatalog.unclassified)]
+                + CaseCatalog.causales.map { .init(value: $0.key, label: $0.label, selected: $0.key == row.causal) },
+            services: UtilityService.allCases.map { .init(value: $0.rawValue, label: $0.displayName, selected: $0.rawValue == row.service) },
+            municipalities: service.municipalities.map { .init(value: $0, label: $0, selected: $0 == row.municipality) },
+            decisions: CaseDecision.allCases.filter { row.typeValue.isRecurso ? true : ![.confirma, .modifica, .revoca].contains($0) }
+                .map { .init(value: $0.rawValue, label: $0.title, selected: false) },
+            answer: row.answer, decision: row.decisionValue?.title, answeredBy: row.answeredBy,
+            notification: row.notifiedAt.map { "Notificada el \(PQRWebController.dateTime($0)) (\(row.notificationKind ?? ""))" },
+            appealUntil: row.appealUntil.flatMap { CivilDate($0)?.displayName },
+            satisfaction: row.satisfaction.map { "\($0) de 5" + (row.satisfactionComment.map { " · «\($0)»" } ?? "") },
+            attachments: files.map { .init(id: $0.id?.uuidString ?? "", name: $0.filename, size: "\(max(1, $0.size / 1_024)) KB") },
+            events: events.map { .init(at: PQRWebController.dateTime($0.at), actor: $0.actor, kind: $0.kind, detail: $0.detail, isPublic: $0.isPublic) },
+            message: message
+        )
+        let response = try await request.view.render("backoffice/case", page).encodeResponse(status: status, for: request)
+        response.headers.cacheControl = .init(noStore: true)
+        return response
+    }
+
+    @Sendable
+    func detail(request: Request) async throws -> Response {
+        let (row, staff) = try await load(request)
+        return try await render(request, row, staff)
+    }
+
+    @Sendable
+    func attachment(request: Request) async throws -> Response {
+        let (row, _) = try await load(request)
+        guard let id = request.parameters.get("attachment").flatMap(UUID.init(uuidString:)),
+              let file = try await CaseAttachment.query(on: request.db).filter(\.$id == id).filter(\.$caseID == row.requireID()).first()
+        else { throw CaseError.caseNotFound }
+        let response = Response(status: .ok, body: .init(data: file.data))
+        response.headers.contentType = switch file.contentType {
+        case "application/pdf": .pdf
+        case "image/png": .png
+        case "image/jpeg": .jpeg
+        default: .binary
+        }
+        response.headers.contentDisposition = .init(.attachment, filename: file.filename)
+        response.headers.cacheControl = .init(noStore: true)
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        return response
+    }
+
+    /// Runs a change and shows the case again: a Spanish message for what cannot be done.
+    func act(_ request: Request, _ body: (PQRCase, StaffContext) async throws -> String) async throws -> Response {
+        let (row, staff) = try await load(request)
+        do {
+            let done = try await body(row, staff)
+            return try await render(request, row, staff, message: done)
+        } catch let error as CaseError {
+            return try await render(request, row, staff, message: error.reason, status: error.status)
+        }
+    }
+
+    @Sendable
+    func take(request: Request) async throws -> Response {
+        try await act(request) { row, staff in
+            guard row.assignedTo == nil, let account = try await StaffAccount.find(staff.accountID, on: request.db) else { throw CaseError.notYours }
+            try await request.application.caseService().assign(row, to: account, by: staff.email)
+            return "Tomaste este caso."
+        }
+    }
+
+    struct AssignForm: Content { var responsable: String? }
+
+    @Sendable
+    func assign(request: Request) async throws -> Response {
+        guard request.staff?.role != .agente else { throw StaffError.roleNotAllowed }
+        return try await act(request) { row, staff in
+            guard let id = try request.content.decode(AssignForm.self).responsable.flatMap(UUID.init(uuidString:)),
+                  let account = try await StaffAccount.find(id, on: request.db), account.active
+            else { throw CaseError.notYours }
+            try await request.application.caseService().assign(row, to: account, by: staff.email)
+            return "Caso asignado a \(account.name)."
+        }
+    }
+
+    struct TextForm: Content { var texto: String? }
+
+    @Sendable
+    func note(request: Request) async throws -> Response {
+        try await act(request) { row, staff in
+            try await request.application.caseService().note(row, text: try request.content.decode(TextForm.self).texto ?? "", by: staff.email)
+            return "Nota interna guardada."
+        }
+    }
+
+    struct ClassifyForm: Content {
+        var tema: String?
+        var servicio: String?
+        var municipio: String?
+        var preferencial: String?
+    }
+
+    @Sendable
+    func classify(request: Request) async throws -> Response {
+        try await act(request) { row, staff in
+            let form = try request.content.decode(ClassifyForm.self)
+            try await request.application.caseService().classify(
+                row, causal: form.tema ?? CaseCatalog.unclassified, service: form.servicio.flatMap { $0.isEmpty ? nil : $0 },
+                municipality: form.municipio, priority: form.preferencial != nil, by: staff.email
+            )
+            return "Clasificación guardada."
+        }
+    }
+
+    @Sendable
+    func extend(request: Request) async throws -> Response {
+        try await act(request) { row, staff in
+            let reason = try request.content.decode(TextForm.self).texto ?? ""
+            let until = try await request.application.caseService().extend(row, reason: reason, by: staff.email)
+            try await CaseNotifier(application: request.application).notifyExtension(row, until: until, reason: reason)
+            return "Término prorrogado hasta el \(until.displayName). Avisamos al cliente."
+        }
+    }
+
+    struct AnswerForm: Content {
+        var decision: String?
+        var texto: String?
+    }
+
+    @Sendable
+    func answer(request: Request) async throws -> Response {
+        try await act(request) { row, staff in
+            let form = try request.content.decode(AnswerForm.self)
+            guard let decision = form.decision.flatMap(CaseDecision.init(rawValue:)) else { throw CaseError.answerLength }
+            try await request.application.caseService().answer(row, decision: decision, text: form.texto ?? "", by: staff)
+            try await CaseNotifier(application: request.application).notifyAnswer(row)
+            return "Respuesta guardada y notificada al cliente."
+        }
+    }
+}
+
+/// A rendered Leaf view as a response that is never cached (staff pages).
+struct View_: AsyncResponseEncodable {
+    let view: Vapor.View
+    init(_ view: Vapor.View) { self.view = view }
+
+    func encodeResponse(for request: Request) async throws -> Response {
+        let response = try await view.encodeResponse(for: request)
+        response.headers.cacheControl = .init(noStore: true)
+        return response
+    }
+}
+
+extension Request {
+    func requireStaff() throws -> StaffContext {
+        guard let staff else { throw StaffError.roleNotAllowed }
+        return staff
+    }
+}

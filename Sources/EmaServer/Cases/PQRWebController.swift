@@ -1,0 +1,333 @@
+import EmaCore
+import Fluent
+import Foundation
+import Vapor
+
+/// PQR Web (`/pqr`): the public form to file a petition, complaint, claim or appeal, and the
+/// public status of a radicado (`/radicado`) with the satisfaction survey of an answered queja.
+/// Also the JSON interface other systems file and look up with (`/api/v1/pqr`).
+struct PQRWebController: RouteCollection {
+    static let publicTypes: [CaseType] = [.peticion, .queja, .reclamo, .recursoReposicion, .recursoApelacion, .peticionDocumentos, .consulta, .sugerencia]
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("pqr", use: form)
+        routes.on(.POST, "pqr", body: .collect(maxSize: "27mb"), use: submit)
+        routes.get("radicado", use: lookupForm)
+        routes.post("radicado", use: lookup)
+        routes.post("radicado", "encuesta", use: survey)
+    }
+
+    func api(_ routes: any RoutesBuilder) {
+        routes.on(.POST, "pqr", body: .collect(maxSize: "27mb"), use: apiFile)
+        routes.post("pqr", "consulta", use: apiLookup)
+    }
+
+    // MARK: The form
+
+    struct Option: Encodable {
+        let value: String
+        let label: String
+        let selected: Bool
+    }
+
+    struct FormValues: Content {
+        var tipo: String?
+        var tema: String?
+        var servicio: String?
+        var municipio: String?
+        var contrato: String?
+        var factura: String?
+        var recurrido: String?
+        var descripcion: String?
+        var nombre: String?
+        var documento: String?
+        var anonimo: String?
+        var celular: String?
+        var correo: String?
+        var preferencial: String?
+        var intento: String?
+        var adjuntos: [File]?
+    }
+
+    struct FormPage: Encodable {
+        let title: String
+        let utility: UtilityProfile?
+        let types: [Option]
+        let causales: [Option]
+        let services: [Option]
+        let municipalities: [Option]
+        let values: Values
+        let key: String
+        var message: String?
+
+        struct Values: Encodable {
+            var contract = "", invoice = "", appealed = "", description = "", name = "", idNumber = "", phone = "", email = ""
+            var anonymous = false, priority = false
+        }
+    }
+
+    func page(_ request: Request, _ values: FormValues?, message: String?) -> FormPage {
+        let municipalities = request.application.utilityProfile?.municipalities ?? []
+        var shown = FormPage.Values()
+        if let values {
+            shown.contract = values.contrato ?? ""
+            shown.invoice = values.factura ?? ""
+            shown.appealed = values.recurrido ?? ""
+            shown.description = values.descripcion ?? ""
+            shown.name = values.nombre ?? ""
+            shown.idNumber = values.documento ?? ""
+            shown.phone = values.celular ?? ""
+            shown.email = values.correo ?? ""
+            shown.anonymous = values.anonimo != nil
+            shown.priority = values.preferencial != nil
+        }
+        return FormPage(
+            title: "PQR Web · \(request.application.utilityProfile?.shortName ?? "Ema")",
+            utility: request.application.utilityProfile,
+            types: Self.publicTypes.map { Option(value: $0.rawValue, label: $0.title, selected: values?.tipo == $0.rawValue) },
+            causales: CaseCatalog.causales.map { Option(value: $0.key, label: $0.title, selected: values?.tema == $0.key) },
+            services: UtilityService.allCases.map { Option(value: $0.rawValue, label: $0.displayName, selected: values?.servicio == $0.rawValue) },
+            municipalities: municipalities.map { Option(value: $0, label: $0, selected: values?.municipio == $0) },
+            values: shown,
+            key: values?.intento ?? SecureRandom.hex(16),
+            message: message
+        )
+    }
+
+    @Sendable
+    func form(request: Request) async throws -> Response {
+        try await render(request, "pqr", page(request, nil, message: nil))
+    }
+
+    static func draft(from values: FormValues, channel: CaseChannel) throws -> CaseDraft {
+        guard let type = values.tipo.flatMap(CaseType.init(rawValue:)) else { throw CaseError.unknownType }
+        var draft = CaseDraft(type: type, channel: channel, description: values.descripcion ?? "")
+        draft.causal = values.tema.flatMap { $0.isEmpty ? nil : $0 }
+        draft.service = values.servicio.flatMap { $0.isEmpty ? nil : $0 }
+        draft.municipality = values.municipio
+        draft.contractNumber = values.contrato
+        draft.invoiceNumber = values.factura
+        draft.parentRadicado = values.recurrido
+        draft.anonymous = values.anonimo != nil
+        draft.name = values.nombre
+        draft.idNumber = values.documento
+        draft.phone = values.celular
+        draft.email = values.correo
+        draft.priority = values.preferencial != nil
+        draft.submissionKey = values.intento
+        draft.files = (values.adjuntos ?? []).filter { !$0.filename.isEmpty || $0.data.readableBytes > 0 }
+            .map { CaseDraft.File(filename: $0.filename, data: Data(buffer: $0.data)) }
+        return draft
+    }
+
+    struct FiledPage: Encodable {
+        let title: String
+        let utility: UtilityProfile?
+        let radicado: String
+        let code: String
+        let dueDate: String
+        let typeTitle: String
+    }
+
+    @Sendable
+    func submit(request: Request) async throws -> Response {
+        try request.refuseFormFromAnotherSite()
+        let values = (try? request.content.decode(FormValues.self)) ?? FormValues()
+        do {
+            var draft = try Self.draft(from: values, channel: .pqrWeb)
+            if draft.causal == nil { draft.causal = CaseCatalog.unclassified }
+            let noContract = draft.contractNumber?.trimmingCharacters(in: .whitespaces).isEmpty ?? true
+            if noContract, draft.type == .reclamo || draft.type.isRecurso { throw CaseError.contractRequired }
+            if noContract, draft.municipality?.isEmpty ?? true { throw CaseError.unknownMunicipality }
+            if draft.files.count > CaseService.maxAttachments { throw CaseError.tooManyAttachments }
+            let filed = try await request.application.caseService().file(draft)
+            return try await render(request, "pqr-radicada", FiledPage(
+                title: "Solicitud radicada", utility: request.application.utilityProfile, radicado: filed.radicado,
+                code: filed.code, dueDate: filed.dueOn.displayName, typeTitle: draft.type.title
+            ))
+        } catch let error as CaseError {
+            var kept = values
+            kept.adjuntos = nil
+            let hadFiles = values.adjuntos?.contains { $0.data.readableBytes > 0 } ?? false
+            return try await render(request, "pqr", page(request, kept, message: error.reason + (hadFiles ? " Vuelve a adjuntar tus archivos." : "")), status: error.status)
+        }
+    }
+
+    // MARK: Status
+
+    struct StatusPage: Encodable {
+        let title: String
+        let utility: UtilityProfile?
+        let number: String
+        var message: String?
+        var status: CaseStatusSummary?
+        var events: [EventView] = []
+        var code = ""
+        var surveyOpen = false
+        var thanks: String?
+    }
+
+    struct EventView: Encodable {
+        let at: String
+        let detail: String
+    }
+
+    struct LookupForm: Content {
+        var numero: String?
+        var codigo: String?
+        var puntaje: String?
+        var comentario: String?
+    }
+
+    @Sendable
+    func lookupForm(request: Request) async throws -> Response {
+        let number = (try? request.query.get(String.self, at: "numero")).map { String($0.prefix(20)) } ?? ""
+        return try await render(request, "radicado", StatusPage(title: statusTitle(request), utility: request.application.utilityProfile, number: number))
+    }
+
+    func statusTitle(_ request: Request) -> String {
+        "Consulta de radicados · \(request.application.utilityProfile?.shortName ?? "Ema")"
+    }
+
+    /// The same answer, and the same work, for an unknown radicado and a wrong code.
+    func find(_ request: Request, _ form: LookupForm) async throws -> PQRCase? {
+        try await request.application.caseLimiters.lookup(
+            request.application.caseService(), radicado: form.numero ?? "", code: form.codigo ?? "", client: request.remoteAddress?.ipAddress
+        )
+    }
+
+    @Sendable
+    func lookup(request: Request) async throws -> Response {
+        try request.refuseFormFromAnotherSite()
+        let form = (try? request.content.decode(LookupForm.self)) ?? LookupForm()
+        return try await statusPage(request, form)
+    }
+
+    func statusPage(_ request: Request, _ form: LookupForm, thanks: String? = nil) async throws -> Response {
+        var page = StatusPage(title: statusTitle(request), utility: request.application.utilityProfile, number: String((form.numero ?? "").prefix(20)))
+        guard let row = try await find(request, form) else {
+            page.message = "No encontramos una solicitud con ese radicado y ese código de consulta. Revisa los dos: están en la confirmación que recibiste al radicarla."
+            return try await render(request, "radicado", page, status: .notFound)
+        }
+        page.status = CaseStatusSummary(row)
+        page.code = CaseAccessCode.normalize(form.codigo ?? "") ?? ""
+        page.events = try await request.application.caseService().events(of: row.requireID(), publicOnly: true).map {
+            EventView(at: Self.dateTime($0.at), detail: $0.detail)
+        }
+        page.surveyOpen = row.typeValue == .queja && row.notifiedAt != nil && row.satisfaction == nil
+        page.thanks = thanks
+        return try await render(request, "radicado", page)
+    }
+
+    @Sendable
+    func survey(request: Request) async throws -> Response {
+        try request.refuseFormFromAnotherSite()
+        let form = (try? request.content.decode(LookupForm.self)) ?? LookupForm()
+        guard let row = try await find(request, form) else { return try await statusPage(request, form) }
+        do {
+            guard let score = form.puntaje.flatMap({ Int($0) }) else { throw CaseError.invalidScore }
+            try await request.application.caseService().rate(row, score: score, comment: form.comentario)
+            return try await statusPage(request, form, thanks: "¡Gracias por calificar nuestra atención! Tu opinión nos ayuda a mejorar.")
+        } catch let error as CaseError {
+            return try await statusPage(request, form, thanks: error.reason)
+        }
+    }
+
+    static func dateTime(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "es_CO")
+        formatter.timeZone = TimeZone(identifier: "America/Bogota")
+        formatter.dateFormat = "d 'de' MMMM 'de' yyyy, h:mm a"
+        return formatter.string(from: date)
+    }
+
+    func render(_ request: Request, _ view: String, _ context: some Encodable, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let response = try await request.view.render(view, context).encodeResponse(status: status, for: request)
+        response.headers.cacheControl = .init(noStore: true)
+        return response
+    }
+
+    // MARK: JSON
+
+    struct APIFiling: Content {
+        var type: String
+        var description: String
+        var channel: String?
+        var causal: String?
+        var service: String?
+        var municipality: String?
+        var contractNumber: String?
+        var invoiceNumber: String?
+        var parentRadicado: String?
+        var anonymous: Bool?
+        var name: String?
+        var idNumber: String?
+        var phone: String?
+        var email: String?
+        var priority: Bool?
+        var idempotencyKey: String?
+    }
+
+    struct APIFiled: Content {
+        let radicado: String
+        let code: String
+        let dueDate: String
+        let status: String
+    }
+
+    @Sendable
+    func apiFile(request: Request) async throws -> Response {
+        let body: APIFiling
+        do { body = try request.content.decode(APIFiling.self) } catch { throw CaseError.unknownType }
+        guard let type = CaseType(rawValue: body.type) else { throw CaseError.unknownType }
+        let channel = try body.channel.map { guard let channel = CaseChannel(rawValue: $0) else { throw CaseError.unknownChannel }; return channel } ?? .pqrWeb
+        var draft = CaseDraft(type: type, channel: channel, description: body.description)
+        draft.causal = body.causal
+        draft.service = body.service
+        draft.municipality = body.municipality
+        draft.contractNumber = body.contractNumber
+        draft.invoiceNumber = body.invoiceNumber
+        draft.parentRadicado = body.parentRadicado
+        draft.anonymous = body.anonymous ?? false
+        draft.name = body.name
+        draft.idNumber = body.idNumber
+        draft.phone = body.phone
+        draft.email = body.email
+        draft.priority = body.priority ?? false
+        draft.submissionKey = body.idempotencyKey
+        let filed = try await request.application.caseService().file(draft)
+        return try await APIFiled(radicado: filed.radicado, code: filed.code, dueDate: filed.dueOn.description, status: CaseStatus.radicado.rawValue)
+            .encodeResponse(status: .created, for: request)
+    }
+
+    struct APILookup: Content {
+        var radicado: String
+        var code: String
+    }
+
+    struct APIStatus: Content {
+        let radicado: String
+        let type: String
+        let status: String
+        let filedOn: String
+        let dueOn: String
+        let decision: String?
+        let answer: String?
+        let answeredOn: String?
+        let appealUntil: String?
+    }
+
+    @Sendable
+    func apiLookup(request: Request) async throws -> APIStatus {
+        let body = (try? request.content.decode(APILookup.self)) ?? APILookup(radicado: "", code: "")
+        guard let row = try await request.application.caseLimiters.lookup(
+            request.application.caseService(), radicado: body.radicado, code: body.code, client: request.remoteAddress?.ipAddress
+        ) else { throw CaseError.caseNotFound }
+        let notified = row.notifiedAt != nil
+        return APIStatus(
+            radicado: row.radicado, type: row.type, status: notified ? CaseStatus.respondido.rawValue : (row.statusValue.isOpen ? row.status : CaseStatus.enTramite.rawValue),
+            filedOn: row.filedOn, dueOn: row.effectiveDue, decision: notified ? row.decision : nil, answer: notified ? row.answer : nil,
+            answeredOn: notified ? row.answeredOn : nil, appealUntil: notified ? row.appealUntil : nil
+        )
+    }
+}

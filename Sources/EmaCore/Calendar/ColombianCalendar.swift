@@ -94,3 +94,11 @@ public struct ColombianCalendar: Sendable {
         return count
     }
 }
+
+extension CivilDate {
+    /// "viernes 11 de diciembre de 2026": a deadline as a person reads it.
+    public var nameWithWeekday: String {
+        let names = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"]
+        return "\(names[ColombianCalendar.weekday(self)]) \(displayName)"
+    }
+}

@@ -91,7 +91,7 @@ struct AssistantService: AssistantEffects {
         draft.phone = filing.phone
         do {
             let filed = try await caseService.file(draft)
-            return .filed(radicado: filed.radicado, code: filed.code, dueDate: filed.dueOn.displayName)
+            return .filed(radicado: filed.radicado, code: filed.code, dueDate: filed.dueOn.nameWithWeekday)
         } catch let error as CaseError {
             return .rejected(error.reason)
         }

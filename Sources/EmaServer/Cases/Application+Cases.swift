@@ -67,11 +67,11 @@ extension CaseStatusSummary {
             radicado: row.radicado, typeTitle: row.typeValue.title,
             statusTitle: notified || !row.statusValue.isOpen ? (notified ? CaseStatus.respondido.title : "Respuesta en notificación") : row.statusValue.title,
             filedOn: CivilDate(row.filedOn)?.displayName ?? row.filedOn,
-            dueOn: CivilDate(row.effectiveDue)?.displayName ?? row.effectiveDue,
+            dueOn: CivilDate(row.effectiveDue)?.nameWithWeekday ?? row.effectiveDue,
             decision: notified ? row.decisionValue?.title : nil,
             answer: notified ? row.answer : nil,
             answeredOn: notified ? row.answeredOn.flatMap { CivilDate($0)?.displayName } : nil,
-            appealUntil: notified ? row.appealUntil.flatMap { CivilDate($0)?.displayName } : nil
+            appealUntil: notified ? row.appealUntil.flatMap { CivilDate($0)?.nameWithWeekday } : nil
         )
     }
 }

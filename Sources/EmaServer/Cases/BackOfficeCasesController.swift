@@ -154,7 +154,7 @@ struct BackOfficeCasesController: RouteCollection {
             draft.recordedBy = staff.email
             let filed = try await request.application.caseService().file(draft)
             var page = IntakePage(title: "Radicar PQR", frame: .init(staff), form: PQRWebController().page(request, nil, message: nil), channels: channels(nil))
-            page.filed = .init(radicado: filed.radicado, code: filed.code, dueDate: filed.dueOn.displayName)
+            page.filed = .init(radicado: filed.radicado, code: filed.code, dueDate: filed.dueOn.nameWithWeekday)
             return try await request.view.render("backoffice/case-new", page).encodeResponse(status: .created, for: request)
         } catch let error as CaseError {
             var kept = values
@@ -237,7 +237,7 @@ struct BackOfficeCasesController: RouteCollection {
         let page = DetailPage(
             title: "Radicado \(row.radicado)", frame: .init(staff), radicado: row.radicado, type: row.typeValue.title,
             status: row.statusValue.title, open: row.statusValue.isOpen, channel: row.channelValue.title,
-            filedAt: PQRWebController.dateTime(row.filedAt), dueOn: (due?.displayName ?? row.effectiveDue) + (row.extendedDueOn != nil ? " (prorrogada)" : ""),
+            filedAt: PQRWebController.dateTime(row.filedAt), dueOn: (due?.nameWithWeekday ?? row.effectiveDue) + (row.extendedDueOn != nil ? " (prorrogada)" : ""),
             term: "\(row.term.businessDays) días hábiles · \(row.term.law)", extendable: extendable, flag: flag,
             person: row.anonymous ? "Anónimo" : (row.name ?? "—"), idNumber: row.idNumber ?? "—", phone: row.phone.map(ColombianMobile.display) ?? "—",
             email: row.email ?? "—", contract: row.contractNumber ?? "—", invoice: row.invoiceNumber ?? "—",
@@ -359,7 +359,7 @@ struct BackOfficeCasesController: RouteCollection {
             let reason = try request.content.decode(TextForm.self).texto ?? ""
             let until = try await request.application.caseService().extend(row, reason: reason, by: staff.email)
             try await CaseNotifier(application: request.application).notifyExtension(row, until: until, reason: reason)
-            return "Término prorrogado hasta el \(until.displayName). Avisamos al cliente."
+            return "Término prorrogado hasta el \(until.nameWithWeekday). Avisamos al cliente."
         }
     }
 

@@ -53,13 +53,13 @@ struct CaseNotifier {
         if row.channelValue == .whatsapp, let phone = row.phone {
             let template = WhatsAppTemplate(
                 name: "pqr_prorroga", language: "es_CO",
-                bodyParameters: [row.radicado, Self.parameter(reason, limit: 300), until.displayName],
+                bodyParameters: [row.radicado, Self.parameter(reason, limit: 300), until.nameWithWeekday],
                 callbackData: "radicado:\(row.radicado)"
             )
             let id = try await WhatsAppService(application: application).queueTemplate(template, to: phone)
             proof = "WhatsApp, plantilla pqr_prorroga (mensaje \(id))."
         } else if let phone = row.phone {
-            let body = "\(application.utilityProfile?.shortName ?? "Ema"): tu solicitud radicado \(row.radicado) se responderá a más tardar el \(until.displayName). Motivo: \(Self.parameter(reason, limit: 200))"
+            let body = "\(application.utilityProfile?.shortName ?? "Ema"): tu solicitud radicado \(row.radicado) se responderá a más tardar el \(until.nameWithWeekday). Motivo: \(Self.parameter(reason, limit: 200))"
             proof = try await sms(body, to: phone).1
         } else {
             proof = "Publicada en la consulta de radicados."

@@ -139,7 +139,7 @@ struct CaseService {
                   found.contractNumber == contract?.contractNumber,
                   found.decisionValue?.appealable == true, let until = found.appealUntil.flatMap({ CivilDate($0) })
             else { throw CaseError.appealNotAllowed }
-            guard !(until < today) else { throw CaseError.appealWindowClosed(until: until.displayName) }
+            guard !(until < today) else { throw CaseError.appealWindowClosed(until: until.nameWithWeekday) }
             parent = found
         }
         let files = try draft.files.map(Self.checkedFile)
@@ -187,7 +187,7 @@ struct CaseService {
             row.radicado = radicado
             row.codeHash = Self.codeHash(radicado: radicado, code: code)
             try await row.create(on: tx)
-            var detail = "\(type.title) radicada por \(channel.title). Vence el \(due.displayName) (\(term.businessDays) días hábiles, \(term.law))."
+            var detail = "\(type.title) radicada por \(channel.title). Vence el \(due.nameWithWeekday) (\(term.businessDays) días hábiles, \(term.law))."
             if let parentRadicado { detail += " Recurso contra la decisión del radicado \(parentRadicado)." }
             try await CaseEvent(caseID: caseID, at: now, actor: recordedBy, kind: "radicado", detail: detail, isPublic: true).create(on: tx)
             for file in files {
@@ -340,7 +340,7 @@ struct CaseService {
         row.alertedOn = nil
         try await database.transaction { tx in
             try await row.save(on: tx)
-            try await record(row, on: tx, actor: actor, kind: "prorroga", detail: "Término prorrogado hasta el \(extended.displayName). Motivo: \(reason)", isPublic: true)
+            try await record(row, on: tx, actor: actor, kind: "prorroga", detail: "Término prorrogado hasta el \(extended.nameWithWeekday). Motivo: \(reason)", isPublic: true)
         }
         return extended
     }

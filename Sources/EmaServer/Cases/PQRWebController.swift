@@ -143,7 +143,7 @@ struct PQRWebController: RouteCollection {
             let filed = try await request.application.caseService().file(draft)
             return try await render(request, "pqr-radicada", FiledPage(
                 title: "Solicitud radicada", utility: request.application.utilityProfile, radicado: filed.radicado,
-                code: filed.code, dueDate: filed.dueOn.displayName, typeTitle: draft.type.title
+                code: filed.code, dueDate: filed.dueOn.nameWithWeekday, typeTitle: draft.type.title
             ))
         } catch let error as CaseError {
             var kept = values

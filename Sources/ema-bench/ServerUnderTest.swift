@@ -66,7 +66,7 @@ func load(concurrency: Int, seconds: Double, _ next: @escaping @Sendable (Int, I
                     do {
                         let response = try await loadClient.execute(request, timeout: .seconds(30))
                         _ = try await response.body.collect(upTo: 1 << 20)
-                        if response.status == .ok { latencies.append(durationSeconds(ContinuousClock.now - sent)) } else { failures += 1 }
+                        if (200..<300).contains(response.status.code) { latencies.append(durationSeconds(ContinuousClock.now - sent)) } else { failures += 1 }
                     } catch {
                         failures += 1
                     }

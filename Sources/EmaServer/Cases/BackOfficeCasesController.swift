@@ -108,7 +108,8 @@ struct BackOfficeCasesController: RouteCollection {
             else if row.statusValue.isOpen, !(soon < due) { flag = "Vence pronto"; flagClass = "alerta" }
             return Row(
                 radicado: row.radicado, type: row.typeValue.title, causal: CaseCatalog.causal(row.causal)?.title ?? "Sin clasificar",
-                channel: row.channelValue.title, filedOn: row.filedOn, dueOn: row.effectiveDue + (row.extendedDueOn != nil ? " (prorrogada)" : ""),
+                channel: row.channelValue.title, filedOn: CivilDate(row.filedOn)?.displayName ?? row.filedOn,
+                dueOn: (CivilDate(row.effectiveDue)?.displayName ?? row.effectiveDue) + (row.extendedDueOn != nil ? " (prorrogada)" : ""),
                 assigned: row.assignedName ?? "—", status: row.statusValue.title, flag: flag, flagClass: flagClass, priority: row.priority
             )
         }
@@ -233,7 +234,7 @@ struct BackOfficeCasesController: RouteCollection {
         let extendable = row.statusValue.isOpen && row.extendedDueOn == nil && filed.flatMap { service.deadlines.extended(filed: $0, term: row.term, noticeOn: today) } != nil
         var flag: String?
         if row.positiveSilence { flag = "Venció sin respuesta: silencio administrativo positivo. Reconoce sus efectos dentro de las 72 horas." }
-        else if row.statusValue.isOpen, let due, due < today { flag = "Vencida desde el \(due.displayName)." }
+        else if row.statusValue.isOpen, let due, due < today { flag = "Vencida desde el \(due.nameWithWeekday)." }
         let page = DetailPage(
             title: "Radicado \(row.radicado)", frame: .init(staff), radicado: row.radicado, type: row.typeValue.title,
             status: row.statusValue.title, open: row.statusValue.isOpen, channel: row.channelValue.title,
@@ -253,11 +254,11 @@ struct BackOfficeCasesController: RouteCollection {
             decisions: CaseDecision.allCases.filter { row.typeValue.isRecurso ? true : ![.confirma, .modifica, .revoca].contains($0) }
                 .map { .init(value: $0.rawValue, label: $0.title, selected: false) },
             answer: row.answer, decision: row.decisionValue?.title, answeredBy: row.answeredBy,
-            notification: row.notifiedAt.map { "Notificada el \(PQRWebController.dateTime($0)) (\(row.notificationKind ?? ""))" },
-            appealUntil: row.appealUntil.flatMap { CivilDate($0)?.displayName },
+            notification: row.notifiedAt.map { "Notificada el \(PQRWebController.dateTime($0)) \(CaseService.notificationTitle(row.notificationKind ?? ""))." },
+            appealUntil: row.appealUntil.flatMap { CivilDate($0)?.nameWithWeekday },
             satisfaction: row.satisfaction.map { "\($0) de 5" + (row.satisfactionComment.map { " · «\($0)»" } ?? "") },
             attachments: files.map { .init(id: $0.id?.uuidString ?? "", name: $0.filename, size: "\(max(1, $0.size / 1_024)) KB") },
-            events: events.map { .init(at: PQRWebController.dateTime($0.at), actor: $0.actor, kind: $0.kind, detail: $0.detail, isPublic: $0.isPublic) },
+            events: events.map { .init(at: PQRWebController.dateTime($0.at), actor: $0.actor, kind: CaseService.eventTitle($0.kind), detail: $0.detail, isPublic: $0.isPublic) },
             message: message
         )
         let response = try await request.view.render("backoffice/case", page).encodeResponse(status: status, for: request)

@@ -383,7 +383,34 @@ struct CaseService {
         }
         try await database.transaction { tx in
             try await row.save(on: tx)
-            try await record(row, on: tx, actor: "sistema", kind: "notificacion", detail: "Respuesta notificada (\(kind)). \(proof)", isPublic: true)
+            try await record(row, on: tx, actor: "sistema", kind: "notificacion", detail: "Respuesta notificada \(Self.notificationTitle(kind)).", isPublic: true)
+            try await record(row, on: tx, actor: "sistema", kind: "constancia", detail: proof, isPublic: false)
+        }
+    }
+
+    static func notificationTitle(_ kind: String) -> String {
+        switch kind {
+        case "whatsapp": "por WhatsApp"
+        case "sms": "por mensaje de texto (SMS)"
+        default: "por aviso en la consulta de radicados"
+        }
+    }
+
+    /// What each kind of event is called in the history.
+    static func eventTitle(_ kind: String) -> String {
+        switch kind {
+        case "radicado": "Radicación"
+        case "asignacion": "Asignación"
+        case "nota": "Nota interna"
+        case "clasificacion": "Clasificación"
+        case "prorroga": "Prórroga"
+        case "respuesta": "Respuesta"
+        case "notificacion": "Notificación"
+        case "constancia": "Constancia de notificación"
+        case "encuesta": "Encuesta"
+        case "alerta": "Alerta de vencimiento"
+        case "silencio_positivo": "Silencio administrativo positivo"
+        default: kind
         }
     }
 

@@ -76,7 +76,8 @@ struct CaseService {
 
     private func refiled(_ row: PQRCase, key: String) async throws -> Filed {
         let code = try await Self.code(forKey: key, database: database)
-        return Filed(radicado: row.radicado, code: code, dueOn: CivilDate(row.dueOn)!, caseID: try row.requireID())
+        guard let due = CivilDate(row.dueOn) else { throw CaseError.caseNotFound }
+        return Filed(radicado: row.radicado, code: code, dueOn: due, caseID: try row.requireID())
     }
 
     private func fileNew(_ draft: CaseDraft, key: String?) async throws -> Filed {
@@ -187,7 +188,7 @@ struct CaseService {
             row.radicado = radicado
             row.codeHash = Self.codeHash(radicado: radicado, code: code)
             try await row.create(on: tx)
-            var detail = "\(type.title) radicada por \(channel.title). Vence el \(due.nameWithWeekday) (\(term.businessDays) días hábiles, \(term.law))."
+            var detail = "Se radicó \(type.withArticle) por \(channel.title). Vence el \(due.nameWithWeekday) (\(term.businessDays) días hábiles, \(term.law))."
             if let parentRadicado { detail += " Recurso contra la decisión del radicado \(parentRadicado)." }
             try await CaseEvent(caseID: caseID, at: now, actor: recordedBy, kind: "radicado", detail: detail, isPublic: true).create(on: tx)
             for file in files {
@@ -352,8 +353,7 @@ struct CaseService {
         guard (20...10_000).contains(text.count) else { throw CaseError.answerLength }
         let now = clock.now()
         let today = CivilDate(bogotaAt: now.timeIntervalSince1970)
-        let filed = CivilDate(row.filedOn)!
-        let due = CivilDate(row.effectiveDue)!
+        guard let filed = CivilDate(row.filedOn), let due = CivilDate(row.effectiveDue) else { throw CaseError.caseNotFound }
         row.decision = decision.rawValue
         row.answer = text
         row.answeredAt = now

@@ -154,6 +154,7 @@ struct BackOfficeCasesController: RouteCollection {
             if draft.causal == nil { draft.causal = CaseCatalog.unclassified }
             draft.recordedBy = staff.email
             let filed = try await request.application.caseService().file(draft)
+            try await CaseNotifier(application: request.application).notifyFiled(filed, type: draft.type, phone: draft.phone)
             var page = IntakePage(title: "Radicar PQR", frame: .init(staff), form: PQRWebController().page(request, nil, message: nil), channels: channels(nil))
             page.filed = .init(radicado: filed.radicado, code: filed.code, dueDate: filed.dueOn.nameWithWeekday)
             return try await request.view.render("backoffice/case-new", page).encodeResponse(status: .created, for: request)

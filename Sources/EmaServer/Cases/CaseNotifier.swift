@@ -47,6 +47,16 @@ struct CaseNotifier {
         }
     }
 
+    /// Sends the radicado and its code by SMS to a customer who filed on a page (or through an
+    /// agent) and left a mobile; in a chat Ema says them in the conversation.
+    func notifyFiled(_ filed: CaseService.Filed, type: CaseType, phone: String?) async throws {
+        guard filed.isNew, let phone = phone.flatMap(ColombianMobile.e164) else { return }
+        let body = "\(application.utilityProfile?.shortName ?? "Ema"): radicamos \(type.withArticle) con el número \(filed.radicado). Código de consulta: \(filed.code). Te responderemos a más tardar el \(filed.dueOn.displayName). Consúltala en \(application.emaConfig.publicURL)/radicado"
+        let (_, proof) = try await sms(body, to: phone)
+        guard let row = try await PQRCase.find(filed.caseID, on: application.db) else { return }
+        try await application.caseService().record(row, on: application.db, actor: "sistema", kind: "constancia", detail: "Radicado enviado al cliente. \(proof)", isPublic: false)
+    }
+
     /// Notifies an extension of the term, before the original term ends.
     func notifyExtension(_ row: PQRCase, until: CivilDate, reason: String) async throws {
         let proof: String

@@ -56,6 +56,8 @@ struct CaseService {
         let code: String
         let dueOn: CivilDate
         let caseID: UUID
+        /// False when the submission key found an earlier filing.
+        var isNew = true
     }
 
     // MARK: Filing
@@ -77,7 +79,7 @@ struct CaseService {
     private func refiled(_ row: PQRCase, key: String) async throws -> Filed {
         let code = try await Self.code(forKey: key, database: database)
         guard let due = CivilDate(row.dueOn) else { throw CaseError.caseNotFound }
-        return Filed(radicado: row.radicado, code: code, dueOn: due, caseID: try row.requireID())
+        return Filed(radicado: row.radicado, code: code, dueOn: due, caseID: try row.requireID(), isNew: false)
     }
 
     private func fileNew(_ draft: CaseDraft, key: String?) async throws -> Filed {

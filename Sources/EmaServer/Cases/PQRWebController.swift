@@ -141,6 +141,7 @@ struct PQRWebController: RouteCollection {
             if noContract, draft.municipality?.isEmpty ?? true { throw CaseError.unknownMunicipality }
             if draft.files.count > CaseService.maxAttachments { throw CaseError.tooManyAttachments }
             let filed = try await request.application.caseService().file(draft)
+            try await CaseNotifier(application: request.application).notifyFiled(filed, type: draft.type, phone: draft.phone)
             return try await render(request, "pqr-radicada", FiledPage(
                 title: "Solicitud radicada", utility: request.application.utilityProfile, radicado: filed.radicado,
                 code: filed.code, dueDate: filed.dueOn.nameWithWeekday, typeTitle: draft.type.title

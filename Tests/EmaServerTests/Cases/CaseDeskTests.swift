@@ -268,4 +268,32 @@ struct CaseDeskTests {
             })
         }
     }
+
+    @Test("An agent records a phone request: the customer gets the radicado and code by SMS once, even if the form is sent twice")
+    func intakeByPhone() async throws {
+        try await withDesk { app, _ in
+            let agent = try OfficeBrowser(app)
+            try await agent.signIn("agente@ema.demo", "agente-demo-2026")
+            let form = try await agent.get("backoffice/pqr/nueva")
+            let key = try #require(form.body.range(of: #"name="intento" value="[0-9a-f]{32}""#, options: .regularExpression).map { String(form.body[$0].dropFirst(#"name="intento" value=""#.count).dropLast()) })
+            var fields = ["csrf": agent.csrf, "intento": key, "tipo": "peticion", "municipio": "Bello", "descripcion": "Pide una copia del contrato de condiciones uniformes.",
+                          "nombre": "Luis Fernando Pérez", "celular": "315 222 3344"]
+            let missingChannel = try await agent.post("backoffice/pqr/nueva", fields)
+            #expect(missingChannel.status == .badRequest && missingChannel.body.contains("Elige el canal"))
+            fields["canal"] = "telefono"
+            let first = try await agent.post("backoffice/pqr/nueva", fields)
+            let second = try await agent.post("backoffice/pqr/nueva", fields)
+            #expect(first.status == .created && second.status == .created)
+            let filed = try #require(try await PQRCase.query(on: app.db).all().first)
+            #expect(try await PQRCase.query(on: app.db).count() == 1)
+            #expect(filed.channelValue == .telefono && filed.municipality == "Bello")
+            let events = try await CaseEvent.query(on: app.db).filter(\.$caseID == filed.requireID()).sort(\.$at).all()
+            #expect(events.first?.actor == "agente@ema.demo")
+            let texts = try await SandboxMessage.query(on: app.db).filter(\.$recipient == "+573152223344").all()
+            #expect(texts.count == 1)
+            let code = try #require(first.body.range(of: #"id="codigo">[A-Z0-9]{6}"#, options: .regularExpression).map { String(first.body[$0].suffix(6)) })
+            #expect(texts.first?.body.contains(filed.radicado) == true && texts.first?.body.contains(code) == true)
+            #expect(second.body.contains(code))
+        }
+    }
 }

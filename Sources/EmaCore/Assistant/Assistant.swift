@@ -67,8 +67,20 @@ struct Turn {
             restartAfterIdle()
         }
         state.lastActivity = now
+        // Danger first, before any question, whatever the conversation was doing.
+        let hazard = message.text.flatMap(DamageSafety.hazard(in:))
+        if let hazard {
+            say(DamageSafety.instruction(hazard, line: knowledge.damageLine))
+        }
+        if let point = message.location {
+            state.offered = []
+            return try await locationShared(point, effects: effects)
+        }
         let input = resolve(message)
         state.offered = []
+        if hazard != nil, state.privacyVersion != nil, state.termsVersion != nil, state.damage == nil, state.step != .damageDescription {
+            return beginDamage(hazard: hazard)
+        }
         if state.pendingSurvey != nil, state.step != .surveyComment, surveyScoreAnswer(message) {
             return
         }
@@ -114,6 +126,10 @@ struct Turn {
         case .askRadicado: try await radicadoStep(input, effects: effects)
         case .askRadicadoCode: try await radicadoCodeStep(input, effects: effects)
         case .surveyComment: try await surveyCommentStep(input, effects: effects)
+        case .damageService: try await damageServiceStep(input, effects: effects)
+        case .damagePlace: try await damagePlaceStep(input, effects: effects)
+        case .damageDescription: try await damageDescriptionStep(input, effects: effects)
+        case .damagePhone: try await damagePhoneStep(input, effects: effects)
         }
     }
 
@@ -296,7 +312,7 @@ struct Turn {
         case .choice("eliminar_contrato"): try await begin(.remove, effects: effects)
         case .choice("menu_factura"): showBillMenu("¿Qué necesitas de tu factura?")
         case .choice("menu_pqr"): beginPQR()
-        case .choice("menu_danos"): try await route(.reportarDano, effects: effects)
+        case .choice("menu_danos"): beginDamage(hazard: nil)
         case .choice("menu_oficinas"): try await route(.oficinas, effects: effects)
         case .choice("menu_lineas"): try await route(.lineasAtencion, effects: effects)
         case .choice("menu_transparencia"): try await route(.contactoTransparente, effects: effects)
@@ -326,6 +342,7 @@ struct Turn {
         case .duplicadoFactura: try await beginBill(.copy, effects: effects)
         case .pagarFactura: try await beginBill(.pay, effects: effects)
         case .radicarPQR: beginPQR()
+        case .reportarDano: beginDamage(hazard: nil)
         case .consultarRadicado: askRadicado()
         case .saludo: showMainMenu("¡Hola! Qué gusto saludarte. ¿En qué te puedo ayudar?")
         case .gracias: showMainMenu("¡Con mucho gusto! ¿Hay algo más en lo que te pueda ayudar?")
@@ -786,6 +803,7 @@ struct Turn {
         state.rightAddressID = nil
         state.pqr = nil
         state.radicadoTyped = nil
+        state.damage = nil
     }
 
     mutating func restartAfterIdle() {
@@ -821,6 +839,8 @@ struct Turn {
             pqrBack()
         case .askRadicado, .askRadicadoCode:
             askRadicado()
+        case .damageService, .damagePlace, .damageDescription, .damagePhone:
+            beginDamage(hazard: nil)
         }
     }
 

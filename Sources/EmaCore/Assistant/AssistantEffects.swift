@@ -26,6 +26,8 @@ public protocol AssistantEffects: Sendable {
     func caseStatus(radicado: String, code: String) async throws -> CaseStatusSummary?
     /// The satisfaction rating of an answered queja; false when its survey is not open.
     func rateCase(radicado: String, score: Int, comment: String?) async throws -> Bool
+    /// Records a damage report and gives its number.
+    func reportDamage(_ filing: DamageFiling) async throws -> String
 }
 
 /// A contract's bills as Ema tells them: masked holder and address, and links to see and pay.
@@ -182,6 +184,8 @@ public struct AssistantKnowledge: Sendable {
 
     /// The first phone line's number, the one Ema names when something needs a person.
     public var mainLineNumber: String { phoneLines.first?.number ?? "" }
+    /// The 24-hour line for damages (the main line answers them 7x24).
+    public var damageLine: String { mainLineNumber }
 
     public init(
         utilityName: String, whatsAppLine: String, phoneLines: [(name: String, number: String)], hours: [(topic: String, schedule: String)],

@@ -31,6 +31,21 @@ public struct ConversationState: Codable, Sendable, Equatable {
         case askRadicado
         case askRadicadoCode
         case surveyComment
+        case damageService
+        case damagePlace
+        case damageDescription
+        case damagePhone
+    }
+
+    /// A damage report being gathered in the chat.
+    public struct DamageDraft: Codable, Sendable, Equatable {
+        public var service: DamageService?
+        public var address: String?
+        public var location: GeoPoint?
+        public var description: String?
+        public var hazard: String?
+
+        public init() {}
     }
 
     /// A PQR being gathered in the chat.
@@ -80,6 +95,7 @@ public struct ConversationState: Codable, Sendable, Equatable {
     /// Contract numbers typed that did not exist, to stop a walk through the numbers.
     public var billMisses: Int?
     public var pqr: PQRDraft?
+    public var damage: DamageDraft?
     /// The radicado typed while looking a case up, and failed lookups in this conversation.
     public var radicadoTyped: String?
     public var radicadoMisses: Int?

@@ -65,10 +65,13 @@ extension Reply: Codable {
 public struct InboundMessage: Sendable, Equatable {
     public var text: String?
     public var choice: String?
+    /// A shared location (WhatsApp).
+    public var location: GeoPoint?
 
-    public init(text: String? = nil, choice: String? = nil) {
+    public init(text: String? = nil, choice: String? = nil, location: GeoPoint? = nil) {
         self.text = text
         self.choice = choice
+        self.location = location
     }
 
     public static func text(_ text: String) -> InboundMessage { InboundMessage(text: text) }

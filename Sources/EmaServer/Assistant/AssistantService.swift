@@ -115,4 +115,8 @@ struct AssistantService: AssistantEffects {
             return false
         }
     }
+
+    func reportDamage(_ filing: DamageFiling) async throws -> String {
+        try await DamageReports(database: database, clock: clock).report(filing)
+    }
 }

@@ -24,5 +24,6 @@ extension Application {
         migrations.add(AddOutboxLane())
         migrations.add(CreateStaff())
         migrations.add(CreateCases())
+        migrations.add(CreateDamageReports())
     }
 }

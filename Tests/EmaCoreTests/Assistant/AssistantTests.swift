@@ -111,6 +111,13 @@ actor FakeEffects: AssistantEffects {
         return true
     }
 
+    var damages: [DamageFiling] = []
+
+    func reportDamage(_ filing: DamageFiling) -> String {
+        damages.append(filing)
+        return "DAN-2026-" + String(format: "%07d", damages.count)
+    }
+
     func set(_ issue: CodeIssue) { nextIssue = issue }
     func expireCode() { codeExpired = true }
     func preEnroll(_ phone: String, _ numbers: [String]) { enrolled[phone] = numbers }

@@ -267,6 +267,10 @@ struct RawMessage: Codable {
     let choice: String?
     /// The title of the tapped option, as the customer saw it.
     let choiceTitle: String?
+    /// A shared location.
+    var latitude: Double?
+    var longitude: Double?
+    var place: String?
 
     init(_ message: WebhookPayload.Message) {
         id = message.id
@@ -275,10 +279,16 @@ struct RawMessage: Codable {
         let reply = message.interactive?.button_reply ?? message.interactive?.list_reply
         choice = reply?.id ?? message.button?.payload
         choiceTitle = reply?.title ?? message.button?.text
+        latitude = message.location?.latitude
+        longitude = message.location?.longitude
+        place = [message.location?.name, message.location?.address].compactMap { $0 }.joined(separator: ", ")
     }
 
     var inbound: InboundMessage? {
         if let choice, !choice.isEmpty { return .choice(choice) }
+        if let latitude, let longitude, let point = GeoPoint(latitude: latitude, longitude: longitude, label: place?.isEmpty == false ? place : nil) {
+            return InboundMessage(location: point)
+        }
         if let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return .text(String(text.prefix(1_000))) }
         return nil
     }

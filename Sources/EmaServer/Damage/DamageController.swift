@@ -1,0 +1,149 @@
+import EmaCore
+import Fluent
+import Foundation
+import Vapor
+
+/// `/danos`: report a damage any time, safety first; and the crews' queue in the back office.
+struct DamageController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("danos", use: form)
+        routes.post("danos", use: submit)
+        let desk = routes.grouped("backoffice", "danos").grouped(StaffAuthMiddleware())
+        desk.get(use: queue)
+        desk.post(":number", "estado", use: move)
+    }
+
+    struct Page: Encodable {
+        let title: String
+        let utility: UtilityProfile?
+        let line: String
+        let services: [PQRWebController.Option]
+        var address = ""
+        var description = ""
+        var phone = ""
+        var message: String?
+        var safety: String?
+        var number: String?
+    }
+
+    struct Form: Content {
+        var servicio: String?
+        var direccion: String?
+        var descripcion: String?
+        var celular: String?
+    }
+
+    static func serviceChoices(selected: String?) -> [PQRWebController.Option] {
+        DamageService.allCases.map { .init(value: $0.rawValue, label: $0.title, selected: $0.rawValue == selected) }
+    }
+
+    func page(_ request: Request, _ form: Form?) -> Page {
+        Page(
+            title: "Reporte de daños · \(request.application.utilityProfile?.shortName ?? "Ema")",
+            utility: request.application.utilityProfile,
+            line: request.application.utilityProfile?.phoneLines.first?.number ?? "",
+            services: Self.serviceChoices(selected: form?.servicio),
+            address: form?.direccion ?? "", description: form?.descripcion ?? "", phone: form?.celular ?? ""
+        )
+    }
+
+    @Sendable
+    func form(request: Request) async throws -> View {
+        try await request.view.render("danos", page(request, nil))
+    }
+
+    @Sendable
+    func submit(request: Request) async throws -> Response {
+        try request.refuseFormFromAnotherSite()
+        let form = (try? request.content.decode(Form.self)) ?? Form()
+        var shown = page(request, form)
+        let hazard = [form.descripcion, form.direccion].compactMap { $0 }.compactMap(DamageSafety.hazard(in:)).first
+        shown.safety = hazard.map { DamageSafety.instruction($0, line: shown.line) }
+        do {
+            guard let service = form.servicio.flatMap(DamageService.init(rawValue:)) else { throw DamageError.unknownService }
+            var phone: String?
+            if let typed = form.celular?.trimmingCharacters(in: .whitespaces), !typed.isEmpty {
+                guard let e164 = ColombianMobile.e164(typed) else { throw DamageError.invalidPhone }
+                phone = e164
+            }
+            let filing = DamageFiling(service: service, address: form.direccion, location: nil, description: form.descripcion ?? "",
+                                      phone: phone, hazard: hazard, channel: .web)
+            shown.number = try await DamageReports(database: request.db, clock: request.application.clock).report(filing)
+            return try await shown.render(request, status: .created)
+        } catch let error as DamageError {
+            shown.message = error.reason
+            return try await shown.render(request, status: error.status)
+        }
+    }
+
+    // MARK: Back office
+
+    struct Row: Encodable {
+        let number: String
+        let service: String
+        let place: String
+        let mapURL: String?
+        let description: String
+        let hazard: String?
+        let phone: String
+        let channel: String
+        let at: String
+        let status: String
+        let statuses: [PQRWebController.Option]
+    }
+
+    struct QueuePage: Encodable {
+        let title: String
+        let frame: BackOfficeController.Frame
+        let rows: [Row]
+        let showResolved: Bool
+    }
+
+    @Sendable
+    func queue(request: Request) async throws -> View_ {
+        let staff = try request.requireStaff()
+        let showResolved = (try? request.query.get(String.self, at: "vista")) == "resueltos"
+        var query = DamageReportRecord.query(on: request.db)
+        query = showResolved ? query.filter(\.$status == "resuelto") : query.filter(\.$status != "resuelto")
+        let reports = try await query.sort(\.$hazard, .descending).sort(\.$createdAt, .descending).limit(200).all()
+        let rows = reports.map { report in
+            Row(
+                number: report.number, service: DamageService(rawValue: report.service)?.title ?? report.service,
+                place: report.address ?? "", mapURL: report.latitude.flatMap { lat in report.longitude.map { "https://www.openstreetmap.org/?mlat=\(lat)&mlon=\($0)#map=18/\(lat)/\($0)" } },
+                description: report.description,
+                hazard: report.hazard.map { $0 == "gas" ? "Olor a gas" : "Cable caído" },
+                phone: report.phone.map(ColombianMobile.display) ?? "—", channel: CaseChannel(rawValue: report.channel == "kiosk" ? "kiosko" : report.channel)?.title ?? report.channel,
+                at: PQRWebController.dateTime(report.createdAt),
+                status: DamageReportRecord.statuses.first { $0.id == report.status }?.title ?? report.status,
+                statuses: DamageReportRecord.statuses.map { .init(value: $0.id, label: $0.title, selected: $0.id == report.status) }
+            )
+        }
+        return View_(try await request.view.render("backoffice/danos", QueuePage(title: "Daños", frame: .init(staff), rows: rows, showResolved: showResolved)))
+    }
+
+    struct MoveForm: Content { var estado: String? }
+
+    @Sendable
+    func move(request: Request) async throws -> Response {
+        let staff = try request.requireStaff()
+        guard let number = request.parameters.get("number"),
+              let report = try await DamageReportRecord.query(on: request.db).filter(\.$number == number).first()
+        else { throw DamageError.notFound }
+        guard let status = try request.content.decode(MoveForm.self).estado, DamageReportRecord.statuses.contains(where: { $0.id == status }) else {
+            throw DamageError.unknownService
+        }
+        report.status = status
+        report.updatedAt = request.application.clock.now()
+        report.updatedBy = staff.email
+        try await report.save(on: request.db)
+        return request.redirect(to: "/backoffice/danos")
+    }
+}
+
+extension DamageController.Page {
+    func render(_ request: Request, status: HTTPResponseStatus) async throws -> Response {
+        let response = try await request.view.render("danos", self).encodeResponse(status: status, for: request)
+        response.headers.cacheControl = .init(noStore: true)
+        return response
+    }
+}

@@ -41,6 +41,8 @@ struct Turn {
     var state: ConversationState
     let now: Date
     var replies: [Reply] = []
+    /// The customer's words this turn, for flows that read more than the intent.
+    var lastText: String?
 
     var knowledge: AssistantKnowledge { assistant.knowledge }
 
@@ -67,6 +69,7 @@ struct Turn {
             restartAfterIdle()
         }
         state.lastActivity = now
+        lastText = message.text
         // Danger first, before any question, whatever the conversation was doing.
         let hazard = message.text.flatMap(DamageSafety.hazard(in:))
         if let hazard {
@@ -313,7 +316,8 @@ struct Turn {
         case .choice("menu_factura"): showBillMenu("¿Qué necesitas de tu factura?")
         case .choice("menu_pqr"): beginPQR()
         case .choice("menu_danos"): beginDamage(hazard: nil)
-        case .choice("menu_oficinas"): try await route(.oficinas, effects: effects)
+        case .choice("menu_oficinas"): beginOffices(text: nil)
+        case .choice(let id) where id.hasPrefix("oficinas:"): showOffices(in: String(id.dropFirst("oficinas:".count)), note: nil)
         case .choice("menu_lineas"): try await route(.lineasAtencion, effects: effects)
         case .choice("menu_transparencia"): try await route(.contactoTransparente, effects: effects)
         case .choice("menu_asesor"): try await route(.hablarConAsesor, effects: effects)
@@ -343,6 +347,7 @@ struct Turn {
         case .pagarFactura: try await beginBill(.pay, effects: effects)
         case .radicarPQR: beginPQR()
         case .reportarDano: beginDamage(hazard: nil)
+        case .oficinas: beginOffices(text: lastText)
         case .consultarRadicado: askRadicado()
         case .saludo: showMainMenu("¡Hola! Qué gusto saludarte. ¿En qué te puedo ayudar?")
         case .gracias: showMainMenu("¡Con mucho gusto! ¿Hay algo más en lo que te pueda ayudar?")

@@ -181,6 +181,9 @@ public struct AssistantKnowledge: Sendable {
     public let publicURL: String
     public let privacy: LegalDocument
     public let terms: LegalDocument
+    /// Every office and self-service point, and where the municipalities are.
+    public var officeDirectory: [OfficeEntry] = []
+    public var municipalityPoints: [MunicipalityPoint] = []
 
     /// The first phone line's number, the one Ema names when something needs a person.
     public var mainLineNumber: String { phoneLines.first?.number ?? "" }

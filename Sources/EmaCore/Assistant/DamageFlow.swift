@@ -20,6 +20,10 @@ extension Turn {
     }
 
     mutating func damageServiceStep(_ input: Input, effects: any AssistantEffects) async throws {
+        if input == .choice("ubicacion_oficinas"), let point = state.damage?.location {
+            state.damage = nil
+            return showNearestOffices(point)
+        }
         guard case .choice(let id) = input, id.hasPrefix("dano:"), let service = DamageService(rawValue: String(id.dropFirst(5))) else {
             if case .text = input { return try await menuStep(input, effects: effects) }
             return ask("Elige el servicio que está fallando:", Self.damageServiceChoices)
@@ -65,7 +69,7 @@ extension Turn {
             state.damage?.location = point
             state.damage?.address = point.label
             state.step = .damageService
-            return ask("Recibí tu ubicación (\(point.label ?? point.text)). ¿Quieres reportar un daño allí? Elige el servicio que está fallando, o escribe «menú» para otra cosa.", Self.damageServiceChoices)
+            return ask("Recibí tu ubicación (\(point.label ?? point.text)). ¿Quieres reportar un daño allí? Elige el servicio que está fallando, o mira las oficinas más cercanas.", Self.damageServiceChoices + [Choice("ubicacion_oficinas", "Oficinas cercanas")])
         }
         state.damage?.location = point
         if let label = point.label { state.damage?.address = label }

@@ -54,6 +54,11 @@ extension Application {
             privacy: legalDocuments.privacy,
             terms: legalDocuments.terms
         )
-        assistant = Assistant(knowledge: knowledge, classifier: intentClassifier)
+        var complete = knowledge
+        complete.officeDirectory = utility.offices.filter(\.open).map {
+            OfficeEntry(name: $0.name, municipality: $0.municipality, address: $0.address, hours: $0.hours, services: $0.services, selfService: $0.kind != "oficina")
+        }
+        complete.municipalityPoints = (utility.municipalityPoints ?? []).map { MunicipalityPoint(name: $0.name, latitude: $0.latitude, longitude: $0.longitude) }
+        assistant = Assistant(knowledge: complete, classifier: intentClassifier)
     }
 }

@@ -7,6 +7,7 @@ struct SiteController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(use: home)
         routes.get("chat", use: chat)
+        routes.get("oficinas", use: offices)
         routes.get("kiosco", use: kiosk)
         routes.get("legal", "privacidad") { try await legal($0, $0.application.legalDocuments.privacy) }
         routes.get("legal", "terminos") { try await legal($0, $0.application.legalDocuments.terms) }
@@ -63,6 +64,34 @@ struct SiteController: RouteCollection {
             utility: utility, officeGroups: groups, officeCount: utility.offices.filter(\.open).count,
             isDemo: request.application.isDemo
         ))
+    }
+
+    struct OfficesPage: Encodable {
+        let title: String
+        let utility: UtilityProfile
+        let officeGroups: [OfficeGroup]
+        let officeCount: Int
+        let municipalities: [PQRWebController.Option]
+        let message: String?
+    }
+
+    /// The directory, all of it or one municipality's (`?municipio=`).
+    @Sendable
+    func offices(request: Request) async throws -> Response {
+        let utility = try request.utility()
+        let chosen = (try? request.query.get(String.self, at: "municipio")).flatMap { $0.isEmpty ? nil : $0 }
+        let known = utility.municipalities
+        let match = chosen.flatMap { typed in known.first { $0.compare(typed, options: [.caseInsensitive, .diacriticInsensitive]) == .orderedSame } }
+        let shown = utility.offices.filter { match == nil || $0.municipality == match }
+        let groups = Dictionary(grouping: shown, by: \.municipality)
+            .map { OfficeGroup(municipality: $0.key, offices: $0.value) }
+            .sorted { $0.municipality.compare($1.municipality, locale: Locale(identifier: "es_CO")) == .orderedAscending }
+        let page = OfficesPage(
+            title: "Oficinas · \(utility.shortName)", utility: utility, officeGroups: groups, officeCount: shown.filter(\.open).count,
+            municipalities: known.map { .init(value: $0, label: $0, selected: $0 == match) },
+            message: chosen != nil && match == nil ? "No tenemos oficinas en «\(chosen!.prefix(40))». Estas son todas las oficinas y puntos de atención." : nil
+        )
+        return try await request.view.render("oficinas", page).encodeResponse(status: chosen != nil && match == nil ? .notFound : .ok, for: request)
     }
 
     @Sendable

@@ -38,6 +38,14 @@ public struct UtilityProfile: Codable, Sendable {
     public let phoneLines: [PhoneLine]
     public let hours: [Hours]
     public let offices: [Office]
+    /// Where each municipality is (its centre), to find the offices nearest a shared location.
+    public var municipalityPoints: [Point]?
+
+    public struct Point: Codable, Sendable {
+        public let name: String
+        public let latitude: Double
+        public let longitude: Double
+    }
 
     public static func load(from path: String) throws -> UtilityProfile {
         guard let data = FileManager.default.contents(atPath: path) else {

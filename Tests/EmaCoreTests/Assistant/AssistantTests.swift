@@ -196,7 +196,8 @@ enum TestKnowledge {
         return IntentClassifier(examples: (try? IntentExample.parse(tsv: text)) ?? [])
     }()
 
-    static let knowledge = AssistantKnowledge(
+    static let knowledge: AssistantKnowledge = {
+        var knowledge = AssistantKnowledge(
         utilityName: "EPM", whatsAppLine: "302 3000 115",
         phoneLines: [("Línea gratuita en el Valle de Aburrá", "604 4444 115"), ("Línea gratuita nacional", "01 8000 415 115")],
         hours: [("Reporte de daños", "7x24"), ("Otros temas", "de 8:00 a. m. a 8:00 p. m.")],
@@ -204,7 +205,21 @@ enum TestKnowledge {
         publicURL: "http://127.0.0.1:8080",
         privacy: LegalDocument(version: "2026-11", title: "Política de privacidad", text: "Texto de la política", sha256: "aa11", url: "http://127.0.0.1:8080/legal/privacidad"),
         terms: LegalDocument(version: "2026-11", title: "Términos y condiciones", text: "Texto de los términos", sha256: "bb22", url: "http://127.0.0.1:8080/legal/terminos")
-    )
+        )
+        knowledge.officeDirectory = [
+            OfficeEntry(name: "Oficina Miguel de Aguinaga", municipality: "Medellín", address: "CL 44 52 165", hours: "Lunes a viernes de 7:30 a. m. a 5:30 p. m.", services: ["Pago de factura", "Turnos"], selfService: false),
+            OfficeEntry(name: "Punto Fácil Envigado", municipality: "Medellín", address: "CR 43A 34 95", hours: "Lunes a sábado", services: ["Pago de factura"], selfService: true),
+            OfficeEntry(name: "Oficina Bello", municipality: "Bello", address: "CR 50 51 30", hours: "Lunes a viernes de 7:30 a. m. a 5:30 p. m.", services: ["Pago de factura"], selfService: false),
+            OfficeEntry(name: "Oficina Apartadó", municipality: "Apartadó", address: "CL 100 100 10", hours: "Lunes a viernes", services: [], selfService: false),
+        ]
+        knowledge.municipalityPoints = [
+            MunicipalityPoint(name: "Medellín", latitude: 6.2518, longitude: -75.5636),
+            MunicipalityPoint(name: "Bello", latitude: 6.3373, longitude: -75.5580),
+            MunicipalityPoint(name: "Apartadó", latitude: 7.8829, longitude: -76.6254),
+            MunicipalityPoint(name: "Turbo", latitude: 8.0926, longitude: -76.7280),
+        ]
+        return knowledge
+    }()
 }
 
 @Suite("Conversation engine: enrollment to Tu factura por WhatsApp")
@@ -476,9 +491,9 @@ struct AssistantTests {
         #expect(chat.text.contains("604 4444 115"))
         try await chat.say("a que numero los llamo")
         #expect(chat.text.contains("01 8000 415 115"))
-        try await chat.say("donde quedan las oficinas")
-        #expect(chat.text.contains("Oficina Bello, CR 50 51 30"))
-        #expect(chat.text.contains("http://127.0.0.1:8080"))
+        try await chat.say("donde quedan las oficinas en bello")
+        #expect(chat.text.contains("Oficina Bello: CR 50 51 30"))
+        #expect(chat.text.contains("http://127.0.0.1:8080/oficinas"))
         try await chat.say("quien gano el partido ayer")
         #expect(chat.text.contains("no entendí"))
         #expect(chat.choiceIDs.first == "menu_factura_whatsapp")

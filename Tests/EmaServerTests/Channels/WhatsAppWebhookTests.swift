@@ -272,13 +272,13 @@ struct WhatsAppWebhookTests {
 
 @Suite("WhatsApp: every kind of message and error")
 struct WhatsAppKindsTests {
+    // A location is understood (damage reports and nearby offices: DamageTests, OfficesFlowTests).
     @Test("Each non-text type gets the kind answer; a reaction gets none", arguments: [
         ("image", #""image":{"id":"1","mime_type":"image/jpeg"}"#, true),
         ("audio", #""audio":{"id":"1","mime_type":"audio/ogg"}"#, true),
         ("video", #""video":{"id":"1"}"#, true),
         ("sticker", #""sticker":{"id":"1"}"#, true),
         ("document", #""document":{"id":"1","filename":"a.pdf"}"#, true),
-        ("location", #""location":{"latitude":6.25,"longitude":-75.56}"#, true),
         ("contacts", #""contacts":[{"name":{"formatted_name":"X"}}]"#, true),
         ("unsupported", #""errors":[{"code":131051,"title":"Message type unknown"}]"#, true),
         ("reaction", #""reaction":{"message_id":"wamid.x","emoji":"👍"}"#, false),

@@ -52,4 +52,23 @@ struct HomePageTests {
         #expect(DemoData.recentPeriods(before: CivilDate("2026-11-22")!).map(\.description) == ["2026-09", "2026-10", "2026-11"])
         #expect(DemoData.recentPeriods(before: CivilDate("2026-01-02")!).map(\.description) == ["2025-10", "2025-11", "2025-12"])
     }
+
+    @Test("/oficinas lists the directory, one municipality's with ?municipio=, and says so when there are none")
+    func offices() async throws {
+        try await withEmaApp { app in
+            var all = ""
+            try await app.testing().test(.GET, "oficinas") { all = $0.body.string }
+            #expect(all.contains("Oficina Bello") && all.contains("Oficina Miguel de Aguinaga"))
+            try await app.testing().test(.GET, "oficinas?municipio=bello") { response in
+                let body = response.body.string
+                #expect(response.status == .ok && body.contains("Oficina Bello") && !body.contains("Oficina Miguel de Aguinaga"))
+            }
+            try await app.testing().test(.GET, "oficinas?municipio=Gotham") { response in
+                #expect(response.status == .notFound && response.body.string.contains("No tenemos oficinas en «Gotham»"))
+            }
+            let knowledge = app.assistant.knowledge
+            #expect(knowledge.officeDirectory.count == app.utilityProfile?.offices.filter(\.open).count)
+            #expect(Set(knowledge.municipalityPoints.map(\.name)).isSuperset(of: Set(knowledge.officeDirectory.map(\.municipality))))
+        }
+    }
 }

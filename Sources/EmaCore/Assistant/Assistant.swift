@@ -872,7 +872,7 @@ struct Turn {
         case .hablarConAsesor:
             return "Un asesor te puede atender por la \(mainLine), todos los días de 8:00 a. m. a 8:00 p. m., o en persona en nuestras oficinas."
         case .contactoTransparente:
-            return "En Contacto Transparente puedes denunciar, incluso de forma anónima, cualquier acto de fraude o corrupción de nuestros funcionarios o contratistas. Tu denuncia se trata con total reserva. Puedes presentarla por la \(nationalLine) o en cualquiera de nuestras oficinas, sin dar tu nombre si así lo prefieres."
+            return "En Contacto Transparente puedes denunciar, de forma anónima, cualquier acto de fraude o corrupción de nuestros funcionarios o contratistas: \(knowledge.publicURL)/transparencia. No guardamos quién eres ni desde dónde escribes, y el contenido se guarda cifrado; recibirás un código y una clave para consultar la respuesta. Por tu anonimato, no me cuentes los detalles en este chat. También puedes hacerlo por la \(nationalLine)."
         case .lineasAtencion:
             let lines = knowledge.phoneLines.map { "• \($0.name): \($0.number)" }.joined(separator: "\n")
             let hours = knowledge.hours.map { "• \($0.topic): \($0.schedule)" }.joined(separator: "\n")

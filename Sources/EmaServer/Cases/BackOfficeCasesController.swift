@@ -10,7 +10,7 @@ import Vapor
 /// supervisors and administrators see and assign everything.
 struct BackOfficeCasesController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let desk = routes.grouped("backoffice", "pqr").grouped(StaffAuthMiddleware())
+        let desk = routes.grouped("backoffice", "pqr").grouped(StaffAuthMiddleware(.agente, .supervisor, .administrador))
         desk.get(use: queue)
         desk.get("nueva", use: intakeForm)
         desk.on(.POST, "nueva", body: .collect(maxSize: "27mb"), use: intake)

@@ -8,7 +8,7 @@ struct DamageController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("danos", use: form)
         routes.post("danos", use: submit)
-        let desk = routes.grouped("backoffice", "danos").grouped(StaffAuthMiddleware())
+        let desk = routes.grouped("backoffice", "danos").grouped(StaffAuthMiddleware(.agente, .supervisor, .administrador))
         desk.get(use: queue)
         desk.post(":number", "estado", use: move)
     }

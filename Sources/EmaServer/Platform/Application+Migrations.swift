@@ -25,5 +25,6 @@ extension Application {
         migrations.add(CreateStaff())
         migrations.add(CreateCases())
         migrations.add(CreateDamageReports())
+        migrations.add(CreateTransparencyReports())
     }
 }

@@ -20,12 +20,16 @@ struct BackOfficeController: RouteCollection {
         let role: String
         let csrf: String
         let canDispatch: Bool
+        let isCare: Bool
+        let isTransparency: Bool
 
         init(_ staff: StaffContext) {
             name = staff.name
             role = staff.role.title
             csrf = staff.csrfToken
-            canDispatch = staff.role != .agente
+            canDispatch = staff.role == .supervisor || staff.role == .administrador
+            isCare = StaffAccount.Role.care.contains(staff.role)
+            isTransparency = staff.role == .transparencia
         }
     }
 

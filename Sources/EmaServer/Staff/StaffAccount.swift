@@ -8,15 +8,20 @@ final class StaffAccount: Model, @unchecked Sendable {
     static let schema = "staff_accounts"
 
     /// What each role may do: agents answer cases and chats; supervisors also run the monthly
-    /// dispatch and see every queue; administrators also manage accounts.
+    /// dispatch and see every queue; administrators also manage accounts. `transparencia` sees
+    /// only Contacto Transparente, which no other role sees.
     enum Role: String, CaseIterable, Codable, Sendable {
-        case agente, supervisor, administrador
+        case agente, supervisor, administrador, transparencia
+
+        /// The roles of customer care (PQR, damages, dispatch).
+        static let care: [Role] = [.agente, .supervisor, .administrador]
 
         var title: String {
             switch self {
             case .agente: "Agente"
             case .supervisor: "Supervisor"
             case .administrador: "Administrador"
+            case .transparencia: "Contacto Transparente"
             }
         }
     }

@@ -22,7 +22,7 @@ struct StaffService {
             switch self {
             case .invalidEmail: "El correo no es válido."
             case .invalidName: "Escriba el nombre completo (de 3 a 80 caracteres)."
-            case .invalidRole: "El rol debe ser agente, supervisor o administrador."
+            case .invalidRole: "El rol debe ser agente, supervisor, administrador o transparencia."
             case .shortPassword: "La contraseña debe tener al menos \(StaffService.minimumPasswordLength) caracteres."
             case .duplicate: "Ya existe una cuenta con ese correo."
             }
@@ -157,6 +157,7 @@ struct StaffService {
         ("agente@ema.demo", "Andrea Agente", .agente, "agente-demo-2026"),
         ("supervisor@ema.demo", "Sergio Supervisor", .supervisor, "supervisor-demo-2026"),
         ("admin@ema.demo", "Adriana Administradora", .administrador, "admin-demo-2026"),
+        ("transparencia@ema.demo", "Tomás Transparencia", .transparencia, "transparencia-demo-2026"),
     ]
 
     func loadDemoAccounts() async throws {

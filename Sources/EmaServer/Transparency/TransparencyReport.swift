@@ -1,0 +1,185 @@
+import Crypto
+import EmaCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// A report to Contacto Transparente. Anonymous by design: no address, user agent, session or
+/// time of day is stored, only the day it arrived; the content, the evidence and the answer are
+/// sealed with AES-GCM under a key of the platform (`platform_secrets`), so a copy of the
+/// database alone does not reveal them.
+final class TransparencyReport: Model, @unchecked Sendable {
+    static let schema = "transparency_reports"
+
+    @ID(key: .id) var id: UUID?
+    /// `CT-` and 8 random characters: not sequential, so it says nothing of other reports.
+    @Field(key: "code") var code: String
+    /// SHA-256 of code and secret key.
+    @Field(key: "key_hash") var keyHash: String
+    @Field(key: "sealed") var sealed: Data
+    @Field(key: "status") var status: String
+    @Field(key: "received_on") var receivedOn: String
+    @OptionalField(key: "sealed_answer") var sealedAnswer: Data?
+    @OptionalField(key: "answered_on") var answeredOn: String?
+
+    init() {}
+}
+
+final class TransparencyEvidence: Model, @unchecked Sendable {
+    static let schema = "transparency_evidence"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "report_id") var reportID: UUID
+    /// Name, type and bytes, sealed together.
+    @Field(key: "sealed") var sealed: Data
+
+    init() {}
+}
+
+struct CreateTransparencyReports: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(TransparencyReport.schema)
+            .id()
+            .field("code", .string, .required)
+            .field("key_hash", .string, .required)
+            .field("sealed", .data, .required)
+            .field("status", .string, .required)
+            .field("received_on", .string, .required)
+            .field("sealed_answer", .data)
+            .field("answered_on", .string)
+            .unique(on: "code")
+            .create()
+        try await database.schema(TransparencyEvidence.schema)
+            .id()
+            .field("report_id", .uuid, .required, .references(TransparencyReport.schema, "id", onDelete: .cascade))
+            .field("sealed", .data, .required)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(TransparencyEvidence.schema).delete()
+        try await database.schema(TransparencyReport.schema).delete()
+    }
+}
+
+/// What a reporter tells (all of it sealed at rest).
+struct TransparencyContent: Codable, Sendable, Equatable {
+    var what: String
+    var place: String
+    var when: String
+    var who: String
+    /// Only when the reporter chose to identify themselves.
+    var name: String?
+    var contact: String?
+}
+
+struct TransparencyFile: Codable, Sendable {
+    let filename: String
+    let contentType: String
+    let data: Data
+}
+
+enum TransparencyError: EmaError {
+    case whatRequired
+    case notFound
+    case answerLength
+
+    var status: HTTPResponseStatus { self == .notFound ? .notFound : .badRequest }
+    var code: String {
+        switch self {
+        case .whatRequired: "report_what_required"
+        case .notFound: "report_not_found"
+        case .answerLength: "answer_length"
+        }
+    }
+    var reason: String {
+        switch self {
+        case .whatRequired: "Cuéntanos qué pasó (al menos 20 caracteres): es lo único obligatorio."
+        case .notFound: "No encontramos una denuncia con ese código y esa clave. Revisa los dos."
+        case .answerLength: "Escribe la respuesta para quien denunció (entre 10 y 5.000 caracteres)."
+        }
+    }
+}
+
+struct TransparencyService {
+    let database: any Database
+    let clock: AppClock
+
+    static let keyAlphabet = CaseAccessCode.alphabet
+
+    func key() async throws -> SymmetricKey {
+        SymmetricKey(data: try await PlatformSecret.value(named: "transparency_reports", database: database))
+    }
+
+    func seal(_ value: some Encodable) async throws -> Data {
+        let box = try AES.GCM.seal(try JSONEncoder().encode(value), using: try await key())
+        guard let combined = box.combined else { throw TransparencyError.notFound }
+        return combined
+    }
+
+    func open<T: Decodable>(_ type: T.Type, _ sealed: Data) async throws -> T {
+        let plain = try AES.GCM.open(try AES.GCM.SealedBox(combined: sealed), using: try await key())
+        return try JSONDecoder().decode(type, from: plain)
+    }
+
+    static func random(_ count: Int) -> String {
+        SecureRandom.bytes(count).map { String(keyAlphabet[Int($0) % keyAlphabet.count]) }.joined()
+    }
+
+    static func keyHash(code: String, key: String) -> String {
+        Hex.sha256("ema-transparencia:\(code):\(key)")
+    }
+
+    /// Files a report; returns its code and the secret key, shown once.
+    func file(_ content: TransparencyContent, files: [CaseDraft.File]) async throws -> (code: String, key: String) {
+        var content = content
+        content.what = content.what.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (20...10_000).contains(content.what.count) else { throw TransparencyError.whatRequired }
+        content.name = content.name.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : String($0.prefix(120)) }
+        content.contact = content.contact.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : String($0.prefix(120)) }
+        if files.count > CaseService.maxAttachments { throw CaseError.tooManyAttachments }
+        let checked = try files.map(CaseService.checkedFile)
+        let code = "CT-" + Self.random(8)
+        let secret = Self.random(12)
+        let report = TransparencyReport()
+        report.id = UUID()
+        report.code = code
+        report.keyHash = Self.keyHash(code: code, key: secret)
+        report.sealed = try await seal(content)
+        report.status = "recibida"
+        report.receivedOn = CivilDate(bogotaAt: clock.now().timeIntervalSince1970).description
+        var evidence: [TransparencyEvidence] = []
+        for file in checked {
+            let row = TransparencyEvidence()
+            row.reportID = report.id!
+            row.sealed = try await seal(TransparencyFile(filename: file.filename, contentType: file.contentType, data: file.data))
+            evidence.append(row)
+        }
+        let sealedEvidence = evidence
+        try await database.transaction { tx in
+            try await report.create(on: tx)
+            for row in sealedEvidence { try await row.create(on: tx) }
+        }
+        return (code, secret)
+    }
+
+    /// The report with this code and key, or nil (same path for a wrong key and an unknown code).
+    func lookup(code typedCode: String, key typedKey: String) async throws -> TransparencyReport? {
+        let code = typedCode.uppercased().trimmingCharacters(in: .whitespaces)
+        let key = typedKey.uppercased().filter { !$0.isWhitespace && $0 != "-" }
+        let found = try await TransparencyReport.query(on: database).filter(\.$code == code).first()
+        let given = Self.keyHash(code: code, key: key)
+        let expected = found?.keyHash ?? Self.keyHash(code: code, key: "decoy")
+        return ConstantTime.equals(Array(given.utf8), Array(expected.utf8)) ? found : nil
+    }
+
+    func answer(_ report: TransparencyReport, text: String) async throws {
+        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (10...5_000).contains(text.count) else { throw TransparencyError.answerLength }
+        report.sealedAnswer = try await seal(text)
+        report.answeredOn = CivilDate(bogotaAt: clock.now().timeIntervalSince1970).description
+        report.status = "respondida"
+        try await report.save(on: database)
+    }
+}

@@ -863,7 +863,7 @@ struct Turn {
             return "⚠️ Si hueles a gas o ves un cable caído: aléjate del lugar, no toques nada, no enciendas ni apagues aparatos eléctricos y llama de inmediato a la \(mainLine), disponible 7x24 para daños. Para cualquier otro daño (sin luz, sin agua, una fuga, el alumbrado público) repórtalo en esa misma línea, a cualquier hora."
         case .oficinas, .solicitarTurno:
             let offices = knowledge.offices.prefix(8).map { "• \($0.municipality): \($0.lines.joined(separator: "; "))" }.joined(separator: "\n")
-            let turn = intent == .solicitarTurno ? "Para pedir un turno de atención en una oficina, llámanos a la \(mainLine). " : ""
+            let turn = intent == .solicitarTurno ? "Pide tu turno de atención en una oficina, para uno de los próximos días hábiles, en \(knowledge.publicURL)/turnos (también lo cancelas allí con su código). " : ""
             return "\(turn)Estas son algunas de nuestras oficinas y puntos de atención:\n\(offices)\nLas encuentras todas, con sus horarios, en \(knowledge.publicURL)."
         case .programaSomos:
             return "SOMOS es el programa de beneficios de \(knowledge.utilityName) para sus clientes. En los puntos de autogestión puedes sacar los certificados de la tarjeta SOMOS, y por la \(mainLine) te damos toda la información del programa."

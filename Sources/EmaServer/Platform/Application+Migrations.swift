@@ -26,5 +26,6 @@ extension Application {
         migrations.add(CreateCases())
         migrations.add(CreateDamageReports())
         migrations.add(CreateTransparencyReports())
+        migrations.add(CreateTurns())
     }
 }

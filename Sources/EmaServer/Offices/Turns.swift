@@ -1,0 +1,158 @@
+import EmaCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// A turn at an office: booked for a day and a half-hour slot, with a code to show or cancel.
+final class OfficeTurn: Model, @unchecked Sendable {
+    static let schema = "turns"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "code") var code: String
+    @Field(key: "office") var office: String
+    @Field(key: "day") var day: String
+    @Field(key: "slot") var slot: String
+    /// reservado, cancelado
+    @Field(key: "status") var status: String
+    @OptionalField(key: "phone") var phone: String?
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+struct CreateTurns: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        try await sql.raw("CREATE TABLE turn_slots (office VARCHAR(120) NOT NULL, day VARCHAR(10) NOT NULL, slot VARCHAR(5) NOT NULL, capacity INTEGER NOT NULL, booked INTEGER NOT NULL, PRIMARY KEY (office, day, slot))").run()
+        try await database.schema(OfficeTurn.schema)
+            .id()
+            .field("code", .string, .required)
+            .field("office", .string, .required)
+            .field("day", .string, .required)
+            .field("slot", .string, .required)
+            .field("status", .string, .required)
+            .field("phone", .string)
+            .field("created_at", .datetime, .required)
+            .unique(on: "code")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(OfficeTurn.schema).delete()
+        try await (database as! any SQLDatabase).raw("DROP TABLE turn_slots").run()
+    }
+}
+
+enum TurnError: EmaError {
+    case unknownOffice, unknownSlot, full, notFound, invalidPhone
+
+    var status: HTTPResponseStatus {
+        switch self {
+        case .full: .conflict
+        case .notFound: .notFound
+        default: .badRequest
+        }
+    }
+
+    var code: String {
+        switch self {
+        case .unknownOffice: "unknown_office"
+        case .unknownSlot: "unknown_slot"
+        case .full: "slot_full"
+        case .notFound: "turn_not_found"
+        case .invalidPhone: "invalid_phone"
+        }
+    }
+
+    var reason: String {
+        switch self {
+        case .unknownOffice: "Elige una de las oficinas que dan turnos."
+        case .unknownSlot: "Elige un día y una hora de la lista (los próximos días hábiles, de 8:00 a. m. a 4:30 p. m.)."
+        case .full: "Ese horario se llenó mientras elegías. Elige otra hora, por favor."
+        case .notFound: "No encontramos un turno activo con ese código."
+        case .invalidPhone: "El celular debe ser un número colombiano de 10 dígitos que empiece por 3."
+        }
+    }
+}
+
+/// Booking and cancelling turns. A slot's capacity is enforced by one conditional update
+/// (`booked < capacity`), so concurrent bookings never overbook, on SQLite or PostgreSQL.
+struct TurnService {
+    let database: any Database
+    let clock: AppClock
+    let offices: [String]
+    var capacity = 4
+    var calendar = ColombianCalendar()
+
+    static let slots: [String] = stride(from: 8 * 60, through: 16 * 60 + 30, by: 30).map { String(format: "%02d:%02d", $0 / 60, $0 % 60) }
+
+    /// The next five business days, from tomorrow.
+    var days: [CivilDate] {
+        var day = CivilDate(bogotaAt: clock.now().timeIntervalSince1970)
+        var result: [CivilDate] = []
+        while result.count < 5 {
+            day = calendar.adding(businessDays: 1, to: day)
+            result.append(day)
+        }
+        return result
+    }
+
+    /// Turns left per slot of an office's day.
+    func remaining(office: String, day: String) async throws -> [String: Int] {
+        let rows = try await (database as! any SQLDatabase).raw("SELECT slot, capacity - booked AS left FROM turn_slots WHERE office = \(bind: office) AND day = \(bind: day)").all()
+        var left = Dictionary(uniqueKeysWithValues: Self.slots.map { ($0, capacity) })
+        for row in rows { left[try row.decode(column: "slot", as: String.self)] = try row.decode(column: "left", as: Int.self) }
+        return left
+    }
+
+    func book(office: String, day: String, slot: String, phone: String?) async throws -> OfficeTurn {
+        guard offices.contains(office) else { throw TurnError.unknownOffice }
+        guard days.map(\.description).contains(day), Self.slots.contains(slot) else { throw TurnError.unknownSlot }
+        var e164: String?
+        if let typed = phone?.trimmingCharacters(in: .whitespaces), !typed.isEmpty {
+            guard let valid = ColombianMobile.e164(typed) else { throw TurnError.invalidPhone }
+            e164 = valid
+        }
+        let turn = OfficeTurn()
+        turn.code = "T-" + TransparencyService.random(6)
+        turn.office = office
+        turn.day = day
+        turn.slot = slot
+        turn.status = "reservado"
+        turn.phone = e164
+        turn.createdAt = clock.now()
+        let capacity = capacity
+        try await database.transaction { tx in
+            let sql = tx as! any SQLDatabase
+            try await sql.raw("INSERT INTO turn_slots (office, day, slot, capacity, booked) VALUES (\(bind: office), \(bind: day), \(bind: slot), \(bind: capacity), 0) ON CONFLICT (office, day, slot) DO NOTHING").run()
+            let taken = try await sql.raw("UPDATE turn_slots SET booked = booked + 1 WHERE office = \(bind: office) AND day = \(bind: day) AND slot = \(bind: slot) AND booked < capacity RETURNING booked").all()
+            guard !taken.isEmpty else { throw TurnError.full }
+            try await turn.create(on: tx)
+        }
+        return turn
+    }
+
+    /// Cancels a booked turn and frees its place.
+    func cancel(code: String) async throws -> OfficeTurn {
+        let code = code.uppercased().trimmingCharacters(in: .whitespaces)
+        return try await database.transaction { tx in
+            guard let turn = try await OfficeTurn.query(on: tx).filter(\.$code == code).filter(\.$status == "reservado").first() else { throw TurnError.notFound }
+            turn.status = "cancelado"
+            try await turn.save(on: tx)
+            try await (tx as! any SQLDatabase).raw("UPDATE turn_slots SET booked = booked - 1 WHERE office = \(bind: turn.office) AND day = \(bind: turn.day) AND slot = \(bind: turn.slot) AND booked > 0").run()
+            return turn
+        }
+    }
+}
+
+extension Application {
+    /// Offices that give turns (open, with "Turnos" among their services).
+    var turnOffices: [String] {
+        (utilityProfile?.offices ?? []).filter { $0.open && $0.services.contains("Turnos") }.map(\.name)
+    }
+
+    func turnService(database: (any Database)? = nil) -> TurnService {
+        TurnService(database: database ?? db, clock: clock, offices: turnOffices)
+    }
+}

@@ -1,0 +1,91 @@
+import EmaCore
+import Foundation
+import Vapor
+
+/// `/turnos`: book a turn at an office for one of the next business days, or cancel one.
+struct TurnsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("turnos", use: page)
+        routes.post("turnos", use: book)
+        routes.post("turnos", "cancelar", use: cancel)
+    }
+
+    struct Page: Encodable {
+        let title: String
+        let utility: UtilityProfile?
+        var offices: [PQRWebController.Option] = []
+        var days: [PQRWebController.Option] = []
+        var slots: [PQRWebController.Option] = []
+        var office = ""
+        var day = ""
+        var message: String?
+        var notice: String?
+        var booked: Booked?
+
+        struct Booked: Encodable { let code: String; let office: String; let day: String; let slot: String }
+    }
+
+    func build(_ request: Request, office: String?, day: String?) async throws -> Page {
+        let service = request.application.turnService()
+        var page = Page(title: "Turnos · \(request.application.utilityProfile?.shortName ?? "Ema")", utility: request.application.utilityProfile)
+        let chosenOffice = office.flatMap { service.offices.contains($0) ? $0 : nil }
+        let chosenDay = day.flatMap { typed in service.days.map(\.description).contains(typed) ? typed : nil }
+        page.offices = service.offices.map { .init(value: $0, label: $0, selected: $0 == chosenOffice) }
+        page.days = service.days.map { .init(value: $0.description, label: $0.nameWithWeekday, selected: $0.description == chosenDay) }
+        if let chosenOffice, let chosenDay {
+            let left = try await service.remaining(office: chosenOffice, day: chosenDay)
+            page.slots = TurnService.slots.compactMap { slot in
+                guard let count = left[slot], count > 0 else { return nil }
+                return .init(value: slot, label: "\(slot) (\(count == 1 ? "queda 1 cupo" : "quedan \(count) cupos"))", selected: false)
+            }
+            page.office = chosenOffice
+            page.day = chosenDay
+            if page.slots.isEmpty { page.notice = "Ese día ya no quedan cupos en \(chosenOffice). Elige otro día u otra oficina." }
+        }
+        return page
+    }
+
+    func render(_ request: Request, _ page: Page, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let response = try await request.view.render("turnos", page).encodeResponse(status: status, for: request)
+        response.headers.cacheControl = .init(noStore: true)
+        return response
+    }
+
+    @Sendable
+    func page(request: Request) async throws -> Response {
+        try await render(request, try await build(request, office: try? request.query.get(String.self, at: "oficina"), day: try? request.query.get(String.self, at: "dia")))
+    }
+
+    struct BookForm: Content { var oficina: String?; var dia: String?; var hora: String?; var celular: String?; var codigo: String? }
+
+    @Sendable
+    func book(request: Request) async throws -> Response {
+        try request.refuseFormFromAnotherSite()
+        let form = (try? request.content.decode(BookForm.self)) ?? BookForm()
+        do {
+            let turn = try await request.application.turnService().book(office: form.oficina ?? "", day: form.dia ?? "", slot: form.hora ?? "", phone: form.celular)
+            var page = try await build(request, office: nil, day: nil)
+            page.booked = .init(code: turn.code, office: turn.office, day: CivilDate(turn.day)?.nameWithWeekday ?? turn.day, slot: turn.slot)
+            return try await render(request, page, status: .created)
+        } catch let error as TurnError {
+            var page = try await build(request, office: form.oficina, day: form.dia)
+            page.message = error.reason
+            return try await render(request, page, status: error.status)
+        }
+    }
+
+    @Sendable
+    func cancel(request: Request) async throws -> Response {
+        try request.refuseFormFromAnotherSite()
+        let form = (try? request.content.decode(BookForm.self)) ?? BookForm()
+        var page = try await build(request, office: nil, day: nil)
+        do {
+            let turn = try await request.application.turnService().cancel(code: form.codigo ?? "")
+            page.notice = "Cancelamos tu turno \(turn.code) del \(CivilDate(turn.day)?.nameWithWeekday ?? turn.day) a las \(turn.slot) en \(turn.office). Puedes pedir otro cuando quieras."
+            return try await render(request, page)
+        } catch let error as TurnError {
+            page.message = error.reason
+            return try await render(request, page, status: error.status)
+        }
+    }
+}

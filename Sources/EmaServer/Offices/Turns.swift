@@ -13,10 +13,20 @@ final class OfficeTurn: Model, @unchecked Sendable {
     @Field(key: "office") var office: String
     @Field(key: "day") var day: String
     @Field(key: "slot") var slot: String
-    /// reservado, cancelado
+    /// reservado → llamado → en_atencion → atendido, or cancelado
     @Field(key: "status") var status: String
     @OptionalField(key: "phone") var phone: String?
     @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "called_at") var calledAt: Date?
+    @OptionalField(key: "started_at") var startedAt: Date?
+    @OptionalField(key: "ended_at") var endedAt: Date?
+    @OptionalField(key: "attended_by") var attendedBy: String?
+
+    /// The slot's start as an instant (Bogotá is UTC−5 all year).
+    var slotStart: Date? {
+        guard let day = CivilDate(day), let hour = Int(slot.prefix(2)), let minute = Int(slot.suffix(2)) else { return nil }
+        return Date(timeIntervalSince1970: Double(day.dayNumber) * 86_400 + Double(hour * 3_600 + minute * 60) + 5 * 3_600)
+    }
 
     init() {}
 }
@@ -34,6 +44,10 @@ struct CreateTurns: AsyncMigration {
             .field("status", .string, .required)
             .field("phone", .string)
             .field("created_at", .datetime, .required)
+            .field("called_at", .datetime)
+            .field("started_at", .datetime)
+            .field("ended_at", .datetime)
+            .field("attended_by", .string)
             .unique(on: "code")
             .create()
     }
@@ -143,6 +157,49 @@ struct TurnService {
             try await (tx as! any SQLDatabase).raw("UPDATE turn_slots SET booked = booked - 1 WHERE office = \(bind: turn.office) AND day = \(bind: turn.day) AND slot = \(bind: turn.slot) AND booked > 0").run()
             return turn
         }
+    }
+}
+
+extension TurnService {
+    /// Calls the earliest booked turn of today at an office; nil when nobody is waiting. Two
+    /// screens calling at once never get the same turn (the update is conditional on the state).
+    func callNext(office: String, by staff: String) async throws -> OfficeTurn? {
+        let today = CivilDate(bogotaAt: clock.now().timeIntervalSince1970).description
+        for _ in 0..<5 {
+            guard let next = try await OfficeTurn.query(on: database).filter(\.$office == office).filter(\.$day == today)
+                .filter(\.$status == "reservado").sort(\.$slot).sort(\.$createdAt).first()
+            else { return nil }
+            let moved = try await (database as! any SQLDatabase).raw("UPDATE turns SET status = 'llamado', called_at = \(bind: clock.now()), attended_by = \(bind: staff) WHERE id = \(bind: next.requireID()) AND status = 'reservado' RETURNING id").all()
+            if !moved.isEmpty { return try await OfficeTurn.find(next.id, on: database) }
+        }
+        return nil
+    }
+
+    /// Marks the start (from `llamado`) or the end (from `en_atencion`) of an attention.
+    func advance(code: String, office: String) async throws -> OfficeTurn {
+        guard let turn = try await OfficeTurn.query(on: database).filter(\.$code == code).filter(\.$office == office).first() else { throw TurnError.notFound }
+        switch turn.status {
+        case "llamado": turn.status = "en_atencion"; turn.startedAt = clock.now()
+        case "en_atencion": turn.status = "atendido"; turn.endedAt = clock.now()
+        default: throw TurnError.notFound
+        }
+        try await turn.save(on: database)
+        return turn
+    }
+
+    struct DayFigures: Encodable, Equatable {
+        var attended = 0
+        /// Minutes from the booked time to the start of attention, and of attention, averaged.
+        var averageWaitMinutes: Double?
+        var averageAttentionMinutes: Double?
+    }
+
+    static func figures(_ turns: [OfficeTurn]) -> DayFigures {
+        let done = turns.filter { $0.status == "atendido" }
+        let waits = done.compactMap { turn in turn.startedAt.flatMap { start in turn.slotStart.map { max(0, start.timeIntervalSince($0)) / 60 } } }
+        let attentions = done.compactMap { turn in turn.endedAt.flatMap { end in turn.startedAt.map { end.timeIntervalSince($0) / 60 } } }
+        func average(_ values: [Double]) -> Double? { values.isEmpty ? nil : (values.reduce(0, +) / Double(values.count) * 10).rounded() / 10 }
+        return DayFigures(attended: done.count, averageWaitMinutes: average(waits), averageAttentionMinutes: average(attentions))
     }
 }
 

@@ -73,4 +73,40 @@ struct TurnTests {
             }
         }
     }
+
+    @Test("The office screen calls the next turn once, times the attention, and gives the day's averages")
+    func officeScreen() async throws {
+        let manual = AppClock.Manual(bogotaNoon("2026-12-02"))
+        try await withEmaApp(clock: manual.clock) { app in
+            try await StaffService(application: app).loadDemoAccounts()
+            let service = app.turnService()
+            let office = "Oficina Bello"
+            let first = try await service.book(office: office, day: "2026-12-03", slot: "09:00", phone: nil)
+            let second = try await service.book(office: office, day: "2026-12-03", slot: "09:30", phone: nil)
+            // Thursday 3 December, 9:10 a. m. in Bogotá.
+            manual.advance(by: 21 * 3_600 + 10 * 60)
+            async let a = service.callNext(office: office, by: "agente@ema.demo")
+            async let b = service.callNext(office: office, by: "supervisor@ema.demo")
+            let (one, two) = try await (a, b)
+            #expect(Set([one?.code, two?.code].compactMap { $0 }) == [first.code, second.code])
+            #expect(try await service.callNext(office: office, by: "agente@ema.demo") == nil)
+
+            let agent = try OfficeBrowser(app)
+            try await agent.signIn("agente@ema.demo", "agente-demo-2026")
+            let screen = try await agent.get("backoffice/turnos?oficina=Oficina%20Bello")
+            #expect(screen.status == .ok && screen.body.contains(first.code) && screen.body.contains("Iniciar atención"))
+            let started = try await agent.post("backoffice/turnos/\(first.code)/avanzar", ["csrf": agent.csrf, "oficina": office])
+            #expect(started.body.contains("Atención del turno \(first.code) iniciada"))
+            manual.advance(by: 12 * 60)
+            let ended = try await agent.post("backoffice/turnos/\(first.code)/avanzar", ["csrf": agent.csrf, "oficina": office])
+            #expect(ended.body.contains("terminada") && ended.body.contains("Atendidos hoy: 1"))
+            let turns = try await OfficeTurn.query(on: app.db).filter(\.$office == office).all()
+            #expect(TurnService.figures(turns) == .init(attended: 1, averageWaitMinutes: 10, averageAttentionMinutes: 12))
+            let again = try await agent.post("backoffice/turnos/\(first.code)/avanzar", ["csrf": agent.csrf, "oficina": office])
+            #expect(again.body.contains("No encontramos un turno activo"))
+            let officer = try OfficeBrowser(app)
+            try await officer.signIn("transparencia@ema.demo", "transparencia-demo-2026")
+            #expect(try await officer.get("backoffice/turnos").status == .forbidden)
+        }
+    }
 }

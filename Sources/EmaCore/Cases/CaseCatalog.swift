@@ -196,6 +196,14 @@ public enum CaseStatus: String, CaseIterable, Codable, Sendable {
     }
 
     public var isOpen: Bool { self == .radicado || self == .enTramite }
+
+    /// What the customer reads: who works on it inside the company is not their concern.
+    public var publicTitle: String {
+        switch self {
+        case .radicado, .enTramite: "Radicada, en estudio"
+        case .respondido, .cerrado: "Respondida"
+        }
+    }
 }
 
 /// A radicado: the year and a sequence that restarts every year, written `2026-0000042`.

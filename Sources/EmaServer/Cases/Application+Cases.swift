@@ -65,7 +65,8 @@ extension CaseStatusSummary {
         let notified = row.notifiedAt != nil
         self.init(
             radicado: row.radicado, typeTitle: row.typeValue.title,
-            statusTitle: notified || !row.statusValue.isOpen ? (notified ? CaseStatus.respondido.title : "Respuesta en notificación") : row.statusValue.title,
+            // Between the answer and its notification (a moment) the customer still sees it in study.
+            statusTitle: notified ? CaseStatus.respondido.publicTitle : CaseStatus.radicado.publicTitle,
             filedOn: CivilDate(row.filedOn)?.displayName ?? row.filedOn,
             dueOn: CivilDate(row.effectiveDue)?.nameWithWeekday ?? row.effectiveDue,
             decision: notified ? row.decisionValue?.title : nil,

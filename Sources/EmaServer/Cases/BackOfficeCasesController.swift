@@ -151,7 +151,6 @@ struct BackOfficeCasesController: RouteCollection {
         do {
             guard let channel = channelValue.flatMap(CaseChannel.init(rawValue:)), CaseChannel.staffIntake.contains(channel) else { throw CaseError.unknownChannel }
             var draft = try PQRWebController.draft(from: values, channel: channel)
-            if draft.causal == nil { draft.causal = CaseCatalog.unclassified }
             draft.recordedBy = staff.email
             let filed = try await request.application.caseService().file(draft)
             try await CaseNotifier(application: request.application).notifyFiled(filed, type: draft.type, phone: draft.phone)
@@ -229,7 +228,8 @@ struct BackOfficeCasesController: RouteCollection {
         let caseID = try row.requireID()
         let events = try await service.events(of: caseID, publicOnly: false)
         let files = try await CaseAttachment.query(on: request.db).filter(\.$caseID == caseID).field(\.$id).field(\.$filename).field(\.$size).all()
-        let assignable = staff.role == .agente ? [] : try await StaffAccount.query(on: request.db).filter(\.$active == true).sort(\.$name).all()
+        let assignable = staff.role == .agente ? [] : try await StaffAccount.query(on: request.db).filter(\.$active == true)
+            .filter(\.$role ~~ StaffAccount.Role.care.map(\.rawValue)).sort(\.$name).all()
         let due = CivilDate(row.effectiveDue)
         let filed = CivilDate(row.filedOn)
         let extendable = row.statusValue.isOpen && row.extendedDueOn == nil && filed.flatMap { service.deadlines.extended(filed: $0, term: row.term, noticeOn: today) } != nil
@@ -319,8 +319,8 @@ struct BackOfficeCasesController: RouteCollection {
         guard request.staff?.role != .agente else { throw StaffError.roleNotAllowed }
         return try await act(request) { row, staff in
             guard let id = try request.content.decode(AssignForm.self).responsable.flatMap(UUID.init(uuidString:)),
-                  let account = try await StaffAccount.find(id, on: request.db), account.active
-            else { throw CaseError.notYours }
+                  let account = try await StaffAccount.find(id, on: request.db), account.active, StaffAccount.Role.care.contains(account.roleValue)
+            else { throw CaseError.unknownStaff }
             try await request.application.caseService().assign(row, to: account, by: staff.email)
             return "Caso asignado a \(account.name)."
         }
@@ -374,7 +374,7 @@ struct BackOfficeCasesController: RouteCollection {
     func answer(request: Request) async throws -> Response {
         try await act(request) { row, staff in
             let form = try request.content.decode(AnswerForm.self)
-            guard let decision = form.decision.flatMap(CaseDecision.init(rawValue:)) else { throw CaseError.answerLength }
+            guard let decision = form.decision.flatMap(CaseDecision.init(rawValue:)) else { throw CaseError.decisionRequired }
             try await request.application.caseService().answer(row, decision: decision, text: form.texto ?? "", by: staff)
             try await CaseNotifier(application: request.application).notifyAnswer(row)
             return "Respuesta guardada y notificada al cliente."

@@ -29,6 +29,13 @@ enum CaseError: EmaError {
     case extensionNotAllowed
     case surveyNotOpen
     case invalidScore
+    case unknownService
+    case noteLength
+    case reasonLength
+    case decisionRequired
+    case unknownStaff
+    case placeRequired
+    case invalidRequest
 
     var status: HTTPResponseStatus {
         switch self {
@@ -68,6 +75,13 @@ enum CaseError: EmaError {
         case .extensionNotAllowed: "extension_not_allowed"
         case .surveyNotOpen: "survey_not_open"
         case .invalidScore: "invalid_score"
+        case .unknownService: "unknown_service"
+        case .noteLength: "note_length"
+        case .reasonLength: "reason_length"
+        case .decisionRequired: "decision_required"
+        case .unknownStaff: "unknown_staff"
+        case .placeRequired: "place_required"
+        case .invalidRequest: "invalid_request"
         }
     }
 
@@ -83,7 +97,7 @@ enum CaseError: EmaError {
         case .unknownType: "Elige el tipo de solicitud de la lista."
         case .unknownCausal: "Elige el motivo de la lista."
         case .unknownChannel: "Elige el canal por el que llegó la solicitud."
-        case .unknownMunicipality: "Elige tu municipio de la lista (o escribe el número de tu contrato)."
+        case .unknownMunicipality: "No atendemos en ese municipio: elige uno de la lista."
         case .invoiceNotFound: "No encontramos esa factura en el contrato indicado. Revisa el número en tu factura."
         case .claimExtemporaneous(let deadline): "Esta factura ya no se puede reclamar: la ley permite reclamar una factura dentro de los cinco meses siguientes a su expedición, y el plazo terminó el \(deadline). Si tienes dudas, llámanos y te orientamos."
         case .parentRequired: "Un recurso se presenta contra una respuesta: escribe el radicado de la solicitud cuya decisión quieres recurrir."
@@ -99,6 +113,13 @@ enum CaseError: EmaError {
         case .extensionNotAllowed: "Esta solicitud no admite prórroga: o su término no es prorrogable (Ley 142, art. 158), o ya se prorrogó, o el término ya venció."
         case .surveyNotOpen: "La encuesta de esta solicitud no está disponible o ya fue respondida. ¡Gracias!"
         case .invalidScore: "Califica la atención con un número del 1 al 5."
+        case .unknownService: "Elige el servicio de la lista."
+        case .noteLength: "Escribe la nota interna (entre 2 y 5.000 caracteres)."
+        case .reasonLength: "Escribe el motivo de la prórroga (entre 10 y 2.000 caracteres): se le cuenta al cliente."
+        case .decisionRequired: "Elige la decisión de la respuesta."
+        case .unknownStaff: "Elige de la lista a quién asignar la solicitud."
+        case .placeRequired: "Elige tu municipio de la lista, o escribe el número de tu contrato."
+        case .invalidRequest: "La solicitud no es un JSON válido: «type» y «description» son obligatorios; «anonymous» y «priority» son verdadero o falso."
         }
     }
 }

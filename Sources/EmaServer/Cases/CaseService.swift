@@ -28,6 +28,8 @@ struct CaseDraft: Sendable {
     /// For a recurso: the radicado whose decision is contested.
     var parentRadicado: String?
     var files: [File] = []
+    /// A page asks for the place: the municipality, unless a contract gives it.
+    var requiresPlace = false
     /// Who recorded it: "cliente", or the agent's e-mail for back-office intake.
     var recordedBy = "cliente"
     /// A key the form or the client sends once per submission (16–64 characters): sending it
@@ -105,7 +107,8 @@ struct CaseService {
             email = typed.lowercased()
         }
         if let causal = draft.causal, causal != CaseCatalog.unclassified, CaseCatalog.causal(causal) == nil { throw CaseError.unknownCausal }
-        if let service = draft.service, UtilityService(rawValue: service) == nil { throw CaseError.unknownCausal }
+        if let service = draft.service, UtilityService(rawValue: service) == nil { throw CaseError.unknownService }
+        guard draft.files.count <= Self.maxAttachments else { throw CaseError.tooManyAttachments }
         var municipality = draft.municipality?.trimmingCharacters(in: .whitespaces)
         if municipality?.isEmpty == true { municipality = nil }
         if let chosen = municipality, !municipalities.isEmpty {
@@ -124,6 +127,8 @@ struct CaseService {
             contract = found
         } else if draft.type == .reclamo || draft.type.isRecurso {
             throw CaseError.contractRequired
+        } else if draft.requiresPlace, municipality == nil {
+            throw CaseError.placeRequired
         }
         var invoice: Invoice?
         if let typed = draft.invoiceNumber?.trimmingCharacters(in: .whitespaces), !typed.isEmpty {
@@ -307,14 +312,14 @@ struct CaseService {
 
     func note(_ row: PQRCase, text: String, by actor: String) async throws {
         let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (2...5_000).contains(text.count) else { throw CaseError.descriptionLength }
+        guard (2...5_000).contains(text.count) else { throw CaseError.noteLength }
         try await record(row, on: database, actor: actor, kind: "nota", detail: text, isPublic: false)
     }
 
     /// Changes the classification an agent corrects (type stays: it fixed the term).
     func classify(_ row: PQRCase, causal: String, service: String?, municipality: String?, priority: Bool, by actor: String) async throws {
         guard causal == CaseCatalog.unclassified || CaseCatalog.causal(causal) != nil else { throw CaseError.unknownCausal }
-        if let service, UtilityService(rawValue: service) == nil { throw CaseError.unknownCausal }
+        if let service, UtilityService(rawValue: service) == nil { throw CaseError.unknownService }
         var changes: [String] = []
         if row.causal != causal { changes.append("causal \(row.causal) → \(causal)"); row.causal = causal }
         if row.service != service { changes.append("servicio \(row.service ?? "—") → \(service ?? "—")"); row.service = service }
@@ -338,7 +343,7 @@ struct CaseService {
         guard row.statusValue.isOpen, row.extendedDueOn == nil, let filed = CivilDate(row.filedOn),
               let extended = deadlines.extended(filed: filed, term: row.term, noticeOn: today)
         else { throw CaseError.extensionNotAllowed }
-        guard (10...2_000).contains(reason.count) else { throw CaseError.descriptionLength }
+        guard (10...2_000).contains(reason.count) else { throw CaseError.reasonLength }
         row.extendedDueOn = extended.description
         row.alertedOn = nil
         try await database.transaction { tx in

@@ -102,7 +102,6 @@ struct PQRWebController: RouteCollection {
     static func draft(from values: FormValues, channel: CaseChannel) throws -> CaseDraft {
         guard let type = values.tipo.flatMap(CaseType.init(rawValue:)) else { throw CaseError.unknownType }
         var draft = CaseDraft(type: type, channel: channel, description: values.descripcion ?? "")
-        draft.causal = values.tema.flatMap { $0.isEmpty ? nil : $0 }
         draft.service = values.servicio.flatMap { $0.isEmpty ? nil : $0 }
         draft.municipality = values.municipio
         draft.contractNumber = values.contrato
@@ -114,6 +113,7 @@ struct PQRWebController: RouteCollection {
         draft.phone = values.celular
         draft.email = values.correo
         draft.priority = values.preferencial != nil
+        draft.causal = values.tema.flatMap { $0.isEmpty ? nil : $0 } ?? CaseCatalog.unclassified
         draft.submissionKey = values.intento
         draft.files = (values.adjuntos ?? []).filter { !$0.filename.isEmpty || $0.data.readableBytes > 0 }
             .map { CaseDraft.File(filename: $0.filename, data: Data(buffer: $0.data)) }
@@ -135,11 +135,7 @@ struct PQRWebController: RouteCollection {
         let values = (try? request.content.decode(FormValues.self)) ?? FormValues()
         do {
             var draft = try Self.draft(from: values, channel: .pqrWeb)
-            if draft.causal == nil { draft.causal = CaseCatalog.unclassified }
-            let noContract = draft.contractNumber?.trimmingCharacters(in: .whitespaces).isEmpty ?? true
-            if noContract, draft.type == .reclamo || draft.type.isRecurso { throw CaseError.contractRequired }
-            if noContract, draft.municipality?.isEmpty ?? true { throw CaseError.unknownMunicipality }
-            if draft.files.count > CaseService.maxAttachments { throw CaseError.tooManyAttachments }
+            draft.requiresPlace = true
             let filed = try await request.application.caseService().file(draft)
             try await CaseNotifier(application: request.application).notifyFiled(filed, type: draft.type, phone: draft.phone)
             return try await render(request, "pqr-radicada", FiledPage(
@@ -279,7 +275,7 @@ struct PQRWebController: RouteCollection {
     @Sendable
     func apiFile(request: Request) async throws -> Response {
         let body: APIFiling
-        do { body = try request.content.decode(APIFiling.self) } catch { throw CaseError.unknownType }
+        do { body = try request.content.decode(APIFiling.self) } catch { throw CaseError.invalidRequest }
         guard let type = CaseType(rawValue: body.type) else { throw CaseError.unknownType }
         let channel = try body.channel.map { guard let channel = CaseChannel(rawValue: $0) else { throw CaseError.unknownChannel }; return channel } ?? .pqrWeb
         var draft = CaseDraft(type: type, channel: channel, description: body.description)

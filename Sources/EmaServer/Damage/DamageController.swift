@@ -130,7 +130,7 @@ struct DamageController: RouteCollection {
               let report = try await DamageReportRecord.query(on: request.db).filter(\.$number == number).first()
         else { throw DamageError.notFound }
         guard let status = try request.content.decode(MoveForm.self).estado, DamageReportRecord.statuses.contains(where: { $0.id == status }) else {
-            throw DamageError.unknownService
+            throw DamageError.unknownStatus
         }
         report.status = status
         report.updatedAt = request.application.clock.now()

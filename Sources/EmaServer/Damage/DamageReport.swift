@@ -65,6 +65,7 @@ enum DamageError: EmaError {
     case unknownService
     case invalidPhone
     case notFound
+    case unknownStatus
 
     var status: HTTPResponseStatus { self == .notFound ? .notFound : .badRequest }
 
@@ -75,6 +76,7 @@ enum DamageError: EmaError {
         case .unknownService: "unknown_service"
         case .invalidPhone: "invalid_phone"
         case .notFound: "damage_report_not_found"
+        case .unknownStatus: "unknown_status"
         }
     }
 
@@ -85,6 +87,7 @@ enum DamageError: EmaError {
         case .unknownService: "Elige el servicio que está fallando."
         case .invalidPhone: "El celular debe ser un número colombiano de 10 dígitos que empiece por 3."
         case .notFound: "No encontramos ese reporte de daño."
+        case .unknownStatus: "Elige el estado del reporte de la lista."
         }
     }
 }

@@ -94,7 +94,7 @@ actor FakeEffects: AssistantEffects {
         if filing.type == .reclamo, filing.contractNumber == nil { return .rejected("Para este tipo de solicitud necesitamos el número de contrato.") }
         filings.append(filing)
         let radicado = Radicado(year: 2026, sequence: filings.count).text
-        cases[radicado] = ("K7M2QX", CaseStatusSummary(radicado: radicado, typeTitle: filing.type.title, statusTitle: "Radicada, pendiente de asignar",
+        cases[radicado] = ("K7M2QX", CaseStatusSummary(radicado: radicado, typeTitle: filing.type.title, statusTitle: "Radicada, en estudio",
                                                         filedOn: "martes 1 de diciembre de 2026", dueOn: "miércoles 23 de diciembre de 2026",
                                                         decision: nil, answer: nil, answeredOn: nil, appealUntil: nil))
         return .filed(radicado: radicado, code: "K7M2QX", dueDate: "miércoles 23 de diciembre de 2026")

@@ -80,7 +80,7 @@ struct PQRFlowTests {
         try await chat.say("2026-1")
         #expect(chat.text.contains("código de consulta"))
         try await chat.say("k7m-2qx")
-        #expect(chat.text.contains("Radicado 2026-0000001 · Petición") && chat.text.contains("Radicada, pendiente de asignar"))
+        #expect(chat.text.contains("Radicado 2026-0000001 · Petición") && chat.text.contains("Radicada, en estudio"))
         for attempt in 1...5 {
             try await chat.say("consultar radicado")
             try await chat.say(attempt == 1 ? "2026-0000099" : "2026-0000001")

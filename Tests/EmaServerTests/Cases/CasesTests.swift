@@ -138,7 +138,7 @@ struct CasesTests {
                 return result
             }
             let found = try await post(filed.radicado, filed.code.lowercased())
-            #expect(found.0 == .ok && found.1.contains("Radicada, pendiente de asignar"))
+            #expect(found.0 == .ok && found.1.contains("Radicada, en estudio"))
             let wrongCode = try await post(filed.radicado, "ZZZZZZ")
             let unknown = try await post("2026-0000999", "ZZZZZZ")
             #expect(wrongCode.0 == .notFound && unknown.0 == .notFound)

@@ -841,7 +841,7 @@ struct Turn {
         case .consent, .terms, .mainMenu, .enrollmentMenu, .surveyComment:
             showMainMenu("¿En qué te puedo ayudar?")
         case .pqrType, .pqrTopic, .pqrContract, .pqrParent, .pqrDescription, .pqrName, .pqrPhone, .pqrConfirm:
-            pqrBack()
+            beginPQR()
         case .askRadicado, .askRadicadoCode:
             askRadicado()
         case .damageService, .damagePlace, .damageDescription, .damagePhone:

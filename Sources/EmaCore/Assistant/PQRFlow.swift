@@ -205,11 +205,6 @@ extension Turn {
         }
     }
 
-    /// "volver" inside the PQR flow goes to the start of it.
-    mutating func pqrBack() {
-        beginPQR()
-    }
-
     // MARK: Looking a case up
 
     mutating func askRadicado() {

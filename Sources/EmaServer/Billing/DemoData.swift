@@ -19,7 +19,7 @@ enum DemoData {
         guard case .imported(let contracts, _) = try await importer.importFile(.contracts, path: path) else {
             throw CommandFailure("Los datos de demostración (\(path)) no son válidos.")
         }
-        let today = CivilDate(bogotaAt: app.clock.now().timeIntervalSince1970)
+        let today = app.clock.today
         // Only the demo's own contracts get made-up bills, whatever else the database holds.
         let numbers = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst()
             .compactMap { $0.split(separator: ",").first.map(String.init) }

@@ -29,7 +29,7 @@ struct BackOfficeCasesController: RouteCollection {
 
     // MARK: Queue
 
-    enum View: String, CaseIterable {
+    enum Queue: String, CaseIterable {
         case mias, sinAsignar = "sin_asignar", todas, vencidas, respondidas
 
         var title: String {
@@ -72,13 +72,13 @@ struct BackOfficeCasesController: RouteCollection {
     static let pageSize = 50
 
     @Sendable
-    func queue(request: Request) async throws -> View_ {
+    func queue(request: Request) async throws -> Vapor.View {
         let staff = try request.requireStaff()
         let seesAll = staff.role != .agente
-        let available: [View] = seesAll ? View.allCases : [.mias, .sinAsignar, .vencidas, .respondidas]
-        let chosen = (try? request.query.get(String.self, at: "vista")).flatMap(View.init(rawValue:)).flatMap { available.contains($0) ? $0 : nil } ?? .mias
+        let available: [Queue] = seesAll ? Queue.allCases : [.mias, .sinAsignar, .vencidas, .respondidas]
+        let chosen = (try? request.query.get(String.self, at: "vista")).flatMap(Queue.init(rawValue:)).flatMap { available.contains($0) ? $0 : nil } ?? .mias
         let page = max(1, min(10_000, (try? request.query.get(Int.self, at: "pagina")) ?? 1))
-        let today = CivilDate(bogotaAt: request.application.clock.now().timeIntervalSince1970)
+        let today = request.application.clock.today
         let open = [CaseStatus.radicado.rawValue, CaseStatus.enTramite.rawValue]
         var query = PQRCase.query(on: request.db)
         switch chosen {
@@ -113,10 +113,10 @@ struct BackOfficeCasesController: RouteCollection {
                 assigned: row.assignedName ?? "—", status: row.statusValue.title, flag: flag, flagClass: flagClass, priority: row.priority
             )
         }
-        return View_(try await request.view.render("backoffice/cases", QueuePage(
+        return try await request.view.render("backoffice/cases", QueuePage(
             title: "PQR", frame: .init(staff), views: available.map { .init(id: $0.rawValue, title: $0.title, active: $0 == chosen) },
             rows: Array(shown), page: page, hasNext: rows.count > Self.pageSize, view: chosen.rawValue
-        )))
+        ))
     }
 
     // MARK: Intake
@@ -125,7 +125,7 @@ struct BackOfficeCasesController: RouteCollection {
         let title: String
         let frame: BackOfficeController.Frame
         let form: PQRWebController.FormPage
-        let channels: [PQRWebController.Option]
+        let channels: [SelectOption]
         var filed: Filed?
 
         struct Filed: Encodable { let radicado: String; let code: String; let dueDate: String }
@@ -134,12 +134,12 @@ struct BackOfficeCasesController: RouteCollection {
     struct IntakeChannel: Content { var canal: String? }
 
     @Sendable
-    func intakeForm(request: Request) async throws -> View_ {
+    func intakeForm(request: Request) async throws -> Vapor.View {
         let staff = try request.requireStaff()
-        return View_(try await request.view.render("backoffice/case-new", IntakePage(
+        return try await request.view.render("backoffice/case-new", IntakePage(
             title: "Radicar PQR", frame: .init(staff), form: PQRWebController().page(request, nil, message: nil),
             channels: CaseChannel.staffIntake.map { .init(value: $0.rawValue, label: $0.title, selected: false) }
-        )))
+        ))
     }
 
     @Sendable
@@ -147,7 +147,7 @@ struct BackOfficeCasesController: RouteCollection {
         let staff = try request.requireStaff()
         let values = (try? request.content.decode(PQRWebController.FormValues.self)) ?? .init()
         let channelValue = (try? request.content.decode(IntakeChannel.self))?.canal
-        let channels = { (selected: String?) in CaseChannel.staffIntake.map { PQRWebController.Option(value: $0.rawValue, label: $0.title, selected: $0.rawValue == selected) } }
+        let channels = { (selected: String?) in CaseChannel.staffIntake.map { SelectOption(value: $0.rawValue, label: $0.title, selected: $0.rawValue == selected) } }
         do {
             guard let channel = channelValue.flatMap(CaseChannel.init(rawValue:)), CaseChannel.staffIntake.contains(channel) else { throw CaseError.unknownChannel }
             var draft = try PQRWebController.draft(from: values, channel: channel)
@@ -203,11 +203,11 @@ struct BackOfficeCasesController: RouteCollection {
         let assigned: String
         let canTake: Bool
         let canAssign: Bool
-        let staff: [PQRWebController.Option]
-        let causales: [PQRWebController.Option]
-        let services: [PQRWebController.Option]
-        let municipalities: [PQRWebController.Option]
-        let decisions: [PQRWebController.Option]
+        let staff: [SelectOption]
+        let causales: [SelectOption]
+        let services: [SelectOption]
+        let municipalities: [SelectOption]
+        let decisions: [SelectOption]
         let answer: String?
         let decision: String?
         let answeredBy: String?
@@ -224,7 +224,7 @@ struct BackOfficeCasesController: RouteCollection {
 
     func render(_ request: Request, _ row: PQRCase, _ staff: StaffContext, message: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
         let service = request.application.caseService()
-        let today = CivilDate(bogotaAt: request.application.clock.now().timeIntervalSince1970)
+        let today = request.application.clock.today
         let caseID = try row.requireID()
         let events = try await service.events(of: caseID, publicOnly: false)
         let files = try await CaseAttachment.query(on: request.db).filter(\.$caseID == caseID).field(\.$id).field(\.$filename).field(\.$size).all()
@@ -262,9 +262,7 @@ struct BackOfficeCasesController: RouteCollection {
             events: events.map { .init(at: PQRWebController.dateTime($0.at), actor: $0.actor, kind: CaseService.eventTitle($0.kind), detail: $0.detail, isPublic: $0.isPublic) },
             message: message
         )
-        let response = try await request.view.render("backoffice/case", page).encodeResponse(status: status, for: request)
-        response.headers.cacheControl = .init(noStore: true)
-        return response
+        return try await request.view.render("backoffice/case", page).encodeResponse(status: status, for: request)
     }
 
     @Sendable
@@ -287,7 +285,6 @@ struct BackOfficeCasesController: RouteCollection {
         default: .binary
         }
         response.headers.contentDisposition = .init(.attachment, filename: file.filename)
-        response.headers.cacheControl = .init(noStore: true)
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         return response
     }
@@ -379,18 +376,6 @@ struct BackOfficeCasesController: RouteCollection {
             try await CaseNotifier(application: request.application).notifyAnswer(row)
             return "Respuesta guardada y notificada al cliente."
         }
-    }
-}
-
-/// A rendered Leaf view as a response that is never cached (staff pages).
-struct View_: AsyncResponseEncodable {
-    let view: Vapor.View
-    init(_ view: Vapor.View) { self.view = view }
-
-    func encodeResponse(for request: Request) async throws -> Response {
-        let response = try await view.encodeResponse(for: request)
-        response.headers.cacheControl = .init(noStore: true)
-        return response
     }
 }
 

@@ -156,7 +156,7 @@ struct CaseService {
             || (draft.causal.map { $0 != CaseCatalog.unclassified } ?? false)
         let term = LegalTerm.of(draft.type, serviceRelated: serviceRelated)
         let due = deadlines.due(filed: today, term: term)
-        let code = if let key { try await Self.code(forKey: key, database: database) } else { Self.newCode() }
+        let code = if let key { try await Self.code(forKey: key, database: database) } else { SecureRandom.readable(CaseAccessCode.length) }
         let services = contract?.serviceList ?? []
         let row = PQRCase()
         row.id = UUID()
@@ -188,7 +188,7 @@ struct CaseService {
         let caseID = row.id!
         let (type, channel, recordedBy, parentRadicado) = (draft.type, draft.channel, draft.recordedBy, parent?.radicado)
         let radicado = try await database.transaction { tx -> String in
-            let sequence = try await Self.nextSequence(year: today.year, on: tx)
+            let sequence = try await YearSequence.next(in: "case_sequences", year: today.year, on: tx)
             let radicado = Radicado(year: today.year, sequence: sequence).text
             row.year = today.year
             row.sequence = sequence
@@ -212,24 +212,6 @@ struct CaseService {
             return radicado
         }
         return Filed(radicado: radicado, code: code, dueOn: due, caseID: caseID)
-    }
-
-    /// The next number of the year, in the filing's transaction: a failed filing leaves no gap,
-    /// and two filings never share a number (the row is locked until commit).
-    static func nextSequence(year: Int, on database: any Database) async throws -> Int {
-        let sql = database as! any SQLDatabase
-        let row = try await sql.raw("""
-            INSERT INTO case_sequences (year, last_number) VALUES (\(bind: year), 1)
-            ON CONFLICT (year) DO UPDATE SET last_number = case_sequences.last_number + 1
-            RETURNING last_number
-            """).first()
-        guard let row else { throw CaseError.caseNotFound }
-        return try row.decode(column: "last_number", as: Int.self)
-    }
-
-    static func newCode() -> String {
-        // 256 is a multiple of the alphabet's 32 letters: every letter equally likely.
-        SecureRandom.bytes(CaseAccessCode.length).map { String(CaseAccessCode.alphabet[Int($0) % CaseAccessCode.alphabet.count]) }.joined()
     }
 
     /// The code of a keyed submission: derived from the key with a server secret, so a repeated
@@ -338,7 +320,7 @@ struct CaseService {
 
     /// Extends the term once (Ley 1755: to at most double, with notice before it ends).
     func extend(_ row: PQRCase, reason: String, by actor: String) async throws -> CivilDate {
-        let today = CivilDate(bogotaAt: clock.now().timeIntervalSince1970)
+        let today = clock.today
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard row.statusValue.isOpen, row.extendedDueOn == nil, let filed = CivilDate(row.filedOn),
               let extended = deadlines.extended(filed: filed, term: row.term, noticeOn: today)
@@ -445,7 +427,7 @@ struct CaseService {
     /// Flags open cases due within two business days (once), and service cases past their
     /// term as "silencio administrativo positivo" (the company must recognize it in 72 hours).
     func raiseAlerts() async throws -> AlertRun {
-        let today = CivilDate(bogotaAt: clock.now().timeIntervalSince1970)
+        let today = clock.today
         let horizon = calendar.adding(businessDays: Self.alertBusinessDays, to: today)
         var run = AlertRun()
         let open = try await PQRCase.query(on: database)

@@ -164,11 +164,11 @@ enum CaseStatisticsPage {
         let month: String
         let monthName: String
         let stats: CaseStatistics.Month
-        let months: [PQRWebController.Option]
+        let months: [SelectOption]
     }
 
     static func chosenMonth(_ request: Request) throws -> BillingPeriod {
-        let today = CivilDate(bogotaAt: request.application.clock.now().timeIntervalSince1970)
+        let today = request.application.clock.today
         guard let typed = try? request.query.get(String.self, at: "mes"), !typed.isEmpty else {
             return BillingPeriod(containing: today)
         }
@@ -177,20 +177,20 @@ enum CaseStatisticsPage {
     }
 
     @Sendable
-    static func page(request: Request) async throws -> View_ {
+    static func page(request: Request) async throws -> View {
         let staff = try request.requireStaff()
         let month = try chosenMonth(request)
         let stats = try await CaseStatistics(database: request.db).month(month)
-        let today = CivilDate(bogotaAt: request.application.clock.now().timeIntervalSince1970)
-        var options: [PQRWebController.Option] = []
+        let today = request.application.clock.today
+        var options: [SelectOption] = []
         var cursor = BillingPeriod(containing: today)
         for _ in 0..<18 {
             options.append(.init(value: cursor.description, label: cursor.displayName, selected: cursor == month))
             cursor = cursor.previous
         }
-        return View_(try await request.view.render("backoffice/case-stats", Page(
+        return try await request.view.render("backoffice/case-stats", Page(
             title: "Estadísticas PQR", frame: .init(staff), month: month.description, monthName: month.displayName, stats: stats, months: options
-        )))
+        ))
     }
 
     @Sendable
@@ -204,7 +204,6 @@ enum CaseStatisticsPage {
         let response = Response(status: .ok, body: .init(string: body))
         response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
         response.headers.contentDisposition = .init(.attachment, filename: "pqr-formato-a-\(month.description).csv")
-        response.headers.cacheControl = .init(noStore: true)
         return response
     }
 }

@@ -24,12 +24,6 @@ struct PQRWebController: RouteCollection {
 
     // MARK: The form
 
-    struct Option: Encodable {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
-
     struct FormValues: Content {
         var tipo: String?
         var tema: String?
@@ -52,10 +46,10 @@ struct PQRWebController: RouteCollection {
     struct FormPage: Encodable {
         let title: String
         let utility: UtilityProfile?
-        let types: [Option]
-        let causales: [Option]
-        let services: [Option]
-        let municipalities: [Option]
+        let types: [SelectOption]
+        let causales: [SelectOption]
+        let services: [SelectOption]
+        let municipalities: [SelectOption]
         let values: Values
         let key: String
         var message: String?
@@ -84,10 +78,10 @@ struct PQRWebController: RouteCollection {
         return FormPage(
             title: "PQR Web · \(request.application.utilityProfile?.shortName ?? "Ema")",
             utility: request.application.utilityProfile,
-            types: Self.publicTypes.map { Option(value: $0.rawValue, label: $0.title, selected: values?.tipo == $0.rawValue) },
-            causales: CaseCatalog.causales.map { Option(value: $0.key, label: $0.title, selected: values?.tema == $0.key) },
-            services: UtilityService.allCases.map { Option(value: $0.rawValue, label: $0.displayName, selected: values?.servicio == $0.rawValue) },
-            municipalities: municipalities.map { Option(value: $0, label: $0, selected: values?.municipio == $0) },
+            types: Self.publicTypes.map { SelectOption(value: $0.rawValue, label: $0.title, selected: values?.tipo == $0.rawValue) },
+            causales: CaseCatalog.causales.map { SelectOption(value: $0.key, label: $0.title, selected: values?.tema == $0.key) },
+            services: UtilityService.allCases.map { SelectOption(value: $0.rawValue, label: $0.displayName, selected: values?.servicio == $0.rawValue) },
+            municipalities: municipalities.map { SelectOption(value: $0, label: $0, selected: values?.municipio == $0) },
             values: shown,
             key: values?.intento ?? SecureRandom.hex(16),
             message: message
@@ -96,7 +90,7 @@ struct PQRWebController: RouteCollection {
 
     @Sendable
     func form(request: Request) async throws -> Response {
-        try await render(request, "pqr", page(request, nil, message: nil))
+        try await request.privatePage("pqr", page(request, nil, message: nil))
     }
 
     static func draft(from values: FormValues, channel: CaseChannel) throws -> CaseDraft {
@@ -138,7 +132,7 @@ struct PQRWebController: RouteCollection {
             draft.requiresPlace = true
             let filed = try await request.application.caseService().file(draft)
             try await CaseNotifier(application: request.application).notifyFiled(filed, type: draft.type, phone: draft.phone)
-            return try await render(request, "pqr-radicada", FiledPage(
+            return try await request.privatePage("pqr-radicada", FiledPage(
                 title: "Solicitud radicada", utility: request.application.utilityProfile, radicado: filed.radicado,
                 code: filed.code, dueDate: filed.dueOn.nameWithWeekday, typeTitle: draft.type.title
             ))
@@ -146,7 +140,7 @@ struct PQRWebController: RouteCollection {
             var kept = values
             kept.adjuntos = nil
             let hadFiles = values.adjuntos?.contains { $0.data.readableBytes > 0 } ?? false
-            return try await render(request, "pqr", page(request, kept, message: error.reason + (hadFiles ? " Vuelve a adjuntar tus archivos." : "")), status: error.status)
+            return try await request.privatePage("pqr", page(request, kept, message: error.reason + (hadFiles ? " Vuelve a adjuntar tus archivos." : "")), status: error.status)
         }
     }
 
@@ -179,7 +173,7 @@ struct PQRWebController: RouteCollection {
     @Sendable
     func lookupForm(request: Request) async throws -> Response {
         let number = (try? request.query.get(String.self, at: "numero")).map { String($0.prefix(20)) } ?? ""
-        return try await render(request, "radicado", StatusPage(title: statusTitle(request), utility: request.application.utilityProfile, number: number))
+        return try await request.privatePage("radicado", StatusPage(title: statusTitle(request), utility: request.application.utilityProfile, number: number))
     }
 
     func statusTitle(_ request: Request) -> String {
@@ -204,7 +198,7 @@ struct PQRWebController: RouteCollection {
         var page = StatusPage(title: statusTitle(request), utility: request.application.utilityProfile, number: String((form.numero ?? "").prefix(20)))
         guard let row = try await find(request, form) else {
             page.message = "No encontramos una solicitud con ese radicado y ese código de consulta. Revisa los dos: están en la confirmación que recibiste al radicarla."
-            return try await render(request, "radicado", page, status: .notFound)
+            return try await request.privatePage("radicado", page, status: .notFound)
         }
         page.status = CaseStatusSummary(row)
         page.code = CaseAccessCode.normalize(form.codigo ?? "") ?? ""
@@ -213,7 +207,7 @@ struct PQRWebController: RouteCollection {
         }
         page.surveyOpen = row.typeValue == .queja && row.notifiedAt != nil && row.satisfaction == nil
         page.thanks = thanks
-        return try await render(request, "radicado", page)
+        return try await request.privatePage("radicado", page)
     }
 
     @Sendable
@@ -236,12 +230,6 @@ struct PQRWebController: RouteCollection {
         formatter.timeZone = TimeZone(identifier: "America/Bogota")
         formatter.dateFormat = "d 'de' MMMM 'de' yyyy, h:mm a"
         return formatter.string(from: date)
-    }
-
-    func render(_ request: Request, _ view: String, _ context: some Encodable, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let response = try await request.view.render(view, context).encodeResponse(status: status, for: request)
-        response.headers.cacheControl = .init(noStore: true)
-        return response
     }
 
     // MARK: JSON

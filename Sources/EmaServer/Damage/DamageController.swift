@@ -17,7 +17,7 @@ struct DamageController: RouteCollection {
         let title: String
         let utility: UtilityProfile?
         let line: String
-        let services: [PQRWebController.Option]
+        let services: [SelectOption]
         var address = ""
         var description = ""
         var phone = ""
@@ -33,7 +33,7 @@ struct DamageController: RouteCollection {
         var celular: String?
     }
 
-    static func serviceChoices(selected: String?) -> [PQRWebController.Option] {
+    static func serviceChoices(selected: String?) -> [SelectOption] {
         DamageService.allCases.map { .init(value: $0.rawValue, label: $0.title, selected: $0.rawValue == selected) }
     }
 
@@ -69,10 +69,10 @@ struct DamageController: RouteCollection {
             let filing = DamageFiling(service: service, address: form.direccion, location: nil, description: form.descripcion ?? "",
                                       phone: phone, hazard: hazard, channel: .web)
             shown.number = try await DamageReports(database: request.db, clock: request.application.clock).report(filing)
-            return try await shown.render(request, status: .created)
+            return try await request.privatePage("danos", shown, status: .created)
         } catch let error as DamageError {
             shown.message = error.reason
-            return try await shown.render(request, status: error.status)
+            return try await request.privatePage("danos", shown, status: error.status)
         }
     }
 
@@ -89,7 +89,7 @@ struct DamageController: RouteCollection {
         let channel: String
         let at: String
         let status: String
-        let statuses: [PQRWebController.Option]
+        let statuses: [SelectOption]
     }
 
     struct QueuePage: Encodable {
@@ -100,7 +100,7 @@ struct DamageController: RouteCollection {
     }
 
     @Sendable
-    func queue(request: Request) async throws -> View_ {
+    func queue(request: Request) async throws -> View {
         let staff = try request.requireStaff()
         let showResolved = (try? request.query.get(String.self, at: "vista")) == "resueltos"
         var query = DamageReportRecord.query(on: request.db)
@@ -118,7 +118,7 @@ struct DamageController: RouteCollection {
                 statuses: DamageReportRecord.statuses.map { .init(value: $0.id, label: $0.title, selected: $0.id == report.status) }
             )
         }
-        return View_(try await request.view.render("backoffice/danos", QueuePage(title: "Daños", frame: .init(staff), rows: rows, showResolved: showResolved)))
+        return try await request.view.render("backoffice/danos", QueuePage(title: "Daños", frame: .init(staff), rows: rows, showResolved: showResolved))
     }
 
     struct MoveForm: Content { var estado: String? }
@@ -137,13 +137,5 @@ struct DamageController: RouteCollection {
         report.updatedBy = staff.email
         try await report.save(on: request.db)
         return request.redirect(to: "/backoffice/danos")
-    }
-}
-
-extension DamageController.Page {
-    func render(_ request: Request, status: HTTPResponseStatus) async throws -> Response {
-        let response = try await request.view.render("danos", self).encodeResponse(status: status, for: request)
-        response.headers.cacheControl = .init(noStore: true)
-        return response
     }
 }

@@ -1,8 +1,8 @@
-import Vapor
 import EmaCore
 import Fluent
 import Foundation
 import SQLKit
+import Vapor
 
 /// A damage reported by a customer (7x24): numbered `DAN-YYYY-NNNNNNN`, queued for the crews.
 final class DamageReportRecord: Model, @unchecked Sendable {
@@ -117,14 +117,7 @@ struct DamageReports {
         row.createdAt = now
         row.updatedAt = now
         return try await database.transaction { tx in
-            let sql = tx as! any SQLDatabase
-            guard let next = try await sql.raw("""
-                INSERT INTO damage_sequences (year, last_number) VALUES (\(bind: year), 1)
-                ON CONFLICT (year) DO UPDATE SET last_number = damage_sequences.last_number + 1
-                RETURNING last_number
-                """).first()
-            else { throw DamageError.notFound }
-            let sequence = try next.decode(column: "last_number", as: Int.self)
+            let sequence = try await YearSequence.next(in: "damage_sequences", year: year, on: tx)
             row.number = "DAN-\(year)-" + String(format: "%07d", sequence)
             try await row.create(on: tx)
             return row.number

@@ -18,7 +18,7 @@ struct OfficeScreenController: RouteCollection {
     struct Page: Encodable {
         let title: String
         let frame: BackOfficeController.Frame
-        let offices: [PQRWebController.Option]
+        let offices: [SelectOption]
         let office: String
         let rows: [Row]
         let figures: TurnService.DayFigures
@@ -29,7 +29,7 @@ struct OfficeScreenController: RouteCollection {
         let staff = try request.requireStaff()
         let service = request.application.turnService()
         let chosen = office.flatMap { service.offices.contains($0) ? $0 : nil } ?? ""
-        let today = CivilDate(bogotaAt: request.application.clock.now().timeIntervalSince1970).description
+        let today = request.application.clock.today.description
         let turns = chosen.isEmpty ? [] : try await OfficeTurn.query(on: request.db).filter(\.$office == chosen).filter(\.$day == today)
             .filter(\.$status != "cancelado").sort(\.$slot).sort(\.$createdAt).all()
         let titles = ["reservado": "En espera", "llamado": "Llamado", "en_atencion": "En atención", "atendido": "Atendido"]
@@ -40,9 +40,7 @@ struct OfficeScreenController: RouteCollection {
             rows: turns.map { Row(code: $0.code, slot: $0.slot, status: titles[$0.status] ?? $0.status, action: actions[$0.status]) },
             figures: TurnService.figures(turns), message: message
         )
-        let response = try await request.view.render("backoffice/turnos", page).encodeResponse(for: request)
-        response.headers.cacheControl = .init(noStore: true)
-        return response
+        return try await request.view.render("backoffice/turnos", page).encodeResponse(for: request)
     }
 
     @Sendable

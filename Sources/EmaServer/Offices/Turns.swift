@@ -103,7 +103,7 @@ struct TurnService {
 
     /// The next five business days, from tomorrow.
     var days: [CivilDate] {
-        var day = CivilDate(bogotaAt: clock.now().timeIntervalSince1970)
+        var day = clock.today
         var result: [CivilDate] = []
         while result.count < 5 {
             day = calendar.adding(businessDays: 1, to: day)
@@ -129,7 +129,7 @@ struct TurnService {
             e164 = valid
         }
         let turn = OfficeTurn()
-        turn.code = "T-" + TransparencyService.random(6)
+        turn.code = "T-" + SecureRandom.readable(6)
         turn.office = office
         turn.day = day
         turn.slot = slot
@@ -164,7 +164,7 @@ extension TurnService {
     /// Calls the earliest booked turn of today at an office; nil when nobody is waiting. Two
     /// screens calling at once never get the same turn (the update is conditional on the state).
     func callNext(office: String, by staff: String) async throws -> OfficeTurn? {
-        let today = CivilDate(bogotaAt: clock.now().timeIntervalSince1970).description
+        let today = clock.today.description
         for _ in 0..<5 {
             guard let next = try await OfficeTurn.query(on: database).filter(\.$office == office).filter(\.$day == today)
                 .filter(\.$status == "reservado").sort(\.$slot).sort(\.$createdAt).first()

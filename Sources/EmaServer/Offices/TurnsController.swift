@@ -13,9 +13,9 @@ struct TurnsController: RouteCollection {
     struct Page: Encodable {
         let title: String
         let utility: UtilityProfile?
-        var offices: [PQRWebController.Option] = []
-        var days: [PQRWebController.Option] = []
-        var slots: [PQRWebController.Option] = []
+        var offices: [SelectOption] = []
+        var days: [SelectOption] = []
+        var slots: [SelectOption] = []
         var office = ""
         var day = ""
         var message: String?
@@ -46,9 +46,7 @@ struct TurnsController: RouteCollection {
     }
 
     func render(_ request: Request, _ page: Page, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let response = try await request.view.render("turnos", page).encodeResponse(status: status, for: request)
-        response.headers.cacheControl = .init(noStore: true)
-        return response
+        try await request.privatePage("turnos", page, status: status)
     }
 
     @Sendable

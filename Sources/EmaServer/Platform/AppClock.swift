@@ -1,3 +1,4 @@
+import EmaCore
 import Foundation
 import NIOConcurrencyHelpers
 
@@ -11,6 +12,9 @@ public struct AppClock: Sendable {
     }
 
     public static let system = AppClock { Date() }
+
+    /// Today in Bogotá, the day the law and the bills count in.
+    public var today: CivilDate { CivilDate(bogotaAt: now().timeIntervalSince1970) }
 
     /// A clock that stands still until `advance` is called.
     public final class Manual: Sendable {

@@ -71,7 +71,7 @@ struct SiteController: RouteCollection {
         let utility: UtilityProfile
         let officeGroups: [OfficeGroup]
         let officeCount: Int
-        let municipalities: [PQRWebController.Option]
+        let municipalities: [SelectOption]
         let message: String?
     }
 

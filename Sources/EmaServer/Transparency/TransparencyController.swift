@@ -46,14 +46,13 @@ struct TransparencyController: RouteCollection {
     }
 
     func render(_ request: Request, _ view: String, _ page: Page, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let response = try await request.view.render(view, page).encodeResponse(status: status, for: request)
-        response.headers.cacheControl = .init(noStore: true)
+        let response = try await request.privatePage(view, page, status: status)
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
         return response
     }
 
-    var service: (Request) -> TransparencyService {
-        { TransparencyService(database: $0.db, clock: $0.application.clock) }
+    func service(_ request: Request) async throws -> TransparencyService {
+        try await TransparencyService.make(database: request.db, clock: request.application.clock)
     }
 
     @Sendable
@@ -116,15 +115,16 @@ struct TransparencyController: RouteCollection {
     struct ListPage: Encodable { let title: String; let frame: BackOfficeController.Frame; let rows: [Row] }
 
     @Sendable
-    func list(request: Request) async throws -> View_ {
+    func list(request: Request) async throws -> View {
         let staff = try request.requireStaff()
         let reports = try await TransparencyReport.query(on: request.db).sort(\.$receivedOn, .descending).limit(200).all()
+        let service = try await service(request)
         var rows: [Row] = []
         for report in reports {
-            let content = try await service(request).open(TransparencyContent.self, report.sealed)
+            let content = try service.open(TransparencyContent.self, report.sealed)
             rows.append(Row(code: report.code, receivedOn: report.receivedOn, status: report.status, what: String(content.what.prefix(140))))
         }
-        return View_(try await request.view.render("backoffice/transparencia", ListPage(title: "Contacto Transparente", frame: .init(staff), rows: rows)))
+        return try await request.view.render("backoffice/transparencia", ListPage(title: "Contacto Transparente", frame: .init(staff), rows: rows))
     }
 
     struct DetailPage: Encodable {
@@ -148,18 +148,16 @@ struct TransparencyController: RouteCollection {
 
     func showDetail(_ request: Request, _ report: TransparencyReport, message: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
         let staff = try request.requireStaff()
-        let service = service(request)
+        let service = try await service(request)
         let files = try await TransparencyEvidence.query(on: request.db).filter(\.$reportID == report.requireID()).sort(\.$id).all()
         var names: [String] = []
-        for file in files { names.append(try await service.open(TransparencyFile.self, file.sealed).filename) }
+        for file in files { names.append(try service.open(TransparencyFile.self, file.sealed).filename) }
         let page = DetailPage(
             title: report.code, frame: .init(staff), code: report.code, receivedOn: CivilDate(report.receivedOn)?.displayName ?? report.receivedOn,
-            status: report.status, content: try await service.open(TransparencyContent.self, report.sealed), files: names,
-            answer: try await report.sealedAnswer.asyncMap { try await service.open(String.self, $0) }, message: message
+            status: report.status, content: try service.open(TransparencyContent.self, report.sealed), files: names,
+            answer: try report.sealedAnswer.map { try service.open(String.self, $0) }, message: message
         )
-        let response = try await request.view.render("backoffice/transparencia-caso", page).encodeResponse(status: status, for: request)
-        response.headers.cacheControl = .init(noStore: true)
-        return response
+        return try await request.view.render("backoffice/transparencia-caso", page).encodeResponse(status: status, for: request)
     }
 
     @Sendable
@@ -176,7 +174,6 @@ struct TransparencyController: RouteCollection {
         let response = Response(status: .ok, body: .init(data: file.data))
         response.headers.replaceOrAdd(name: .contentType, value: file.contentType)
         response.headers.contentDisposition = .init(.attachment, filename: file.filename)
-        response.headers.cacheControl = .init(noStore: true)
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         return response
     }
@@ -194,12 +191,5 @@ struct TransparencyController: RouteCollection {
         } catch let error as TransparencyError {
             return try await showDetail(request, report, message: error.reason, status: error.status)
         }
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }

@@ -105,26 +105,21 @@ enum TransparencyError: EmaError {
 struct TransparencyService {
     let database: any Database
     let clock: AppClock
+    /// Read once per service, not once per report sealed or opened.
+    let key: SymmetricKey
 
-    static let keyAlphabet = CaseAccessCode.alphabet
-
-    func key() async throws -> SymmetricKey {
-        SymmetricKey(data: try await PlatformSecret.value(named: "transparency_reports", database: database))
+    static func make(database: any Database, clock: AppClock) async throws -> TransparencyService {
+        let key = SymmetricKey(data: try await PlatformSecret.value(named: "transparency_reports", database: database))
+        return TransparencyService(database: database, clock: clock, key: key)
     }
 
-    func seal(_ value: some Encodable) async throws -> Data {
-        let box = try AES.GCM.seal(try JSONEncoder().encode(value), using: try await key())
-        guard let combined = box.combined else { throw TransparencyError.notFound }
-        return combined
+    func seal(_ value: some Encodable) throws -> Data {
+        // A 12-byte random nonce always gives the combined form.
+        try AES.GCM.seal(try JSONEncoder().encode(value), using: key).combined!
     }
 
-    func open<T: Decodable>(_ type: T.Type, _ sealed: Data) async throws -> T {
-        let plain = try AES.GCM.open(try AES.GCM.SealedBox(combined: sealed), using: try await key())
-        return try JSONDecoder().decode(type, from: plain)
-    }
-
-    static func random(_ count: Int) -> String {
-        SecureRandom.bytes(count).map { String(keyAlphabet[Int($0) % keyAlphabet.count]) }.joined()
+    func open<T: Decodable>(_ type: T.Type, _ sealed: Data) throws -> T {
+        try JSONDecoder().decode(type, from: try AES.GCM.open(try AES.GCM.SealedBox(combined: sealed), using: key))
     }
 
     static func keyHash(code: String, key: String) -> String {
@@ -140,20 +135,20 @@ struct TransparencyService {
         content.contact = content.contact.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : String($0.prefix(120)) }
         if files.count > CaseService.maxAttachments { throw CaseError.tooManyAttachments }
         let checked = try files.map(CaseService.checkedFile)
-        let code = "CT-" + Self.random(8)
-        let secret = Self.random(12)
+        let code = "CT-" + SecureRandom.readable(8)
+        let secret = SecureRandom.readable(12)
         let report = TransparencyReport()
         report.id = UUID()
         report.code = code
         report.keyHash = Self.keyHash(code: code, key: secret)
-        report.sealed = try await seal(content)
+        report.sealed = try seal(content)
         report.status = "recibida"
-        report.receivedOn = CivilDate(bogotaAt: clock.now().timeIntervalSince1970).description
+        report.receivedOn = clock.today.description
         var evidence: [TransparencyEvidence] = []
         for file in checked {
             let row = TransparencyEvidence()
             row.reportID = report.id!
-            row.sealed = try await seal(TransparencyFile(filename: file.filename, contentType: file.contentType, data: file.data))
+            row.sealed = try seal(TransparencyFile(filename: file.filename, contentType: file.contentType, data: file.data))
             evidence.append(row)
         }
         let sealedEvidence = evidence
@@ -177,8 +172,8 @@ struct TransparencyService {
     func answer(_ report: TransparencyReport, text: String) async throws {
         let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (10...5_000).contains(text.count) else { throw TransparencyError.answerLength }
-        report.sealedAnswer = try await seal(text)
-        report.answeredOn = CivilDate(bogotaAt: clock.now().timeIntervalSince1970).description
+        report.sealedAnswer = try seal(text)
+        report.answeredOn = clock.today.description
         report.status = "respondida"
         try await report.save(on: database)
     }

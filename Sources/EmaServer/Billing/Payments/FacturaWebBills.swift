@@ -25,7 +25,7 @@ struct FacturaWebBills {
             .limit(Self.periods)
             .all()
         let links = BillLinks(database: database, clock: clock)
-        let today = CivilDate(bogotaAt: clock.now().timeIntervalSince1970)
+        let today = clock.today
         var bills: [(invoice: Invoice, summary: BillSummary)] = []
         for invoice in invoices {
             bills.append((invoice, BillSummary(

@@ -246,9 +246,7 @@ struct FacturaWebController: RouteCollection {
     }
 
     func render(_ request: Request, _ page: FacturaPage, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let response = try await request.view.render("factura", page).encodeResponse(status: status, for: request)
-        response.headers.cacheControl = .init(noStore: true)
-        return response
+        try await request.privatePage("factura", page, status: status)
     }
 
     /// Contract lookups per client address: enough for a family, too few to walk the numbers.

@@ -77,22 +77,21 @@ func casesBenchmark(_ arguments: [String], ema: String) async throws {
 /// Radicados 2025-0000001… (filed across 2025, all answered) and 2026-0000001… (October 2026,
 /// 90 % answered), each with the access code BENCHK; the 2026 sequence continues after them.
 func seedCases(total: Int, month: Int, databaseURL: String) throws {
-    func insert(year: Int, count: Int, filedOn: String, monthExpression: String) -> String {
+    func insert(year: Int, count: Int, monthExpression: String) -> String {
         """
         INSERT INTO cases (id, radicado, year, sequence, code_hash, type, causal, service, municipality, segment, channel, anonymous, name,
-            description, priority, service_related, status, filed_at, filed_on, filed_month, due_on, decision, answer, answered_at, answered_on,
-            answered_month, answered_by, business_days_to_answer, answered_on_time, notified_at, notified_on, notification_kind, positive_silence)
+            description, priority, service_related, status, filed_at, filed_on, due_on, decision, answer, answered_at, answered_on,
+            answered_by, business_days_to_answer, answered_on_time, notified_at, notified_on, notification_kind, positive_silence)
         SELECT gen_random_uuid(), r, \(year), g, encode(sha256(convert_to('ema-radicado:' || r || ':BENCHK', 'UTF8')), 'hex'),
             (ARRAY['peticion','queja','reclamo','sugerencia','consulta'])[1 + g % 5], (ARRAY['F102','F103','F120','P303','P315','SIN'])[1 + g % 6],
             (ARRAY['energia','agua','gas','alcantarillado'])[1 + g % 4], (ARRAY['Medellín','Bello','Envigado','Sabaneta','Turbo'])[1 + g % 5],
             (ARRAY['hogares','empresas','gobierno'])[1 + g % 3], (ARRAY['pqr_web','whatsapp','web','oficina','telefono'])[1 + g % 5], false, 'Cliente de prueba',
             'Solicitud sembrada por el benchmark', g % 50 = 0, true, CASE WHEN g % 10 = 0 AND \(year) = 2026 THEN 'en_tramite' ELSE 'respondido' END,
-            d::timestamp + interval '9 hours', d, to_char(d, 'YYYY-MM'), to_char(d + 21, 'YYYY-MM-DD'),
+            d::timestamp + interval '9 hours', to_char(d, 'YYYY-MM-DD'), to_char(d + 21, 'YYYY-MM-DD'),
             CASE WHEN g % 10 = 0 AND \(year) = 2026 THEN NULL ELSE 'accede' END,
             CASE WHEN g % 10 = 0 AND \(year) = 2026 THEN NULL ELSE 'Respuesta sembrada por el benchmark.' END,
             CASE WHEN g % 10 = 0 AND \(year) = 2026 THEN NULL ELSE d::timestamp + interval '10 days' END,
             CASE WHEN g % 10 = 0 AND \(year) = 2026 THEN NULL ELSE to_char(d + 10, 'YYYY-MM-DD') END,
-            CASE WHEN g % 10 = 0 AND \(year) = 2026 THEN NULL ELSE to_char(d + 10, 'YYYY-MM') END,
             'Agente de prueba', 1 + g % 20, g % 20 < 15,
             CASE WHEN g % 10 = 0 AND \(year) = 2026 THEN NULL ELSE d::timestamp + interval '10 days' END,
             CASE WHEN g % 10 = 0 AND \(year) = 2026 THEN NULL ELSE to_char(d + 10, 'YYYY-MM-DD') END, 'sms', false
@@ -100,8 +99,8 @@ func seedCases(total: Int, month: Int, databaseURL: String) throws {
         """
     }
     let older = total - month
-    try psql(databaseURL, insert(year: 2025, count: older, filedOn: "", monthExpression: "DATE '2025-01-02' + (g % 360)"))
-    try psql(databaseURL, insert(year: 2026, count: month, filedOn: "", monthExpression: "DATE '2026-10-01' + (g % 28)"))
+    try psql(databaseURL, insert(year: 2025, count: older, monthExpression: "DATE '2025-01-02' + (g % 360)"))
+    try psql(databaseURL, insert(year: 2026, count: month, monthExpression: "DATE '2026-10-01' + (g % 28)"))
     try psql(databaseURL, "INSERT INTO case_sequences (year, last_number) VALUES (2025, \(older)), (2026, \(month)) ON CONFLICT (year) DO UPDATE SET last_number = EXCLUDED.last_number; ANALYZE cases")
 }
 

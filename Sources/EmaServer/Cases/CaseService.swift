@@ -179,7 +179,6 @@ struct CaseService {
         row.status = CaseStatus.radicado.rawValue
         row.filedAt = now
         row.filedOn = today.description
-        row.filedMonth = String(today.description.prefix(7))
         row.dueOn = due.description
         row.parentID = parent?.id
         row.positiveSilence = false
@@ -347,7 +346,6 @@ struct CaseService {
         row.answer = text
         row.answeredAt = now
         row.answeredOn = today.description
-        row.answeredMonth = String(today.description.prefix(7))
         row.answeredBy = account.name
         row.businessDaysToAnswer = calendar.businessDays(from: filed, to: today)
         row.answeredOnTime = !(due < today)

@@ -40,8 +40,9 @@ struct CaseStatistics: Sendable {
     func month(_ month: BillingPeriod) async throws -> Month {
         let sql = database as! any SQLDatabase
         let key = month.description
+        let (from, to) = Self.dates(of: month)
         func grouped(_ column: String, label: (String?) -> String) async throws -> [Count] {
-            let rows = try await sql.raw("SELECT \(ident: column) AS value, COUNT(*) AS total FROM cases WHERE filed_month = \(bind: key) GROUP BY \(ident: column)").all()
+            let rows = try await sql.raw("SELECT \(ident: column) AS value, COUNT(*) AS total FROM cases WHERE filed_on >= \(bind: from) AND filed_on < \(bind: to) GROUP BY \(ident: column)").all()
             return try rows.map { Count(label: label(try $0.decodeNil(column: "value") ? nil : try $0.decode(column: "value", as: String.self)), count: try $0.decode(column: "total", as: Int.self)) }
                 .sorted { $0.count != $1.count ? $0.count > $1.count : $0.label < $1.label }
         }
@@ -52,15 +53,15 @@ struct CaseStatistics: Sendable {
         let bySegment = try await grouped("segment") { $0.flatMap(Segment.init(rawValue:))?.displayName ?? "Sin contrato" }
         let byChannel = try await grouped("channel") { $0.flatMap(CaseChannel.init(rawValue:))?.title ?? "—" }
         let filed = byType.reduce(0) { $0 + $1.count }
-        let complaints = try await sql.raw("SELECT COUNT(*) AS total FROM cases WHERE filed_month = \(bind: key) AND type IN ('queja', 'reclamo')").first()?.decode(column: "total", as: Int.self) ?? 0
-        let silence = try await sql.raw("SELECT COUNT(*) AS total FROM cases WHERE filed_month = \(bind: key) AND positive_silence = \(bind: true)").first()?.decode(column: "total", as: Int.self) ?? 0
+        let complaints = try await sql.raw("SELECT COUNT(*) AS total FROM cases WHERE filed_on >= \(bind: from) AND filed_on < \(bind: to) AND type IN ('queja', 'reclamo')").first()?.decode(column: "total", as: Int.self) ?? 0
+        let silence = try await sql.raw("SELECT COUNT(*) AS total FROM cases WHERE filed_on >= \(bind: from) AND filed_on < \(bind: to) AND positive_silence = \(bind: true)").first()?.decode(column: "total", as: Int.self) ?? 0
         let answers = try await sql.raw("""
             SELECT COUNT(*) AS total,
                    SUM(CASE WHEN answered_on_time = \(bind: true) THEN 1 ELSE 0 END) AS on_time,
                    AVG(CAST(business_days_to_answer AS DOUBLE PRECISION)) AS days,
                    COUNT(satisfaction) AS surveys,
                    AVG(CAST(satisfaction AS DOUBLE PRECISION)) AS satisfaction
-            FROM cases WHERE answered_month = \(bind: key)
+            FROM cases WHERE answered_on >= \(bind: from) AND answered_on < \(bind: to)
             """).first()
         let answered = try answers?.decode(column: "total", as: Int.self) ?? 0
         let onTime = try answers?.decode(column: "on_time", as: Int?.self) ?? 0
@@ -80,6 +81,12 @@ struct CaseStatistics: Sendable {
         )
     }
 
+    /// A month as a range of civil dates, `[first day, first day of the next month)`: `YYYY-MM-DD`
+    /// sorts as dates do, so the indexes on `filed_on` and `answered_on` serve it.
+    static func dates(of month: BillingPeriod) -> (from: String, to: String) {
+        (month.description + "-01", month.next.description + "-01")
+    }
+
     /// DANE codes of the municipalities the utility serves (department 05, Antioquia). ⚠ Kept
     /// here until the utility's data file carries them.
     static let daneCodes: [String: String] = [
@@ -97,7 +104,7 @@ struct CaseStatistics: Sendable {
     /// Formato A for a month: cases filed or answered in it, and earlier ones still open.
     /// Written row by row to `write`, so a month of any size streams.
     func sspdRows(_ month: BillingPeriod, write: ([String]) async throws -> Void) async throws {
-        let key = month.description
+        let (from, to) = Self.dates(of: month)
         struct Line: Decodable {
             let radicado: String
             let type: String
@@ -106,7 +113,6 @@ struct CaseStatistics: Sendable {
             let contract_number: String?
             let invoice_number: String?
             let filed_on: String
-            let answered_month: String?
             let answered_on: String?
             let decision: String?
             let notified_on: String?
@@ -114,11 +120,11 @@ struct CaseStatistics: Sendable {
         }
         // Only the columns the format needs: decoding whole cases made a month of 100,000 slow.
         let rows = try await (database as! any SQLDatabase).raw("""
-            SELECT radicado, type, causal, municipality, contract_number, invoice_number, filed_on, answered_month, answered_on,
+            SELECT radicado, type, causal, municipality, contract_number, invoice_number, filed_on, answered_on,
                    decision, notified_on, notification_kind
             FROM cases
-            WHERE filed_month = \(bind: key) OR answered_month = \(bind: key)
-               OR (filed_month < \(bind: key) AND status IN ('radicado', 'en_tramite'))
+            WHERE (filed_on >= \(bind: from) AND filed_on < \(bind: to)) OR (answered_on >= \(bind: from) AND answered_on < \(bind: to))
+               OR (filed_on < \(bind: from) AND status IN ('radicado', 'en_tramite'))
             ORDER BY year, sequence
             """).all(decoding: Line.self)
         try await write(Self.sspdHeader)
@@ -126,7 +132,7 @@ struct CaseStatistics: Sendable {
             guard let type = CaseType(rawValue: row.type), let tramite = type.sspdTramite else { continue }
             let dane = row.municipality.flatMap { Self.daneCodes[$0] } ?? ""
             let causal = CaseCatalog.causal(row.causal)
-            let answeredThisMonth = row.answered_month.map { $0 <= key } ?? false
+            let answeredThisMonth = row.answered_on.map { $0 < to } ?? false
             let decision = answeredThisMonth ? row.decision.flatMap(CaseDecision.init(rawValue:))?.sspdCode ?? "9" : "9"
             let notified = answeredThisMonth && row.notified_on != nil
             let notification = notified ? (row.notification_kind == "aviso_web" ? "4" : "1") : "3"

@@ -33,7 +33,6 @@ final class PQRCase: Model, @unchecked Sendable {
     @Field(key: "status") var status: String
     @Field(key: "filed_at") var filedAt: Date
     @Field(key: "filed_on") var filedOn: String
-    @Field(key: "filed_month") var filedMonth: String
     @Field(key: "due_on") var dueOn: String
     @OptionalField(key: "extended_due_on") var extendedDueOn: String?
     @OptionalField(key: "assigned_to") var assignedTo: UUID?
@@ -42,7 +41,6 @@ final class PQRCase: Model, @unchecked Sendable {
     @OptionalField(key: "answer") var answer: String?
     @OptionalField(key: "answered_at") var answeredAt: Date?
     @OptionalField(key: "answered_on") var answeredOn: String?
-    @OptionalField(key: "answered_month") var answeredMonth: String?
     @OptionalField(key: "answered_by") var answeredBy: String?
     @OptionalField(key: "business_days_to_answer") var businessDaysToAnswer: Int?
     @OptionalField(key: "answered_on_time") var answeredOnTime: Bool?
@@ -138,7 +136,6 @@ struct CreateCases: AsyncMigration {
             .field("status", .string, .required)
             .field("filed_at", .datetime, .required)
             .field("filed_on", .string, .required)
-            .field("filed_month", .string, .required)
             .field("due_on", .string, .required)
             .field("extended_due_on", .string)
             .field("assigned_to", .uuid)
@@ -147,7 +144,6 @@ struct CreateCases: AsyncMigration {
             .field("answer", .string)
             .field("answered_at", .datetime)
             .field("answered_on", .string)
-            .field("answered_month", .string)
             .field("answered_by", .string)
             .field("business_days_to_answer", .int)
             .field("answered_on_time", .bool)
@@ -189,8 +185,9 @@ struct CreateCases: AsyncMigration {
         try await sql.raw("CREATE TABLE case_sequences (year INTEGER PRIMARY KEY, last_number INTEGER NOT NULL)").run()
         try await sql.raw("CREATE INDEX cases_open_due ON cases (due_on) WHERE status IN ('radicado', 'en_tramite')").run()
         try await sql.raw("CREATE INDEX cases_assigned_due ON cases (assigned_to, due_on)").run()
-        try await sql.raw("CREATE INDEX cases_filed_month ON cases (filed_month)").run()
-        try await sql.raw("CREATE INDEX cases_answered_month ON cases (answered_month)").run()
+        // A month's statistics read a range of these (`YYYY-MM-DD` sorts as dates do).
+        try await sql.raw("CREATE INDEX cases_filed_on ON cases (filed_on)").run()
+        try await sql.raw("CREATE INDEX cases_answered_on ON cases (answered_on)").run()
         try await sql.raw("CREATE INDEX case_events_case ON case_events (case_id, at)").run()
         try await sql.raw("CREATE INDEX case_attachments_case ON case_attachments (case_id)").run()
     }

@@ -112,3 +112,12 @@ def pytest_runtest_makereport(item, call):
 def get_json(url: str):
     with urllib.request.urlopen(url, timeout=5) as response:
         return response.status, json.loads(response.read().decode())
+
+
+def wait(browser, seconds=15):
+    """Waits for a condition; an element replaced while the page changes is looked up again
+    instead of failing the test (a click that navigates makes the old one stale)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+    return WebDriverWait(browser, seconds, ignored_exceptions=(StaleElementReferenceException,))
+

@@ -4,19 +4,14 @@ import json
 import re
 import urllib.request
 
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import save_screenshot
+from conftest import save_screenshot, wait
 
 PHONE = "300 777 0001"
 
-
-def wait(browser, seconds=15):
-    return WebDriverWait(browser, seconds, ignored_exceptions=(StaleElementReferenceException,))
 
 
 def enroll(base, contract, address_prefix):

@@ -6,13 +6,9 @@ import urllib.request
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import save_screenshot
+from conftest import save_screenshot, wait
 
-
-def wait(browser, seconds=10):
-    return WebDriverWait(browser, seconds)
 
 
 def click_choice(browser, title):

@@ -3,14 +3,11 @@ asking Ema what is owed."""
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-from conftest import save_screenshot
+from conftest import save_screenshot, wait
 from test_chat import click_choice, type_message, wait_for_text
 
-
-def wait(browser, seconds=10):
-    return WebDriverWait(browser, seconds)
 
 
 def latest_bill(browser):

@@ -4,12 +4,11 @@ anonymous queja from the back office, answers it, and the customer reads the ans
 import re
 import urllib.request
 
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-from conftest import save_screenshot
+from conftest import save_screenshot, wait
 from test_backoffice import sign_in
 
 # The first demo contract of Resources/demo/contracts.csv.
@@ -22,9 +21,6 @@ PNG = bytes.fromhex(
     "000049454e44ae426082"
 )
 
-
-def wait(browser, seconds=15):
-    return WebDriverWait(browser, seconds, ignored_exceptions=(StaleElementReferenceException,))
 
 
 def fill_form(browser, base, tipo, description, contract="", name="", municipio="", anonymous=False, files=()):

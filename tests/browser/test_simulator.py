@@ -8,11 +8,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import save_screenshot
+from conftest import save_screenshot, wait
 
-
-def wait(browser, seconds=15):
-    return WebDriverWait(browser, seconds)
 
 
 def chat_text(browser):

@@ -1,19 +1,14 @@
 """Contacto Transparente in a real browser: an anonymous report with evidence, its code and key,
 the officer's answer, and the reporter reading it with code and key."""
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import save_screenshot
+from conftest import save_screenshot, wait
 from test_backoffice import sign_in
 from test_pqr import PNG
 
 STORY = "Un funcionario pide dinero para agilizar la reconexión del servicio en la oficina."
 
-
-def wait(browser, seconds=15):
-    return WebDriverWait(browser, seconds, ignored_exceptions=(StaleElementReferenceException,))
 
 
 def consult(browser, base, code, key):

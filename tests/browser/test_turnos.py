@@ -1,14 +1,10 @@
 """Turns in a real browser: choose an office and a day, see the places left, book, cancel."""
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-from conftest import save_screenshot
+from conftest import save_screenshot, wait
 
-
-def wait(browser, seconds=15):
-    return WebDriverWait(browser, seconds, ignored_exceptions=(StaleElementReferenceException,))
 
 
 def test_a_customer_books_a_turn_and_cancels_it(ema_server, browser):

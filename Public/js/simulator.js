@@ -98,6 +98,15 @@
     text.value = "";
     post({ text: value });
   });
+  var place = document.getElementById("sim-place");
+  var sendLocation = document.getElementById("sim-send-location");
+  if (place && sendLocation) {
+    sendLocation.addEventListener("click", function () {
+      var parts = place.value.split(",");
+      post({ latitude: parseFloat(parts[0]), longitude: parseFloat(parts[1]), place: place.options[place.selectedIndex].text });
+      document.getElementById("sim-location").open = false;
+    });
+  }
   number.addEventListener("change", function () { shown = ""; refresh(); });
   setInterval(refresh, 1000);
   refresh();

@@ -6,7 +6,7 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import save_screenshot, wait
 
@@ -70,3 +70,42 @@ def test_enroll_through_the_whatsapp_simulator(ema_server, browser):
     tap(browser, "Sí, inscribir")
     wait_for(browser, "quedó inscrito")
     save_screenshot(browser, "simulador")
+
+
+def test_share_a_location_and_book_a_turn_in_the_simulator(ema_server, browser):
+    browser.get(ema_server + "/simulador")
+    number = browser.find_element(By.ID, "sim-number")
+    number.clear()
+    number.send_keys("310 555 0303")
+    number.send_keys(Keys.TAB)
+    write(browser, "hola")
+    tap(browser, "Sí, autorizo")
+    tap(browser, "Acepto")
+    wait_for(browser, "¿En qué te puedo ayudar hoy?")
+    browser.find_element(By.CSS_SELECTOR, "#sim-location summary").click()
+    Select(browser.find_element(By.ID, "sim-place")).select_by_visible_text("Bello")
+    browser.find_element(By.ID, "sim-send-location").click()
+    wait_for(browser, "📍 Ubicación: Bello")
+    wait_for(browser, "Recibí tu ubicación (Bello)")
+    tap(browser, "Oficinas cercanas")
+    wait_for(browser, "Oficinas y puntos de atención en Bello")
+    wait_for(browser, "escríbeme «pedir turno»")
+
+    write(browser, "pedir turno en la oficina bello")
+    wait_for(browser, "¿Qué día quieres ir?")
+    rows = browser.find_elements(By.XPATH, "//button[contains(@class,'wa-list-row') and starts-with(@data-choice,'turno_dia:')]")
+    day = rows[-1].get_attribute("textContent")
+    tap(browser, day)
+    tap(browser, "En la tarde")
+    wait_for(browser, "¿A qué hora?")
+    tap(browser, "4:30 p. m. (4 cupos)")
+    wait_for(browser, "tu turno es el T-")
+    confirmation = chat_text(browser)
+    code = re.search(r"tu turno es el (T-[A-Z0-9]{6})", confirmation).group(1)
+    assert day.rstrip("…") in confirmation and "4:30 p. m." in confirmation and "Oficina Bello" in confirmation
+    save_screenshot(browser, "simulador-turno")
+
+    write(browser, "cancelar mi turno")
+    wait_for(browser, "Escribe el código del turno")
+    write(browser, code)
+    wait_for(browser, "Cancelé tu turno " + code)

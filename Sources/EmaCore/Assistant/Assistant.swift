@@ -133,6 +133,11 @@ struct Turn {
         case .damagePlace: try await damagePlaceStep(input, effects: effects)
         case .damageDescription: try await damageDescriptionStep(input, effects: effects)
         case .damagePhone: try await damagePhoneStep(input, effects: effects)
+        case .turnOffice: try await turnOfficeStep(input, effects: effects)
+        case .turnDay: try await turnDayStep(input, effects: effects)
+        case .turnPart: try await turnPartStep(input, effects: effects)
+        case .turnTime: try await turnTimeStep(input, effects: effects)
+        case .turnCancelCode: try await turnCancelCodeStep(input, effects: effects)
         }
     }
 
@@ -317,6 +322,7 @@ struct Turn {
         case .choice("menu_pqr"): beginPQR()
         case .choice("menu_danos"): beginDamage(hazard: nil)
         case .choice("menu_oficinas"): beginOffices(text: nil)
+        case .choice("turno_pedir"): try await beginTurn(text: nil, effects: effects)
         case .choice(let id) where id.hasPrefix("oficinas:"): showOffices(in: String(id.dropFirst("oficinas:".count)), note: nil)
         case .choice("menu_lineas"): try await route(.lineasAtencion, effects: effects)
         case .choice("menu_transparencia"): try await route(.contactoTransparente, effects: effects)
@@ -338,6 +344,9 @@ struct Turn {
 
     /// What free text asks for, answered wherever the conversation stands.
     mutating func route(_ intent: Intent, effects: any AssistantEffects) async throws {
+        // "cancelar mi turno" is about a turn, not about leaving the conversation.
+        let words = TextNormalizer.normalize(lastText ?? "")
+        if words.contains("turno"), words.contains("cancel") || words.contains("anular") { return askTurnCode() }
         switch intent {
         case .inscribirFacturaWhatsapp: try await begin(.enroll, effects: effects)
         case .consultarContratos: try await begin(.list, effects: effects)
@@ -348,6 +357,7 @@ struct Turn {
         case .radicarPQR: beginPQR()
         case .reportarDano: beginDamage(hazard: nil)
         case .oficinas: beginOffices(text: lastText)
+        case .solicitarTurno: try await beginTurn(text: lastText, effects: effects)
         case .consultarRadicado: askRadicado()
         case .saludo: showMainMenu("¡Hola! Qué gusto saludarte. ¿En qué te puedo ayudar?")
         case .gracias: showMainMenu("¡Con mucho gusto! ¿Hay algo más en lo que te pueda ayudar?")
@@ -809,6 +819,7 @@ struct Turn {
         state.pqr = nil
         state.radicadoTyped = nil
         state.damage = nil
+        state.turn = nil
     }
 
     mutating func restartAfterIdle() {
@@ -846,6 +857,11 @@ struct Turn {
             askRadicado()
         case .damageService, .damagePlace, .damageDescription, .damagePhone:
             beginDamage(hazard: nil)
+        case .turnOffice, .turnDay, .turnCancelCode:
+            state.turn = nil
+            askTurnPlace()
+        case .turnPart, .turnTime:
+            try await offerTurnDays(effects: effects)
         }
     }
 

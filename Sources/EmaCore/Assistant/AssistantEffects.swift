@@ -28,6 +28,12 @@ public protocol AssistantEffects: Sendable {
     func rateCase(radicado: String, score: Int, comment: String?) async throws -> Bool
     /// Records a damage report and gives its number.
     func reportDamage(_ filing: DamageFiling) async throws -> String
+    /// An office's next business days, each with the slots that have places left.
+    func turnAvailability(office: String) async throws -> [TurnDay]
+    /// Books a turn; nil when the slot filled up meanwhile.
+    func bookTurn(office: String, day: CivilDate, time: String, phone: String?) async throws -> TurnTicket?
+    /// Cancels a booked turn by its code; nil when there is no such turn waiting.
+    func cancelTurn(code: String) async throws -> TurnTicket?
 }
 
 /// A contract's bills as Ema tells them: masked holder and address, and links to see and pay.

@@ -35,6 +35,20 @@ public struct ConversationState: Codable, Sendable, Equatable {
         case damagePlace
         case damageDescription
         case damagePhone
+        case turnOffice
+        case turnDay
+        case turnPart
+        case turnTime
+        case turnCancelCode
+    }
+
+    /// A turn being booked in the chat.
+    public struct TurnDraft: Codable, Sendable, Equatable {
+        public var office: String?
+        /// `2026-12-03`
+        public var day: String?
+
+        public init() {}
     }
 
     /// A damage report being gathered in the chat.
@@ -96,6 +110,7 @@ public struct ConversationState: Codable, Sendable, Equatable {
     public var billMisses: Int?
     public var pqr: PQRDraft?
     public var damage: DamageDraft?
+    public var turn: TurnDraft?
     /// The radicado typed while looking a case up, and failed lookups in this conversation.
     public var radicadoTyped: String?
     public var radicadoMisses: Int?

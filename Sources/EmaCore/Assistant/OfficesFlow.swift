@@ -61,7 +61,8 @@ extension Turn {
         }
         let hint = state.channel == .whatsapp ? " También puedes compartirme tu ubicación (📎 → Ubicación) y te digo las más cercanas." : ""
         state.step = .mainMenu
-        ask("¿En qué municipio buscas una oficina o punto de atención?\(hint)", officeMunicipalities.prefix(10).map { Choice("oficinas:\($0)", $0) })
+        let book = knowledge.officeDirectory.contains { $0.services.contains("Turnos") } ? [Choice("turno_pedir", "Pedir un turno")] : []
+        ask("¿En qué municipio buscas una oficina o punto de atención?\(hint)", officeMunicipalities.prefix(10 - book.count).map { Choice("oficinas:\($0)", $0) } + book)
     }
 
     mutating func showOffices(in municipality: String, note: String?) {
@@ -69,7 +70,8 @@ extension Turn {
         let lines = offices.map { office in
             "• \(office.name)\(office.selfService ? " (punto de autogestión)" : ""): \(office.address). \(office.hours)" + (office.services.isEmpty ? "" : "\n  Trámites: \(office.services.joined(separator: ", ")).")
         }
-        say((note.map { $0 + "\n" } ?? "") + "Oficinas y puntos de atención en \(municipality):\n" + lines.joined(separator: "\n") + "\nTodas, con sus horarios, en \(knowledge.publicURL)/oficinas.")
+        say((note.map { $0 + "\n" } ?? "") + "Oficinas y puntos de atención en \(municipality):\n" + lines.joined(separator: "\n") + "\nTodas, con sus horarios, en \(knowledge.publicURL)/oficinas."
+            + (offices.contains { $0.services.contains("Turnos") } ? "\nPara que te atiendan sin hacer fila, escríbeme «pedir turno»." : ""))
         showMainMenu("¿Te ayudo con algo más?")
     }
 

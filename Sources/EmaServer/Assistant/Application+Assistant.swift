@@ -32,7 +32,7 @@ extension Application {
     func assistantEffects(client: String?) -> AssistantService {
         AssistantService(
             database: db, sms: sms, clock: clock, utilityName: utilityProfile?.shortName ?? "Ema", publicURL: emaConfig.publicURL,
-            client: client, clientLimiter: codeLimiter, caseService: caseService(), caseLimiters: caseLimiters
+            client: client, clientLimiter: codeLimiter, caseService: caseService(), caseLimiters: caseLimiters, turnService: turnService()
         )
     }
 

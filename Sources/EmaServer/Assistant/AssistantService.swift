@@ -17,6 +17,7 @@ struct AssistantService: AssistantEffects {
     var clientLimiter: RateLimiter?
     var caseService: CaseService?
     var caseLimiters: CaseLimiters?
+    var turnService: TurnService?
 
     var verification: VerificationService {
         VerificationService(database: database, sms: sms, clock: clock, utilityName: utilityName)
@@ -118,5 +119,40 @@ struct AssistantService: AssistantEffects {
 
     func reportDamage(_ filing: DamageFiling) async throws -> String {
         try await DamageReports(database: database, clock: clock).report(filing)
+    }
+
+    func turnAvailability(office: String) async throws -> [TurnDay] {
+        guard let turnService, turnService.offices.contains(office) else { return [] }
+        var days: [TurnDay] = []
+        for day in turnService.days {
+            let left = try await turnService.remaining(office: office, day: day.description)
+            days.append(TurnDay(day: day, slots: TurnService.slots.compactMap { slot in left[slot].flatMap { $0 > 0 ? TurnSlot(time: slot, left: $0) : nil } }))
+        }
+        return days
+    }
+
+    func bookTurn(office: String, day: CivilDate, time: String, phone: String?) async throws -> TurnTicket? {
+        guard let turnService else { return nil }
+        do {
+            return TurnTicket(try await turnService.book(office: office, day: day.description, slot: time, phone: phone))
+        } catch is TurnError {
+            return nil
+        }
+    }
+
+    func cancelTurn(code: String) async throws -> TurnTicket? {
+        guard let turnService else { return nil }
+        do {
+            return TurnTicket(try await turnService.cancel(code: code))
+        } catch is TurnError {
+            return nil
+        }
+    }
+}
+
+extension TurnTicket {
+    init?(_ turn: OfficeTurn) {
+        guard let day = CivilDate(turn.day) else { return nil }
+        self.init(code: turn.code, office: turn.office, day: day, time: turn.slot)
     }
 }

@@ -11,9 +11,10 @@ struct OfficeScreenController: RouteCollection {
         screen.get(use: show)
         screen.post("llamar", use: call)
         screen.post(":code", "avanzar", use: advance)
+        screen.post(":code", "ausente", use: absent)
     }
 
-    struct Row: Encodable { let code: String; let slot: String; let status: String; let action: String? }
+    struct Row: Encodable { let code: String; let slot: String; let status: String; let action: String?; let canMarkAbsent: Bool }
 
     struct Page: Encodable {
         let title: String
@@ -32,12 +33,12 @@ struct OfficeScreenController: RouteCollection {
         let today = request.application.clock.today.description
         let turns = chosen.isEmpty ? [] : try await OfficeTurn.query(on: request.db).filter(\.$office == chosen).filter(\.$day == today)
             .filter(\.$status != "cancelado").sort(\.$slot).sort(\.$createdAt).all()
-        let titles = ["reservado": "En espera", "llamado": "Llamado", "en_atencion": "En atención", "atendido": "Atendido"]
+        let titles = ["reservado": "En espera", "llamado": "Llamado", "en_atencion": "En atención", "atendido": "Atendido", "no_asistio": "No asistió"]
         let actions = ["llamado": "Iniciar atención", "en_atencion": "Terminar atención"]
         let page = Page(
             title: "Turnos", frame: .init(staff),
             offices: service.offices.map { .init(value: $0, label: $0, selected: $0 == chosen) }, office: chosen,
-            rows: turns.map { Row(code: $0.code, slot: $0.slot, status: titles[$0.status] ?? $0.status, action: actions[$0.status]) },
+            rows: turns.map { Row(code: $0.code, slot: $0.slot, status: titles[$0.status] ?? $0.status, action: actions[$0.status], canMarkAbsent: $0.status == "llamado") },
             figures: TurnService.figures(turns), message: message
         )
         return try await request.view.render("backoffice/turnos", page).encodeResponse(for: request)
@@ -64,6 +65,17 @@ struct OfficeScreenController: RouteCollection {
         do {
             let turn = try await request.application.turnService().advance(code: request.parameters.get("code") ?? "", office: office)
             return try await render(request, office: office, message: turn.status == "atendido" ? "Atención del turno \(turn.code) terminada." : "Atención del turno \(turn.code) iniciada.")
+        } catch let error as TurnError {
+            return try await render(request, office: office, message: error.reason)
+        }
+    }
+
+    @Sendable
+    func absent(request: Request) async throws -> Response {
+        let office = try request.content.decode(OfficeForm.self).oficina ?? ""
+        do {
+            let turn = try await request.application.turnService().markAbsent(code: request.parameters.get("code") ?? "", office: office)
+            return try await render(request, office: office, message: "Turno \(turn.code) marcado como «No asistió». Llama el siguiente.")
         } catch let error as TurnError {
             return try await render(request, office: office, message: error.reason)
         }

@@ -13,7 +13,7 @@ final class OfficeTurn: Model, @unchecked Sendable {
     @Field(key: "office") var office: String
     @Field(key: "day") var day: String
     @Field(key: "slot") var slot: String
-    /// reservado → llamado → en_atencion → atendido, or cancelado
+    /// reservado → llamado → en_atencion → atendido; or cancelado, or no_asistio after the call
     @Field(key: "status") var status: String
     @OptionalField(key: "phone") var phone: String?
     @Field(key: "created_at") var createdAt: Date
@@ -96,8 +96,12 @@ struct TurnService {
     let database: any Database
     let clock: AppClock
     let offices: [String]
-    var capacity = 4
+    /// Places per half-hour slot, per office (`turnCapacity` in the utility's data file).
+    var capacities: [String: Int] = [:]
+    static let defaultCapacity = 4
     var calendar = ColombianCalendar()
+
+    func capacity(of office: String) -> Int { capacities[office] ?? Self.defaultCapacity }
 
     static let slots: [String] = stride(from: 8 * 60, through: 16 * 60 + 30, by: 30).map { String(format: "%02d:%02d", $0 / 60, $0 % 60) }
 
@@ -115,7 +119,7 @@ struct TurnService {
     /// Turns left per slot of an office's day.
     func remaining(office: String, day: String) async throws -> [String: Int] {
         let rows = try await (database as! any SQLDatabase).raw("SELECT slot, capacity - booked AS left FROM turn_slots WHERE office = \(bind: office) AND day = \(bind: day)").all()
-        var left = Dictionary(uniqueKeysWithValues: Self.slots.map { ($0, capacity) })
+        var left = Dictionary(uniqueKeysWithValues: Self.slots.map { ($0, capacity(of: office)) })
         for row in rows { left[try row.decode(column: "slot", as: String.self)] = try row.decode(column: "left", as: Int.self) }
         return left
     }
@@ -136,7 +140,7 @@ struct TurnService {
         turn.status = "reservado"
         turn.phone = e164
         turn.createdAt = clock.now()
-        let capacity = capacity
+        let capacity = capacity(of: office)
         try await database.transaction { tx in
             let sql = tx as! any SQLDatabase
             try await sql.raw("INSERT INTO turn_slots (office, day, slot, capacity, booked) VALUES (\(bind: office), \(bind: day), \(bind: slot), \(bind: capacity), 0) ON CONFLICT (office, day, slot) DO NOTHING").run()
@@ -187,8 +191,18 @@ extension TurnService {
         return turn
     }
 
+    /// A called customer who did not come: the turn leaves the queue and the day's averages.
+    func markAbsent(code: String, office: String) async throws -> OfficeTurn {
+        guard let turn = try await OfficeTurn.query(on: database).filter(\.$code == code).filter(\.$office == office).filter(\.$status == "llamado").first()
+        else { throw TurnError.notFound }
+        turn.status = "no_asistio"
+        try await turn.save(on: database)
+        return turn
+    }
+
     struct DayFigures: Encodable, Equatable {
         var attended = 0
+        var absent = 0
         /// Minutes from the booked time to the start of attention, and of attention, averaged.
         var averageWaitMinutes: Double?
         var averageAttentionMinutes: Double?
@@ -199,17 +213,21 @@ extension TurnService {
         let waits = done.compactMap { turn in turn.startedAt.flatMap { start in turn.slotStart.map { max(0, start.timeIntervalSince($0)) / 60 } } }
         let attentions = done.compactMap { turn in turn.endedAt.flatMap { end in turn.startedAt.map { end.timeIntervalSince($0) / 60 } } }
         func average(_ values: [Double]) -> Double? { values.isEmpty ? nil : (values.reduce(0, +) / Double(values.count) * 10).rounded() / 10 }
-        return DayFigures(attended: done.count, averageWaitMinutes: average(waits), averageAttentionMinutes: average(attentions))
+        return DayFigures(attended: done.count, absent: turns.filter { $0.status == "no_asistio" }.count, averageWaitMinutes: average(waits), averageAttentionMinutes: average(attentions))
     }
 }
 
 extension Application {
     /// Offices that give turns (open, with "Turnos" among their services).
-    var turnOffices: [String] {
-        (utilityProfile?.offices ?? []).filter { $0.open && $0.services.contains("Turnos") }.map(\.name)
+    var turnOffices: [UtilityProfile.Office] {
+        (utilityProfile?.offices ?? []).filter { $0.open && $0.services.contains("Turnos") }
     }
 
     func turnService(database: (any Database)? = nil) -> TurnService {
-        TurnService(database: database ?? db, clock: clock, offices: turnOffices)
+        let offices = turnOffices
+        return TurnService(
+            database: database ?? db, clock: clock, offices: offices.map(\.name),
+            capacities: Dictionary(offices.compactMap { office in office.turnCapacity.map { (office.name, $0) } }) { first, _ in first }
+        )
     }
 }

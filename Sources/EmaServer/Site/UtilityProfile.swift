@@ -23,6 +23,8 @@ public struct UtilityProfile: Codable, Sendable {
         public let kind: String
         public let services: [String]
         public let open: Bool
+        /// People attended per half-hour slot, for offices that give turns (4 when absent).
+        public var turnCapacity: Int?
     }
 
     public struct WhatsAppLine: Codable, Sendable {
@@ -52,7 +54,13 @@ public struct UtilityProfile: Codable, Sendable {
             throw UtilityProfileError("No se encontró \(path): Ema necesita el perfil de la empresa (nombre, líneas, horarios, oficinas).")
         }
         do {
-            return try JSONDecoder().decode(UtilityProfile.self, from: data)
+            let profile = try JSONDecoder().decode(UtilityProfile.self, from: data)
+            if let office = profile.offices.first(where: { ($0.turnCapacity ?? 1) < 1 }) {
+                throw UtilityProfileError("El archivo \(path) no es válido: «turnCapacity» de \(office.name) debe ser 1 o más personas por media hora.")
+            }
+            return profile
+        } catch let error as UtilityProfileError {
+            throw error
         } catch {
             throw UtilityProfileError("El archivo \(path) no es válido: \(error)")
         }

@@ -118,6 +118,40 @@ actor FakeEffects: AssistantEffects {
         return "DAN-2026-" + String(format: "%07d", damages.count)
     }
 
+    /// Turns: three business days, four slots of two places each; `full` slots have none.
+    var turnDays = ["2026-12-03", "2026-12-04", "2026-12-07"].compactMap { CivilDate($0) }
+    var booked: [String: Int] = [:]
+    var turns: [TurnTicket] = []
+    var turnPhones: [String?] = []
+
+    func turnAvailability(office: String) -> [TurnDay] {
+        turnDays.map { day in
+            TurnDay(day: day, slots: ["08:00", "11:30", "14:00", "16:30"].compactMap { time in
+                let left = 2 - booked["\(office)|\(day)|\(time)", default: 0]
+                return left > 0 ? TurnSlot(time: time, left: left) : nil
+            })
+        }
+    }
+
+    func bookTurn(office: String, day: CivilDate, time: String, phone: String?) -> TurnTicket? {
+        let key = "\(office)|\(day)|\(time)"
+        guard booked[key, default: 0] < 2 else { return nil }
+        booked[key, default: 0] += 1
+        let ticket = TurnTicket(code: "T-ABC23\(turns.count)", office: office, day: day, time: time)
+        turns.append(ticket)
+        turnPhones.append(phone)
+        return ticket
+    }
+
+    func cancelTurn(code: String) -> TurnTicket? {
+        guard let index = turns.firstIndex(where: { $0.code == code }) else { return nil }
+        let ticket = turns.remove(at: index)
+        booked["\(ticket.office)|\(ticket.day)|\(ticket.time)", default: 1] -= 1
+        return ticket
+    }
+
+    func fill(office: String, day: String, time: String) { booked["\(office)|\(day)|\(time)"] = 2 }
+
     func set(_ issue: CodeIssue) { nextIssue = issue }
     func expireCode() { codeExpired = true }
     func preEnroll(_ phone: String, _ numbers: [String]) { enrolled[phone] = numbers }
@@ -209,7 +243,7 @@ enum TestKnowledge {
         knowledge.officeDirectory = [
             OfficeEntry(name: "Oficina Miguel de Aguinaga", municipality: "Medellín", address: "CL 44 52 165", hours: "Lunes a viernes de 7:30 a. m. a 5:30 p. m.", services: ["Pago de factura", "Turnos"], selfService: false),
             OfficeEntry(name: "Punto Fácil Envigado", municipality: "Medellín", address: "CR 43A 34 95", hours: "Lunes a sábado", services: ["Pago de factura"], selfService: true),
-            OfficeEntry(name: "Oficina Bello", municipality: "Bello", address: "CR 50 51 30", hours: "Lunes a viernes de 7:30 a. m. a 5:30 p. m.", services: ["Pago de factura"], selfService: false),
+            OfficeEntry(name: "Oficina Bello", municipality: "Bello", address: "CR 50 51 30", hours: "Lunes a viernes de 7:30 a. m. a 5:30 p. m.", services: ["Pago de factura", "Turnos"], selfService: false),
             OfficeEntry(name: "Oficina Apartadó", municipality: "Apartadó", address: "CL 100 100 10", hours: "Lunes a viernes", services: [], selfService: false),
         ]
         knowledge.municipalityPoints = [

@@ -15,7 +15,7 @@ struct OfficesFlowTests {
     func byMunicipality() async throws {
         var chat = try await ready()
         try await chat.pick("menu_oficinas")
-        #expect(chat.choiceIDs == ["oficinas:Medellín", "oficinas:Apartadó", "oficinas:Bello"])
+        #expect(chat.choiceIDs == ["oficinas:Medellín", "oficinas:Apartadó", "oficinas:Bello", "turno_pedir"])
         #expect(!chat.text.contains("ubicación"))
         try await chat.pick("oficinas:Medellín")
         #expect(chat.text.contains("Oficinas y puntos de atención en Medellín"))

@@ -24,10 +24,12 @@ struct TurnTests {
                 for try await result in group { results.append(result) }
                 return results
             }
-            #expect(outcomes.filter { $0 }.count == service.capacity)
-            #expect(try await OfficeTurn.query(on: app.db).filter(\.$status == "reservado").count() == service.capacity)
+            // The data file gives the first office 8 places per half hour.
+            #expect(service.capacity(of: office) == 8 && service.capacity(of: "Oficina Bello") == TurnService.defaultCapacity)
+            #expect(outcomes.filter { $0 }.count == 8)
+            #expect(try await OfficeTurn.query(on: app.db).filter(\.$status == "reservado").count() == 8)
             let left = try await service.remaining(office: office, day: day)
-            #expect(left["09:00"] == 0 && left["09:30"] == service.capacity)
+            #expect(left["09:00"] == 0 && left["09:30"] == 8)
         }
     }
 
@@ -35,8 +37,8 @@ struct TurnTests {
     func cancelAndRebook() async throws {
         try await withEmaApp { app in
             var service = app.turnService()
-            service.capacity = 1
             let office = try #require(service.offices.first)
+            service.capacities[office] = 1
             let day = try #require(service.days.first).description
             let first = try await service.book(office: office, day: day, slot: "10:00", phone: "3001234567")
             #expect(first.code.hasPrefix("T-") && first.phone == "+573001234567")
@@ -62,12 +64,12 @@ struct TurnTests {
             let query = "turnos?oficina=\(office.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&dia=\(day)"
             var page = ""
             try await app.testing().test(.GET, query) { page = $0.body.string }
-            #expect(page.contains(#"<option value="08:00">08:00 (quedan 4 cupos)</option>"#))
+            #expect(page.contains(#"<option value="08:00">08:00 (quedan 8 cupos)</option>"#))
             try await app.testing().test(.POST, "turnos", beforeRequest: { try $0.content.encode(["oficina": office, "dia": day, "hora": "08:00"], as: .urlEncodedForm) }) { response in
                 #expect(response.status == .created && response.body.string.contains(#"id="turno-codigo">T-"#))
             }
             try await app.testing().test(.GET, query) { page = $0.body.string }
-            #expect(page.contains("08:00 (quedan 3 cupos)"))
+            #expect(page.contains("08:00 (quedan 7 cupos)"))
             try await app.testing().test(.POST, "turnos/cancelar", beforeRequest: { try $0.content.encode(["codigo": "T-NOEXIS"], as: .urlEncodedForm) }) { response in
                 #expect(response.status == .notFound && response.body.string.contains("No encontramos un turno activo"))
             }
@@ -101,12 +103,42 @@ struct TurnTests {
             let ended = try await agent.post("backoffice/turnos/\(first.code)/avanzar", ["csrf": agent.csrf, "oficina": office])
             #expect(ended.body.contains("terminada") && ended.body.contains("Atendidos hoy: 1"))
             let turns = try await OfficeTurn.query(on: app.db).filter(\.$office == office).all()
-            #expect(TurnService.figures(turns) == .init(attended: 1, averageWaitMinutes: 10, averageAttentionMinutes: 12))
+            #expect(TurnService.figures(turns) == .init(attended: 1, absent: 0, averageWaitMinutes: 10, averageAttentionMinutes: 12))
             let again = try await agent.post("backoffice/turnos/\(first.code)/avanzar", ["csrf": agent.csrf, "oficina": office])
             #expect(again.body.contains("No encontramos un turno activo"))
+            // The second customer was called and did not come: out of the queue and the averages.
+            #expect(try await agent.post("backoffice/turnos/\(first.code)/ausente", ["csrf": agent.csrf, "oficina": office]).body.contains("No encontramos un turno activo"))
+            let absent = try await agent.post("backoffice/turnos/\(second.code)/ausente", ["csrf": agent.csrf, "oficina": office])
+            #expect(absent.body.contains("Turno \(second.code) marcado como «No asistió»") && absent.body.contains("no asistieron: 1"))
+            let day = try await OfficeTurn.query(on: app.db).filter(\.$office == office).all()
+            #expect(TurnService.figures(day) == .init(attended: 1, absent: 1, averageWaitMinutes: 10, averageAttentionMinutes: 12))
             let officer = try OfficeBrowser(app)
             try await officer.signIn("transparencia@ema.demo", "transparencia-demo-2026")
             #expect(try await officer.get("backoffice/turnos").status == .forbidden)
+        }
+    }
+
+    @Test("Ema books a real place on WhatsApp, with the sender's number, and cancels it by its code")
+    func bookWithEma() async throws {
+        try await WhatsAppWebhookTests().withWhatsApp { app in
+            let hooks = WhatsAppWebhookTests()
+            let service = app.turnService()
+            let day = try #require(service.days.first).description
+            for step in [Webhook.text("hola"), Webhook.button("consentimiento_si"), Webhook.button("terminos_si"), Webhook.text("quiero pedir un turno en la oficina bello"),
+                         Webhook.button("turno_dia:\(day)"), Webhook.button("turno_parte:manana"), Webhook.button("turno_hora:09:30")] {
+                #expect(try await hooks.post(app, step) == .ok)
+                try await drainJobs(app)
+            }
+            let turn = try #require(try await OfficeTurn.query(on: app.db).first())
+            #expect(turn.office == "Oficina Bello" && turn.day == day && turn.slot == "09:30" && turn.status == "reservado" && turn.phone == "+573001234567")
+            #expect(try await service.remaining(office: "Oficina Bello", day: day)["09:30"] == TurnService.defaultCapacity - 1)
+            #expect(try await hooks.sandbox(app).contains { $0.contains("tu turno es el \(turn.code)") && $0.contains("9:30 a. m.") })
+            for step in [Webhook.text("cancelar turno"), Webhook.text(turn.code)] {
+                #expect(try await hooks.post(app, step) == .ok)
+                try await drainJobs(app)
+            }
+            #expect(try await OfficeTurn.find(turn.id, on: app.db)?.status == "cancelado")
+            #expect(try await service.remaining(office: "Oficina Bello", day: day)["09:30"] == TurnService.defaultCapacity)
         }
     }
 }

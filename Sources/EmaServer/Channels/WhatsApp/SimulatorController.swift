@@ -22,12 +22,14 @@ struct SimulatorController: RouteCollection {
     struct Page: Encodable {
         let title: String
         let utility: UtilityProfile
+        /// Places to share as a location: the municipalities' centres.
+        let places: [UtilityProfile.Point]
     }
 
     @Sendable
     func page(request: Request) async throws -> View {
         try guardDemo(request)
-        return try await request.view.render("simulator", Page(title: "Simulador de WhatsApp · Ema", utility: try request.utility()))
+        return try await request.view.render("simulator", Page(title: "Simulador de WhatsApp · Ema", utility: try request.utility(), places: try request.utility().municipalityPoints ?? []))
     }
 
     struct Outgoing: Content {
@@ -36,6 +38,10 @@ struct SimulatorController: RouteCollection {
         var choice: String?
         var title: String?
         var list: Bool?
+        /// A location, as WhatsApp's 📎 → Ubicación sends it.
+        var latitude: Double?
+        var longitude: Double?
+        var place: String?
     }
 
     /// Builds the webhook Meta would send for this message, signs it and posts it to Ema.
@@ -52,6 +58,12 @@ struct SimulatorController: RouteCollection {
             let kind = message.list == true ? "list_reply" : "button_reply"
             body["type"] = "interactive"
             body["interactive"] = ["type": kind, kind: ["id": choice, "title": message.title ?? choice]]
+        } else if let latitude = message.latitude, let longitude = message.longitude {
+            guard GeoPoint(latitude: latitude, longitude: longitude) != nil else { throw Abort(.badRequest, reason: "Esa ubicación no es válida.") }
+            body["type"] = "location"
+            var location: [String: Any] = ["latitude": latitude, "longitude": longitude]
+            if let place = message.place?.trimmingCharacters(in: .whitespaces), !place.isEmpty { location["name"] = String(place.prefix(200)) }
+            body["location"] = location
         } else {
             let text = (message.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             guard !text.isEmpty else { throw Abort(.badRequest, reason: "Escribe un mensaje.") }
@@ -102,7 +114,8 @@ struct SimulatorController: RouteCollection {
         var items: [Item] = []
         for inbound in try await WhatsAppInbound.query(on: request.db).filter(\.$sender == phone).all() {
             guard let raw = try? JSONDecoder().decode(RawMessage.self, from: Data(inbound.payload.utf8)) else { continue }
-            let text = raw.choiceTitle ?? raw.text ?? "(\(raw.type))"
+            let location = raw.latitude.map { _ in "📍 Ubicación" + (raw.place.map { $0.isEmpty ? "" : ": " + $0 } ?? "") }
+            let text = raw.choiceTitle ?? raw.text ?? location ?? "(\(raw.type))"
             items.append(Item(who: "cliente", text: text, at: inbound.receivedAt.timeIntervalSince1970))
         }
         for message in try await SandboxMessage.query(on: request.db).filter(\.$recipient == phone).all() {

@@ -27,5 +27,7 @@ extension Application {
         migrations.add(CreateDamageReports())
         migrations.add(CreateTransparencyReports())
         migrations.add(CreateTurns())
+        migrations.add(CreateLiveChats())
+        migrations.add(CreateSurveys())
     }
 }

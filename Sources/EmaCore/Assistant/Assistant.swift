@@ -30,8 +30,25 @@ public struct Assistant: Sendable {
     /// One message of the customer.
     public func handle(_ message: InboundMessage, state: ConversationState, now: Date, effects: any AssistantEffects) async throws -> (ConversationState, [Reply]) {
         var turn = Turn(assistant: self, state: state, now: now)
+        turn.remember(Self.customerLine(message, in: state))
         try await turn.handle(message, effects: effects)
+        for reply in turn.replies {
+            switch reply {
+            case .text(let text), .choices(let text, _): turn.remember(.init(who: "ema", text: text))
+            case .link(_, let title): turn.remember(.init(who: "ema", text: title))
+            case .document(_, _, let caption): turn.remember(.init(who: "ema", text: caption))
+            }
+        }
         return (turn.state, turn.replies)
+    }
+
+    /// What the customer said, as an advisor would read it: the chosen option's title, never a
+    /// verification code.
+    static func customerLine(_ message: InboundMessage, in state: ConversationState) -> ConversationState.Line {
+        if state.step == .askCode { return .init(who: "cliente", text: "(código de verificación)") }
+        if let choice = message.choice { return .init(who: "cliente", text: state.offered.first { $0.id == choice }?.title ?? choice) }
+        if let point = message.location { return .init(who: "cliente", text: "📍 Ubicación: \(point.label ?? point.text)") }
+        return .init(who: "cliente", text: message.text ?? "")
     }
 }
 
@@ -53,6 +70,14 @@ struct Turn {
 
     // MARK: Speaking
 
+    mutating func remember(_ line: ConversationState.Line) {
+        guard !line.text.isEmpty else { return }
+        state.transcript.append(.init(who: line.who, text: String(line.text.prefix(500))))
+        if state.transcript.count > ConversationState.transcriptLength {
+            state.transcript.removeFirst(state.transcript.count - ConversationState.transcriptLength)
+        }
+    }
+
     mutating func say(_ text: String) {
         replies.append(.text(text))
     }
@@ -65,7 +90,8 @@ struct Turn {
     // MARK: The turn
 
     mutating func handle(_ message: InboundMessage, effects: any AssistantEffects) async throws {
-        if now.timeIntervalSince(state.lastActivity) > assistant.idleTimeout {
+        // A customer waiting for an advisor may be quiet for long: the chat stays.
+        if now.timeIntervalSince(state.lastActivity) > assistant.idleTimeout, state.liveChat == nil {
             restartAfterIdle()
         }
         state.lastActivity = now
@@ -74,6 +100,11 @@ struct Turn {
         let hazard = message.text.flatMap(DamageSafety.hazard(in:))
         if let hazard {
             say(DamageSafety.instruction(hazard, line: knowledge.damageLine))
+        }
+        if state.step == .withAgent {
+            try await withAgentStep(message, effects: effects)
+            if state.step == .withAgent { state.offered = [] }
+            return
         }
         if let point = message.location {
             state.offered = []
@@ -138,6 +169,9 @@ struct Turn {
         case .turnPart: try await turnPartStep(input, effects: effects)
         case .turnTime: try await turnTimeStep(input, effects: effects)
         case .turnCancelCode: try await turnCancelCodeStep(input, effects: effects)
+        case .withAgent: try await withAgentStep(message, effects: effects)
+        case .leaveMessage: try await leaveMessageStep(input, effects: effects)
+        case .leaveMessagePhone: try await leaveMessagePhoneStep(input, effects: effects)
         }
     }
 
@@ -323,6 +357,7 @@ struct Turn {
         case .choice("menu_danos"): beginDamage(hazard: nil)
         case .choice("menu_oficinas"): beginOffices(text: nil)
         case .choice("turno_pedir"): try await beginTurn(text: nil, effects: effects)
+        case .choice("asesor_mensaje"): askAgentMessage()
         case .choice(let id) where id.hasPrefix("oficinas:"): showOffices(in: String(id.dropFirst("oficinas:".count)), note: nil)
         case .choice("menu_lineas"): try await route(.lineasAtencion, effects: effects)
         case .choice("menu_transparencia"): try await route(.contactoTransparente, effects: effects)
@@ -358,6 +393,7 @@ struct Turn {
         case .reportarDano: beginDamage(hazard: nil)
         case .oficinas: beginOffices(text: lastText)
         case .solicitarTurno: try await beginTurn(text: lastText, effects: effects)
+        case .hablarConAsesor: try await beginHandoff(effects: effects)
         case .consultarRadicado: askRadicado()
         case .saludo: showMainMenu("¡Hola! Qué gusto saludarte. ¿En qué te puedo ayudar?")
         case .gracias: showMainMenu("¡Con mucho gusto! ¿Hay algo más en lo que te pueda ayudar?")
@@ -820,6 +856,7 @@ struct Turn {
         state.radicadoTyped = nil
         state.damage = nil
         state.turn = nil
+        state.agentMessage = nil
     }
 
     mutating func restartAfterIdle() {
@@ -849,7 +886,7 @@ struct Turn {
         case .askBillContract, .chooseBillContract, .billActions:
             state.billContract = nil
             showBillMenu("¿Qué necesitas de tu factura?")
-        case .consent, .terms, .mainMenu, .enrollmentMenu, .surveyComment:
+        case .consent, .terms, .mainMenu, .enrollmentMenu, .surveyComment, .withAgent, .leaveMessage, .leaveMessagePhone:
             showMainMenu("¿En qué te puedo ayudar?")
         case .pqrType, .pqrTopic, .pqrContract, .pqrParent, .pqrDescription, .pqrName, .pqrPhone, .pqrConfirm:
             beginPQR()

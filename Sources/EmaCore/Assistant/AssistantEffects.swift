@@ -34,6 +34,15 @@ public protocol AssistantEffects: Sendable {
     func bookTurn(office: String, day: CivilDate, time: String, phone: String?) async throws -> TurnTicket?
     /// Cancels a booked turn by its code; nil when there is no such turn waiting.
     func cancelTurn(code: String) async throws -> TurnTicket?
+    /// Puts the conversation in the advisors' queue (or leaves a message when `request.message`
+    /// is set): the live chat's id and where it stands. Asking twice gives the same chat.
+    func requestAgent(_ request: AgentRequest) async throws -> (chat: String, status: AgentQueueStatus)
+    /// Passes the customer's words to the advisor's side of a live chat.
+    func messageAgent(chat: String, text: String) async throws -> AgentQueueStatus
+    /// The customer leaves the chat; true when an advisor had attended it (then it is rated).
+    func leaveAgent(chat: String) async throws -> Bool
+    /// The customer's 1–5 rating of a live chat; false when it was rated already.
+    func rateChat(chat: String, score: Int, comment: String?) async throws -> Bool
 }
 
 /// A contract's bills as Ema tells them: masked holder and address, and links to see and pay.
@@ -190,6 +199,7 @@ public struct AssistantKnowledge: Sendable {
     /// Every office and self-service point, and where the municipalities are.
     public var officeDirectory: [OfficeEntry] = []
     public var municipalityPoints: [MunicipalityPoint] = []
+    public var advisorHours = AdvisorHours()
 
     /// The first phone line's number, the one Ema names when something needs a person.
     public var mainLineNumber: String { phoneLines.first?.number ?? "" }

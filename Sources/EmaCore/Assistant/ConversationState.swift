@@ -40,6 +40,21 @@ public struct ConversationState: Codable, Sendable, Equatable {
         case turnPart
         case turnTime
         case turnCancelCode
+        case withAgent
+        case leaveMessage
+        case leaveMessagePhone
+    }
+
+    /// One line of the recent conversation, for the advisor who takes it over.
+    public struct Line: Codable, Sendable, Equatable {
+        /// `cliente` or `ema`
+        public let who: String
+        public let text: String
+
+        public init(who: String, text: String) {
+            self.who = who
+            self.text = text
+        }
     }
 
     /// A turn being booked in the chat.
@@ -111,6 +126,12 @@ public struct ConversationState: Codable, Sendable, Equatable {
     public var pqr: PQRDraft?
     public var damage: DamageDraft?
     public var turn: TurnDraft?
+    /// The live chat with an advisor this conversation is in, and a message being left for one.
+    public var liveChat: String?
+    public var agentMessage: String?
+    /// The last lines said (at most `transcriptLength`), handed to an advisor.
+    public var transcript: [Line] = []
+    public static let transcriptLength = 30
     /// The radicado typed while looking a case up, and failed lookups in this conversation.
     public var radicadoTyped: String?
     public var radicadoMisses: Int?

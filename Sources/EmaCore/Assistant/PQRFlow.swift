@@ -253,10 +253,11 @@ extension Turn {
     // MARK: Satisfaction with an answered queja
 
     /// A 1–5 right after the survey question is the rating (read from the raw text: a digit
-    /// would otherwise pick an option of the last menu); anything else drops the survey and
-    /// goes on as usual.
+    /// would otherwise pick an option of the last menu; or one of the rating options);
+    /// anything else drops the survey and goes on as usual.
     mutating func surveyScoreAnswer(_ message: InboundMessage) -> Bool {
-        guard message.choice == nil, let score = Int((message.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)), (1...5).contains(score) else {
+        let typed = message.choice.map { $0.hasPrefix("calificacion:") ? String($0.dropFirst("calificacion:".count)) : "" } ?? (message.text ?? "")
+        guard let score = Int(typed.trimmingCharacters(in: .whitespacesAndNewlines)), (1...5).contains(score) else {
             state.pendingSurvey = nil
             return false
         }
@@ -267,12 +268,16 @@ extension Turn {
     }
 
     mutating func surveyCommentStep(_ input: Input, effects: any AssistantEffects) async throws {
-        guard let radicado = state.pendingSurvey, let score = state.surveyScore else { return showMainMenu("¿En qué te puedo ayudar?") }
+        guard let subject = state.pendingSurvey, let score = state.surveyScore else { return showMainMenu("¿En qué te puedo ayudar?") }
         var comment: String?
         if case .text(let text) = input { comment = text }
         state.pendingSurvey = nil
         state.surveyScore = nil
-        _ = try await effects.rateCase(radicado: radicado, score: score, comment: comment)
+        if subject.hasPrefix("chat:") {
+            _ = try await effects.rateChat(chat: String(subject.dropFirst("chat:".count)), score: score, comment: comment)
+        } else {
+            _ = try await effects.rateCase(radicado: subject, score: score, comment: comment)
+        }
         showMainMenu("Gracias, tu opinión nos ayuda a mejorar. 💚 ¿Te ayudo con algo más?")
     }
 }

@@ -32,7 +32,8 @@ extension Application {
     func assistantEffects(client: String?) -> AssistantService {
         AssistantService(
             database: db, sms: sms, clock: clock, utilityName: utilityProfile?.shortName ?? "Ema", publicURL: emaConfig.publicURL,
-            client: client, clientLimiter: codeLimiter, caseService: caseService(), caseLimiters: caseLimiters, turnService: turnService()
+            client: client, clientLimiter: codeLimiter, caseService: caseService(), caseLimiters: caseLimiters, turnService: turnService(),
+            liveChats: LiveChatService(application: self)
         )
     }
 
@@ -57,6 +58,12 @@ extension Application {
         var complete = knowledge
         complete.officeDirectory = utility.offices.filter(\.open).map {
             OfficeEntry(name: $0.name, municipality: $0.municipality, address: $0.address, hours: $0.hours, services: $0.services, selfService: $0.kind != "oficina")
+        }
+        if let hours = utility.advisorHours {
+            guard let parsed = AdvisorHours(opens: hours.opens, closes: hours.closes) else {
+                throw UtilityProfileError("«advisorHours» del perfil de la empresa no es válido: use horas como \"08:00\" y \"20:00\", la apertura antes del cierre.")
+            }
+            complete.advisorHours = parsed
         }
         complete.municipalityPoints = (utility.municipalityPoints ?? []).map { MunicipalityPoint(name: $0.name, latitude: $0.latitude, longitude: $0.longitude) }
         assistant = Assistant(knowledge: complete, classifier: intentClassifier)

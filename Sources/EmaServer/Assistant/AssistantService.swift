@@ -18,6 +18,7 @@ struct AssistantService: AssistantEffects {
     var caseService: CaseService?
     var caseLimiters: CaseLimiters?
     var turnService: TurnService?
+    var liveChats: LiveChatService?
 
     var verification: VerificationService {
         VerificationService(database: database, sms: sms, clock: clock, utilityName: utilityName)
@@ -147,6 +148,25 @@ struct AssistantService: AssistantEffects {
         } catch is TurnError {
             return nil
         }
+    }
+}
+
+extension AssistantService {
+    func requestAgent(_ request: AgentRequest) async throws -> (chat: String, status: AgentQueueStatus) {
+        guard let liveChats else { return ("", .ended) }
+        return try await liveChats.request(request)
+    }
+
+    func messageAgent(chat: String, text: String) async throws -> AgentQueueStatus {
+        try await liveChats?.customerMessage(chat: chat, text: text) ?? .ended
+    }
+
+    func leaveAgent(chat: String) async throws -> Bool {
+        try await liveChats?.customerLeaves(chat: chat) ?? false
+    }
+
+    func rateChat(chat: String, score: Int, comment: String?) async throws -> Bool {
+        try await liveChats?.rate(chat: chat, score: score, comment: comment) ?? false
     }
 }
 

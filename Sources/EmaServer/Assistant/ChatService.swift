@@ -44,6 +44,27 @@ struct ChatService {
         return replies
     }
 
+    /// Changes a conversation's state from outside a turn (an advisor closing a chat, a survey
+    /// sent): read, change, save on the same version, a few tries. `change` returns false to
+    /// leave the state as it is. False when the conversation does not exist or was not changed.
+    @discardableResult
+    func update(_ id: String, _ change: (inout ConversationState) -> Bool) async throws -> Bool {
+        for _ in 0..<5 {
+            guard let conversation = try await Conversation.find(id, on: database) else { return false }
+            var state = try JSONDecoder().decode(ConversationState.self, from: Data(conversation.state.utf8))
+            guard change(&state) else { return false }
+            let saved = try await (database as! any SQLDatabase).update(Conversation.schema)
+                .set("state", to: SQLBind(try Self.encode(state)))
+                .set("version", to: SQLBind(conversation.version + 1))
+                .where("id", .equal, SQLBind(id))
+                .where("version", .equal, SQLBind(conversation.version))
+                .returning("id")
+                .all()
+            if !saved.isEmpty { return true }
+        }
+        return false
+    }
+
     static func encode(_ state: ConversationState) throws -> String {
         String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
     }

@@ -91,20 +91,10 @@ struct CaseNotifier {
     func askSurvey(_ row: PQRCase, phone: String) async throws {
         let template = WhatsAppTemplate(name: "pqr_encuesta", language: "es_CO", bodyParameters: [row.radicado], callbackData: "encuesta:\(row.radicado)")
         try await WhatsAppService(application: application).queueTemplate(template, to: phone)
-        let id = "wa:" + phone
-        for _ in 0..<3 {
-            guard let conversation = try await Conversation.find(id, on: application.db) else { return }
-            var state = try JSONDecoder().decode(ConversationState.self, from: Data(conversation.state.utf8))
+        try await ChatService(application: application).update("wa:" + phone) { state in
             state.pendingSurvey = row.radicado
             state.surveyScore = nil
-            let saved = try await (application.db as! any SQLDatabase).update(Conversation.schema)
-                .set("state", to: SQLBind(try ChatService.encode(state)))
-                .set("version", to: SQLBind(conversation.version + 1))
-                .where("id", .equal, SQLBind(id))
-                .where("version", .equal, SQLBind(conversation.version))
-                .returning("id")
-                .all()
-            if !saved.isEmpty { return }
+            return true
         }
     }
 }

@@ -412,6 +412,11 @@ struct CaseService {
         try await database.transaction { tx in
             try await row.save(on: tx)
             try await record(row, on: tx, actor: "cliente", kind: "encuesta", detail: "Satisfacción con la atención: \(score) de 5.", isPublic: false)
+            // The same answer feeds the satisfaction indicators.
+            try await SurveyService(database: tx, clock: clock).record(.init(
+                kind: .queja, subject: row.radicado, channel: row.notificationKind == "whatsapp" ? "whatsapp" : "web", score: score,
+                comment: row.satisfactionComment, municipality: row.municipality, segment: row.segment
+            ))
         }
     }
 

@@ -42,6 +42,20 @@ public struct UtilityProfile: Codable, Sendable {
     public let offices: [Office]
     /// Where each municipality is (its centre), to find the offices nearest a shared location.
     public var municipalityPoints: [Point]?
+    /// When advisors answer the chat, every day (Bogotá time); 08:00–20:00 when absent.
+    public var advisorHours: AdvisorHoursEntry?
+    /// Ready-made answers the advisors insert in a chat.
+    public var advisorReplies: [AdvisorReply]?
+
+    public struct AdvisorHoursEntry: Codable, Sendable {
+        public let opens: String
+        public let closes: String
+    }
+
+    public struct AdvisorReply: Codable, Sendable {
+        public let title: String
+        public let text: String
+    }
 
     public struct Point: Codable, Sendable {
         public let name: String

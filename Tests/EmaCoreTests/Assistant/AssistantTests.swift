@@ -152,6 +152,36 @@ actor FakeEffects: AssistantEffects {
 
     func fill(office: String, day: String, time: String) { booked["\(office)|\(day)|\(time)"] = 2 }
 
+    /// Live chats: the requests, what reached the advisor, who left, the ratings.
+    var agentRequests: [AgentRequest] = []
+    var agentMessages: [String] = []
+    var agentStatus: AgentQueueStatus = .waiting(ahead: 2)
+    var leftChats: [String] = []
+    var chatRatings: [(chat: String, score: Int, comment: String?)] = []
+
+    func requestAgent(_ request: AgentRequest) -> (chat: String, status: AgentQueueStatus) {
+        agentRequests.append(request)
+        return ("chat-\(agentRequests.count)", agentStatus)
+    }
+
+    func messageAgent(chat: String, text: String) -> AgentQueueStatus {
+        agentMessages.append(text)
+        return agentStatus
+    }
+
+    func leaveAgent(chat: String) -> Bool {
+        leftChats.append(chat)
+        if case .attending = agentStatus { return true }
+        return false
+    }
+
+    func rateChat(chat: String, score: Int, comment: String?) -> Bool {
+        chatRatings.append((chat, score, comment))
+        return true
+    }
+
+    func setAgentStatus(_ status: AgentQueueStatus) { agentStatus = status }
+
     func set(_ issue: CodeIssue) { nextIssue = issue }
     func expireCode() { codeExpired = true }
     func preEnroll(_ phone: String, _ numbers: [String]) { enrolled[phone] = numbers }

@@ -155,8 +155,33 @@
       }
       if (!result.ok) return failure(result.data && result.data.reason);
       render(result.data.replies);
+      if (result.data.live && result.data.live.url) listen(result.data.live.url);
       input.focus();
     }).catch(function () { busy = false; send.disabled = false; failure(); });
+  }
+
+  // While an advisor has the conversation, their words arrive over a WebSocket.
+  var live = null;
+  var liveCursor = 0;
+
+  function listen(path) {
+    if (live) return;
+    var url = new URL(path, base || location.href);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    url.searchParams.set("after", String(liveCursor));
+    var socket = new WebSocket(url.toString());
+    live = socket;
+    var over = false;
+    socket.onmessage = function (event) {
+      var frame = JSON.parse(event.data);
+      liveCursor = Math.max(liveCursor, frame.cursor || 0);
+      if (frame.replies && frame.replies.length) render(frame.replies);
+      if (frame.live === false) { over = true; socket.close(); }
+    };
+    socket.onclose = function () {
+      live = null;
+      if (!over && sessionId) setTimeout(function () { listen(path); }, 2000);
+    };
   }
 
   form.addEventListener("submit", function (event) {
@@ -170,6 +195,8 @@
   // The kiosk starts over after a while without a touch, leaving nothing personal on screen.
   function resetKiosk() {
     sessionId = null;
+    if (live) live.close();
+    liveCursor = 0;
     log.textContent = "";
     input.value = "";
     start();

@@ -29,6 +29,11 @@ struct ChatController: RouteCollection {
 
     struct MessageResponse: Content {
         let replies: [Reply]
+        /// Present while an advisor has the conversation: the WebSocket that brings the
+        /// advisor's words (`{"replies": [Reply], "cursor": n, "live": bool}` frames).
+        var live: Live?
+
+        struct Live: Content { let url: String }
     }
 
     /// `POST /api/v1/chat/sessions` with `{}` or `{"channel": "web"|"kiosk"}` →
@@ -49,7 +54,8 @@ struct ChatController: RouteCollection {
     }
 
     /// `POST /api/v1/chat/sessions/{id}/messages` with `{"text": "…"}` or `{"choice": "<id>"}` →
-    /// 200 `{"replies": [Reply]}`; 404 `session_not_found`.
+    /// 200 `{"replies": [Reply]}` (plus `"live": {"url": …}` while an advisor has it); 404
+    /// `session_not_found`.
     @Sendable
     func message(request: Request) async throws -> MessageResponse {
         let id = request.parameters.get("id") ?? ""
@@ -64,6 +70,7 @@ struct ChatController: RouteCollection {
         if let wait = await limiter.retryAfter(id, now: now) { throw PlatformError.rateLimited(retryAfterSeconds: wait) }
         await limiter.record(id, now: now)
         let message = (choice ?? "").isEmpty ? InboundMessage(text: text) : InboundMessage(choice: choice)
-        return MessageResponse(replies: try await ChatService(application: request.application).handle(message, in: id, client: request.remoteAddress?.ipAddress))
+        let (replies, state) = try await ChatService(application: request.application).turn(message, in: id, client: request.remoteAddress?.ipAddress)
+        return MessageResponse(replies: replies, live: state.liveChat == nil ? nil : .init(url: "/api/v1/chat/sessions/\(id)/live"))
     }
 }

@@ -28,6 +28,11 @@ struct ChatService {
 
     /// One message of the customer in an existing conversation.
     func handle(_ message: InboundMessage, in id: String, client: String?) async throws -> [Reply] {
+        try await turn(message, in: id, client: client).replies
+    }
+
+    /// One message, with the state it left (the web chat reads whether an advisor has it).
+    func turn(_ message: InboundMessage, in id: String, client: String?) async throws -> (replies: [Reply], state: ConversationState) {
         guard id.count <= 64, let conversation = try await Conversation.find(id, on: database) else { throw AssistantError.sessionNotFound }
         let state = try JSONDecoder().decode(ConversationState.self, from: Data(conversation.state.utf8))
         let now = application.clock.now()
@@ -41,7 +46,7 @@ struct ChatService {
             .returning("id")
             .all()
         guard !saved.isEmpty else { throw AssistantError.busy }
-        return replies
+        return (replies, next)
     }
 
     /// Changes a conversation's state from outside a turn (an advisor closing a chat, a survey

@@ -120,8 +120,14 @@ struct LiveChatService {
     func status(of chat: LiveChat) async throws -> AgentQueueStatus {
         switch chat.statusValue {
         case .waiting:
+            // Same instant: the id breaks the tie, as in the inbox's order.
+            let id = try chat.requireID()
             let ahead = try await LiveChat.query(on: database).filter(\.$status == LiveChat.Status.waiting.rawValue)
-                .filter(\.$requestedAt < chat.requestedAt).count()
+                .group(.or) { earlier in
+                    earlier.filter(\.$requestedAt < chat.requestedAt)
+                    earlier.group(.and) { $0.filter(\.$requestedAt == chat.requestedAt).filter(\.$id < id) }
+                }
+                .count()
             return .waiting(ahead: ahead)
         case .active:
             return .attending(name: chat.takenName ?? "un asesor")

@@ -54,6 +54,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try app.register(collection: TransparencyController())
     try app.register(collection: TurnsController())
     try app.register(collection: OfficeScreenController())
+    try app.register(collection: LiveChatController())
     try app.register(collection: IndicatorsController())
     try app.register(collection: SurveyLinksController())
     let api = app.grouped("api", "v1")

@@ -34,8 +34,8 @@ enum Webhook {
 struct WhatsAppWebhookTests {
     static let secret = "app-secret-de-prueba"
 
-    func withWhatsApp(graph: FakeProviderServer? = nil, _ body: (Application) async throws -> Void) async throws {
-        try await withEmaApp(configure: { config in
+    func withWhatsApp(graph: FakeProviderServer? = nil, clock: AppClock? = nil, _ body: (Application) async throws -> Void) async throws {
+        try await withEmaApp(clock: clock, configure: { config in
             config.whatsApp.appSecret = Secret(Self.secret)
             config.whatsApp.verifyToken = Secret("token-verificacion")
             if let graph {

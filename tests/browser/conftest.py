@@ -47,6 +47,8 @@ def ema_server():
         "EMA_SQLITE_PATH": str(Path(workdir) / "ema.sqlite"),
         "EMA_WORKERS": "on",
         "EMA_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        # Advisors "on line" whatever the hour the tests run.
+        "EMA_ADVISOR_HOURS": "00:00-24:00",
     })
     env.pop("DATABASE_URL", None)
     with open(log_path, "wb") as log:

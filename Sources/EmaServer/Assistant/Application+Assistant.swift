@@ -65,6 +65,7 @@ extension Application {
             }
             complete.advisorHours = parsed
         }
+        if let hours = emaConfig.advisorHours { complete.advisorHours = hours }
         complete.municipalityPoints = (utility.municipalityPoints ?? []).map { MunicipalityPoint(name: $0.name, latitude: $0.latitude, longitude: $0.longitude) }
         assistant = Assistant(knowledge: complete, classifier: intentClassifier)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import EmaCore
 import Logging
 
 /// The whole configuration of Ema, built once at start-up from the environment
@@ -65,6 +66,8 @@ public struct AppConfig: Sendable {
     public var databasePoolSize: Int = 4
     /// Verification codes one client address may ask for in an hour (toll-fraud guard).
     public var codesPerClientPerHour: Int = 15
+    /// The advisors' chat hours (`EMA_ADVISOR_HOURS=08:00-20:00`), over the utility's data file.
+    public var advisorHours: AdvisorHours?
     /// bcrypt cost of staff passwords (tests lower it to stay fast).
     public var passwordCost: Int = 12
     public var whatsApp = WhatsApp()
@@ -89,6 +92,14 @@ public struct AppConfig: Sendable {
         workerConcurrency = reader.integer("EMA_WORKER_CONCURRENCY", in: 1...64) ?? workerConcurrency
         databasePoolSize = reader.integer("EMA_DB_POOL_SIZE", in: 1...100) ?? databasePoolSize
         codesPerClientPerHour = reader.integer("EMA_CODES_PER_CLIENT_HOUR", in: 1...1_000_000) ?? codesPerClientPerHour
+        if let hours = reader.string("EMA_ADVISOR_HOURS") {
+            let parts = hours.split(separator: "-").map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, let parsed = AdvisorHours(opens: parts[0], closes: parts[1]) {
+                advisorHours = parsed
+            } else {
+                reader.problem("EMA_ADVISOR_HOURS", "debe ser como 08:00-20:00 (apertura antes del cierre)")
+            }
+        }
 
         whatsApp.graphURL = reader.httpURL("WHATSAPP_GRAPH_URL") ?? whatsApp.graphURL
         whatsApp.phoneNumberID = reader.string("WHATSAPP_PHONE_NUMBER_ID")

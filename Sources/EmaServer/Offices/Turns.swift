@@ -200,6 +200,16 @@ extension TurnService {
         return turn
     }
 
+    /// The customers attended in a range of days who left a mobile number, one row per number
+    /// (with the office of their last attended turn): the periodic survey's recipients.
+    func attendedPhones(from first: String, before end: String) async throws -> [(phone: String, office: String)] {
+        let turns = try await OfficeTurn.query(on: database).filter(\.$status == "atendido").filter(\.$phone != nil)
+            .filter(\.$day >= first).filter(\.$day < end).sort(\.$day).sort(\.$slot).all()
+        var offices: [String: String] = [:]
+        for turn in turns { if let phone = turn.phone { offices[phone] = turn.office } }
+        return offices.map { (phone: $0.key, office: $0.value) }.sorted { $0.phone < $1.phone }
+    }
+
     struct DayFigures: Encodable, Equatable {
         var attended = 0
         var absent = 0

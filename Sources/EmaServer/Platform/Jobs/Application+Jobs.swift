@@ -30,6 +30,7 @@ extension Application {
         jobs.register(BackOfficeDispatchController.job, handler: BackOfficeDispatchController.run)
         jobs.register(recurring: CaseAlertsJob.kind, every: 3_600, handler: CaseAlertsJob.run)
         jobs.register(recurring: ReconcilePaymentsJob.kind, every: ReconcilePaymentsJob.interval, handler: ReconcilePaymentsJob.run)
+        jobs.register(SurveyInvitations.smsJob, handler: SurveyInvitations.send)
     }
 
     /// Starts this node's worker; it stops (finishing or giving back its jobs) when the

@@ -1,0 +1,133 @@
+import EmaCore
+import Fluent
+import Foundation
+import Vapor
+
+enum SurveyCampaignError: EmaError, Equatable {
+    case invalidMonth, alreadyLaunched(String), noRecipients, badPhones([String])
+
+    var status: HTTPResponseStatus {
+        switch self {
+        case .alreadyLaunched: .conflict
+        default: .badRequest
+        }
+    }
+
+    var code: String {
+        switch self {
+        case .invalidMonth: "invalid_month"
+        case .alreadyLaunched: "campaign_exists"
+        case .noRecipients: "no_recipients"
+        case .badPhones: "invalid_phone"
+        }
+    }
+
+    var reason: String {
+        switch self {
+        case .invalidMonth: "Elige un mes que ya haya empezado, como 2026-11."
+        case .alreadyLaunched(let month): "Ya se envió la encuesta de \(month); cada mes se encuesta una sola vez."
+        case .noRecipients: "Ese mes no hay clientes atendidos en oficinas con celular, ni números de la línea telefónica: no hay a quién enviar la encuesta."
+        case .badPhones(let lines): "Estos números no son celulares colombianos: \(lines.prefix(5).joined(separator: ", "))\(lines.count > 5 ? " y \(lines.count - 5) más" : ""). Corrígelos o quítalos; no se envió nada."
+        }
+    }
+}
+
+/// The periodic satisfaction survey (every four months, seed 002): to the customers attended
+/// in offices in a month (their turns' numbers) and those attended by phone (numbers the
+/// supervisor pastes from the phone platform), with several questions, by SMS link.
+struct SurveyCampaigns {
+    let application: Application
+    var database: any Database { application.db }
+
+    static let everyMonths = 4
+
+    struct Launched: Equatable {
+        let campaign: UUID
+        let invited: Int
+        let fromOffices: Int
+        let fromPhone: Int
+    }
+
+    func launch(month: String, phoneLines: String, by staff: String) async throws -> Launched {
+        guard let first = CivilDate(month + "-01"), first <= application.clock.today else { throw SurveyCampaignError.invalidMonth }
+        var bad: [String] = []
+        var byPhone: [String] = []
+        for line in phoneLines.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters(in: .whitespaces) }) where !line.isEmpty {
+            if let phone = ColombianMobile.e164(line) { byPhone.append(phone) } else { bad.append(line) }
+        }
+        guard bad.isEmpty else { throw SurveyCampaignError.badPhones(bad) }
+        if try await SurveyCampaign.query(on: database).filter(\.$month == month).count() > 0 { throw SurveyCampaignError.alreadyLaunched(month) }
+        let next = first.month == 12 ? "\(first.year + 1)-01-01" : String(format: "%04d-%02d-01", first.year, first.month + 1)
+        var recipients: [(phone: String, office: String?)] = try await application.turnService().attendedPhones(from: first.description, before: next)
+            .map { ($0.phone, $0.office) }
+        let fromOffices = Set(recipients.map(\.phone))
+        let phoneOnly = Array(Set(byPhone).subtracting(fromOffices)).sorted()
+        recipients += phoneOnly.map { ($0, nil) }
+        guard !recipients.isEmpty else { throw SurveyCampaignError.noRecipients }
+
+        let campaign = SurveyCampaign()
+        campaign.id = UUID()
+        campaign.month = month
+        campaign.createdAt = application.clock.now()
+        campaign.createdBy = staff
+        campaign.invited = recipients.count
+        do {
+            try await campaign.create(on: database)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw SurveyCampaignError.alreadyLaunched(month)
+        }
+        let offices = Dictionary((application.utilityProfile?.offices ?? []).map { ($0.name, $0.municipality) }) { first, _ in first }
+        let invitations = SurveyInvitations(application: application)
+        for recipient in recipients {
+            try await invitations.invite(kind: .campana, subject: "\(campaign.id!):\(recipient.phone)", phone: recipient.phone,
+                                         office: recipient.office, municipality: recipient.office.flatMap { offices[$0] }, campaign: campaign.id)
+        }
+        return Launched(campaign: campaign.id!, invited: recipients.count, fromOffices: fromOffices.count, fromPhone: phoneOnly.count)
+    }
+
+    struct Result: Encodable {
+        let month: String
+        let launchedOn: String
+        let invited: Int
+        let answered: Int
+        /// Average per question (one decimal), in the questions' order.
+        let averages: [Average]
+
+        struct Average: Encodable { let question: String; let value: String }
+    }
+
+    func results() async throws -> [Result] {
+        var results: [Result] = []
+        for campaign in try await SurveyCampaign.query(on: database).sort(\.$month, .descending).limit(12).all() {
+            let answers = try await SurveyResponse.query(on: database).filter(\.$campaignID == campaign.requireID()).all()
+            var sums: [String: (total: Int, count: Int)] = [:]
+            for answer in answers {
+                sums["general", default: (0, 0)].total += answer.score
+                sums["general", default: (0, 0)].count += 1
+                let extra = (try? JSONDecoder().decode([String: Int].self, from: Data((answer.answers ?? "{}").utf8))) ?? [:]
+                for (question, score) in extra {
+                    sums[question, default: (0, 0)].total += score
+                    sums[question, default: (0, 0)].count += 1
+                }
+            }
+            results.append(Result(
+                month: campaign.month, launchedOn: CivilDate(bogotaAt: campaign.createdAt.timeIntervalSince1970).displayName,
+                invited: campaign.invited, answered: answers.count,
+                averages: SurveyInvitations.campaignQuestions.map { question in
+                    let sum = sums[question.id]
+                    return .init(question: question.text, value: sum.map { String(format: "%.1f", Double($0.total) / Double($0.count)).replacingOccurrences(of: ".", with: ",") } ?? "—")
+                }
+            ))
+        }
+        return results
+    }
+
+    /// The month the next campaign is due: four months after the last one, or last month.
+    func nextDue() async throws -> String {
+        let today = application.clock.today
+        let lastMonth = today.month == 1 ? String(format: "%04d-12", today.year - 1) : String(format: "%04d-%02d", today.year, today.month - 1)
+        guard let last = try await SurveyCampaign.query(on: database).sort(\.$month, .descending).first(), let start = CivilDate(last.month + "-01") else { return lastMonth }
+        let months = start.year * 12 + start.month - 1 + Self.everyMonths
+        return String(format: "%04d-%02d", months / 12, months % 12 + 1)
+    }
+}

@@ -161,6 +161,9 @@ struct CaseDeskTests {
             #expect(rated.satisfaction == 5 && rated.satisfactionComment == "Muy amables")
             let stats = try await CaseStatistics(database: app.db).month(BillingPeriod(String(rated.filedOn.prefix(7)))!)
             #expect(stats.surveys == 1 && stats.averageSatisfaction == 5)
+            // The same answer, once, among the survey answers the indicators read.
+            let answers = try await SurveyResponse.query(on: app.db).all()
+            #expect(answers.map { [$0.kind, $0.subject, $0.channel, "\($0.score)"] } == [["queja", filed.radicado, "whatsapp", "5"]])
         }
     }
 

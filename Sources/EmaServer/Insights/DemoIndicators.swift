@@ -19,6 +19,8 @@ enum DemoIndicators {
 
     static let officeCount = 6
     static let scores = [5, 5, 4, 5, 4, 3, 5, 4, 2, 5, 4, 1]
+    /// Minutes after midnight (Bogotá) when today's demo chats were asked for.
+    static let todaysChats = [8 * 60 + 40, 9 * 60 + 25, 10 * 60 + 50, 11 * 60 + 35, 14 * 60 + 10, 15 * 60 + 45, 17 * 60 + 20]
     static let segments = ["hogares", "hogares", "hogares", "hogares", "empresas", "gobierno", "grandes_clientes"]
 
     @discardableResult
@@ -61,10 +63,10 @@ enum DemoIndicators {
                 chats.append(chat(key: "\(day)-\(place)", requestedAt: at))
             }
         }
-        let startOfToday = Date(timeIntervalSince1970: Double(today.dayNumber) * 86_400 + 5 * 3_600)
-        for place in 1...4 {
-            let at = now.addingTimeInterval(Double(-place * 25 * 60))
-            if at >= startOfToday { chats.append(chat(key: "\(today)-hoy-\(place)", requestedAt: at, now: now)) }
+        // Today's, within the advisors' hours, once they have had time to end.
+        for (place, minute) in todaysChats.enumerated() {
+            let at = Date(timeIntervalSince1970: Double(today.dayNumber) * 86_400 + 5 * 3_600 + Double(minute * 60))
+            if at.addingTimeInterval(20 * 60) <= now { chats.append(chat(key: "\(today)-hoy-\(place)", requestedAt: at, now: now)) }
         }
         chats.removeAll { existingChats.contains($0.conversationID) }
         for chat in chats {
@@ -99,8 +101,9 @@ enum DemoIndicators {
         turn.day = day.description
         turn.slot = slot
         turn.createdAt = start.addingTimeInterval(-2 * 86_400)
-        let wait = Double(h % 1_500)
-        let attention = Double(300 + (h >> 16) % 900)
+        // About 6 to 16 minutes of waiting on average, depending on the office; 4 to 16 of attention.
+        let wait = Double(h % 1_000 + UInt64(index) * 120)
+        let attention = Double(240 + (h >> 16) % 720)
         let status = h % 13 == 0 ? "no_asistio" : h % 17 == 1 ? "cancelado" : "atendido"
         if start.addingTimeInterval(wait + attention) > now {
             guard start > now.addingTimeInterval(30 * 60) else { return nil }

@@ -5,12 +5,7 @@ import Foundation
 /// today's waiting and attention times, the advisors' chat queue, service level, efficacy and
 /// satisfaction so far today.
 struct IndicatorsLivePage: Encodable {
-    struct Card: Encodable {
-        let id: String
-        let title: String
-        let value: String
-        let detail: String
-    }
+    typealias Card = IndicatorsPage.Card
 
     struct OfficeRow: Encodable {
         let office: String

@@ -100,7 +100,7 @@ enum IndicatorsPage {
         return Page(
             title: "Indicadores de atención · \(month.displayName) · \(utility.shortName)", utility: utility,
             month: month.description, monthName: month.displayName, inCourse: month == current, months: options,
-            updated: "Cifras calculadas el \(day.displayName) a las \(LiveChatFeed.time(figures.computedAt)).",
+            updated: "Cifras calculadas el \(day.displayName), a las \(LiveChatFeed.time(figures.computedAt))",
             cards: cards, sections: sections,
             trendHeaders: Indicator.allCases.map(\.title),
             trend: trend.map { row in

@@ -153,21 +153,27 @@ struct IndicatorTests {
 
     // MARK: From the tables
 
+    /// A turn as the office screen leaves it (booking only takes the coming days, so past and
+    /// today's turns are written directly).
+    func insertTurn(_ app: Application, _ code: String, office: String, day: String, slot: String, status: String, start: Date?, end: Date?) async throws {
+        let turn = OfficeTurn()
+        turn.code = code
+        turn.office = office
+        turn.day = day
+        turn.slot = slot
+        turn.status = status
+        turn.createdAt = bogota(7, on: day)
+        turn.startedAt = start
+        turn.endedAt = end
+        try await turn.create(on: app.db)
+    }
+
     /// November 2026 (and its edges), seeded through the services where they exist.
     func seedNovember(_ app: Application, _ manual: AppClock.Manual) async throws {
         try await StaffService(application: app).loadDemoAccounts()
         // Turns: Bello waits 12 and 3, attention 18 and 7; Aguinaga waits 0 (early), attention 25.
         func turn(_ code: String, _ office: String, _ day: String, _ slot: String, _ status: String, start: Date? = nil, end: Date? = nil) async throws {
-            let turn = OfficeTurn()
-            turn.code = code
-            turn.office = office
-            turn.day = day
-            turn.slot = slot
-            turn.status = status
-            turn.createdAt = bogota(7, on: day)
-            turn.startedAt = start
-            turn.endedAt = end
-            try await turn.create(on: app.db)
+            try await insertTurn(app, code, office: office, day: day, slot: slot, status: status, start: start, end: end)
         }
         try await turn("T-1", "Oficina Bello", "2026-11-10", "08:00", "atendido", start: bogota(8, 12, on: "2026-11-10"), end: bogota(8, 30, on: "2026-11-10"))
         try await turn("T-2", "Oficina Bello", "2026-11-10", "08:30", "atendido", start: bogota(8, 33, on: "2026-11-10"), end: bogota(8, 40, on: "2026-11-10"))
@@ -423,16 +429,7 @@ struct IndicatorTests {
                 ("T-3", "11:00", "reservado", nil, nil),                                          // later
                 ("T-4", "09:00", "en_atencion", bogota(9, 50, on: today), nil),
             ] as [(String, String, String, Date?, Date?)] {
-                let turn = OfficeTurn()
-                turn.code = code
-                turn.office = "Oficina Bello"
-                turn.day = today
-                turn.slot = slot
-                turn.status = status
-                turn.createdAt = bogota(7, on: today)
-                turn.startedAt = start
-                turn.endedAt = end
-                try await turn.create(on: app.db)
+                try await insertTurn(app, code, office: "Oficina Bello", day: today, slot: slot, status: status, start: start, end: end)
             }
             let chats = LiveChatService(application: app)
             manual.set(bogota(9, 57, on: today))

@@ -49,6 +49,8 @@ def ema_server():
         "EMA_PUBLIC_URL": f"http://127.0.0.1:{port}",
         # Advisors "on line" whatever the hour the tests run.
         "EMA_ADVISOR_HOURS": "00:00-24:00",
+        # The statistics page counts again on every visit, so a rating shows at once.
+        "EMA_INDICATORS_CACHE_SECONDS": "0",
     })
     env.pop("DATABASE_URL", None)
     with open(log_path, "wb") as log:

@@ -11,10 +11,7 @@ from test_chat import click_choice, type_message, wait_for_text
 
 
 def test_an_agent_answers_a_web_chat_in_real_time(ema_server, browser):
-    browser.get(ema_server + "/chat")
-    customer = browser.current_window_handle
-    click_choice(browser, "Sí, autorizo")
-    click_choice(browser, "Acepto")
+    customer = open_the_chat(browser, ema_server)
     type_message(browser, "Tengo una duda con el cobro de reconexión")
     wait_for_text(browser, "¿Qué quieres presentar?")
     type_message(browser, "menú")
@@ -25,15 +22,9 @@ def test_an_agent_answers_a_web_chat_in_real_time(ema_server, browser):
     wait_for_text(browser, "Tu mensaje quedó para el asesor")
 
     # The agent, in another window of the same browser.
-    browser.switch_to.new_window("window")
-    agent = browser.current_window_handle
-    browser.get(ema_server + "/backoffice/ingresar?siguiente=/backoffice/chats")
-    browser.find_element(By.NAME, "correo").send_keys("agente@ema.demo")
-    browser.find_element(By.NAME, "clave").send_keys("agente-demo-2026", Keys.ENTER)
-    queue = wait(browser).until(EC.presence_of_element_located((By.ID, "en-espera")))
-    assert "Me cobraron una reconexión" in queue.text
-    queue.find_element(By.XPATH, ".//button[normalize-space()='Tomar']").click()
-    transcript = wait(browser).until(EC.presence_of_element_located((By.ID, "chat-transcript")))
+    agent, waiting = agent_takes_the_chat(browser, ema_server)
+    assert "Me cobraron una reconexión" in waiting
+    transcript = browser.find_element(By.ID, "chat-transcript")
     assert "Tengo una duda con el cobro de reconexión" in transcript.text
 
     browser.switch_to.window(customer)
@@ -54,16 +45,46 @@ def test_an_agent_answers_a_web_chat_in_real_time(ema_server, browser):
     browser.switch_to.window(agent)
     wait(browser, 15).until(lambda d: "Gracias, quedo atento" in d.find_element(By.ID, "chat-transcript").text)
     save_screenshot(browser, "asesor-chat")
+    close_and_rate(browser, customer, agent, screenshot="asesor-cliente")
+
+
+def open_the_chat(browser, base):
+    """Opens /chat and gives the authorization and the terms; returns the customer's window."""
+    browser.get(base + "/chat")
+    customer = browser.current_window_handle
+    click_choice(browser, "Sí, autorizo")
+    click_choice(browser, "Acepto")
+    return customer
+
+
+def agent_takes_the_chat(browser, base):
+    """Signs the demo agent in, in a new window, and takes the first waiting chat; returns the
+    window and the queue's text as it was."""
+    browser.switch_to.new_window("window")
+    agent = browser.current_window_handle
+    browser.get(base + "/backoffice/ingresar?siguiente=/backoffice/chats")
+    browser.find_element(By.NAME, "correo").send_keys("agente@ema.demo")
+    browser.find_element(By.NAME, "clave").send_keys("agente-demo-2026", Keys.ENTER)
+    queue = wait(browser).until(EC.presence_of_element_located((By.ID, "en-espera")))
+    waiting = queue.text
+    queue.find_element(By.XPATH, ".//button[normalize-space()='Tomar']").click()
+    wait(browser).until(EC.presence_of_element_located((By.ID, "chat-transcript")))
+    return agent, waiting
+
+
+def close_and_rate(browser, customer, agent, screenshot=None):
+    """The agent closes the chat (solved); the customer rates it 5, without comment; the agent's
+    window closes and the customer's is current."""
     browser.find_element(By.ID, "cerrar").click()
     wait(browser).until(lambda d: "Conversación cerrada" in d.find_element(By.ID, "mensaje").text)
-
     browser.switch_to.window(customer)
     wait_for_text(browser, "¿Cómo calificarías la atención que recibiste", seconds=15)
     click_choice(browser, "5 · Excelente")
     wait_for_text(browser, "¡Gracias por tu calificación!")
     click_choice(browser, "Sin comentarios")
     wait_for_text(browser, "Gracias, tu opinión nos ayuda a mejorar")
-    save_screenshot(browser, "asesor-cliente")
+    if screenshot:
+        save_screenshot(browser, screenshot)
     browser.switch_to.window(agent)
     browser.close()
     browser.switch_to.window(customer)

@@ -23,7 +23,9 @@ final class OfficeTurn: Model, @unchecked Sendable {
     @OptionalField(key: "attended_by") var attendedBy: String?
 
     /// The slot's start as an instant (Bogotá is UTC−5 all year).
-    var slotStart: Date? {
+    var slotStart: Date? { Self.slotStart(day: day, slot: slot) }
+
+    static func slotStart(day: String, slot: String) -> Date? {
         guard let day = CivilDate(day), let hour = Int(slot.prefix(2)), let minute = Int(slot.suffix(2)) else { return nil }
         return Date(timeIntervalSince1970: Double(day.dayNumber) * 86_400 + Double(hour * 3_600 + minute * 60) + 5 * 3_600)
     }

@@ -68,6 +68,8 @@ public struct AppConfig: Sendable {
     public var codesPerClientPerHour: Int = 15
     /// The advisors' chat hours (`EMA_ADVISOR_HOURS=08:00-20:00`), over the utility's data file.
     public var advisorHours: AdvisorHours?
+    /// How long one node keeps a month's public indicators (`EMA_INDICATORS_CACHE_SECONDS`; 0: none).
+    public var indicatorCacheSeconds: Int = 300
     /// bcrypt cost of staff passwords (tests lower it to stay fast).
     public var passwordCost: Int = 12
     public var whatsApp = WhatsApp()
@@ -92,6 +94,7 @@ public struct AppConfig: Sendable {
         workerConcurrency = reader.integer("EMA_WORKER_CONCURRENCY", in: 1...64) ?? workerConcurrency
         databasePoolSize = reader.integer("EMA_DB_POOL_SIZE", in: 1...100) ?? databasePoolSize
         codesPerClientPerHour = reader.integer("EMA_CODES_PER_CLIENT_HOUR", in: 1...1_000_000) ?? codesPerClientPerHour
+        indicatorCacheSeconds = reader.integer("EMA_INDICATORS_CACHE_SECONDS", in: 0...3_600) ?? indicatorCacheSeconds
         if let hours = reader.string("EMA_ADVISOR_HOURS") {
             let parts = hours.split(separator: "-").map { $0.trimmingCharacters(in: .whitespaces) }
             if parts.count == 2, let parsed = AdvisorHours(opens: parts[0], closes: parts[1]) {

@@ -29,5 +29,6 @@ extension Application {
         migrations.add(CreateTurns())
         migrations.add(CreateLiveChats())
         migrations.add(CreateSurveys())
+        migrations.add(AddDayIndexToTurns())
     }
 }

@@ -27,6 +27,7 @@ struct EmaServeCommand: AsyncCommand {
             app.isDemo = true
             let summary = try await DemoData.load(into: app)
             try await StaffService(application: app).loadDemoAccounts()
+            try await DemoIndicators.load(into: app)
             app.logger.notice("Datos de demostración listos", metadata: [
                 "contratos": .string(summary.contracts.spanishSummary), "facturas": .string(summary.invoices.spanishSummary),
             ])

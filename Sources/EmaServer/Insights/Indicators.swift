@@ -1,0 +1,421 @@
+import EmaCore
+import Foundation
+
+/// The service indicators of seed 002 (office waiting and attention time, the chat's service
+/// level and efficacy, the complaint index) and the customers' satisfaction, computed from plain
+/// facts: no database here, so the arithmetic is tested with hand-computed fixtures.
+///
+/// Every figure carries its value (nil when there is nothing to measure: "sin datos", never a
+/// division by zero) and `cases`, how many facts it stands on.
+enum Indicators {
+    /// An advisor should answer a chat within this many seconds (the service level's target).
+    static let chatTarget: TimeInterval = 60
+
+    // MARK: Facts
+
+    /// One turn at an office, as the indicators need it.
+    struct TurnFact: Sendable, Equatable {
+        var office: String
+        var municipality: String?
+        var status: String
+        /// The booked slot's start: turns store no arrival time, so waiting counts from here.
+        var slotStart: Date?
+        var startedAt: Date?
+        var endedAt: Date?
+    }
+
+    /// One live chat: when it was asked for, when an advisor first answered (taking a chat sends
+    /// the advisor's greeting, so this is `taken_at`), how it ended.
+    struct ChatFact: Sendable, Equatable {
+        var channel: String
+        var status: String
+        var requestedAt: Date
+        var answeredAt: Date?
+        /// The advisor's word at closing; nil when the customer closed it.
+        var resolved: Bool?
+    }
+
+    /// Survey answers grouped by everything the indicators split them by (`count` of them).
+    struct SurveyFact: Sendable, Equatable {
+        var kind: String
+        var score: Int
+        var office: String?
+        var municipality: String?
+        var segment: String?
+        var count = 1
+    }
+
+    /// Quejas and reclamos filed, or contracts, per municipality and segment.
+    struct PlaceCount: Sendable, Equatable {
+        var municipality: String?
+        var segment: String?
+        var count: Int
+    }
+
+    // MARK: Accumulators
+
+    /// An average of durations, in minutes with one decimal.
+    struct Average: Sendable {
+        private(set) var seconds: Double = 0
+        private(set) var count = 0
+
+        mutating func add(seconds value: Double) {
+            seconds += value
+            count += 1
+        }
+
+        var minutes: Double? { count == 0 ? nil : (seconds / Double(count) / 60 * 10).rounded() / 10 }
+    }
+
+    /// A share of hits, or an average of integer scores.
+    struct Tally: Sendable {
+        private(set) var hits = 0
+        private(set) var sum = 0
+        private(set) var count = 0
+
+        mutating func add(hit: Bool, value: Int = 0, weight: Int = 1) {
+            hits += hit ? weight : 0
+            sum += value * weight
+            count += weight
+        }
+
+        /// Percent of hits, one decimal.
+        var percent: Double? { Indicators.ratio(hits * 100, count, decimals: 1) }
+        /// Average of the values, two decimals.
+        var mean: Double? { Indicators.ratio(sum, count, decimals: 2) }
+    }
+
+    /// `numerator / denominator` rounded half up to `decimals`, in integers (no binary-fraction
+    /// surprises at the half); nil when the denominator is zero.
+    static func ratio(_ numerator: Int, _ denominator: Int, decimals: Int) -> Double? {
+        guard denominator > 0 else { return nil }
+        let scale = Int(pow(10, Double(decimals)))
+        let scaled = (2 * numerator * scale + denominator) / (2 * denominator)
+        return Double(scaled) / Double(scale)
+    }
+
+    // MARK: Computing
+
+    /// Average waiting time (from the booked slot's start to the start of attention; arriving
+    /// early or being called before the slot counts 0) and average attention time (start to
+    /// end), over the turns attended, in total, by office and by municipality.
+    static func officeTimes(_ turns: [TurnFact]) -> [Figure] {
+        var waits: [IndicatorDimension: Average] = [:]
+        var attentions: [IndicatorDimension: Average] = [:]
+        for turn in turns where turn.status == "atendido" {
+            let dimensions = [IndicatorDimension.total, .office(turn.office), .municipality(turn.municipality ?? IndicatorDimension.noMunicipality)]
+            if let start = turn.startedAt, let slot = turn.slotStart {
+                for dimension in dimensions { waits[dimension, default: Average()].add(seconds: max(0, start.timeIntervalSince(slot))) }
+            }
+            if let start = turn.startedAt, let end = turn.endedAt {
+                for dimension in dimensions { attentions[dimension, default: Average()].add(seconds: max(0, end.timeIntervalSince(start))) }
+            }
+        }
+        return withTotal(waits, .officeWait) { Figure(indicator: .officeWait, dimension: $0, value: $1.minutes, cases: $1.count) }
+            + withTotal(attentions, .officeAttention) { Figure(indicator: .officeAttention, dimension: $0, value: $1.minutes, cases: $1.count) }
+    }
+
+    /// Service level: of the chats asked for (messages left out of hours are not chats), the
+    /// percent an advisor answered within `target` seconds. A chat still waiting that has not
+    /// yet waited `target` is undecided and left out; every other unanswered chat (abandoned,
+    /// or still waiting past the target) counts as not answered in time.
+    ///
+    /// Efficacy: of the chats an advisor closed saying whether the need was solved, the percent
+    /// solved. Chats the customer ended (no verdict) are left out.
+    static func chatFigures(_ chats: [ChatFact], now: Date, target: TimeInterval = chatTarget) -> [Figure] {
+        var service: [IndicatorDimension: Tally] = [:]
+        var efficacy: [IndicatorDimension: Tally] = [:]
+        for chat in chats where chat.status != LiveChat.Status.message.rawValue {
+            let dimensions = [IndicatorDimension.total, .channel(chat.channel)]
+            let inTime: Bool?
+            if let answered = chat.answeredAt {
+                inTime = answered.timeIntervalSince(chat.requestedAt) <= target
+            } else if chat.status == LiveChat.Status.waiting.rawValue, now.timeIntervalSince(chat.requestedAt) < target {
+                inTime = nil
+            } else {
+                inTime = false
+            }
+            if let inTime {
+                for dimension in dimensions { service[dimension, default: Tally()].add(hit: inTime) }
+            }
+            if chat.status == LiveChat.Status.closed.rawValue, let resolved = chat.resolved {
+                for dimension in dimensions { efficacy[dimension, default: Tally()].add(hit: resolved) }
+            }
+        }
+        return withTotal(service, .chatServiceLevel) { Figure(indicator: .chatServiceLevel, dimension: $0, value: $1.percent, cases: $1.count) }
+            + withTotal(efficacy, .chatEfficacy) { Figure(indicator: .chatEfficacy, dimension: $0, value: $1.percent, cases: $1.count) }
+    }
+
+    /// Quejas and reclamos filed per 10,000 contracts, two decimals: in total, and per
+    /// municipality and segment against that municipality's or segment's contracts.
+    static func complaintIndex(complaints: [PlaceCount], contracts: [PlaceCount]) -> [Figure] {
+        var filed: [IndicatorDimension: Int] = [:]
+        var base: [IndicatorDimension: Int] = [:]
+        func add(_ rows: [PlaceCount], to counts: inout [IndicatorDimension: Int]) {
+            for row in rows {
+                counts[.total, default: 0] += row.count
+                if let municipality = row.municipality { counts[.municipality(municipality), default: 0] += row.count }
+                if let segment = row.segment { counts[.segment(segment), default: 0] += row.count }
+            }
+        }
+        add(complaints, to: &filed)
+        add(contracts, to: &base)
+        let dimensions = Set(filed.keys).union(base.keys).union([.total])
+        return sorted(dimensions.map { dimension in
+            let complaints = filed[dimension] ?? 0
+            return Figure(indicator: .complaintIndex, dimension: dimension, value: ratio(complaints * 10_000, base[dimension] ?? 0, decimals: 2), cases: complaints)
+        })
+    }
+
+    /// CSAT: the percent of answers scoring 4 or 5, and the average score (1–5), in total and
+    /// by survey kind, office, municipality and segment (where the answer carries them).
+    static func satisfaction(_ answers: [SurveyFact]) -> [Figure] {
+        var tallies: [IndicatorDimension: Tally] = [:]
+        for answer in answers where (1...5).contains(answer.score) {
+            var dimensions = [IndicatorDimension.total, .kind(answer.kind)]
+            if let office = answer.office { dimensions.append(.office(office)) }
+            if let municipality = answer.municipality { dimensions.append(.municipality(municipality)) }
+            if let segment = answer.segment { dimensions.append(.segment(segment)) }
+            for dimension in dimensions { tallies[dimension, default: Tally()].add(hit: answer.score >= 4, value: answer.score, weight: answer.count) }
+        }
+        return withTotal(tallies, .satisfaction) { Figure(indicator: .satisfaction, dimension: $0, value: $1.percent, cases: $1.count) }
+            + withTotal(tallies, .satisfactionAverage) { Figure(indicator: .satisfactionAverage, dimension: $0, value: $1.mean, cases: $1.count) }
+    }
+
+    /// Where a day's turns stand at an instant.
+    struct Queue: Sendable, Equatable {
+        /// Booked, their time come, not yet called.
+        var waiting = 0
+        /// Booked for later in the day.
+        var later = 0
+        /// Called, or being attended.
+        var inAttention = 0
+        var attended = 0
+        var absent = 0
+    }
+
+    /// Today's queue at `now`, in total and by office (cancelled turns are not in it).
+    static func queue(_ turns: [TurnFact], now: Date) -> [IndicatorDimension: Queue] {
+        var queues: [IndicatorDimension: Queue] = [.total: Queue()]
+        for turn in turns {
+            let keyPath: WritableKeyPath<Queue, Int>
+            switch turn.status {
+            case "reservado": keyPath = (turn.slotStart.map { $0 <= now } ?? true) ? \.waiting : \.later
+            case "llamado", "en_atencion": keyPath = \.inAttention
+            case "atendido": keyPath = \.attended
+            case "no_asistio": keyPath = \.absent
+            default: continue
+            }
+            queues[.total, default: Queue()][keyPath: keyPath] += 1
+            queues[.office(turn.office), default: Queue()][keyPath: keyPath] += 1
+        }
+        return queues
+    }
+
+    /// The figures of each dimension, with a total ("sin datos") even when nothing was measured.
+    private static func withTotal<T>(_ values: [IndicatorDimension: T], _ indicator: Indicator, _ figure: (IndicatorDimension, T) -> Figure) -> [Figure] {
+        var figures = values.map { figure($0.key, $0.value) }
+        if values[.total] == nil { figures.append(Figure(indicator: indicator, dimension: .total, value: nil, cases: 0)) }
+        return sorted(figures)
+    }
+
+    /// Total first, then by dimension kind, then by label (Spanish order).
+    static func sorted(_ figures: [Figure]) -> [Figure] {
+        figures.sorted { a, b in
+            if a.indicator != b.indicator { return Indicator.allCases.firstIndex(of: a.indicator)! < Indicator.allCases.firstIndex(of: b.indicator)! }
+            if a.dimension.kind != b.dimension.kind { return a.dimension.kind < b.dimension.kind }
+            return a.dimension.label.compare(b.dimension.label, locale: Locale(identifier: "es_CO")) == .orderedAscending
+        }
+    }
+}
+
+/// What an indicator measures. `rawValue` is the CSV's `indicador`.
+enum Indicator: String, CaseIterable, Sendable, Codable {
+    case officeWait = "tiempo_espera_oficina"
+    case officeAttention = "tiempo_atencion_oficina"
+    case chatServiceLevel = "nivel_servicio_chat"
+    case chatEfficacy = "eficacia_chat"
+    case complaintIndex = "indice_quejas_reclamos"
+    case satisfaction = "satisfaccion_csat"
+    case satisfactionAverage = "satisfaccion_promedio"
+
+    var title: String {
+        switch self {
+        case .officeWait: "Tiempo de espera en oficinas"
+        case .officeAttention: "Tiempo de atención en oficinas"
+        case .chatServiceLevel: "Nivel de servicio del chat con asesor"
+        case .chatEfficacy: "Eficacia del chat con asesor"
+        case .complaintIndex: "Índice de quejas y reclamos"
+        case .satisfaction: "Clientes satisfechos (CSAT)"
+        case .satisfactionAverage: "Calificación promedio"
+        }
+    }
+
+    /// How it is computed, in words for anyone.
+    var definition: String {
+        switch self {
+        case .officeWait:
+            "Minutos promedio desde la hora del turno reservado hasta que empieza la atención, en los turnos atendidos. Si te atienden antes de tu hora, cuenta cero."
+        case .officeAttention:
+            "Minutos promedio que dura la atención en la ventanilla, desde que empieza hasta que termina, en los turnos atendidos."
+        case .chatServiceLevel:
+            "De los chats en los que un cliente pidió hablar con un asesor, el porcentaje que un asesor respondió en \(Int(Indicators.chatTarget)) segundos o menos. No cuentan los mensajes dejados fuera del horario de atención."
+        case .chatEfficacy:
+            "De los chats que el asesor cerró indicando si la necesidad quedó resuelta, el porcentaje resuelto en la misma conversación."
+        case .complaintIndex:
+            "Quejas y reclamos radicados en el mes por cada 10.000 contratos. Por municipio y por segmento se compara con los contratos de ese municipio o segmento."
+        case .satisfaction:
+            "Porcentaje de respuestas de encuesta con calificación de 4 o 5 (de 1 a 5): después del chat con asesor, de una queja respondida, de la atención en oficina y en la encuesta periódica."
+        case .satisfactionAverage:
+            "Promedio de las calificaciones de 1 a 5 de las mismas encuestas."
+        }
+    }
+
+    /// The CSV's `unidad`.
+    var unit: String {
+        switch self {
+        case .officeWait, .officeAttention: "minutos"
+        case .chatServiceLevel, .chatEfficacy, .satisfaction: "porcentaje"
+        case .complaintIndex: "por 10.000 contratos"
+        case .satisfactionAverage: "calificación de 1 a 5"
+        }
+    }
+
+    /// What `cases` counts.
+    var casesLabel: String {
+        switch self {
+        case .officeWait, .officeAttention: "turnos atendidos"
+        case .chatServiceLevel: "chats pedidos"
+        case .chatEfficacy: "chats cerrados por el asesor"
+        case .complaintIndex: "quejas y reclamos"
+        case .satisfaction, .satisfactionAverage: "respuestas"
+        }
+    }
+
+    var decimals: Int {
+        switch self {
+        case .officeWait, .officeAttention, .chatServiceLevel, .chatEfficacy, .satisfaction: 1
+        case .complaintIndex, .satisfactionAverage: 2
+        }
+    }
+
+    /// The largest value a chart's scale needs, when it is fixed (percentages, scores).
+    var scaleMaximum: Double? {
+        switch self {
+        case .chatServiceLevel, .chatEfficacy, .satisfaction: 100
+        case .satisfactionAverage: 5
+        case .officeWait, .officeAttention, .complaintIndex: nil
+        }
+    }
+
+    /// The value as a person reads it: `12,5 min`, `87,5 %`, `3,25`, `4,25 de 5`, or `sin datos`.
+    func display(_ value: Double?) -> String {
+        guard let value else { return "sin datos" }
+        let number = SpanishNumber.decimal(value, places: decimals)
+        switch self {
+        case .officeWait, .officeAttention: return number + " min"
+        case .chatServiceLevel, .chatEfficacy, .satisfaction: return number + " %"
+        case .complaintIndex: return number
+        case .satisfactionAverage: return number + " de 5"
+        }
+    }
+}
+
+/// What a figure is split by.
+enum IndicatorDimension: Hashable, Sendable {
+    case total
+    case office(String)
+    case municipality(String)
+    case segment(String)
+    case kind(String)
+    case channel(String)
+
+    static let noMunicipality = "Sin municipio"
+
+    /// The order of the groups on the page and in the CSV.
+    var kind: Int {
+        switch self {
+        case .total: 0
+        case .kind: 1
+        case .channel: 2
+        case .office: 3
+        case .municipality: 4
+        case .segment: 5
+        }
+    }
+
+    /// The CSV's `dimension`: `total`, `oficina:Oficina Bello`, `segmento:hogares`, …
+    var csv: String {
+        switch self {
+        case .total: "total"
+        case .office(let name): "oficina:" + name
+        case .municipality(let name): "municipio:" + name
+        case .segment(let name): "segmento:" + name
+        case .kind(let name): "encuesta:" + name
+        case .channel(let name): "canal:" + name
+        }
+    }
+
+    /// "Por oficina", for the page's groups.
+    var groupTitle: String {
+        switch self {
+        case .total: "Total"
+        case .office: "Por oficina"
+        case .municipality: "Por municipio"
+        case .segment: "Por segmento"
+        case .kind: "Por tipo de encuesta"
+        case .channel: "Por canal"
+        }
+    }
+
+    /// The name a person reads.
+    var label: String {
+        switch self {
+        case .total: "Total"
+        case .office(let name), .municipality(let name): name
+        case .segment(let raw): Segment(rawValue: raw)?.displayName ?? raw
+        case .kind(let raw): SurveyService.Kind(rawValue: raw)?.title ?? raw
+        case .channel(let raw):
+            switch raw {
+            case "web": "Página web"
+            case "kiosk": "Kiosco en oficina"
+            case "whatsapp": "WhatsApp"
+            default: raw
+            }
+        }
+    }
+}
+
+/// One number of one indicator for one dimension.
+struct Figure: Sendable, Equatable {
+    let indicator: Indicator
+    let dimension: IndicatorDimension
+    /// nil when there was nothing to measure.
+    let value: Double?
+    /// How many facts the value stands on (turns, chats, quejas and reclamos, answers).
+    let cases: Int
+}
+
+/// Numbers as Colombians write them: decimal comma, thousands with a dot.
+enum SpanishNumber {
+    static func decimal(_ value: Double, places: Int) -> String {
+        let fixed = String(format: "%.\(places)f", value)
+        let parts = fixed.split(separator: ".", maxSplits: 1)
+        let whole = integer(String(parts[0]))
+        return parts.count == 2 ? whole + "," + parts[1] : whole
+    }
+
+    static func integer(_ value: Int) -> String { integer(String(value)) }
+
+    private static func integer(_ digits: String) -> String {
+        let negative = digits.hasPrefix("-")
+        var body = Array(negative ? String(digits.dropFirst()) : digits)
+        var groups: [String] = []
+        while body.count > 3 {
+            groups.insert(String(body.suffix(3)), at: 0)
+            body.removeLast(3)
+        }
+        groups.insert(String(body), at: 0)
+        return (negative ? "-" : "") + groups.joined(separator: ".")
+    }
+}

@@ -1,0 +1,502 @@
+@testable import EmaServer
+import EmaCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+/// Hand-computed fixtures: every expected number below is worked out in the comment beside it.
+@Suite("Service indicators: the arithmetic, the month from the tables, the public page and CSV, the back office's live figures")
+struct IndicatorTests {
+    // MARK: Pure arithmetic
+
+    func at(_ hour: Int, _ minute: Int, _ second: Int = 0, on day: String = "2026-11-10") -> Date {
+        bogota(hour, minute, on: day).addingTimeInterval(Double(second))
+    }
+
+    func turn(_ office: String, _ municipality: String?, _ status: String = "atendido", slot: (Int, Int), start: (Int, Int, Int)? = nil, end: (Int, Int, Int)? = nil) -> Indicators.TurnFact {
+        Indicators.TurnFact(
+            office: office, municipality: municipality, status: status, slotStart: at(slot.0, slot.1),
+            startedAt: start.map { at($0.0, $0.1, $0.2) }, endedAt: end.map { at($0.0, $0.1, $0.2) }
+        )
+    }
+
+    func value(_ figures: [Figure], _ indicator: Indicator, _ dimension: IndicatorDimension = .total) -> Double? {
+        figures.first { $0.indicator == indicator && $0.dimension == dimension }?.value
+    }
+
+    func cases(_ figures: [Figure], _ indicator: Indicator, _ dimension: IndicatorDimension = .total) -> Int? {
+        figures.first { $0.indicator == indicator && $0.dimension == dimension }?.cases
+    }
+
+    @Test("Office times: waiting from the booked slot (early counts 0) and attention, averaged in minutes, by office and municipality; only attended turns")
+    func officeTimes() {
+        let figures = Indicators.officeTimes([
+            // A: wait 10, attention 15
+            turn("A", "Medellín", slot: (8, 0), start: (8, 10, 0), end: (8, 25, 0)),
+            // A: started before its slot → wait 0; attention 12
+            turn("A", "Medellín", slot: (8, 30), start: (8, 20, 0), end: (8, 32, 0)),
+            // B: wait 20.5, attention 29.5
+            turn("B", "Bello", slot: (9, 0), start: (9, 20, 30), end: (9, 50, 0)),
+            turn("A", "Medellín", "no_asistio", slot: (9, 30)),
+            turn("B", "Bello", "reservado", slot: (10, 0)),
+            turn("B", "Bello", "en_atencion", slot: (10, 30), start: (11, 0, 0)),
+        ])
+        // (10 + 0 + 20.5) / 3 = 10.1666… → 10.2; (15 + 12 + 29.5) / 3 = 18.8333… → 18.8
+        #expect(value(figures, .officeWait) == 10.2 && value(figures, .officeAttention) == 18.8)
+        #expect(cases(figures, .officeWait) == 3 && cases(figures, .officeAttention) == 3)
+        // A: (10 + 0) / 2 = 5; (15 + 12) / 2 = 13.5. B: 20.5 and 29.5.
+        #expect(value(figures, .officeWait, .office("A")) == 5.0 && value(figures, .officeAttention, .office("A")) == 13.5)
+        #expect(value(figures, .officeWait, .office("B")) == 20.5 && value(figures, .officeAttention, .office("B")) == 29.5)
+        #expect(value(figures, .officeWait, .municipality("Medellín")) == 5.0 && value(figures, .officeWait, .municipality("Bello")) == 20.5)
+        #expect(cases(figures, .officeWait, .office("B")) == 1)
+    }
+
+    @Test("Chat: service level within 60 s (60 s exactly is in time), abandoned and overdue waits fail, recent waits and out-of-hours messages are left out; efficacy over the advisor's verdicts")
+    func chat() {
+        let now = at(10, 0)
+        func chat(_ channel: String, _ status: String, _ asked: (Int, Int, Int), answered: (Int, Int, Int)? = nil, resolved: Bool? = nil) -> Indicators.ChatFact {
+            Indicators.ChatFact(channel: channel, status: status, requestedAt: at(asked.0, asked.1, asked.2), answeredAt: answered.map { at($0.0, $0.1, $0.2) }, resolved: resolved)
+        }
+        let figures = Indicators.chatFigures([
+            chat("web", "cerrado", (9, 0, 0), answered: (9, 0, 45), resolved: true),        // in time
+            chat("web", "cerrado", (9, 10, 0), answered: (9, 11, 0), resolved: false),       // 60 s: in time
+            chat("whatsapp", "cerrado", (9, 20, 0), answered: (9, 21, 1)),                   // 61 s: late; customer closed
+            chat("whatsapp", "abandonado", (9, 30, 0)),                                      // never answered
+            chat("web", "en_espera", (9, 59, 30)),                                           // 30 s so far: undecided
+            chat("web", "en_espera", (9, 58, 0)),                                            // 2 min waiting: late
+            chat("kiosk", "mensaje", (22, 0, 0), answered: (23, 0, 0), resolved: true),      // out of hours: not a chat
+            chat("kiosk", "cerrado", (9, 40, 0), answered: (9, 40, 10), resolved: true),     // in time
+        ], now: now)
+        // Decided 6, in time 3 → 50.0 %; verdicts T, F, T → 2/3 = 66.7 %
+        #expect(value(figures, .chatServiceLevel) == 50.0 && cases(figures, .chatServiceLevel) == 6)
+        #expect(value(figures, .chatEfficacy) == 66.7 && cases(figures, .chatEfficacy) == 3)
+        // web: 2 of 3 → 66.7 %, efficacy 1 of 2 → 50 %; whatsapp 0 of 2, no verdicts; kiosk 1 of 1.
+        #expect(value(figures, .chatServiceLevel, .channel("web")) == 66.7 && value(figures, .chatEfficacy, .channel("web")) == 50.0)
+        #expect(value(figures, .chatServiceLevel, .channel("whatsapp")) == 0.0 && cases(figures, .chatEfficacy, .channel("whatsapp")) == nil)
+        #expect(value(figures, .chatServiceLevel, .channel("kiosk")) == 100.0 && value(figures, .chatEfficacy, .channel("kiosk")) == 100.0)
+        // A minute later the waiting chat of 9:59:30 has failed too: 3 of 7.
+        #expect(value(Indicators.chatFigures([chat("web", "en_espera", (9, 59, 30)), chat("web", "cerrado", (9, 0, 0), answered: (9, 0, 5))], now: at(10, 0, 31)), .chatServiceLevel) == 50.0)
+    }
+
+    @Test("Complaint index: quejas and reclamos per 10,000 contracts with two decimals, by municipality and segment against their own contracts")
+    func complaintIndex() {
+        let figures = Indicators.complaintIndex(
+            complaints: [.init(municipality: "Medellín", segment: "hogares", count: 3), .init(municipality: "Bello", segment: "empresas", count: 1), .init(municipality: nil, segment: nil, count: 1)],
+            contracts: [
+                .init(municipality: "Medellín", segment: "hogares", count: 6_000), .init(municipality: "Medellín", segment: "empresas", count: 1_000),
+                .init(municipality: "Bello", segment: "empresas", count: 2_000), .init(municipality: "Bello", segment: "hogares", count: 3_000),
+            ]
+        )
+        // 5 × 10,000 / 12,000 = 4.1666… → 4.17
+        #expect(value(figures, .complaintIndex) == 4.17 && cases(figures, .complaintIndex) == 5)
+        // Medellín 3 / 7,000 → 4.2857… → 4.29; Bello 1 / 5,000 → 2.00
+        #expect(value(figures, .complaintIndex, .municipality("Medellín")) == 4.29 && value(figures, .complaintIndex, .municipality("Bello")) == 2.0)
+        // hogares 3 / 9,000 → 3.33; empresas 1 / 3,000 → 3.33
+        #expect(value(figures, .complaintIndex, .segment("hogares")) == 3.33 && value(figures, .complaintIndex, .segment("empresas")) == 3.33)
+        // No contracts: no index (never a division by zero), but the complaints are counted.
+        let none = Indicators.complaintIndex(complaints: [.init(municipality: "Turbo", segment: nil, count: 2)], contracts: [])
+        #expect(value(none, .complaintIndex) == nil && cases(none, .complaintIndex) == 2)
+        // Rounding is half up on the exact fraction: 2.675 → 2.68 (a Double would give 2.67).
+        #expect(Indicators.ratio(2_675, 1_000, decimals: 2) == 2.68 && Indicators.ratio(1, 8, decimals: 2) == 0.13 && Indicators.ratio(1, 0, decimals: 2) == nil)
+    }
+
+    @Test("CSAT: the share of 4s and 5s and the average score, by survey kind, office, municipality and segment")
+    func satisfaction() {
+        let figures = Indicators.satisfaction([
+            .init(kind: "chat", score: 5, count: 2),
+            .init(kind: "chat", score: 3),
+            .init(kind: "queja", score: 4, municipality: "Bello", segment: "hogares"),
+            .init(kind: "oficina", score: 2, office: "A", municipality: "Medellín", segment: "empresas"),
+            .init(kind: "campana", score: 5, segment: "hogares"),
+        ])
+        // 6 answers, 4 of them 4 or 5 → 66.7 %; (5 + 5 + 3 + 4 + 2 + 5) / 6 = 4.00
+        #expect(value(figures, .satisfaction) == 66.7 && value(figures, .satisfactionAverage) == 4.0 && cases(figures, .satisfaction) == 6)
+        // chat: 2 of 3, 13 / 3 = 4.33
+        #expect(value(figures, .satisfaction, .kind("chat")) == 66.7 && value(figures, .satisfactionAverage, .kind("chat")) == 4.33)
+        #expect(value(figures, .satisfaction, .segment("hogares")) == 100.0 && value(figures, .satisfactionAverage, .segment("hogares")) == 4.5)
+        #expect(value(figures, .satisfaction, .segment("empresas")) == 0.0 && value(figures, .satisfactionAverage, .office("A")) == 2.0)
+        #expect(value(figures, .satisfaction, .municipality("Bello")) == 100.0)
+    }
+
+    @Test("Nothing to measure: every indicator has a total without value, shown as «sin datos»")
+    func empty() {
+        let figures = Indicators.officeTimes([]) + Indicators.chatFigures([], now: at(10, 0)) + Indicators.complaintIndex(complaints: [], contracts: [])
+            + Indicators.satisfaction([])
+        #expect(Set(figures.map(\.indicator)) == Set(Indicator.allCases))
+        #expect(figures.allSatisfy { $0.dimension == .total && $0.value == nil && $0.cases == 0 })
+        #expect(Indicator.allCases.allSatisfy { $0.display(nil) == "sin datos" })
+        #expect(Indicator.officeWait.display(10.2) == "10,2 min" && Indicator.complaintIndex.display(5_000) == "5.000,00" && Indicator.satisfactionAverage.display(4) == "4,00 de 5")
+    }
+
+    @Test("Today's queue: booked turns whose time has come wait, later ones do not; called and in attention together; cancelled left out")
+    func queue() {
+        let queues = Indicators.queue([
+            turn("A", nil, "reservado", slot: (9, 0)), turn("A", nil, "reservado", slot: (11, 0)), turn("A", nil, "llamado", slot: (9, 30)),
+            turn("B", nil, "en_atencion", slot: (9, 30)), turn("B", nil, "atendido", slot: (8, 0)), turn("B", nil, "no_asistio", slot: (8, 30)),
+            turn("B", nil, "cancelado", slot: (9, 0)),
+        ], now: at(10, 0))
+        #expect(queues[.total] == Indicators.Queue(waiting: 1, later: 1, inAttention: 2, attended: 1, absent: 1))
+        #expect(queues[.office("A")] == Indicators.Queue(waiting: 1, later: 1, inAttention: 1))
+    }
+
+    @Test("The SVG chart has a title, a description, a label and a value per bar, and escapes names")
+    func chart() {
+        let svg = BarChart(id: "g", title: "Espera <por> oficina", bars: [
+            .init(label: "Oficina \"A\" & B", value: 10, text: "10,0 min"), .init(label: "C", value: nil, text: "sin datos"),
+        ]).svg
+        #expect(svg.hasPrefix("<svg") && svg.contains(#"role="img""#) && svg.contains("<title id=\"g-t\">Espera &lt;por&gt; oficina</title>"))
+        #expect(svg.contains("Oficina &quot;A&quot; &amp; B") && svg.contains(">10,0 min</text>") && svg.contains(">sin datos</text>"))
+        #expect(svg.components(separatedBy: "<rect").count == 2)
+    }
+
+    // MARK: From the tables
+
+    /// A turn as the office screen leaves it (booking only takes the coming days, so past and
+    /// today's turns are written directly).
+    func insertTurn(_ app: Application, _ code: String, office: String, day: String, slot: String, status: String, start: Date?, end: Date?) async throws {
+        let turn = OfficeTurn()
+        turn.code = code
+        turn.office = office
+        turn.day = day
+        turn.slot = slot
+        turn.status = status
+        turn.createdAt = bogota(7, on: day)
+        turn.startedAt = start
+        turn.endedAt = end
+        try await turn.create(on: app.db)
+    }
+
+    /// November 2026 (and its edges), seeded through the services where they exist.
+    func seedNovember(_ app: Application, _ manual: AppClock.Manual) async throws {
+        try await StaffService(application: app).loadDemoAccounts()
+        // Turns: Bello waits 12 and 3, attention 18 and 7; Aguinaga waits 0 (early), attention 25.
+        func turn(_ code: String, _ office: String, _ day: String, _ slot: String, _ status: String, start: Date? = nil, end: Date? = nil) async throws {
+            try await insertTurn(app, code, office: office, day: day, slot: slot, status: status, start: start, end: end)
+        }
+        try await turn("T-1", "Oficina Bello", "2026-11-10", "08:00", "atendido", start: bogota(8, 12, on: "2026-11-10"), end: bogota(8, 30, on: "2026-11-10"))
+        try await turn("T-2", "Oficina Bello", "2026-11-10", "08:30", "atendido", start: bogota(8, 33, on: "2026-11-10"), end: bogota(8, 40, on: "2026-11-10"))
+        try await turn("T-3", "Oficina Miguel de Aguinaga", "2026-11-30", "09:00", "atendido", start: bogota(8, 55, on: "2026-11-30"), end: bogota(9, 20, on: "2026-11-30"))
+        try await turn("T-4", "Oficina Miguel de Aguinaga", "2026-11-30", "09:30", "no_asistio")
+        try await turn("T-5", "Oficina Bello", "2026-12-01", "08:00", "atendido", start: bogota(9, on: "2026-12-01"), end: bogota(9, 10, on: "2026-12-01"))
+        try await turn("T-6", "Oficina Bello", "2026-10-31", "08:00", "atendido", start: bogota(9, on: "2026-10-31"), end: bogota(9, 10, on: "2026-10-31"))
+
+        // Chats through the live-chat service, at their instants.
+        let chats = LiveChatService(application: app)
+        let agent = try await staffContext(app, "agente@ema.demo")
+        func ask(_ conversation: String, at instant: Date, message: String? = nil) async throws -> String {
+            manual.set(instant)
+            return try await chats.request(AgentRequest(conversationID: conversation, channel: .web, phone: nil, transcript: [], message: message)).chat
+        }
+        // 23:30 in Bogotá on 30 November (04:30 UTC on 1 December): November's. Answered in 50 s, solved.
+        let late = try await ask("c1", at: bogota(23, 30, on: "2026-11-30"))
+        manual.advance(by: 50)
+        _ = try await chats.take(chat: late, by: agent)
+        try await chats.close(chat: late, resolved: true, by: agent)
+        // Answered in 90 s, not solved.
+        let slow = try await ask("c2", at: bogota(10, on: "2026-11-15"))
+        manual.advance(by: 90)
+        _ = try await chats.take(chat: slow, by: agent)
+        try await chats.close(chat: slow, resolved: false, by: agent)
+        // Left the queue after two minutes.
+        let gone = try await ask("c3", at: bogota(10, on: "2026-11-16"))
+        manual.advance(by: 120)
+        _ = try await chats.customerLeaves(chat: gone)
+        // A message left out of hours: not a chat for the indicators.
+        _ = try await ask("c4", at: bogota(21, on: "2026-11-20"), message: "¿Me llaman mañana?")
+        // 00:10 on 1 December: December's.
+        let december = try await ask("c5", at: bogota(0, 10, on: "2026-12-01"))
+        manual.advance(by: 10)
+        _ = try await chats.take(chat: december, by: agent)
+
+        // Contracts: Medellín hogares ×2, Bello empresas, Bello hogares.
+        for (number, municipality, segment) in [("10000001", "Medellín", "hogares"), ("10000002", "Medellín", "hogares"), ("10000003", "Bello", "empresas"), ("10000004", "Bello", "hogares")] {
+            let contract = Contract()
+            contract.contractNumber = number
+            contract.holderName = "Titular \(number)"
+            contract.address = "CL 1 # 2-3"
+            contract.municipality = municipality
+            contract.segment = segment
+            contract.services = "energia"
+            contract.status = "activo"
+            contract.paperInvoice = false
+            try await contract.create(on: app.db)
+        }
+        // Cases filed on their days: a queja (Medellín, hogares) and a reclamo (Bello, empresas)
+        // count; a petición and the quejas of 31 October and 1 December do not.
+        func file(_ type: CaseType, _ contract: String, at instant: Date) async throws {
+            manual.set(instant)
+            var draft = CaseDraft(type: type, channel: .web, description: "Un caso de prueba para los indicadores del mes.")
+            draft.contractNumber = contract
+            draft.name = "Persona De Prueba"
+            _ = try await app.caseService().file(draft)
+        }
+        try await file(.queja, "10000001", at: bogota(10, on: "2026-11-10"))
+        try await file(.reclamo, "10000003", at: bogota(23, 30, on: "2026-11-30"))
+        try await file(.peticion, "10000002", at: bogota(10, on: "2026-11-12"))
+        try await file(.queja, "10000004", at: bogota(10, on: "2026-10-31"))
+        try await file(.queja, "10000004", at: bogota(0, 10, on: "2026-12-01"))
+
+        // Survey answers, on their days.
+        func answer(_ kind: SurveyService.Kind, _ subject: String, _ score: Int, at instant: Date, office: String? = nil, municipality: String? = nil, segment: String? = nil) async throws {
+            manual.set(instant)
+            #expect(try await app.surveyService().record(.init(kind: kind, subject: subject, channel: "web", score: score, office: office, municipality: municipality, segment: segment)))
+        }
+        try await answer(.chat, late, 5, at: bogota(23, 35, on: "2026-11-30"))
+        try await answer(.oficina, "T-1", 4, at: bogota(9, on: "2026-11-10"), office: "Oficina Bello", municipality: "Bello", segment: "hogares")
+        try await answer(.oficina, "T-2", 2, at: bogota(9, on: "2026-11-10"), office: "Oficina Bello", municipality: "Bello", segment: "empresas")
+        try await answer(.queja, "R-1", 3, at: bogota(12, on: "2026-11-20"), municipality: "Medellín", segment: "hogares")
+        try await answer(.oficina, "T-9", 5, at: bogota(12, on: "2026-11-12"), office: #"Punto "Fácil", <Centro>"#, municipality: "Medellín")
+        try await answer(.campana, "I-1", 1, at: bogota(0, 10, on: "2026-12-01"), segment: "hogares")
+        manual.set(bogota(10, on: "2026-12-02"))
+    }
+
+    @Test("November from the tables: the hand-computed figures, a chat and a reclamo at 23:30 on the 30th counted in November, December's and October's left out")
+    func monthFromTables() async throws {
+        let manual = AppClock.Manual(bogota(10, on: "2026-12-02"))
+        try await withEmaApp(clock: manual.clock) { app in
+            try await seedNovember(app, manual)
+            let month = try await app.indicatorService().month(try #require(BillingPeriod("2026-11")))
+            let figures = month.figures
+            // Waits 12, 3, 0 → 5.0; attention 18, 7, 25 → 16.666… → 16.7
+            #expect(value(figures, .officeWait) == 5.0 && value(figures, .officeAttention) == 16.7 && cases(figures, .officeWait) == 3)
+            #expect(value(figures, .officeWait, .office("Oficina Bello")) == 7.5 && value(figures, .officeAttention, .office("Oficina Bello")) == 12.5)
+            #expect(value(figures, .officeWait, .municipality("Medellín")) == 0.0 && value(figures, .officeAttention, .municipality("Medellín")) == 25.0)
+            // Chats: 50 s in time, 90 s late, abandoned → 1 of 3 = 33.3 %; verdicts yes, no → 50.0 %
+            #expect(value(figures, .chatServiceLevel) == 33.3 && cases(figures, .chatServiceLevel) == 3)
+            #expect(value(figures, .chatEfficacy) == 50.0 && cases(figures, .chatEfficacy) == 2)
+            // 2 complaints, 4 contracts → 5,000.00; Medellín 1/2, Bello 1/2 → 5,000.00; hogares 1/3 → 3,333.33; empresas 1/1 → 10,000.00
+            #expect(value(figures, .complaintIndex) == 5_000 && cases(figures, .complaintIndex) == 2)
+            #expect(value(figures, .complaintIndex, .municipality("Medellín")) == 5_000 && value(figures, .complaintIndex, .municipality("Bello")) == 5_000)
+            #expect(value(figures, .complaintIndex, .segment("hogares")) == 3_333.33 && value(figures, .complaintIndex, .segment("empresas")) == 10_000)
+            // Answers 5, 4, 2, 3, 5 → 3 of 5 = 60.0 %, 19 / 5 = 3.80
+            #expect(value(figures, .satisfaction) == 60.0 && value(figures, .satisfactionAverage) == 3.8 && cases(figures, .satisfaction) == 5)
+            #expect(value(figures, .satisfaction, .office("Oficina Bello")) == 50.0 && value(figures, .satisfactionAverage, .segment("hogares")) == 3.5)
+
+            // December so far: the 00:10 chat answered in 10 s, the 1 December queja, the campaign's 1.
+            let december = try await app.indicatorService().month(try #require(BillingPeriod("2026-12"))).figures
+            #expect(value(december, .chatServiceLevel) == 100.0 && cases(december, .complaintIndex) == 1 && value(december, .satisfaction) == 0.0)
+            #expect(value(december, .officeWait) == 60.0)
+        }
+    }
+
+    @Test("/indicadores: last complete month by default, SVG charts with titles, tables, Spanish numbers, a CSV link; no personal data; names escaped")
+    func publicPage() async throws {
+        let manual = AppClock.Manual(bogota(10, on: "2026-12-02"))
+        try await withEmaApp(clock: manual.clock) { app in
+            try await seedNovember(app, manual)
+            var page = ""
+            try await app.testing().test(.GET, "indicadores") { response in
+                #expect(response.status == .ok)
+                page = response.body.string
+            }
+            #expect(page.contains("Indicadores de atención · <span id=\"mes-nombre\">noviembre de 2026</span>"))
+            #expect(page.contains(#"<option value="2026-11" selected>noviembre de 2026</option>"#) && page.contains("diciembre de 2026 (en curso)"))
+            #expect(page.contains(#"href="/indicadores.csv?mes=2026-11""#))
+            #expect(page.contains("<svg class=\"chart\"") && page.contains("<title id=\"grafico-tiempo_espera_oficina-3-t\">Tiempo de espera en oficinas, por oficina, noviembre de 2026</title>"))
+            for shown in ["5,0 min", "16,7 min", "33,3 %", "50,0 %", "5.000,00", "3.333,33", "10.000,00", "60,0 %", "3,80 de 5", "7,5 min"] {
+                #expect(page.contains(shown), "falta \(shown)")
+            }
+            #expect(page.contains("Punto &quot;Fácil&quot;, &lt;Centro&gt;") && !page.contains("<Centro>"))
+            for personal in ["Persona De Prueba", "Titular", "10000001", "agente@ema.demo", "Andrea"] {
+                #expect(!page.contains(personal), "la página muestra \(personal)")
+            }
+            // The trend: November and the five months before it.
+            #expect(page.contains("<th scope=\"row\">noviembre de 2026</th>") && page.contains("<th scope=\"row\">junio de 2026</th>") && !page.contains("<th scope=\"row\">mayo de 2026</th>"))
+            // The footer and home link to it.
+            try await app.testing().test(.GET, "/") { #expect($0.body.string.contains(#"<a href="/indicadores">Indicadores de atención</a>"#)) }
+        }
+    }
+
+    @Test("A month without data says «sin datos» everywhere, without errors; a bad or future month gets a 400 in Spanish")
+    func emptyAndBadMonths() async throws {
+        let manual = AppClock.Manual(bogota(10, on: "2026-12-02"))
+        try await withEmaApp(clock: manual.clock) { app in
+            try await app.testing().test(.GET, "indicadores?mes=2026-06") { response in
+                let page = response.body.string
+                #expect(response.status == .ok && page.contains("junio de 2026"))
+                #expect(page.contains("<p class=\"big\">sin datos</p>") && !page.contains("NaN") && !page.contains(">nan") && !page.contains(">inf"))
+                #expect(page.contains("Sin datos para mostrar por oficina"))
+            }
+            try await app.testing().test(.GET, "indicadores.csv?mes=2026-06") { response in
+                #expect(response.status == .ok)
+                #expect(response.body.string.contains("2026-06,indice_quejas_reclamos,total,,por 10.000 contratos,0\r\n"))
+            }
+            for bad in ["2026-13", "noviembre", "2026-1", "26-11", "2026-11-01"] {
+                try await app.testing().test(.GET, "indicadores?mes=\(bad)") { response in
+                    #expect(response.status == .badRequest && response.body.string.contains("No entendimos el mes"), "\(bad)")
+                }
+            }
+            try await app.testing().test(.GET, "indicadores?mes=2027-01") { response in
+                #expect(response.status == .badRequest && response.body.string.contains("ese mes no ha empezado"))
+            }
+            try await app.testing().test(.GET, "indicadores.csv?mes=2026-99", headers: ["Accept": "application/json"]) { response in
+                #expect(response.status == .badRequest && response.body.string.contains(#""code":"bad_month""#))
+            }
+            // The month in course is allowed.
+            try await app.testing().test(.GET, "indicadores?mes=2026-12") { #expect($0.status == .ok && $0.body.string.contains("mes en curso")) }
+        }
+    }
+
+    @Test("/indicadores.csv: attachment, the header, one line per indicator and dimension, RFC 4180 quoting")
+    func csv() async throws {
+        let manual = AppClock.Manual(bogota(10, on: "2026-12-02"))
+        try await withEmaApp(clock: manual.clock) { app in
+            try await seedNovember(app, manual)
+            try await app.testing().test(.GET, "indicadores.csv?mes=2026-11") { response in
+                #expect(response.status == .ok)
+                #expect(response.headers.contentType?.subType == "csv")
+                #expect(response.headers.first(name: .contentDisposition) == #"attachment; filename="indicadores-2026-11.csv""#)
+                let body = response.body.string
+                let lines = body.components(separatedBy: "\r\n")
+                #expect(lines.first == "mes,indicador,dimension,valor,unidad,casos" && lines.last == "")
+                for line in [
+                    "2026-11,tiempo_espera_oficina,total,5.0,minutos,3",
+                    "2026-11,tiempo_atencion_oficina,oficina:Oficina Miguel de Aguinaga,25.0,minutos,1",
+                    "2026-11,nivel_servicio_chat,total,33.3,porcentaje,3",
+                    "2026-11,nivel_servicio_chat,canal:web,33.3,porcentaje,3",
+                    "2026-11,eficacia_chat,total,50.0,porcentaje,2",
+                    "2026-11,indice_quejas_reclamos,total,5000.00,por 10.000 contratos,2",
+                    "2026-11,indice_quejas_reclamos,segmento:hogares,3333.33,por 10.000 contratos,1",
+                    "2026-11,satisfaccion_csat,total,60.0,porcentaje,5",
+                    "2026-11,satisfaccion_promedio,encuesta:oficina,3.67,calificación de 1 a 5,3",
+                    #"2026-11,satisfaccion_csat,"oficina:Punto ""Fácil"", <Centro>",100.0,porcentaje,1"#,
+                ] {
+                    #expect(lines.contains(line), "falta la línea \(line)")
+                }
+                // Every line has six fields once quoting is undone.
+                #expect(lines.dropLast().allSatisfy { Self.fields($0).count == 6 })
+            }
+        }
+    }
+
+    /// Splits one RFC 4180 line.
+    static func fields(_ line: String) -> [String] {
+        var fields: [String] = []
+        var current = ""
+        var quoted = false
+        var characters = Array(line)[...]
+        while let character = characters.popFirst() {
+            if quoted {
+                if character == "\"" {
+                    if characters.first == "\"" { current.append("\""); characters.removeFirst() } else { quoted = false }
+                } else { current.append(character) }
+            } else if character == "\"" {
+                quoted = true
+            } else if character == "," {
+                fields.append(current)
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        return fields + [current]
+    }
+
+    @Test("The public figures are cached per node for five minutes by the app's clock, then recounted")
+    func cache() async throws {
+        let manual = AppClock.Manual(bogota(10, on: "2026-12-02"))
+        try await withEmaApp(clock: manual.clock) { (app: Application) async throws in
+            func total() async throws -> String {
+                var line = ""
+                try await app.testing().test(.GET, "indicadores.csv?mes=2026-12") { response in
+                    line = response.body.string.components(separatedBy: "\r\n").first { $0.hasPrefix("2026-12,satisfaccion_csat,total,") } ?? ""
+                }
+                return line
+            }
+            #expect(try await total() == "2026-12,satisfaccion_csat,total,,porcentaje,0")
+            #expect(try await app.surveyService().record(.init(kind: .chat, subject: "x", channel: "web", score: 5)))
+            #expect(try await total() == "2026-12,satisfaccion_csat,total,,porcentaje,0")
+            manual.advance(by: IndicatorCache.defaultLifetime)
+            #expect(try await total() == "2026-12,satisfaccion_csat,total,100.0,porcentaje,1")
+            // Without a cache every visit counts again.
+            app.indicatorCache = IndicatorCache(lifetime: 0)
+            #expect(try await app.surveyService().record(.init(kind: .chat, subject: "y", channel: "web", score: 1)))
+            #expect(try await total() == "2026-12,satisfaccion_csat,total,50.0,porcentaje,2")
+        }
+    }
+
+    @Test("Back office: today's live figures for supervisors and administrators, reloading every 30 s; sign-in required; agents refused")
+    func liveFigures() async throws {
+        let manual = AppClock.Manual(bogota(10, on: "2026-12-02"))
+        try await withEmaApp(clock: manual.clock) { app in
+            try await StaffService(application: app).loadDemoAccounts()
+            let today = "2026-12-02"
+            for (code, slot, status, start, end) in [
+                ("T-1", "08:00", "atendido", bogota(8, 6, on: today), bogota(8, 20, on: today)),   // wait 6, attention 14
+                ("T-2", "09:30", "reservado", nil, nil),                                          // its time has come: waiting
+                ("T-3", "11:00", "reservado", nil, nil),                                          // later
+                ("T-4", "09:00", "en_atencion", bogota(9, 50, on: today), nil),
+            ] as [(String, String, String, Date?, Date?)] {
+                try await insertTurn(app, code, office: "Oficina Bello", day: today, slot: slot, status: status, start: start, end: end)
+            }
+            let chats = LiveChatService(application: app)
+            manual.set(bogota(9, 57, on: today))
+            let answered = try await chats.request(AgentRequest(conversationID: "a", channel: .web, phone: nil, transcript: [])).chat
+            manual.advance(by: 20)
+            _ = try await chats.take(chat: answered, by: try await staffContext(app, "agente@ema.demo"))
+            manual.set(bogota(9, 58, on: today))
+            _ = try await chats.request(AgentRequest(conversationID: "b", channel: .web, phone: nil, transcript: []))
+            manual.set(bogota(10, on: today))
+            #expect(try await app.surveyService().record(.init(kind: .oficina, subject: "T-1", channel: "sms", score: 5)))
+
+            let browser = try OfficeBrowser(app)
+            let anonymous = try await browser.get("backoffice/indicadores")
+            #expect(anonymous.status == .seeOther && anonymous.location.hasPrefix("/backoffice/ingresar"))
+            try await browser.signIn("agente@ema.demo", "agente-demo-2026")
+            let refused = try await browser.get("backoffice/indicadores")
+            #expect(refused.status == .forbidden && refused.body.contains("Tu rol no tiene acceso"))
+
+            let supervisor = try OfficeBrowser(app)
+            try await supervisor.signIn("supervisor@ema.demo", "supervisor-demo-2026")
+            let page = try await supervisor.get("backoffice/indicadores")
+            #expect(page.status == .ok)
+            #expect(page.body.contains(#"<meta http-equiv="refresh" content="30">"#))
+            #expect(page.body.contains(#"href="/backoffice/indicadores">Indicadores</a>"#))
+            func card(_ id: String) -> String {
+                guard let start = page.body.range(of: "id=\"\(id)\""), let end = page.body[start.upperBound...].range(of: "</article>") else { return "" }
+                return String(page.body[start.upperBound..<end.lowerBound])
+            }
+            #expect(card("turnos-espera").contains(#"<p class="big">1</p>"#) && card("turnos-espera").contains("1 llamados o en atención · 1 reservados para más tarde"))
+            #expect(card("espera-hoy").contains("6,0 min") && card("atencion-hoy").contains("14,0 min"))
+            #expect(card("chats-espera").contains(#"<p class="big">1</p>"#) && card("chats-espera").contains("La espera más larga va en 2 min 0 s."))
+            #expect(card("chats-atencion").contains(#"<p class="big">1</p>"#))
+            // 20 s: in time; the other has waited 2 minutes: late → 50.0 %
+            #expect(card("nivel-servicio-hoy").contains("50,0 %") && card("eficacia-hoy").contains("sin datos"))
+            #expect(card("csat-hoy").contains("100,0 %") && card("csat-hoy").contains("promedio 5,00 de 5"))
+            #expect(page.body.contains("<td>Oficina Bello</td><td>1</td><td>1</td><td>1</td><td>1</td><td>0</td><td>6,0 min</td>"))
+
+            let admin = try OfficeBrowser(app)
+            try await admin.signIn("admin@ema.demo", "admin-demo-2026")
+            #expect(try await admin.get("backoffice/indicadores").status == .ok)
+        }
+    }
+
+    @Test("The demo history fills last month's indicators and today's, leaves nobody waiting, and loading it twice adds nothing")
+    func demo() async throws {
+        let manual = AppClock.Manual(bogota(10, on: "2026-12-02"))
+        try await withEmaApp(clock: manual.clock) { app in
+            _ = try await DemoData.load(into: app)
+            try await StaffService(application: app).loadDemoAccounts()
+            let first = try await DemoIndicators.load(into: app)
+            #expect(first.turns > 100 && first.chats > 20 && first.answers > 20 && first.cases >= 3)
+            #expect(try await DemoIndicators.load(into: app) == DemoIndicators.Summary())
+            let november = try await app.indicatorService().month(try #require(BillingPeriod("2026-11")))
+            for indicator in Indicator.allCases {
+                #expect(november.figure(indicator)?.value != nil, "noviembre sin \(indicator.rawValue)")
+            }
+            #expect(november.figures.contains { $0.indicator == .officeWait && $0.dimension == .office("Oficina Bello") })
+            let today = try await app.indicatorService().today()
+            #expect(today.chatsWaiting == 0 && today.chatsActive == 0 && today.queues[.total]?.waiting == 0)
+            #expect(today.figures.first { $0.indicator == .officeWait && $0.dimension == .total }?.value != nil)
+            #expect(try await LiveChat.query(on: app.db).filter(\.$requestedAt > manual.now).count() == 0)
+            #expect(try await OfficeTurn.query(on: app.db).filter(\.$endedAt > manual.now).count() == 0)
+        }
+    }
+}
+
+extension AppClock.Manual {
+    /// Moves the clock to an instant (forward or back) for seeding.
+    func set(_ instant: Date) { advance(by: instant.timeIntervalSince(now)) }
+}

@@ -120,8 +120,21 @@ def get_json(url: str):
 
 def wait(browser, seconds=15):
     """Waits for a condition; an element replaced while the page changes is looked up again
-    instead of failing the test (a click that navigates makes the old one stale)."""
-    from selenium.common.exceptions import StaleElementReferenceException
+    instead of failing the test (a click that navigates makes the old one stale, or, caught
+    mid-navigation, Chromium says the node "does not belong to the document")."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
-    return WebDriverWait(browser, seconds, ignored_exceptions=(StaleElementReferenceException,))
+
+    class Navigating(WebDriverWait):
+        def until(self, method, message=""):
+            def retried(driver):
+                try:
+                    return method(driver)
+                except WebDriverException as error:
+                    if "does not belong to the document" in str(error):
+                        return False
+                    raise
+            return super().until(retried, message)
+
+    return Navigating(browser, seconds, ignored_exceptions=(StaleElementReferenceException,))
 

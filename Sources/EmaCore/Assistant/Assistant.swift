@@ -32,7 +32,9 @@ public struct Assistant: Sendable {
         var turn = Turn(assistant: self, state: state, now: now)
         turn.remember(Self.customerLine(message, in: state))
         try await turn.handle(message, effects: effects)
-        for reply in turn.replies {
+        // A conversation whose authorization was just withdrawn (or whose data were suppressed)
+        // starts over empty: Ema's answer is not kept.
+        for reply in turn.replies where turn.state.privacyVersion != nil {
             switch reply {
             case .text(let text), .choices(let text, _): turn.remember(.init(who: "ema", text: text))
             case .link(_, let title): turn.remember(.init(who: "ema", text: title))
@@ -172,6 +174,12 @@ struct Turn {
         case .withAgent: try await withAgentStep(message, effects: effects)
         case .leaveMessage: try await leaveMessageStep(input, effects: effects)
         case .leaveMessagePhone: try await leaveMessagePhoneStep(input, effects: effects)
+        case .dataMenu: try await dataMenuStep(input, effects: effects)
+        case .dataUpdateMenu: try await dataUpdateStep(input, effects: effects)
+        case .dataName: try await dataNameStep(input, effects: effects)
+        case .dataNewPhone: try await dataNewPhoneStep(input, effects: effects)
+        case .dataCorrection: try await dataCorrectionStep(input, effects: effects)
+        case .dataConfirm: try await dataConfirmStep(input, effects: effects)
         }
     }
 
@@ -394,6 +402,7 @@ struct Turn {
         case .oficinas: beginOffices(text: lastText)
         case .solicitarTurno: try await beginTurn(text: lastText, effects: effects)
         case .hablarConAsesor: try await beginHandoff(effects: effects)
+        case .datosPersonales: beginDataRights()
         case .consultarRadicado: askRadicado()
         case .saludo: showMainMenu("¡Hola! Qué gusto saludarte. ¿En qué te puedo ayudar?")
         case .gracias: showMainMenu("¡Con mucho gusto! ¿Hay algo más en lo que te pueda ayudar?")
@@ -424,11 +433,14 @@ struct Turn {
     mutating func askPhone() {
         state.step = .askPhone
         if let sender = state.senderPhone {
-            let question = state.goal == .enroll ? "¿En qué número de celular quieres recibir la factura?" : "¿Cuál es el número de celular inscrito?"
+            let question = state.goal == .enroll ? "¿En qué número de celular quieres recibir la factura?"
+                : state.goal == .data ? "¿Cuál es tu número de celular? Te enviaré un código para verificar que eres su titular." : "¿Cuál es el número de celular inscrito?"
             ask("\(question) Puedes usar este mismo número o escribir otro, con sus 10 dígitos.",
                 [Choice("usar_este_numero", "Usar \(ColombianMobile.display(sender))")])
         } else if state.goal == .enroll {
             say("¿En qué número de celular quieres recibir la factura? Escríbelo con sus 10 dígitos, por ejemplo 300 123 4567.")
+        } else if state.goal == .data {
+            say("¿Cuál es tu número de celular registrado? Escríbelo con sus 10 dígitos, por ejemplo 300 123 4567; te enviaré un código por SMS para verificar que eres su titular.")
         } else {
             say("¿Cuál es el número de celular inscrito? Escríbelo con sus 10 dígitos, por ejemplo 300 123 4567.")
         }
@@ -514,6 +526,7 @@ struct Turn {
     /// After the number is verified: the step the goal needs.
     mutating func proceed(effects: any AssistantEffects) async throws {
         guard let phone = state.verifiedPhone else { return askPhone() }
+        if state.goal == .data { return try await continueDataRight(phone, effects: effects) }
         let enrolled = try await effects.enrollments(phone: phone)
         switch state.goal ?? .enroll {
         case .enroll:
@@ -525,7 +538,7 @@ struct Turn {
             } else {
                 askContract()
             }
-        case .list:
+        case .list, .data:
             showEnrollments(phone, enrolled)
         case .remove:
             if enrolled.isEmpty {
@@ -857,6 +870,7 @@ struct Turn {
         state.damage = nil
         state.turn = nil
         state.agentMessage = nil
+        state.dataRight = nil
     }
 
     mutating func restartAfterIdle() {
@@ -886,6 +900,8 @@ struct Turn {
         case .askBillContract, .chooseBillContract, .billActions:
             state.billContract = nil
             showBillMenu("¿Qué necesitas de tu factura?")
+        case .dataMenu, .dataUpdateMenu, .dataName, .dataNewPhone, .dataCorrection, .dataConfirm:
+            beginDataRights()
         case .consent, .terms, .mainMenu, .enrollmentMenu, .surveyComment, .withAgent, .leaveMessage, .leaveMessagePhone:
             showMainMenu("¿En qué te puedo ayudar?")
         case .pqrType, .pqrTopic, .pqrContract, .pqrParent, .pqrDescription, .pqrName, .pqrPhone, .pqrConfirm:

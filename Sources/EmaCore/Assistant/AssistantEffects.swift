@@ -43,6 +43,9 @@ public protocol AssistantEffects: Sendable {
     func leaveAgent(chat: String) async throws -> Bool
     /// The customer's 1–5 rating of a live chat; false when it was rated already.
     func rateChat(chat: String, score: Int, comment: String?) async throws -> Bool
+    /// A holder's right over their data, for a verified number: done, and filed as a request
+    /// with its legal term.
+    func exerciseDataRight(_ request: DataRightRequest) async throws -> DataRightReceipt
 }
 
 /// A contract's bills as Ema tells them: masked holder and address, and links to see and pay.

@@ -43,6 +43,12 @@ public struct ConversationState: Codable, Sendable, Equatable {
         case withAgent
         case leaveMessage
         case leaveMessagePhone
+        case dataMenu
+        case dataUpdateMenu
+        case dataName
+        case dataNewPhone
+        case dataCorrection
+        case dataConfirm
     }
 
     /// One line of the recent conversation, for the advisor who takes it over.
@@ -97,7 +103,16 @@ public struct ConversationState: Codable, Sendable, Equatable {
     public enum BillAction: String, Codable, Sendable { case amount, copy, pay }
 
     /// What the customer was doing when a phone verification started.
-    public enum Goal: String, Codable, Sendable { case enroll, list, remove }
+    public enum Goal: String, Codable, Sendable { case enroll, list, remove, data }
+
+    /// A request over the holder's personal data: `conocer`, `nombre`, `numero`, `corregir`,
+    /// `suprimir` or `revocar`; the holder's verified number once known.
+    public struct DataRightDraft: Codable, Sendable, Equatable {
+        public var action: String
+        public var holder: String?
+
+        public init(action: String) { self.action = action }
+    }
 
     public var id: String
     public var channel: Channel
@@ -128,6 +143,9 @@ public struct ConversationState: Codable, Sendable, Equatable {
     public var turn: TurnDraft?
     /// The live chat with an advisor this conversation is in, and a message being left for one.
     public var liveChat: String?
+    public var dataRight: DataRightDraft?
+    /// Set when the holder's data were suppressed: the server keeps nothing of this conversation.
+    public var forget: Bool?
     public var agentMessage: String?
     /// The last lines said (at most `transcriptLength`), handed to an advisor.
     public var transcript: [Line] = []

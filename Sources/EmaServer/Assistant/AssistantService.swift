@@ -168,6 +168,10 @@ extension AssistantService {
     func rateChat(chat: String, score: Int, comment: String?) async throws -> Bool {
         try await liveChats?.rate(chat: chat, score: score, comment: comment) ?? false
     }
+
+    func exerciseDataRight(_ request: DataRightRequest) async throws -> DataRightReceipt {
+        try await DataRightsService(database: database, clock: clock, publicURL: publicURL).exercise(request)
+    }
 }
 
 extension TurnTicket {

@@ -36,7 +36,16 @@ struct ChatService {
         guard id.count <= 64, let conversation = try await Conversation.find(id, on: database) else { throw AssistantError.sessionNotFound }
         let state = try JSONDecoder().decode(ConversationState.self, from: Data(conversation.state.utf8))
         let now = application.clock.now()
-        let (next, replies) = try await application.assistant.handle(message, state: state, now: now, effects: application.assistantEffects(client: client))
+        var (next, replies) = try await application.assistant.handle(message, state: state, now: now, effects: application.assistantEffects(client: client))
+        if next.forget == true {
+            // The holder's data were suppressed: a WhatsApp conversation (its id is the number)
+            // goes; a web one starts over empty under its random id.
+            if id.hasPrefix("wa:") {
+                try await (database as! any SQLDatabase).delete(from: Conversation.schema).where("id", .equal, SQLBind(id)).run()
+                return (replies, next)
+            }
+            next = ConversationState(id: id, channel: next.channel, now: now)
+        }
         let saved = try await (database as! any SQLDatabase).update(Conversation.schema)
             .set("state", to: SQLBind(try Self.encode(next)))
             .set("version", to: SQLBind(conversation.version + 1))

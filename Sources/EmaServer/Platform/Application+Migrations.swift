@@ -30,5 +30,6 @@ extension Application {
         migrations.add(CreateLiveChats())
         migrations.add(CreateSurveys())
         migrations.add(AddDayIndexToTurns())
+        migrations.add(CreateDataRequests())
     }
 }

@@ -182,6 +182,17 @@ actor FakeEffects: AssistantEffects {
 
     func setAgentStatus(_ status: AgentQueueStatus) { agentStatus = status }
 
+    /// Data rights exercised, and what the next one answers.
+    var dataRequests: [DataRightRequest] = []
+    var nextReceipt = DataRightReceipt(code: "HD-2026-0000001")
+
+    func exerciseDataRight(_ request: DataRightRequest) -> DataRightReceipt {
+        dataRequests.append(request)
+        return nextReceipt
+    }
+
+    func setReceipt(_ receipt: DataRightReceipt) { nextReceipt = receipt }
+
     func set(_ issue: CodeIssue) { nextIssue = issue }
     func expireCode() { codeExpired = true }
     func preEnroll(_ phone: String, _ numbers: [String]) { enrolled[phone] = numbers }

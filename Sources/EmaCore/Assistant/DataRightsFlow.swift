@@ -1,0 +1,251 @@
+import Foundation
+
+/// A holder's request over their personal data (Ley 1581 de 2012, art. 8), for a number
+/// verified by SMS.
+public struct DataRightRequest: Sendable, Equatable {
+    public enum Action: Sendable, Equatable {
+        /// *conocer*: a copy of everything held on the number.
+        case know
+        /// *actualizar*: the holder's name on the enrollments.
+        case rename(String)
+        /// *actualizar*: the enrollments move to another number, verified too.
+        case renumber(String)
+        /// *rectificar*: any other correction, a claim the staff answer.
+        case correct(String)
+        /// *suprimir*: delete what no law keeps, anonymise the rest, stop all messages.
+        case suppress
+        /// *revocar*: withdraw the authorization; enrollments end, paper bill continues.
+        case revoke
+    }
+
+    public let action: Action
+    /// The holder's verified number.
+    public let phone: String
+    public let channel: Channel
+    public let conversationID: String
+
+    public init(action: Action, phone: String, channel: Channel, conversationID: String) {
+        self.action = action
+        self.phone = phone
+        self.channel = channel
+        self.conversationID = conversationID
+    }
+}
+
+/// What became of a request: its number, and what the holder must know.
+public struct DataRightReceipt: Sendable, Equatable {
+    /// `HD-2026-0000012`
+    public let code: String
+    /// The copy of the data (for `know`), a link valid a few days.
+    public var link: String?
+    /// The contracts whose enrollments changed (renamed, moved, ended).
+    public var contracts: [String] = []
+    /// For a claim the staff answer: the legal term.
+    public var dueOn: CivilDate?
+    /// Why it could not be done, for the holder.
+    public var refusal: String?
+
+    public init(code: String, link: String? = nil, contracts: [String] = [], dueOn: CivilDate? = nil, refusal: String? = nil) {
+        self.code = code
+        self.link = link
+        self.contracts = contracts
+        self.dueOn = dueOn
+        self.refusal = refusal
+    }
+}
+
+/// `datos_personales`: the holder's rights from Ema — know, update (name or number),
+/// rectify, suppress, revoke — after verifying the number with an SMS code.
+extension Turn {
+    static let dataChoices = [
+        Choice("datos_conocer", "Conocer mis datos"), Choice("datos_actualizar", "Actualizar o corregir"),
+        Choice("datos_suprimir", "Suprimir mis datos"), Choice("datos_revocar", "Revocar autorización"),
+    ]
+    static let dataUpdateChoices = [
+        Choice("datos_nombre", "Mi nombre"), Choice("datos_numero", "Número que recibe la factura"), Choice("datos_otro", "Otro dato"),
+    ]
+    static let dataConfirmChoices = [Choice("datos_confirmar", "Sí, confirmo"), Choice("datos_no", "No, volver al menú")]
+
+    mutating func beginDataRights() {
+        state.dataRight = nil
+        state.step = .dataMenu
+        ask(
+            "Como titular de tus datos personales puedes conocerlos, actualizarlos y corregirlos, pedir que los suprimamos y revocar la autorización que nos diste (Ley 1581 de 2012). Nuestra política de tratamiento está en \(knowledge.privacy.url). Antes de cualquier cambio verificaré tu número con un código por SMS. ¿Qué quieres hacer?",
+            Self.dataChoices
+        )
+    }
+
+    mutating func dataMenuStep(_ input: Input, effects: any AssistantEffects) async throws {
+        var choice: String?
+        switch input {
+        case .choice(let id): choice = id
+        case .text(let text):
+            let words = TextNormalizer.normalize(text)
+            if ["revoc", "no autorizo"].contains(where: words.contains) { choice = "datos_revocar" }
+            else if ["borr", "elimin", "suprim"].contains(where: words.contains) { choice = "datos_suprimir" }
+            else if ["actualiz", "cambi", "correg", "corrij", "rectific"].contains(where: words.contains) { choice = "datos_actualizar" }
+            else if ["conocer", "copia", "que datos", "ver mis"].contains(where: words.contains) { choice = "datos_conocer" }
+        }
+        switch choice {
+        case "datos_conocer": try await startDataRight("conocer", effects: effects)
+        case "datos_suprimir": try await startDataRight("suprimir", effects: effects)
+        case "datos_revocar": try await startDataRight("revocar", effects: effects)
+        case "datos_actualizar":
+            state.step = .dataUpdateMenu
+            ask("¿Qué dato quieres actualizar o corregir?", Self.dataUpdateChoices)
+        default:
+            ask("Elige una de estas opciones sobre tus datos personales:", Self.dataChoices)
+        }
+    }
+
+    mutating func dataUpdateStep(_ input: Input, effects: any AssistantEffects) async throws {
+        switch input {
+        case .choice("datos_nombre"): try await startDataRight("nombre", effects: effects)
+        case .choice("datos_numero"): try await startDataRight("numero", effects: effects)
+        case .choice("datos_otro"): try await startDataRight("corregir", effects: effects)
+        default: ask("Elige el dato que quieres actualizar o corregir:", Self.dataUpdateChoices)
+        }
+    }
+
+    /// Verifies the number (or reuses a fresh verification), then goes on in `continueDataRight`.
+    mutating func startDataRight(_ action: String, effects: any AssistantEffects) async throws {
+        state.dataRight = ConversationState.DataRightDraft(action: action)
+        try await begin(.data, effects: effects)
+    }
+
+    /// After the number is verified.
+    mutating func continueDataRight(_ phone: String, effects: any AssistantEffects) async throws {
+        guard var draft = state.dataRight else { return beginDataRights() }
+        switch draft.action {
+        case "conocer":
+            let receipt = try await exercise(.know, phone: phone, effects: effects)
+            say("Listo ✅ Registré tu consulta con el número \(receipt.code). Aquí tienes la copia de todo lo que guardamos asociado al \(ColombianMobile.display(phone)): \(receipt.link ?? knowledge.privacy.url)\nEl enlace funciona durante 7 días. Si encuentras un dato equivocado, pídeme corregirlo.")
+            finishDataRight()
+        case "nombre":
+            draft.holder = phone
+            state.dataRight = draft
+            state.step = .dataName
+            say("Escribe tu nombre completo (nombres y apellidos), tal como quieres que aparezca en tus inscripciones.")
+        case "numero":
+            if let holder = draft.holder, holder != phone {
+                let receipt = try await exercise(.renumber(phone), phone: holder, effects: effects)
+                if let refusal = receipt.refusal {
+                    say(refusal)
+                } else if receipt.contracts.isEmpty {
+                    say("Verifiqué el \(ColombianMobile.display(phone)), pero el \(ColombianMobile.display(holder)) no tenía contratos inscritos para pasar. Solicitud \(receipt.code).")
+                } else {
+                    say("Listo ✅ Desde ahora la factura de \(contractList(receipt.contracts)) llegará al \(ColombianMobile.display(phone)). Registré tu solicitud con el número \(receipt.code).")
+                }
+                return finishDataRight()
+            }
+            draft.holder = phone
+            state.dataRight = draft
+            state.step = .dataNewPhone
+            say("¿A qué número quieres pasar tus inscripciones? Escríbelo con sus 10 dígitos; le enviaré un código para verificarlo.")
+        case "corregir":
+            draft.holder = phone
+            state.dataRight = draft
+            state.step = .dataCorrection
+            say("Cuéntame qué dato está equivocado y cuál es el correcto. Lo revisará una persona de nuestro equipo.")
+        case "suprimir":
+            draft.holder = phone
+            state.dataRight = draft
+            state.step = .dataConfirm
+            ask(
+                "Antes de seguir, ten en cuenta: suprimir tus datos borra tus conversaciones con Ema, tu nombre y tu número del \(ColombianMobile.display(phone)), termina tus inscripciones (la factura te llegará impresa) y detiene todo mensaje por WhatsApp. Las PQR y los pagos los conservamos porque la ley nos obliga, pero sin tu nombre ni tu número. No se puede deshacer. ¿Confirmas?",
+                Self.dataConfirmChoices
+            )
+        case "revocar":
+            draft.holder = phone
+            state.dataRight = draft
+            state.step = .dataConfirm
+            ask(
+                "Si revocas la autorización, dejamos de tratar tus datos con base en ella: terminamos tus inscripciones a la factura por WhatsApp (te seguirá llegando impresa a la dirección del predio) y no te escribiremos más. Tus PQR en curso siguen su trámite. ¿Confirmas?",
+                Self.dataConfirmChoices
+            )
+        default:
+            beginDataRights()
+        }
+    }
+
+    mutating func dataNameStep(_ input: Input, effects: any AssistantEffects) async throws {
+        guard case .text(let text) = input, let holder = state.dataRight?.holder else {
+            return say("Escribe tu nombre completo (nombres y apellidos).")
+        }
+        let name = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        guard name.count >= 5, name.count <= 120, name.contains(" "), name.allSatisfy({ $0.isLetter || $0 == " " || $0 == "-" || $0 == "'" || $0 == "." }) else {
+            return say("Escribe tu nombre completo, con nombres y apellidos y solo letras, por ejemplo: María Fernanda López.")
+        }
+        let receipt = try await exercise(.rename(name), phone: holder, effects: effects)
+        let scope = receipt.contracts.isEmpty ? "" : " en \(contractList(receipt.contracts))"
+        say("Listo ✅ Actualicé tu nombre a «\(name)»\(scope). Registré tu solicitud con el número \(receipt.code).")
+        finishDataRight()
+    }
+
+    mutating func dataNewPhoneStep(_ input: Input, effects: any AssistantEffects) async throws {
+        guard case .text(let text) = input, let phone = ColombianMobile.e164(text) else {
+            return say("Ese número no parece un celular colombiano. Escríbelo con 10 dígitos, empezando por 3, por ejemplo 300 123 4567.")
+        }
+        guard phone != state.dataRight?.holder else {
+            return say("Ese es el mismo número que ya tienes registrado. Escribe el número nuevo.")
+        }
+        state.phone = phone
+        try await sendCode(effects: effects)
+    }
+
+    mutating func dataCorrectionStep(_ input: Input, effects: any AssistantEffects) async throws {
+        guard case .text(let text) = input, let holder = state.dataRight?.holder else {
+            return say("Cuéntame en un mensaje qué dato está equivocado y cuál es el correcto.")
+        }
+        let detail = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard detail.count >= 10 else {
+            return say("Cuéntame un poco más: qué dato está equivocado y cuál es el correcto.")
+        }
+        let receipt = try await exercise(.correct(String(detail.prefix(1_000))), phone: holder, effects: effects)
+        let due = receipt.dueOn.map { " a más tardar el \($0.displayName)" } ?? ""
+        say("Listo ✅ Radiqué tu reclamo con el número \(receipt.code). Una persona de nuestro equipo lo revisa y te responde por este mismo medio\(due), como dice la ley.")
+        finishDataRight()
+    }
+
+    mutating func dataConfirmStep(_ input: Input, effects: any AssistantEffects) async throws {
+        guard let draft = state.dataRight, let holder = draft.holder else { return beginDataRights() }
+        switch input {
+        case .choice("datos_confirmar"):
+            break
+        case .choice("datos_no"):
+            state.dataRight = nil
+            return showMainMenu("No hice ningún cambio. ¿En qué más te puedo ayudar?")
+        default:
+            return ask("¿Confirmas? Responde con una de las opciones.", Self.dataConfirmChoices)
+        }
+        if draft.action == "suprimir" {
+            let receipt = try await exercise(.suppress, phone: holder, effects: effects)
+            say("Listo. Suprimí tus datos personales: tus conversaciones, tu nombre y tu número ya no están en nuestros sistemas, y no te llegarán más mensajes por WhatsApp. Las PQR y los pagos quedaron sin tu nombre ni tu número. Registré la solicitud con el número \(receipt.code). Gracias por haber usado Ema. 💚")
+            // Nothing of this conversation stays: the server drops it after this turn.
+            state = ConversationState(id: state.id, channel: state.channel, now: now)
+            state.forget = true
+        } else {
+            try await effects.recordConsent(evidence(.privacy, knowledge.privacy, granted: false))
+            let receipt = try await exercise(.revoke, phone: holder, effects: effects)
+            let ended = receipt.contracts.isEmpty ? "" : " Terminé tus inscripciones de \(contractList(receipt.contracts)): la factura te seguirá llegando impresa a la dirección del predio."
+            say("Listo. Revoqué tu autorización para tratar tus datos personales.\(ended) Registré la solicitud con el número \(receipt.code). Si algún día quieres volver a usar Ema, te pediré de nuevo la autorización.")
+            let sender = state.senderPhone
+            state = ConversationState(id: state.id, channel: state.channel, now: now)
+            state.senderPhone = sender
+        }
+    }
+
+    func exercise(_ action: DataRightRequest.Action, phone: String, effects: any AssistantEffects) async throws -> DataRightReceipt {
+        try await effects.exerciseDataRight(DataRightRequest(action: action, phone: phone, channel: state.channel, conversationID: state.id))
+    }
+
+    func contractList(_ contracts: [String]) -> String {
+        contracts.count == 1 ? "tu contrato \(contracts[0])" : "tus contratos \(contracts.dropLast().joined(separator: ", ")) y \(contracts.last!)"
+    }
+
+    mutating func finishDataRight() {
+        state.dataRight = nil
+        state.goal = nil
+        showMainMenu("¿Te ayudo con algo más?")
+    }
+}

@@ -1,0 +1,58 @@
+import EmaCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// A holder's conversations with Ema (the WhatsApp one, and web ones where the number was
+/// verified) and the consent ledger. Suppression deletes the conversations and unlinks the
+/// consents from the number: the proof of what was authorized stays, nobody's name on it.
+struct AssistantHolderRecords: HolderRecords {
+    let title = "Conversaciones con Ema y autorizaciones"
+
+    /// The conversations that belong to a number: its WhatsApp one, and any where it was
+    /// verified or left (their state names it).
+    static func conversations(of phone: String, on database: any Database) async throws -> [Conversation] {
+        try await Conversation.query(on: database).group(.or) { group in
+            group.filter(\.$id == "wa:" + phone).filter(\.$state, .custom("LIKE"), "%\"\(phone)\"%")
+        }.sort(\.$createdAt).all()
+    }
+
+    func copy(of phone: String, on database: any Database) async throws -> [HolderCopy.Entry] {
+        var entries: [HolderCopy.Entry] = []
+        let conversations = try await Self.conversations(of: phone, on: database)
+        // Consents given before the number was verified carry only their conversation.
+        let ids = conversations.compactMap(\.id) + ["wa:" + phone]
+        let records = try await ConsentRecord.query(on: database).group(.or) { $0.filter(\.$phone == phone).filter(\.$conversationID ~~ ids) }
+            .sort(\.$createdAt).all()
+        for record in records {
+            let what = record.kind == ConsentEvidence.Kind.privacy.rawValue ? "Autorización de tratamiento de datos" : "Términos y condiciones"
+            entries.append(.init(label: "\(what): \(record.granted ? "aceptada" : "no aceptada")", details: [
+                "Versión \(record.version), el \(record.createdAt.bogotaStamp), por \(record.channel)",
+                "Huella del texto mostrado (SHA-256): \(record.textSHA256)",
+            ]))
+        }
+        for conversation in conversations {
+            guard let state = try? JSONDecoder().decode(ConversationState.self, from: Data(conversation.state.utf8)) else { continue }
+            let lines = state.transcript.map { "\($0.who == "cliente" ? "Tú" : "Ema"): \($0.text)" }
+            entries.append(.init(
+                label: "Conversación por \(conversation.channel) del \(conversation.createdAt.bogotaStamp) (último mensaje: \(conversation.updatedAt.bogotaStamp))",
+                details: lines.isEmpty ? ["No guardamos los mensajes de esta conversación."] : lines
+            ))
+        }
+        return entries
+    }
+
+    func suppress(_ phone: String, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {
+        var touched = 0
+        for row in try await Self.conversations(of: phone, on: database) where row.id != conversation {
+            try await row.delete(on: database)
+            touched += 1
+        }
+        let sql = database as! any SQLDatabase
+        touched += try await sql.update(ConsentRecord.schema).set("phone", to: SQLLiteral.null)
+            .where("phone", .equal, SQLBind(phone)).returning("id").all().count
+        touched += try await sql.update(ConsentRecord.schema).set("conversation_id", to: SQLBind(Erased.text))
+            .where("conversation_id", .equal, SQLBind("wa:" + phone)).returning("id").all().count
+        return touched
+    }
+}

@@ -1,0 +1,117 @@
+import EmaCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// A holder's enrollments, name and bill deliveries. Suppression ends the enrollments and
+/// leaves the deliveries (proof the bill was sent) without the number; revocation ends the
+/// enrollments and takes the bills still waiting in the outbox back, so paper takes over.
+struct BillingHolderRecords: HolderRecords {
+    let title = "Factura por WhatsApp"
+    static let statusNames = ["queued": "en cola", "sent": "enviada", "delivered": "entregada", "read": "leída", "failed": "no entregada"]
+
+    func copy(of phone: String, on database: any Database) async throws -> [HolderCopy.Entry] {
+        var entries: [HolderCopy.Entry] = []
+        if let holder = try await WhatsAppHolder.find(phone, on: database) {
+            entries.append(.init(label: "Nombre registrado", details: [holder.holderName, "Actualizado el \(holder.updatedAt.bogotaStamp)"]))
+        }
+        let enrollments = try await Enrollment.query(on: database).filter(\.$phone == phone).with(\.$contract).sort(\.$createdAt).all()
+        for enrollment in enrollments {
+            var details = [
+                "Dirección del predio: \(enrollment.contract.address), \(enrollment.contract.municipality)",
+                "Inscrito por \(enrollment.holderName) el \(enrollment.createdAt.bogotaStamp) (\(enrollment.channel))",
+            ]
+            if let ended = enrollment.endedAt { details.append("Terminada el \(ended.bogotaStamp): \(enrollment.endReason ?? "")") }
+            let state = enrollment.status == Enrollment.Status.active.rawValue ? "activa" : "terminada"
+            entries.append(.init(label: "Contrato \(enrollment.contract.contractNumber) · inscripción \(state)", details: details))
+        }
+        let deliveries = try await Delivery.query(on: database).filter(\.$phone == phone).sort(\.$period).all()
+        if !deliveries.isEmpty {
+            entries.append(.init(label: "Facturas enviadas por WhatsApp", details: deliveries.map { "Periodo \($0.period): \(Self.statusNames[$0.status] ?? $0.status)" }))
+        }
+        return entries
+    }
+
+    func suppress(_ phone: String, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {
+        let ended = try await end(phone, reason: "supresión de datos pedida por el titular", at: now, on: database)
+        let sql = database as! any SQLDatabase
+        let enrollments = try await sql.update(Enrollment.schema).set("phone", to: SQLBind(Erased.text)).set("holder_name", to: SQLBind(Erased.text))
+            .where("phone", .equal, SQLBind(phone)).returning("id").all().count
+        let deliveries = try await sql.update(Delivery.schema).set("phone", to: SQLBind(Erased.text)).where("phone", .equal, SQLBind(phone)).returning("id").all().count
+        let holders = try await sql.delete(from: WhatsAppHolder.schema).where("phone", .equal, SQLBind(phone)).returning("phone").all().count
+        return ended.count + enrollments + deliveries + holders
+    }
+
+    /// Ends the number's active enrollments and cancels its bills not yet handed to WhatsApp
+    /// (their deliveries fail, so the contract gets its paper bill). The contracts ended.
+    func end(_ phone: String, reason: String, at now: Date, on database: any Database) async throws -> [String] {
+        let sql = database as! any SQLDatabase
+        let rows = try await sql.update(Enrollment.schema)
+            .set("status", to: SQLBind(Enrollment.Status.removed.rawValue)).set("ended_at", to: SQLBind(now))
+            .set("end_reason", to: SQLBind(reason)).set("updated_at", to: SQLBind(now))
+            .where("phone", .equal, SQLBind(phone)).where("status", .equal, SQLBind(Enrollment.Status.active.rawValue))
+            .returning("contract_id").all()
+        let queued = try await WhatsAppOutboxMessage.query(on: database).filter(\.$recipient == phone)
+            .filter(\.$lane == WhatsAppOutboxMessage.Lane.bulk.rawValue).filter(\.$state == WhatsAppOutboxMessage.State.queued.rawValue).all()
+        for message in queued {
+            let id = try message.requireID()
+            let taken = try await sql.delete(from: WhatsAppOutboxMessage.schema).where("id", .equal, SQLBind(id))
+                .where("state", .equal, SQLBind(WhatsAppOutboxMessage.State.queued.rawValue)).returning("id").all()
+            guard !taken.isEmpty else { continue }
+            try await sql.update(Delivery.schema).set("status", to: SQLBind(DeliveryStatus.failed.rawValue)).set("updated_at", to: SQLBind(now))
+                .where("outbox_id", .equal, SQLBind(id)).run()
+        }
+        return try await contractNumbers(rows, on: database)
+    }
+
+    /// The holder's name on the number's active enrollments (and its holder row). The contracts.
+    func rename(_ phone: String, to name: String, at now: Date, on database: any Database) async throws -> [String] {
+        let sql = database as! any SQLDatabase
+        try await sql.update(WhatsAppHolder.schema).set("holder_name", to: SQLBind(name)).set("updated_at", to: SQLBind(now))
+            .where("phone", .equal, SQLBind(phone)).run()
+        let rows = try await sql.update(Enrollment.schema).set("holder_name", to: SQLBind(name)).set("updated_at", to: SQLBind(now))
+            .where("phone", .equal, SQLBind(phone)).where("status", .equal, SQLBind(Enrollment.Status.active.rawValue))
+            .returning("contract_id").all()
+        return try await contractNumbers(rows, on: database)
+    }
+
+    enum Move: Equatable { case moved([String]), tooMany(Int) }
+
+    /// Moves the number's active enrollments to a new (verified) number, within the limit per
+    /// number; a contract already on the new number just ends on the old one.
+    func move(_ phone: String, to new: String, limit: Int, at now: Date, on database: any Database) async throws -> Move {
+        try await database.transaction { tx in
+            let sql = tx as! any SQLDatabase
+            let name = try await WhatsAppHolder.find(phone, on: tx)?.holderName ?? ""
+            try await sql.insert(into: WhatsAppHolder.schema).columns("phone", "holder_name", "updated_at")
+                .values(SQLBind(new), SQLBind(name), SQLBind(now))
+                .onConflict(with: ["phone"]) { $0.set("updated_at", to: SQLBind(now)) }.run()
+            let active = Enrollment.Status.active.rawValue
+            let moving = try await Enrollment.query(on: tx).filter(\.$phone == phone).filter(\.$status == active).all()
+            let there = try await Enrollment.query(on: tx).filter(\.$phone == new).filter(\.$status == active).all()
+            let already = Set(there.map(\.$contract.id))
+            let arriving = moving.filter { !already.contains($0.$contract.id) }
+            if there.count + arriving.count > limit { return .tooMany(there.count) }
+            for enrollment in moving {
+                if already.contains(enrollment.$contract.id) {
+                    enrollment.status = Enrollment.Status.removed.rawValue
+                    enrollment.endedAt = now
+                    enrollment.endReason = "el titular cambió el número que recibe la factura"
+                } else {
+                    enrollment.phone = new
+                    enrollment.consecutiveFailedPeriods = 0
+                }
+                enrollment.updatedAt = now
+                try await enrollment.save(on: tx)
+            }
+            let ids = moving.map(\.$contract.id)
+            return .moved(ids.isEmpty ? [] : try await Contract.query(on: tx).filter(\.$id ~~ ids).all().map(\.contractNumber).sorted())
+        }
+    }
+
+    func contractNumbers(_ rows: [any SQLRow], on database: any Database) async throws -> [String] {
+        let ids = try rows.map { try $0.decode(column: "contract_id", as: UUID.self) }
+        guard !ids.isEmpty else { return [] }
+        return try await Contract.query(on: database).filter(\.$id ~~ ids).all().map(\.contractNumber).sorted()
+    }
+}

@@ -1,0 +1,40 @@
+import Fluent
+import Foundation
+import SQLKit
+
+/// A holder's chats with advisors: the messages go; the chat's times and rating stay, without
+/// the number, for the service indicators.
+struct LiveChatHolderRecords: HolderRecords {
+    let title = "Chats con asesores"
+    static let speakers = ["cliente": "Tú", "ema": "Ema", "sistema": "Aviso"]
+
+    func chats(of phone: String, on database: any Database) async throws -> [LiveChat] {
+        try await LiveChat.query(on: database).group(.or) { $0.filter(\.$phone == phone).filter(\.$conversationID == "wa:" + phone) }
+            .sort(\.$requestedAt).all()
+    }
+
+    func copy(of phone: String, on database: any Database) async throws -> [HolderCopy.Entry] {
+        var entries: [HolderCopy.Entry] = []
+        for chat in try await chats(of: phone, on: database) {
+            let messages = try await LiveChatMessage.query(on: database).filter(\.$chatID == chat.requireID()).sort(\.$at).all()
+            entries.append(.init(
+                label: "Chat por \(chat.channel) del \(chat.requestedAt.bogotaStamp)\(chat.takenName.map { ", atendido por \($0)" } ?? "")",
+                details: messages.map { "\(Self.speakers[$0.author] ?? $0.name ?? "Asesor"): \($0.text)" }
+            ))
+        }
+        return entries
+    }
+
+    func suppress(_ phone: String, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {
+        let chats = try await chats(of: phone, on: database)
+        guard !chats.isEmpty else { return 0 }
+        let ids = try chats.map { try $0.requireID() }
+        let sql = database as! any SQLDatabase
+        let messages = try await sql.delete(from: LiveChatMessage.schema).where("chat_id", .in, SQLBind.group(ids)).returning("id").all().count
+        try await sql.update(LiveChat.schema).set("phone", to: SQLLiteral.null)
+            .where("id", .in, SQLBind.group(ids)).where("conversation_id", .notEqual, SQLBind("wa:" + phone)).run()
+        try await sql.update(LiveChat.schema).set("phone", to: SQLLiteral.null).set("conversation_id", to: SQLBind(Erased.text))
+            .where("conversation_id", .equal, SQLBind("wa:" + phone)).run()
+        return messages + chats.count
+    }
+}

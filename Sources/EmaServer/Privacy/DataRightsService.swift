@@ -1,0 +1,131 @@
+import Crypto
+import EmaCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// The holder's rights over their personal data, for a number verified by SMS: each request
+/// is done (or, for a correction Ema cannot make, queued for the staff) and filed as a
+/// `DataRequest` with its legal terms.
+struct DataRightsService {
+    let database: any Database
+    let clock: AppClock
+    let publicURL: String
+    var calendar = ColombianCalendar()
+    var maxContractsPerPhone = 4
+
+    static let copyLifetime: TimeInterval = 7 * 86_400
+    /// Ley 1581 arts. 14 and 15, in business days.
+    static let consultaDays = 10
+    static let reclamoDays = 15
+    static let inProcessDays = 2
+
+    func exercise(_ request: DataRightRequest) async throws -> DataRightReceipt {
+        let now = clock.now()
+        let billing = BillingHolderRecords()
+        switch request.action {
+        case .know:
+            let token = SecureRandom.hex(16)
+            let row = try await file(request, kind: "consulta", right: "conocer", keepPhone: true) { row in
+                row.copyTokenHash = Hex.sha256(token)
+                row.copyExpiresAt = now.addingTimeInterval(Self.copyLifetime)
+                return "Te entregamos la copia de tus datos por un enlace válido 7 días."
+            }
+            return DataRightReceipt(code: row.code, link: "\(publicURL)/datos-personales/copia/\(token)")
+        case .rename(let name):
+            var contracts: [String] = []
+            let row = try await file(request, kind: "reclamo", right: "actualizar", keepPhone: true) { _ in
+                contracts = try await billing.rename(request.phone, to: name, at: now, on: database)
+                return "Actualizamos el nombre del titular."
+            }
+            return DataRightReceipt(code: row.code, contracts: contracts)
+        case .renumber(let new):
+            switch try await billing.move(request.phone, to: new, limit: maxContractsPerPhone, at: now, on: database) {
+            case .tooMany(let there):
+                return DataRightReceipt(code: "", refusal: "El \(ColombianMobile.display(new)) ya tiene \(there) contratos inscritos y el máximo por número es \(maxContractsPerPhone), así que no puedo pasar allí todos los tuyos. Elimina alguno de ese número y vuelve a intentarlo.")
+            case .moved(let contracts):
+                let row = try await file(request, kind: "reclamo", right: "actualizar", keepPhone: false) { _ in
+                    "Las inscripciones pasaron al \(Masking.phone(new))."
+                }
+                return DataRightReceipt(code: row.code, contracts: contracts)
+            }
+        case .correct(let detail):
+            let row = try await file(request, kind: "reclamo", right: "rectificar", keepPhone: true, answered: false) { row in
+                row.detail = detail
+                return nil
+            }
+            return DataRightReceipt(code: row.code, dueOn: CivilDate(row.dueOn))
+        case .suppress:
+            let row = try await database.transaction { tx in
+                for source in HolderRegistry.all {
+                    _ = try await source.suppress(request.phone, keeping: request.conversationID, at: now, on: tx)
+                }
+                return try await DataRightsService(database: tx, clock: clock, publicURL: publicURL).file(request, kind: "reclamo", right: "suprimir", keepPhone: false) { _ in
+                    "Suprimimos los datos personales y anonimizamos los registros que la ley obliga a conservar."
+                }
+            }
+            return DataRightReceipt(code: row.code)
+        case .revoke:
+            var contracts: [String] = []
+            let row = try await file(request, kind: "reclamo", right: "revocar", keepPhone: false) { _ in
+                contracts = try await billing.end(request.phone, reason: "el titular revocó la autorización de tratamiento de datos", at: now, on: database)
+                return "Revocamos la autorización; las inscripciones terminaron y la factura sigue impresa."
+            }
+            return DataRightReceipt(code: row.code, contracts: contracts)
+        }
+    }
+
+    /// Numbers and stores a request; `work` does what was asked and gives the answer (nil when
+    /// the staff must answer it).
+    func file(_ request: DataRightRequest, kind: String, right: String, keepPhone: Bool, answered: Bool = true,
+              _ work: (DataRequest) async throws -> String?) async throws -> DataRequest {
+        let now = clock.now()
+        let today = clock.today
+        let row = DataRequest()
+        row.kind = kind
+        row.right = right
+        row.channel = request.channel.rawValue
+        row.phone = keepPhone ? request.phone : nil
+        row.phoneMasked = Masking.phone(request.phone)
+        row.receivedAt = now
+        row.receivedOn = today.description
+        row.dueOn = calendar.adding(businessDays: kind == "consulta" ? Self.consultaDays : Self.reclamoDays, to: today).description
+        if kind == "reclamo", !answered {
+            row.inProcessDueOn = calendar.adding(businessDays: Self.inProcessDays, to: today).description
+        }
+        row.status = "recibido"
+        if let answer = try await work(row) {
+            row.status = "respondido"
+            row.answer = answer
+            row.answeredAt = now
+            row.answeredBy = "Ema"
+        }
+        try await database.transaction { tx in
+            let sequence = try await YearSequence.next(in: "data_request_sequences", year: today.year, on: tx)
+            row.code = "HD-\(today.year)-" + String(format: "%07d", sequence)
+            try await row.create(on: tx)
+        }
+        return row
+    }
+
+    /// The copy behind a link, while it works.
+    func copy(token: String) async throws -> HolderCopy? {
+        guard token.count >= 20, token.count <= 64,
+              let row = try await DataRequest.query(on: database).filter(\.$copyTokenHash == Hex.sha256(token)).first(),
+              let phone = row.phone, let expires = row.copyExpiresAt, expires > clock.now()
+        else { return nil }
+        var sections: [HolderCopy.Section] = []
+        for source in HolderRegistry.all {
+            let entries = try await source.copy(of: phone, on: database)
+            if !entries.isEmpty { sections.append(.init(title: source.title, entries: entries)) }
+        }
+        return HolderCopy(phone: phone, madeAt: clock.now(), sections: sections)
+    }
+}
+
+extension Application {
+    func dataRightsService(database: (any Database)? = nil) -> DataRightsService {
+        DataRightsService(database: database ?? db, clock: clock, publicURL: emaConfig.publicURL)
+    }
+}

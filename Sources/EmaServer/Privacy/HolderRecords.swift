@@ -1,0 +1,55 @@
+import EmaCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// What one capability holds about the holder of a phone number (Ley 1581): a copy of it for
+/// the right to know, and how it forgets it for the right to suppress. Each capability
+/// answers for its own tables (`Billing+Holder.swift`, `Cases+Holder.swift`, ...); the privacy
+/// service only walks the list, so no capability reaches into another's tables.
+protocol HolderRecords: Sendable {
+    /// The section's title in the holder's copy.
+    var title: String { get }
+    /// What the capability holds on the number, one line per record, in Spanish.
+    func copy(of phone: String, on database: any Database) async throws -> [HolderCopy.Entry]
+    /// Deletes what no legal duty keeps and anonymises the rest; `keep` is the conversation in
+    /// course (the engine forgets it itself when the turn ends). Returns the rows touched.
+    func suppress(_ phone: String, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int
+}
+
+/// The copy of a holder's data: sections of entries, each a label and its details.
+struct HolderCopy: Codable, Sendable {
+    struct Entry: Codable, Sendable, Equatable {
+        var label: String
+        var details: [String]
+    }
+
+    struct Section: Codable, Sendable {
+        var title: String
+        var entries: [Entry]
+    }
+
+    var phone: String
+    var madeAt: Date
+    var sections: [Section]
+}
+
+/// The capabilities that hold personal data, in the order of the copy.
+enum HolderRegistry {
+    static let all: [any HolderRecords] = [
+        BillingHolderRecords(), AssistantHolderRecords(), CaseHolderRecords(), OfficeHolderRecords(), DamageHolderRecords(),
+        LiveChatHolderRecords(), SurveyHolderRecords(), DataRequestHolderRecords(), ChannelHolderRecords(),
+    ]
+}
+
+/// What replaces a number or a name that had to stay in a record kept by law.
+enum Erased {
+    static let text = "suprimido"
+}
+
+extension Date {
+    /// "2 de diciembre de 2026, 10:05 a. m.", in Bogotá.
+    var bogotaStamp: String {
+        "\(CivilDate(bogotaAt: timeIntervalSince1970).displayName), \(LiveChatFeed.time(self))"
+    }
+}

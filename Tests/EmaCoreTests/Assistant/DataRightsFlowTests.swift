@@ -1,0 +1,108 @@
+import EmaCore
+import Foundation
+import Testing
+
+@Suite("The holder's rights over their personal data, in the conversation")
+struct DataRightsFlowTests {
+    func ready(channel: Channel = .web, senderPhone: String? = nil) async throws -> Conversation {
+        var chat = Conversation(channel: channel, senderPhone: senderPhone)
+        try await chat.pick("consentimiento_si")
+        try await chat.pick("terminos_si")
+        try await chat.say("mis datos personales")
+        return chat
+    }
+
+    /// Verifies the number with the fake's code.
+    func verify(_ chat: inout Conversation, _ phone: String = "300 123 4567") async throws {
+        try await chat.say(phone)
+        try await chat.say(await chat.effects.code)
+    }
+
+    @Test("The menu of rights, the policy's link, and nothing done before the number is verified")
+    func menu() async throws {
+        var chat = try await ready()
+        #expect(chat.choiceIDs == ["datos_conocer", "datos_actualizar", "datos_suprimir", "datos_revocar"])
+        #expect(chat.text.contains("Ley 1581 de 2012") && chat.text.contains("/legal/privacidad"))
+        try await chat.say("quiero que me borren todo")
+        #expect(chat.state.dataRight?.action == "suprimir" && chat.state.step == .askPhone)
+        try await chat.say("300 123 4567")
+        try await chat.say("111111")
+        #expect(chat.text.contains("no coincide"))
+        #expect(await chat.effects.dataRequests.isEmpty)
+    }
+
+    @Test("Suppression asks to confirm, exercises the right for the verified number, and leaves a state the server forgets")
+    func suppress() async throws {
+        var chat = try await ready(channel: .whatsapp, senderPhone: "+573001234567")
+        try await chat.pick("datos_suprimir")
+        try await chat.pick("usar_este_numero")
+        try await chat.say(await chat.effects.code)
+        #expect(chat.text.contains("No se puede deshacer") && chat.choiceIDs == ["datos_confirmar", "datos_no"])
+        try await chat.say("tal vez")
+        let none = await chat.effects.dataRequests
+        #expect(chat.state.step == .dataConfirm && none.isEmpty)
+        try await chat.pick("datos_confirmar")
+        let request = try #require(await chat.effects.dataRequests.first)
+        #expect(request.action == .suppress && request.phone == "+573001234567" && request.channel == .whatsapp)
+        #expect(chat.text.contains("Suprimí tus datos personales") && chat.text.contains("HD-2026-0000001"))
+        #expect(chat.state.forget == true && chat.state.verifiedPhone == nil && chat.state.transcript.isEmpty && chat.state.privacyVersion == nil)
+    }
+
+    @Test("Saying no to the confirmation changes nothing")
+    func cancel() async throws {
+        var chat = try await ready()
+        try await chat.pick("datos_revocar")
+        try await verify(&chat)
+        try await chat.pick("datos_no")
+        #expect(chat.text.contains("No hice ningún cambio") && chat.state.step == .mainMenu)
+        let requests = await chat.effects.dataRequests
+        #expect(requests.isEmpty && chat.state.privacyVersion != nil)
+    }
+
+    @Test("Revocation keeps a refusal of the policy in the ledger, names the ended contracts, and asks the authorization again")
+    func revoke() async throws {
+        var chat = try await ready()
+        try await chat.pick("datos_revocar")
+        try await verify(&chat)
+        await chat.effects.setReceipt(DataRightReceipt(code: "HD-2026-0000007", contracts: ["10234567", "10345678"]))
+        try await chat.pick("datos_confirmar")
+        #expect(chat.text.contains("tus contratos 10234567 y 10345678") && chat.text.contains("impresa"))
+        let refusal = try #require(await chat.effects.consents.last)
+        #expect(refusal.kind == .privacy && !refusal.granted && refusal.phone == "+573001234567")
+        #expect(chat.state.step == .consent && chat.state.privacyVersion == nil && chat.state.forget == nil)
+        try await chat.say("hola")
+        #expect(chat.choiceIDs.contains("consentimiento_si"))
+    }
+
+    @Test("Updating: a name in letters, a new number that is not the same, a correction in words")
+    func update() async throws {
+        var chat = try await ready()
+        try await chat.pick("datos_actualizar")
+        try await chat.pick("datos_nombre")
+        try await verify(&chat)
+        try await chat.say("Ana")
+        #expect(chat.text.contains("nombres y apellidos"))
+        try await chat.say("Ana   María  Gómez")
+        #expect(await chat.effects.dataRequests.last?.action == .rename("Ana María Gómez"))
+
+        try await chat.say("mis datos personales")
+        try await chat.pick("datos_actualizar")
+        try await chat.pick("datos_numero")
+        #expect(chat.text.contains("que ya verificaste"))
+        try await chat.say("300 123 4567")
+        #expect(chat.text.contains("mismo número"))
+        try await chat.say("310 555 0101")
+        try await chat.say(await chat.effects.code)
+        let move = try #require(await chat.effects.dataRequests.last)
+        #expect(move.action == .renumber("+573105550101") && move.phone == "+573001234567")
+
+        try await chat.say("mis datos personales")
+        try await chat.pick("datos_actualizar")
+        try await chat.pick("datos_otro")
+        try await chat.say("mal")
+        #expect(chat.text.contains("Cuéntame un poco más"))
+        await chat.effects.setReceipt(DataRightReceipt(code: "HD-2026-0000009", dueOn: CivilDate("2026-12-24")))
+        try await chat.say("Mi apellido es Gómez con tilde, no Gomez")
+        #expect(chat.text.contains("HD-2026-0000009") && chat.text.contains("24 de diciembre de 2026"))
+    }
+}

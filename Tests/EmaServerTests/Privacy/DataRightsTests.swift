@@ -227,6 +227,46 @@ struct DataRightsTests {
             #expect(claim.phone == "+573105550101" && claim.detail?.contains("43.123.456") == true)
         }
     }
+
+    @Test("The web page: the number by SMS code, then each right as a form; a forged or stale session and a missing confirmation are refused")
+    func webPage() async throws {
+        let clock = AppClock.Manual(bogotaNoon("2026-12-02"))
+        try await withEmaApp(clock: clock.clock) { app in
+            _ = try await holderWithHistory(app)
+            let web = try OfficeBrowser(app)
+            #expect(try await web.get("datos-personales").body.contains("Enviar el código"))
+            let bad = try await web.post("datos-personales/codigo", ["celular": "12345"])
+            #expect(bad.status == .badRequest && bad.body.contains("10 dígitos"))
+            clock.advance(by: 120)
+            let sent = try await web.post("datos-personales/codigo", ["celular": "300 123 4567"])
+            #expect(sent.status == .ok && sent.body.contains("300 123 4567") && sent.body.contains("datos-codigo"))
+            let wrong = try await web.post("datos-personales/verificar", ["celular": Self.phone, "codigo": "000000"])
+            #expect(wrong.status == .badRequest && wrong.body.contains("no coincide"))
+            let code = try await ChatClient(app: app).lastCode(for: Self.phone)
+            let verified = try await web.post("datos-personales/verificar", ["celular": Self.phone, "codigo": code])
+            let session = try #require(verified.body.range(of: #"name="sesion" value="[^"]+""#, options: .regularExpression).map {
+                String(verified.body[$0].dropFirst(#"name="sesion" value=""#.count).dropLast())
+            })
+            #expect(verified.body.contains("datos-suprimir") && session.hasPrefix(Self.phone + "."))
+
+            let known = try await web.post("datos-personales/solicitud", ["sesion": session, "accion": "conocer"])
+            #expect(known.body.contains("Número de solicitud: HD-2026-") && known.body.contains("/datos-personales/copia/"))
+            let forged = session.replacingOccurrences(of: "3001234567", with: "3109876543")
+            #expect(try await web.post("datos-personales/solicitud", ["sesion": forged, "accion": "conocer"]).status == .forbidden)
+            let unconfirmed = try await web.post("datos-personales/solicitud", ["sesion": session, "accion": "revocar"])
+            #expect(unconfirmed.status == .badRequest && unconfirmed.body.contains("Marca la casilla"))
+            let revoked = try await web.post("datos-personales/solicitud", ["sesion": session, "accion": "revocar", "confirmo": "si"])
+            #expect(revoked.body.contains("Revocamos tu autorización") && revoked.body.contains("10234567") && !revoked.body.contains("datos-suprimir"))
+            let ledger = try await ConsentRecord.query(on: app.db).filter(\.$granted == false).all()
+            #expect(ledger.map { [$0.phone ?? "", $0.channel] } == [[Self.phone, "web"]])
+            #expect(try await Enrollment.query(on: app.db).filter(\.$status == "active").count() == 0)
+
+            clock.advance(by: DataRightsController.sessionLifetime + 1)
+            let stale = try await web.post("datos-personales/solicitud", ["sesion": session, "accion": "conocer"])
+            #expect(stale.status == .forbidden && stale.body.contains("venció"))
+            #expect(try await DataRequest.query(on: app.db).count() == 2)
+        }
+    }
 }
 
 extension JSONDecoder {

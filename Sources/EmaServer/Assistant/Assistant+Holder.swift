@@ -18,19 +18,8 @@ struct AssistantHolderRecords: HolderRecords {
     }
 
     func copy(of phone: String, on database: any Database) async throws -> [HolderCopy.Entry] {
-        var entries: [HolderCopy.Entry] = []
         let conversations = try await Self.conversations(of: phone, on: database)
-        // Consents given before the number was verified carry only their conversation.
-        let ids = conversations.compactMap(\.id) + ["wa:" + phone]
-        let records = try await ConsentRecord.query(on: database).group(.or) { $0.filter(\.$phone == phone).filter(\.$conversationID ~~ ids) }
-            .sort(\.$createdAt).all()
-        for record in records {
-            let what = record.kind == ConsentEvidence.Kind.privacy.rawValue ? "Autorización de tratamiento de datos" : "Términos y condiciones"
-            entries.append(.init(label: "\(what): \(record.granted ? "aceptada" : "no aceptada")", details: [
-                "Versión \(record.version), el \(record.createdAt.bogotaStamp), por \(record.channel)",
-                "Huella del texto mostrado (SHA-256): \(record.textSHA256)",
-            ]))
-        }
+        var entries = try await consents(of: phone, in: conversations, on: database)
         for conversation in conversations {
             guard let state = try? JSONDecoder().decode(ConversationState.self, from: Data(conversation.state.utf8)) else { continue }
             let lines = state.transcript.map { "\($0.who == "cliente" ? "Tú" : "Ema"): \($0.text)" }
@@ -40,6 +29,24 @@ struct AssistantHolderRecords: HolderRecords {
             ))
         }
         return entries
+    }
+
+    /// The consent ledger of a number: what it authorized or refused, which version, when, on
+    /// which channel, with the hash of the exact text shown. Consents given before the number
+    /// was verified are found through their conversation.
+    func consents(of phone: String, in known: [Conversation]? = nil, on database: any Database) async throws -> [HolderCopy.Entry] {
+        var conversations = known ?? []
+        if known == nil { conversations = try await Self.conversations(of: phone, on: database) }
+        let ids = conversations.compactMap(\.id) + ["wa:" + phone]
+        let records = try await ConsentRecord.query(on: database).group(.or) { $0.filter(\.$phone == phone).filter(\.$conversationID ~~ ids) }
+            .sort(\.$createdAt).all()
+        return records.map { record in
+            let what = record.kind == ConsentEvidence.Kind.privacy.rawValue ? "Autorización de tratamiento de datos" : "Términos y condiciones"
+            return .init(label: "\(what): \(record.granted ? "aceptada" : "no aceptada")", details: [
+                "Versión \(record.version), el \(record.createdAt.bogotaStamp), por \(record.channel)",
+                "Huella del texto mostrado (SHA-256): \(record.textSHA256)",
+            ])
+        }
     }
 
     func suppress(_ phone: String, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {

@@ -58,6 +58,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try app.register(collection: IndicatorsController())
     try app.register(collection: SurveyLinksController())
     try app.register(collection: DataRightsController())
+    try app.register(collection: BackOfficeDataController())
     let api = app.grouped("api", "v1")
     PQRWebController().api(api)
     // The chat API is called by the widget from the utility's own sites: any origin may call it

@@ -22,6 +22,7 @@ struct BackOfficeController: RouteCollection {
         let canDispatch: Bool
         let isCare: Bool
         let isTransparency: Bool
+        let isAdmin: Bool
 
         init(_ staff: StaffContext) {
             name = staff.name
@@ -30,6 +31,7 @@ struct BackOfficeController: RouteCollection {
             canDispatch = staff.role == .supervisor || staff.role == .administrador
             isCare = StaffAccount.Role.care.contains(staff.role)
             isTransparency = staff.role == .transparencia
+            isAdmin = staff.role == .administrador
         }
     }
 

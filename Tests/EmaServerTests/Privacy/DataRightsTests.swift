@@ -267,6 +267,49 @@ struct DataRightsTests {
             #expect(try await DataRequest.query(on: app.db).count() == 2)
         }
     }
+
+    @Test("The administrators' desk: a correction is marked «reclamo en trámite», extended once, answered by SMS; the consent ledger of a number; other roles are refused")
+    func desk() async throws {
+        let clock = AppClock.Manual(bogotaNoon("2026-12-02"))
+        try await withEmaApp(clock: clock.clock) { app in
+            try await StaffService(application: app).loadDemoAccounts()
+            var (chat, _, _) = try await holderWithHistory(app)
+            try await chat.say("actualizar mis datos")
+            try await chat.pick("datos_actualizar")
+            try await chat.pick("datos_otro")
+            try await chat.say("Mi cédula quedó mal escrita en la PQR, es 43.123.456")
+            let claim = try #require(try await DataRequest.query(on: app.db).first())
+
+            let admin = try OfficeBrowser(app)
+            try await admin.signIn("admin@ema.demo", "admin-demo-2026")
+            let list = try await admin.get("backoffice/datos")
+            #expect(list.status == .ok && list.body.contains(claim.code) && list.body.contains("marcar en trámite antes del 4 de diciembre de 2026"))
+            let ledger = try await admin.get("backoffice/datos?telefono=300%20123%204567")
+            #expect(ledger.body.contains("Autorización de tratamiento de datos: aceptada") && ledger.body.contains("Términos y condiciones: aceptada"))
+            _ = try await admin.get("backoffice/datos/\(claim.code)")
+            let marked = try await admin.post("backoffice/datos/\(claim.code)/tramite", ["csrf": admin.csrf])
+            #expect(marked.body.contains("Marcado «reclamo en trámite»") && !marked.body.contains("/tramite\""))
+            let extended = try await admin.post("backoffice/datos/\(claim.code)/prorroga", ["csrf": admin.csrf, "motivo": "Debemos revisar el expediente físico de la PQR."])
+            #expect(extended.body.contains("Término prorrogado") && extended.body.contains("7 de enero de 2027"))
+            let twice = try await admin.post("backoffice/datos/\(claim.code)/prorroga", ["csrf": admin.csrf, "motivo": "Otra vez necesitamos tiempo."])
+            #expect(twice.status == .badRequest && twice.body.contains("ya se prorrogó una vez"))
+            let short = try await admin.post("backoffice/datos/\(claim.code)/responder", ["csrf": admin.csrf, "texto": "Listo"])
+            #expect(short.status == .badRequest)
+            let answered = try await admin.post("backoffice/datos/\(claim.code)/responder", ["csrf": admin.csrf, "texto": "Corregimos tu número de cédula en la PQR; ya aparece 43.123.456."])
+            #expect(answered.body.contains("Respuesta enviada") && answered.body.contains("respondido"))
+            let sms = try await SandboxMessage.query(on: app.db).filter(\.$channel == "sms").filter(\.$recipient == Self.phone).all()
+            #expect(sms.contains { $0.body.contains(claim.code) && $0.body.contains("Corregimos tu número de cédula") })
+            let stored = try #require(try await DataRequest.find(claim.id, on: app.db))
+            let adminName = try await StaffAccount.query(on: app.db).filter(\.$email == "admin@ema.demo").first()?.name
+            #expect(stored.status == "respondido" && stored.inProcessAt != nil && stored.extendedDueOn == "2027-01-07" && stored.answeredBy == adminName)
+            #expect(try await admin.post("backoffice/datos/\(claim.code)/responder", ["csrf": admin.csrf, "texto": "Una segunda respuesta que no debe salir."]).status == .badRequest)
+
+            let agent = try OfficeBrowser(app)
+            try await agent.signIn("agente@ema.demo", "agente-demo-2026")
+            #expect(try await agent.get("backoffice/datos").status == .forbidden)
+            #expect(try await OfficeBrowser(app).get("backoffice/datos").status == .seeOther)
+        }
+    }
 }
 
 extension JSONDecoder {

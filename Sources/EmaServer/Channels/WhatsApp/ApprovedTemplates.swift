@@ -35,6 +35,11 @@ enum ApprovedTemplates {
                 body: "¿Cómo calificas la atención que recibiste en tu queja {{1}}? Responde con un número del 1 (muy mala) al 5 (excelente).",
                 urlButton: nil
             )
+        case "datos_respuesta":
+            Text(
+                body: "Respondimos tu solicitud {{1}} sobre tus datos personales:\n{{2}}",
+                urlButton: nil
+            )
         default: nil
         }
     }

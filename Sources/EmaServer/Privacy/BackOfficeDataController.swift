@@ -1,0 +1,132 @@
+import EmaCore
+import Fluent
+import Foundation
+import Vapor
+
+/// `/backoffice/datos` (administrador): the holders' requests with their legal terms, the
+/// consent ledger of a number, and each request's page to mark, extend and answer it.
+struct BackOfficeDataController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let desk = routes.grouped("backoffice", "datos").grouped(StaffAuthMiddleware(.administrador))
+        desk.get(use: list)
+        desk.get(":code", use: show)
+        desk.post(":code", "tramite", use: markInProcess)
+        desk.post(":code", "prorroga", use: extend)
+        desk.post(":code", "responder", use: answer)
+    }
+
+    struct Row: Encodable {
+        let code: String
+        let right: String
+        let kind: String
+        let channel: String
+        let phone: String
+        let receivedOn: String
+        let dueOn: String
+        let status: String
+        let inProcessDue: String?
+        let late: Bool
+
+        init(_ row: DataRequest, today: CivilDate) {
+            code = row.code
+            right = row.right
+            kind = row.kind
+            channel = row.channel
+            phone = row.phoneMasked
+            receivedOn = CivilDate(row.receivedOn)?.displayName ?? row.receivedOn
+            let due = row.extendedDueOn ?? row.dueOn
+            dueOn = CivilDate(due)?.displayName ?? due
+            status = row.status.replacingOccurrences(of: "_", with: " ")
+            inProcessDue = row.status == "recibido" ? row.inProcessDueOn.flatMap { CivilDate($0)?.displayName } : nil
+            late = row.status != "respondido" && (CivilDate(due).map { $0 < today } ?? false)
+        }
+    }
+
+    struct ListPage: Encodable {
+        let title = "Datos personales"
+        let frame: BackOfficeController.Frame
+        let rows: [Row]
+        let phone: String
+        let ledger: [HolderCopy.Entry]?
+        let message: String?
+    }
+
+    @Sendable
+    func list(request: Request) async throws -> Response {
+        let staff = try request.requireStaff()
+        let today = request.application.clock.today
+        let typed = (try? request.query.get(String.self, at: "telefono")) ?? ""
+        var ledger: [HolderCopy.Entry]?
+        var message: String?
+        if !typed.isEmpty {
+            if let phone = ColombianMobile.e164(typed) {
+                ledger = try await AssistantHolderRecords().consents(of: phone, on: request.db)
+                try await StaffService(application: request.application).audit(staff.accountID, email: staff.email, "datos_consulta_registro", subject: Masking.phone(phone), detail: "Consulta del registro de autorizaciones.")
+            } else {
+                message = "Escribe un celular colombiano de 10 dígitos."
+            }
+        }
+        let page = ListPage(frame: .init(staff), rows: try await DataRequestDesk(application: request.application).list().map { Row($0, today: today) },
+                            phone: typed, ledger: ledger, message: message)
+        return try await request.view.render("backoffice/datos", page).encodeResponse(for: request)
+    }
+
+    struct DetailPage: Encodable {
+        let title: String
+        let frame: BackOfficeController.Frame
+        let row: Row
+        let detail: String?
+        let answer: String?
+        let answeredBy: String?
+        let canMark: Bool
+        let canExtend: Bool
+        let open: Bool
+        let message: String?
+    }
+
+    func render(_ request: Request, _ code: String, message: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let staff = try request.requireStaff()
+        let row = try await DataRequestDesk(application: request.application).find(code)
+        let open = row.status != "respondido"
+        let page = DetailPage(
+            title: "Solicitud \(row.code)", frame: .init(staff), row: Row(row, today: request.application.clock.today), detail: row.detail,
+            answer: row.answer, answeredBy: row.answeredBy, canMark: open && row.kind == "reclamo" && row.inProcessAt == nil,
+            canExtend: open && row.extendedDueOn == nil, open: open, message: message
+        )
+        return try await request.view.render("backoffice/datos-solicitud", page).encodeResponse(status: status, for: request)
+    }
+
+    @Sendable
+    func show(request: Request) async throws -> Response {
+        try await render(request, request.parameters.get("code") ?? "")
+    }
+
+    struct ActionForm: Content { var motivo: String?; var texto: String? }
+
+    func act(_ request: Request, done: String, _ work: (DataRequestDesk, String, ActionForm, StaffContext) async throws -> DataRequest) async throws -> Response {
+        let staff = try request.requireStaff()
+        let code = request.parameters.get("code") ?? ""
+        let form = (try? request.content.decode(ActionForm.self)) ?? ActionForm()
+        do {
+            _ = try await work(DataRequestDesk(application: request.application), code, form, staff)
+            return try await render(request, code, message: done)
+        } catch let error as DataRequestError where error != .notFound {
+            return try await render(request, code, message: error.reason, status: error.status)
+        }
+    }
+
+    @Sendable
+    func markInProcess(request: Request) async throws -> Response {
+        try await act(request, done: "Marcado «reclamo en trámite».") { desk, code, _, staff in try await desk.markInProcess(code, by: staff) }
+    }
+
+    @Sendable
+    func extend(request: Request) async throws -> Response {
+        try await act(request, done: "Término prorrogado; le avisamos al titular.") { desk, code, form, staff in try await desk.extend(code, reason: form.motivo ?? "", by: staff) }
+    }
+
+    @Sendable
+    func answer(request: Request) async throws -> Response {
+        try await act(request, done: "Respuesta enviada al titular por el canal que usó.") { desk, code, form, staff in try await desk.answer(code, text: form.texto ?? "", by: staff) }
+    }
+}

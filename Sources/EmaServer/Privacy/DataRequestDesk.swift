@@ -1,0 +1,108 @@
+import EmaCore
+import Fluent
+import Foundation
+import Vapor
+
+enum DataRequestError: EmaError, Equatable {
+    case notFound, alreadyAnswered, notAClaim, alreadyExtended, answerLength
+
+    var status: HTTPResponseStatus {
+        self == .notFound ? .notFound : .badRequest
+    }
+
+    var code: String {
+        switch self {
+        case .notFound: "data_request_not_found"
+        case .alreadyAnswered: "data_request_answered"
+        case .notAClaim: "not_a_claim"
+        case .alreadyExtended: "already_extended"
+        case .answerLength: "answer_length"
+        }
+    }
+
+    var reason: String {
+        switch self {
+        case .notFound: "No encontramos esa solicitud."
+        case .alreadyAnswered: "Esa solicitud ya fue respondida."
+        case .notAClaim: "Solo un reclamo se marca «reclamo en trámite»."
+        case .alreadyExtended: "El término de esa solicitud ya se prorrogó una vez."
+        case .answerLength: "Escribe la respuesta (entre 20 y 2.000 caracteres) y, si prorrogas, el motivo."
+        }
+    }
+}
+
+/// The staff's side of the holders' requests: the «reclamo en trámite» mark, the one extension
+/// the law allows, and the answer, sent on the channel the holder used.
+struct DataRequestDesk {
+    let application: Application
+    var database: any Database { application.db }
+    var calendar = ColombianCalendar()
+
+    /// Ley 1581: a consulta may be extended 5 business days, a reclamo 8.
+    static func extensionDays(_ kind: String) -> Int { kind == "consulta" ? 5 : 8 }
+
+    func find(_ code: String) async throws -> DataRequest {
+        guard let row = try await DataRequest.query(on: database).filter(\.$code == code).first() else { throw DataRequestError.notFound }
+        return row
+    }
+
+    /// Open requests first (nearest term first), then the latest answered.
+    func list() async throws -> [DataRequest] {
+        let open = try await DataRequest.query(on: database).filter(\.$status != "respondido").sort(\.$dueOn).all()
+        let answered = try await DataRequest.query(on: database).filter(\.$status == "respondido").sort(\.$receivedAt, .descending).limit(50).all()
+        return open + answered
+    }
+
+    func markInProcess(_ code: String, by staff: StaffContext) async throws -> DataRequest {
+        let row = try await find(code)
+        guard row.status != "respondido" else { throw DataRequestError.alreadyAnswered }
+        guard row.kind == "reclamo" else { throw DataRequestError.notAClaim }
+        row.status = "en_tramite"
+        row.inProcessAt = application.clock.now()
+        try await row.save(on: database)
+        try await StaffService(application: application).audit(staff.accountID, email: staff.email, "datos_tramite", subject: code, detail: "Marcado «reclamo en trámite».")
+        return row
+    }
+
+    func extend(_ code: String, reason: String, by staff: StaffContext) async throws -> DataRequest {
+        let row = try await find(code)
+        guard row.status != "respondido" else { throw DataRequestError.alreadyAnswered }
+        guard row.extendedDueOn == nil, let due = CivilDate(row.dueOn) else { throw DataRequestError.alreadyExtended }
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard reason.count >= 10 else { throw DataRequestError.answerLength }
+        let until = calendar.adding(businessDays: Self.extensionDays(row.kind), to: due)
+        row.extendedDueOn = until.description
+        try await row.save(on: database)
+        try await notify(row, "Necesitamos un poco más de tiempo: \(CaseNotifier.parameter(reason, limit: 300)) Te responderemos a más tardar el \(until.displayName).")
+        try await StaffService(application: application).audit(staff.accountID, email: staff.email, "datos_prorroga", subject: code, detail: "Prorrogada hasta \(until.description).")
+        return row
+    }
+
+    func answer(_ code: String, text: String, by staff: StaffContext) async throws -> DataRequest {
+        let row = try await find(code)
+        guard row.status != "respondido" else { throw DataRequestError.alreadyAnswered }
+        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (20...2_000).contains(text.count) else { throw DataRequestError.answerLength }
+        row.status = "respondido"
+        row.answer = text
+        row.answeredAt = application.clock.now()
+        row.answeredBy = staff.name
+        try await row.save(on: database)
+        try await notify(row, text)
+        try await StaffService(application: application).audit(staff.accountID, email: staff.email, "datos_respuesta", subject: code, detail: "Solicitud respondida.")
+        return row
+    }
+
+    /// On the channel the holder used: a WhatsApp template (the 24-hour window may be closed)
+    /// or an SMS.
+    func notify(_ row: DataRequest, _ text: String) async throws {
+        guard let phone = row.phone else { return }
+        if row.channel == EmaCore.Channel.whatsapp.rawValue {
+            let template = WhatsAppTemplate(name: "datos_respuesta", language: "es_CO", bodyParameters: [row.code, CaseNotifier.parameter(text, limit: 900)])
+            try await WhatsAppService(application: application).queueTemplate(template, to: phone)
+        } else {
+            let name = application.utilityProfile?.shortName ?? "Ema"
+            _ = try await application.sms.send(to: phone, body: "\(name), solicitud \(row.code) sobre tus datos personales: \(CaseNotifier.parameter(text, limit: 600))")
+        }
+    }
+}

@@ -70,6 +70,10 @@ public struct AppConfig: Sendable {
     public var advisorHours: AdvisorHours?
     /// How long one node keeps a month's public indicators (`EMA_INDICATORS_CACHE_SECONDS`; 0: none).
     public var indicatorCacheSeconds: Int = 300
+    /// Days conversation transcripts are kept after their last message
+    /// (`EMA_RETENTION_CONVERSATION_DAYS`), and one-time-code records (`EMA_RETENTION_CODE_DAYS`).
+    public var retentionConversationDays: Int = 180
+    public var retentionCodeDays: Int = 1
     /// bcrypt cost of staff passwords (tests lower it to stay fast).
     public var passwordCost: Int = 12
     public var whatsApp = WhatsApp()
@@ -95,6 +99,8 @@ public struct AppConfig: Sendable {
         databasePoolSize = reader.integer("EMA_DB_POOL_SIZE", in: 1...100) ?? databasePoolSize
         codesPerClientPerHour = reader.integer("EMA_CODES_PER_CLIENT_HOUR", in: 1...1_000_000) ?? codesPerClientPerHour
         indicatorCacheSeconds = reader.integer("EMA_INDICATORS_CACHE_SECONDS", in: 0...3_600) ?? indicatorCacheSeconds
+        retentionConversationDays = reader.integer("EMA_RETENTION_CONVERSATION_DAYS", in: 1...3_650) ?? retentionConversationDays
+        retentionCodeDays = reader.integer("EMA_RETENTION_CODE_DAYS", in: 1...365) ?? retentionCodeDays
         if let hours = reader.string("EMA_ADVISOR_HOURS") {
             let parts = hours.split(separator: "-").map { $0.trimmingCharacters(in: .whitespaces) }
             if parts.count == 2, let parsed = AdvisorHours(opens: parts[0], closes: parts[1]) {

@@ -110,7 +110,12 @@ struct SiteController: RouteCollection {
 
     func legal(_ request: Request, _ document: LegalDocument) async throws -> View {
         let utility = try request.utility()
-        let paragraphs = document.text.components(separatedBy: "\n\n")
+        var paragraphs = document.text.components(separatedBy: "\n\n")
+        if document.url.hasSuffix("/legal/privacidad") {
+            let config = request.application.emaConfig
+            let days = { (count: Int) in count == 1 ? "1 día" : "\(count) días" }
+            paragraphs.append("Plazos de conservación vigentes: conversaciones, \(days(config.retentionConversationDays)) desde el último mensaje; registros de códigos de verificación, \(days(config.retentionCodeDays)).")
+        }
         return try await request.view.render("legal", LegalPage(
             title: "\(document.title) · \(utility.shortName)", utility: utility,
             document: LegalDocumentView(title: document.title, version: document.version), paragraphs: paragraphs

@@ -31,6 +31,7 @@ extension Application {
         jobs.register(recurring: CaseAlertsJob.kind, every: 3_600, handler: CaseAlertsJob.run)
         jobs.register(recurring: ReconcilePaymentsJob.kind, every: ReconcilePaymentsJob.interval, handler: ReconcilePaymentsJob.run)
         jobs.register(SurveyInvitations.smsJob, handler: SurveyInvitations.send)
+        jobs.register(recurring: RetentionJob.kind, every: RetentionJob.every, handler: RetentionJob.run)
     }
 
     /// Starts this node's worker; it stops (finishing or giving back its jobs) when the

@@ -1,0 +1,96 @@
+@testable import EmaServer
+import EmaCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+@Suite("Retention: transcripts and one-time codes are deleted when the policy says")
+struct RetentionTests {
+    @Test("Old transcripts, messages and codes go; recent ones, a chat an advisor still holds and the bills' outbox stay")
+    func purge() async throws {
+        let now = bogotaNoon("2026-12-02")
+        try await withEmaApp(clock: AppClock.Manual(now).clock) { app in
+            let old = now.addingTimeInterval(-181 * 86_400)
+            let recent = now.addingTimeInterval(-10 * 86_400)
+            for (id, at) in [("viejo", old), ("reciente", recent), ("con-asesor", old)] {
+                let row = Conversation()
+                row.id = id
+                row.channel = "web"
+                row.state = "{}"
+                row.version = 1
+                row.createdAt = at
+                row.updatedAt = at
+                try await row.create(on: app.db)
+            }
+            let held = LiveChat()
+            held.conversationID = "con-asesor"
+            held.channel = "web"
+            held.status = "en_atencion"
+            held.requestedAt = old
+            held.requestedOn = "2026-06-04"
+            try await held.create(on: app.db)
+            let closed = LiveChat()
+            closed.conversationID = "viejo"
+            closed.channel = "web"
+            closed.status = "cerrado"
+            closed.requestedAt = old
+            closed.requestedOn = "2026-06-04"
+            try await closed.create(on: app.db)
+            for chat in [held, closed] {
+                let line = LiveChatMessage()
+                line.chatID = try chat.requireID()
+                line.at = old
+                line.author = "cliente"
+                line.text = "hola"
+                try await line.create(on: app.db)
+            }
+            for (lane, at) in [("conversation", old), ("conversation", recent), ("bulk", old)] {
+                let row = WhatsAppOutboxMessage()
+                row.recipient = "+573001234567"
+                row.body = "{}"
+                row.isTemplate = lane == "bulk"
+                row.lane = lane
+                row.state = "sent"
+                row.attempts = 1
+                row.createdAt = at
+                row.updatedAt = at
+                try await row.create(on: app.db)
+            }
+            for at in [now.addingTimeInterval(-2 * 86_400), now.addingTimeInterval(-3_600)] {
+                let code = VerificationCode()
+                code.phone = "+573001234567"
+                code.codeHash = Data([1])
+                code.salt = Data([2])
+                code.issuedAt = at
+                code.attempts = 0
+                code.consumed = false
+                try await code.create(on: app.db)
+            }
+
+            let removed = try await RetentionJob.purge(database: app.db, now: now, conversationDays: 180, codeDays: 1)
+            #expect(removed == .init(conversations: 1, whatsAppMessages: 1, chatMessages: 1, sandboxMessages: 0, codes: 1))
+            let left = try await Conversation.query(on: app.db).all().compactMap(\.id).sorted()
+            #expect(left == ["con-asesor", "reciente"])
+            let lanes = try await WhatsAppOutboxMessage.query(on: app.db).all().map(\.lane).sorted()
+            #expect(lanes == ["bulk", "conversation"])
+            #expect(try await LiveChatMessage.query(on: app.db).all().map(\.chatID) == [try held.requireID()])
+            #expect(try await VerificationCode.query(on: app.db).count() == 1)
+            // A second run finds nothing more.
+            #expect(try await RetentionJob.purge(database: app.db, now: now, conversationDays: 180, codeDays: 1) == .init())
+        }
+    }
+
+    @Test("The retention times come from the environment, within bounds, and the policy page states them")
+    func configuration() async throws {
+        let config = try AppConfig(environment: ["EMA_RETENTION_CONVERSATION_DAYS": "90", "EMA_RETENTION_CODE_DAYS": "2"])
+        #expect(config.retentionConversationDays == 90 && config.retentionCodeDays == 2)
+        #expect(try AppConfig(environment: [:]).retentionConversationDays == 180)
+        #expect(throws: ConfigError.self) { try AppConfig(environment: ["EMA_RETENTION_CONVERSATION_DAYS": "0"]) }
+        try await withEmaApp(configure: { $0.retentionConversationDays = 90 }) { app in
+            try await app.testing().test(.GET, "legal/privacidad") { response in
+                #expect(response.body.string.contains("90 días") && response.body.string.contains("1 día"))
+            }
+        }
+    }
+}

@@ -1,4 +1,5 @@
 @testable import EmaServer
+import Fluent
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
@@ -53,6 +54,34 @@ struct LogPrivacyTests {
         // Each line is one JSON object.
         for line in logs.split(separator: "\n") {
             #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any])
+        }
+    }
+
+    @Test("A full enrollment on the web leaves no full number, name, code or address in any log line")
+    func enrollmentLogs() async throws {
+        let capture = LogCapture()
+        var secrets: [String] = []
+        try await withEmaApp(prepare: { app in
+            app.logger = capture.logger()
+        }) { app in
+            _ = try await DemoData.load(into: app)
+            var chat = ChatClient(app: app, overNetwork: true)
+            try await chat.reachPhone()
+            try await chat.say("300 123 4567")
+            let code = try await chat.lastCode(for: "+573001234567")
+            try await chat.say(code)
+            try await chat.say("María Fernanda Restrepo Gómez")
+            try await chat.say("10234567")
+            try await chat.pickRightAddress("10234567")
+            try await chat.pick("confirmar_si")
+            #expect(chat.text.contains("quedó inscrito"))
+            let address = try #require(try await Contract.query(on: app.db).filter(\.$contractNumber == "10234567").first()).address
+            secrets = ["+573001234567", "3001234567", "300 123 4567", "María Fernanda", "Restrepo Gómez", code, address]
+        }
+        let logs = capture.text
+        #expect(logs.contains("/api/v1/chat/sessions/:id/messages") && logs.contains("+57300•••4567"))
+        for secret in secrets {
+            #expect(!logs.contains(secret), "«\(secret)» reached the logs")
         }
     }
 }

@@ -132,6 +132,30 @@ struct DataRightsTests {
         }
     }
 
+    @Test("Suprimir on WhatsApp: the conversation goes with everything else; once the farewell is out, no table keeps the number")
+    func suppressOnWhatsApp() async throws {
+        try await WhatsAppWebhookTests().withWhatsApp { app in
+            let hooks = WhatsAppWebhookTests()
+            _ = try await DemoData.load(into: app)
+            #expect(try await EnrollmentService(database: app.db, clock: app.clock).enroll(EnrollmentRequest(phone: Self.phone, contractNumber: "10234567", holderName: Self.name, channel: .whatsapp)) == .enrolled)
+            for step in [Webhook.text("hola"), Webhook.button("consentimiento_si"), Webhook.button("terminos_si"), Webhook.text("quiero que borren mis datos"),
+                         Webhook.button("datos_suprimir"), Webhook.button("usar_este_numero")] {
+                #expect(try await hooks.post(app, step) == .ok)
+                try await drainJobs(app)
+            }
+            let sms = try #require(try await SandboxMessage.query(on: app.db).filter(\.$channel == "sms").sort(\.$createdAt, .descending).first())
+            let code = String(try #require(sms.body.split(whereSeparator: { !$0.isNumber }).first { $0.count == 6 }))
+            for step in [Webhook.text(code), Webhook.button("datos_confirmar")] {
+                #expect(try await hooks.post(app, step) == .ok)
+                try await drainJobs(app)
+            }
+            #expect(try await Conversation.find("wa:" + Self.phone, on: app.db) == nil)
+            #expect(try await DataRequest.query(on: app.db).first()?.right == "suprimir")
+            let left = try await everyText(app).filter { $0.value.contains(Self.phone) || $0.value.contains("573001234567") || $0.value.contains(Self.name) }
+            #expect(left.isEmpty, "still there: \(Set(left.map(\.table)))")
+        }
+    }
+
     @Test("Revocar on WhatsApp: the enrollment ends, the refusal is in the ledger, the next dispatch skips the number, and the next message asks again")
     func revoke() async throws {
         try await WhatsAppWebhookTests().withWhatsApp { app in

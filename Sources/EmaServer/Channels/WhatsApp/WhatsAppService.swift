@@ -130,25 +130,33 @@ struct WhatsAppService {
             .filter(\.$sender == sender).filter(\.$state == "pending")
             .sort(\.$sentAt).sort(\.$receivedAt).first() {
             let message = try JSONDecoder().decode(RawMessage.self, from: Data(next.payload.utf8))
-            let replies = try await answer(message, from: sender)
+            let (replies, forget) = try await answer(message, from: sender)
             try await queueReplies(replies, to: sender)
+            if forget {
+                // The holder's data were just suppressed: once the farewell is out, nothing of
+                // the number stays (see `ForgetNumberJob`); the message itself is gone already.
+                try await application.jobQueue.enqueue(kind: ForgetNumberJob.kind, payload: ForgetNumberJob.Payload(phone: sender), maxAttempts: 20)
+                return
+            }
             next.state = "done"
             try await next.save(on: database)
         }
     }
 
     /// Runs one inbound message through the engine (or answers a kind word for what Ema cannot read).
-    func answer(_ message: RawMessage, from sender: String) async throws -> [Reply] {
+    /// The replies, and whether the conversation was forgotten (the holder's data suppressed).
+    func answer(_ message: RawMessage, from sender: String) async throws -> (replies: [Reply], forget: Bool) {
         let id = "wa:" + sender
         let chat = ChatService(application: application)
         guard try await Conversation.find(id, on: database) != nil else {
-            return try await chat.start(channel: .whatsapp, id: id, senderPhone: sender).replies
+            return (try await chat.start(channel: .whatsapp, id: id, senderPhone: sender).replies, false)
         }
         guard let inbound = message.inbound else {
-            if message.type == "reaction" { return [] }
-            return [.text("Por ahora solo puedo leer mensajes de texto y las opciones que te envío. 🙏 Escríbeme en palabras lo que necesitas, o escribe «menú» para ver lo que puedo hacer.")]
+            if message.type == "reaction" { return ([], false) }
+            return ([.text("Por ahora solo puedo leer mensajes de texto y las opciones que te envío. 🙏 Escríbeme en palabras lo que necesitas, o escribe «menú» para ver lo que puedo hacer.")], false)
         }
-        return try await chat.handle(inbound, in: id, client: sender)
+        let (replies, state) = try await chat.turn(inbound, in: id, client: sender)
+        return (replies, state.forget == true)
     }
 
     /// Renders the replies and queues them as one ordered batch.

@@ -32,6 +32,7 @@ extension Application {
         jobs.register(recurring: ReconcilePaymentsJob.kind, every: ReconcilePaymentsJob.interval, handler: ReconcilePaymentsJob.run)
         jobs.register(SurveyInvitations.smsJob, handler: SurveyInvitations.send)
         jobs.register(recurring: RetentionJob.kind, every: RetentionJob.every, handler: RetentionJob.run)
+        jobs.register(ForgetNumberJob.kind, handler: ForgetNumberJob.run)
     }
 
     /// Starts this node's worker; it stops (finishing or giving back its jobs) when the

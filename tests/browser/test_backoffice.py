@@ -43,7 +43,11 @@ def sign_in(browser, base, email, password):
     browser.get(base + "/backoffice")
     wait(browser).until(EC.presence_of_element_located((By.ID, "correo"))).send_keys(email)
     browser.find_element(By.ID, "clave").send_keys(password)
-    browser.find_element(By.XPATH, "//button[normalize-space()='Ingresar']").click()
+    button = browser.find_element(By.XPATH, "//button[normalize-space()='Ingresar']")
+    button.click()
+    # The answer replaces the page (the back office, or the form again with a message): wait for
+    # it, or a navigation right after would race the sign-in's redirect.
+    wait(browser).until(EC.staleness_of(button))
 
 
 def test_a_supervisor_sends_the_bills_and_the_bill_reaches_the_simulator(ema_server, browser):

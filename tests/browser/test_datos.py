@@ -51,7 +51,8 @@ def test_the_web_page_verifies_the_number_and_suppresses_the_data(ema_server, br
     assert browser.find_elements(By.ID, "datos-suprimir")
     browser.find_element(By.CSS_SELECTOR, "#datos-suprimir input[type=checkbox]").click()
     browser.find_element(By.CSS_SELECTOR, "#datos-suprimir button").click()
-    done = wait(browser).until(EC.presence_of_element_located((By.ID, "datos-hecho"))).text
+    wait(browser).until(lambda d: "Suprimimos" in d.find_element(By.ID, "datos-hecho").text)
+    done = browser.find_element(By.ID, "datos-hecho").text
     assert "Suprimimos tus datos personales" in done and re.search(r"HD-\d{4}-\d{7}", done)
     assert not browser.find_elements(By.ID, "datos-suprimir")
     save_screenshot(browser, "datos-suprimidos")

@@ -24,7 +24,7 @@ struct AssistantHolderRecords: HolderRecords {
             guard let state = try? JSONDecoder().decode(ConversationState.self, from: Data(conversation.state.utf8)) else { continue }
             let lines = state.transcript.map { "\($0.who == "cliente" ? "Tú" : "Ema"): \($0.text)" }
             entries.append(.init(
-                label: "Conversación por \(conversation.channel) del \(conversation.createdAt.bogotaStamp) (último mensaje: \(conversation.updatedAt.bogotaStamp))",
+                label: "Conversación \(byChannel(conversation.channel)) del \(conversation.createdAt.bogotaStamp) (último mensaje: \(conversation.updatedAt.bogotaStamp))",
                 details: lines.isEmpty ? ["No guardamos los mensajes de esta conversación."] : lines
             ))
         }
@@ -43,7 +43,7 @@ struct AssistantHolderRecords: HolderRecords {
         return records.map { record in
             let what = record.kind == ConsentEvidence.Kind.privacy.rawValue ? "Autorización de tratamiento de datos" : "Términos y condiciones"
             return .init(label: "\(what): \(record.granted ? "aceptada" : "no aceptada")", details: [
-                "Versión \(record.version), el \(record.createdAt.bogotaStamp), por \(record.channel)",
+                "Versión \(record.version), el \(record.createdAt.bogotaStamp), \(byChannel(record.channel))",
                 "Huella del texto mostrado (SHA-256): \(record.textSHA256)",
             ])
         }

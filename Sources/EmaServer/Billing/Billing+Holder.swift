@@ -19,7 +19,7 @@ struct BillingHolderRecords: HolderRecords {
         for enrollment in enrollments {
             var details = [
                 "Dirección del predio: \(enrollment.contract.address), \(enrollment.contract.municipality)",
-                "Inscrito por \(enrollment.holderName) el \(enrollment.createdAt.bogotaStamp) (\(enrollment.channel))",
+                "Inscrito por \(enrollment.holderName) el \(enrollment.createdAt.bogotaStamp) \(byChannel(enrollment.channel))",
             ]
             if let ended = enrollment.endedAt { details.append("Terminada el \(ended.bogotaStamp): \(enrollment.endReason ?? "")") }
             let state = enrollment.status == Enrollment.Status.active.rawValue ? "activa" : "terminada"

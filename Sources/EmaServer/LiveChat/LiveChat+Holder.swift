@@ -18,7 +18,7 @@ struct LiveChatHolderRecords: HolderRecords {
         for chat in try await chats(of: phone, on: database) {
             let messages = try await LiveChatMessage.query(on: database).filter(\.$chatID == chat.requireID()).sort(\.$at).all()
             entries.append(.init(
-                label: "Chat por \(chat.channel) del \(chat.requestedAt.bogotaStamp)\(chat.takenName.map { ", atendido por \($0)" } ?? "")",
+                label: "Chat \(byChannel(chat.channel)) del \(chat.requestedAt.bogotaStamp)\(chat.takenName.map { ", atendido por \($0)" } ?? "")",
                 details: messages.map { "\(Self.speakers[$0.author] ?? $0.name ?? "Asesor"): \($0.text)" }
             ))
         }

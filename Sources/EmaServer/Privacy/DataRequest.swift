@@ -84,7 +84,7 @@ struct DataRequestHolderRecords: HolderRecords {
 
     func copy(of phone: String, on database: any Database) async throws -> [HolderCopy.Entry] {
         try await DataRequest.query(on: database).filter(\.$phone == phone).sort(\.$receivedAt).all().map {
-            .init(label: "Solicitud \($0.code) (\($0.right))", details: ["Recibida el \($0.receivedAt.bogotaStamp) por \($0.channel); estado: \($0.status.replacingOccurrences(of: "_", with: " "))"])
+            .init(label: "Solicitud \($0.code) (\($0.right))", details: ["Recibida el \($0.receivedAt.bogotaStamp) \(byChannel($0.channel)); estado: \($0.status.replacingOccurrences(of: "_", with: " "))"])
         }
     }
 

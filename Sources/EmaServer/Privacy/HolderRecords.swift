@@ -42,6 +42,17 @@ enum HolderRegistry {
     ]
 }
 
+/// "por la web", "por WhatsApp", "en el quiosco".
+func byChannel(_ channel: String) -> String {
+    switch channel {
+    case "web": "por la web"
+    case "whatsapp": "por WhatsApp"
+    case "kiosk": "en el quiosco"
+    case "sms": "por SMS"
+    default: "por \(channel)"
+    }
+}
+
 /// What replaces a number or a name that had to stay in a record kept by law.
 enum Erased {
     static let text = "suprimido"

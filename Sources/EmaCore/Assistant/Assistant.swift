@@ -74,7 +74,9 @@ struct Turn {
 
     mutating func remember(_ line: ConversationState.Line) {
         guard !line.text.isEmpty else { return }
-        state.transcript.append(.init(who: line.who, text: String(line.text.prefix(500))))
+        // A link to the holder's copy of their data opens it: it is not kept where an advisor reads.
+        let text = line.text.replacingOccurrences(of: #"/datos-personales/copia/[0-9a-f]+"#, with: "/datos-personales/copia/(enlace privado)", options: .regularExpression)
+        state.transcript.append(.init(who: line.who, text: String(text.prefix(500))))
         if state.transcript.count > ConversationState.transcriptLength {
             state.transcript.removeFirst(state.transcript.count - ConversationState.transcriptLength)
         }

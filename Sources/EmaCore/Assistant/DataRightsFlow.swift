@@ -119,7 +119,12 @@ extension Turn {
         switch draft.action {
         case "conocer":
             let receipt = try await exercise(.know, phone: phone, effects: effects)
-            say("Listo ✅ Registré tu consulta con el número \(receipt.code). Aquí tienes la copia de todo lo que guardamos asociado al \(ColombianMobile.display(phone)): \(receipt.link ?? knowledge.privacy.url)\nEl enlace funciona durante 7 días. Si encuentras un dato equivocado, pídeme corregirlo.")
+            if let link = receipt.link {
+                say("Listo ✅ Registré tu consulta con el número \(receipt.code). Aquí tienes la copia de todo lo que guardamos asociado al \(ColombianMobile.display(phone)): \(link)\nEl enlace funciona durante 7 días. Si encuentras un dato equivocado, pídeme corregirlo.")
+            } else {
+                // On the kiosk's shared screen the link would stay for the next person: it goes by SMS.
+                say("Listo ✅ Registré tu consulta con el número \(receipt.code). Te envié por mensaje de texto al \(ColombianMobile.display(phone)) el enlace a la copia de todo lo que guardamos; funciona durante 7 días.")
+            }
             finishDataRight()
         case "nombre":
             draft.holder = phone

@@ -170,7 +170,13 @@ extension AssistantService {
     }
 
     func exerciseDataRight(_ request: DataRightRequest) async throws -> DataRightReceipt {
-        try await DataRightsService(database: database, clock: clock, publicURL: publicURL).exercise(request)
+        var receipt = try await DataRightsService(database: database, clock: clock, publicURL: publicURL).exercise(request)
+        // A kiosk's screen is shared: the copy's link goes to the holder's phone instead.
+        if request.channel == .kiosk, let link = receipt.link {
+            _ = try await sms.send(to: request.phone, body: "\(utilityName): la copia de tus datos personales (solicitud \(receipt.code)) está en \(link) durante 7 días.")
+            receipt.link = nil
+        }
+        return receipt
     }
 }
 

@@ -105,4 +105,23 @@ struct DataRightsFlowTests {
         try await chat.say("Mi apellido es Gómez con tilde, no Gomez")
         #expect(chat.text.contains("HD-2026-0000009") && chat.text.contains("24 de diciembre de 2026"))
     }
+
+    @Test("The copy's link is said once and never kept in the transcript an advisor reads; without a link (the kiosk) Ema says it went by SMS")
+    func copyLink() async throws {
+        var chat = try await ready()
+        await chat.effects.setReceipt(DataRightReceipt(code: "HD-2026-0000003", link: "http://127.0.0.1:8080/datos-personales/copia/0123456789abcdef0123456789abcdef"))
+        try await chat.pick("datos_conocer")
+        try await verify(&chat)
+        #expect(chat.text.contains("/datos-personales/copia/0123456789abcdef0123456789abcdef"))
+        #expect(!chat.state.transcript.contains { $0.text.contains("0123456789abcdef") })
+        #expect(chat.state.transcript.contains { $0.text.contains("/datos-personales/copia/(enlace privado)") })
+
+        var kiosk = Conversation(channel: .kiosk)
+        try await kiosk.pick("consentimiento_si")
+        try await kiosk.pick("terminos_si")
+        try await kiosk.say("mis datos personales")
+        try await kiosk.pick("datos_conocer")
+        try await verify(&kiosk)
+        #expect(kiosk.text.contains("Te envié por mensaje de texto al 300 123 4567 el enlace"))
+    }
 }

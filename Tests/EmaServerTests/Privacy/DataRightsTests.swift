@@ -67,7 +67,7 @@ struct DataRightsTests {
             #expect(chat.choices.map(\.id) == ["datos_conocer", "datos_actualizar", "datos_suprimir", "datos_revocar"])
             try await chat.pick("datos_conocer")
             // The verification of a few minutes ago is reused; a later one asks again.
-            #expect(chat.text.contains("que ya verificaste") && chat.text.contains("HD-2026-"))
+            #expect(chat.text.contains("que ya verificaste") && chat.text.contains("HD-"))
             let link = try #require(chat.text.range(of: #"/datos-personales/copia/[0-9a-f]{32}"#, options: .regularExpression).map { String(chat.text[$0]) })
             let request = try #require(try await DataRequest.query(on: app.db).first())
             #expect(request.kind == "consulta" && request.right == "conocer" && request.status == "respondido" && request.phoneMasked == "+57300•••4567")
@@ -102,6 +102,23 @@ struct DataRightsTests {
         }
     }
 
+    @Test("On the kiosk the copy's link goes by SMS to the holder, never to the shared screen")
+    func kiosk() async throws {
+        try await withEmaApp { app in
+            _ = try await DemoData.load(into: app)
+            var chat = ChatClient(app: app)
+            try await chat.start(channel: "kiosk")
+            try await chat.pick("consentimiento_si")
+            try await chat.pick("terminos_si")
+            try await chat.say("mis datos personales")
+            try await chat.pick("datos_conocer")
+            try await chat.verify("300 123 4567")
+            #expect(chat.text.contains("Te envié por mensaje de texto") && !chat.text.contains("/datos-personales/copia/"))
+            let sms = try await SandboxMessage.query(on: app.db).filter(\.$channel == "sms").filter(\.$recipient == Self.phone).all()
+            #expect(sms.contains { $0.body.contains("/datos-personales/copia/") && $0.body.contains("HD-") })
+        }
+    }
+
     @Test("Suprimir on the web: no table keeps the number or the name; the PQR stays, anonymous, and its statistics still add up")
     func suppress() async throws {
         try await withEmaApp { app in
@@ -113,7 +130,7 @@ struct DataRightsTests {
             try await chat.pick("datos_suprimir")
             #expect(chat.text.contains("No se puede deshacer") && chat.choices.map(\.id) == ["datos_confirmar", "datos_no"])
             try await chat.pick("datos_confirmar")
-            #expect(chat.text.contains("Suprimí tus datos personales") && chat.text.contains("HD-2026-"))
+            #expect(chat.text.contains("Suprimí tus datos personales") && chat.text.contains("HD-"))
 
             let left = try await everyText(app).filter { $0.value.contains(Self.phone) || $0.value.contains("3001234567") || $0.value.contains(Self.name) }
             #expect(left.isEmpty, "still there: \(left.map(\.table))")

@@ -404,7 +404,7 @@ struct Turn {
         case .oficinas: beginOffices(text: lastText)
         case .solicitarTurno: try await beginTurn(text: lastText, effects: effects)
         case .hablarConAsesor: try await beginHandoff(effects: effects)
-        case .datosPersonales: beginDataRights()
+        case .datosPersonales: try await beginDataRights(text: lastText, effects: effects)
         case .consultarRadicado: askRadicado()
         case .saludo: showMainMenu("¡Hola! Qué gusto saludarte. ¿En qué te puedo ayudar?")
         case .gracias: showMainMenu("¡Con mucho gusto! ¿Hay algo más en lo que te pueda ayudar?")

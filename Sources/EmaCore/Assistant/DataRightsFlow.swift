@@ -66,6 +66,25 @@ extension Turn {
     ]
     static let dataConfirmChoices = [Choice("datos_confirmar", "Sí, confirmo"), Choice("datos_no", "No, volver al menú")]
 
+    /// From the customer's words: the right they named ("quiero que borren mis datos" is a
+    /// suppression, still confirmed later), or the menu of rights.
+    mutating func beginDataRights(text: String?, effects: any AssistantEffects) async throws {
+        switch Self.namedRight(text ?? "") {
+        case "datos_suprimir": try await startDataRight("suprimir", effects: effects)
+        case "datos_revocar": try await startDataRight("revocar", effects: effects)
+        default: beginDataRights()
+        }
+    }
+
+    static func namedRight(_ text: String) -> String? {
+        let words = TextNormalizer.normalize(text)
+        if ["revoc", "no autorizo"].contains(where: words.contains) { return "datos_revocar" }
+        if ["borr", "elimin", "suprim"].contains(where: words.contains) { return "datos_suprimir" }
+        if ["actualiz", "cambi", "correg", "corrij", "rectific"].contains(where: words.contains) { return "datos_actualizar" }
+        if ["conocer", "copia", "que datos", "ver mis"].contains(where: words.contains) { return "datos_conocer" }
+        return nil
+    }
+
     mutating func beginDataRights() {
         state.dataRight = nil
         state.step = .dataMenu
@@ -79,12 +98,7 @@ extension Turn {
         var choice: String?
         switch input {
         case .choice(let id): choice = id
-        case .text(let text):
-            let words = TextNormalizer.normalize(text)
-            if ["revoc", "no autorizo"].contains(where: words.contains) { choice = "datos_revocar" }
-            else if ["borr", "elimin", "suprim"].contains(where: words.contains) { choice = "datos_suprimir" }
-            else if ["actualiz", "cambi", "correg", "corrij", "rectific"].contains(where: words.contains) { choice = "datos_actualizar" }
-            else if ["conocer", "copia", "que datos", "ver mis"].contains(where: words.contains) { choice = "datos_conocer" }
+        case .text(let text): choice = Self.namedRight(text)
         }
         switch choice {
         case "datos_conocer": try await startDataRight("conocer", effects: effects)

@@ -124,4 +124,19 @@ struct DataRightsFlowTests {
         try await verify(&kiosk)
         #expect(kiosk.text.contains("Te envié por mensaje de texto al 300 123 4567 el enlace"))
     }
+
+    @Test("Naming a right from the menu goes straight to it; asking in general shows the rights")
+    func namedRight() async throws {
+        var chat = Conversation(channel: .web)
+        try await chat.pick("consentimiento_si")
+        try await chat.pick("terminos_si")
+        try await chat.say("quiero que borren mis datos")
+        #expect(chat.state.dataRight?.action == "suprimir" && chat.state.step == .askPhone)
+        try await chat.say("menú")
+        try await chat.say("no autorizo el uso de mis datos")
+        #expect(chat.state.dataRight?.action == "revocar")
+        try await chat.say("menú")
+        try await chat.say("habeas data")
+        #expect(chat.state.step == .dataMenu && chat.state.dataRight == nil)
+    }
 }

@@ -126,8 +126,8 @@ struct DataRightsTests {
             let month = try #require(BillingPeriod(String(app.clock.today.description.prefix(7))))
             let before = try await CaseStatistics(database: app.db).month(month)
             #expect(try await everyText(app).contains { $0.value.contains(Self.phone) })
+            // Naming the right goes straight to it (still confirmed).
             try await chat.say("quiero que borren mis datos")
-            try await chat.pick("datos_suprimir")
             #expect(chat.text.contains("No se puede deshacer") && chat.choices.map(\.id) == ["datos_confirmar", "datos_no"])
             try await chat.pick("datos_confirmar")
             #expect(chat.text.contains("Suprimí tus datos personales") && chat.text.contains("HD-"))
@@ -156,7 +156,7 @@ struct DataRightsTests {
             _ = try await DemoData.load(into: app)
             #expect(try await EnrollmentService(database: app.db, clock: app.clock).enroll(EnrollmentRequest(phone: Self.phone, contractNumber: "10234567", holderName: Self.name, channel: .whatsapp)) == .enrolled)
             for step in [Webhook.text("hola"), Webhook.button("consentimiento_si"), Webhook.button("terminos_si"), Webhook.text("quiero que borren mis datos"),
-                         Webhook.button("datos_suprimir"), Webhook.button("usar_este_numero")] {
+                         Webhook.button("usar_este_numero")] {
                 #expect(try await hooks.post(app, step) == .ok)
                 try await drainJobs(app)
             }
@@ -183,7 +183,7 @@ struct DataRightsTests {
             #expect(try await service.enroll(EnrollmentRequest(phone: Self.phone, contractNumber: contracts[0], holderName: "Ana Gómez", channel: .whatsapp)) == .enrolled)
             #expect(try await service.enroll(EnrollmentRequest(phone: "+573109876543", contractNumber: contracts[1], holderName: "Luis Pérez", channel: .web)) == .enrolled)
 
-            var steps = [Webhook.text("hola"), Webhook.button("consentimiento_si"), Webhook.button("terminos_si"), Webhook.text("revocar la autorizacion de datos")]
+            var steps = [Webhook.text("hola"), Webhook.button("consentimiento_si"), Webhook.button("terminos_si"), Webhook.text("mis datos personales")]
             steps += [Webhook.button("datos_revocar"), Webhook.button("usar_este_numero")]
             for step in steps {
                 #expect(try await hooks.post(app, step) == .ok)

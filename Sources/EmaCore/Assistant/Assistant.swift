@@ -10,6 +10,8 @@ public struct Assistant: Sendable {
     public var idleTimeout: TimeInterval = 15 * 60
     /// A number verified this recently in the same conversation is not asked again.
     public var verificationReuse: TimeInterval = 30 * 60
+    /// For the holder's rights over their data, a verification counts only this long.
+    public static let dataVerificationReuse: TimeInterval = 5 * 60
     /// Rule 1.1: contracts per mobile number.
     public var maxContractsPerPhone = 4
 
@@ -424,7 +426,9 @@ struct Turn {
     mutating func begin(_ goal: ConversationState.Goal, effects: any AssistantEffects) async throws {
         state.goal = goal
         state.contractNumber = nil
-        if let phone = state.verifiedPhone, let at = state.verifiedAt, now.timeIntervalSince(at) < assistant.verificationReuse {
+        // The holder's data are opened, changed or deleted only on a verification of moments ago.
+        let reuse = goal == .data ? min(assistant.verificationReuse, Assistant.dataVerificationReuse) : assistant.verificationReuse
+        if let phone = state.verifiedPhone, let at = state.verifiedAt, now.timeIntervalSince(at) < reuse {
             say("Usaré el número \(ColombianMobile.display(phone)), que ya verificaste.")
             try await proceed(effects: effects)
             return
@@ -877,6 +881,9 @@ struct Turn {
 
     mutating func restartAfterIdle() {
         clearProcedure()
+        // Whoever comes back to an idle screen proves the number again.
+        state.verifiedPhone = nil
+        state.verifiedAt = nil
         if state.privacyVersion == knowledge.privacy.version, state.termsVersion == knowledge.terms.version {
             state.step = .mainMenu
             say("Como pasó un rato sin actividad, empecemos de nuevo.")

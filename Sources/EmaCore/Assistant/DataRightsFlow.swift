@@ -222,7 +222,8 @@ extension Turn {
         }
         let receipt = try await exercise(.correct(String(detail.prefix(1_000))), phone: holder, effects: effects)
         let due = receipt.dueOn.map { " a más tardar el \($0.displayName)" } ?? ""
-        say("Listo ✅ Radiqué tu reclamo con el número \(receipt.code). Una persona de nuestro equipo lo revisa y te responde por este mismo medio\(due), como dice la ley.")
+        let medium = state.channel == .whatsapp ? "por este mismo chat de WhatsApp" : "por mensaje de texto al \(ColombianMobile.display(holder))"
+        say("Listo ✅ Radiqué tu reclamo con el número \(receipt.code). Una persona de nuestro equipo lo revisa y te responde \(medium)\(due), como dice la ley.")
         finishDataRight()
     }
 

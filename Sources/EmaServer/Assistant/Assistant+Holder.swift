@@ -49,6 +49,20 @@ struct AssistantHolderRecords: HolderRecords {
         }
     }
 
+    /// After a revocation: the number's other conversations (its WhatsApp one, when the
+    /// holder revoked on the web) ask for the authorization again and keep no transcript.
+    func withdrawConsent(_ phone: String, keeping conversation: String?, on database: any Database) async throws {
+        for row in try await Self.conversations(of: phone, on: database) where row.id != conversation {
+            guard var state = try? JSONDecoder().decode(ConversationState.self, from: Data(row.state.utf8)) else { continue }
+            var fresh = ConversationState(id: state.id, channel: state.channel, now: state.lastActivity)
+            fresh.senderPhone = state.senderPhone
+            state = fresh
+            row.state = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
+            row.version += 1
+            try await row.save(on: database)
+        }
+    }
+
     func suppress(_ phone: String, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {
         var touched = 0
         for row in try await Self.conversations(of: phone, on: database) where row.id != conversation {

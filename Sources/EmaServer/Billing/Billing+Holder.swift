@@ -82,16 +82,19 @@ struct BillingHolderRecords: HolderRecords {
     func move(_ phone: String, to new: String, limit: Int, at now: Date, on database: any Database) async throws -> Move {
         try await database.transaction { tx in
             let sql = tx as! any SQLDatabase
-            let name = try await WhatsAppHolder.find(phone, on: tx)?.holderName ?? ""
-            try await sql.insert(into: WhatsAppHolder.schema).columns("phone", "holder_name", "updated_at")
-                .values(SQLBind(new), SQLBind(name), SQLBind(now))
-                .onConflict(with: ["phone"]) { $0.set("updated_at", to: SQLBind(now)) }.run()
             let active = Enrollment.Status.active.rawValue
             let moving = try await Enrollment.query(on: tx).filter(\.$phone == phone).filter(\.$status == active).all()
             let there = try await Enrollment.query(on: tx).filter(\.$phone == new).filter(\.$status == active).all()
             let already = Set(there.map(\.$contract.id))
             let arriving = moving.filter { !already.contains($0.$contract.id) }
             if there.count + arriving.count > limit { return .tooMany(there.count) }
+            // The holder's row moves with the enrollments: the old number keeps no name.
+            if let holder = try await WhatsAppHolder.find(phone, on: tx) {
+                try await sql.insert(into: WhatsAppHolder.schema).columns("phone", "holder_name", "updated_at")
+                    .values(SQLBind(new), SQLBind(holder.holderName), SQLBind(now))
+                    .onConflict(with: ["phone"]) { $0.set("updated_at", to: SQLBind(now)) }.run()
+                try await holder.delete(on: tx)
+            }
             for enrollment in moving {
                 if already.contains(enrollment.$contract.id) {
                     enrollment.status = Enrollment.Status.removed.rawValue

@@ -4,7 +4,9 @@ import SQLKit
 
 /// What the channels keep of a number: WhatsApp messages in and out, their statuses, the
 /// verification codes (hashed), the sandbox inboxes and jobs that would still write to it.
-/// Suppression deletes all of it, which also stops any WhatsApp message not yet sent.
+/// Suppression deletes all of it, which also stops any WhatsApp message not yet sent. The
+/// number's row in `whatsapp_senders` (its turn lock and the 24-hour window) stays until
+/// `ForgetNumberJob`, once Ema's farewell is out.
 struct ChannelHolderRecords: HolderRecords {
     let title = "Mensajes de WhatsApp y SMS"
 
@@ -18,7 +20,7 @@ struct ChannelHolderRecords: HolderRecords {
         }
         if !codes.isEmpty {
             entries.append(.init(label: "Códigos de verificación por SMS", details: codes.map {
-                "Enviado el \($0.issuedAt.bogotaStamp) (guardamos solo su huella cifrada, nunca el código)"
+                "Enviado el \($0.issuedAt.bogotaStamp) (guardamos solo una huella, nunca el código)"
             }))
         }
         return entries
@@ -34,7 +36,6 @@ struct ChannelHolderRecords: HolderRecords {
         touched += try await sql.delete(from: WhatsAppOutboxMessage.schema).where("recipient", .equal, SQLBind(phone))
             .where("state", .notEqual, SQLBind(WhatsAppOutboxMessage.State.sending.rawValue)).returning("id").all().count
         touched += try await sql.delete(from: WhatsAppInbound.schema).where("sender", .equal, SQLBind(phone)).returning("wamid").all().count
-        touched += try await sql.delete(from: WhatsAppSender.schema).where("sender", .equal, SQLBind(phone)).returning("sender").all().count
         touched += try await sql.delete(from: VerificationCode.schema).where("phone", .equal, SQLBind(phone)).returning("id").all().count
         touched += try await sql.delete(from: SandboxMessage.schema).where("recipient", .equal, SQLBind(phone)).returning("id").all().count
         touched += try await sql.delete(from: JobRecord.schema).where("payload", .like, SQLBind("%\(phone)%"))

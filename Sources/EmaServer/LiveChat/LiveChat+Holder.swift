@@ -8,8 +8,11 @@ struct LiveChatHolderRecords: HolderRecords {
     let title = "Chats con asesores"
     static let speakers = ["cliente": "Tú", "ema": "Ema", "sistema": "Aviso"]
 
+    /// The number's chats: left with it, from its WhatsApp conversation, or from a web or kiosk
+    /// conversation where it was verified (so this runs before those conversations go).
     func chats(of phone: String, on database: any Database) async throws -> [LiveChat] {
-        try await LiveChat.query(on: database).group(.or) { $0.filter(\.$phone == phone).filter(\.$conversationID == "wa:" + phone) }
+        let conversations = try await AssistantHolderRecords.conversations(of: phone, on: database).compactMap(\.id) + ["wa:" + phone]
+        return try await LiveChat.query(on: database).group(.or) { $0.filter(\.$phone == phone).filter(\.$conversationID ~~ conversations) }
             .sort(\.$requestedAt).all()
     }
 

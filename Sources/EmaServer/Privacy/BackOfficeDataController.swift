@@ -103,12 +103,13 @@ struct BackOfficeDataController: RouteCollection {
 
     struct ActionForm: Content { var motivo: String?; var texto: String? }
 
-    func act(_ request: Request, done: String, _ work: (DataRequestDesk, String, ActionForm, StaffContext) async throws -> DataRequest) async throws -> Response {
+    /// Runs an action; `work` gives the message to show.
+    func act(_ request: Request, _ work: (DataRequestDesk, String, ActionForm, StaffContext) async throws -> String) async throws -> Response {
         let staff = try request.requireStaff()
         let code = request.parameters.get("code") ?? ""
         let form = (try? request.content.decode(ActionForm.self)) ?? ActionForm()
         do {
-            _ = try await work(DataRequestDesk(application: request.application), code, form, staff)
+            let done = try await work(DataRequestDesk(application: request.application), code, form, staff)
             return try await render(request, code, message: done)
         } catch let error as DataRequestError where error != .notFound {
             return try await render(request, code, message: error.reason, status: error.status)
@@ -117,16 +118,26 @@ struct BackOfficeDataController: RouteCollection {
 
     @Sendable
     func markInProcess(request: Request) async throws -> Response {
-        try await act(request, done: "Marcado «reclamo en trámite».") { desk, code, _, staff in try await desk.markInProcess(code, by: staff) }
+        try await act(request) { desk, code, _, staff in
+            _ = try await desk.markInProcess(code, by: staff)
+            return "Marcado «reclamo en trámite»."
+        }
     }
 
     @Sendable
     func extend(request: Request) async throws -> Response {
-        try await act(request, done: "Término prorrogado; le avisamos al titular.") { desk, code, form, staff in try await desk.extend(code, reason: form.motivo ?? "", by: staff) }
+        try await act(request) { desk, code, form, staff in
+            _ = try await desk.extend(code, reason: form.motivo ?? "", by: staff)
+            return "Término prorrogado; le avisamos al titular."
+        }
     }
 
     @Sendable
     func answer(request: Request) async throws -> Response {
-        try await act(request, done: "Respuesta enviada al titular por el canal que usó.") { desk, code, form, staff in try await desk.answer(code, text: form.texto ?? "", by: staff) }
+        try await act(request) { desk, code, form, staff in
+            let (_, reached) = try await desk.answer(code, text: form.texto ?? "", by: staff)
+            return reached ? "Respuesta enviada al titular por el canal que usó."
+                : "Respuesta guardada. El titular ya no tiene un número registrado (lo suprimió o lo cambió), así que no pudimos avisarle."
+        }
     }
 }

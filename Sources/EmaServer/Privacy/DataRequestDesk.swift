@@ -4,7 +4,7 @@ import Foundation
 import Vapor
 
 enum DataRequestError: EmaError, Equatable {
-    case notFound, alreadyAnswered, notAClaim, alreadyExtended, answerLength
+    case notFound, alreadyAnswered, notAClaim, alreadyExtended, answerLength, termOver
 
     var status: HTTPResponseStatus {
         self == .notFound ? .notFound : .badRequest
@@ -17,6 +17,7 @@ enum DataRequestError: EmaError, Equatable {
         case .notAClaim: "not_a_claim"
         case .alreadyExtended: "already_extended"
         case .answerLength: "answer_length"
+        case .termOver: "term_over"
         }
     }
 
@@ -27,6 +28,7 @@ enum DataRequestError: EmaError, Equatable {
         case .notAClaim: "Solo un reclamo se marca «reclamo en trámite»."
         case .alreadyExtended: "El término de esa solicitud ya se prorrogó una vez."
         case .answerLength: "Escribe la respuesta (entre 20 y 2.000 caracteres) y, si prorrogas, el motivo."
+        case .termOver: "El término ya venció: la ley permite prorrogarlo solo antes de que se cumpla. Responde la solicitud."
         }
     }
 }
@@ -68,6 +70,7 @@ struct DataRequestDesk {
         let row = try await find(code)
         guard row.status != "respondido" else { throw DataRequestError.alreadyAnswered }
         guard row.extendedDueOn == nil, let due = CivilDate(row.dueOn) else { throw DataRequestError.alreadyExtended }
+        guard application.clock.today <= due else { throw DataRequestError.termOver }
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard reason.count >= 10 else { throw DataRequestError.answerLength }
         let until = calendar.adding(businessDays: Self.extensionDays(row.kind), to: due)
@@ -78,7 +81,9 @@ struct DataRequestDesk {
         return row
     }
 
-    func answer(_ code: String, text: String, by staff: StaffContext) async throws -> DataRequest {
+    /// The answer, and whether it reached the holder (a holder who suppressed their number since
+    /// can only read it in the record).
+    func answer(_ code: String, text: String, by staff: StaffContext) async throws -> (DataRequest, reached: Bool) {
         let row = try await find(code)
         guard row.status != "respondido" else { throw DataRequestError.alreadyAnswered }
         let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -88,15 +93,17 @@ struct DataRequestDesk {
         row.answeredAt = application.clock.now()
         row.answeredBy = staff.name
         try await row.save(on: database)
-        try await notify(row, text)
-        try await StaffService(application: application).audit(staff.accountID, email: staff.email, "datos_respuesta", subject: code, detail: "Solicitud respondida.")
-        return row
+        let reached = try await notify(row, text)
+        try await StaffService(application: application).audit(staff.accountID, email: staff.email, "datos_respuesta", subject: code,
+                                                               detail: reached ? "Solicitud respondida." : "Solicitud respondida; el titular ya no tiene número para avisarle.")
+        return (row, reached)
     }
 
     /// On the channel the holder used: a WhatsApp template (the 24-hour window may be closed)
     /// or an SMS.
-    func notify(_ row: DataRequest, _ text: String) async throws {
-        guard let phone = row.phone else { return }
+    @discardableResult
+    func notify(_ row: DataRequest, _ text: String) async throws -> Bool {
+        guard let phone = row.phone else { return false }
         if row.channel == EmaCore.Channel.whatsapp.rawValue {
             let template = WhatsAppTemplate(name: "datos_respuesta", language: "es_CO", bodyParameters: [row.code, CaseNotifier.parameter(text, limit: 900)])
             try await WhatsAppService(application: application).queueTemplate(template, to: phone)
@@ -104,5 +111,6 @@ struct DataRequestDesk {
             let name = application.utilityProfile?.shortName ?? "Ema"
             _ = try await application.sms.send(to: phone, body: "\(name), solicitud \(row.code) sobre tus datos personales: \(CaseNotifier.parameter(text, limit: 600))")
         }
+        return true
     }
 }

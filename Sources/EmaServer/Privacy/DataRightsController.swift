@@ -71,6 +71,14 @@ struct DataRightsController: RouteCollection {
         return ConstantTime.equals(Array(parts[2].utf8), Array(expected.utf8)) ? parts[0] : nil
     }
 
+    /// A session from before a suppression of its number opens nothing more.
+    func suppressed(_ phone: String, since session: String?, _ request: Request) async throws -> Bool {
+        guard let expiry = (session ?? "").split(separator: ".").dropFirst().first.flatMap({ Double($0) }) else { return true }
+        let issued = Date(timeIntervalSince1970: expiry - Self.sessionLifetime)
+        return try await DataRequest.query(on: request.db).filter(\.$right == "suprimir").filter(\.$phoneMasked == Masking.phone(phone))
+            .filter(\.$receivedAt >= issued).count() > 0
+    }
+
     func form(_ request: Request) throws -> Form {
         try request.refuseFormFromAnotherSite()
         return (try? request.content.decode(Form.self)) ?? Form()
@@ -151,7 +159,7 @@ struct DataRightsController: RouteCollection {
     @Sendable
     func exercise(request: Request) async throws -> Response {
         let form = try form(request)
-        guard let phone = try await holder(of: form.sesion, request) else {
+        guard let phone = try await holder(of: form.sesion, request), try await !suppressed(phone, since: form.sesion, request) else {
             return try await page(request, { $0.message = "Tu verificación venció (dura 15 minutos). Verifica tu número de nuevo." }, status: .forbidden)
         }
         let effects = request.application.assistantEffects(client: request.remoteAddress?.ipAddress)

@@ -65,11 +65,14 @@ struct DataRightsService {
                     "Suprimimos los datos personales y anonimizamos los registros que la ley obliga a conservar."
                 }
             }
+            // On WhatsApp the farewell goes first; elsewhere what the channels still hold goes now.
+            if request.channel != .whatsapp { try await ForgetNumberJob.enqueue(request.phone, on: JobQueue(database: database, clock: clock)) }
             return DataRightReceipt(code: row.code)
         case .revoke:
             var contracts: [String] = []
             let row = try await file(request, kind: "reclamo", right: "revocar", keepPhone: false) { _ in
                 contracts = try await billing.end(request.phone, reason: "el titular revocó la autorización de tratamiento de datos", at: now, on: database)
+                try await AssistantHolderRecords().withdrawConsent(request.phone, keeping: request.conversationID, on: database)
                 return "Revocamos la autorización; las inscripciones terminaron y la factura sigue impresa."
             }
             return DataRightReceipt(code: row.code, contracts: contracts)

@@ -37,8 +37,10 @@ struct HolderCopy: Codable, Sendable {
 /// The capabilities that hold personal data, in the order of the copy.
 enum HolderRegistry {
     static let all: [any HolderRecords] = [
-        BillingHolderRecords(), AssistantHolderRecords(), CaseHolderRecords(), OfficeHolderRecords(), DamageHolderRecords(),
-        LiveChatHolderRecords(), SurveyHolderRecords(), DataRequestHolderRecords(), ChannelHolderRecords(),
+        // The advisors' chats find web ones through the conversations, which the Assistant's
+        // records delete: they come first.
+        BillingHolderRecords(), LiveChatHolderRecords(), AssistantHolderRecords(), CaseHolderRecords(), OfficeHolderRecords(),
+        DamageHolderRecords(), SurveyHolderRecords(), DataRequestHolderRecords(), ChannelHolderRecords(),
     ]
 }
 

@@ -139,4 +139,20 @@ struct DataRightsFlowTests {
         try await chat.say("habeas data")
         #expect(chat.state.step == .dataMenu && chat.state.dataRight == nil)
     }
+
+    @Test("The holder's data need a verification of moments ago; an idle conversation forgets the verification")
+    func freshVerification() async throws {
+        var chat = try await ready()
+        try await chat.pick("datos_conocer")
+        try await verify(&chat)
+        #expect(await chat.effects.dataRequests.count == 1)
+        chat.now = chat.now.addingTimeInterval(6 * 60)
+        try await chat.say("mis datos personales")
+        try await chat.pick("datos_conocer")
+        #expect(chat.state.step == .askPhone && !chat.text.contains("que ya verificaste"))
+        try await verify(&chat)
+        chat.now = chat.now.addingTimeInterval(60 * 60)
+        try await chat.say("hola")
+        #expect(chat.state.verifiedPhone == nil)
+    }
 }

@@ -11,6 +11,8 @@ import VaporTesting
 struct DataRightsTests {
     static let phone = "+573001234567"
     static let name = "Lucía Ramírez Ortiz"
+    /// Every way the holder's number and name may have been written down.
+    static let traces = ["3001234567", "300 123 4567", "Lucía", "Ramírez Ortiz"]
 
     /// Demo data; the web chat enrolls a contract for the holder; a PQR and a turn carry the number.
     func holderWithHistory(_ app: Application) async throws -> (chat: ChatClient, contract: String, radicado: String) {
@@ -121,18 +123,25 @@ struct DataRightsTests {
 
     @Test("Suprimir on the web: no table keeps the number or the name; the PQR stays, anonymous, and its statistics still add up")
     func suppress() async throws {
-        try await withEmaApp { app in
+        try await withEmaApp(configure: { $0.advisorHours = AdvisorHours(opens: 0, closes: 24 * 60) }) { app in
             var (chat, _, radicado) = try await holderWithHistory(app)
             let month = try #require(BillingPeriod(String(app.clock.today.description.prefix(7))))
             let before = try await CaseStatistics(database: app.db).month(month)
             #expect(try await everyText(app).contains { $0.value.contains(Self.phone) })
+            // An advisor chat from the same web conversation: its copied history names the holder.
+            try await chat.say("quiero hablar con un asesor")
+            try await chat.say("salir")
+            #expect(try await LiveChatMessage.query(on: app.db).all().contains { $0.text.contains(Self.name) || $0.text.contains("300 123 4567") })
             // Naming the right goes straight to it (still confirmed).
             try await chat.say("quiero que borren mis datos")
             #expect(chat.text.contains("No se puede deshacer") && chat.choices.map(\.id) == ["datos_confirmar", "datos_no"])
             try await chat.pick("datos_confirmar")
             #expect(chat.text.contains("Suprimí tus datos personales") && chat.text.contains("HD-"))
+            // What the channels still held (the SMS with the code, the job that sent it) goes next.
+            #expect(try await JobRecord.query(on: app.db).filter(\.$kind == ForgetNumberJob.kind).count() == 1)
+            try await drainJobs(app)
 
-            let left = try await everyText(app).filter { $0.value.contains(Self.phone) || $0.value.contains("3001234567") || $0.value.contains(Self.name) }
+            let left = try await everyText(app).filter { Self.traces.contains(where: $0.value.contains) }
             #expect(left.isEmpty, "still there: \(left.map(\.table))")
             let kept = try #require(try await PQRCase.query(on: app.db).filter(\.$radicado == radicado).first())
             #expect(kept.phone == nil && kept.name == nil && kept.anonymous)
@@ -151,7 +160,9 @@ struct DataRightsTests {
 
     @Test("Suprimir on WhatsApp: the conversation goes with everything else; once the farewell is out, no table keeps the number")
     func suppressOnWhatsApp() async throws {
-        try await WhatsAppWebhookTests().withWhatsApp { app in
+        let sent = #"{"messaging_product":"whatsapp","contacts":[{"input":"+573001234567","wa_id":"573001234567"}],"messages":[{"id":"wamid.enviado"}]}"#
+        try await withFakeProvider(fallback: .init(status: .ok, body: sent)) { graph in
+        try await WhatsAppWebhookTests().withWhatsApp(graph: graph) { app in
             let hooks = WhatsAppWebhookTests()
             _ = try await DemoData.load(into: app)
             #expect(try await EnrollmentService(database: app.db, clock: app.clock).enroll(EnrollmentRequest(phone: Self.phone, contractNumber: "10234567", holderName: Self.name, channel: .whatsapp)) == .enrolled)
@@ -168,8 +179,12 @@ struct DataRightsTests {
             }
             #expect(try await Conversation.find("wa:" + Self.phone, on: app.db) == nil)
             #expect(try await DataRequest.query(on: app.db).first()?.right == "suprimir")
-            let left = try await everyText(app).filter { $0.value.contains(Self.phone) || $0.value.contains("573001234567") || $0.value.contains(Self.name) }
+            // The farewell reached Meta, then nothing of the number stayed.
+            #expect(graph.requests.last?.body.contains("Suprimí tus datos personales") == true)
+            let left = try await everyText(app).filter { Self.traces.contains(where: $0.value.contains) }
             #expect(left.isEmpty, "still there: \(Set(left.map(\.table)))")
+            #expect(try await WhatsAppSender.find(Self.phone, on: app.db) == nil)
+        }
         }
     }
 
@@ -304,10 +319,14 @@ struct DataRightsTests {
             #expect(ledger.map { [$0.phone ?? "", $0.channel] } == [[Self.phone, "web"]])
             #expect(try await Enrollment.query(on: app.db).filter(\.$status == "active").count() == 0)
 
+            // After a suppression the same session opens nothing more (a replay would store the number again).
+            let suppressed = try await web.post("datos-personales/solicitud", ["sesion": session, "accion": "suprimir", "confirmo": "si"])
+            #expect(suppressed.body.contains("Suprimimos tus datos personales"))
+            #expect(try await web.post("datos-personales/solicitud", ["sesion": session, "accion": "conocer"]).status == .forbidden)
             clock.advance(by: DataRightsController.sessionLifetime + 1)
             let stale = try await web.post("datos-personales/solicitud", ["sesion": session, "accion": "conocer"])
             #expect(stale.status == .forbidden && stale.body.contains("venció"))
-            #expect(try await DataRequest.query(on: app.db).count() == 2)
+            #expect(try await DataRequest.query(on: app.db).count() == 3)
         }
     }
 
@@ -351,6 +370,53 @@ struct DataRightsTests {
             try await agent.signIn("agente@ema.demo", "agente-demo-2026")
             #expect(try await agent.get("backoffice/datos").status == .forbidden)
             #expect(try await OfficeBrowser(app).get("backoffice/datos").status == .seeOther)
+        }
+    }
+
+    @Test("A revocation on the web makes the number's WhatsApp conversation ask for the authorization again")
+    func revokeReachesWhatsApp() async throws {
+        try await withEmaApp { app in
+            var state = ConversationState(id: "wa:" + Self.phone, channel: .whatsapp, now: Date())
+            state.privacyVersion = app.legalDocuments.privacy.version
+            state.termsVersion = app.legalDocuments.terms.version
+            state.senderPhone = Self.phone
+            state.step = .mainMenu
+            state.transcript = [.init(who: "cliente", text: "hola")]
+            let row = Conversation()
+            row.id = state.id
+            row.channel = "whatsapp"
+            row.state = try ChatService.encode(state)
+            row.version = 1
+            row.createdAt = Date()
+            row.updatedAt = Date()
+            try await row.create(on: app.db)
+            _ = try await app.dataRightsService().exercise(DataRightRequest(action: .revoke, phone: Self.phone, channel: .web, conversationID: "datos-personales"))
+            let saved = try #require(try await Conversation.find(state.id, on: app.db))
+            let after = try JSONDecoder().decode(ConversationState.self, from: Data(saved.state.utf8))
+            #expect(after.privacyVersion == nil && after.step == .consent && after.transcript.isEmpty && after.senderPhone == Self.phone && saved.version == 2)
+        }
+    }
+
+    @Test("The desk: no extension once the term is over; an answer to a holder who has no number left is kept and the staff are told")
+    func deskEdges() async throws {
+        let clock = AppClock.Manual(bogotaNoon("2026-12-02"))
+        try await withEmaApp(clock: clock.clock) { app in
+            try await StaffService(application: app).loadDemoAccounts()
+            let service = app.dataRightsService()
+            let late = try await service.exercise(DataRightRequest(action: .correct("Mi nombre está mal escrito en la factura."), phone: Self.phone, channel: .web, conversationID: "x"))
+            let orphan = try await service.exercise(DataRightRequest(action: .correct("Mi correo quedó mal en la PQR que radiqué."), phone: "+573109876543", channel: .whatsapp, conversationID: "y"))
+            _ = try await service.exercise(DataRightRequest(action: .suppress, phone: "+573109876543", channel: .web, conversationID: "z"))
+            let admin = try OfficeBrowser(app)
+            try await admin.signIn("admin@ema.demo", "admin-demo-2026")
+            _ = try await admin.get("backoffice/datos/\(orphan.code)")
+            let answered = try await admin.post("backoffice/datos/\(orphan.code)/responder", ["csrf": admin.csrf, "texto": "Corregimos el correo de tu PQR como nos pediste."])
+            #expect(answered.body.contains("no pudimos avisarle") && answered.body.contains("respondido"))
+            clock.advance(by: 30 * 86_400)
+            try await admin.signIn("admin@ema.demo", "admin-demo-2026")
+            _ = try await admin.get("backoffice/datos/\(late.code)")
+            let refused = try await admin.post("backoffice/datos/\(late.code)/prorroga", ["csrf": admin.csrf, "motivo": "Necesitamos revisar el expediente."])
+            #expect(refused.status == .badRequest && refused.body.contains("El término ya venció"))
+            #expect(try await admin.get("backoffice/datos").body.contains("vencida"))
         }
     }
 }

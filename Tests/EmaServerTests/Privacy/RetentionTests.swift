@@ -68,14 +68,32 @@ struct RetentionTests {
                 try await code.create(on: app.db)
             }
 
+            for at in [old, recent] {
+                let inbound = WhatsAppInbound()
+                inbound.id = "wamid.\(at.timeIntervalSince1970)"
+                inbound.sender = "+573001234567"
+                inbound.payload = "{}"
+                inbound.sentAt = at.timeIntervalSince1970
+                inbound.receivedAt = at
+                inbound.state = "done"
+                try await inbound.create(on: app.db)
+                let sms = SandboxMessage()
+                sms.channel = "sms"
+                sms.recipient = "+573001234567"
+                sms.body = "Tu código es 123456"
+                sms.createdAt = at
+                try await sms.create(on: app.db)
+            }
             let removed = try await RetentionJob.purge(database: app.db, now: now, conversationDays: 180, codeDays: 1)
-            #expect(removed == .init(conversations: 1, whatsAppMessages: 1, chatMessages: 1, sandboxMessages: 0, codes: 1))
+            #expect(removed == .init(conversations: 1, whatsAppMessages: 2, chatMessages: 1, sandboxMessages: 1, codes: 1))
             let left = try await Conversation.query(on: app.db).all().compactMap(\.id).sorted()
             #expect(left == ["con-asesor", "reciente"])
             let lanes = try await WhatsAppOutboxMessage.query(on: app.db).all().map(\.lane).sorted()
             #expect(lanes == ["bulk", "conversation"])
             #expect(try await LiveChatMessage.query(on: app.db).all().map(\.chatID) == [try held.requireID()])
             #expect(try await VerificationCode.query(on: app.db).count() == 1)
+            #expect(try await WhatsAppInbound.query(on: app.db).all().map(\.receivedAt) == [recent])
+            #expect(try await SandboxMessage.query(on: app.db).all().map(\.createdAt) == [recent])
             // A second run finds nothing more.
             #expect(try await RetentionJob.purge(database: app.db, now: now, conversationDays: 180, codeDays: 1) == .init())
         }

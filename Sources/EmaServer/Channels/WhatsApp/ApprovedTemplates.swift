@@ -37,7 +37,7 @@ enum ApprovedTemplates {
             )
         case "datos_respuesta":
             Text(
-                body: "Respondimos tu solicitud {{1}} sobre tus datos personales:\n{{2}}",
+                body: "Sobre tu solicitud {{1}} de datos personales:\n{{2}}",
                 urlButton: nil
             )
         default: nil

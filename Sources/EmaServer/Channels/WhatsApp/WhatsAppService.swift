@@ -135,7 +135,7 @@ struct WhatsAppService {
             if forget {
                 // The holder's data were just suppressed: once the farewell is out, nothing of
                 // the number stays (see `ForgetNumberJob`); the message itself is gone already.
-                try await application.jobQueue.enqueue(kind: ForgetNumberJob.kind, payload: ForgetNumberJob.Payload(phone: sender), maxAttempts: 20)
+                try await ForgetNumberJob.enqueue(sender, on: application.jobQueue)
                 return
             }
             next.state = "done"

@@ -19,6 +19,8 @@ struct AssistantService: AssistantEffects {
     var caseLimiters: CaseLimiters?
     var turnService: TurnService?
     var liveChats: LiveChatService?
+    /// Holds a number's WhatsApp turn lock while its data are suppressed from another channel.
+    var whatsApp: WhatsAppService?
 
     var verification: VerificationService {
         VerificationService(database: database, sms: sms, clock: clock, utilityName: utilityName)
@@ -170,7 +172,15 @@ extension AssistantService {
     }
 
     func exerciseDataRight(_ request: DataRightRequest) async throws -> DataRightReceipt {
-        var receipt = try await DataRightsService(database: database, clock: clock, publicURL: publicURL).exercise(request)
+        let service = DataRightsService(database: database, clock: clock, publicURL: publicURL)
+        var receipt: DataRightReceipt
+        if request.action == .suppress, request.channel != .whatsapp, let whatsApp {
+            // A WhatsApp turn of the same number must not write after the suppression: take its
+            // turn lock (on WhatsApp the suppression runs inside that turn already).
+            receipt = try await whatsApp.whileHolding(request.phone) { try await service.exercise(request) }
+        } else {
+            receipt = try await service.exercise(request)
+        }
         // A kiosk's screen is shared: the copy's link goes to the holder's phone instead.
         if request.channel == .kiosk, let link = receipt.link {
             _ = try await sms.send(to: request.phone, body: "\(utilityName): la copia de tus datos personales (solicitud \(receipt.code)) está en \(link) durante 7 días.")

@@ -419,6 +419,24 @@ struct DataRightsTests {
             #expect(try await admin.get("backoffice/datos").body.contains("vencida"))
         }
     }
+
+    @Test("A suppression from the web waits for a WhatsApp turn of the same number to finish")
+    func suppressionTakesTheTurnLock() async throws {
+        try await withEmaApp { app in
+            let sql = app.db as! any SQLDatabase
+            // A WhatsApp turn in course holds the number.
+            try await sql.raw("INSERT INTO whatsapp_senders (sender, last_inbound_at, locked_until, locked_by) VALUES (\(bind: Self.phone), \(bind: Date()), \(bind: Date().addingTimeInterval(60)), 'turno')").run()
+            let effects = app.assistantEffects(client: nil)
+            let suppression = Task { try await effects.exerciseDataRight(DataRightRequest(action: .suppress, phone: Self.phone, channel: .web, conversationID: "datos-personales")) }
+            try await Task.sleep(for: .milliseconds(600))
+            let during = try await DataRequest.query(on: app.db).count()
+            #expect(during == 0)
+            try await sql.raw("UPDATE whatsapp_senders SET locked_until = NULL WHERE sender = \(bind: Self.phone)").run()
+            let receipt = try await suppression.value
+            let after = try await DataRequest.query(on: app.db).count()
+            #expect(receipt.code.hasPrefix("HD-") && after == 1)
+        }
+    }
 }
 
 extension JSONDecoder {

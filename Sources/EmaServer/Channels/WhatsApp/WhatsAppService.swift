@@ -92,6 +92,26 @@ struct WhatsAppService {
         try await withLease(of: sender, prefix: "", worker: worker) { try await answerPending(of: sender) }
     }
 
+    /// Runs `body` holding the number's answering lease, waiting up to `patience` seconds for a
+    /// turn in course to finish; past that it runs anyway (and says so in the log).
+    func whileHolding<T>(_ number: String, patience: Double = 5, _ body: () async throws -> T) async throws -> T {
+        var result: T?
+        // Wall time, not the application's clock (tests freeze that one).
+        let deadline = ContinuousClock.now + .milliseconds(Int(patience * 1_000))
+        while result == nil {
+            do {
+                try await withLease(of: number, prefix: "", worker: UUID().uuidString) { result = try await body() }
+            } catch WhatsAppProcessingError.senderBusy {
+                if ContinuousClock.now > deadline {
+                    application.logger.warning("Un turno de WhatsApp no soltó el número a tiempo; se sigue sin esperarlo", metadata: ["numero": .string(Masking.phone(number))])
+                    return try await body()
+                }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        return result!
+    }
+
     /// Runs `body` while holding a per-number lease (`locked_*` for answering, `send_locked_*`
     /// for sending), so one number's work happens in order on any number of nodes. When another
     /// worker holds it, throws `senderBusy`: the job is retried shortly.

@@ -512,29 +512,23 @@ struct Turn {
                 ask("Escribe el código de 6 dígitos que te llegó por mensaje de texto. Si no te llegó, puedo reenviártelo.", Self.codeChoices)
                 return
             }
-            switch try await effects.checkCode(phone: phone, code: digits) {
-            case .accepted:
-                state.verifiedPhone = phone
-                state.verifiedAt = now
-                state.codeSentAt = nil
-                say("¡Número verificado! ✅")
-                try await proceed(effects: effects)
-            case .wrong(let remaining):
-                ask("Ese código no coincide. Revísalo e inténtalo de nuevo; te \(remaining == 1 ? "queda 1 intento" : "quedan \(remaining) intentos").", Self.codeChoices)
-            case .exhausted:
-                ask("Ese código ya no sirve porque se superaron los intentos permitidos. Pide uno nuevo.", Self.codeChoices)
-            case .expired:
-                ask("Ese código ya venció (dura 10 minutos). Te puedo enviar uno nuevo.", Self.codeChoices)
-            }
+            let result = try await effects.checkCode(phone: phone, code: digits)
+            if let problem = result.problem { return ask(problem, Self.codeChoices) }
+            state.verifiedPhone = phone
+            state.verifiedAt = now
+            state.codeSentAt = nil
+            say("¡Número verificado! ✅")
+            try await proceed(effects: effects)
         }
     }
 
     /// After the number is verified: the step the goal needs.
     mutating func proceed(effects: any AssistantEffects) async throws {
         guard let phone = state.verifiedPhone else { return askPhone() }
-        if state.goal == .data { return try await continueDataRight(phone, effects: effects) }
+        let goal = state.goal ?? .enroll
+        if goal == .data { return try await continueDataRight(phone, effects: effects) }
         let enrolled = try await effects.enrollments(phone: phone)
-        switch state.goal ?? .enroll {
+        switch goal {
         case .enroll:
             if enrolled.count >= assistant.maxContractsPerPhone {
                 limitReached(phone, enrolled)
@@ -544,8 +538,10 @@ struct Turn {
             } else {
                 askContract()
             }
-        case .list, .data:
+        case .list:
             showEnrollments(phone, enrolled)
+        case .data:
+            break // continued above, before the enrollments were read
         case .remove:
             if enrolled.isEmpty {
                 showEnrollmentMenu("El número \(ColombianMobile.display(phone)) no tiene contratos inscritos, así que no hay nada que eliminar. ¿Qué quieres hacer?")
@@ -586,14 +582,7 @@ struct Turn {
         askContract()
     }
 
-    static func validName(_ text: String) -> String? {
-        let words = text.split(whereSeparator: \.isWhitespace).map(String.init)
-        let name = words.joined(separator: " ")
-        guard words.count >= 2, (5...80).contains(name.count),
-              name.allSatisfy({ $0.isLetter || $0 == " " || $0 == "'" || $0 == "-" || $0 == "." })
-        else { return nil }
-        return name
-    }
+    static func validName(_ text: String) -> String? { PersonName.clean(text) }
 
     mutating func askContract() {
         state.step = .askContract

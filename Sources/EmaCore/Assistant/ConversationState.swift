@@ -105,13 +105,14 @@ public struct ConversationState: Codable, Sendable, Equatable {
     /// What the customer was doing when a phone verification started.
     public enum Goal: String, Codable, Sendable { case enroll, list, remove, data }
 
-    /// A request over the holder's personal data: `conocer`, `nombre`, `numero`, `corregir`,
-    /// `suprimir` or `revocar`; the holder's verified number once known.
+    /// A request over the holder's personal data, and the holder's verified number once known.
     public struct DataRightDraft: Codable, Sendable, Equatable {
-        public var action: String
+        public enum Action: String, Codable, Sendable { case conocer, nombre, numero, corregir, suprimir, revocar }
+
+        public var action: Action
         public var holder: String?
 
-        public init(action: String) { self.action = action }
+        public init(action: Action) { self.action = action }
     }
 
     public var id: String
@@ -163,5 +164,13 @@ public struct ConversationState: Codable, Sendable, Equatable {
         self.id = id
         self.channel = channel
         self.lastActivity = now
+    }
+
+    /// The same conversation from its start, remembering nothing but who writes on WhatsApp:
+    /// after the holder revoked their authorization or had their data suppressed.
+    public func startedOver(at now: Date) -> ConversationState {
+        var fresh = ConversationState(id: id, channel: channel, now: now)
+        fresh.senderPhone = senderPhone
+        return fresh
     }
 }

@@ -70,12 +70,13 @@ extension Turn {
     /// suppression, still confirmed later), or the menu of rights.
     mutating func beginDataRights(text: String?, effects: any AssistantEffects) async throws {
         switch Self.namedRight(text ?? "") {
-        case "datos_suprimir": try await startDataRight("suprimir", effects: effects)
-        case "datos_revocar": try await startDataRight("revocar", effects: effects)
+        case "datos_suprimir": try await startDataRight(.suprimir, effects: effects)
+        case "datos_revocar": try await startDataRight(.revocar, effects: effects)
         default: beginDataRights()
         }
     }
 
+    /// The menu option the customer's words name, if any.
     static func namedRight(_ text: String) -> String? {
         let words = TextNormalizer.normalize(text)
         if ["revoc", "no autorizo"].contains(where: words.contains) { return "datos_revocar" }
@@ -95,15 +96,15 @@ extension Turn {
     }
 
     mutating func dataMenuStep(_ input: Input, effects: any AssistantEffects) async throws {
-        var choice: String?
+        let choice: String?
         switch input {
         case .choice(let id): choice = id
         case .text(let text): choice = Self.namedRight(text)
         }
         switch choice {
-        case "datos_conocer": try await startDataRight("conocer", effects: effects)
-        case "datos_suprimir": try await startDataRight("suprimir", effects: effects)
-        case "datos_revocar": try await startDataRight("revocar", effects: effects)
+        case "datos_conocer": try await startDataRight(.conocer, effects: effects)
+        case "datos_suprimir": try await startDataRight(.suprimir, effects: effects)
+        case "datos_revocar": try await startDataRight(.revocar, effects: effects)
         case "datos_actualizar":
             state.step = .dataUpdateMenu
             ask("¿Qué dato quieres actualizar o corregir?", Self.dataUpdateChoices)
@@ -114,24 +115,31 @@ extension Turn {
 
     mutating func dataUpdateStep(_ input: Input, effects: any AssistantEffects) async throws {
         switch input {
-        case .choice("datos_nombre"): try await startDataRight("nombre", effects: effects)
-        case .choice("datos_numero"): try await startDataRight("numero", effects: effects)
-        case .choice("datos_otro"): try await startDataRight("corregir", effects: effects)
+        case .choice("datos_nombre"): try await startDataRight(.nombre, effects: effects)
+        case .choice("datos_numero"): try await startDataRight(.numero, effects: effects)
+        case .choice("datos_otro"): try await startDataRight(.corregir, effects: effects)
         default: ask("Elige el dato que quieres actualizar o corregir:", Self.dataUpdateChoices)
         }
     }
 
-    /// Verifies the number (or reuses a fresh verification), then goes on in `continueDataRight`.
-    mutating func startDataRight(_ action: String, effects: any AssistantEffects) async throws {
+    /// Verifies the number (or reuses a verification of moments ago), then goes on in
+    /// `continueDataRight`.
+    mutating func startDataRight(_ action: ConversationState.DataRightDraft.Action, effects: any AssistantEffects) async throws {
         state.dataRight = ConversationState.DataRightDraft(action: action)
         try await begin(.data, effects: effects)
     }
 
-    /// After the number is verified.
+    /// After the number is verified: the holder's number, or, when changing the number, the new
+    /// one just verified.
     mutating func continueDataRight(_ phone: String, effects: any AssistantEffects) async throws {
         guard var draft = state.dataRight else { return beginDataRights() }
+        if draft.action == .numero, let holder = draft.holder, holder != phone {
+            return try await renumber(holder, to: phone, effects: effects)
+        }
+        draft.holder = phone
+        state.dataRight = draft
         switch draft.action {
-        case "conocer":
+        case .conocer:
             let receipt = try await exercise(.know, phone: phone, effects: effects)
             if let link = receipt.link {
                 say("Listo ✅ Registré tu consulta con el número \(receipt.code). Aquí tienes la copia de todo lo que guardamos asociado al \(ColombianMobile.display(phone)): \(link)\nEl enlace funciona durante 7 días. Si encuentras un dato equivocado, pídeme corregirlo.")
@@ -140,59 +148,46 @@ extension Turn {
                 say("Listo ✅ Registré tu consulta con el número \(receipt.code). Te envié por mensaje de texto al \(ColombianMobile.display(phone)) el enlace a la copia de todo lo que guardamos; funciona durante 7 días.")
             }
             finishDataRight()
-        case "nombre":
-            draft.holder = phone
-            state.dataRight = draft
+        case .nombre:
             state.step = .dataName
             say("Escribe tu nombre completo (nombres y apellidos), tal como quieres que aparezca en tus inscripciones.")
-        case "numero":
-            if let holder = draft.holder, holder != phone {
-                let receipt = try await exercise(.renumber(phone), phone: holder, effects: effects)
-                if let refusal = receipt.refusal {
-                    say(refusal)
-                } else if receipt.contracts.isEmpty {
-                    say("Verifiqué el \(ColombianMobile.display(phone)), pero el \(ColombianMobile.display(holder)) no tenía contratos inscritos para pasar. Solicitud \(receipt.code).")
-                } else {
-                    say("Listo ✅ Desde ahora la factura de \(contractList(receipt.contracts)) llegará al \(ColombianMobile.display(phone)). Registré tu solicitud con el número \(receipt.code).")
-                }
-                return finishDataRight()
-            }
-            draft.holder = phone
-            state.dataRight = draft
+        case .numero:
             state.step = .dataNewPhone
             say("¿A qué número quieres pasar tus inscripciones? Escríbelo con sus 10 dígitos; le enviaré un código para verificarlo.")
-        case "corregir":
-            draft.holder = phone
-            state.dataRight = draft
+        case .corregir:
             state.step = .dataCorrection
             say("Cuéntame qué dato está equivocado y cuál es el correcto. Lo revisará una persona de nuestro equipo.")
-        case "suprimir":
-            draft.holder = phone
-            state.dataRight = draft
+        case .suprimir:
             state.step = .dataConfirm
             ask(
                 "Antes de seguir, ten en cuenta: suprimir tus datos borra tus conversaciones con Ema, tu nombre y tu número del \(ColombianMobile.display(phone)), termina tus inscripciones (la factura te llegará impresa) y detiene todo mensaje por WhatsApp. Las PQR y los pagos los conservamos porque la ley nos obliga, pero sin tu nombre ni tu número. No se puede deshacer. ¿Confirmas?",
                 Self.dataConfirmChoices
             )
-        case "revocar":
-            draft.holder = phone
-            state.dataRight = draft
+        case .revocar:
             state.step = .dataConfirm
             ask(
                 "Si revocas la autorización, dejamos de tratar tus datos con base en ella: terminamos tus inscripciones a la factura por WhatsApp (te seguirá llegando impresa a la dirección del predio) y no te escribiremos más. Tus PQR en curso siguen su trámite. ¿Confirmas?",
                 Self.dataConfirmChoices
             )
-        default:
-            beginDataRights()
         }
     }
 
-    mutating func dataNameStep(_ input: Input, effects: any AssistantEffects) async throws {
-        guard case .text(let text) = input, let holder = state.dataRight?.holder else {
-            return say("Escribe tu nombre completo (nombres y apellidos).")
+    /// The new number was verified: the holder's enrollments move to it.
+    mutating func renumber(_ holder: String, to phone: String, effects: any AssistantEffects) async throws {
+        let receipt = try await exercise(.renumber(phone), phone: holder, effects: effects)
+        if let refusal = receipt.refusal {
+            say(refusal)
+        } else if receipt.contracts.isEmpty {
+            say("Verifiqué el \(ColombianMobile.display(phone)), pero el \(ColombianMobile.display(holder)) no tenía contratos inscritos para pasar. Registré tu solicitud con el número \(receipt.code).")
+        } else {
+            say("Listo ✅ Desde ahora la factura de \(contractList(receipt.contracts)) llegará al \(ColombianMobile.display(phone)). Registré tu solicitud con el número \(receipt.code).")
         }
-        let name = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        guard name.count >= 5, name.count <= 120, name.contains(" "), name.allSatisfy({ $0.isLetter || $0 == " " || $0 == "-" || $0 == "'" || $0 == "." }) else {
+        finishDataRight()
+    }
+
+    mutating func dataNameStep(_ input: Input, effects: any AssistantEffects) async throws {
+        guard let holder = state.dataRight?.holder else { return beginDataRights() }
+        guard case .text(let text) = input, let name = PersonName.clean(text) else {
             return say("Escribe tu nombre completo, con nombres y apellidos y solo letras, por ejemplo: María Fernanda López.")
         }
         let receipt = try await exercise(.rename(name), phone: holder, effects: effects)
@@ -238,20 +233,18 @@ extension Turn {
         default:
             return ask("¿Confirmas? Responde con una de las opciones.", Self.dataConfirmChoices)
         }
-        if draft.action == "suprimir" {
+        if draft.action == .suprimir {
             let receipt = try await exercise(.suppress, phone: holder, effects: effects)
             say("Listo. Suprimí tus datos personales: tus conversaciones, tu nombre y tu número ya no están en nuestros sistemas, y no te llegarán más mensajes por WhatsApp. Las PQR y los pagos quedaron sin tu nombre ni tu número. Registré la solicitud con el número \(receipt.code). Gracias por haber usado Ema. 💚")
             // Nothing of this conversation stays: the server drops it after this turn.
-            state = ConversationState(id: state.id, channel: state.channel, now: now)
+            state = state.startedOver(at: now)
             state.forget = true
         } else {
-            try await effects.recordConsent(evidence(.privacy, knowledge.privacy, granted: false))
+            // The refusal goes to the consent ledger with the request (the server writes both).
             let receipt = try await exercise(.revoke, phone: holder, effects: effects)
             let ended = receipt.contracts.isEmpty ? "" : " Terminé tus inscripciones de \(contractList(receipt.contracts)): la factura te seguirá llegando impresa a la dirección del predio."
             say("Listo. Revoqué tu autorización para tratar tus datos personales.\(ended) Registré la solicitud con el número \(receipt.code). Si algún día quieres volver a usar Ema, te pediré de nuevo la autorización.")
-            let sender = state.senderPhone
-            state = ConversationState(id: state.id, channel: state.channel, now: now)
-            state.senderPhone = sender
+            state = state.startedOver(at: now)
         }
     }
 

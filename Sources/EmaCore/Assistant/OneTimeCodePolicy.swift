@@ -65,6 +65,19 @@ public struct OneTimeCodePolicy: Sendable, Equatable {
     }
 }
 
+extension OneTimeCodePolicy.CheckResult {
+    /// What the person is told when the code did not pass (nil when it did), in the chat and on
+    /// the web alike.
+    public var problem: String? {
+        switch self {
+        case .accepted: nil
+        case .wrong(let remaining): "Ese código no coincide. Revísalo e inténtalo de nuevo; te \(remaining == 1 ? "queda 1 intento" : "quedan \(remaining) intentos")."
+        case .exhausted: "Ese código ya no sirve porque se superaron los intentos permitidos. Pide uno nuevo."
+        case .expired: "Ese código ya venció (dura 10 minutos). Pide uno nuevo."
+        }
+    }
+}
+
 /// What is kept of an issued code (the code itself only as a hash, elsewhere).
 public struct OneTimeCodeState: Sendable, Equatable, Codable {
     public var issuedAt: Date

@@ -33,7 +33,7 @@ extension Application {
         AssistantService(
             database: db, sms: sms, clock: clock, utilityName: utilityProfile?.shortName ?? "Ema", publicURL: emaConfig.publicURL,
             client: client, clientLimiter: codeLimiter, caseService: caseService(), caseLimiters: caseLimiters, turnService: turnService(),
-            liveChats: LiveChatService(application: self), whatsApp: WhatsAppService(application: self)
+            liveChats: LiveChatService(application: self), whatsApp: WhatsAppService(application: self), privacy: legalDocuments.privacy
         )
     }
 

@@ -17,10 +17,9 @@ struct AssistantHolderRecords: HolderRecords {
         }.sort(\.$createdAt).all()
     }
 
-    func copy(of phone: String, on database: any Database) async throws -> [HolderCopy.Entry] {
-        let conversations = try await Self.conversations(of: phone, on: database)
-        var entries = try await consents(of: phone, in: conversations, on: database)
-        for conversation in conversations {
+    func copy(of holder: Holder, on database: any Database) async throws -> [HolderCopy.Entry] {
+        var entries = try await consents(of: holder, on: database)
+        for conversation in holder.conversations {
             guard let state = try? JSONDecoder().decode(ConversationState.self, from: Data(conversation.state.utf8)) else { continue }
             let lines = state.transcript.map { "\($0.who == "cliente" ? "Tú" : "Ema"): \($0.text)" }
             entries.append(.init(
@@ -34,11 +33,9 @@ struct AssistantHolderRecords: HolderRecords {
     /// The consent ledger of a number: what it authorized or refused, which version, when, on
     /// which channel, with the hash of the exact text shown. Consents given before the number
     /// was verified are found through their conversation.
-    func consents(of phone: String, in known: [Conversation]? = nil, on database: any Database) async throws -> [HolderCopy.Entry] {
-        var conversations = known ?? []
-        if known == nil { conversations = try await Self.conversations(of: phone, on: database) }
-        let ids = conversations.compactMap(\.id) + ["wa:" + phone]
-        let records = try await ConsentRecord.query(on: database).group(.or) { $0.filter(\.$phone == phone).filter(\.$conversationID ~~ ids) }
+    func consents(of holder: Holder, on database: any Database) async throws -> [HolderCopy.Entry] {
+        let records = try await ConsentRecord.query(on: database)
+            .group(.or) { $0.filter(\.$phone == holder.phone).filter(\.$conversationID ~~ holder.conversationIDs) }
             .sort(\.$createdAt).all()
         return records.map { record in
             let what = record.kind == ConsentEvidence.Kind.privacy.rawValue ? "Autorización de tratamiento de datos" : "Términos y condiciones"
@@ -53,19 +50,17 @@ struct AssistantHolderRecords: HolderRecords {
     /// holder revoked on the web) ask for the authorization again and keep no transcript.
     func withdrawConsent(_ phone: String, keeping conversation: String?, on database: any Database) async throws {
         for row in try await Self.conversations(of: phone, on: database) where row.id != conversation {
-            guard var state = try? JSONDecoder().decode(ConversationState.self, from: Data(row.state.utf8)) else { continue }
-            var fresh = ConversationState(id: state.id, channel: state.channel, now: state.lastActivity)
-            fresh.senderPhone = state.senderPhone
-            state = fresh
-            row.state = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
+            guard let state = try? JSONDecoder().decode(ConversationState.self, from: Data(row.state.utf8)) else { continue }
+            row.state = try ChatService.encode(state.startedOver(at: state.lastActivity))
             row.version += 1
             try await row.save(on: database)
         }
     }
 
-    func suppress(_ phone: String, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {
+    func suppress(_ holder: Holder, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {
+        let phone = holder.phone
         var touched = 0
-        for row in try await Self.conversations(of: phone, on: database) where row.id != conversation {
+        for row in holder.conversations where row.id != conversation {
             try await row.delete(on: database)
             touched += 1
         }

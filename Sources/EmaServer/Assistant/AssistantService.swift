@@ -21,6 +21,8 @@ struct AssistantService: AssistantEffects {
     var liveChats: LiveChatService?
     /// Holds a number's WhatsApp turn lock while its data are suppressed from another channel.
     var whatsApp: WhatsAppService?
+    /// The privacy policy in force: a revocation refuses it in the consent ledger.
+    var privacy: LegalDocument?
 
     var verification: VerificationService {
         VerificationService(database: database, sms: sms, clock: clock, utilityName: utilityName)
@@ -31,16 +33,7 @@ struct AssistantService: AssistantEffects {
     }
 
     func recordConsent(_ consent: ConsentEvidence) async throws {
-        let record = ConsentRecord()
-        record.kind = consent.kind.rawValue
-        record.granted = consent.granted
-        record.version = consent.version
-        record.textSHA256 = consent.textHash
-        record.channel = consent.channel.rawValue
-        record.conversationID = consent.conversationID
-        record.phone = consent.phone
-        record.createdAt = consent.at
-        try await record.create(on: database)
+        try await ConsentRecord.record(consent, on: database)
     }
 
     func sendCode(to phone: String) async throws -> CodeIssue {
@@ -172,7 +165,7 @@ extension AssistantService {
     }
 
     func exerciseDataRight(_ request: DataRightRequest) async throws -> DataRightReceipt {
-        let service = DataRightsService(database: database, clock: clock, publicURL: publicURL)
+        let service = DataRightsService(database: database, clock: clock, publicURL: publicURL, privacy: privacy)
         var receipt: DataRightReceipt
         if request.action == .suppress, request.channel != .whatsapp, let whatsApp {
             // A WhatsApp turn of the same number must not write after the suppression: take its

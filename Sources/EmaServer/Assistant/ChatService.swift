@@ -38,13 +38,13 @@ struct ChatService {
         let now = application.clock.now()
         var (next, replies) = try await application.assistant.handle(message, state: state, now: now, effects: application.assistantEffects(client: client))
         if next.forget == true {
-            // The holder's data were suppressed: a WhatsApp conversation (its id is the number)
-            // goes; a web one starts over empty under its random id.
+            // The holder's data were suppressed and the engine started over: a WhatsApp
+            // conversation (its id is the number) goes; a web one stays, empty, under its random id.
             if id.hasPrefix("wa:") {
                 try await (database as! any SQLDatabase).delete(from: Conversation.schema).where("id", .equal, SQLBind(id)).run()
                 return (replies, next)
             }
-            next = ConversationState(id: id, channel: next.channel, now: now)
+            next.forget = nil
         }
         let saved = try await (database as! any SQLDatabase).update(Conversation.schema)
             .set("state", to: SQLBind(try Self.encode(next)))

@@ -1,3 +1,4 @@
+import EmaCore
 import Fluent
 import Foundation
 
@@ -51,6 +52,22 @@ final class ConsentRecord: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
+}
+
+extension ConsentRecord {
+    /// Keeps the proof of an authorization, an acceptance or a refusal.
+    static func record(_ consent: ConsentEvidence, on database: any Database) async throws {
+        let record = ConsentRecord()
+        record.kind = consent.kind.rawValue
+        record.granted = consent.granted
+        record.version = consent.version
+        record.textSHA256 = consent.textHash
+        record.channel = consent.channel.rawValue
+        record.conversationID = consent.conversationID
+        record.phone = consent.phone
+        record.createdAt = consent.at
+        try await record.create(on: database)
+    }
 }
 
 struct CreateConsentRecords: AsyncMigration {

@@ -10,7 +10,8 @@ struct BillingHolderRecords: HolderRecords {
     let title = "Factura por WhatsApp"
     static let statusNames = ["queued": "en cola", "sent": "enviada", "delivered": "entregada", "read": "leída", "failed": "no entregada"]
 
-    func copy(of phone: String, on database: any Database) async throws -> [HolderCopy.Entry] {
+    func copy(of holder: Holder, on database: any Database) async throws -> [HolderCopy.Entry] {
+        let phone = holder.phone
         var entries: [HolderCopy.Entry] = []
         if let holder = try await WhatsAppHolder.find(phone, on: database) {
             entries.append(.init(label: "Nombre registrado", details: [holder.holderName, "Actualizado el \(holder.updatedAt.bogotaStamp)"]))
@@ -32,7 +33,8 @@ struct BillingHolderRecords: HolderRecords {
         return entries
     }
 
-    func suppress(_ phone: String, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {
+    func suppress(_ holder: Holder, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {
+        let phone = holder.phone
         let ended = try await end(phone, reason: "supresión de datos pedida por el titular", at: now, on: database)
         let sql = database as! any SQLDatabase
         let enrollments = try await sql.update(Enrollment.schema).set("phone", to: SQLBind(Erased.text)).set("holder_name", to: SQLBind(Erased.text))
@@ -78,42 +80,43 @@ struct BillingHolderRecords: HolderRecords {
     enum Move: Equatable { case moved([String]), tooMany(Int) }
 
     /// Moves the number's active enrollments to a new (verified) number, within the limit per
-    /// number; a contract already on the new number just ends on the old one.
-    func move(_ phone: String, to new: String, limit: Int, at now: Date, on database: any Database) async throws -> Move {
-        try await database.transaction { tx in
-            let sql = tx as! any SQLDatabase
-            let active = Enrollment.Status.active.rawValue
-            let moving = try await Enrollment.query(on: tx).filter(\.$phone == phone).filter(\.$status == active).all()
-            let there = try await Enrollment.query(on: tx).filter(\.$phone == new).filter(\.$status == active).all()
-            let already = Set(there.map(\.$contract.id))
-            let arriving = moving.filter { !already.contains($0.$contract.id) }
-            if there.count + arriving.count > limit { return .tooMany(there.count) }
-            // The holder's row moves with the enrollments: the old number keeps no name.
-            if let holder = try await WhatsAppHolder.find(phone, on: tx) {
-                try await sql.insert(into: WhatsAppHolder.schema).columns("phone", "holder_name", "updated_at")
-                    .values(SQLBind(new), SQLBind(holder.holderName), SQLBind(now))
-                    .onConflict(with: ["phone"]) { $0.set("updated_at", to: SQLBind(now)) }.run()
-                try await holder.delete(on: tx)
-            }
-            for enrollment in moving {
-                if already.contains(enrollment.$contract.id) {
-                    enrollment.status = Enrollment.Status.removed.rawValue
-                    enrollment.endedAt = now
-                    enrollment.endReason = "el titular cambió el número que recibe la factura"
-                } else {
-                    enrollment.phone = new
-                    enrollment.consecutiveFailedPeriods = 0
-                }
-                enrollment.updatedAt = now
-                try await enrollment.save(on: tx)
-            }
-            let ids = moving.map(\.$contract.id)
-            return .moved(ids.isEmpty ? [] : try await Contract.query(on: tx).filter(\.$id ~~ ids).all().map(\.contractNumber).sorted())
+    /// number; a contract already on the new number just ends on the old one. Inside the
+    /// caller's transaction.
+    func move(_ phone: String, to new: String, limit: Int, at now: Date, on tx: any Database) async throws -> Move {
+        let sql = tx as! any SQLDatabase
+        let active = Enrollment.Status.active.rawValue
+        let moving = try await Enrollment.query(on: tx).filter(\.$phone == phone).filter(\.$status == active).all()
+        let there = try await Enrollment.query(on: tx).filter(\.$phone == new).filter(\.$status == active).all()
+        let already = Set(there.map(\.$contract.id))
+        let arriving = moving.filter { !already.contains($0.$contract.id) }
+        if there.count + arriving.count > limit { return .tooMany(there.count) }
+        // The holder's row moves with the enrollments: the old number keeps no name.
+        if let holder = try await WhatsAppHolder.find(phone, on: tx) {
+            try await sql.insert(into: WhatsAppHolder.schema).columns("phone", "holder_name", "updated_at")
+                .values(SQLBind(new), SQLBind(holder.holderName), SQLBind(now))
+                .onConflict(with: ["phone"]) { $0.set("updated_at", to: SQLBind(now)) }.run()
+            try await holder.delete(on: tx)
         }
+        for enrollment in moving {
+            if already.contains(enrollment.$contract.id) {
+                enrollment.status = Enrollment.Status.removed.rawValue
+                enrollment.endedAt = now
+                enrollment.endReason = "el titular cambió el número que recibe la factura"
+            } else {
+                enrollment.phone = new
+                enrollment.consecutiveFailedPeriods = 0
+            }
+            enrollment.updatedAt = now
+            try await enrollment.save(on: tx)
+        }
+        return .moved(try await contractNumbers(moving.map(\.$contract.id), on: tx))
     }
 
     func contractNumbers(_ rows: [any SQLRow], on database: any Database) async throws -> [String] {
-        let ids = try rows.map { try $0.decode(column: "contract_id", as: UUID.self) }
+        try await contractNumbers(try rows.map { try $0.decode(column: "contract_id", as: UUID.self) }, on: database)
+    }
+
+    func contractNumbers(_ ids: [UUID], on database: any Database) async throws -> [String] {
         guard !ids.isEmpty else { return [] }
         return try await Contract.query(on: database).filter(\.$id ~~ ids).all().map(\.contractNumber).sorted()
     }

@@ -10,7 +10,8 @@ import SQLKit
 struct ChannelHolderRecords: HolderRecords {
     let title = "Mensajes de WhatsApp y SMS"
 
-    func copy(of phone: String, on database: any Database) async throws -> [HolderCopy.Entry] {
+    func copy(of holder: Holder, on database: any Database) async throws -> [HolderCopy.Entry] {
+        let phone = holder.phone
         let received = try await WhatsAppInbound.query(on: database).filter(\.$sender == phone).count()
         let sent = try await WhatsAppOutboxMessage.query(on: database).filter(\.$recipient == phone).count()
         let codes = try await VerificationCode.query(on: database).filter(\.$phone == phone).sort(\.$issuedAt).all()
@@ -26,7 +27,8 @@ struct ChannelHolderRecords: HolderRecords {
         return entries
     }
 
-    func suppress(_ phone: String, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {
+    func suppress(_ holder: Holder, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {
+        let phone = holder.phone
         let sql = database as! any SQLDatabase
         let wamids = try await WhatsAppOutboxMessage.query(on: database).filter(\.$recipient == phone).all().compactMap(\.wamid)
         var touched = 0

@@ -9,16 +9,16 @@ struct LiveChatHolderRecords: HolderRecords {
     static let speakers = ["cliente": "Tú", "ema": "Ema", "sistema": "Aviso"]
 
     /// The number's chats: left with it, from its WhatsApp conversation, or from a web or kiosk
-    /// conversation where it was verified (so this runs before those conversations go).
-    func chats(of phone: String, on database: any Database) async throws -> [LiveChat] {
-        let conversations = try await AssistantHolderRecords.conversations(of: phone, on: database).compactMap(\.id) + ["wa:" + phone]
-        return try await LiveChat.query(on: database).group(.or) { $0.filter(\.$phone == phone).filter(\.$conversationID ~~ conversations) }
+    /// conversation where it was verified.
+    func chats(of holder: Holder, on database: any Database) async throws -> [LiveChat] {
+        try await LiveChat.query(on: database).group(.or) { $0.filter(\.$phone == holder.phone).filter(\.$conversationID ~~ holder.conversationIDs) }
             .sort(\.$requestedAt).all()
     }
 
-    func copy(of phone: String, on database: any Database) async throws -> [HolderCopy.Entry] {
+    func copy(of holder: Holder, on database: any Database) async throws -> [HolderCopy.Entry] {
+        let phone = holder.phone
         var entries: [HolderCopy.Entry] = []
-        for chat in try await chats(of: phone, on: database) {
+        for chat in try await chats(of: holder, on: database) {
             let messages = try await LiveChatMessage.query(on: database).filter(\.$chatID == chat.requireID()).sort(\.$at).all()
             entries.append(.init(
                 label: "Chat \(byChannel(chat.channel)) del \(chat.requestedAt.bogotaStamp)\(chat.takenName.map { ", atendido por \($0)" } ?? "")",
@@ -28,8 +28,9 @@ struct LiveChatHolderRecords: HolderRecords {
         return entries
     }
 
-    func suppress(_ phone: String, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {
-        let chats = try await chats(of: phone, on: database)
+    func suppress(_ holder: Holder, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {
+        let phone = holder.phone
+        let chats = try await chats(of: holder, on: database)
         guard !chats.isEmpty else { return 0 }
         let ids = try chats.map { try $0.requireID() }
         let sql = database as! any SQLDatabase

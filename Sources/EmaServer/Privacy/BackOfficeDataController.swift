@@ -60,7 +60,7 @@ struct BackOfficeDataController: RouteCollection {
         var message: String?
         if !typed.isEmpty {
             if let phone = ColombianMobile.e164(typed) {
-                ledger = try await AssistantHolderRecords().consents(of: phone, on: request.db)
+                ledger = try await AssistantHolderRecords().consents(of: Holder.find(phone, on: request.db), on: request.db)
                 try await StaffService(application: request.application).audit(staff.accountID, email: staff.email, "datos_consulta_registro", subject: Masking.phone(phone), detail: "Consulta del registro de autorizaciones.")
             } else {
                 message = "Escribe un celular colombiano de 10 dígitos."

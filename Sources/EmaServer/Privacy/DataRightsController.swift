@@ -99,6 +99,19 @@ struct DataRightsController: RouteCollection {
         }
     }
 
+    /// The page that asks for the code sent to `phone`: the holder's (`codigo`), or a new number
+    /// while a verified holder changes it (`codigo_nuevo`, with the session).
+    func codePage(_ request: Request, phone: String, session: String? = nil, message: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+        try await page(request, { page in
+            page.stage = session == nil ? "codigo" : "codigo_nuevo"
+            page.phone = phone
+            page.newPhone = phone
+            page.session = session ?? ""
+            page.shownPhone = ColombianMobile.display(phone)
+            page.message = message
+        }, status: status)
+    }
+
     /// No code on its way: the limits or the provider said no (a recent code still works).
     static func blocks(_ issue: CodeIssue) -> Bool {
         switch issue {
@@ -117,22 +130,7 @@ struct DataRightsController: RouteCollection {
         if Self.blocks(issue), let refusal = Self.refusal(issue, phone) {
             return try await page(request, { $0.message = refusal }, status: .tooManyRequests)
         }
-        return try await page(request) { page in
-            page.stage = "codigo"
-            page.phone = phone
-            page.shownPhone = ColombianMobile.display(phone)
-            page.message = Self.refusal(issue, phone)
-        }
-    }
-
-    /// The words for a code that did not pass.
-    static func codeProblem(_ result: OneTimeCodePolicy.CheckResult) -> String? {
-        switch result {
-        case .accepted: nil
-        case .wrong(let remaining): "Ese código no coincide. Te \(remaining == 1 ? "queda 1 intento" : "quedan \(remaining) intentos")."
-        case .exhausted: "Ese código ya no sirve porque se superaron los intentos. Pide uno nuevo."
-        case .expired: "Ese código ya venció (dura 10 minutos). Pide uno nuevo."
-        }
+        return try await codePage(request, phone: phone, message: Self.refusal(issue, phone))
     }
 
     @Sendable
@@ -140,14 +138,7 @@ struct DataRightsController: RouteCollection {
         let form = try form(request)
         guard let phone = form.celular.flatMap(ColombianMobile.e164) else { return try await start(request: request) }
         let result = try await request.application.assistantEffects(client: nil).checkCode(phone: phone, code: (form.codigo ?? "").filter(\.isNumber))
-        if let problem = Self.codeProblem(result) {
-            return try await page(request, { page in
-                page.stage = "codigo"
-                page.phone = phone
-                page.shownPhone = ColombianMobile.display(phone)
-                page.message = problem
-            }, status: .badRequest)
-        }
+        if let problem = result.problem { return try await codePage(request, phone: phone, message: problem, status: .badRequest) }
         let session = try await session(for: phone, request)
         return try await page(request) { page in
             page.stage = "derechos"
@@ -181,8 +172,7 @@ struct DataRightsController: RouteCollection {
             receipt = try await ask(.know)
             done = "Registramos tu consulta. Esta es la copia de todo lo que guardamos asociado a tu número; el enlace funciona durante 7 días."
         case "nombre":
-            let name = (form.nombre ?? "").split(whereSeparator: \.isWhitespace).joined(separator: " ")
-            guard name.count >= 5, name.count <= 120, name.contains(" "), name.allSatisfy({ $0.isLetter || " -'.".contains($0) }) else {
+            guard let name = PersonName.clean(form.nombre ?? "") else {
                 return try await again("Escribe tu nombre completo, con nombres y apellidos y solo letras.")
             }
             receipt = try await ask(.rename(name))
@@ -193,22 +183,11 @@ struct DataRightsController: RouteCollection {
             }
             let issue = try await effects.sendCode(to: new)
             if Self.blocks(issue), let refusal = Self.refusal(issue, new) { return try await again(refusal) }
-            return try await page(request) { page in
-                page.stage = "codigo_nuevo"
-                page.session = form.sesion ?? ""
-                page.newPhone = new
-                page.shownPhone = ColombianMobile.display(new)
-            }
+            return try await codePage(request, phone: new, session: form.sesion ?? "")
         case "numero_codigo":
             guard let new = form.nuevo.flatMap(ColombianMobile.e164) else { return try await again("Escribe el número nuevo.") }
-            if let problem = Self.codeProblem(try await effects.checkCode(phone: new, code: (form.codigo ?? "").filter(\.isNumber))) {
-                return try await page(request, { page in
-                    page.stage = "codigo_nuevo"
-                    page.session = form.sesion ?? ""
-                    page.newPhone = new
-                    page.shownPhone = ColombianMobile.display(new)
-                    page.message = problem
-                }, status: .badRequest)
+            if let problem = try await effects.checkCode(phone: new, code: (form.codigo ?? "").filter(\.isNumber)).problem {
+                return try await codePage(request, phone: new, session: form.sesion ?? "", message: problem, status: .badRequest)
             }
             receipt = try await ask(.renumber(new))
             if let refusal = receipt.refusal { return try await again(refusal) }
@@ -221,9 +200,6 @@ struct DataRightsController: RouteCollection {
         case "suprimir", "revocar":
             guard form.confirmo == "si" else { return try await again("Marca la casilla de confirmación para continuar.") }
             if form.accion == "revocar" {
-                let privacy = request.application.legalDocuments.privacy
-                try await effects.recordConsent(ConsentEvidence(kind: .privacy, granted: false, version: privacy.version, textHash: privacy.sha256, channel: .web,
-                                                                conversationID: "datos-personales", phone: phone, at: request.application.clock.now()))
                 receipt = try await ask(.revoke)
                 done = "Revocamos tu autorización para tratar tus datos personales." + (receipt.contracts.isEmpty ? "" : " Terminamos tus inscripciones de los contratos \(receipt.contracts.joined(separator: ", ")); la factura te seguirá llegando impresa.")
             } else {

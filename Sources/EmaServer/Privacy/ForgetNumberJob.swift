@@ -28,7 +28,7 @@ enum ForgetNumberJob {
         guard pending == 0 else { throw ForgetPending() }
         let sql = context.database as! any SQLDatabase
         try await sql.delete(from: WhatsAppOutboxMessage.schema).where("recipient", .equal, SQLBind(phone)).run()
-        _ = try await ChannelHolderRecords().suppress(phone, keeping: nil, at: context.clock.now(), on: context.database)
+        _ = try await ChannelHolderRecords().suppress(Holder(phone: phone, conversations: []), keeping: nil, at: context.clock.now(), on: context.database)
         try await sql.delete(from: WhatsAppSender.schema).where("sender", .equal, SQLBind(phone)).run()
         try await sql.delete(from: JobRecord.schema).where("payload", .like, SQLBind("%\(phone)%")).run()
     }

@@ -3,6 +3,20 @@ import Fluent
 import Foundation
 import SQLKit
 
+/// Whose data: the number, and the conversations with Ema that name it, found once per request
+/// (a search through every conversation's state) and handed to each capability.
+struct Holder: Sendable {
+    let phone: String
+    let conversations: [Conversation]
+
+    /// The conversations' ids, and the number's WhatsApp one even when it is gone already.
+    var conversationIDs: [String] { Array(Set(conversations.compactMap(\.id) + ["wa:" + phone])) }
+
+    static func find(_ phone: String, on database: any Database) async throws -> Holder {
+        Holder(phone: phone, conversations: try await AssistantHolderRecords.conversations(of: phone, on: database))
+    }
+}
+
 /// What one capability holds about the holder of a phone number (Ley 1581): a copy of it for
 /// the right to know, and how it forgets it for the right to suppress. Each capability
 /// answers for its own tables (`Billing+Holder.swift`, `Cases+Holder.swift`, ...); the privacy
@@ -11,10 +25,10 @@ protocol HolderRecords: Sendable {
     /// The section's title in the holder's copy.
     var title: String { get }
     /// What the capability holds on the number, one line per record, in Spanish.
-    func copy(of phone: String, on database: any Database) async throws -> [HolderCopy.Entry]
+    func copy(of holder: Holder, on database: any Database) async throws -> [HolderCopy.Entry]
     /// Deletes what no legal duty keeps and anonymises the rest; `keep` is the conversation in
     /// course (the engine forgets it itself when the turn ends). Returns the rows touched.
-    func suppress(_ phone: String, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int
+    func suppress(_ holder: Holder, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int
 }
 
 /// The copy of a holder's data: sections of entries, each a label and its details.
@@ -37,9 +51,7 @@ struct HolderCopy: Codable, Sendable {
 /// The capabilities that hold personal data, in the order of the copy.
 enum HolderRegistry {
     static let all: [any HolderRecords] = [
-        // The advisors' chats find web ones through the conversations, which the Assistant's
-        // records delete: they come first.
-        BillingHolderRecords(), LiveChatHolderRecords(), AssistantHolderRecords(), CaseHolderRecords(), OfficeHolderRecords(),
+        BillingHolderRecords(), AssistantHolderRecords(), LiveChatHolderRecords(), CaseHolderRecords(), OfficeHolderRecords(),
         DamageHolderRecords(), SurveyHolderRecords(), DataRequestHolderRecords(), ChannelHolderRecords(),
     ]
 }

@@ -24,7 +24,7 @@ struct DataRightsFlowTests {
         #expect(chat.choiceIDs == ["datos_conocer", "datos_actualizar", "datos_suprimir", "datos_revocar"])
         #expect(chat.text.contains("Ley 1581 de 2012") && chat.text.contains("/legal/privacidad"))
         try await chat.say("quiero que me borren todo")
-        #expect(chat.state.dataRight?.action == "suprimir" && chat.state.step == .askPhone)
+        #expect(chat.state.dataRight?.action == .suprimir && chat.state.step == .askPhone)
         try await chat.say("300 123 4567")
         try await chat.say("111111")
         #expect(chat.text.contains("no coincide"))
@@ -59,7 +59,7 @@ struct DataRightsFlowTests {
         #expect(requests.isEmpty && chat.state.privacyVersion != nil)
     }
 
-    @Test("Revocation keeps a refusal of the policy in the ledger, names the ended contracts, and asks the authorization again")
+    @Test("Revocation is exercised for the verified number, names the ended contracts, and asks the authorization again")
     func revoke() async throws {
         var chat = try await ready()
         try await chat.pick("datos_revocar")
@@ -67,8 +67,10 @@ struct DataRightsFlowTests {
         await chat.effects.setReceipt(DataRightReceipt(code: "HD-2026-0000007", contracts: ["10234567", "10345678"]))
         try await chat.pick("datos_confirmar")
         #expect(chat.text.contains("tus contratos 10234567 y 10345678") && chat.text.contains("impresa"))
-        let refusal = try #require(await chat.effects.consents.last)
-        #expect(refusal.kind == .privacy && !refusal.granted && refusal.phone == "+573001234567")
+        let request = try #require(await chat.effects.dataRequests.last)
+        #expect(request.action == .revoke && request.phone == "+573001234567")
+        // The refusal is the server's to write, with the request (one place for both channels).
+        #expect(await chat.effects.consents.allSatisfy(\.granted))
         #expect(chat.state.step == .consent && chat.state.privacyVersion == nil && chat.state.forget == nil)
         try await chat.say("hola")
         #expect(chat.choiceIDs.contains("consentimiento_si"))
@@ -131,10 +133,10 @@ struct DataRightsFlowTests {
         try await chat.pick("consentimiento_si")
         try await chat.pick("terminos_si")
         try await chat.say("quiero que borren mis datos")
-        #expect(chat.state.dataRight?.action == "suprimir" && chat.state.step == .askPhone)
+        #expect(chat.state.dataRight?.action == .suprimir && chat.state.step == .askPhone)
         try await chat.say("menú")
         try await chat.say("no autorizo el uso de mis datos")
-        #expect(chat.state.dataRight?.action == "revocar")
+        #expect(chat.state.dataRight?.action == .revocar)
         try await chat.say("menú")
         try await chat.say("habeas data")
         #expect(chat.state.step == .dataMenu && chat.state.dataRight == nil)

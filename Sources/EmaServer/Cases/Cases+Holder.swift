@@ -9,8 +9,7 @@ struct CaseHolderRecords: HolderRecords {
     let title = "Peticiones, quejas y reclamos (PQR)"
 
     func copy(of holder: Holder, on database: any Database) async throws -> [HolderCopy.Entry] {
-        let phone = holder.phone
-        return try await PQRCase.query(on: database).filter(\.$phone == phone).sort(\.$filedAt).all().map { row in
+        try await PQRCase.query(on: database).filter(\.$phone == holder.phone).sort(\.$filedAt).all().map { row in
             var details = ["Radicada el \(row.filedAt.bogotaStamp) \(byChannel(row.channel)); estado: \(row.status)", "Lo que nos contaste: \(row.description)"]
             if let name = row.name { details.append("Nombre: \(name)") }
             if let id = row.idNumber { details.append("Identificación: \(id)") }
@@ -21,10 +20,9 @@ struct CaseHolderRecords: HolderRecords {
     }
 
     func suppress(_ holder: Holder, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {
-        let phone = holder.phone
-        return try await (database as! any SQLDatabase).update(PQRCase.schema)
+        try await (database as! any SQLDatabase).update(PQRCase.schema)
             .set("name", to: SQLLiteral.null).set("id_number", to: SQLLiteral.null).set("email", to: SQLLiteral.null)
             .set("phone", to: SQLLiteral.null).set("anonymous", to: SQLLiteral.boolean(true))
-            .where("phone", .equal, SQLBind(phone)).returning("id").all().count
+            .where("phone", .equal, SQLBind(holder.phone)).returning("id").all().count
     }
 }

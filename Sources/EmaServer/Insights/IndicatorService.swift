@@ -158,7 +158,7 @@ extension Application {
     func indicatorService() -> IndicatorService {
         IndicatorService(
             database: db, clock: clock,
-            municipalities: Dictionary((utilityProfile?.offices ?? []).map { ($0.name, $0.municipality) }) { first, _ in first }
+            municipalities: utilityProfile?.municipalityOfOffice ?? [:]
         )
     }
 }

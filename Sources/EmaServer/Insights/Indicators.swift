@@ -395,27 +395,3 @@ struct Figure: Sendable, Equatable {
     /// How many facts the value stands on (turns, chats, quejas and reclamos, answers).
     let cases: Int
 }
-
-/// Numbers as Colombians write them: decimal comma, thousands with a dot.
-enum SpanishNumber {
-    static func decimal(_ value: Double, places: Int) -> String {
-        let fixed = String(format: "%.\(places)f", value)
-        let parts = fixed.split(separator: ".", maxSplits: 1)
-        let whole = integer(String(parts[0]))
-        return parts.count == 2 ? whole + "," + parts[1] : whole
-    }
-
-    static func integer(_ value: Int) -> String { integer(String(value)) }
-
-    private static func integer(_ digits: String) -> String {
-        let negative = digits.hasPrefix("-")
-        var body = Array(negative ? String(digits.dropFirst()) : digits)
-        var groups: [String] = []
-        while body.count > 3 {
-            groups.insert(String(body.suffix(3)), at: 0)
-            body.removeLast(3)
-        }
-        groups.insert(String(body), at: 0)
-        return (negative ? "-" : "") + groups.joined(separator: ".")
-    }
-}

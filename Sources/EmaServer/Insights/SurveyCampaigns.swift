@@ -48,8 +48,9 @@ struct SurveyCampaigns {
         let fromPhone: Int
     }
 
-    func launch(month: String, phoneLines: String, by staff: String) async throws -> Launched {
-        guard let first = CivilDate(month + "-01"), first <= application.clock.today else { throw SurveyCampaignError.invalidMonth }
+    func launch(month typed: String, phoneLines: String, by staff: String) async throws -> Launched {
+        guard let period = BillingPeriod(typed), period <= BillingPeriod(containing: application.clock.today) else { throw SurveyCampaignError.invalidMonth }
+        let month = period.description
         var bad: [String] = []
         var byPhone: [String] = []
         for line in phoneLines.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters(in: .whitespaces) }) where !line.isEmpty {
@@ -57,8 +58,8 @@ struct SurveyCampaigns {
         }
         guard bad.isEmpty else { throw SurveyCampaignError.badPhones(bad) }
         if try await SurveyCampaign.query(on: database).filter(\.$month == month).count() > 0 { throw SurveyCampaignError.alreadyLaunched(month) }
-        let next = first.month == 12 ? "\(first.year + 1)-01-01" : String(format: "%04d-%02d-01", first.year, first.month + 1)
-        var recipients: [(phone: String, office: String?)] = try await application.turnService().attendedPhones(from: first.description, before: next)
+        let (from, to) = CaseStatistics.dates(of: period)
+        var recipients: [(phone: String, office: String?)] = try await application.turnService().attendedPhones(from: from, before: to)
             .map { ($0.phone, $0.office) }
         let fromOffices = Set(recipients.map(\.phone))
         let phoneOnly = Array(Set(byPhone).subtracting(fromOffices)).sorted()
@@ -76,11 +77,13 @@ struct SurveyCampaigns {
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw SurveyCampaignError.alreadyLaunched(month)
         }
-        let offices = Dictionary((application.utilityProfile?.offices ?? []).map { ($0.name, $0.municipality) }) { first, _ in first }
+        let offices = application.utilityProfile?.municipalityOfOffice ?? [:]
         let invitations = SurveyInvitations(application: application)
-        for recipient in recipients {
-            try await invitations.invite(kind: .campana, subject: "\(campaign.id!):\(recipient.phone)", phone: recipient.phone,
-                                         office: recipient.office, municipality: recipient.office.flatMap { offices[$0] }, campaign: campaign.id)
+        let key = try await invitations.linkKey()
+        // Recipients are distinct already; the subject only has to be unique, and names nobody.
+        for (index, recipient) in recipients.enumerated() {
+            try await invitations.invite(kind: .campana, subject: "\(campaign.id!)/\(index)", phone: recipient.phone,
+                                         office: recipient.office, municipality: recipient.office.flatMap { offices[$0] }, campaign: campaign.id, key: key)
         }
         return Launched(campaign: campaign.id!, invited: recipients.count, fromOffices: fromOffices.count, fromPhone: phoneOnly.count)
     }
@@ -115,7 +118,7 @@ struct SurveyCampaigns {
                 invited: campaign.invited, answered: answers.count,
                 averages: SurveyInvitations.campaignQuestions.map { question in
                     let sum = sums[question.id]
-                    return .init(question: question.text, value: sum.map { String(format: "%.1f", Double($0.total) / Double($0.count)).replacingOccurrences(of: ".", with: ",") } ?? "—")
+                    return .init(question: question.text, value: sum.map { SpanishNumber.decimal(Double($0.total) / Double($0.count), places: 1) } ?? "—")
                 }
             ))
         }
@@ -124,10 +127,10 @@ struct SurveyCampaigns {
 
     /// The month the next campaign is due: four months after the last one, or last month.
     func nextDue() async throws -> String {
-        let today = application.clock.today
-        let lastMonth = today.month == 1 ? String(format: "%04d-12", today.year - 1) : String(format: "%04d-%02d", today.year, today.month - 1)
-        guard let last = try await SurveyCampaign.query(on: database).sort(\.$month, .descending).first(), let start = CivilDate(last.month + "-01") else { return lastMonth }
-        let months = start.year * 12 + start.month - 1 + Self.everyMonths
-        return String(format: "%04d-%02d", months / 12, months % 12 + 1)
+        guard let last = try await SurveyCampaign.query(on: database).sort(\.$month, .descending).first(), var due = BillingPeriod(last.month) else {
+            return BillingPeriod(containing: application.clock.today).previous.description
+        }
+        for _ in 0..<Self.everyMonths { due = due.next }
+        return due.description
     }
 }

@@ -28,9 +28,11 @@ struct SurveyInvitations {
 
     struct Payload: Codable { let invitation: UUID }
 
-    /// Invites once per subject; returns nil when that subject was invited already.
+    /// Invites once per subject; returns nil when that subject was invited already. `key` is the
+    /// links' secret when the caller invites many at once (read once, not per invitation).
     @discardableResult
-    func invite(kind: SurveyService.Kind, subject: String, phone: String, office: String? = nil, municipality: String? = nil, campaign: UUID? = nil) async throws -> UUID? {
+    func invite(kind: SurveyService.Kind, subject: String, phone: String, office: String? = nil, municipality: String? = nil,
+                campaign: UUID? = nil, key: SymmetricKey? = nil) async throws -> UUID? {
         if try await SurveyInvitation.query(on: database).filter(\.$kind == kind.rawValue).filter(\.$subject == subject).count() > 0 { return nil }
         let now = application.clock.now()
         let invitation = SurveyInvitation()
@@ -43,17 +45,28 @@ struct SurveyInvitations {
         invitation.campaignID = campaign
         invitation.createdAt = now
         invitation.expiresAt = now.addingTimeInterval(kind == .campana ? Self.campaignLifetime : Self.officeLifetime)
-        invitation.tokenHash = Hex.sha256(try await token(for: invitation.id!))
+        let signing: SymmetricKey
+        if let key { signing = key } else { signing = try await linkKey() }
+        invitation.tokenHash = Hex.sha256(Self.token(for: invitation.id!, key: signing))
         try await invitation.create(on: database)
         try await application.jobQueue.enqueue(kind: Self.smsJob, payload: Payload(invitation: invitation.id!), idempotencyKey: "survey-sms:\(invitation.id!)")
         await application.jobRunner?.nudge()
         return invitation.id
     }
 
-    func token(for id: UUID) async throws -> String {
-        let secret = try await PlatformSecret.value(named: "survey_links", database: database)
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(id.uuidString.utf8), using: SymmetricKey(data: secret))
+    /// The secret the links' tokens are signed with.
+    func linkKey() async throws -> SymmetricKey {
+        SymmetricKey(data: try await PlatformSecret.value(named: "survey_links", database: database))
+    }
+
+    /// An invitation's token: its id signed, 22 URL-safe characters.
+    static func token(for id: UUID, key: SymmetricKey) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(id.uuidString.utf8), using: key)
         return Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").prefix(22).description
+    }
+
+    func token(for id: UUID) async throws -> String {
+        Self.token(for: id, key: try await linkKey())
     }
 
     /// The open invitation of a token, or why there is none.

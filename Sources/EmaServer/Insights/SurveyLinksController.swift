@@ -29,7 +29,7 @@ struct SurveyLinksController: RouteCollection {
     }
 
     struct SurveyPage: Encodable {
-        let title: String
+        var title = "Encuesta de satisfacción"
         let utility: UtilityProfile?
         var intro: String?
         var questions: [Question] = []
@@ -44,7 +44,7 @@ struct SurveyLinksController: RouteCollection {
     }
 
     func closedPage(_ request: Request, _ lookup: SurveyInvitations.Lookup) async throws -> Response {
-        var page = SurveyPage(title: "Encuesta de satisfacción", utility: request.application.utilityProfile)
+        var page = SurveyPage(utility: request.application.utilityProfile)
         switch lookup {
         case .answered: page.done = "Esta encuesta ya fue respondida. ¡Gracias por tu tiempo!"
         case .expired: page.message = "Este enlace de encuesta ya venció. Gracias de todas formas: si quieres contarnos algo, escríbele a Ema o radica una PQR."
@@ -57,7 +57,7 @@ struct SurveyLinksController: RouteCollection {
     func page(request: Request) async throws -> Response {
         let lookup = try await SurveyInvitations(application: request.application).lookup(token: request.parameters.get("token") ?? "")
         guard case .open(let invitation) = lookup else { return try await closedPage(request, lookup) }
-        var page = SurveyPage(title: "Encuesta de satisfacción", utility: request.application.utilityProfile)
+        var page = SurveyPage(utility: request.application.utilityProfile)
         page.intro = invitation.kind == SurveyService.Kind.campana.rawValue
             ? "Queremos saber cómo te atendimos en nuestras oficinas y en la línea de atención. Responder toma un minuto; 5 es la mejor calificación."
             : "Gracias por visitarnos. Califica la atención de 1 a 5, donde 5 es excelente."
@@ -79,14 +79,14 @@ struct SurveyLinksController: RouteCollection {
         }
         let comment = String((form["comentario"] ?? "").prefix(1_000))
         guard answers.count == asked.count else {
-            var page = SurveyPage(title: "Encuesta de satisfacción", utility: request.application.utilityProfile)
+            var page = SurveyPage(utility: request.application.utilityProfile)
             page.questions = asked.map { Question(id: $0.id, text: $0.text, chosen: answers[$0.id]) }
             page.comment = comment
             page.message = asked.count == 1 ? "Elige una calificación de 1 a 5." : "Responde todas las preguntas (de 1 a 5) antes de enviar; faltan \(asked.count - answers.count)."
             return try await request.privatePage("encuesta", page, status: .badRequest)
         }
         guard try await service.answer(invitation, answers: answers, comment: comment) else { return try await closedPage(request, .answered) }
-        var page = SurveyPage(title: "Encuesta de satisfacción", utility: request.application.utilityProfile)
+        var page = SurveyPage(utility: request.application.utilityProfile)
         page.done = "¡Gracias! Recibimos tus respuestas; nos ayudan a atenderte mejor. 💚"
         return try await request.privatePage("encuesta", page)
     }

@@ -16,29 +16,27 @@ struct LiveChatHolderRecords: HolderRecords {
     }
 
     func copy(of holder: Holder, on database: any Database) async throws -> [HolderCopy.Entry] {
-        let phone = holder.phone
-        var entries: [HolderCopy.Entry] = []
-        for chat in try await chats(of: holder, on: database) {
-            let messages = try await LiveChatMessage.query(on: database).filter(\.$chatID == chat.requireID()).sort(\.$at).all()
-            entries.append(.init(
+        let chats = try await chats(of: holder, on: database)
+        guard !chats.isEmpty else { return [] }
+        let messages = Dictionary(grouping: try await LiveChatMessage.query(on: database).filter(\.$chatID ~~ chats.compactMap(\.id)).sort(\.$at).all(), by: \.chatID)
+        return chats.map { chat in
+            .init(
                 label: "Chat \(byChannel(chat.channel)) del \(chat.requestedAt.bogotaStamp)\(chat.takenName.map { ", atendido por \($0)" } ?? "")",
-                details: messages.map { "\(Self.speakers[$0.author] ?? $0.name ?? "Asesor"): \($0.text)" }
-            ))
+                details: (chat.id.flatMap { messages[$0] } ?? []).map { "\(Self.speakers[$0.author] ?? $0.name ?? "Asesor"): \($0.text)" }
+            )
         }
-        return entries
     }
 
     func suppress(_ holder: Holder, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {
-        let phone = holder.phone
         let chats = try await chats(of: holder, on: database)
         guard !chats.isEmpty else { return 0 }
         let ids = try chats.map { try $0.requireID() }
         let sql = database as! any SQLDatabase
         let messages = try await sql.delete(from: LiveChatMessage.schema).where("chat_id", .in, SQLBind.group(ids)).returning("id").all().count
-        try await sql.update(LiveChat.schema).set("phone", to: SQLLiteral.null)
-            .where("id", .in, SQLBind.group(ids)).where("conversation_id", .notEqual, SQLBind("wa:" + phone)).run()
-        try await sql.update(LiveChat.schema).set("phone", to: SQLLiteral.null).set("conversation_id", to: SQLBind(Erased.text))
-            .where("conversation_id", .equal, SQLBind("wa:" + phone)).run()
+        try await sql.update(LiveChat.schema).set("phone", to: SQLLiteral.null).where("id", .in, SQLBind.group(ids)).run()
+        // A WhatsApp chat's conversation id is the number itself.
+        try await sql.update(LiveChat.schema).set("conversation_id", to: SQLBind(Erased.text))
+            .where("conversation_id", .equal, SQLBind("wa:" + holder.phone)).run()
         return messages + chats.count
     }
 }

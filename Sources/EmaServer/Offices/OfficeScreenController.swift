@@ -65,8 +65,10 @@ struct OfficeScreenController: RouteCollection {
         do {
             let turn = try await request.application.turnService().advance(code: request.parameters.get("code") ?? "", office: office)
             if turn.status == "atendido", let phone = turn.phone {
-                let municipality = request.application.turnOffices.first { $0.name == turn.office }?.municipality
-                try await SurveyInvitations(application: request.application).invite(kind: .oficina, subject: turn.code, phone: phone, office: turn.office, municipality: municipality)
+                try await SurveyInvitations(application: request.application).invite(
+                    kind: .oficina, subject: turn.code, phone: phone, office: turn.office,
+                    municipality: request.application.utilityProfile?.municipalityOfOffice[turn.office]
+                )
             }
             return try await render(request, office: office, message: turn.status == "atendido" ? "Atención del turno \(turn.code) terminada." : "Atención del turno \(turn.code) iniciada.")
         } catch let error as TurnError {

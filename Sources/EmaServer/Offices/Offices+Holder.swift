@@ -8,15 +8,13 @@ struct OfficeHolderRecords: HolderRecords {
     let title = "Turnos en oficinas"
 
     func copy(of holder: Holder, on database: any Database) async throws -> [HolderCopy.Entry] {
-        let phone = holder.phone
-        return try await OfficeTurn.query(on: database).filter(\.$phone == phone).sort(\.$createdAt).all().map {
+        try await OfficeTurn.query(on: database).filter(\.$phone == holder.phone).sort(\.$createdAt).all().map {
             .init(label: "Turno \($0.code)", details: ["\($0.office), \(CivilDate($0.day)?.displayName ?? $0.day) a las \($0.slot); estado: \($0.status.replacingOccurrences(of: "_", with: " "))"])
         }
     }
 
     func suppress(_ holder: Holder, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {
-        let phone = holder.phone
-        return try await (database as! any SQLDatabase).update(OfficeTurn.schema).set("phone", to: SQLLiteral.null)
-            .where("phone", .equal, SQLBind(phone)).returning("id").all().count
+        try await (database as! any SQLDatabase).update(OfficeTurn.schema).set("phone", to: SQLLiteral.null)
+            .where("phone", .equal, SQLBind(holder.phone)).returning("id").all().count
     }
 }

@@ -83,17 +83,15 @@ struct DataRequestHolderRecords: HolderRecords {
     let title = "Solicitudes sobre tus datos personales"
 
     func copy(of holder: Holder, on database: any Database) async throws -> [HolderCopy.Entry] {
-        let phone = holder.phone
-        return try await DataRequest.query(on: database).filter(\.$phone == phone).sort(\.$receivedAt).all().map {
+        try await DataRequest.query(on: database).filter(\.$phone == holder.phone).sort(\.$receivedAt).all().map {
             .init(label: "Solicitud \($0.code) (\($0.right))", details: ["Recibida el \($0.receivedAt.bogotaStamp) \(byChannel($0.channel)); estado: \($0.status.replacingOccurrences(of: "_", with: " "))"])
         }
     }
 
     func suppress(_ holder: Holder, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {
-        let phone = holder.phone
-        return try await (database as! any SQLDatabase).update(DataRequest.schema)
+        try await (database as! any SQLDatabase).update(DataRequest.schema)
             .set("phone", to: SQLLiteral.null).set("detail", to: SQLLiteral.null)
             .set("copy_token_hash", to: SQLLiteral.null).set("copy_expires_at", to: SQLLiteral.null)
-            .where("phone", .equal, SQLBind(phone)).returning("id").all().count
+            .where("phone", .equal, SQLBind(holder.phone)).returning("id").all().count
     }
 }

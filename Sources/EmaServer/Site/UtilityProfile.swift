@@ -40,6 +40,11 @@ public struct UtilityProfile: Codable, Sendable {
     public let phoneLines: [PhoneLine]
     public let hours: [Hours]
     public let offices: [Office]
+
+    /// Each office's municipality, by the office's name (turns and surveys keep only the name).
+    var municipalityOfOffice: [String: String] {
+        Dictionary(offices.map { ($0.name, $0.municipality) }) { first, _ in first }
+    }
     /// Where each municipality is (its centre), to find the offices nearest a shared location.
     public var municipalityPoints: [Point]?
     /// When advisors answer the chat, every day (Bogotá time); 08:00–20:00 when absent.

@@ -8,17 +8,11 @@ import NIOCore
 import NIOHTTP1
 
 func casesBenchmark(_ arguments: [String], ema: String) async throws {
-    func option(_ name: String, _ fallback: String) -> String {
-        guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return fallback }
-        return arguments[index + 1]
-    }
-    guard let databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"], !databaseURL.isEmpty else {
-        fail("ema-bench cases needs DATABASE_URL (a throw-away PostgreSQL database)")
-    }
-    let total = Int(option("--cases", "1000000")) ?? 1_000_000
-    let month = Int(option("--month-cases", "100000")) ?? 100_000
-    let seconds = Double(option("--seconds", "8")) ?? 8
-    let levels = option("--concurrency", "16,64").split(separator: ",").compactMap { Int($0) }
+    let databaseURL = postgresURL(for: "cases")
+    let total = Int(arguments.option("--cases") ?? "") ?? 1_000_000
+    let month = Int(arguments.option("--month-cases") ?? "") ?? 100_000
+    let seconds = Double(arguments.option("--seconds") ?? "") ?? 8
+    let levels = (arguments.option("--concurrency") ?? "16,64").split(separator: ",").compactMap { Int($0) }
 
     let server = try await ServerUnderTest(ema: ema, environment: ["EMA_WORKERS": "off", "DATABASE_URL": databaseURL])
     defer { server.stop() }

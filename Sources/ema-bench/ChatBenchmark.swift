@@ -7,14 +7,10 @@ import Foundation
 import NIOCore
 
 func chatBenchmark(_ arguments: [String], ema: String) async throws {
-    func option(_ name: String, _ fallback: Int) -> Int {
-        guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count, let value = Int(arguments[index + 1]) else { return fallback }
-        return value
-    }
-    let conversations = option("--conversations", 100)
-    let rounds = option("--rounds", 5)
+    let conversations = arguments.option("--conversations").flatMap { Int($0) } ?? 100
+    let rounds = arguments.option("--rounds").flatMap { Int($0) } ?? 5
     // A person reads and types between messages; 0 measures saturation instead.
-    let thinkMilliseconds = option("--think-ms", 500)
+    let thinkMilliseconds = arguments.option("--think-ms").flatMap { Int($0) } ?? 500
     let databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
 
     // Every simulated customer comes from 127.0.0.1: lift the per-address cap on codes.

@@ -13,17 +13,11 @@ import NIOCore
 import Vapor
 
 func dispatchBenchmark(_ arguments: [String], ema: String) async throws {
-    func option(_ name: String) -> String? {
-        guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
-        return arguments[index + 1]
-    }
-    guard let databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"], !databaseURL.isEmpty else {
-        fail("ema-bench dispatch needs DATABASE_URL (PostgreSQL)")
-    }
-    let phase = option("--phase") ?? "queue"
-    let count = Int(option("--enrollments") ?? "") ?? 1_000_000
-    let mps = Int(option("--mps") ?? "") ?? 1_000
-    let seconds = Double(option("--seconds") ?? "") ?? 60
+    let databaseURL = postgresURL(for: "dispatch")
+    let phase = arguments.option("--phase") ?? "queue"
+    let count = Int(arguments.option("--enrollments") ?? "") ?? 1_000_000
+    let mps = Int(arguments.option("--mps") ?? "") ?? 1_000
+    let seconds = Double(arguments.option("--seconds") ?? "") ?? 60
     print("ema-bench dispatch \(phase) · PostgreSQL · \(ProcessInfo.processInfo.activeProcessorCount) cores")
 
     try runEma(ema, ["migrate", "--yes"], databaseURL: databaseURL)
@@ -51,7 +45,7 @@ func dispatchBenchmark(_ arguments: [String], ema: String) async throws {
         let fake = try await FakeGraph.start(report: secret)
         var environment = fake.environment(mps: mps, databaseURL: databaseURL)
         environment["WHATSAPP_APP_SECRET"] = secret
-        environment["WHATSAPP_RESEND_GRACE_SECONDS"] = option("--grace") ?? "15"
+        environment["WHATSAPP_RESEND_GRACE_SECONDS"] = arguments.option("--grace") ?? "15"
         let port = 20_000 + Int.random(in: 0..<20_000)
         var first = try ServerProcess(ema: ema, port: port, environment: environment)
         fake.webhookURL.withLockedValue { $0 = "http://127.0.0.1:\(port)/webhooks/whatsapp" }

@@ -8,14 +8,8 @@ import Foundation
 import NIOCore
 
 func privacyBenchmark(_ arguments: [String], ema: String) async throws {
-    func option(_ name: String, _ fallback: String) -> String {
-        guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return fallback }
-        return arguments[index + 1]
-    }
-    guard let databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"], !databaseURL.isEmpty else {
-        fail("ema-bench privacy needs DATABASE_URL (a throw-away PostgreSQL database)")
-    }
-    let sizes = option("--conversations", "1000000").split(separator: ",").compactMap { Int($0) }
+    let databaseURL = postgresURL(for: "privacy")
+    let sizes = (arguments.option("--conversations") ?? "1000000").split(separator: ",").compactMap { Int($0) }
     let server = try await ServerUnderTest(ema: ema, environment: ["EMA_WORKERS": "off", "DATABASE_URL": databaseURL])
     defer { server.stop() }
     print("ema-bench privacy · Ema on PostgreSQL · \(ProcessInfo.processInfo.activeProcessorCount) cores")

@@ -10,16 +10,12 @@ import NIOCore
 import Vapor
 
 func senderBenchmark(_ arguments: [String], ema: String) async throws {
-    func option(_ name: String) -> String? {
-        guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
-        return arguments[index + 1]
-    }
-    let ceilings = (option("--mps") ?? "80,1000").split(separator: ",").compactMap { Int($0) }
+    let ceilings = (arguments.option("--mps") ?? "80,1000").split(separator: ",").compactMap { Int($0) }
     let databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
     print("ema-bench sender · \(databaseURL == nil ? "SQLite" : "PostgreSQL") · \(ProcessInfo.processInfo.activeProcessorCount) cores")
 
     for ceiling in ceilings {
-        let customers = Int(option("--customers") ?? "") ?? max(200, ceiling * 3)
+        let customers = Int(arguments.option("--customers") ?? "") ?? max(200, ceiling * 3)
         let arrivals = NIOLockedValueBox<[ContinuousClock.Instant]>([])
         let fake = try await Application.make(.production)
         fake.logger.logLevel = .error

@@ -106,3 +106,19 @@ func busiestSecond(_ sorted: [ContinuousClock.Instant]) -> Int {
     }
     return busiest
 }
+
+extension Array where Element == String {
+    /// The value after `name` on the command line (`--rows 1000`), if given.
+    func option(_ name: String) -> String? {
+        guard let index = firstIndex(of: name), index + 1 < count else { return nil }
+        return self[index + 1]
+    }
+}
+
+/// `DATABASE_URL`, which a PostgreSQL-only benchmark needs (a throw-away database).
+func postgresURL(for benchmark: String) -> String {
+    guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty else {
+        fail("ema-bench \(benchmark) needs DATABASE_URL (a throw-away PostgreSQL database)")
+    }
+    return url
+}

@@ -8,25 +8,21 @@ import Foundation
 import NIOCore
 
 func webhookBenchmark(_ arguments: [String], ema: String) async throws {
-    func option(_ name: String) -> String? {
-        guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
-        return arguments[index + 1]
-    }
-    let levels = (option("--concurrency") ?? "16,64,256").split(separator: ",").compactMap { Int($0) }
-    let duration = Double(option("--seconds") ?? "8") ?? 8
-    let secret = option("--secret") ?? "secreto-del-benchmark"
+    let levels = (arguments.option("--concurrency") ?? "16,64,256").split(separator: ",").compactMap { Int($0) }
+    let duration = Double(arguments.option("--seconds") ?? "8") ?? 8
+    let secret = arguments.option("--secret") ?? "secreto-del-benchmark"
     let databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
 
     var server: ServerUnderTest?
     let url: String
-    if let given = option("--url") {
+    if let given = arguments.option("--url") {
         url = given
     } else {
         let started = try await ServerUnderTest(ema: ema, environment: ["EMA_WORKERS": "off", "WHATSAPP_APP_SECRET": secret])
         server = started
         url = started.base + "/webhooks/whatsapp"
     }
-    let target = option("--url") == nil ? (databaseURL == nil ? "Ema on SQLite" : "Ema on PostgreSQL") : url
+    let target = arguments.option("--url") == nil ? (databaseURL == nil ? "Ema on SQLite" : "Ema on PostgreSQL") : url
     print("ema-bench webhook · \(target) · \(ProcessInfo.processInfo.activeProcessorCount) cores · \(Int(duration)) s per level")
     let key = SymmetricKey(data: Data(secret.utf8))
     let run = UUID().uuidString.prefix(8)

@@ -6,6 +6,13 @@ import Testing
 import Vapor
 import VaporTesting
 
+/// The code in the latest text message (SMS, not WhatsApp: the sandbox holds both) to a number.
+func latestSMSCode(_ app: Application, to phone: String) async throws -> String {
+    let message = try #require(try await SandboxMessage.query(on: app.db).filter(\.$channel == "sms").filter(\.$recipient == phone)
+        .sort(\.$createdAt, .descending).first())
+    return String(try #require(message.body.split(whereSeparator: { !$0.isNumber }).first { $0.count == 6 }))
+}
+
 /// A customer using the chat API.
 struct ChatClient {
     let app: Application
@@ -72,8 +79,7 @@ struct ChatClient {
 
     /// The code of the latest SMS the sandbox received for a number.
     func lastCode(for phone: String) async throws -> String {
-        let message = try #require(try await SandboxMessage.query(on: app.db).filter(\.$recipient == phone).sort(\.$createdAt, .descending).first())
-        return String(try #require(message.body.split(whereSeparator: { !$0.isNumber }).first { $0.count == 6 }))
+        try await latestSMSCode(app, to: phone)
     }
 
     /// Authorizes, accepts the terms and asks to enroll a contract.

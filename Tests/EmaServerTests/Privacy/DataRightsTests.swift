@@ -171,8 +171,7 @@ struct DataRightsTests {
                 #expect(try await hooks.post(app, step) == .ok)
                 try await drainJobs(app)
             }
-            let sms = try #require(try await SandboxMessage.query(on: app.db).filter(\.$channel == "sms").sort(\.$createdAt, .descending).first())
-            let code = String(try #require(sms.body.split(whereSeparator: { !$0.isNumber }).first { $0.count == 6 }))
+            let code = try await latestSMSCode(app, to: Self.phone)
             for step in [Webhook.text(code), Webhook.button("datos_confirmar")] {
                 #expect(try await hooks.post(app, step) == .ok)
                 try await drainJobs(app)
@@ -204,8 +203,7 @@ struct DataRightsTests {
                 #expect(try await hooks.post(app, step) == .ok)
                 try await drainJobs(app)
             }
-            let sms = try #require(try await SandboxMessage.query(on: app.db).filter(\.$channel == "sms").sort(\.$createdAt, .descending).first())
-            let code = String(try #require(sms.body.split(whereSeparator: { !$0.isNumber }).first { $0.count == 6 }))
+            let code = try await latestSMSCode(app, to: Self.phone)
             for step in [Webhook.text(code), Webhook.button("datos_confirmar")] {
                 #expect(try await hooks.post(app, step) == .ok)
                 try await drainJobs(app)
@@ -300,7 +298,7 @@ struct DataRightsTests {
             #expect(sent.status == .ok && sent.body.contains("300 123 4567") && sent.body.contains("datos-codigo"))
             let wrong = try await web.post("datos-personales/verificar", ["celular": Self.phone, "codigo": "000000"])
             #expect(wrong.status == .badRequest && wrong.body.contains("no coincide"))
-            let code = try await ChatClient(app: app).lastCode(for: Self.phone)
+            let code = try await latestSMSCode(app, to: Self.phone)
             let verified = try await web.post("datos-personales/verificar", ["celular": Self.phone, "codigo": code])
             let session = try #require(verified.body.range(of: #"name="sesion" value="[^"]+""#, options: .regularExpression).map {
                 String(verified.body[$0].dropFirst(#"name="sesion" value=""#.count).dropLast())

@@ -23,21 +23,19 @@ struct RetentionTests {
                 row.updatedAt = at
                 try await row.create(on: app.db)
             }
-            let held = LiveChat()
-            held.conversationID = "con-asesor"
-            held.channel = "web"
-            held.status = "en_atencion"
-            held.requestedAt = old
-            held.requestedOn = "2026-06-04"
-            try await held.create(on: app.db)
-            let closed = LiveChat()
-            closed.conversationID = "viejo"
-            closed.channel = "web"
-            closed.status = "cerrado"
-            closed.requestedAt = old
-            closed.requestedOn = "2026-06-04"
-            try await closed.create(on: app.db)
-            for chat in [held, closed] {
+            var chats: [LiveChat] = []
+            for (conversation, status) in [("con-asesor", "en_atencion"), ("viejo", "cerrado")] {
+                let chat = LiveChat()
+                chat.conversationID = conversation
+                chat.channel = "web"
+                chat.status = status
+                chat.requestedAt = old
+                chat.requestedOn = "2026-06-04"
+                try await chat.create(on: app.db)
+                chats.append(chat)
+            }
+            let held = chats[0]
+            for chat in chats {
                 let line = LiveChatMessage()
                 line.chatID = try chat.requireID()
                 line.at = old

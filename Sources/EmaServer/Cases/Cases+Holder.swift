@@ -10,7 +10,7 @@ struct CaseHolderRecords: HolderRecords {
 
     func copy(of holder: Holder, on database: any Database) async throws -> [HolderCopy.Entry] {
         try await PQRCase.query(on: database).filter(\.$phone == holder.phone).sort(\.$filedAt).all().map { row in
-            var details = ["Radicada el \(row.filedAt.bogotaStamp) \(byChannel(row.channel)); estado: \(row.status)", "Lo que nos contaste: \(row.description)"]
+            var details = ["Radicada el \(row.filedAt.bogotaStamp) por \(row.channelValue.title); estado: \(row.statusValue.publicTitle.lowercased())", "Lo que nos contaste: \(row.description)"]
             if let name = row.name { details.append("Nombre: \(name)") }
             if let id = row.idNumber { details.append("Identificación: \(id)") }
             if let email = row.email { details.append("Correo: \(email)") }

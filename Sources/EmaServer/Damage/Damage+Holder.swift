@@ -1,3 +1,4 @@
+import EmaCore
 import Fluent
 import Foundation
 import SQLKit
@@ -7,8 +8,13 @@ struct DamageHolderRecords: HolderRecords {
     let title = "Reportes de daños"
 
     func copy(of holder: Holder, on database: any Database) async throws -> [HolderCopy.Entry] {
-        try await DamageReportRecord.query(on: database).filter(\.$phone == holder.phone).sort(\.$createdAt).all().map {
-            .init(label: "Reporte \($0.number)", details: ["\($0.service), el \($0.createdAt.bogotaStamp); estado: \($0.status)", "Lugar: \($0.address ?? "ubicación compartida")", $0.description])
+        try await DamageReportRecord.query(on: database).filter(\.$phone == holder.phone).sort(\.$createdAt).all().map { report in
+            let service = DamageService(rawValue: report.service)?.title ?? report.service
+            let status = DamageReportRecord.statuses.first { $0.id == report.status }?.title ?? report.status
+            return .init(label: "Reporte \(report.number)", details: [
+                "\(service), el \(report.createdAt.bogotaStamp); estado: \(status.lowercased())",
+                "Lugar: \(report.address ?? "ubicación compartida")", report.description,
+            ])
         }
     }
 

@@ -33,7 +33,7 @@ struct OfficeScreenController: RouteCollection {
         let today = request.application.clock.today.description
         let turns = chosen.isEmpty ? [] : try await OfficeTurn.query(on: request.db).filter(\.$office == chosen).filter(\.$day == today)
             .filter(\.$status != "cancelado").sort(\.$slot).sort(\.$createdAt).all()
-        let titles = ["reservado": "En espera", "llamado": "Llamado", "en_atencion": "En atención", "atendido": "Atendido", "no_asistio": "No asistió"]
+        let titles = OfficeTurn.statusTitles
         let actions = ["llamado": "Iniciar atención", "en_atencion": "Terminar atención"]
         let page = Page(
             title: "Turnos", frame: .init(staff),

@@ -7,6 +7,9 @@ import Vapor
 /// A turn at an office: booked for a day and a half-hour slot, with a code to show or cancel.
 final class OfficeTurn: Model, @unchecked Sendable {
     static let schema = "turns"
+    /// Each state as people read it.
+    static let statusTitles = ["reservado": "En espera", "llamado": "Llamado", "en_atencion": "En atención", "atendido": "Atendido",
+                               "no_asistio": "No asistió", "cancelado": "Cancelado"]
 
     @ID(key: .id) var id: UUID?
     @Field(key: "code") var code: String

@@ -29,14 +29,14 @@ struct BackOfficeDataController: RouteCollection {
 
         init(_ row: DataRequest, today: CivilDate) {
             code = row.code
-            right = row.right
+            right = row.rightTitle
             kind = row.kind
-            channel = row.channel
+            channel = ["web": "Web", "whatsapp": "WhatsApp", "kiosk": "Kiosco"][row.channel] ?? row.channel
             phone = row.phoneMasked
             receivedOn = CivilDate(row.receivedOn)?.displayName ?? row.receivedOn
             let due = row.extendedDueOn ?? row.dueOn
             dueOn = CivilDate(due)?.displayName ?? due
-            status = row.status.replacingOccurrences(of: "_", with: " ")
+            status = row.statusTitle
             inProcessDue = row.status == "recibido" ? row.inProcessDueOn.flatMap { CivilDate($0)?.displayName } : nil
             late = row.status != "respondido" && (CivilDate(due).map { $0 < today } ?? false)
         }

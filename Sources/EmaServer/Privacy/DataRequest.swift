@@ -39,6 +39,13 @@ final class DataRequest: Model, @unchecked Sendable {
     @OptionalField(key: "copy_expires_at") var copyExpiresAt: Date?
 
     init() {}
+
+    static let rightTitles = ["conocer": "Conocer mis datos", "actualizar": "Actualizar mis datos", "rectificar": "Corregir un dato",
+                              "suprimir": "Suprimir mis datos", "revocar": "Revocar la autorización"]
+    static let statusTitles = ["recibido": "Recibida", "en_tramite": "Reclamo en trámite", "respondido": "Respondida"]
+
+    var rightTitle: String { Self.rightTitles[right] ?? right }
+    var statusTitle: String { Self.statusTitles[status] ?? status }
 }
 
 struct CreateDataRequests: AsyncMigration {
@@ -84,7 +91,7 @@ struct DataRequestHolderRecords: HolderRecords {
 
     func copy(of holder: Holder, on database: any Database) async throws -> [HolderCopy.Entry] {
         try await DataRequest.query(on: database).filter(\.$phone == holder.phone).sort(\.$receivedAt).all().map {
-            .init(label: "Solicitud \($0.code) (\($0.right))", details: ["Recibida el \($0.receivedAt.bogotaStamp) \(byChannel($0.channel)); estado: \($0.status.replacingOccurrences(of: "_", with: " "))"])
+            .init(label: "Solicitud \($0.code): \($0.rightTitle.lowercased())", details: ["Recibida el \($0.receivedAt.bogotaStamp) \(byChannel($0.channel)); estado: \($0.statusTitle.lowercased())"])
         }
     }
 

@@ -9,7 +9,7 @@ struct SiteController: RouteCollection {
         routes.get("chat", use: chat)
         routes.get("oficinas", use: offices)
         routes.get("kiosco", use: kiosk)
-        routes.get("legal", "privacidad") { try await legal($0, $0.application.legalDocuments.privacy) }
+        routes.get("legal", "privacidad") { try await legal($0, $0.application.legalDocuments.privacy, appendix: [Self.retentionInForce($0.application.emaConfig)]) }
         routes.get("legal", "terminos") { try await legal($0, $0.application.legalDocuments.terms) }
         routes.get("sandbox", "sms", use: sandboxSMS)
     }
@@ -108,14 +108,16 @@ struct SiteController: RouteCollection {
         return try await request.view.render("kiosk", SimplePage(title: "Quiosco", utility: utility, idleSeconds: idle))
     }
 
-    func legal(_ request: Request, _ document: LegalDocument) async throws -> View {
+    /// The privacy policy's closing line: the retention times this installation is set to.
+    static func retentionInForce(_ config: AppConfig) -> String {
+        let days = { (count: Int) in count == 1 ? "1 día" : "\(count) días" }
+        return "Plazos de conservación vigentes: conversaciones, \(days(config.retentionConversationDays)) desde el último mensaje; registros de códigos de verificación, \(days(config.retentionCodeDays))."
+    }
+
+    /// A legal text, its paragraphs, and what this installation adds at its end.
+    func legal(_ request: Request, _ document: LegalDocument, appendix: [String] = []) async throws -> View {
         let utility = try request.utility()
-        var paragraphs = document.text.components(separatedBy: "\n\n")
-        if document.url.hasSuffix("/legal/privacidad") {
-            let config = request.application.emaConfig
-            let days = { (count: Int) in count == 1 ? "1 día" : "\(count) días" }
-            paragraphs.append("Plazos de conservación vigentes: conversaciones, \(days(config.retentionConversationDays)) desde el último mensaje; registros de códigos de verificación, \(days(config.retentionCodeDays)).")
-        }
+        let paragraphs = document.text.components(separatedBy: "\n\n") + appendix
         return try await request.view.render("legal", LegalPage(
             title: "\(document.title) · \(utility.shortName)", utility: utility,
             document: LegalDocumentView(title: document.title, version: document.version), paragraphs: paragraphs

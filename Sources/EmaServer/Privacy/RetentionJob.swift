@@ -35,7 +35,7 @@ enum RetentionJob {
         let sql = database as! any SQLDatabase
         var removed = Removed()
         // A conversation an advisor still holds is not a finished transcript.
-        let held = try await LiveChat.query(on: database).filter(\.$status ~~ ["en_espera", "en_atencion"]).all().map(\.conversationID)
+        let held = try await LiveChat.query(on: database).filter(\.$status ~~ [LiveChat.Status.waiting.rawValue, LiveChat.Status.active.rawValue]).all().map(\.conversationID)
         var conversations = sql.delete(from: Conversation.schema).where("updated_at", .lessThan, SQLBind(transcripts))
         if !held.isEmpty { conversations = conversations.where("id", .notIn, SQLBind.group(held)) }
         removed.conversations = try await conversations.returning("id").all().count
@@ -45,7 +45,7 @@ enum RetentionJob {
             .where("lane", .equal, SQLBind(WhatsAppOutboxMessage.Lane.conversation.rawValue))
             .where("state", .in, SQLBind.group([WhatsAppOutboxMessage.State.sent.rawValue, WhatsAppOutboxMessage.State.failed.rawValue]))
             .returning("id").all().count
-        let oldChats = try await LiveChat.query(on: database).filter(\.$status ~~ ["cerrado", "abandonado", "mensaje"])
+        let oldChats = try await LiveChat.query(on: database).filter(\.$status !~ [LiveChat.Status.waiting.rawValue, LiveChat.Status.active.rawValue])
             .filter(\.$requestedAt < transcripts).all().compactMap(\.id)
         if !oldChats.isEmpty {
             removed.chatMessages = try await sql.delete(from: LiveChatMessage.schema).where("chat_id", .in, SQLBind.group(oldChats)).returning("id").all().count

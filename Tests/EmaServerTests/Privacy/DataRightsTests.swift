@@ -41,6 +41,20 @@ struct DataRightsTests {
         return (chat, "10234567", filed.radicado)
     }
 
+    /// On WhatsApp from the holder's number: authorizes, asks for a right (`asking`), verifies the
+    /// same number with the SMS code, and confirms.
+    func confirmOnWhatsApp(_ app: Application, asking: [String]) async throws {
+        let hooks = WhatsAppWebhookTests()
+        for step in [Webhook.text("hola"), Webhook.button("consentimiento_si"), Webhook.button("terminos_si")] + asking + [Webhook.button("usar_este_numero")] {
+            #expect(try await hooks.post(app, step) == .ok)
+            try await drainJobs(app)
+        }
+        for step in [Webhook.text(try await latestSMSCode(app, to: Self.phone)), Webhook.button("datos_confirmar")] {
+            #expect(try await hooks.post(app, step) == .ok)
+            try await drainJobs(app)
+        }
+    }
+
     /// Every text value of every table, to look for a holder's data after suppression.
     func everyText(_ app: Application) async throws -> [(table: String, value: String)] {
         let sql = app.db as! any SQLDatabase
@@ -163,19 +177,8 @@ struct DataRightsTests {
         let sent = #"{"messaging_product":"whatsapp","contacts":[{"input":"+573001234567","wa_id":"573001234567"}],"messages":[{"id":"wamid.enviado"}]}"#
         try await withFakeProvider(fallback: .init(status: .ok, body: sent)) { graph in
         try await WhatsAppWebhookTests().withWhatsApp(graph: graph) { app in
-            let hooks = WhatsAppWebhookTests()
-            _ = try await DemoData.load(into: app)
             #expect(try await EnrollmentService(database: app.db, clock: app.clock).enroll(EnrollmentRequest(phone: Self.phone, contractNumber: "10234567", holderName: Self.name, channel: .whatsapp)) == .enrolled)
-            for step in [Webhook.text("hola"), Webhook.button("consentimiento_si"), Webhook.button("terminos_si"), Webhook.text("quiero que borren mis datos"),
-                         Webhook.button("usar_este_numero")] {
-                #expect(try await hooks.post(app, step) == .ok)
-                try await drainJobs(app)
-            }
-            let code = try await latestSMSCode(app, to: Self.phone)
-            for step in [Webhook.text(code), Webhook.button("datos_confirmar")] {
-                #expect(try await hooks.post(app, step) == .ok)
-                try await drainJobs(app)
-            }
+            try await confirmOnWhatsApp(app, asking: [Webhook.text("quiero que borren mis datos")])
             #expect(try await Conversation.find("wa:" + Self.phone, on: app.db) == nil)
             #expect(try await DataRequest.query(on: app.db).first()?.right == "suprimir")
             // The farewell reached Meta, then nothing of the number stayed.
@@ -191,23 +194,12 @@ struct DataRightsTests {
     func revoke() async throws {
         try await WhatsAppWebhookTests().withWhatsApp { app in
             let hooks = WhatsAppWebhookTests()
-            _ = try await DemoData.load(into: app)
             let service = EnrollmentService(database: app.db, clock: app.clock)
             let contracts = try await Contract.query(on: app.db).filter(\.$status == "activo").sort(\.$contractNumber).all().map(\.contractNumber)
             #expect(try await service.enroll(EnrollmentRequest(phone: Self.phone, contractNumber: contracts[0], holderName: "Ana Gómez", channel: .whatsapp)) == .enrolled)
             #expect(try await service.enroll(EnrollmentRequest(phone: "+573109876543", contractNumber: contracts[1], holderName: "Luis Pérez", channel: .web)) == .enrolled)
 
-            var steps = [Webhook.text("hola"), Webhook.button("consentimiento_si"), Webhook.button("terminos_si"), Webhook.text("mis datos personales")]
-            steps += [Webhook.button("datos_revocar"), Webhook.button("usar_este_numero")]
-            for step in steps {
-                #expect(try await hooks.post(app, step) == .ok)
-                try await drainJobs(app)
-            }
-            let code = try await latestSMSCode(app, to: Self.phone)
-            for step in [Webhook.text(code), Webhook.button("datos_confirmar")] {
-                #expect(try await hooks.post(app, step) == .ok)
-                try await drainJobs(app)
-            }
+            try await confirmOnWhatsApp(app, asking: [Webhook.text("mis datos personales"), Webhook.button("datos_revocar")])
             let said = try await hooks.sandbox(app).joined(separator: "\n")
             #expect(said.contains("Revoqué tu autorización") && said.contains(contracts[0]) && said.contains("impresa"))
             let enrollment = try #require(try await Enrollment.query(on: app.db).filter(\.$phone == Self.phone).first())

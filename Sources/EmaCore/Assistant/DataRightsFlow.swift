@@ -191,8 +191,11 @@ extension Turn {
             return say("Escribe tu nombre completo, con nombres y apellidos y solo letras, por ejemplo: María Fernanda López.")
         }
         let receipt = try await exercise(.rename(name), phone: holder, effects: effects)
-        let scope = receipt.contracts.isEmpty ? "" : " en \(contractList(receipt.contracts))"
-        say("Listo ✅ Actualicé tu nombre a «\(name)»\(scope). Registré tu solicitud con el número \(receipt.code).")
+        if receipt.contracts.isEmpty {
+            say("El \(ColombianMobile.display(holder)) no tiene inscripciones activas, así que no guardamos un nombre que cambiar. Registré tu solicitud con el número \(receipt.code). Si otro dato está mal, elige «Otro dato» y lo revisamos.")
+        } else {
+            say("Listo ✅ Actualicé tu nombre a «\(name)» en \(contractList(receipt.contracts)). Registré tu solicitud con el número \(receipt.code).")
+        }
         finishDataRight()
     }
 

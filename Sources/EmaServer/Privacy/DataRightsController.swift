@@ -176,7 +176,9 @@ struct DataRightsController: RouteCollection {
                 return try await again("Escribe tu nombre completo, con nombres y apellidos y solo letras.")
             }
             receipt = try await ask(.rename(name))
-            done = "Actualizamos tu nombre a «\(name)» en tus inscripciones."
+            done = receipt.contracts.isEmpty
+                ? "Tu número no tiene inscripciones activas, así que no guardamos un nombre que cambiar. Si otro dato está mal, usa «Corregir otro dato»."
+                : "Actualizamos tu nombre a «\(name)» en los contratos \(receipt.contracts.joined(separator: ", "))."
         case "numero":
             guard let new = form.nuevo.flatMap(ColombianMobile.e164), new != phone else {
                 return try await again("Escribe el número nuevo: un celular colombiano de 10 dígitos, distinto del actual.")

@@ -86,6 +86,8 @@ struct DataRightsFlowTests {
         #expect(chat.text.contains("nombres y apellidos"))
         try await chat.say("Ana   María  Gómez")
         #expect(await chat.effects.dataRequests.last?.action == .rename("Ana María Gómez"))
+        // Nothing was enrolled on the number: Ema does not claim to have changed a name.
+        #expect(chat.text.contains("no tiene inscripciones activas") && !chat.text.contains("Actualicé"))
 
         try await chat.say("mis datos personales")
         try await chat.pick("datos_actualizar")

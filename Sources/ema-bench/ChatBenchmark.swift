@@ -13,8 +13,12 @@ func chatBenchmark(_ arguments: [String], ema: String) async throws {
     let thinkMilliseconds = arguments.option("--think-ms").flatMap { Int($0) } ?? 500
     let databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
 
-    // Every simulated customer comes from 127.0.0.1: lift the per-address cap on codes.
-    let server = try await ServerUnderTest(ema: ema, environment: ["EMA_WORKERS": "off", "EMA_CODES_PER_CLIENT_HOUR": "1000000"])
+    // Each simulated customer comes from an address of its own, forwarded by "a load balancer"
+    // at 127.0.0.1, as behind a real one; each asks a code every round, so the per-address cap
+    // on codes is lifted.
+    let server = try await ServerUnderTest(ema: ema, environment: [
+        "EMA_WORKERS": "off", "EMA_CODES_PER_CLIENT_HOUR": "1000000", "EMA_TRUSTED_PROXIES": "127.0.0.1",
+    ])
     defer { server.stop() }
     let client = loadClient
     let base = server.base
@@ -26,7 +30,8 @@ func chatBenchmark(_ arguments: [String], ema: String) async throws {
                 var own: [Double] = []
                 for round in 0..<rounds {
                     let phone = String(3_000_000_000 + conversation * 1_000 + round)
-                    try await converse(client: client, base: base, phone: phone, thinkMilliseconds: thinkMilliseconds, into: &own)
+                    let address = "10.\(conversation / 65_536 % 256).\(conversation / 256 % 256).\(conversation % 256)"
+                    try await converse(client: client, base: base, phone: phone, address: address, thinkMilliseconds: thinkMilliseconds, into: &own)
                 }
                 return own
             }
@@ -51,12 +56,12 @@ func chatBenchmark(_ arguments: [String], ema: String) async throws {
 }
 
 /// One customer's conversation: 11 turns, each timed.
-func converse(client: HTTPClient, base: String, phone: String, thinkMilliseconds: Int, into latencies: inout [Double]) async throws {
+func converse(client: HTTPClient, base: String, phone: String, address: String, thinkMilliseconds: Int, into latencies: inout [Double]) async throws {
     if thinkMilliseconds > 0 {
         // Customers do not all arrive in the same millisecond.
         try await Task.sleep(for: .milliseconds(Int.random(in: 0...(thinkMilliseconds * 2))))
     }
-    let started = try await timedPost(client, base + "/api/v1/chat/sessions", #"{"channel":"web"}"#, &latencies)
+    let started = try await timedPost(client, base + "/api/v1/chat/sessions", #"{"channel":"web"}"#, from: address, &latencies)
     guard let data = started.data(using: .utf8),
           let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
           let id = object["sessionId"] as? String
@@ -71,14 +76,15 @@ func converse(client: HTTPClient, base: String, phone: String, thinkMilliseconds
             // Spread out: half to one and a half times the think time.
             try await Task.sleep(for: .milliseconds(thinkMilliseconds / 2 + Int.random(in: 0...thinkMilliseconds)))
         }
-        _ = try await timedPost(client, base + "/api/v1/chat/sessions/\(id)/messages", body, &latencies)
+        _ = try await timedPost(client, base + "/api/v1/chat/sessions/\(id)/messages", body, from: address, &latencies)
     }
 }
 
-func timedPost(_ client: HTTPClient, _ url: String, _ body: String, _ latencies: inout [Double]) async throws -> String {
+func timedPost(_ client: HTTPClient, _ url: String, _ body: String, from address: String, _ latencies: inout [Double]) async throws -> String {
     var request = HTTPClientRequest(url: url)
     request.method = .POST
     request.headers.add(name: "Content-Type", value: "application/json")
+    request.headers.add(name: "X-Forwarded-For", value: address)
     request.body = .bytes(ByteBuffer(string: body))
     let start = ContinuousClock.now
     let response = try await client.execute(request, timeout: .seconds(30))

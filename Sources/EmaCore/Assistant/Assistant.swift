@@ -33,7 +33,13 @@ public struct Assistant: Sendable {
     public func handle(_ message: InboundMessage, state: ConversationState, now: Date, effects: any AssistantEffects) async throws -> (ConversationState, [Reply]) {
         var turn = Turn(assistant: self, state: state, now: now)
         turn.remember(Self.customerLine(message, in: state))
-        try await turn.handle(message, effects: effects)
+        do {
+            try await turn.handle(message, effects: effects)
+        } catch let limited as LookupLimited {
+            turn.replies = []
+            turn.clearProcedure()
+            turn.showMainMenu("Por tu seguridad, desde esta conexión se hicieron muchas consultas de contratos o radicados en poco tiempo. Podrás consultar de nuevo en \(SpanishDuration.wait(seconds: limited.retryAfterSeconds)). Si es urgente, llámanos a la línea \(knowledge.mainLineNumber). ¿Te ayudo con algo más?")
+        }
         // A conversation whose authorization was just withdrawn (or whose data were suppressed)
         // starts over empty: Ema's answer is not kept.
         for reply in turn.replies where turn.state.privacyVersion != nil {
@@ -485,13 +491,16 @@ struct Turn {
             ask("Ya te envié un código al \(shown) hace un momento; revisa tus mensajes de texto. Si no llega, podrás pedir otro en \(seconds) segundos.", Self.codeChoices)
         case .hourlyLimit(let seconds):
             state.step = .askPhone
-            say("Por tu seguridad, ya enviamos el máximo de 5 códigos al \(shown) en la última hora. Podrás pedir otro en unos \(max(1, (seconds + 59) / 60)) minutos, o escribir otro número.")
+            say("Por tu seguridad, ya enviamos el máximo de 5 códigos al \(shown) en la última hora. Podrás pedir otro en \(SpanishDuration.wait(seconds: seconds)), o escribir otro número.")
         case .deviceLimit(let seconds):
             state.step = .askPhone
-            say("Por seguridad, desde esta conexión ya se pidieron muchos códigos en la última hora. Podrás pedir otro en unos \(max(1, (seconds + 59) / 60)) minutos.")
+            say("Por seguridad, desde esta conexión ya se pidieron muchos códigos en la última hora. Podrás pedir otro en \(SpanishDuration.wait(seconds: seconds)).")
         case .notSent:
             state.step = .askPhone
             say("No pude enviar el mensaje de texto en este momento. 😔 Intenta de nuevo en unos minutos, o escribe otro número.")
+        case .unavailable:
+            clearProcedure()
+            showMainMenu("La verificación por mensaje de texto no está disponible en este momento, así que no puedo confirmar tu número por aquí. 😔 Llámanos a la línea \(knowledge.mainLineNumber) o acércate a una oficina y te ayudamos. ¿Te ayudo con algo más?")
         }
     }
 

@@ -48,6 +48,14 @@ public protocol AssistantEffects: Sendable {
     func exerciseDataRight(_ request: DataRightRequest) async throws -> DataRightReceipt
 }
 
+/// Thrown by the lookups of contracts, bills and radicados when the client (an address, a
+/// WhatsApp number) made too many lately, across conversations and channels: the engine says
+/// so, with the wait, and goes back to the menu.
+public struct LookupLimited: Error, Sendable, Equatable {
+    public let retryAfterSeconds: Int
+    public init(retryAfterSeconds: Int) { self.retryAfterSeconds = retryAfterSeconds }
+}
+
 /// A contract's bills as Ema tells them: masked holder and address, and links to see and pay.
 public struct ContractBills: Sendable, Equatable {
     public let contractNumber: String
@@ -120,6 +128,8 @@ public enum CodeIssue: Sendable, Equatable {
     /// Too many codes asked from the same device or connection, whatever the numbers.
     case deviceLimit(retryAfterSeconds: Int)
     case notSent
+    /// No SMS provider on this installation: codes cannot be sent at all.
+    case unavailable
 }
 
 public struct ContractSummary: Sendable, Equatable {

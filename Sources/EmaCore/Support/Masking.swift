@@ -1,10 +1,14 @@
 /// Masks personal data for logs and for people who must not see it whole.
 public enum Masking {
-    /// "+573001234567" → "+57300•••4567": country and operator prefix, and the last 4 digits.
+    /// "+573001234567" → "+57 ••• ••• ••67": the country and the last two digits, no more,
+    /// wherever a number is shown to someone who does not need it whole (staff pages, case
+    /// histories, logs). Short or foreign numbers keep only their last two digits.
     public static func phone(_ e164: String) -> String {
         let characters = Array(e164)
-        guard characters.count > 10 else { return String(repeating: "•", count: characters.count) }
-        return String(characters.prefix(6)) + "•••" + String(characters.suffix(4))
+        guard characters.count > 6 else { return String(repeating: "•", count: characters.count) }
+        let tail = String(characters.suffix(2))
+        if e164.hasPrefix("+57"), characters.count == 13 { return "+57 ••• ••• ••" + tail }
+        return "•••" + tail
     }
 
     /// "CL 50 45 12 AP 301" → "CL 50 # 45-**": the street and the block stay, the numbers that

@@ -24,3 +24,15 @@ public enum SpanishNumber {
         return (negative ? "-" : "") + groups.joined(separator: ".")
     }
 }
+
+/// Waits as people say them: «1 minuto», «15 minutos», «1 hora y 5 minutos».
+public enum SpanishDuration {
+    /// A wait of `seconds`, rounded up to the minute (never «0 minutos», never seconds).
+    public static func wait(seconds: Int) -> String {
+        let minutes = max(1, (seconds + 59) / 60)
+        func count(_ value: Int, _ one: String, _ many: String) -> String { value == 1 ? "1 \(one)" : "\(value) \(many)" }
+        guard minutes >= 60 else { return count(minutes, "minuto", "minutos") }
+        let hours = count(minutes / 60, "hora", "horas")
+        return minutes % 60 == 0 ? hours : "\(hours) y \(count(minutes % 60, "minuto", "minutos"))"
+    }
+}

@@ -5,13 +5,6 @@ import Vapor
 extension Application {
     private struct AssistantKey: StorageKey { typealias Value = Assistant }
     private struct DemoKey: StorageKey { typealias Value = Bool }
-    private struct CodeLimiterKey: StorageKey { typealias Value = RateLimiter }
-
-    /// Verification codes per client address and hour (`EMA_CODES_PER_CLIENT_HOUR`).
-    var codeLimiter: RateLimiter {
-        guard let limiter = storage[CodeLimiterKey.self] else { fatalError("configure(_:config:) was not called") }
-        return limiter
-    }
 
     /// The conversation engine with what it knows of the utility.
     public var assistant: Assistant {
@@ -32,14 +25,14 @@ extension Application {
     func assistantEffects(client: String?) -> AssistantService {
         AssistantService(
             database: db, sms: sms, clock: clock, utilityName: utilityProfile?.shortName ?? "Ema", publicURL: emaConfig.publicURL,
-            client: client, clientLimiter: codeLimiter, caseService: caseService(), caseLimiters: caseLimiters, turnService: turnService(),
+            client: client, limits: rateLimits, codesPerClient: RateLimit("codigos.cliente", limit: emaConfig.codesPerClientPerHour, window: 3_600),
+            caseService: caseService(), turnService: turnService(),
             liveChats: LiveChatService(application: self), whatsApp: WhatsAppService(application: self), privacy: legalDocuments.privacy
         )
     }
 
     /// Builds the engine from the utility profile, the legal texts and the classifier.
     func buildAssistant() throws {
-        storage[CodeLimiterKey.self] = RateLimiter(.init(limit: emaConfig.codesPerClientPerHour, window: 3_600))
         legalDocuments = try LegalDocuments.load(folder: directory.resourcesDirectory + "legal/", publicURL: emaConfig.publicURL)
         guard let utility = utilityProfile else { return }
         let offices = Dictionary(grouping: utility.offices.filter(\.open), by: \.municipality)

@@ -11,12 +11,15 @@ struct AssistantService: AssistantEffects {
     let utilityName: String
     /// Base of the links Ema gives (bill PDFs, Factura Web).
     let publicURL: String
-    /// Who is asking (the client's address), to cap codes per connection: a toll-fraud bot can
-    /// rotate numbers, not as easily addresses.
+    /// Who is asking (the client's address, or the WhatsApp sender), to cap codes per
+    /// connection (a toll-fraud bot can rotate numbers, not as easily addresses) and contract
+    /// and radicado lookups across conversations and channels.
     var client: String?
-    var clientLimiter: RateLimiter?
+    /// The limits in the database; without them (tests of one effect) nothing is limited.
+    var limits: RateLimiter?
+    /// Verification codes one client may ask for in an hour (`EMA_CODES_PER_CLIENT_HOUR`).
+    var codesPerClient = RateLimit("codigos.cliente", limit: 15, window: 3_600)
     var caseService: CaseService?
-    var caseLimiters: CaseLimiters?
     var turnService: TurnService?
     var liveChats: LiveChatService?
     /// Holds a number's WhatsApp turn lock while its data are suppressed from another channel.
@@ -37,17 +40,17 @@ struct AssistantService: AssistantEffects {
     }
 
     func sendCode(to phone: String) async throws -> CodeIssue {
-        let now = clock.now()
-        if let client, let clientLimiter, let wait = await clientLimiter.retryAfter(client, now: now) {
+        if let client, let limits, let wait = try await limits.retryAfter(codesPerClient, client) {
             return .deviceLimit(retryAfterSeconds: wait)
         }
         switch try await verification.issue(to: phone) {
         case .sent:
-            if let client, let clientLimiter { await clientLimiter.record(client, now: now) }
+            if let client, let limits { try await limits.record(codesPerClient, client) }
             return .sent
         case .wait(let seconds): return .wait(seconds: seconds)
         case .hourlyLimit(let seconds): return .hourlyLimit(retryAfterSeconds: seconds)
         case .notSent: return .notSent
+        case .unavailable: return .unavailable
         }
     }
 
@@ -55,7 +58,16 @@ struct AssistantService: AssistantEffects {
         try await verification.check(phone: phone, code: code)
     }
 
+    /// Counts a contract lookup against the limits Factura Web shares; throws `LookupLimited`.
+    func admitLookup(_ number: String) async throws {
+        guard let limits else { return }
+        if let wait = try await ContractLookups(limits: limits).admit(client: client ?? "desconocido", contract: number) {
+            throw LookupLimited(retryAfterSeconds: wait)
+        }
+    }
+
     func contract(number: String) async throws -> ContractSummary? {
+        try await admitLookup(number)
         guard let contract = try await Contract.query(on: database).filter(\.$contractNumber == number).first() else { return nil }
         return ContractSummary(number: contract.contractNumber, address: contract.address, municipality: contract.municipality,
                                active: contract.status == ContractStatus.activo.rawValue)
@@ -74,11 +86,15 @@ struct AssistantService: AssistantEffects {
     }
 
     func bills(contractNumber: String) async throws -> ContractBills? {
-        try await FacturaWebBills(database: database, clock: clock, publicURL: publicURL).bills(contractNumber: contractNumber)
+        try await admitLookup(contractNumber)
+        return try await FacturaWebBills(database: database, clock: clock, publicURL: publicURL).bills(contractNumber: contractNumber)
     }
 
     func fileCase(_ filing: CaseFiling) async throws -> CaseFilingOutcome {
         guard let caseService else { return .rejected("Ahora no puedo radicar solicitudes. Llámanos a la línea de atención.") }
+        if let limits, let wait = try await limits.take(PQRWebController.filingsPerClient, client ?? "desconocido") {
+            return .rejected("Por seguridad, desde esta conexión ya se radicaron varias solicitudes en la última hora. Podrás radicar otra en \(SpanishDuration.wait(seconds: wait)), o llamarnos a la línea de atención.")
+        }
         var draft = CaseDraft(type: filing.type, channel: CaseChannel(filing.channel), description: filing.description)
         draft.causal = filing.causal
         draft.contractNumber = filing.contractNumber
@@ -95,11 +111,12 @@ struct AssistantService: AssistantEffects {
     }
 
     func caseStatus(radicado: String, code: String) async throws -> CaseStatusSummary? {
-        guard let caseService, let caseLimiters else { return nil }
+        guard let caseService, let limits else { return nil }
         do {
-            return try await caseLimiters.lookup(caseService, radicado: radicado, code: code, client: client).map(CaseStatusSummary.init)
-        } catch PlatformError.rateLimited {
-            return nil
+            return try await CaseLookups(limits: limits).lookup(caseService, radicado: radicado, code: code, client: client ?? "desconocido")
+                .map(CaseStatusSummary.init)
+        } catch PlatformError.rateLimited(let seconds) {
+            throw LookupLimited(retryAfterSeconds: seconds)
         }
     }
 

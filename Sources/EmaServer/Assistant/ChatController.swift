@@ -5,7 +5,14 @@ import Vapor
 /// The web chat API of interfaces.md, used by the widget, `/chat` and the kiosk.
 struct ChatController: RouteCollection {
     static let maxTextLength = 1_000
-    let limiter = RateLimiter(.init(limit: 60, window: 60))
+    /// Messages per conversation: 60 a minute.
+    static let messagesPerSession = RateLimit("chat.mensajes.sesion", limit: 60, window: 60)
+
+    /// New conversations per client address every 10 minutes (`EMA_CHAT_SESSIONS_PER_CLIENT`):
+    /// a new session must not reset the limits that count per conversation.
+    static func sessionsPerClient(_ config: AppConfig) -> RateLimit {
+        RateLimit("chat.sesiones.cliente", limit: config.chatSessionsPerClient, window: 600)
+    }
 
     func boot(routes: any RoutesBuilder) throws {
         let chat = routes.grouped("chat", "sessions")
@@ -47,6 +54,7 @@ struct ChatController: RouteCollection {
         case "kiosk": channel = .kiosk
         case let other: throw AssistantError.invalidChannel(other)
         }
+        try await request.rateLimits.enforce(Self.sessionsPerClient(request.application.emaConfig), request.clientAddress)
         let (id, replies) = try await ChatService(application: request.application).start(channel: channel)
         let response = Response(status: .created)
         try response.content.encode(StartResponse(sessionId: id, replies: replies))
@@ -66,11 +74,9 @@ struct ChatController: RouteCollection {
         if (text?.count ?? 0) > Self.maxTextLength || (choice?.count ?? 0) > 100 {
             throw AssistantError.messageTooLong(limit: Self.maxTextLength)
         }
-        let now = request.application.clock.now()
-        if let wait = await limiter.retryAfter(id, now: now) { throw PlatformError.rateLimited(retryAfterSeconds: wait) }
-        await limiter.record(id, now: now)
+        try await request.rateLimits.enforce(Self.messagesPerSession, String(id.prefix(64)))
         let message = (choice ?? "").isEmpty ? InboundMessage(text: text) : InboundMessage(choice: choice)
-        let (replies, state) = try await ChatService(application: request.application).turn(message, in: id, client: request.remoteAddress?.ipAddress)
+        let (replies, state) = try await ChatService(application: request.application).turn(message, in: id, client: request.clientAddress)
         return MessageResponse(replies: replies, live: state.liveChat == nil ? nil : .init(url: "/api/v1/chat/sessions/\(id)/live"))
     }
 }

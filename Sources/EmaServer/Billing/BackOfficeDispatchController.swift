@@ -68,6 +68,7 @@ struct BackOfficeDispatchController: RouteCollection {
     static func notice(_ code: String) -> String? {
         switch code {
         case "periodo": "Elige un periodo que tenga facturas."
+        case "whatsapp": BillingError.whatsAppUnavailable.reason
         default: nil
         }
     }
@@ -80,6 +81,7 @@ struct BackOfficeDispatchController: RouteCollection {
         guard let text = try? request.content.decode(StartForm.self).periodo, let period = BillingPeriod(text),
               try await Invoice.query(on: request.db).filter(\.$period == period.description).first() != nil
         else { return request.redirect(to: "/backoffice/envios?aviso=periodo", redirectType: .normal) }
+        guard request.application.whatsAppAvailable else { return request.redirect(to: "/backoffice/envios?aviso=whatsapp", redirectType: .normal) }
         // One job per period and minute: a double click starts it once (and a re-run queues nothing new anyway).
         let slot = Int(request.application.clock.now().timeIntervalSince1970 / 60)
         try await request.application.jobQueue.enqueue(kind: Self.job, payload: DispatchPayload(period: period.description), maxAttempts: 3, idempotencyKey: "dispatch:\(period):\(slot)")

@@ -13,11 +13,11 @@ struct BillController: RouteCollection {
         let file = request.parameters.get("file") ?? ""
         guard file.hasSuffix(".pdf") else { throw BillingError.billLinkInvalid }
         let links = BillLinks(database: request.db, clock: request.application.clock)
-        guard let id = try await links.invoiceID(from: String(file.dropLast(4))),
-              let invoice = try await Invoice.query(on: request.db).filter(\.$id == id).with(\.$contract).first(),
+        guard let target = try await links.target(of: String(file.dropLast(4))),
+              let invoice = try await Invoice.query(on: request.db).filter(\.$id == target.invoiceID).with(\.$contract).first(),
               let utility = request.application.utilityProfile
         else { throw BillingError.billLinkInvalid }
-        let bytes = try BillDocument.render(invoice: invoice, contract: invoice.contract, utility: utility)
+        let bytes = try BillDocument.render(invoice: invoice, contract: invoice.contract, utility: utility, masked: target.masked)
         let response = Response(status: .ok, body: .init(data: Data(bytes)))
         response.headers.contentType = HTTPMediaType(type: "application", subType: "pdf")
         response.headers.replaceOrAdd(name: .contentDisposition, value: "inline; filename=\"factura-\(invoice.period).pdf\"")

@@ -14,7 +14,9 @@ enum BillDocument {
         return contract + period.filter(\.isNumber)
     }
 
-    static func render(invoice: Invoice, contract: Contract, utility: UtilityProfile) throws -> [UInt8] {
+    /// `masked`: the holder's name as Factura Web shows it, for a link anyone with the contract
+    /// number can get; the whole name only in the bill sent to the enrolled number.
+    static func render(invoice: Invoice, contract: Contract, utility: UtilityProfile, masked: Bool) throws -> [UInt8] {
         var pdf = PDFWriter()
         let top = PDFWriter.pageHeight
         pdf.rectangle(x: 0, y: top - 90, width: PDFWriter.pageWidth, height: 90, grey: 0.93)
@@ -29,7 +31,7 @@ enum BillDocument {
         var y = top - 130
         let rows: [(String, String)] = [
             ("Contrato", contract.contractNumber),
-            ("Titular", contract.holderName),
+            ("Titular", masked ? Masking.name(contract.holderName) : contract.holderName),
             ("Dirección", "\(Masking.address(contract.address)) · \(contract.municipality)"),
             ("Servicios", contract.serviceList.map(\.displayName).joined(separator: ", ")),
             ("Periodo", period),
@@ -60,16 +62,24 @@ enum BillDocument {
     }
 }
 
-/// Unguessable, expiring links to a bill's PDF: the invoice id and an expiry, signed with a key
-/// kept in the database (the same on every node, and across restarts).
+/// Unguessable, expiring links to a bill's PDF: the invoice id, an expiry and, for links anyone
+/// with a contract number can get (Factura Web, Ema), a mark that the PDF shows the holder
+/// masked; signed with a key kept in the database (the same on every node, and across
+/// restarts). Links without the mark (40 bytes) are the ones sent to the enrolled number.
 struct BillLinks {
     let database: any Database
     let clock: AppClock
     /// How long a link sent with a bill works.
     static let lifetime: TimeInterval = 60 * 86_400
 
-    func token(for invoiceID: UUID, lifetime: TimeInterval = BillLinks.lifetime) async throws -> String {
-        try await signer(lifetime: lifetime).token(for: invoiceID)
+    /// What a link opens: the invoice, and whether its PDF masks the holder.
+    struct Target: Equatable {
+        let invoiceID: UUID
+        let masked: Bool
+    }
+
+    func token(for invoiceID: UUID, masked: Bool, lifetime: TimeInterval = BillLinks.lifetime) async throws -> String {
+        try await signer(lifetime: lifetime).token(for: invoiceID, masked: masked)
     }
 
     /// Signs many links with one read of the key (the monthly dispatch signs a million).
@@ -77,29 +87,34 @@ struct BillLinks {
         let key: SymmetricKey
         let expiry: UInt64
 
-        func token(for invoiceID: UUID) -> String {
-            let body = BillLinks.bytes(invoiceID) + BillLinks.bytes(expiry)
+        func token(for invoiceID: UUID, masked: Bool = false) -> String {
+            let body = BillLinks.bytes(invoiceID) + BillLinks.bytes(expiry) + (masked ? [BillLinks.maskedMark] : [])
             let signature = HMAC<SHA256>.authenticationCode(for: body, using: key)
             return BillLinks.base64URL(Data(body + Array(signature.prefix(16))))
         }
     }
 
+    static let maskedMark: UInt8 = 1
+
     func signer(lifetime: TimeInterval = BillLinks.lifetime) async throws -> Signer {
         Signer(key: try await key(), expiry: UInt64(clock.now().addingTimeInterval(lifetime).timeIntervalSince1970))
     }
 
-    /// The invoice a token names, or nil when it is forged, damaged or expired.
-    func invoiceID(from token: String) async throws -> UUID? {
-        guard let data = Self.data(base64URL: token), data.count == 40 else { return nil }
+    /// What a token opens, or nil when it is forged, damaged or expired.
+    func target(of token: String) async throws -> Target? {
+        guard let data = Self.data(base64URL: token), data.count == 40 || data.count == 41 else { return nil }
         let bytes = Array(data)
-        let body = Array(bytes[0..<24])
+        let bodyLength = bytes.count - 16
+        let body = Array(bytes[0..<bodyLength])
         let expected = Array(HMAC<SHA256>.authenticationCode(for: body, using: try await key()).prefix(16))
-        guard ConstantTime.equals(Array(bytes[24..<40]), expected) else { return nil }
+        guard ConstantTime.equals(Array(bytes[bodyLength...]), expected) else { return nil }
+        guard bodyLength == 24 || bytes[24] == Self.maskedMark else { return nil }
         let expiry = bytes[16..<24].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         guard Double(expiry) > clock.now().timeIntervalSince1970 else { return nil }
         let uuid = bytes[0..<16]
-        return UUID(uuid: (uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7],
-                           uuid[8], uuid[9], uuid[10], uuid[11], uuid[12], uuid[13], uuid[14], uuid[15]))
+        let id = UUID(uuid: (uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7],
+                             uuid[8], uuid[9], uuid[10], uuid[11], uuid[12], uuid[13], uuid[14], uuid[15]))
+        return Target(invoiceID: id, masked: bodyLength == 25)
     }
 
     private func key() async throws -> SymmetricKey {

@@ -94,19 +94,16 @@ struct CloseService {
     }
 
     /// The CSV for the printing house: the contracts whose bill goes on paper in `period`.
-    func paperList(period: BillingPeriod) async throws -> String {
+    /// The printing house's CSV of the period, and how many contracts it lists (a name or an
+    /// address may hold a line break, so lines are not records).
+    func paperList(period: BillingPeriod) async throws -> (csv: String, contracts: Int) {
         let rows = try await PaperBill.query(on: database).filter(\.$period == period.description).with(\.$contract).all()
             .sorted { $0.contract.contractNumber < $1.contract.contractNumber }
         var csv = "contract_number,holder_name,address,municipality,segment,period,reason\n"
         for row in rows {
             let contract = row.contract
-            csv += [contract.contractNumber, contract.holderName, contract.address, contract.municipality, contract.segment, row.period, row.reason]
-                .map(Self.csvField).joined(separator: ",") + "\n"
+            csv += CSVWriter.line([contract.contractNumber, contract.holderName, contract.address, contract.municipality, contract.segment, row.period, row.reason], terminator: "\n")
         }
-        return csv
-    }
-
-    static func csvField(_ value: String) -> String {
-        value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
+        return (csv, rows.count)
     }
 }

@@ -26,6 +26,7 @@ struct DispatchCommand: AsyncCommand {
             throw CommandFailure("Indique el periodo así: ema invoices dispatch --period 2026-11")
         }
         let app = context.application
+        guard app.whatsAppAvailable else { throw CommandFailure(BillingError.whatsAppUnavailable.reason) }
         try await app.autoMigrate()
         let bar = ProgressBar(enabled: isatty(STDERR_FILENO) == 1)
         let summary = try await DispatchService(application: app).dispatch(period: period) { read, total in
@@ -98,14 +99,14 @@ struct PaperListCommand: AsyncCommand {
             throw CommandFailure("Indique el periodo así: ema invoices paper-list --period 2026-12")
         }
         try await context.application.autoMigrate()
-        let csv = try await CloseService(application: context.application).paperList(period: period)
+        let (csv, contracts) = try await CloseService(application: context.application).paperList(period: period)
         if let out = signature.out {
             do {
                 try csv.write(toFile: out, atomically: true, encoding: .utf8)
             } catch {
                 throw CommandFailure("No se pudo escribir «\(out)»: \(error.localizedDescription)")
             }
-            context.console.print("Escribí \(csv.split(separator: "\n").count - 1) contratos en \(out).")
+            context.console.print("Escribí \(contracts) contratos en \(out).")
         } else {
             FileHandle.standardOutput.write(Data(csv.utf8))
         }

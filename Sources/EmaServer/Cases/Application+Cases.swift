@@ -4,15 +4,9 @@ import Foundation
 import Vapor
 
 extension Application {
-    private struct CaseLimitersKey: StorageKey { typealias Value = CaseLimiters }
-
-    /// Failed public lookups of radicados: per radicado typed (10 an hour) and per client
-    /// address (30 every 15 minutes). Both count a wrong code and an unknown radicado alike.
-    var caseLimiters: CaseLimiters {
-        if let limiters = storage[CaseLimitersKey.self] { return limiters }
-        let limiters = CaseLimiters()
-        storage[CaseLimitersKey.self] = limiters
-        return limiters
+    /// The public lookup of radicados under its limits.
+    var caseLookups: CaseLookups {
+        CaseLookups(limits: rateLimits)
     }
 
     /// The service over this application's database, clock and the utility's municipalities.
@@ -23,20 +17,25 @@ extension Application {
     }
 }
 
-struct CaseLimiters: Sendable {
-    let perRadicado = RateLimiter(.init(limit: 10, window: 3_600))
-    let perClient = RateLimiter(.init(limit: 30, window: 900))
+/// The public lookup of a radicado with its access code. Failures (a wrong code and an unknown
+/// radicado alike) count per client address (30 every 15 minutes) and per radicado and address
+/// (10 an hour). Never per radicado alone: radicados are sequential, so anyone could lock every
+/// case, its owner included; an owner at another address is never held back by a guesser.
+struct CaseLookups: Sendable {
+    static let failuresPerAddress = RateLimit("radicado.fallos.direccion", limit: 30, window: 900)
+    static let failuresPerCase = RateLimit("radicado.fallos.radicado_direccion", limit: 10, window: 3_600)
 
-    /// Looks a case up unless this radicado or this client failed too often; counts a failure.
-    func lookup(_ service: CaseService, radicado: String, code: String, client: String?) async throws -> PQRCase? {
-        let now = service.clock.now()
-        let key = Radicado.parse(radicado)?.text ?? String(radicado.prefix(20))
-        if let seconds = await perRadicado.retryAfter(key, now: now) { throw PlatformError.rateLimited(retryAfterSeconds: seconds) }
-        if let client, let seconds = await perClient.retryAfter(client, now: now) { throw PlatformError.rateLimited(retryAfterSeconds: seconds) }
+    let limits: RateLimiter
+
+    /// Looks a case up unless this client failed too often; counts a failure.
+    func lookup(_ service: CaseService, radicado: String, code: String, client: String) async throws -> PQRCase? {
+        let pair = "\(Radicado.parse(radicado)?.text ?? String(radicado.prefix(20)))|\(client)"
+        try await limits.check(Self.failuresPerAddress, client)
+        try await limits.check(Self.failuresPerCase, pair)
         let found = try await service.lookup(radicado: radicado, code: code)
         if found == nil {
-            await perRadicado.record(key, now: now)
-            if let client { await perClient.record(client, now: now) }
+            try await limits.record(Self.failuresPerAddress, client)
+            try await limits.record(Self.failuresPerCase, pair)
         }
         return found
     }

@@ -158,9 +158,7 @@ struct BackOfficeCasesController: RouteCollection {
             page.filed = .init(radicado: filed.radicado, code: filed.code, dueDate: filed.dueOn.nameWithWeekday)
             return try await request.view.render("backoffice/case-new", page).encodeResponse(status: .created, for: request)
         } catch let error as CaseError {
-            var kept = values
-            kept.adjuntos = nil
-            let page = IntakePage(title: "Radicar PQR", frame: .init(staff), form: PQRWebController().page(request, kept, message: error.reason), channels: channels(channelValue))
+            let page = IntakePage(title: "Radicar PQR", frame: .init(staff), form: PQRWebController().page(request, PQRWebController.keptValues(values), message: error.reason), channels: channels(channelValue))
             return try await request.view.render("backoffice/case-new", page).encodeResponse(status: error.status, for: request)
         }
     }

@@ -47,14 +47,38 @@ struct CaseNotifier {
         }
     }
 
+    /// SMS with a radicado one number may get in an hour, whoever files: a form naming
+    /// someone else's mobile must not become a way to flood it.
+    static let filingSMSPerNumber = RateLimit("pqr.sms.numero", limit: 3, window: 3_600)
+
+    /// What became of the SMS with the radicado, for the page that shows it.
+    enum FiledSMS: Equatable {
+        /// No mobile given, or a repeated filing (its SMS went the first time).
+        case none
+        case sent(to: String)
+        /// The number already got `filingSMSPerNumber` this hour.
+        case limited
+        case failed
+    }
+
     /// Sends the radicado and its code by SMS to a customer who filed on a page (or through an
     /// agent) and left a mobile; in a chat Ema says them in the conversation.
-    func notifyFiled(_ filed: CaseService.Filed, type: CaseType, phone: String?) async throws {
-        guard filed.isNew, let phone = phone.flatMap(ColombianMobile.e164) else { return }
-        let body = "\(application.utilityProfile?.shortName ?? "Ema"): radicamos \(type.withArticle) con el número \(filed.radicado). Código de consulta: \(filed.code). Te responderemos a más tardar el \(filed.dueOn.displayName). Consúltala en \(application.emaConfig.publicURL)/radicado"
-        let (_, proof) = try await sms(body, to: phone)
-        guard let row = try await PQRCase.find(filed.caseID, on: application.db) else { return }
-        try await application.caseService().record(row, on: application.db, actor: "sistema", kind: "constancia", detail: "Radicado enviado al cliente. \(proof)", isPublic: false)
+    @discardableResult
+    func notifyFiled(_ filed: CaseService.Filed, type: CaseType, phone: String?) async throws -> FiledSMS {
+        guard filed.isNew, let phone = phone.flatMap(ColombianMobile.e164) else { return .none }
+        let outcome: FiledSMS
+        let proof: String
+        if try await application.rateLimits.take(Self.filingSMSPerNumber, phone) != nil {
+            (outcome, proof) = (.limited, "SMS no enviado: el número ya recibió \(Self.filingSMSPerNumber.limit) en la última hora.")
+        } else {
+            let body = "\(application.utilityProfile?.shortName ?? "Ema"): radicamos \(type.withArticle) con el número \(filed.radicado). Código de consulta: \(filed.code). Te responderemos a más tardar el \(filed.dueOn.displayName). Consúltala en \(application.emaConfig.publicURL)/radicado"
+            let (kind, sent) = try await sms(body, to: phone)
+            (outcome, proof) = (kind == .sms ? .sent(to: phone) : .failed, "Radicado enviado al cliente. \(sent)")
+        }
+        if let row = try await PQRCase.find(filed.caseID, on: application.db) {
+            try await application.caseService().record(row, on: application.db, actor: "sistema", kind: "constancia", detail: proof, isPublic: false)
+        }
+        return outcome
     }
 
     /// Notifies an extension of the term, before the original term ends.

@@ -153,12 +153,7 @@ struct CaseStatistics: Sendable {
     }
 
     static func csvLine(_ fields: [String]) -> String {
-        fields.map { field in
-            // A leading =, +, - or @ would be a formula in a spreadsheet.
-            var value = field
-            if let first = value.first, "=+-@".contains(first) { value = "'" + value }
-            return value.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
-        }.joined(separator: ",") + "\r\n"
+        CSVWriter.line(fields)
     }
 }
 

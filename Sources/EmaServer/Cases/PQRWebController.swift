@@ -7,6 +7,10 @@ import Vapor
 /// public status of a radicado (`/radicado`) with the satisfaction survey of an answered queja.
 /// Also the JSON interface other systems file and look up with (`/api/v1/pqr`).
 struct PQRWebController: RouteCollection {
+    /// Filings per client address (the form, the API without the operators' token, and Ema):
+    /// 10 an hour, more than any household files; the API with `EMA_ADMIN_TOKEN` is not limited.
+    static let filingsPerClient = RateLimit("pqr.radicacion.cliente", limit: 10, window: 3_600)
+
     static let publicTypes: [CaseType] = [.peticion, .queja, .reclamo, .recursoReposicion, .recursoApelacion, .peticionDocumentos, .consulta, .sugerencia]
 
     func boot(routes: any RoutesBuilder) throws {
@@ -121,6 +125,17 @@ struct PQRWebController: RouteCollection {
         let code: String
         let dueDate: String
         let typeTitle: String
+        /// What became of the SMS with the radicado, in words; nil when none was asked for.
+        let smsNote: String?
+    }
+
+    static func smsNote(_ outcome: CaseNotifier.FiledSMS) -> String? {
+        switch outcome {
+        case .none: nil
+        case .sent(let phone): "También te enviamos el radicado y el código por mensaje de texto al \(ColombianMobile.display(phone))."
+        case .limited: "No te enviamos el mensaje de texto: ese número ya recibió varios mensajes nuestros en la última hora. Anota el radicado y el código que ves aquí."
+        case .failed: "No pudimos enviarte el mensaje de texto en este momento. Anota el radicado y el código que ves aquí."
+        }
     }
 
     @Sendable
@@ -130,18 +145,27 @@ struct PQRWebController: RouteCollection {
         do {
             var draft = try Self.draft(from: values, channel: .pqrWeb)
             draft.requiresPlace = true
+            if let wait = try await request.rateLimits.take(Self.filingsPerClient, request.clientAddress) {
+                let message = "Desde esta conexión ya se radicaron \(Self.filingsPerClient.limit) solicitudes en la última hora. Por seguridad, espera \(SpanishDuration.wait(seconds: wait)) para radicar otra, o llámanos a la línea de atención."
+                return try await request.privatePage("pqr", page(request, Self.keptValues(values), message: message), status: .tooManyRequests)
+            }
             let filed = try await request.application.caseService().file(draft)
-            try await CaseNotifier(application: request.application).notifyFiled(filed, type: draft.type, phone: draft.phone)
+            let sms = try await CaseNotifier(application: request.application).notifyFiled(filed, type: draft.type, phone: draft.phone)
             return try await request.privatePage("pqr-radicada", FiledPage(
                 title: "Solicitud radicada", utility: request.application.utilityProfile, radicado: filed.radicado,
-                code: filed.code, dueDate: filed.dueOn.nameWithWeekday, typeTitle: draft.type.title
+                code: filed.code, dueDate: filed.dueOn.nameWithWeekday, typeTitle: draft.type.title, smsNote: Self.smsNote(sms)
             ))
         } catch let error as CaseError {
-            var kept = values
-            kept.adjuntos = nil
             let hadFiles = values.adjuntos?.contains { $0.data.readableBytes > 0 } ?? false
-            return try await request.privatePage("pqr", page(request, kept, message: error.reason + (hadFiles ? " Vuelve a adjuntar tus archivos." : "")), status: error.status)
+            return try await request.privatePage("pqr", page(request, Self.keptValues(values), message: error.reason + (hadFiles ? " Vuelve a adjuntar tus archivos." : "")), status: error.status)
         }
+    }
+
+    /// What the form shows again after a refusal: everything but the files.
+    static func keptValues(_ values: FormValues) -> FormValues {
+        var kept = values
+        kept.adjuntos = nil
+        return kept
     }
 
     // MARK: Status
@@ -182,8 +206,8 @@ struct PQRWebController: RouteCollection {
 
     /// The same answer, and the same work, for an unknown radicado and a wrong code.
     func find(_ request: Request, _ form: LookupForm) async throws -> PQRCase? {
-        try await request.application.caseLimiters.lookup(
-            request.application.caseService(), radicado: form.numero ?? "", code: form.codigo ?? "", client: request.remoteAddress?.ipAddress
+        try await request.application.caseLookups.lookup(
+            request.application.caseService(), radicado: form.numero ?? "", code: form.codigo ?? "", client: request.clientAddress
         )
     }
 
@@ -280,6 +304,9 @@ struct PQRWebController: RouteCollection {
         draft.email = body.email
         draft.priority = body.priority ?? false
         draft.submissionKey = body.idempotencyKey
+        if !AdminTokenMiddleware.presentsValidToken(request) {
+            try await request.rateLimits.enforce(Self.filingsPerClient, request.clientAddress)
+        }
         let filed = try await request.application.caseService().file(draft)
         return try await APIFiled(radicado: filed.radicado, code: filed.code, dueDate: filed.dueOn.description, status: CaseStatus.radicado.rawValue)
             .encodeResponse(status: .created, for: request)
@@ -305,8 +332,8 @@ struct PQRWebController: RouteCollection {
     @Sendable
     func apiLookup(request: Request) async throws -> APIStatus {
         let body = (try? request.content.decode(APILookup.self)) ?? APILookup(radicado: "", code: "")
-        guard let row = try await request.application.caseLimiters.lookup(
-            request.application.caseService(), radicado: body.radicado, code: body.code, client: request.remoteAddress?.ipAddress
+        guard let row = try await request.application.caseLookups.lookup(
+            request.application.caseService(), radicado: body.radicado, code: body.code, client: request.clientAddress
         ) else { throw CaseError.caseNotFound }
         let notified = row.notifiedAt != nil
         return APIStatus(

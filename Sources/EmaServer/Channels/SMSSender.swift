@@ -20,6 +20,8 @@ public enum SMSError: Error, Equatable, CustomStringConvertible {
     case rejected(status: Int, code: Int?, message: String)
     /// Throttled, provider trouble or network: worth retrying later.
     case temporary(status: Int?, message: String)
+    /// No SMS provider is configured on this node (and no sandbox stands in).
+    case notConfigured
 
     public var isRetryable: Bool {
         if case .temporary = self { return true }
@@ -30,6 +32,7 @@ public enum SMSError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .rejected(let status, let code, let message): "SMS rechazado (HTTP \(status), código \(code.map(String.init) ?? "—")): \(message)"
         case .temporary(let status, let message): "SMS no enviado por ahora (HTTP \(status.map(String.init) ?? "—")): \(message)"
+        case .notConfigured: "SMS no disponible: no hay un proveedor configurado (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM)"
         }
     }
 }

@@ -20,6 +20,8 @@ struct VerificationService {
         case hourlyLimit(retryAfterSeconds: Int)
         /// The SMS provider refused or did not answer; no code counts against the number.
         case notSent(retryable: Bool)
+        /// No SMS provider is configured (and no sandbox stands in).
+        case unavailable
     }
 
     /// Sends a new code to `phone` (E.164), unless the limits say not yet. A new code replaces
@@ -48,6 +50,8 @@ struct VerificationService {
         let body = "\(utilityName): tu código de verificación de Ema es \(code). Vence en 10 minutos. No lo compartas con nadie."
         do {
             _ = try await sms.send(to: phone, body: body)
+        } catch SMSError.notConfigured {
+            return .unavailable
         } catch let error as SMSError {
             return .notSent(retryable: error.isRetryable)
         }

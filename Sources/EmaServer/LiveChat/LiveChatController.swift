@@ -12,7 +12,8 @@ struct LiveChatController: RouteCollection {
         let desk = routes.grouped("backoffice", "chats").grouped(StaffAuthMiddleware(.agente, .supervisor, .administrador))
         desk.get(use: inbox)
         desk.get(":chat", use: show)
-        desk.webSocket(":chat", "feed", onUpgrade: agentFeed)
+        // A page of another site must not open an advisor's feed with the advisor's cookie.
+        desk.webSocket(":chat", "feed", shouldUpgrade: { request in request.comesFromThisSite ? [:] : nil }, onUpgrade: agentFeed)
         desk.post(":chat", "tomar", use: take)
         desk.post(":chat", "responder", use: reply)
         desk.post(":chat", "cerrar", use: close)

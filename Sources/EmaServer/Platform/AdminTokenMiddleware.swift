@@ -7,25 +7,31 @@ import Vapor
 /// sends 10 wrong tokens in a minute is refused until the minute ends.
 struct AdminTokenMiddleware: AsyncMiddleware {
     let expectedDigest: [UInt8]?
-    let limiter = RateLimiter(.init(limit: 10, window: 60))
+    /// Wrong tokens per address: 10 a minute.
+    static let wrongTokens = RateLimit("admin.token_incorrecto", limit: 10, window: 60)
 
     init(token: Secret?) {
         expectedDigest = token.map { Array(SHA256.hash(data: Data($0.value.utf8))) }
     }
 
+    /// True when the request carries `EMA_ADMIN_TOKEN` as its bearer (for routes open to all that
+    /// lift a limit for the utility's own systems).
+    static func presentsValidToken(_ request: Request) -> Bool {
+        guard let expected = AdminTokenMiddleware(token: request.application.emaConfig.adminToken).expectedDigest,
+              let bearer = request.headers.bearerAuthorization else { return false }
+        return ConstantTime.equals(Array(SHA256.hash(data: Data(bearer.token.utf8))), expected)
+    }
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let expectedDigest else { throw PlatformError.adminAPIClosed }
-        let client = request.remoteAddress?.ipAddress ?? "desconocido"
-        let now = request.application.clock.now()
-        if let wait = await limiter.retryAfter(client, now: now) {
-            throw PlatformError.rateLimited(retryAfterSeconds: wait)
-        }
+        let client = request.clientAddress
+        try await request.rateLimits.check(Self.wrongTokens, client)
         guard let bearer = request.headers.bearerAuthorization else {
             throw PlatformError.missingToken
         }
         let given = Array(SHA256.hash(data: Data(bearer.token.utf8)))
         guard ConstantTime.equals(given, expectedDigest) else {
-            await limiter.record(client, now: now)
+            try await request.rateLimits.record(Self.wrongTokens, client)
             request.logger.warning("Token de administración incorrecto", metadata: ["client": .string(client)])
             throw PlatformError.invalidToken
         }

@@ -23,8 +23,9 @@ public struct AppConfig: Sendable {
         public var maxMessagesPerSecond: Int = 80
         /// How long a bill interrupted mid-send waits for Meta's status before it is sent again.
         public var uncertainGrace: TimeInterval = 600
-        /// Without a token, outbound WhatsApp messages go to the local sandbox outbox.
-        public var isSandbox: Bool { accessToken == nil }
+        /// With a token and a number id, messages go to the Graph API; without, to the sandbox
+        /// outbox in the demo (or with `EMA_SANDBOX=on`), and nowhere otherwise.
+        public var isConfigured: Bool { accessToken != nil && phoneNumberID != nil }
     }
 
     public struct Twilio: Sendable {
@@ -32,8 +33,8 @@ public struct AppConfig: Sendable {
         public var accountSID: String?
         public var authToken: Secret?
         public var from: String?
-        /// Without credentials, SMS go to the local sandbox outbox.
-        public var isSandbox: Bool { accountSID == nil }
+        /// Without credentials, SMS go to the sandbox outbox in the demo, and nowhere otherwise.
+        public var isConfigured: Bool { accountSID != nil && authToken != nil && from != nil }
     }
 
     /// Wompi (Bancolombia): hosted Web Checkout and signed event notices.
@@ -51,12 +52,17 @@ public struct AppConfig: Sendable {
 
         public var apiURL: String = "https://production.wompi.co/v1"
         public var checkoutURL: String = "https://checkout.wompi.co/p/"
-        /// Without them, payments go to the sandbox gateway inside the app.
+        /// Without them, payments go to the sandbox gateway in the demo, and are not available
+        /// otherwise.
         public var credentials: Credentials?
-        public var isSandbox: Bool { credentials == nil }
+        public var isConfigured: Bool { credentials != nil }
     }
 
     public var database: DatabaseChoice = .sqlite(path: "./data/ema.sqlite")
+    /// `EMA_SANDBOX=on`: the providers' sandboxes (payments, SMS, WhatsApp, the simulator) stand
+    /// in for the ones not configured, without the demo data. `ema serve --demo` turns it on too.
+    /// Off, an unconfigured provider is simply not available.
+    public var sandbox: Bool = false
     public var publicURL: String = "http://127.0.0.1:8080"
     public var adminToken: Secret?
     public var workersEnabled: Bool = true
@@ -66,6 +72,15 @@ public struct AppConfig: Sendable {
     public var databasePoolSize: Int = 4
     /// Verification codes one client address may ask for in an hour (toll-fraud guard).
     public var codesPerClientPerHour: Int = 15
+    /// Chat conversations one client address may open every 10 minutes (`EMA_CHAT_SESSIONS_PER_CLIENT`).
+    public var chatSessionsPerClient: Int = 60
+    /// The sites that may embed the chat widget (`EMA_CHAT_ORIGINS`, comma-separated origins such
+    /// as `https://www.epm.com.co`); nil (unset or `*`): any site.
+    public var chatOrigins: Set<String>?
+    /// Who may read `/metrics`: a bearer token (`EMA_METRICS_TOKEN`) and/or client addresses
+    /// (`EMA_METRICS_ALLOW`, comma-separated); with neither, anyone.
+    public var metricsToken: Secret?
+    public var metricsAllow: Set<String> = []
     /// The advisors' chat hours (`EMA_ADVISOR_HOURS=08:00-20:00`), over the utility's data file.
     public var advisorHours: AdvisorHours?
     /// How long one node keeps a month's public indicators (`EMA_INDICATORS_CACHE_SECONDS`; 0: none).
@@ -74,6 +89,9 @@ public struct AppConfig: Sendable {
     /// (`EMA_RETENTION_CONVERSATION_DAYS`), and one-time-code records (`EMA_RETENTION_CODE_DAYS`).
     public var retentionConversationDays: Int = 180
     public var retentionCodeDays: Int = 1
+    /// Addresses of the load balancers in front of this node (`EMA_TRUSTED_PROXIES`, comma
+    /// separated): only their `X-Forwarded-For` is believed.
+    public var trustedProxies: Set<String> = []
     /// bcrypt cost of staff passwords (tests lower it to stay fast).
     public var passwordCost: Int = 12
     public var whatsApp = WhatsApp()
@@ -93,14 +111,25 @@ public struct AppConfig: Sendable {
             database = .sqlite(path: reader.string("EMA_SQLITE_PATH") ?? "./data/ema.sqlite")
         }
         publicURL = reader.httpURL("EMA_PUBLIC_URL") ?? publicURL
+        sandbox = reader.onOff("EMA_SANDBOX") ?? false
         adminToken = reader.secret("EMA_ADMIN_TOKEN")
         workersEnabled = reader.onOff("EMA_WORKERS") ?? true
         workerConcurrency = reader.integer("EMA_WORKER_CONCURRENCY", in: 1...64) ?? workerConcurrency
         databasePoolSize = reader.integer("EMA_DB_POOL_SIZE", in: 1...100) ?? databasePoolSize
         codesPerClientPerHour = reader.integer("EMA_CODES_PER_CLIENT_HOUR", in: 1...1_000_000) ?? codesPerClientPerHour
+        if let origins = reader.list("EMA_CHAT_ORIGINS"), origins != ["*"] {
+            for origin in origins where URLComponents(string: origin).map({ ($0.scheme == "http" || $0.scheme == "https") && $0.host != nil && $0.path.isEmpty }) != true {
+                reader.problem("EMA_CHAT_ORIGINS", "cada origen es como https://www.empresa.com.co, sin ruta (llegó «\(origin)»)")
+            }
+            chatOrigins = Set(origins)
+        }
+        metricsToken = reader.secret("EMA_METRICS_TOKEN")
+        metricsAllow = Set(reader.list("EMA_METRICS_ALLOW") ?? [])
+        chatSessionsPerClient = reader.integer("EMA_CHAT_SESSIONS_PER_CLIENT", in: 1...1_000_000) ?? chatSessionsPerClient
         indicatorCacheSeconds = reader.integer("EMA_INDICATORS_CACHE_SECONDS", in: 0...3_600) ?? indicatorCacheSeconds
         retentionConversationDays = reader.integer("EMA_RETENTION_CONVERSATION_DAYS", in: 1...3_650) ?? retentionConversationDays
         retentionCodeDays = reader.integer("EMA_RETENTION_CODE_DAYS", in: 1...365) ?? retentionCodeDays
+        trustedProxies = Set(reader.list("EMA_TRUSTED_PROXIES") ?? [])
         if let hours = reader.string("EMA_ADVISOR_HOURS") {
             let parts = hours.split(separator: "-").map { $0.trimmingCharacters(in: .whitespaces) }
             if parts.count == 2, let parsed = AdvisorHours(opens: parts[0], closes: parts[1]) {
@@ -119,6 +148,9 @@ public struct AppConfig: Sendable {
         whatsApp.uncertainGrace = reader.integer("WHATSAPP_RESEND_GRACE_SECONDS", in: 5...86_400).map(TimeInterval.init) ?? whatsApp.uncertainGrace
         if whatsApp.accessToken != nil, whatsApp.phoneNumberID == nil {
             reader.problem("WHATSAPP_PHONE_NUMBER_ID", "es obligatorio cuando WHATSAPP_ACCESS_TOKEN está definido")
+        }
+        if whatsApp.accessToken != nil, whatsApp.appSecret == nil {
+            reader.problem("WHATSAPP_APP_SECRET", "es obligatorio cuando WHATSAPP_ACCESS_TOKEN está definido: sin él no se puede comprobar la firma de los webhooks")
         }
 
         twilio.apiURL = reader.httpURL("TWILIO_API_URL") ?? twilio.apiURL
@@ -151,7 +183,8 @@ public struct AppConfig: Sendable {
     }
 
     /// One line for the start-up log: what was chosen, with secrets and passwords masked.
-    public var summary: String {
+    /// `sandbox` says whether the sandboxes stand in (the demo turns them on after reading).
+    public func summary(sandbox: Bool) -> String {
         let db: String
         switch database {
         case .sqlite(let path): db = "sqlite:\(path)"
@@ -162,9 +195,10 @@ public struct AppConfig: Sendable {
             "public_url=\(publicURL)",
             "admin_api=\(adminToken == nil ? "cerrada" : "abierta")",
             "workers=\(workersEnabled ? "on" : "off")",
-            "whatsapp=\(whatsApp.isSandbox ? "sandbox" : whatsApp.graphURL)",
-            "sms=\(twilio.isSandbox ? "sandbox" : twilio.apiURL)",
-            "pagos=\(wompi.isSandbox ? "sandbox" : wompi.apiURL)",
+            "whatsapp=\(whatsApp.isConfigured ? whatsApp.graphURL : sandbox ? "sandbox" : "no_disponible")",
+            "sms=\(twilio.isConfigured ? twilio.apiURL : sandbox ? "sandbox" : "no_disponible")",
+            "pagos=\(wompi.isConfigured ? wompi.apiURL : sandbox ? "sandbox" : "no_disponible")",
+            "sandbox=\(sandbox ? "ACTIVO" : "off")",
         ].joined(separator: " ")
     }
 
@@ -211,6 +245,11 @@ struct EnvironmentReader {
     func string(_ key: String) -> String? {
         guard let value = environment[key]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
         return value
+    }
+
+    /// A comma-separated list, blanks dropped; nil when unset.
+    func list(_ key: String) -> [String]? {
+        string(key).map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
     }
 
     func secret(_ key: String) -> Secret? {

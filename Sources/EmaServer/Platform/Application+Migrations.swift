@@ -31,5 +31,8 @@ extension Application {
         migrations.add(CreateSurveys())
         migrations.add(AddDayIndexToTurns())
         migrations.add(CreateDataRequests())
+        migrations.add(CreateRateLimits())
+        migrations.add(CreateHealthChecks())
+        migrations.add(AddPhoneKeyToDataRequests())
     }
 }

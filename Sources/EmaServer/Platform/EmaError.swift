@@ -1,3 +1,4 @@
+import EmaCore
 import Vapor
 
 /// An error a person or a machine can act on: an HTTP status, a reason in Spanish and a stable
@@ -40,7 +41,7 @@ public enum PlatformError: EmaError {
         case .adminAPIClosed: "La API de administración está cerrada: defina EMA_ADMIN_TOKEN para abrirla."
         case .missingToken: "Falta el encabezado Authorization: Bearer <token>."
         case .invalidToken: "El token no es válido."
-        case .rateLimited(let seconds): "Demasiados intentos seguidos. Espera \(seconds) segundos y vuelve a intentarlo."
+        case .rateLimited(let seconds): "Demasiados intentos seguidos. Por seguridad, espera \(SpanishDuration.wait(seconds: seconds)) y vuelve a intentarlo."
         case .databaseUnavailable: "La base de datos no responde en este momento."
         case .formFromAnotherSite: "Este formulario llegó desde otro sitio, así que no lo procesamos. Abre la página de nuevo desde nuestra dirección e inténtalo ahí."
         }

@@ -32,6 +32,7 @@ struct EmaServeCommand: AsyncCommand {
                 "contratos": .string(summary.contracts.spanishSummary), "facturas": .string(summary.invoices.spanishSummary),
             ])
         }
+        app.logProviders()
         if app.emaConfig.workersEnabled {
             try await app.startJobRunner()
         } else {

@@ -36,7 +36,7 @@ struct ErrorMiddleware: AsyncMiddleware {
 
     static func wantsJSON(_ request: Request) -> Bool {
         let path = request.url.path
-        if path.hasPrefix("/api/") || path.hasPrefix("/webhooks/") || path == "/health" { return true }
+        if path.hasPrefix("/api/") || path.hasPrefix("/webhooks/") || path == "/health" || path == "/metrics" { return true }
         let accept = request.headers.first(name: .accept) ?? ""
         return accept.contains("application/json") && !accept.contains("text/html")
     }

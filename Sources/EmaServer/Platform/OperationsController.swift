@@ -1,3 +1,5 @@
+import Crypto
+import EmaCore
 import Fluent
 import Foundation
 import SQLKit
@@ -11,27 +13,67 @@ struct OperationsController: RouteCollection {
     }
 
     struct Health: Content {
+        struct Checks: Content {
+            /// `ok` or `failed`: the database answered a query.
+            let read: String
+            /// `ok` or `failed`: the database took a write (one row per node, upserted).
+            let write: String
+        }
+
         let status: String
+        let database: Checks
+        /// True when the providers' sandboxes stand in (`--demo`, `EMA_SANDBOX=on`): never in
+        /// front of real customers.
+        let sandbox: Bool
+        let warning: String?
+        /// Each provider: `configurado`, `sandbox` or `no_disponible`.
+        let providers: [String: String]
     }
 
-    /// `GET /health` → 200 `{"status":"ok"}` when the database answers a real query within 5 s,
-    /// 503 `{"status":"unavailable"}` otherwise.
+    /// `GET /health` → 200 `{"status":"ok", "database": {"read":"ok","write":"ok"}, "sandbox":
+    /// false, "providers": {…}}` when the database answers a query and takes a write within 5 s
+    /// each; 503 with `"status":"unavailable"` and the check that failed otherwise (a full disk,
+    /// a read-only replica), so a load balancer takes the node out.
     @Sendable
     func health(request: Request) async throws -> Response {
-        let healthy = await Self.databaseAnswers(request.db, logger: request.logger)
+        let app = request.application
+        let read = await Self.databaseAnswers(request.db, logger: request.logger)
+        let write = read ? await Self.databaseWrites(request.db, node: app.nodeID, now: app.clock.now(), logger: request.logger) : false
+        let healthy = read && write
         let response = Response(status: healthy ? .ok : .serviceUnavailable)
-        try response.content.encode(Health(status: healthy ? "ok" : "unavailable"))
+        try response.content.encode(Health(
+            status: healthy ? "ok" : "unavailable",
+            database: .init(read: read ? "ok" : "failed", write: write ? "ok" : "failed"),
+            sandbox: app.sandboxEnabled,
+            warning: app.sandboxEnabled ? "MODO DE PRUEBAS: pasarelas de prueba activas; no atiende clientes reales." : nil,
+            providers: Dictionary(uniqueKeysWithValues: app.providers.map { ($0.name, $0.state.rawValue) })
+        ))
         response.headers.cacheControl = .init(noStore: true)
         return response
     }
 
     static func databaseAnswers(_ database: any Database, logger: Logger) async -> Bool {
+        await within5Seconds(logger: logger, "La base de datos no responde") {
+            let row = try await (database as! any SQLDatabase).raw("SELECT 1 AS ok").first()
+            return try row?.decode(column: "ok", as: Int.self) == 1
+        }
+    }
+
+    /// Upserts this node's row of `health_checks`: the cheapest write that still needs the disk.
+    static func databaseWrites(_ database: any Database, node: String, now: Date, logger: Logger) async -> Bool {
+        await within5Seconds(logger: logger, "La base de datos no acepta escrituras") {
+            try await (database as! any SQLDatabase).insert(into: HealthCheck.schema)
+                .columns("node", "checked_at").values(SQLBind(node), SQLBind(now))
+                .onConflict(with: ["node"]) { $0.set(excludedValueOf: "checked_at") }
+                .run()
+            return true
+        }
+    }
+
+    static func within5Seconds(logger: Logger, _ failure: String, _ work: @escaping @Sendable () async throws -> Bool) async -> Bool {
         do {
             return try await withThrowingTaskGroup(of: Bool.self) { group in
-                group.addTask {
-                    let row = try await (database as! any SQLDatabase).raw("SELECT 1 AS ok").first()
-                    return try row?.decode(column: "ok", as: Int.self) == 1
-                }
+                group.addTask(operation: work)
                 group.addTask {
                     try await Task.sleep(for: .seconds(5))
                     return false
@@ -41,7 +83,7 @@ struct OperationsController: RouteCollection {
                 return first
             }
         } catch {
-            logger.warning("La base de datos no responde", metadata: ["error": "\(String(reflecting: error))"])
+            logger.warning("\(failure)", metadata: ["error": "\(String(reflecting: error))"])
             return false
         }
     }
@@ -51,6 +93,7 @@ struct OperationsController: RouteCollection {
     @Sendable
     func metrics(request: Request) async throws -> Response {
         let app = request.application
+        try Self.authorizeMetrics(request)
         var text = ""
         app.httpMetrics.render(into: &text)
 
@@ -74,6 +117,19 @@ struct OperationsController: RouteCollection {
         let response = Response(status: .ok, body: .init(string: text))
         response.headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4; charset=utf-8")
         return response
+    }
+
+    /// With `EMA_METRICS_TOKEN` and/or `EMA_METRICS_ALLOW` set, a scrape must bring the token
+    /// (bearer) or come from an allowed address; either one is enough. Unset: open.
+    static func authorizeMetrics(_ request: Request) throws {
+        let config = request.application.emaConfig
+        guard config.metricsToken != nil || !config.metricsAllow.isEmpty else { return }
+        if config.metricsAllow.contains(request.clientAddress) { return }
+        if let token = config.metricsToken, let bearer = request.headers.bearerAuthorization,
+           ConstantTime.equals(Array(SHA256.hash(data: Data(bearer.token.utf8))), Array(SHA256.hash(data: Data(token.value.utf8)))) {
+            return
+        }
+        throw request.headers.bearerAuthorization == nil ? PlatformError.missingToken : PlatformError.invalidToken
     }
 
     static func poolSize(_ app: Application) -> Int {

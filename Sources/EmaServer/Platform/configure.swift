@@ -18,9 +18,13 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.leaf.cache.isEnabled = app.environment.isRelease
     app.utilityProfile = try UtilityProfile.load(from: app.directory.resourcesDirectory + "utility.json")
 
-    // Middleware, outermost first: request log and metrics, errors, static files.
+    // Middleware, outermost first: request log and metrics, security headers, the chat's CORS,
+    // the input guard (long paths, control characters), errors, static files.
     app.middleware = Middlewares()
     app.middleware.use(RequestLogMiddleware(metrics: app.httpMetrics))
+    app.middleware.use(SecurityHeadersMiddleware(config: config))
+    app.middleware.use(ChatCORSMiddleware(config: config))
+    app.middleware.use(InputGuardMiddleware())
     app.middleware.use(ErrorMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
     app.routes.defaultMaxBodySize = "1mb"
@@ -40,7 +44,6 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try app.register(collection: OperationsController())
     try app.register(collection: SiteController())
     try app.register(collection: BillController())
-    app.facturaLookupLimiter = RateLimiter(.init(limit: 60, window: 600))
     try app.register(collection: FacturaWebController())
     try app.register(collection: WompiWebhookController())
     // The back office: staff sign-in (bcrypt; a lower cost only in tests), then its pages.
@@ -61,11 +64,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try app.register(collection: BackOfficeDataController())
     let api = app.grouped("api", "v1")
     PQRWebController().api(api)
-    // The chat API is called by the widget from the utility's own sites: any origin may call it
-    // (no cookies are involved; the session id travels in the path).
+    // The chat API is called by the widget from the utility's own sites: ChatCORSMiddleware
+    // (above) answers the browsers' preflights.
     try app.setUpWhatsApp()
-    try api.grouped(CORSMiddleware(configuration: .init(allowedOrigin: .all, allowedMethods: [.POST, .OPTIONS], allowedHeaders: [.contentType, .accept])))
-        .register(collection: ChatController())
+    try api.register(collection: ChatController())
     let admin = api.grouped(AdminTokenMiddleware(token: config.adminToken))
     try admin.register(collection: AdminContractsController())
 
@@ -75,6 +77,4 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(NLUCommand(), as: "nlu")
     app.asyncCommands.use(InvoicesCommand(), as: "invoices")
     app.asyncCommands.use(StaffCommand(), as: "staff")
-
-    app.logger.info("Ema configurada", metadata: ["config": .string(config.summary)])
 }

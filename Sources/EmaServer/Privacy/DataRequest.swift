@@ -1,3 +1,4 @@
+import Crypto
 import Fluent
 import Foundation
 import SQLKit
@@ -20,7 +21,11 @@ final class DataRequest: Model, @unchecked Sendable {
     /// The holder's number while the request needs it (a copy to show, an answer to send);
     /// never kept for a suppression.
     @OptionalField(key: "phone") var phone: String?
+    /// The number as staff see it (its last two digits).
     @Field(key: "phone_masked") var phoneMasked: String
+    /// An HMAC of the number under a platform secret: finds a number's suppression without
+    /// keeping the number in any readable form.
+    @OptionalField(key: "phone_key") var phoneKey: String?
     /// What the holder asked, in their words (a correction).
     @OptionalField(key: "detail") var detail: String?
     /// `recibido`, `en_tramite` or `respondido`
@@ -45,6 +50,11 @@ final class DataRequest: Model, @unchecked Sendable {
     static let statusTitles = ["recibido": "Recibida", "en_tramite": "Reclamo en trámite", "respondido": "Respondida"]
 
     var rightTitle: String { Self.rightTitles[right] ?? right }
+
+    static func phoneKey(_ phone: String, on database: any Database) async throws -> String {
+        let key = SymmetricKey(data: try await PlatformSecret.value(named: "data_request_phones", database: database))
+        return Hex.string(HMAC<SHA256>.authenticationCode(for: Data(phone.utf8), using: key))
+    }
     var statusTitle: String { Self.statusTitles[status] ?? status }
 }
 
@@ -100,5 +110,22 @@ struct DataRequestHolderRecords: HolderRecords {
             .set("phone", to: SQLLiteral.null).set("detail", to: SQLLiteral.null)
             .set("copy_token_hash", to: SQLLiteral.null).set("copy_expires_at", to: SQLLiteral.null)
             .where("phone", .equal, SQLBind(holder.phone)).returning("id").all().count
+    }
+}
+
+/// The number's HMAC (`phone_key`), and the masked numbers of earlier rows cut to two digits.
+struct AddPhoneKeyToDataRequests: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(DataRequest.schema).field("phone_key", .string).update()
+        for row in try await DataRequest.query(on: database).all() {
+            row.phoneMasked = row.phoneMasked.hasPrefix("+57") && row.phoneMasked.count == 13
+                ? "+57 ••• ••• ••" + String(row.phoneMasked.suffix(2)) : "•••" + String(row.phoneMasked.suffix(2))
+            if let phone = row.phone { row.phoneKey = try await DataRequest.phoneKey(phone, on: database) }
+            try await row.save(on: database)
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(DataRequest.schema).deleteField("phone_key").update()
     }
 }

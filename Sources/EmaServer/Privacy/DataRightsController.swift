@@ -75,7 +75,7 @@ struct DataRightsController: RouteCollection {
     func suppressed(_ phone: String, since session: String?, _ request: Request) async throws -> Bool {
         guard let expiry = (session ?? "").split(separator: ".").dropFirst().first.flatMap({ Double($0) }) else { return true }
         let issued = Date(timeIntervalSince1970: expiry - Self.sessionLifetime)
-        return try await DataRequest.query(on: request.db).filter(\.$right == "suprimir").filter(\.$phoneMasked == Masking.phone(phone))
+        return try await DataRequest.query(on: request.db).filter(\.$right == "suprimir").filter(\.$phoneKey == DataRequest.phoneKey(phone, on: request.db))
             .filter(\.$receivedAt >= issued).count() > 0
     }
 
@@ -96,6 +96,7 @@ struct DataRightsController: RouteCollection {
         case .wait(let seconds): "Ya te enviamos un código al \(ColombianMobile.display(phone)) hace un momento. Revisa tus mensajes de texto; podrás pedir otro en \(seconds) segundos."
         case .hourlyLimit, .deviceLimit: "Por tu seguridad ya enviamos el máximo de códigos en la última hora. Inténtalo de nuevo más tarde."
         case .notSent: "No pudimos enviar el mensaje de texto en este momento. Inténtalo de nuevo en unos minutos."
+        case .unavailable: "La verificación por mensaje de texto no está disponible en este momento. Puedes ejercer tus derechos en una oficina o por la línea de atención."
         }
     }
 
@@ -126,7 +127,7 @@ struct DataRightsController: RouteCollection {
         guard let phone = form.celular.flatMap(ColombianMobile.e164) else {
             return try await page(request, { $0.message = "Escribe un celular colombiano de 10 dígitos, por ejemplo 300 123 4567." }, status: .badRequest)
         }
-        let issue = try await request.application.assistantEffects(client: request.remoteAddress?.ipAddress).sendCode(to: phone)
+        let issue = try await request.application.assistantEffects(client: request.clientAddress).sendCode(to: phone)
         if Self.blocks(issue), let refusal = Self.refusal(issue, phone) {
             return try await page(request, { $0.message = refusal }, status: .tooManyRequests)
         }
@@ -153,7 +154,7 @@ struct DataRightsController: RouteCollection {
         guard let phone = try await holder(of: form.sesion, request), try await !suppressed(phone, since: form.sesion, request) else {
             return try await page(request, { $0.message = "Tu verificación venció (dura 15 minutos). Verifica tu número de nuevo." }, status: .forbidden)
         }
-        let effects = request.application.assistantEffects(client: request.remoteAddress?.ipAddress)
+        let effects = request.application.assistantEffects(client: request.clientAddress)
         func again(_ message: String) async throws -> Response {
             try await page(request, { page in
                 page.stage = "derechos"

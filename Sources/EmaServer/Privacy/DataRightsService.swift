@@ -106,6 +106,7 @@ struct DataRightsService {
         row.channel = request.channel.rawValue
         row.phone = keepPhone ? request.phone : nil
         row.phoneMasked = Masking.phone(request.phone)
+        row.phoneKey = try await DataRequest.phoneKey(request.phone, on: database)
         row.receivedAt = now
         row.receivedOn = today.description
         row.dueOn = calendar.adding(businessDays: kind == "consulta" ? Self.consultaDays : Self.reclamoDays, to: today).description

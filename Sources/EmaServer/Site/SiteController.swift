@@ -124,11 +124,12 @@ struct SiteController: RouteCollection {
         ))
     }
 
-    /// The demo's SMS outbox: only in `--demo` and while SMS go to the sandbox.
+    /// The sandbox's SMS outbox: only with `--demo` (or `EMA_SANDBOX=on`) and while SMS go to
+    /// the sandbox.
     @Sendable
     func sandboxSMS(request: Request) async throws -> View {
         let app = request.application
-        guard app.isDemo, app.emaConfig.twilio.isSandbox else { throw Abort(.notFound) }
+        guard app.sandboxEnabled, !app.emaConfig.twilio.isConfigured else { throw Abort(.notFound) }
         let messages = try await SandboxMessage.query(on: request.db)
             .filter(\.$channel == "sms")
             .sort(\.$createdAt, .descending)

@@ -73,7 +73,7 @@ struct BackOfficeController: RouteCollection {
         if let old = request.cookies[Request.staffCookieName(request.application)]?.string {
             try await StaffSession.query(on: request.db).filter(\.$tokenHash == Hex.sha256(old)).delete()
         }
-        let outcome = try await service.signIn(email: form.correo ?? "", password: form.clave ?? "", client: request.remoteAddress?.ipAddress ?? "desconocido")
+        let outcome = try await service.signIn(email: form.correo ?? "", password: form.clave ?? "", client: request.clientAddress)
         func again(_ message: String, _ status: HTTPResponseStatus) async throws -> Response {
             try await request.view.render("backoffice/signin", SignInPage(
                 title: "Ingreso del personal", utility: request.application.utilityProfile, next: next,
@@ -84,8 +84,7 @@ struct BackOfficeController: RouteCollection {
         case .refused:
             return try await again("El correo o la contraseña no coinciden. Revísalos e inténtalo de nuevo.", .unauthorized)
         case .limited(let seconds):
-            let minutes = max(1, (seconds + 59) / 60)
-            return try await again("Por seguridad, espera \(minutes == 1 ? "1 minuto" : "\(minutes) minutos") antes de intentarlo de nuevo.", .tooManyRequests)
+            return try await again("Por seguridad, espera \(SpanishDuration.wait(seconds: seconds)) antes de intentarlo de nuevo.", .tooManyRequests)
         case .signedIn(let token, _):
             let response = request.redirect(to: next, redirectType: .normal)
             request.setStaffCookie(token, on: response)

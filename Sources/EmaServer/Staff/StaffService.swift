@@ -14,6 +14,10 @@ struct StaffService {
     static let idleTimeout: TimeInterval = 30 * 60
     static let absoluteLifetime: TimeInterval = 12 * 3600
     static let minimumPasswordLength = 12
+    /// Failed sign-ins: 5 per account and 20 per client address every 15 minutes. In the
+    /// database, so a restart or another node does not lift a lock-out.
+    static let failuresPerAccount = RateLimit("staff.ingreso.cuenta", limit: 5, window: 900)
+    static let failuresPerAddress = RateLimit("staff.ingreso.direccion", limit: 20, window: 900)
 
     enum Problem: Error, Equatable, CustomStringConvertible {
         case invalidEmail, invalidName, invalidRole, shortPassword, duplicate
@@ -85,10 +89,10 @@ struct StaffService {
     /// Checks the password; on success opens a new session (a new token every time).
     func signIn(email typed: String, password: String, client: String) async throws -> SignIn {
         let email = Self.normalized(email: typed) ?? String(typed.lowercased().prefix(120))
-        let limiters = application.staffSignInLimiters
-        let checks = [(limiters.account, email), (limiters.address, client)]
-        for (limiter, key) in checks {
-            if let seconds = await limiter.retryAfter(key, now: now) {
+        let limits = application.rateLimits
+        let checks = [(Self.failuresPerAccount, email), (Self.failuresPerAddress, client)]
+        for (rule, key) in checks {
+            if let seconds = try await limits.retryAfter(rule, key) {
                 try await audit(nil, email: email, "ingreso_bloqueado", subject: email, detail: "demasiados intentos")
                 return .limited(seconds: seconds)
             }
@@ -98,7 +102,7 @@ struct StaffService {
         if account == nil { stored = try await dummyHash() }
         let matches = try await verify(password, hash: stored)
         guard let account, matches, account.active else {
-            for (limiter, key) in checks { await limiter.record(key, now: now) }
+            for (rule, key) in checks { try await limits.record(rule, key) }
             try await audit(account?.id, email: email, "ingreso_fallido", subject: email, detail: account == nil ? "cuenta desconocida" : "contraseña incorrecta o cuenta inactiva")
             return .refused
         }
@@ -185,10 +189,6 @@ enum PruneStaffSessionsJob {
 
 extension Application {
     struct StaffSignInLimiters: Sendable {
-        /// 5 failed sign-ins per account every 15 minutes.
-        let account = RateLimiter(.init(limit: 5, window: 900))
-        /// 20 per client address every 15 minutes.
-        let address = RateLimiter(.init(limit: 20, window: 900))
         /// See `StaffService.dummyHash()`.
         let dummyHash = NIOLockedValueBox<String?>(nil)
     }

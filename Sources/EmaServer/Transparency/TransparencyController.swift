@@ -6,11 +6,18 @@ import Vapor
 /// Contacto Transparente: `/transparencia` to report, `/transparencia/consulta` to follow the
 /// report with its code and key, and the back office of the `transparencia` role only.
 struct TransparencyController: RouteCollection {
+    /// Failed lookups (a wrong key and an unknown code alike): 30 per address every 15 minutes
+    /// and 10 per code and address an hour; never per code alone, which would let anyone lock
+    /// a reporter out of their own answer.
+    static let failuresPerAddress = RateLimit("transparencia.fallos.direccion", limit: 30, window: 900)
+    static let failuresPerCode = RateLimit("transparencia.fallos.codigo_direccion", limit: 10, window: 3_600)
+
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("transparencia", use: form)
-        routes.on(.POST, "transparencia", body: .collect(maxSize: "27mb"), use: submit)
-        routes.get("transparencia", "consulta", use: lookupForm)
-        routes.post("transparencia", "consulta", use: lookup)
+        // The reporter's pages leave no access-log line: the page promises only the day is kept.
+        routes.get("transparencia", use: form).anonymous()
+        routes.on(.POST, "transparencia", body: .collect(maxSize: "27mb"), use: submit).anonymous()
+        routes.get("transparencia", "consulta", use: lookupForm).anonymous()
+        routes.post("transparencia", "consulta", use: lookup).anonymous()
         let desk = routes.grouped("backoffice", "transparencia").grouped(StaffAuthMiddleware(.transparencia))
         desk.get(use: list)
         desk.get(":code", use: detail)
@@ -91,13 +98,15 @@ struct TransparencyController: RouteCollection {
     func lookup(request: Request) async throws -> Response {
         try request.refuseFormFromAnotherSite()
         let form = (try? request.content.decode(LookupForm.self)) ?? LookupForm()
-        let limiters = request.application.caseLimiters
-        let now = request.application.clock.now()
-        let client = request.remoteAddress?.ipAddress ?? "desconocido"
-        if let seconds = await limiters.perClient.retryAfter(client, now: now) { throw PlatformError.rateLimited(retryAfterSeconds: seconds) }
+        let limits = request.rateLimits
+        let client = request.clientAddress
+        let pair = "\(String((form.codigo ?? "").uppercased().prefix(20)))|\(client)"
+        try await limits.check(Self.failuresPerAddress, client)
+        try await limits.check(Self.failuresPerCode, pair)
         var shown = page(request)
         guard let report = try await service(request).lookup(code: form.codigo ?? "", key: form.clave ?? "") else {
-            await limiters.perClient.record(client, now: now)
+            try await limits.record(Self.failuresPerAddress, client)
+            try await limits.record(Self.failuresPerCode, pair)
             shown.message = TransparencyError.notFound.reason
             return try await render(request, "transparencia-consulta", shown, status: .notFound)
         }

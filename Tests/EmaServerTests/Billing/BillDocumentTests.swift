@@ -16,7 +16,7 @@ struct BillDocumentTests {
     func opens() async throws {
         try await withEmaApp { app in
             let invoice = try await demoInvoice(app)
-            let token = try await BillLinks(database: app.db, clock: app.clock).token(for: invoice.requireID())
+            let token = try await BillLinks(database: app.db, clock: app.clock).token(for: invoice.requireID(), masked: false)
             #expect(token.count >= 50)
             try await app.testing().test(.GET, "facturas/\(token).pdf") { response in
                 #expect(response.status == .ok)
@@ -29,9 +29,27 @@ struct BillDocumentTests {
                 #expect(!text.contains("AP 301"))
                 #expect(text.contains(Money.format(cop: invoice.amountCOP)))
                 #expect(text.contains(BillDocument.paymentReference(contractNumber: "10234567", period: invoice.period)))
-                // The holder's name in WinAnsi ("María" with á as one byte).
+                // The holder's name in WinAnsi ("María" with á as one byte): whole, in the link
+                // sent to the enrolled number.
                 #expect(bytes.contains(0xED) || bytes.contains(0xE1))
+                #expect(text.contains("Restrepo"))
                 #expect(!text.contains("PAGADA"))
+            }
+        }
+    }
+
+    @Test("The PDF linked from Factura Web, which only needs a contract number, shows the holder masked")
+    func maskedFromFacturaWeb() async throws {
+        try await withEmaApp { app in
+            _ = try await demoInvoice(app)
+            let page = try await FacturaWebClient(tester: try app.testing()).get("factura/10234567").body
+            let link = try #require(page.range(of: "/facturas/[A-Za-z0-9_-]+\\.pdf", options: .regularExpression).map { String(page[$0]) })
+            try await app.testing().test(.GET, String(link.dropFirst())) { response in
+                #expect(response.status == .ok)
+                let text = String(decoding: Array(Data(buffer: response.body)), as: UTF8.self)
+                #expect(text.contains("10234567"))
+                #expect(text.contains("Re*** G"), "the masked name")
+                #expect(!text.contains("Restrepo") && !text.contains("Fernanda"))
             }
         }
     }
@@ -43,7 +61,7 @@ struct BillDocumentTests {
             invoice.paidCOP = invoice.amountCOP
             invoice.paidAt = Date(timeIntervalSince1970: 1_795_000_000)
             try await invoice.save(on: app.db)
-            let token = try await BillLinks(database: app.db, clock: app.clock).token(for: invoice.requireID())
+            let token = try await BillLinks(database: app.db, clock: app.clock).token(for: invoice.requireID(), masked: false)
             var text = ""
             try await app.testing().test(.GET, "facturas/\(token).pdf") { response in
                 text = String(decoding: Array(Data(buffer: response.body)), as: UTF8.self)
@@ -58,7 +76,7 @@ struct BillDocumentTests {
         try await withEmaApp(clock: manual.clock) { app in
             let invoice = try await demoInvoice(app)
             let links = BillLinks(database: app.db, clock: app.clock)
-            let token = try await links.token(for: invoice.requireID(), lifetime: 3_600)
+            let token = try await links.token(for: invoice.requireID(), masked: false, lifetime: 3_600)
             var damaged = Array(token)
             damaged[10] = damaged[10] == "A" ? "B" : "A"
             for bad in [String(damaged), "nada", token + "x", String(repeating: "A", count: 54)] {
@@ -78,10 +96,10 @@ struct BillDocumentTests {
     func sharedKey() async throws {
         try await withEmaApp { app in
             let invoice = try await demoInvoice(app)
-            let token = try await BillLinks(database: app.db, clock: app.clock).token(for: invoice.requireID())
+            let token = try await BillLinks(database: app.db, clock: app.clock).token(for: invoice.requireID(), masked: true)
             try await withSecondNode(of: app) { other in
-                let id = try await BillLinks(database: other.db, clock: other.clock).invoiceID(from: token)
-                #expect(id == invoice.id)
+                let target = try await BillLinks(database: other.db, clock: other.clock).target(of: token)
+                #expect(target == .init(invoiceID: try invoice.requireID(), masked: true))
             }
         }
     }

@@ -54,7 +54,7 @@ struct CloseTests {
             let contract = try #require(try await Contract.query(on: app.db).filter(\.$contractNumber == "10234567").first())
             #expect(contract.paperInvoice)
             // The printing house's list for the period after the last failure.
-            let csv = try await CloseService(application: app).paperList(period: periods[2].next)
+            let csv = try await CloseService(application: app).paperList(period: periods[2].next).csv
             #expect(csv.hasPrefix("contract_number,holder_name,address,municipality,segment,period,reason\n"))
             #expect(csv.contains("10234567,María Fernanda Restrepo Gómez,CL 50 45 12 AP 301,Medellín,hogares,\(periods[2].next)"))
         }
@@ -74,7 +74,7 @@ struct CloseTests {
             let again = try await CloseService(application: app).close(period: periods[1])
             #expect(again == .init())
             #expect(try await enrollment(app).consecutiveFailedPeriods == 0)
-            #expect(try await CloseService(application: app).paperList(period: periods[1].next) == "contract_number,holder_name,address,municipality,segment,period,reason\n")
+            #expect(try await CloseService(application: app).paperList(period: periods[1].next).csv == "contract_number,holder_name,address,municipality,segment,period,reason\n")
         }
     }
 }

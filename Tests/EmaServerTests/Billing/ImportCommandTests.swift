@@ -122,11 +122,16 @@ struct DispatchCommandTests {
             #expect(outcome == .enrolled)
             period = try #require(try await Invoice.query(on: app.db).sort(\.$period, .descending).first()).period
         }
-        let first = try ImportCommandTests().ema(["invoices", "dispatch", "--period", period, "--wait"], database: database)
+        // Without WhatsApp configured, and without the sandbox, nothing is queued.
+        let refused = try ImportCommandTests().ema(["invoices", "dispatch", "--period", period], database: database)
+        #expect(refused.status == 1)
+        #expect(refused.errors.contains("El envío por WhatsApp no está disponible"))
+        let sandbox = ["EMA_SANDBOX": "on"]
+        let first = try ImportCommandTests().ema(["invoices", "dispatch", "--period", period, "--wait"], database: database, environment: sandbox)
         #expect(first.status == 0, "\(first.errors)")
         #expect(first.output.contains("1 en cola"))
         #expect(first.output.contains("Listo: 1 enviadas, 0 fallidas."))
-        let second = try ImportCommandTests().ema(["invoices", "dispatch", "--period", period], database: database)
+        let second = try ImportCommandTests().ema(["invoices", "dispatch", "--period", period], database: database, environment: sandbox)
         #expect(second.output.contains("0 en cola, 1 ya estaban en cola"))
         try await withEmaApp(migrate: false, configure: { $0.database = .sqlite(path: database) }) { app in
             let sent = try await SandboxMessage.query(on: app.db).filter(\.$channel == "whatsapp").count()

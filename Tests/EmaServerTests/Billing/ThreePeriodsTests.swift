@@ -63,7 +63,7 @@ struct ThreePeriodsTests {
                     #expect(closed.failed == Self.script.values.filter { $0[index].0 == "failed" || $0[index].0 == "sent" }.count)
 
                     let causes = Dictionary(uniqueKeysWithValues: try await Delivery.query(on: app.db).filter(\.$period == period.description).all().map { ($0.phone, $0.failureCause) })
-                    let paper = try await CloseService(application: app).paperList(period: period.next)
+                    let paper = try await CloseService(application: app).paperList(period: period.next).csv
                     switch index {
                     case 0:
                         #expect(causes[Self.phones["A"]!]! == nil)

@@ -3,15 +3,18 @@ import Testing
 
 @Suite("Configuration")
 struct AppConfigTests {
-    @Test("With nothing set, Ema runs on SQLite in ./data with the sandboxes")
+    @Test("With nothing set, Ema runs on SQLite in ./data, with no provider and no sandbox")
     func defaults() throws {
         let config = try AppConfig(environment: [:])
         #expect(config.database == .sqlite(path: "./data/ema.sqlite"))
         #expect(config.publicURL == "http://127.0.0.1:8080")
         #expect(config.adminToken == nil)
         #expect(config.workersEnabled)
-        #expect(config.whatsApp.isSandbox)
-        #expect(config.twilio.isSandbox)
+        #expect(!config.whatsApp.isConfigured)
+        #expect(!config.twilio.isConfigured)
+        #expect(!config.wompi.isConfigured)
+        #expect(!config.sandbox)
+        #expect(config.summary(sandbox: false).contains("whatsapp=no_disponible sms=no_disponible pagos=no_disponible sandbox=off"))
         #expect(config.whatsApp.maxMessagesPerSecond == 80)
         #expect(config.whatsApp.graphURL == "https://graph.facebook.com/v21.0")
     }
@@ -39,8 +42,8 @@ struct AppConfigTests {
         #expect(config.adminToken == Secret("token-de-prueba-largo"))
         #expect(!config.workersEnabled)
         #expect(config.whatsApp.maxMessagesPerSecond == 250)
-        #expect(!config.whatsApp.isSandbox)
-        #expect(!config.twilio.isSandbox)
+        #expect(config.whatsApp.isConfigured)
+        #expect(config.twilio.isConfigured)
         #expect(config.twilio.from == "+15005550006")
     }
 
@@ -89,7 +92,7 @@ struct AppConfigTests {
             _ = try AppConfig(environment: ["TWILIO_ACCOUNT_SID": "AC1", "WHATSAPP_ACCESS_TOKEN": "EAAG"])
             Issue.record("the configuration should have been refused")
         } catch {
-            #expect(Set(error.keys) == ["TWILIO_AUTH_TOKEN", "TWILIO_FROM", "WHATSAPP_PHONE_NUMBER_ID"])
+            #expect(Set(error.keys) == ["TWILIO_AUTH_TOKEN", "TWILIO_FROM", "WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_APP_SECRET"])
         }
     }
 
@@ -104,11 +107,11 @@ struct AppConfigTests {
             "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "TwilioAuth-333", "TWILIO_FROM": "+1500",
         ]
         let config = try AppConfig(environment: environment)
-        let shown = config.summary + "\(config.adminToken!)" + "\(config.whatsApp)" + "\(config.twilio)"
+        let shown = config.summary(sandbox: false) + "\(config.adminToken!)" + "\(config.whatsApp)" + "\(config.twilio)"
         for secret in ["SuperClave123", "AdminToken-XYZ-987", "EAAG-Meta-Token-555", "AppSecret-444", "TwilioAuth-333"] {
             #expect(!shown.contains(secret))
         }
-        #expect(config.summary.contains("db.local"))
+        #expect(config.summary(sandbox: false).contains("db.local"))
         do {
             _ = try AppConfig(environment: ["DATABASE_URL": "mysql://ema:OtraClave999@db/ema"])
         } catch {

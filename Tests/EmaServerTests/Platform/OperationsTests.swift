@@ -13,7 +13,8 @@ struct OperationsTests {
         try await withEmaApp { app in
             try await app.testing().test(.GET, "health") { response in
                 #expect(response.status == .ok)
-                #expect((try? response.content.decode([String: String].self)) == ["status": "ok"])
+                let health = try? response.content.decode(OperationsController.Health.self)
+                #expect(health?.status == "ok" && health?.database.read == "ok" && health?.database.write == "ok")
             }
         }
     }
@@ -26,7 +27,8 @@ struct OperationsTests {
         }) { app in
             try await app.testing().test(.GET, "health") { response in
                 #expect(response.status == .serviceUnavailable)
-                #expect((try? response.content.decode([String: String].self)) == ["status": "unavailable"])
+                let health = try? response.content.decode(OperationsController.Health.self)
+                #expect(health?.status == "unavailable" && health?.database.read == "failed")
             }
             try await app.testing().test(.GET, "metrics") { response in
                 #expect(response.status == .ok)

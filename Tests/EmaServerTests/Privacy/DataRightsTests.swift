@@ -86,7 +86,7 @@ struct DataRightsTests {
             #expect(chat.text.contains("que ya verificaste") && chat.text.contains("HD-"))
             let link = try #require(chat.text.range(of: #"/datos-personales/copia/[0-9a-f]{32}"#, options: .regularExpression).map { String(chat.text[$0]) })
             let request = try #require(try await DataRequest.query(on: app.db).first())
-            #expect(request.kind == "consulta" && request.right == "conocer" && request.status == "respondido" && request.phoneMasked == "+57300•••4567")
+            #expect(request.kind == "consulta" && request.right == "conocer" && request.status == "respondido" && request.phoneMasked == "+57 ••• ••• ••67")
             #expect(request.copyTokenHash != nil && !(request.copyTokenHash ?? "").contains(link.suffix(32)))
 
             let page = try await OfficeBrowser(app).get(String(link.dropFirst()))

@@ -61,6 +61,9 @@ func withEmaApp(
     await TestGate.shared.acquire()
     var config = AppConfig()
     config.workersEnabled = false
+    // Most tests play the demo's providers (sandbox SMS, WhatsApp and payments); the tests of a
+    // production node turn it off.
+    config.sandbox = true
     // bcrypt's lowest cost: staff tests sign in often.
     config.passwordCost = 4
     let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
@@ -123,3 +126,4 @@ func unreachableTwilio(_ config: inout AppConfig) {
     config.twilio.authToken = Secret("t")
     config.twilio.from = "+15005550006"
 }
+

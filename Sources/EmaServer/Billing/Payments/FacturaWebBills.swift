@@ -3,7 +3,8 @@ import Fluent
 import Foundation
 
 /// A contract's latest bills as Ema and Factura Web show them: standing computed with today's
-/// date in Bogotá, PDF behind an expiring link.
+/// date in Bogotá, PDF behind an expiring link that shows the holder masked (a contract number
+/// is all it takes to get here).
 struct FacturaWebBills {
     let database: any Database
     let clock: AppClock
@@ -32,7 +33,7 @@ struct FacturaWebBills {
                 period: BillingPeriod(invoice.period)?.displayName ?? invoice.period,
                 dueDate: CivilDate(invoice.dueDate)?.displayName ?? invoice.dueDate,
                 standing: invoice.standing(today: today),
-                pdfURL: "\(publicURL)/facturas/\(try await links.token(for: invoice.requireID())).pdf",
+                pdfURL: "\(publicURL)/facturas/\(try await links.token(for: invoice.requireID(), masked: true)).pdf",
                 filename: "factura-\(contract.contractNumber)-\(invoice.period).pdf"
             )))
         }

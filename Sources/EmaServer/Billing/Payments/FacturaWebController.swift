@@ -47,6 +47,8 @@ struct FacturaWebController: RouteCollection {
         var contract: ContractView?
         var bills: [BillView] = []
         var notice: String?
+        /// False when no gateway is configured: the bills show no «Pagar».
+        var paymentsAvailable = true
     }
 
     @Sendable
@@ -66,11 +68,14 @@ struct FacturaWebController: RouteCollection {
     func contractPage(_ request: Request, typed: String, notice: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
         var page = FacturaPage(title: title(request), utility: try request.utility(), query: String(typed.prefix(20)))
         page.notice = notice
+        page.paymentsAvailable = request.application.paymentGateway != nil
         guard let number = ContractNumber.parse(typed) else {
             page.message = "El número de contrato tiene entre 4 y 12 dígitos, sin letras. Lo encuentras en tu factura como «Contrato»."
             return try await render(request, page, status: .badRequest)
         }
-        try await checkLookupLimit(request)
+        if let wait = try await ContractLookups(limits: request.rateLimits).admit(client: request.clientAddress, contract: number) {
+            throw PlatformError.rateLimited(retryAfterSeconds: wait)
+        }
         let source = FacturaWebBills(database: request.db, clock: request.application.clock, publicURL: request.application.emaConfig.publicURL)
         guard let loaded = try await source.load(contractNumber: number) else {
             page.message = "No encontramos el contrato \(number). Revisa el número en tu factura e inténtalo de nuevo."
@@ -113,7 +118,9 @@ struct FacturaWebController: RouteCollection {
               let invoice = try await Invoice.query(on: request.db).filter(\.$invoiceNumber == number).with(\.$contract).first(),
               invoice.contract.contractNumber == contract
         else { throw PaymentError.billNotFound }
-        let gateway = request.application.paymentGateway
+        guard let gateway = request.application.paymentGateway else {
+            return try await contractPage(request, typed: contract, notice: PaymentError.paymentsUnavailable.reason, status: .serviceUnavailable)
+        }
         let service = PaymentService(database: request.db, gateway: gateway, logger: request.logger)
         let payment: Payment
         do {
@@ -151,8 +158,7 @@ struct FacturaWebController: RouteCollection {
         let reference = request.parameters.get("reference") ?? ""
         let load = { try await Payment.query(on: request.db).filter(\.$reference == reference).with(\.$invoice) { $0.with(\.$contract) }.first() }
         guard var payment = try await load() else { throw PaymentError.paymentNotFound }
-        let gateway = request.application.paymentGateway
-        if !payment.paymentStatus.isFinal, payment.gateway == gateway.name {
+        if let gateway = request.application.paymentGateway, !payment.paymentStatus.isFinal, payment.gateway == gateway.name {
             let hinted = (try? request.query.get(String.self, at: "id")) ?? payment.gatewayTransactionID
             do {
                 if let id = hinted, let transaction = try await gateway.transaction(id: id, client: request.client, database: request.db),
@@ -247,28 +253,5 @@ struct FacturaWebController: RouteCollection {
 
     func render(_ request: Request, _ page: FacturaPage, status: HTTPResponseStatus = .ok) async throws -> Response {
         try await request.privatePage("factura", page, status: status)
-    }
-
-    /// Contract lookups per client address: enough for a family, too few to walk the numbers.
-    func checkLookupLimit(_ request: Request) async throws {
-        let key = request.remoteAddress?.ipAddress ?? "desconocido"
-        let limiter = request.application.facturaLookupLimiter
-        let now = request.application.clock.now()
-        if let seconds = await limiter.retryAfter(key, now: now) { throw PlatformError.rateLimited(retryAfterSeconds: seconds) }
-        await limiter.record(key, now: now)
-    }
-}
-
-extension Application {
-    private struct FacturaLookupLimiterKey: StorageKey { typealias Value = RateLimiter }
-
-    /// Contract lookups in Factura Web per client address (60 every 10 minutes); made by
-    /// `configure`.
-    var facturaLookupLimiter: RateLimiter {
-        get {
-            guard let limiter = storage[FacturaLookupLimiterKey.self] else { fatalError("configure(_:config:) was not called") }
-            return limiter
-        }
-        set { storage[FacturaLookupLimiterKey.self] = newValue }
     }
 }

@@ -10,12 +10,14 @@ enum PaymentError: EmaError {
     case malformedEvent
     case invalidDecision
     case wompiNotConfigured
+    /// No gateway on this node: Wompi is not configured and no sandbox stands in.
+    case paymentsUnavailable
 
     var status: HTTPResponseStatus {
         switch self {
         case .billNotFound, .paymentNotFound, .wompiNotConfigured: .notFound
         case .alreadyPaid: .conflict
-        case .gatewayUnavailable: .serviceUnavailable
+        case .gatewayUnavailable, .paymentsUnavailable: .serviceUnavailable
         case .invalidSignature: .unauthorized
         case .malformedEvent, .invalidDecision: .badRequest
         }
@@ -31,6 +33,7 @@ enum PaymentError: EmaError {
         case .malformedEvent: "malformed_event"
         case .invalidDecision: "invalid_decision"
         case .wompiNotConfigured: "wompi_not_configured"
+        case .paymentsUnavailable: "payments_unavailable"
         }
     }
 
@@ -44,6 +47,7 @@ enum PaymentError: EmaError {
         case .malformedEvent: "El evento no tiene la forma esperada."
         case .invalidDecision: "Elige si el banco aprueba o rechaza el pago."
         case .wompiNotConfigured: "Los pagos con Wompi no están configurados en esta instalación."
+        case .paymentsUnavailable: "El pago en línea no está disponible en este momento. Puedes pagar tu factura en los bancos y puntos de pago autorizados, o volver a intentarlo más tarde."
         }
     }
 }

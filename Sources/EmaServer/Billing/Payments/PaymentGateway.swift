@@ -28,15 +28,16 @@ protocol PaymentGateway: Sendable {
 extension Application {
     private struct PaymentGatewayKey: StorageKey { typealias Value = any PaymentGateway }
 
-    /// Wompi when its keys are configured, otherwise the sandbox gateway inside the app.
-    var paymentGateway: any PaymentGateway {
+    /// Wompi when its keys are configured; without them, the sandbox gateway inside the app in
+    /// the demo (or with `EMA_SANDBOX=on`), and otherwise none: paying online is not available.
+    var paymentGateway: (any PaymentGateway)? {
         get {
             if let gateway = storage[PaymentGatewayKey.self] { return gateway }
             let config = emaConfig
             if let wompi = config.wompi.credentials {
                 return WompiGateway(apiURL: config.wompi.apiURL, checkoutURL: config.wompi.checkoutURL, credentials: wompi)
             }
-            return SandboxGateway()
+            return sandboxEnabled ? SandboxGateway() : nil
         }
         set { storage[PaymentGatewayKey.self] = newValue }
     }

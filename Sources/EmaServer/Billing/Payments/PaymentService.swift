@@ -149,7 +149,7 @@ enum ReconcilePaymentsJob {
     static let interval: TimeInterval = 5 * 60
 
     @Sendable static func run(_ context: JobContext, _ payload: String) async throws {
-        let gateway = context.application.paymentGateway
+        guard let gateway = context.application.paymentGateway else { return }
         let now = context.clock.now()
         let pending = try await Payment.query(on: context.database)
             .filter(\.$status == PaymentStatus.pending.rawValue)

@@ -12,14 +12,20 @@ extension Application {
         return ingest
     }
 
-    /// The WhatsApp client the configuration chose: the Graph API with a token, the sandbox without.
+    /// The WhatsApp client the configuration chose: the Graph API with a token; without one, the
+    /// sandbox in the demo (or `EMA_SANDBOX=on`), and otherwise none: messages wait in the outbox
+    /// (a temporary failure) until WhatsApp is configured.
     var whatsApp: any WhatsAppClient {
         let config = emaConfig.whatsApp
         if let token = config.accessToken, let phoneNumberID = config.phoneNumberID {
             return GraphWhatsAppClient(client: client, graphURL: config.graphURL, phoneNumberID: phoneNumberID, accessToken: token)
         }
-        return SandboxWhatsAppClient(database: db, clock: clock)
+        if sandboxEnabled { return SandboxWhatsAppClient(database: db, clock: clock) }
+        return UnavailableWhatsAppClient()
     }
+
+    /// Whether WhatsApp messages can leave this node (the Graph API, or the sandbox).
+    var whatsAppAvailable: Bool { emaConfig.whatsApp.isConfigured || sandboxEnabled }
 
     /// The process-wide ceiling of `WHATSAPP_MAX_MPS`.
     var whatsAppPacer: RatePacer {
@@ -27,9 +33,12 @@ extension Application {
         return bucket
     }
 
-    /// The key of webhook signatures: `WHATSAPP_APP_SECRET`, or, without one, a random key made
-    /// at start-up that only the simulator knows (so nobody else can post to the webhook).
-    var whatsAppAppSecret: String {
+    /// The key of webhook signatures: `WHATSAPP_APP_SECRET`; without one, in the demo (or with
+    /// `EMA_SANDBOX=on`), a random key made at start-up that only the simulator knows; otherwise
+    /// none, and the webhook answers 503 `whatsapp_unavailable`.
+    var whatsAppAppSecret: String? {
+        if let secret = emaConfig.whatsApp.appSecret { return secret.value }
+        guard sandboxEnabled else { return nil }
         guard let secret = storage[SecretKey.self] else { fatalError("configure(_:config:) was not called") }
         return secret
     }
@@ -37,7 +46,7 @@ extension Application {
     func setUpWhatsApp() throws {
         storage[BucketKey.self] = RatePacer(perSecond: emaConfig.whatsApp.maxMessagesPerSecond)
         storage[IngestKey.self] = WebhookIngest(application: self)
-        storage[SecretKey.self] = emaConfig.whatsApp.appSecret?.value ?? SecureRandom.hex(32)
+        storage[SecretKey.self] = SecureRandom.hex(32)
         jobs.register(WhatsAppService.processJob, handler: WhatsAppService.process)
         jobs.register(WhatsAppService.sendJob, handler: WhatsAppService.send)
         jobs.register(WhatsAppBulkSender.job, handler: WhatsAppBulkSender.run)

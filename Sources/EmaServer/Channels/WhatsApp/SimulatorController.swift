@@ -15,8 +15,9 @@ struct SimulatorController: RouteCollection {
         simulator.get("conversacion", use: conversation)
     }
 
+    /// The simulator exists only where the sandboxes do (`--demo`, `EMA_SANDBOX=on`).
     func guardDemo(_ request: Request) throws {
-        guard request.application.isDemo else { throw Abort(.notFound) }
+        guard request.application.sandboxEnabled else { throw Abort(.notFound) }
     }
 
     struct Page: Encodable {
@@ -85,7 +86,7 @@ struct SimulatorController: RouteCollection {
         }
         var headers = HTTPHeaders()
         headers.contentType = .json
-        headers.add(name: "X-Hub-Signature-256", value: "sha256=" + WebhookSignature.sign(body: data, secret: request.application.whatsAppAppSecret))
+        headers.add(name: "X-Hub-Signature-256", value: "sha256=" + WebhookSignature.sign(body: data, secret: request.application.whatsAppAppSecret ?? ""))
         let response = try await request.client.post(URI(string: "http://127.0.0.1:\(port)/webhooks/whatsapp"), headers: headers) { outgoing in
             outgoing.body = ByteBuffer(data: data)
         }

@@ -6,6 +6,24 @@ struct WebhookPayload: Decodable {
     let object: String?
     let entry: [Entry]
 
+    /// False when a message's sender is not a phone number (Meta sends the digits of an E.164
+    /// number, 8 to 15 of them) or an id is not a plausible id: such a payload was not written
+    /// by Meta and nothing of it is stored or answered.
+    var isPlausible: Bool {
+        let messages = entry.flatMap(\.changes).flatMap { $0.value.messages ?? [] }
+        let statuses = entry.flatMap(\.changes).flatMap { $0.value.statuses ?? [] }
+        return messages.allSatisfy { Self.isPhoneDigits($0.from) && Self.isPlausibleID($0.id) }
+            && statuses.allSatisfy { Self.isPlausibleID($0.id) && ($0.recipient_id.map(Self.isPhoneDigits) ?? true) }
+    }
+
+    static func isPhoneDigits(_ text: String) -> Bool {
+        (8...15).contains(text.utf8.count) && text.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
+    static func isPlausibleID(_ text: String) -> Bool {
+        (1...256).contains(text.utf8.count) && !InputGuardMiddleware.hasControlCharacters(text)
+    }
+
     struct Entry: Decodable {
         let id: String?
         let changes: [Change]

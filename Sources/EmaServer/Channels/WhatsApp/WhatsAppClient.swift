@@ -92,6 +92,14 @@ struct SandboxWhatsAppClient: WhatsAppClient {
     }
 }
 
+/// No WhatsApp configured (and no sandbox): nothing leaves; the message stays queued as a
+/// temporary failure, so it goes once WhatsApp is configured (within the 24-hour window).
+struct UnavailableWhatsAppClient: WhatsAppClient {
+    func send(_ message: [String: Any]) async throws -> String {
+        throw WhatsAppSendError.temporary(code: nil, message: "WhatsApp no está configurado en este nodo (WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID)")
+    }
+}
+
 /// Keeps the whole process under `WHATSAPP_MAX_MPS`, measured when each send passes (not when
 /// it asked), so even a stalled process cannot release a burst: no one-second window ever holds
 /// more than 98 % of `rate` sends (the 2 % is for the jitter between passing here and arriving

@@ -303,7 +303,8 @@ struct RawMessage: Codable {
     init(_ message: WebhookPayload.Message) {
         id = message.id
         type = message.type
-        text = message.text?.body
+        // A WhatsApp text is what a person typed: control characters are dropped, not refused.
+        text = message.text.map { InputGuardMiddleware.removingControlCharacters($0.body) }
         let reply = message.interactive?.button_reply ?? message.interactive?.list_reply
         choice = reply?.id ?? message.button?.payload
         choiceTitle = reply?.title ?? message.button?.text

@@ -33,8 +33,9 @@ struct WhatsAppWebhookController: RouteCollection {
 
     @Sendable
     func receive(request: Request) async throws -> Response {
+        guard let secret = request.application.whatsAppAppSecret else { throw WebhookError.unavailable }
         let body = request.body.data.map { Data(buffer: $0) } ?? Data()
-        switch WebhookSignature.verify(body: body, header: request.headers.first(name: "X-Hub-Signature-256"), secret: request.application.whatsAppAppSecret) {
+        switch WebhookSignature.verify(body: body, header: request.headers.first(name: "X-Hub-Signature-256"), secret: secret) {
         case .missing: throw WebhookError.missingSignature
         case .invalid: throw WebhookError.invalidSignature
         case .valid: break
@@ -44,6 +45,10 @@ struct WhatsAppWebhookController: RouteCollection {
             payload = try JSONDecoder().decode(WebhookPayload.self, from: body)
         } catch {
             throw WebhookError.malformed
+        }
+        guard payload.isPlausible else {
+            request.logger.warning("Webhook de WhatsApp con un remitente o un id que no son de Meta; no se guarda nada")
+            throw WebhookError.invalidSender
         }
         try await request.application.webhookIngest.submit(payload)
         let response = Response(status: .ok)
@@ -56,12 +61,15 @@ enum WebhookError: EmaError {
     case missingSignature
     case invalidSignature
     case malformed
+    case invalidSender
+    case unavailable
 
     var status: HTTPResponseStatus {
         switch self {
+        case .unavailable: .serviceUnavailable
         case .missingSignature: .unauthorized
         case .invalidSignature: .forbidden
-        case .malformed: .badRequest
+        case .malformed, .invalidSender: .badRequest
         }
     }
 
@@ -70,6 +78,8 @@ enum WebhookError: EmaError {
         case .missingSignature: "missing_signature"
         case .invalidSignature: "invalid_signature"
         case .malformed: "malformed_payload"
+        case .invalidSender: "invalid_sender"
+        case .unavailable: "whatsapp_unavailable"
         }
     }
 
@@ -78,6 +88,8 @@ enum WebhookError: EmaError {
         case .missingSignature: "Falta el encabezado X-Hub-Signature-256."
         case .invalidSignature: "La firma X-Hub-Signature-256 no corresponde al cuerpo."
         case .malformed: "El cuerpo no es un webhook de WhatsApp válido."
+        case .invalidSender: "Un mensaje trae un remitente que no es un número de teléfono (solo dígitos, de 8 a 15), o un id no válido."
+        case .unavailable: "WhatsApp no está disponible en este servidor: falta configurar WHATSAPP_APP_SECRET."
         }
     }
 }

@@ -26,6 +26,7 @@ extension Application {
     /// Registers the job kinds each capability runs.
     func registerJobs() {
         jobs.register(recurring: PruneJobsJob.kind, every: 24 * 3600, handler: PruneJobsJob.run)
+        jobs.register(recurring: PrunePlatformJob.kind, every: 24 * 3600, handler: PrunePlatformJob.run)
         jobs.register(recurring: PruneStaffSessionsJob.kind, every: 3_600, handler: PruneStaffSessionsJob.run)
         jobs.register(BackOfficeDispatchController.job, handler: BackOfficeDispatchController.run)
         jobs.register(recurring: CaseAlertsJob.kind, every: 3_600, handler: CaseAlertsJob.run)

@@ -18,7 +18,7 @@ struct RequestLogMiddleware: AsyncMiddleware {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let route = Self.routeLabel(request)
         metrics.record(method: request.method.rawValue, route: route, status: response.status.code, seconds: seconds)
-        if route != "/health" && route != "/metrics" {
+        if route != "/health" && route != "/metrics" && !(request.route?.isAnonymous ?? false) {
             request.logger.info("\(request.method.rawValue) \(route)", metadata: [
                 "status": .stringConvertible(response.status.code),
                 "ms": .string(String(format: "%.1f", seconds * 1000)),
@@ -32,5 +32,23 @@ struct RequestLogMiddleware: AsyncMiddleware {
             return request.url.path.hasPrefix("/css/") || request.url.path.hasPrefix("/js/") ? "static" : "unmatched"
         }
         return "/" + route.path.map(\.description).joined(separator: "/")
+    }
+}
+
+extension Route {
+    private static let anonymousKey = "ema.anonimo"
+
+    /// A route of anonymous reporting: no access-log line (which would keep the exact time of
+    /// each report); only the counters of `/metrics` see it.
+    var isAnonymous: Bool {
+        get { userInfo[Self.anonymousKey] as? Bool ?? false }
+        set { userInfo[Self.anonymousKey] = newValue }
+    }
+
+    /// Marks the route anonymous (see `isAnonymous`).
+    @discardableResult
+    func anonymous() -> Route {
+        isAnonymous = true
+        return self
     }
 }

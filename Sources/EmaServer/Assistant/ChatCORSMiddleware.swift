@@ -1,0 +1,42 @@
+import Vapor
+
+/// The chat widget runs on the utility's other sites and calls `/api/v1/chat/*` from there, so
+/// the browser asks first (a CORS preflight, `OPTIONS`) and then reads the answer only if it
+/// names the page's origin. This answers the preflight for any chat path and adds the header to
+/// every chat answer, errors included. Which sites may embed the widget: `EMA_CHAT_ORIGINS`
+/// (comma-separated origins; unset or `*`: any site, which is safe because the API uses no
+/// cookies: the session id travels in the path).
+struct ChatCORSMiddleware: AsyncMiddleware {
+    static let prefix = "/api/v1/chat/"
+    let allowed: Set<String>?
+
+    init(config: AppConfig) {
+        allowed = config.chatOrigins
+    }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard request.url.path.hasPrefix(Self.prefix) || request.url.path == String(Self.prefix.dropLast()) else {
+            return try await next.respond(to: request)
+        }
+        let origin = request.headers.first(name: .origin)
+        let allowedOrigin: String? = switch (allowed, origin) {
+        case (nil, _): "*"
+        case (let list?, let origin?) where list.contains(origin): origin
+        default: nil
+        }
+        let response: Response
+        if request.method == .OPTIONS, request.headers.contains(name: .accessControlRequestMethod) {
+            response = Response(status: allowedOrigin == nil ? .forbidden : .noContent)
+            response.headers.replaceOrAdd(name: .accessControlAllowMethods, value: "POST, OPTIONS")
+            response.headers.replaceOrAdd(name: .accessControlAllowHeaders, value: "Content-Type, Accept")
+            response.headers.replaceOrAdd(name: .accessControlMaxAge, value: "600")
+        } else {
+            response = try await next.respond(to: request)
+        }
+        if let allowedOrigin {
+            response.headers.replaceOrAdd(name: .accessControlAllowOrigin, value: allowedOrigin)
+        }
+        if allowed != nil { response.headers.add(name: .vary, value: "Origin") }
+        return response
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import MultipartKit
+import Vapor
+
+/// The first check of every request, before any route, sign-in or log line sees it:
+/// - a path over 4 KB gets 414 and a path segment over 255 characters 404 (no page of Ema has
+///   either; the raw path is never logged);
+/// - control characters (NUL, escape, …; tab and line breaks are fine) in the query, or in any
+///   text field of a form or JSON body, get 400 `control_characters` with a clear message,
+///   instead of being stored cut short (a NUL ends a C string) or passed on. File parts of a
+///   multipart form are not text and are not read. Webhooks are left to their signature checks.
+struct InputGuardMiddleware: AsyncMiddleware {
+    static let maxPathBytes = 4_096
+    static let maxSegmentBytes = 255
+    /// The largest body Ema takes (a PQR or a report with five 5 MB attachments).
+    static let maxMultipartBytes = 27 * 1024 * 1024
+    static let maxTextBodyBytes = 1024 * 1024
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let path = request.url.path
+        if path.utf8.count > Self.maxPathBytes {
+            return await ErrorMiddleware.response(for: InputError.pathTooLong, to: request)
+        }
+        if path.split(separator: "/").contains(where: { $0.utf8.count > Self.maxSegmentBytes }) {
+            return await ErrorMiddleware.response(for: Abort(.notFound), to: request)
+        }
+        if let query = request.url.query, Self.hasControlCharacters(formEncoded: query) {
+            return await ErrorMiddleware.response(for: InputError.controlCharacters, to: request)
+        }
+        if !path.hasPrefix("/webhooks/"), [.POST, .PUT, .PATCH].contains(request.method), let type = request.headers.contentType {
+            do {
+                if try await Self.bodyHasControlCharacters(request, type: type) {
+                    return await ErrorMiddleware.response(for: InputError.controlCharacters, to: request)
+                }
+            } catch {
+                return await ErrorMiddleware.response(for: error, to: request)
+            }
+        }
+        return try await next.respond(to: request)
+    }
+
+    static func bodyHasControlCharacters(_ request: Request, type: HTTPMediaType) async throws -> Bool {
+        let multipart = type.type == "multipart" && type.subType == "form-data"
+        let form = type == .urlEncodedForm
+        let json = type.type == "application" && (type.subType == "json" || type.subType.hasSuffix("+json"))
+        guard multipart || form || json else { return false }
+        guard let body = try await request.body.collect(max: multipart ? maxMultipartBytes : maxTextBodyBytes).get() else { return false }
+        if form { return hasControlCharacters(formEncoded: String(buffer: body)) }
+        if json {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body), options: [.fragmentsAllowed]) else { return false }
+            return hasControlCharacters(json: object)
+        }
+        guard let boundary = type.parameters["boundary"], !boundary.isEmpty else { return false }
+        return multipartTextHasControlCharacters(body, boundary: boundary)
+    }
+
+    /// `a=1&b=x%00y`: each name and value, decoded (`+` is a space).
+    static func hasControlCharacters(formEncoded text: String) -> Bool {
+        text.split(separator: "&").contains { pair in
+            let decoded = pair.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(pair)
+            return hasControlCharacters(decoded)
+        }
+    }
+
+    static func hasControlCharacters(json: Any) -> Bool {
+        switch json {
+        case let text as String: hasControlCharacters(text)
+        case let array as [Any]: array.contains { hasControlCharacters(json: $0) }
+        case let object as [String: Any]: object.contains { hasControlCharacters($0.key) || hasControlCharacters(json: $0.value) }
+        default: false
+        }
+    }
+
+    /// The text parts (no `filename`) of a multipart form; the headers' own names count too.
+    static func multipartTextHasControlCharacters(_ body: ByteBuffer, boundary: String) -> Bool {
+        let parser = MultipartParser(boundary: boundary)
+        var isFile = false
+        var text: [UInt8] = []
+        var found = false
+        parser.onHeader = { name, value in
+            if name.lowercased() == "content-disposition" {
+                if value.contains("filename=") { isFile = true }
+                if hasControlCharacters(value) { found = true }
+            }
+        }
+        parser.onBody = { chunk in
+            if !isFile { text += chunk.readBytes(length: chunk.readableBytes) ?? [] }
+        }
+        parser.onPartComplete = {
+            if !isFile, hasControlCharacters(String(decoding: text, as: UTF8.self)) { found = true }
+            isFile = false
+            text = []
+        }
+        try? parser.execute(body)
+        return found
+    }
+
+    /// C0 controls but tab, line feed and carriage return; DEL; the C1 controls.
+    static func hasControlCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.contains(where: isControl)
+    }
+
+    static func removingControlCharacters(_ text: String) -> String {
+        var kept = String.UnicodeScalarView()
+        kept.append(contentsOf: text.unicodeScalars.filter { !isControl($0) })
+        return String(kept)
+    }
+
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0A, 0x0D: false
+        case 0x00...0x1F, 0x7F...0x9F: true
+        default: false
+        }
+    }
+}
+
+enum InputError: EmaError {
+    case pathTooLong
+    case controlCharacters
+
+    var status: HTTPResponseStatus {
+        switch self {
+        case .pathTooLong: .uriTooLong
+        case .controlCharacters: .badRequest
+        }
+    }
+
+    var code: String {
+        switch self {
+        case .pathTooLong: "path_too_long"
+        case .controlCharacters: "control_characters"
+        }
+    }
+
+    var reason: String {
+        switch self {
+        case .pathTooLong: "La dirección es demasiado larga. Revísala o vuelve a la página de inicio."
+        case .controlCharacters: "El texto enviado tiene caracteres de control que no se pueden guardar (por ejemplo, un carácter nulo). Bórralos, escribe el texto de nuevo y vuelve a enviarlo."
+        }
+    }
+}

@@ -1,0 +1,166 @@
+@testable import EmaServer
+import EmaCore
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+
+/// Another client behind the test's proxy: the connection comes from 127.0.0.1, which the
+/// configuration trusts, and the client is the address it forwards.
+func forwarded(_ address: String) -> HTTPHeaders {
+    ["X-Forwarded-For": address]
+}
+
+@Suite("Limits that live in the database")
+struct RateLimitTests {
+    @Test("Counts are shared by every node and outlive a restart; a window ends on time")
+    func sharedCounts() async throws {
+        let manual = AppClock.Manual(Date(timeIntervalSince1970: 1_800_000_000))
+        try await withEmaApp(clock: manual.clock) { app in
+            let rule = RateLimit("prueba.intentos", limit: 3, window: 600)
+            #expect(try await app.rateLimits.take(rule, "10.0.0.1") == nil)
+            #expect(try await app.rateLimits.take(rule, "10.0.0.1") == nil)
+            try await withSecondNode(of: app) { other in
+                let third = try await other.rateLimits.take(rule, "10.0.0.1")
+                // The fourth attempt, on another node, is over: the wait is what is left of the window.
+                let fourth = try await other.rateLimits.take(rule, "10.0.0.1")
+                #expect(third == nil && fourth == 600)
+            }
+            #expect(try await app.rateLimits.retryAfter(rule, "10.0.0.1") == 600)
+            #expect(try await app.rateLimits.retryAfter(rule, "10.0.0.2") == nil)
+            manual.advance(by: 599)
+            #expect(try await app.rateLimits.retryAfter(rule, "10.0.0.1") == 1)
+            manual.advance(by: 1)
+            #expect(try await app.rateLimits.take(rule, "10.0.0.1") == nil)
+            // The key is stored only as an HMAC.
+            let keys = try await (app.db as! any SQLDatabase).select().column("key_hash").from(RateLimiter.table).all()
+                .map { try $0.decode(column: "key_hash", as: String.self) }
+            #expect(keys.count == 1 && !keys.contains { $0.contains("10.0.0") })
+            // Counts from many writers at once are all kept.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<20 { group.addTask { try await app.rateLimits.record(rule, "10.0.0.9") } }
+                try await group.waitForAll()
+            }
+            #expect(try await app.rateLimits.record(rule, "10.0.0.9") == 21)
+        }
+    }
+
+    @Test("A sign-in lock-out outlives a restart and holds on every node; the wait is told in minutes")
+    func signInLockOutPersists() async throws {
+        try await withEmaApp { app in
+            try await StaffService(application: app).loadDemoAccounts()
+            let office = try OfficeBrowser(app)
+            for _ in 0..<5 { try await office.signIn("agente@ema.demo", "clave-equivocada") }
+            try await withSecondNode(of: app) { restarted in
+                let again = try OfficeBrowser(restarted)
+                let page = try await again.signIn("agente@ema.demo", "agente-demo-2026")
+                #expect(page.status == .tooManyRequests)
+                #expect(page.body.contains("espera 15 minutos"))
+                #expect(again.cookie == nil)
+            }
+        }
+    }
+
+    @Test("The wait is said in minutes or hours, never in seconds")
+    func waitsInWords() {
+        #expect(SpanishDuration.wait(seconds: 1) == "1 minuto")
+        #expect(SpanishDuration.wait(seconds: 61) == "2 minutos")
+        #expect(SpanishDuration.wait(seconds: 3_600) == "1 hora")
+        #expect(SpanishDuration.wait(seconds: 5_400) == "1 hora y 30 minutos")
+        #expect(SpanishDuration.wait(seconds: 7_200) == "2 horas")
+        #expect(PlatformError.rateLimited(retryAfterSeconds: 3_600).reason.contains("espera 1 hora"))
+        #expect(!PlatformError.rateLimited(retryAfterSeconds: 3_600).reason.contains("segundos"))
+    }
+}
+
+@Suite("Contract lookups are limited per client across sessions and channels")
+struct ContractLookupLimitTests {
+    func withLookups(_ body: (Application) async throws -> Void) async throws {
+        try await withEmaApp(configure: { config in
+            config.trustedProxies = ["127.0.0.1"]
+            config.chatSessionsPerClient = 1_000
+        }) { app in
+            _ = try await DemoData.load(into: app)
+            try await body(app)
+        }
+    }
+
+    static func askBalance(_ chat: inout ChatClient, contract: String = "10234567") async throws {
+        try await chat.start()
+        try await chat.pick("consentimiento_si")
+        try await chat.pick("terminos_si")
+        try await chat.say("cuánto debo")
+        try await chat.say(contract)
+    }
+
+    @Test("A new chat session does not reset the count: the 61st lookup from one address is refused, in every channel")
+    func acrossSessions() async throws {
+        try await withLookups { app in
+            for index in 0..<ContractLookups.perClient.limit {
+                var chat = ChatClient(app: app, overNetwork: true)
+                chat.headers = forwarded("203.0.113.7")
+                try await Self.askBalance(&chat)
+                #expect(chat.text.contains("Saldo a pagar"), "lookup \(index + 1)")
+            }
+            var over = ChatClient(app: app, overNetwork: true)
+            over.headers = forwarded("203.0.113.7")
+            try await Self.askBalance(&over)
+            #expect(!over.text.contains("Saldo a pagar"))
+            #expect(over.text.contains("muchas consultas de contratos"))
+            #expect(over.text.contains("10 minutos"))
+            // Factura Web counts the same lookups.
+            let web = try app.testing(method: .running(port: 0))
+            try await web.test(.GET, "factura/10234567", headers: forwarded("203.0.113.7")) { response in
+                #expect(response.status == .tooManyRequests)
+            }
+            // Another address is not held back.
+            var other = ChatClient(app: app, overNetwork: true)
+            other.headers = forwarded("198.51.100.20")
+            try await Self.askBalance(&other)
+            #expect(other.text.contains("Saldo a pagar"))
+        }
+    }
+
+    @Test("Chat sessions per address are limited, so a new session cannot reset the per-conversation limits")
+    func sessionsPerAddress() async throws {
+        try await withEmaApp(configure: { config in
+            config.trustedProxies = ["127.0.0.1"]
+            config.chatSessionsPerClient = 3
+        }) { app in
+            let tester = try app.testing(method: .running(port: 0))
+            for index in 0..<4 {
+                try await tester.test(.POST, "api/v1/chat/sessions", headers: forwarded("203.0.113.8"), beforeRequest: { request in
+                    try request.content.encode(["channel": "web"])
+                }) { response in
+                    #expect(response.status == (index < 3 ? .created : .tooManyRequests))
+                    if index == 3 {
+                        #expect((try? response.content.decode(ErrorMiddleware.Body.self))?.code == "rate_limited")
+                        #expect(response.headers.first(name: "Retry-After") != nil)
+                    }
+                }
+            }
+            try await tester.test(.POST, "api/v1/chat/sessions", headers: forwarded("203.0.113.9"), beforeRequest: { request in
+                try request.content.encode(["channel": "web"])
+            }) { response in
+                #expect(response.status == .created)
+            }
+        }
+    }
+
+    @Test("X-Forwarded-For is believed only from a trusted proxy, and only its last hop")
+    func forwardedOnlyFromTrustedProxies() async throws {
+        try await withEmaApp(configure: { $0.chatSessionsPerClient = 1 }) { app in
+            let tester = try app.testing(method: .running(port: 0))
+            var statuses: [HTTPResponseStatus] = []
+            for address in ["203.0.113.1", "203.0.113.2"] {
+                try await tester.test(.POST, "api/v1/chat/sessions", headers: forwarded(address), beforeRequest: { request in
+                    try request.content.encode(["channel": "web"])
+                }) { statuses.append($0.status) }
+            }
+            // Not behind a trusted proxy: both come from 127.0.0.1, whatever they claim.
+            #expect(statuses == [.created, .tooManyRequests])
+        }
+    }
+}

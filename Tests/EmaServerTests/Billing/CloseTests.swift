@@ -77,4 +77,36 @@ struct CloseTests {
             #expect(try await CloseService(application: app).paperList(period: periods[1].next).csv == "contract_number,holder_name,address,municipality,segment,period,reason\n")
         }
     }
+
+    @Test("The printing house's CSV neutralises cells a spreadsheet would run and counts contracts, not lines")
+    func paperListForPeople() async throws {
+        try await withEmaApp { app in
+            _ = try await DemoData.load(into: app)
+            let contracts = try await Contract.query(on: app.db).sort(\.$contractNumber).limit(3).all()
+            contracts[0].holderName = "=HYPERLINK(\"http://malo.example\",\"Pagar\")"
+            contracts[1].address = "CL 10 20 30\nAP 401, torre B"
+            contracts[2].holderName = "@SUM(1+1)*cmd|' /C calc'!A0"
+            for contract in contracts {
+                try await contract.save(on: app.db)
+                let paper = PaperBill()
+                paper.$contract.id = try contract.requireID()
+                paper.period = "2026-12"
+                paper.reason = "-entrega fallida"
+                paper.createdAt = Date()
+                try await paper.create(on: app.db)
+            }
+            let (csv, count) = try await CloseService(application: app).paperList(period: BillingPeriod("2026-12")!)
+            #expect(count == 3)
+            var parser = CSVParser()
+            var records: [CSVRecord] = []
+            parser.feed(Array(csv.utf8)) { records.append($0) }
+            parser.finish { records.append($0) }
+            #expect(records.count == 4, "a header and three contracts, whatever line breaks the fields hold")
+            let cells = records.dropFirst().flatMap(\.fields)
+            #expect(!cells.contains { ["=", "+", "-", "@"].contains($0.first.map(String.init) ?? "") })
+            #expect(cells.contains("'=HYPERLINK(\"http://malo.example\",\"Pagar\")"))
+            #expect(cells.contains("'-entrega fallida"))
+            #expect(cells.contains("CL 10 20 30\nAP 401, torre B"))
+        }
+    }
 }

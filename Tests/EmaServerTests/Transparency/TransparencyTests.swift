@@ -73,6 +73,22 @@ struct TransparencyTests {
         }
     }
 
+    @Test("Reporting leaves no access-log line with its time; other pages still log theirs")
+    func noAccessLog() async throws {
+        let capture = LogCapture()
+        try await withEmaApp(prepare: { $0.logger = capture.logger() }) { app in
+            let (code, key, _) = try await file(app)
+            try await app.testing(method: .running(port: 0)).test(.POST, "transparencia/consulta", beforeRequest: {
+                try $0.content.encode(["codigo": code, "clave": key], as: .urlEncodedForm)
+            }) { #expect($0.status == .ok) }
+            try await app.testing(method: .running(port: 0)).test(.GET, "transparencia") { #expect($0.status == .ok) }
+            try await app.testing(method: .running(port: 0)).test(.GET, "oficinas") { #expect($0.status == .ok) }
+        }
+        let lines = capture.text.split(separator: "\n")
+        #expect(!lines.contains { $0.contains("/transparencia") }, "an access-log line of an anonymous report")
+        #expect(lines.contains { $0.contains("GET /oficinas") }, "the log itself works")
+    }
+
     @Test("Only the transparencia role reads and answers reports; the reporter reads the answer with code and key")
     func roles() async throws {
         try await withEmaApp { app in

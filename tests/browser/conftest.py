@@ -89,6 +89,8 @@ def browser(request):
     options.binary_location = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=es-CO"):
         options.add_argument(argument)
+    # The console, to read CORS and Content-Security-Policy errors.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     service = Service(executable_path=os.environ.get("CHROMEDRIVER_PATH", "/usr/bin/chromedriver"))
     driver = webdriver.Chrome(service=service, options=options)
     driver.set_page_load_timeout(30)

@@ -63,4 +63,6 @@ def test_unknown_page_shows_a_spanish_error_page(ema_server, browser):
 def test_health_answers_ok(ema_server):
     status, body = get_json(ema_server + "/health")
     assert status == 200
-    assert body == {"status": "ok"}
+    assert body["status"] == "ok" and body["database"] == {"read": "ok", "write": "ok"}
+    # The demo says loudly that its providers are sandboxes.
+    assert body["sandbox"] is True and "PRUEBAS" in body["warning"]

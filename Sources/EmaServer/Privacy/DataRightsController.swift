@@ -8,6 +8,12 @@ import Vapor
 /// then each right as a form; and the copy of the data behind the link Ema gives
 /// (`/datos-personales/copia/{token}`), as a page to read or print, or as JSON.
 struct DataRightsController: RouteCollection {
+    /// Failed lookups (a wrong code, a copy link that does not exist): 30 per address every 15
+    /// minutes and 10 per number and address an hour; never per number alone, so nobody can
+    /// lock a holder out of their own rights.
+    static let failuresPerAddress = RateLimit("datos.fallos.direccion", limit: 30, window: 900)
+    static let failuresPerNumber = RateLimit("datos.fallos.numero_direccion", limit: 10, window: 3_600)
+
     func boot(routes: any RoutesBuilder) throws {
         routes.get("datos-personales", use: start)
         routes.post("datos-personales", "codigo", use: sendCode)
@@ -138,8 +144,16 @@ struct DataRightsController: RouteCollection {
     func verify(request: Request) async throws -> Response {
         let form = try form(request)
         guard let phone = form.celular.flatMap(ColombianMobile.e164) else { return try await start(request: request) }
+        let limits = request.rateLimits
+        let (client, pair) = (request.clientAddress, "\(phone)|\(request.clientAddress)")
+        try await limits.check(Self.failuresPerAddress, client)
+        try await limits.check(Self.failuresPerNumber, pair)
         let result = try await request.application.assistantEffects(client: nil).checkCode(phone: phone, code: (form.codigo ?? "").filter(\.isNumber))
-        if let problem = result.problem { return try await codePage(request, phone: phone, message: problem, status: .badRequest) }
+        if let problem = result.problem {
+            try await limits.record(Self.failuresPerAddress, client)
+            try await limits.record(Self.failuresPerNumber, pair)
+            return try await codePage(request, phone: phone, message: problem, status: .badRequest)
+        }
         let session = try await session(for: phone, request)
         return try await page(request) { page in
             page.stage = "derechos"
@@ -236,7 +250,9 @@ struct DataRightsController: RouteCollection {
     @Sendable
     func copy(request: Request) async throws -> Response {
         let service = request.application.dataRightsService()
+        try await request.rateLimits.check(Self.failuresPerAddress, request.clientAddress)
         guard let copy = try await service.copy(token: request.parameters.get("token") ?? "") else {
+            try await request.rateLimits.record(Self.failuresPerAddress, request.clientAddress)
             var page = CopyPage(title: "Copia de tus datos personales", utility: request.application.utilityProfile)
             page.message = "Este enlace no existe o ya venció (funciona 7 días). Pídele a Ema una copia nueva: escribe «mis datos personales»."
             return try await request.privatePage("datos-copia", page, status: .notFound)

@@ -127,6 +127,32 @@ struct CaseAbuseTests {
     }
 }
 
+@Suite("Personal-data lookups against guessing")
+struct DataRightsLookupLimitTests {
+    @Test("Copy links and codes guessed from one address lock that address only")
+    func guessedLinks() async throws {
+        try await CaseAbuseTests().withProxy { _, tester in
+            func open(_ token: String, from address: String) async throws -> HTTPResponseStatus {
+                var status = HTTPResponseStatus.ok
+                try await tester.test(.GET, "datos-personales/copia/\(token)", headers: forwarded(address)) { status = $0.status }
+                return status
+            }
+            for index in 0..<DataRightsController.failuresPerAddress.limit {
+                #expect(try await open(SecureRandom.hex(32), from: "203.0.113.30") == .notFound, "guess \(index + 1)")
+            }
+            #expect(try await open(SecureRandom.hex(32), from: "203.0.113.30") == .tooManyRequests)
+            #expect(try await open(SecureRandom.hex(32), from: "198.51.100.31") == .notFound)
+            // Wrong codes for one number from one address: ten, then that address waits.
+            for _ in 0..<10 {
+                let (status, _) = try await CaseAbuseTests().post(tester, "datos-personales/verificar", ["celular": "3001234567", "codigo": "000000"], from: "203.0.113.40")
+                #expect(status == .badRequest)
+            }
+            let (blocked, _) = try await CaseAbuseTests().post(tester, "datos-personales/verificar", ["celular": "3001234567", "codigo": "000000"], from: "203.0.113.40")
+            #expect(blocked == .tooManyRequests)
+        }
+    }
+}
+
 @Suite("Masking that does not outlive the holder")
 struct SuppressedHistoryTests {
     @Test("The SMS proof shows two digits; after a suppression the case history keeps no trace of the number or the name")

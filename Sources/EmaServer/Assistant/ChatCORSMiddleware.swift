@@ -6,7 +6,7 @@ import Vapor
 /// every chat answer, errors included. Which sites may embed the widget: `EMA_CHAT_ORIGINS`
 /// (comma-separated origins; unset or `*`: any site, which is safe because the API uses no
 /// cookies: the session id travels in the path).
-struct ChatCORSMiddleware: AsyncMiddleware {
+struct ChatCORSMiddleware: Middleware {
     static let prefix = "/api/v1/chat/"
     let allowed: Set<String>?
 
@@ -14,9 +14,9 @@ struct ChatCORSMiddleware: AsyncMiddleware {
         allowed = config.chatOrigins
     }
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         guard request.url.path.hasPrefix(Self.prefix) || request.url.path == String(Self.prefix.dropLast()) else {
-            return try await next.respond(to: request)
+            return next.respond(to: request)
         }
         let origin = request.headers.first(name: .origin)
         let allowedOrigin: String? = switch (allowed, origin) {
@@ -24,19 +24,23 @@ struct ChatCORSMiddleware: AsyncMiddleware {
         case (let list?, let origin?) where list.contains(origin): origin
         default: nil
         }
-        let response: Response
+        let answer: EventLoopFuture<Response>
         if request.method == .OPTIONS, request.headers.contains(name: .accessControlRequestMethod) {
-            response = Response(status: allowedOrigin == nil ? .forbidden : .noContent)
+            let response = Response(status: allowedOrigin == nil ? .forbidden : .noContent)
             response.headers.replaceOrAdd(name: .accessControlAllowMethods, value: "POST, OPTIONS")
             response.headers.replaceOrAdd(name: .accessControlAllowHeaders, value: "Content-Type, Accept")
             response.headers.replaceOrAdd(name: .accessControlMaxAge, value: "600")
+            answer = request.eventLoop.makeSucceededFuture(response)
         } else {
-            response = try await next.respond(to: request)
+            answer = next.respond(to: request)
         }
-        if let allowedOrigin {
-            response.headers.replaceOrAdd(name: .accessControlAllowOrigin, value: allowedOrigin)
+        let listed = allowed != nil
+        return answer.map { response in
+            if let allowedOrigin {
+                response.headers.replaceOrAdd(name: .accessControlAllowOrigin, value: allowedOrigin)
+            }
+            if listed { response.headers.add(name: .vary, value: "Origin") }
+            return response
         }
-        if allowed != nil { response.headers.add(name: .vary, value: "Origin") }
-        return response
     }
 }

@@ -5,7 +5,7 @@ import Vapor
 /// The web chat API of interfaces.md, used by the widget, `/chat` and the kiosk.
 struct ChatController: RouteCollection {
     static let maxTextLength = 1_000
-    /// Messages per conversation: 60 a minute.
+    /// Messages per conversation: 60 a minute, counted in the conversation's row.
     static let messagesPerSession = RateLimit("chat.mensajes.sesion", limit: 60, window: 60)
 
     /// New conversations per client address every 10 minutes (`EMA_CHAT_SESSIONS_PER_CLIENT`):
@@ -54,8 +54,15 @@ struct ChatController: RouteCollection {
         case "kiosk": channel = .kiosk
         case let other: throw AssistantError.invalidChannel(other)
         }
-        try await request.rateLimits.enforce(Self.sessionsPerClient(request.application.emaConfig), request.clientAddress)
-        let (id, replies) = try await ChatService(application: request.application).start(channel: channel)
+        // The count and the new conversation in one commit (a refused session counts nothing).
+        // The counters' key is read first, outside: on SQLite a transaction that reads before it
+        // writes cannot wait for another writer, it fails at once ("database is locked").
+        let limit = Self.sessionsPerClient(request.application.emaConfig)
+        _ = try await request.application.rateLimitKey.value(request.db)
+        let (id, replies) = try await request.db.transaction { tx in
+            try await RateLimiter(database: tx, clock: request.application.clock, key: request.application.rateLimitKey).enforce(limit, request.clientAddress)
+            return try await ChatService(application: request.application).start(channel: channel, on: tx)
+        }
         let response = Response(status: .created)
         try response.content.encode(StartResponse(sessionId: id, replies: replies))
         return response
@@ -74,9 +81,8 @@ struct ChatController: RouteCollection {
         if (text?.count ?? 0) > Self.maxTextLength || (choice?.count ?? 0) > 100 {
             throw AssistantError.messageTooLong(limit: Self.maxTextLength)
         }
-        try await request.rateLimits.enforce(Self.messagesPerSession, String(id.prefix(64)))
         let message = (choice ?? "").isEmpty ? InboundMessage(text: text) : InboundMessage(choice: choice)
-        let (replies, state) = try await ChatService(application: request.application).turn(message, in: id, client: request.clientAddress)
+        let (replies, state) = try await ChatService(application: request.application).turn(message, in: id, client: request.clientAddress, limit: Self.messagesPerSession)
         return MessageResponse(replies: replies, live: state.liveChat == nil ? nil : .init(url: "/api/v1/chat/sessions/\(id)/live"))
     }
 }

@@ -11,7 +11,9 @@ struct ChatService {
     var database: any Database { application.db }
 
     /// Starts a conversation; returns its id and the greeting.
-    func start(channel: EmaCore.Channel, id given: String? = nil, senderPhone: String? = nil) async throws -> (id: String, replies: [Reply]) {
+    /// `database`: a transaction to create it in (the web chat counts the new session in the
+    /// same commit).
+    func start(channel: EmaCore.Channel, id given: String? = nil, senderPhone: String? = nil, on database: (any Database)? = nil) async throws -> (id: String, replies: [Reply]) {
         let now = application.clock.now()
         let id = given ?? SecureRandom.hex(16)
         let (state, replies) = application.assistant.start(id: id, channel: channel, now: now, senderPhone: senderPhone)
@@ -22,7 +24,7 @@ struct ChatService {
         conversation.version = 1
         conversation.createdAt = now
         conversation.updatedAt = now
-        try await conversation.create(on: database)
+        try await conversation.create(on: database ?? self.database)
         return (id, replies)
     }
 
@@ -32,10 +34,17 @@ struct ChatService {
     }
 
     /// One message, with the state it left (the web chat reads whether an advisor has it).
-    func turn(_ message: InboundMessage, in id: String, client: String?) async throws -> (replies: [Reply], state: ConversationState) {
+    /// `limit`: at most that many messages in each of its windows (the web chat's 60 a minute),
+    /// counted in the conversation's own row; over it, `PlatformError.rateLimited` and nothing
+    /// written.
+    func turn(_ message: InboundMessage, in id: String, client: String?, limit: RateLimit? = nil) async throws -> (replies: [Reply], state: ConversationState) {
         guard id.count <= 64, let conversation = try await Conversation.find(id, on: database) else { throw AssistantError.sessionNotFound }
         let state = try JSONDecoder().decode(ConversationState.self, from: Data(conversation.state.utf8))
         let now = application.clock.now()
+        let window = Self.window(conversation, now: now, length: limit?.window ?? 60)
+        if let limit, window.count > limit.limit {
+            throw PlatformError.rateLimited(retryAfterSeconds: max(1, Int(window.start + Int64(limit.window) - Int64(now.timeIntervalSince1970))))
+        }
         var (next, replies) = try await application.assistant.handle(message, state: state, now: now, effects: application.assistantEffects(client: client))
         if next.forget == true {
             // The holder's data were suppressed and the engine started over: a WhatsApp
@@ -50,12 +59,22 @@ struct ChatService {
             .set("state", to: SQLBind(try Self.encode(next)))
             .set("version", to: SQLBind(conversation.version + 1))
             .set("updated_at", to: SQLBind(now))
+            .set("turns_window_start", to: SQLBind(window.start))
+            .set("turns_in_window", to: SQLBind(window.count))
             .where("id", .equal, SQLBind(id))
             .where("version", .equal, SQLBind(conversation.version))
             .returning("id")
             .all()
         guard !saved.isEmpty else { throw AssistantError.busy }
         return (replies, next)
+    }
+
+    /// The conversation's message window with this message counted: the current one, or a new
+    /// one when it ended.
+    static func window(_ conversation: Conversation, now: Date, length: TimeInterval) -> (start: Int64, count: Int) {
+        let seconds = Int64(now.timeIntervalSince1970.rounded(.down))
+        guard let start = conversation.turnsWindowStart, seconds - start < Int64(length.rounded(.up)) else { return (seconds, 1) }
+        return (start, (conversation.turnsInWindow ?? 0) + 1)
     }
 
     /// Changes a conversation's state from outside a turn (an advisor closing a chat, a survey

@@ -13,8 +13,27 @@ final class Conversation: Model, @unchecked Sendable {
     @Field(key: "version") var version: Int
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
+    /// The conversation's own message limit: when its current one-minute window began (epoch
+    /// seconds) and how many messages came in it. Kept in the row every turn writes anyway, so
+    /// the limit costs no extra write.
+    @OptionalField(key: "turns_window_start") var turnsWindowStart: Int64?
+    @OptionalField(key: "turns_in_window") var turnsInWindow: Int?
 
     init() {}
+}
+
+/// The columns of a conversation's message limit.
+struct AddTurnWindowToConversations: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        // One column per statement: SQLite adds one at a time.
+        try await database.schema(Conversation.schema).field("turns_window_start", .int64).update()
+        try await database.schema(Conversation.schema).field("turns_in_window", .int).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(Conversation.schema).deleteField("turns_window_start").update()
+        try await database.schema(Conversation.schema).deleteField("turns_in_window").update()
+    }
 }
 
 struct CreateConversations: AsyncMigration {

@@ -34,5 +34,6 @@ extension Application {
         migrations.add(CreateRateLimits())
         migrations.add(CreateHealthChecks())
         migrations.add(AddPhoneKeyToDataRequests())
+        migrations.add(AddTurnWindowToConversations())
     }
 }

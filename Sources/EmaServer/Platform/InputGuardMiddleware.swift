@@ -9,49 +9,61 @@ import Vapor
 ///   text field of a form or JSON body, get 400 `control_characters` with a clear message,
 ///   instead of being stored cut short (a NUL ends a C string) or passed on. File parts of a
 ///   multipart form are not text and are not read. Webhooks are left to their signature checks.
-struct InputGuardMiddleware: AsyncMiddleware {
+struct InputGuardMiddleware: Middleware {
     static let maxPathBytes = 4_096
     static let maxSegmentBytes = 255
     /// The largest body Ema takes (a PQR or a report with five 5 MB attachments).
     static let maxMultipartBytes = 27 * 1024 * 1024
     static let maxTextBodyBytes = 1024 * 1024
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let path = request.url.path
-        if path.utf8.count > Self.maxPathBytes {
-            return await ErrorMiddleware.response(for: InputError.pathTooLong, to: request)
-        }
-        if path.split(separator: "/").contains(where: { $0.utf8.count > Self.maxSegmentBytes }) {
-            return await ErrorMiddleware.response(for: Abort(.notFound), to: request)
-        }
-        if let query = request.url.query, Self.hasControlCharacters(formEncoded: query) {
-            return await ErrorMiddleware.response(for: InputError.controlCharacters, to: request)
-        }
-        if !path.hasPrefix("/webhooks/"), [.POST, .PUT, .PATCH].contains(request.method), let type = request.headers.contentType {
-            do {
-                if try await Self.bodyHasControlCharacters(request, type: type) {
-                    return await ErrorMiddleware.response(for: InputError.controlCharacters, to: request)
-                }
-            } catch {
-                return await ErrorMiddleware.response(for: error, to: request)
+        if path.utf8.count > Self.maxPathBytes { return refuse(InputError.pathTooLong, request) }
+        if path.split(separator: "/").contains(where: { $0.utf8.count > Self.maxSegmentBytes }) { return refuse(Abort(.notFound), request) }
+        if let query = request.url.query, Self.hasControlCharacters(formEncoded: query) { return refuse(InputError.controlCharacters, request) }
+        guard !path.hasPrefix("/webhooks/"), [.POST, .PUT, .PATCH].contains(request.method), let type = request.headers.contentType,
+              let kind = BodyKind(type)
+        else { return next.respond(to: request) }
+        let promise = request.eventLoop.makePromise(of: Response.self)
+        request.body.collect(max: kind == .multipart ? Self.maxMultipartBytes : Self.maxTextBodyBytes).whenComplete { collected in
+            switch collected {
+            case .failure(let error): promise.completeWith(refuse(error, request))
+            case .success(let body?) where Self.hasControlCharacters(body, kind: kind, type: type):
+                promise.completeWith(refuse(InputError.controlCharacters, request))
+            case .success: promise.completeWith(next.respond(to: request))
             }
         }
-        return try await next.respond(to: request)
+        return promise.futureResult
     }
 
-    static func bodyHasControlCharacters(_ request: Request, type: HTTPMediaType) async throws -> Bool {
-        let multipart = type.type == "multipart" && type.subType == "form-data"
-        let form = type == .urlEncodedForm
-        let json = type.type == "application" && (type.subType == "json" || type.subType.hasSuffix("+json"))
-        guard multipart || form || json else { return false }
-        guard let body = try await request.body.collect(max: multipart ? maxMultipartBytes : maxTextBodyBytes).get() else { return false }
-        if form { return hasControlCharacters(formEncoded: String(buffer: body)) }
-        if json {
+    /// The error answer, in the caller's form (JSON or an HTML page).
+    func refuse(_ error: any Error, _ request: Request) -> EventLoopFuture<Response> {
+        let promise = request.eventLoop.makePromise(of: Response.self)
+        promise.completeWithTask { await ErrorMiddleware.response(for: error, to: request) }
+        return promise.futureResult
+    }
+
+    enum BodyKind: Equatable {
+        case form, json, multipart
+
+        init?(_ type: HTTPMediaType) {
+            if type.type == "multipart" && type.subType == "form-data" { self = .multipart }
+            else if type == .urlEncodedForm { self = .form }
+            else if type.type == "application" && (type.subType == "json" || type.subType.hasSuffix("+json")) { self = .json }
+            else { return nil }
+        }
+    }
+
+    static func hasControlCharacters(_ body: ByteBuffer, kind: BodyKind, type: HTTPMediaType) -> Bool {
+        switch kind {
+        case .form: return hasControlCharacters(formEncoded: String(buffer: body))
+        case .json:
             guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body), options: [.fragmentsAllowed]) else { return false }
             return hasControlCharacters(json: object)
+        case .multipart:
+            guard let boundary = type.parameters["boundary"], !boundary.isEmpty else { return false }
+            return multipartTextHasControlCharacters(body, boundary: boundary)
         }
-        guard let boundary = type.parameters["boundary"], !boundary.isEmpty else { return false }
-        return multipartTextHasControlCharacters(body, boundary: boundary)
     }
 
     /// `a=1&b=x%00y`: each name and value, decoded (`+` is a space).

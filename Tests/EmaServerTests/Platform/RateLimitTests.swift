@@ -149,6 +149,44 @@ struct ContractLookupLimitTests {
         }
     }
 
+    @Test("A conversation takes 60 messages a minute, counted in its own row; the next minute it goes on")
+    func messagesPerConversation() async throws {
+        let manual = AppClock.Manual(Date(timeIntervalSince1970: 1_800_000_000))
+        try await withEmaApp(clock: manual.clock) { app in
+            var chat = ChatClient(app: app)
+            try await chat.start()
+            for index in 0..<ChatController.messagesPerSession.limit {
+                #expect(try await chat.send(["text": "hola"]) == .ok, "message \(index + 1)")
+            }
+            #expect(try await chat.send(["text": "hola"]) == .tooManyRequests)
+            let row = try #require(try await Conversation.find(chat.sessionID, on: app.db))
+            #expect(row.turnsInWindow == 60 && row.turnsWindowStart == 1_800_000_000)
+            manual.advance(by: 60)
+            #expect(try await chat.send(["text": "hola"]) == .ok)
+        }
+    }
+
+    @Test("Many sessions opened at once on a fresh node all start: counting them never fails with a locked database")
+    func sessionsAtOnce() async throws {
+        try await withEmaApp(configure: { $0.chatSessionsPerClient = 1_000 }) { app in
+            let tester = try app.testing(method: .running(port: 0))
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponseStatus.self) { group in
+                for _ in 0..<40 {
+                    group.addTask {
+                        var status = HTTPResponseStatus.ok
+                        try await tester.test(.POST, "api/v1/chat/sessions", beforeRequest: { try $0.content.encode(["channel": "web"]) }) { status = $0.status }
+                        return status
+                    }
+                }
+                var all: [HTTPResponseStatus] = []
+                for try await status in group { all.append(status) }
+                return all
+            }
+            #expect(statuses.allSatisfy { $0 == .created }, "\(statuses.filter { $0 != .created })")
+            #expect(try await Conversation.query(on: app.db).count() == 40)
+        }
+    }
+
     @Test("X-Forwarded-For is believed only from a trusted proxy, and only its last hop")
     func forwardedOnlyFromTrustedProxies() async throws {
         try await withEmaApp(configure: { $0.chatSessionsPerClient = 1 }) { app in

@@ -40,12 +40,13 @@ struct AssistantService: AssistantEffects {
     }
 
     func sendCode(to phone: String) async throws -> CodeIssue {
-        if let client, let limits, let wait = try await limits.retryAfter(codesPerClient, client) {
+        // One statement counts the ask and checks it: a code asked for and not sent (the number's
+        // own limits, the provider) counts as well, which a guesser cannot turn to advantage.
+        if let client, let limits, let wait = try await limits.take(codesPerClient, client) {
             return .deviceLimit(retryAfterSeconds: wait)
         }
         switch try await verification.issue(to: phone) {
         case .sent:
-            if let client, let limits { try await limits.record(codesPerClient, client) }
             return .sent
         case .wait(let seconds): return .wait(seconds: seconds)
         case .hourlyLimit(let seconds): return .hourlyLimit(retryAfterSeconds: seconds)

@@ -54,15 +54,9 @@ struct ChatController: RouteCollection {
         case "kiosk": channel = .kiosk
         case let other: throw AssistantError.invalidChannel(other)
         }
-        // The count and the new conversation in one commit (a refused session counts nothing).
-        // The counters' key is read first, outside: on SQLite a transaction that reads before it
-        // writes cannot wait for another writer, it fails at once ("database is locked").
-        let limit = Self.sessionsPerClient(request.application.emaConfig)
-        _ = try await request.application.rateLimitKey.value(request.db)
-        let (id, replies) = try await request.db.transaction { tx in
-            try await RateLimiter(database: tx, clock: request.application.clock, key: request.application.rateLimitKey).enforce(limit, request.clientAddress)
-            return try await ChatService(application: request.application).start(channel: channel, on: tx)
-        }
+        // One statement counts and checks (a refused attempt counts too, until its window ends).
+        try await request.rateLimits.enforce(Self.sessionsPerClient(request.application.emaConfig), request.clientAddress)
+        let (id, replies) = try await ChatService(application: request.application).start(channel: channel)
         let response = Response(status: .created)
         try response.content.encode(StartResponse(sessionId: id, replies: replies))
         return response

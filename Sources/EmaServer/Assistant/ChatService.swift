@@ -11,9 +11,7 @@ struct ChatService {
     var database: any Database { application.db }
 
     /// Starts a conversation; returns its id and the greeting.
-    /// `database`: a transaction to create it in (the web chat counts the new session in the
-    /// same commit).
-    func start(channel: EmaCore.Channel, id given: String? = nil, senderPhone: String? = nil, on database: (any Database)? = nil) async throws -> (id: String, replies: [Reply]) {
+    func start(channel: EmaCore.Channel, id given: String? = nil, senderPhone: String? = nil) async throws -> (id: String, replies: [Reply]) {
         let now = application.clock.now()
         let id = given ?? SecureRandom.hex(16)
         let (state, replies) = application.assistant.start(id: id, channel: channel, now: now, senderPhone: senderPhone)
@@ -24,7 +22,7 @@ struct ChatService {
         conversation.version = 1
         conversation.createdAt = now
         conversation.updatedAt = now
-        try await conversation.create(on: database ?? self.database)
+        try await conversation.create(on: database)
         return (id, replies)
     }
 

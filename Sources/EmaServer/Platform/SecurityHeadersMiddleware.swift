@@ -4,10 +4,10 @@ import Vapor
 /// (scripts and styles only from Ema itself; forms post only to Ema, or to the payment gateway's
 /// checkout when one is configured; no page may be framed by another site), and a referrer
 /// policy that never sends an address to another site. Everything: `nosniff`. The JSON APIs:
-/// `no-store`, so no cache keeps what they answer. A future-based middleware, as the other two of
-/// the edge (`ChatCORSMiddleware`, `InputGuardMiddleware`): an `AsyncMiddleware` costs every
-/// request two hops between futures and tasks (measured: three of them took 15 % of the chat's
-/// throughput at saturation).
+/// `no-store`, so no cache keeps what they answer. Future-based, as the other two of the edge
+/// (`ChatCORSMiddleware`, `InputGuardMiddleware`): every request passes them, and an
+/// `AsyncMiddleware` adds two hops between futures and tasks (too small to measure on the chat
+/// benchmark, see BENCHMARKS.md, but free to avoid).
 struct SecurityHeadersMiddleware: Middleware {
     let contentSecurityPolicy: String
 

@@ -50,12 +50,13 @@ final class DataRequest: Model, @unchecked Sendable {
     static let statusTitles = ["recibido": "Recibida", "en_tramite": "Reclamo en trámite", "respondido": "Respondida"]
 
     var rightTitle: String { Self.rightTitles[right] ?? right }
+    var statusTitle: String { Self.statusTitles[status] ?? status }
 
+    /// The number's HMAC under a platform secret (`phone_key`).
     static func phoneKey(_ phone: String, on database: any Database) async throws -> String {
         let key = SymmetricKey(data: try await PlatformSecret.value(named: "data_request_phones", database: database))
         return Hex.string(HMAC<SHA256>.authenticationCode(for: Data(phone.utf8), using: key))
     }
-    var statusTitle: String { Self.statusTitles[status] ?? status }
 }
 
 struct CreateDataRequests: AsyncMigration {

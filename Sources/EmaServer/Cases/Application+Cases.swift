@@ -27,16 +27,13 @@ struct CaseLookups: Sendable {
 
     let limits: RateLimiter
 
-    /// Looks a case up unless this client failed too often; counts a failure.
+    /// Looks a case up unless this client failed too often. The try is counted before the
+    /// lookup and given back when it finds the case, so only failures remain counted.
     func lookup(_ service: CaseService, radicado: String, code: String, client: String) async throws -> PQRCase? {
         let pair = "\(Radicado.parse(radicado)?.text ?? String(radicado.prefix(20)))|\(client)"
-        try await limits.check(Self.failuresPerAddress, client)
-        try await limits.check(Self.failuresPerCase, pair)
+        let attempt = try await limits.attempt([(Self.failuresPerAddress, client), (Self.failuresPerCase, pair)])
         let found = try await service.lookup(radicado: radicado, code: code)
-        if found == nil {
-            try await limits.record(Self.failuresPerAddress, client)
-            try await limits.record(Self.failuresPerCase, pair)
-        }
+        if found != nil { try await attempt.succeeded() }
         return found
     }
 }

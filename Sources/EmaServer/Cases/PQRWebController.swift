@@ -304,7 +304,7 @@ struct PQRWebController: RouteCollection {
         draft.email = body.email
         draft.priority = body.priority ?? false
         draft.submissionKey = body.idempotencyKey
-        if !AdminTokenMiddleware.presentsValidToken(request) {
+        if try await AdminTokenMiddleware.check(request) != .valid {
             try await request.rateLimits.enforce(Self.filingsPerClient, request.clientAddress)
         }
         let filed = try await request.application.caseService().file(draft)

@@ -14,27 +14,31 @@ struct AdminTokenMiddleware: AsyncMiddleware {
         expectedDigest = token.map { Array(SHA256.hash(data: Data($0.value.utf8))) }
     }
 
-    /// True when the request carries `EMA_ADMIN_TOKEN` as its bearer (for routes open to all that
-    /// lift a limit for the utility's own systems).
-    static func presentsValidToken(_ request: Request) -> Bool {
+    enum Presented { case none, valid, wrong }
+
+    /// The bearer of a request against `EMA_ADMIN_TOKEN`. A presented token is counted before it
+    /// is compared (a burst of guesses cannot all pass a check made before any failed) and given
+    /// back when right; over the limit, `PlatformError.rateLimited`. Also used by public routes
+    /// that lift a limit for the utility's own systems.
+    static func check(_ request: Request) async throws -> Presented {
         guard let expected = AdminTokenMiddleware(token: request.application.emaConfig.adminToken).expectedDigest,
-              let bearer = request.headers.bearerAuthorization else { return false }
-        return ConstantTime.equals(Array(SHA256.hash(data: Data(bearer.token.utf8))), expected)
+              let bearer = request.headers.bearerAuthorization else { return .none }
+        let client = request.clientAddress
+        let attempt = try await request.rateLimits.attempt([(wrongTokens, client)])
+        guard ConstantTime.equals(Array(SHA256.hash(data: Data(bearer.token.utf8))), expected) else {
+            request.logger.warning("Token de administración incorrecto", metadata: ["client": .string(client)])
+            return .wrong
+        }
+        try await attempt.succeeded()
+        return .valid
     }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard let expectedDigest else { throw PlatformError.adminAPIClosed }
-        let client = request.clientAddress
-        try await request.rateLimits.check(Self.wrongTokens, client)
-        guard let bearer = request.headers.bearerAuthorization else {
-            throw PlatformError.missingToken
+        guard expectedDigest != nil else { throw PlatformError.adminAPIClosed }
+        switch try await Self.check(request) {
+        case .none: throw PlatformError.missingToken
+        case .wrong: throw PlatformError.invalidToken
+        case .valid: return try await next.respond(to: request)
         }
-        let given = Array(SHA256.hash(data: Data(bearer.token.utf8)))
-        guard ConstantTime.equals(given, expectedDigest) else {
-            try await request.rateLimits.record(Self.wrongTokens, client)
-            request.logger.warning("Token de administración incorrecto", metadata: ["client": .string(client)])
-            throw PlatformError.invalidToken
-        }
-        return try await next.respond(to: request)
     }
 }

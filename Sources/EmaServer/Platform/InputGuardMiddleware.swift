@@ -12,9 +12,15 @@ import Vapor
 struct InputGuardMiddleware: Middleware {
     static let maxPathBytes = 4_096
     static let maxSegmentBytes = 255
-    /// The largest body Ema takes (a PQR or a report with five 5 MB attachments).
-    static let maxMultipartBytes = 27 * 1024 * 1024
-    static let maxTextBodyBytes = 1024 * 1024
+    /// The largest body Ema takes (a PQR or a report with five 5 MB attachments), on the routes
+    /// that take files; any other body is read up to the routes' default of 1 MB (the guard reads
+    /// the body before routing, so the route's own limit no longer applies after it).
+    static let maxUploadBytes = 27 * 1024 * 1024
+    static let maxBodyBytes = 1024 * 1024
+    static let uploadPaths: Set<String> = ["/pqr", "/api/v1/pqr", "/transparencia", "/backoffice/pqr/nueva"]
+    /// The multipart fields that hold files (not text): PQR attachments, Contacto Transparente's
+    /// evidence, with or without an index (`adjuntos`, `adjuntos[]`, `evidencias[0]`).
+    static let fileFields: Set<String> = ["adjuntos", "evidencias"]
 
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let path = request.url.path
@@ -25,7 +31,7 @@ struct InputGuardMiddleware: Middleware {
               let kind = BodyKind(type)
         else { return next.respond(to: request) }
         let promise = request.eventLoop.makePromise(of: Response.self)
-        request.body.collect(max: kind == .multipart ? Self.maxMultipartBytes : Self.maxTextBodyBytes).whenComplete { collected in
+        request.body.collect(max: Self.uploadPaths.contains(path) ? Self.maxUploadBytes : Self.maxBodyBytes).whenComplete { collected in
             switch collected {
             case .failure(let error): promise.completeWith(refuse(error, request))
             case .success(let body?) where Self.hasControlCharacters(body, kind: kind, type: type):
@@ -83,7 +89,9 @@ struct InputGuardMiddleware: Middleware {
         }
     }
 
-    /// The text parts (no `filename`) of a multipart form; the headers' own names count too.
+    /// Every part of a multipart form but those of the file fields (`fileFields`), whatever
+    /// `filename` a part claims (a text field sent as a "file" is decoded as text all the same);
+    /// the headers count too.
     static func multipartTextHasControlCharacters(_ body: ByteBuffer, boundary: String) -> Bool {
         let parser = MultipartParser(boundary: boundary)
         var isFile = false
@@ -91,7 +99,8 @@ struct InputGuardMiddleware: Middleware {
         var found = false
         parser.onHeader = { name, value in
             if name.lowercased() == "content-disposition" {
-                if value.contains("filename=") { isFile = true }
+                if let field = fieldName(value), let base = field.split(separator: "[", omittingEmptySubsequences: false).first,
+                   fileFields.contains(String(base)) { isFile = true }
                 if hasControlCharacters(value) { found = true }
             }
         }
@@ -105,6 +114,15 @@ struct InputGuardMiddleware: Middleware {
         }
         try? parser.execute(body)
         return found
+    }
+
+    /// `form-data; name="adjuntos"; filename="a.png"` → `adjuntos`.
+    static func fieldName(_ disposition: String) -> String? {
+        for parameter in disposition.split(separator: ";") {
+            let parts = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, parts[0].lowercased() == "name" { return parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+        }
+        return nil
     }
 
     /// C0 controls but tab, line feed and carriage return; DEL; the C1 controls.

@@ -60,6 +60,39 @@ struct RateLimiter: Sendable {
         if let seconds = try await take(rule, subject) { throw PlatformError.rateLimited(retryAfterSeconds: seconds) }
     }
 
+    /// Takes back one attempt counted by `take`: for limits that count only failures, each try
+    /// is counted *before* it runs (so a hundred tries at once cannot all pass a check made
+    /// before any of them failed), and a try that succeeds is given back.
+    func giveBack(_ rule: RateLimit, _ subject: String) async throws {
+        try await sql.update(Self.table)
+            .set("count", to: SQLRaw("count - 1"))
+            .where("bucket", .equal, SQLBind(rule.name))
+            .where("key_hash", .equal, SQLBind(try await hash(rule, subject)))
+            .where("count", .greaterThan, SQLBind(0))
+            .run()
+    }
+
+    /// Counts a try of every `(rule, subject)` before it runs; throws `rateLimited` when one is
+    /// over. `succeeded` afterwards gives them back (limits that count failures only).
+    func attempt(_ limits: [(RateLimit, String)]) async throws -> Attempt {
+        var waits: [Int] = []
+        for (rule, subject) in limits {
+            if let wait = try await take(rule, subject) { waits.append(wait) }
+        }
+        if let longest = waits.max() { throw PlatformError.rateLimited(retryAfterSeconds: longest) }
+        return Attempt(limiter: self, limits: limits)
+    }
+
+    /// A try counted in advance; `succeeded()` takes it back.
+    struct Attempt: Sendable {
+        let limiter: RateLimiter
+        let limits: [(RateLimit, String)]
+
+        func succeeded() async throws {
+            for (rule, subject) in limits { try await limiter.giveBack(rule, subject) }
+        }
+    }
+
     /// `retryAfter`, throwing `PlatformError.rateLimited` when over.
     func check(_ rule: RateLimit, _ subject: String) async throws {
         if let seconds = try await retryAfter(rule, subject) { throw PlatformError.rateLimited(retryAfterSeconds: seconds) }

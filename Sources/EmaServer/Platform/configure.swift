@@ -6,7 +6,10 @@ import Vapor
 /// step so the boot reads top to bottom.
 public func configure(_ app: Application, config: AppConfig) async throws {
     app.emaConfig = config
+    // Made now, not on the first requests (several at once would race to store them).
     _ = app.httpMetrics
+    _ = app.rateLimitKey
+    _ = app.nodeID
 
     // Database: one setting chooses SQLite or PostgreSQL; the migrations are the same.
     try app.useDatabase(config)

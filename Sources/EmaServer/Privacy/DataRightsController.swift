@@ -144,16 +144,11 @@ struct DataRightsController: RouteCollection {
     func verify(request: Request) async throws -> Response {
         let form = try form(request)
         guard let phone = form.celular.flatMap(ColombianMobile.e164) else { return try await start(request: request) }
-        let limits = request.rateLimits
-        let (client, pair) = (request.clientAddress, "\(phone)|\(request.clientAddress)")
-        try await limits.check(Self.failuresPerAddress, client)
-        try await limits.check(Self.failuresPerNumber, pair)
+        let client = request.clientAddress
+        let attempt = try await request.rateLimits.attempt([(Self.failuresPerAddress, client), (Self.failuresPerNumber, "\(phone)|\(client)")])
         let result = try await request.application.assistantEffects(client: nil).checkCode(phone: phone, code: (form.codigo ?? "").filter(\.isNumber))
-        if let problem = result.problem {
-            try await limits.record(Self.failuresPerAddress, client)
-            try await limits.record(Self.failuresPerNumber, pair)
-            return try await codePage(request, phone: phone, message: problem, status: .badRequest)
-        }
+        if let problem = result.problem { return try await codePage(request, phone: phone, message: problem, status: .badRequest) }
+        try await attempt.succeeded()
         let session = try await session(for: phone, request)
         return try await page(request) { page in
             page.stage = "derechos"
@@ -250,13 +245,13 @@ struct DataRightsController: RouteCollection {
     @Sendable
     func copy(request: Request) async throws -> Response {
         let service = request.application.dataRightsService()
-        try await request.rateLimits.check(Self.failuresPerAddress, request.clientAddress)
+        let attempt = try await request.rateLimits.attempt([(Self.failuresPerAddress, request.clientAddress)])
         guard let copy = try await service.copy(token: request.parameters.get("token") ?? "") else {
-            try await request.rateLimits.record(Self.failuresPerAddress, request.clientAddress)
             var page = CopyPage(title: "Copia de tus datos personales", utility: request.application.utilityProfile)
             page.message = "Este enlace no existe o ya venció (funciona 7 días). Pídele a Ema una copia nueva: escribe «mis datos personales»."
             return try await request.privatePage("datos-copia", page, status: .notFound)
         }
+        try await attempt.succeeded()
         if request.query[String.self, at: "formato"] == "json" {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

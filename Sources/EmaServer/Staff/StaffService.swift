@@ -89,23 +89,24 @@ struct StaffService {
     /// Checks the password; on success opens a new session (a new token every time).
     func signIn(email typed: String, password: String, client: String) async throws -> SignIn {
         let email = Self.normalized(email: typed) ?? String(typed.lowercased().prefix(120))
-        let limits = application.rateLimits
-        let checks = [(Self.failuresPerAccount, email), (Self.failuresPerAddress, client)]
-        for (rule, key) in checks {
-            if let seconds = try await limits.retryAfter(rule, key) {
-                try await audit(nil, email: email, "ingreso_bloqueado", subject: email, detail: "demasiados intentos")
-                return .limited(seconds: seconds)
-            }
+        // Each try is counted before bcrypt runs (a burst of tries cannot all pass a check made
+        // before any failed) and given back when it signs in.
+        let attempt: RateLimiter.Attempt
+        do {
+            attempt = try await application.rateLimits.attempt([(Self.failuresPerAccount, email), (Self.failuresPerAddress, client)])
+        } catch PlatformError.rateLimited(let seconds) {
+            try await audit(nil, email: email, "ingreso_bloqueado", subject: email, detail: "demasiados intentos")
+            return .limited(seconds: seconds)
         }
         let account = try await StaffAccount.query(on: database).filter(\.$email == email).first()
         var stored = account?.passwordHash ?? ""
         if account == nil { stored = try await dummyHash() }
         let matches = try await verify(password, hash: stored)
         guard let account, matches, account.active else {
-            for (rule, key) in checks { try await limits.record(rule, key) }
             try await audit(account?.id, email: email, "ingreso_fallido", subject: email, detail: account == nil ? "cuenta desconocida" : "contraseña incorrecta o cuenta inactiva")
             return .refused
         }
+        try await attempt.succeeded()
         let token = SecureRandom.hex(32)
         let session = StaffSession()
         session.tokenHash = Hex.sha256(token)

@@ -98,18 +98,16 @@ struct TransparencyController: RouteCollection {
     func lookup(request: Request) async throws -> Response {
         try request.refuseFormFromAnotherSite()
         let form = (try? request.content.decode(LookupForm.self)) ?? LookupForm()
-        let limits = request.rateLimits
         let client = request.clientAddress
-        let pair = "\(String((form.codigo ?? "").uppercased().prefix(20)))|\(client)"
-        try await limits.check(Self.failuresPerAddress, client)
-        try await limits.check(Self.failuresPerCode, pair)
+        // The same code the lookup reads: spaces or case cannot make a fresh counter.
+        let pair = "\(TransparencyService.normalized(code: form.codigo ?? "").prefix(20))|\(client)"
+        let attempt = try await request.rateLimits.attempt([(Self.failuresPerAddress, client), (Self.failuresPerCode, pair)])
         var shown = page(request)
         guard let report = try await service(request).lookup(code: form.codigo ?? "", key: form.clave ?? "") else {
-            try await limits.record(Self.failuresPerAddress, client)
-            try await limits.record(Self.failuresPerCode, pair)
             shown.message = TransparencyError.notFound.reason
             return try await render(request, "transparencia-consulta", shown, status: .notFound)
         }
+        try await attempt.succeeded()
         shown.code = report.code
         shown.status = report.status == "respondida" ? "Respondida" : "Recibida, en revisión"
         shown.receivedOn = CivilDate(report.receivedOn)?.displayName

@@ -160,8 +160,13 @@ struct TransparencyService {
     }
 
     /// The report with this code and key, or nil (same path for a wrong key and an unknown code).
+    /// A typed code as stored: capitals, no spaces around.
+    static func normalized(code: String) -> String {
+        code.uppercased().trimmingCharacters(in: .whitespaces)
+    }
+
     func lookup(code typedCode: String, key typedKey: String) async throws -> TransparencyReport? {
-        let code = typedCode.uppercased().trimmingCharacters(in: .whitespaces)
+        let code = Self.normalized(code: typedCode)
         let key = typedKey.uppercased().filter { !$0.isWhitespace && $0 != "-" }
         let found = try await TransparencyReport.query(on: database).filter(\.$code == code).first()
         let given = Self.keyHash(code: code, key: key)

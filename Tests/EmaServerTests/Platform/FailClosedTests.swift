@@ -89,6 +89,20 @@ struct FailClosedTests {
         }
     }
 
+    @Test("Next to a real WhatsApp the simulator does not exist, even with the sandbox on")
+    func noSimulatorNextToRealWhatsApp() async throws {
+        try await withEmaApp(configure: { config in
+            config.sandbox = true
+            config.whatsApp.appSecret = Secret("secreto-real")
+            config.whatsApp.accessToken = Secret("EAAG-real")
+            config.whatsApp.phoneNumberID = "106540352242922"
+        }) { app in
+            for path in ["simulador", "simulador/conversacion?numero=3001234567"] {
+                try await app.testing().test(.GET, path) { #expect($0.status == .notFound, "\(path)") }
+            }
+        }
+    }
+
     @Test("The start-up log names what is not available and which settings are missing; /health says whether the sandbox is on")
     func startUpAndHealth() async throws {
         let capture = LogCapture()

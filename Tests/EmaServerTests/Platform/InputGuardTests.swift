@@ -49,13 +49,16 @@ struct InputGuardTests {
     func multipart() async throws {
         try await withEmaApp { app in
             _ = try await DemoData.load(into: app)
-            func post(description: String) async throws -> String {
+            /// `asFile`: the description sent as if it were a file, which the decoder still reads as text.
+            /// `field`: the attachments' field name, bare or indexed as Vapor's own encoder writes it.
+            func post(description: String, asFile: Bool = false, field: String = "adjuntos") async throws -> String {
                 let boundary = "----ema-prueba"
                 var body = ""
                 for (name, value) in [("tipo", "peticion"), ("descripcion", description), ("municipio", "Medellín"), ("nombre", "Ana Restrepo")] {
-                    body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n"
+                    let file = asFile && name == "descripcion" ? "; filename=\"nota.txt\"" : ""
+                    body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\(file)\r\n\r\n\(value)\r\n"
                 }
-                body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"adjuntos\"; filename=\"recibo.png\"\r\nContent-Type: image/png\r\n\r\n"
+                body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"recibo.png\"\r\nContent-Type: image/png\r\n\r\n"
                 var buffer = ByteBuffer(string: body)
                 buffer.writeBytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D])
                 buffer.writeString("\r\n--\(boundary)--\r\n")
@@ -65,10 +68,48 @@ struct InputGuardTests {
             }
             let refused = try await post(description: "abc\u{0}def: la factura llegó con un cobro que no reconozco.")
             #expect(refused.hasPrefix("400") && refused.contains("caracteres de control"))
+            let disguised = try await post(description: "abc\u{0}def: la factura llegó con un cobro que no reconozco.", asFile: true)
+            #expect(disguised.hasPrefix("400") && disguised.contains("caracteres de control"))
             #expect(try await PQRCase.query(on: app.db).count() == 0)
             // The PNG's own NUL bytes are not text: the filing goes on to its usual checks.
-            let filed = try await post(description: "La factura llegó con un cobro que no reconozco; adjunto el recibo.")
-            #expect(!filed.contains("caracteres de control"), "\(filed.prefix(300))")
+            for field in ["adjuntos[]", "adjuntos[0]"] {
+                let filed = try await post(description: "La factura llegó con un cobro que no reconozco; adjunto el recibo.", field: field)
+                #expect(filed.hasPrefix("200") && filed.contains("radicado"), "\(field)")
+            }
+            #expect(try await PQRCase.query(on: app.db).count() == 2)
+            // A text field named like a file field's index is not a file field.
+            let lookalike = try await post(description: "Cobro que no reconozco en la factura de este mes.", field: "adjuntosx")
+            #expect(lookalike.hasPrefix("400") && lookalike.contains("caracteres de control"))
+        }
+    }
+
+    @Test("A body over 1 MB gets 413 on a route that takes no files; a PQR with a 2 MB attachment is read")
+    func bodySizes() async throws {
+        try await withEmaApp { app in
+            _ = try await DemoData.load(into: app)
+            let tester = try app.testing(method: .running(port: 0))
+            let boundary = "----ema-grande"
+            func multipart(text: [(String, String)], file: Int) -> ByteBuffer {
+                var body = ""
+                for (name, value) in text { body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n" }
+                body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"adjuntos[]\"; filename=\"acta.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n"
+                var buffer = ByteBuffer(string: body)
+                buffer.writeBytes(Array(repeating: 0x20, count: file))
+                buffer.writeString("\n%%EOF\r\n--\(boundary)--\r\n")
+                return buffer
+            }
+            let headers: HTTPHeaders = ["Content-Type": "multipart/form-data; boundary=\(boundary)"]
+            let big = multipart(text: [("channel", "web")], file: 1_500_000)
+            try await tester.test(.POST, "api/v1/chat/sessions", headers: headers, body: big) { response in
+                #expect(response.status == .payloadTooLarge)
+                #expect((try? response.content.decode(ErrorMiddleware.Body.self))?.code == "payload_too_large")
+            }
+            let filing = multipart(text: [("tipo", "peticion"), ("descripcion", "Adjunto el acta de la visita técnica, que dice que el medidor está bien."),
+                                          ("municipio", "Medellín"), ("nombre", "Ana Restrepo")], file: 2_000_000)
+            try await tester.test(.POST, "pqr", headers: headers, body: filing) { response in
+                #expect(response.status == .ok && response.body.string.contains("radicado"))
+            }
+            #expect(try await CaseAttachment.query(on: app.db).all().map(\.size) == [2_000_015])
         }
     }
 

@@ -202,4 +202,38 @@ struct ContractLookupLimitTests {
             #expect(statuses == [.created, .tooManyRequests])
         }
     }
+
+    @Test("Behind a trusted proxy, a port on a hop is dropped and an IPv6 network counts once per /64")
+    func forwardedAddressKeys() async throws {
+        #expect(ClientAddress.withoutPort("203.0.113.7:51234") == "203.0.113.7")
+        #expect(ClientAddress.withoutPort("[2001:db8::1]:443") == "2001:db8::1")
+        #expect(ClientAddress.withoutPort("2001:db8::1") == "2001:db8::1")
+        #expect(ClientAddress.key("2001:db8:aa:bb:1:2:3:4") == "2001:db8:aa:bb::/64")
+        #expect(ClientAddress.key("2001:0db8:00aa:00bb::9") == "2001:db8:aa:bb::/64")
+        #expect(ClientAddress.key("2001:db8:aa:bc::9") == "2001:db8:aa:bc::/64")
+        #expect(ClientAddress.key("::ffff:198.51.100.4") == "198.51.100.4")
+        #expect(ClientAddress.key("198.51.100.4") == "198.51.100.4")
+        try await withEmaApp(configure: { config in
+            config.trustedProxies = ["127.0.0.1"]
+            config.chatSessionsPerClient = 1
+        }) { app in
+            let tester = try app.testing(method: .running(port: 0))
+            func open(_ chain: String) async throws -> HTTPResponseStatus {
+                var status = HTTPResponseStatus.ok
+                try await tester.test(.POST, "api/v1/chat/sessions", headers: forwarded(chain), beforeRequest: { request in
+                    try request.content.encode(["channel": "web"])
+                }) { status = $0.status }
+                return status
+            }
+            // One client whose balancer writes the port: a new port is not a new client.
+            #expect(try await open("203.0.113.7:50001") == .created)
+            #expect(try await open("203.0.113.7:50002") == .tooManyRequests)
+            // A forged hop on the left changes nothing; the last untrusted hop is the client.
+            #expect(try await open("198.51.100.99, 203.0.113.7") == .tooManyRequests)
+            // A phone rotating addresses inside its /64 is one client; the next /64 is another.
+            #expect(try await open("[2001:db8:aa:bb::1]:443") == .created)
+            #expect(try await open("2001:db8:aa:bb:ffff::2") == .tooManyRequests)
+            #expect(try await open("2001:db8:aa:bc::1") == .created)
+        }
+    }
 }

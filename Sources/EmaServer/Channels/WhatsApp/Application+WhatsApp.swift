@@ -27,6 +27,10 @@ extension Application {
     /// Whether WhatsApp messages can leave this node (the Graph API, or the sandbox).
     var whatsAppAvailable: Bool { emaConfig.whatsApp.isConfigured || sandboxEnabled }
 
+    /// True when WhatsApp is the sandbox: `--demo` or `EMA_SANDBOX=on`, and no app secret or
+    /// token configured. Only then does the simulator exist.
+    var whatsAppSandbox: Bool { sandboxEnabled && !emaConfig.whatsApp.isConfigured && emaConfig.whatsApp.appSecret == nil }
+
     /// The process-wide ceiling of `WHATSAPP_MAX_MPS`.
     var whatsAppPacer: RatePacer {
         guard let bucket = storage[BucketKey.self] else { fatalError("configure(_:config:) was not called") }
@@ -38,7 +42,11 @@ extension Application {
     /// none, and the webhook answers 503 `whatsapp_unavailable`.
     var whatsAppAppSecret: String? {
         if let secret = emaConfig.whatsApp.appSecret { return secret.value }
-        guard sandboxEnabled else { return nil }
+        return sandboxEnabled ? whatsAppSandboxSecret : nil
+    }
+
+    /// The random key of the sandbox's webhooks, made at start-up.
+    var whatsAppSandboxSecret: String {
         guard let secret = storage[SecretKey.self] else { fatalError("configure(_:config:) was not called") }
         return secret
     }

@@ -15,9 +15,11 @@ struct SimulatorController: RouteCollection {
         simulator.get("conversacion", use: conversation)
     }
 
-    /// The simulator exists only where the sandboxes do (`--demo`, `EMA_SANDBOX=on`).
+    /// The simulator exists only where the WhatsApp sandbox does: `--demo` or `EMA_SANDBOX=on`,
+    /// and no WhatsApp configured (with a real app secret it would let anyone post as any
+    /// number, and read real conversations).
     func guardDemo(_ request: Request) throws {
-        guard request.application.sandboxEnabled else { throw Abort(.notFound) }
+        guard request.application.whatsAppSandbox else { throw Abort(.notFound) }
     }
 
     struct Page: Encodable {
@@ -86,7 +88,7 @@ struct SimulatorController: RouteCollection {
         }
         var headers = HTTPHeaders()
         headers.contentType = .json
-        headers.add(name: "X-Hub-Signature-256", value: "sha256=" + WebhookSignature.sign(body: data, secret: request.application.whatsAppAppSecret ?? ""))
+        headers.add(name: "X-Hub-Signature-256", value: "sha256=" + WebhookSignature.sign(body: data, secret: request.application.whatsAppSandboxSecret))
         let response = try await request.client.post(URI(string: "http://127.0.0.1:\(port)/webhooks/whatsapp"), headers: headers) { outgoing in
             outgoing.body = ByteBuffer(data: data)
         }

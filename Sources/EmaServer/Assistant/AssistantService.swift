@@ -60,9 +60,14 @@ struct AssistantService: AssistantEffects {
     }
 
     /// Counts a contract lookup against the limits Factura Web shares; throws `LookupLimited`.
+    /// A WhatsApp number (the client is the sender, `+57…`) enrolled on the contract is its
+    /// holder: others reading the contract never lock it out.
     func admitLookup(_ number: String) async throws {
         guard let limits else { return }
-        if let wait = try await ContractLookups(limits: limits).admit(client: client ?? "desconocido", contract: number) {
+        let client = client ?? "desconocido"
+        var byHolder = false
+        if client.hasPrefix("+") { byHolder = try await enrollmentService.active(phone: client).contains { $0.contractNumber == number } }
+        if let wait = try await ContractLookups(limits: limits).admit(client: client, contract: number, byHolder: byHolder) {
             throw LookupLimited(retryAfterSeconds: wait)
         }
     }

@@ -44,3 +44,13 @@ struct ChatCORSMiddleware: Middleware {
         }
     }
 }
+
+extension Request {
+    /// For the customer's live feed, a WebSocket, which CORS does not cover: with
+    /// `EMA_CHAT_ORIGINS` set, a browser's page must be one of those sites or Ema's own (a
+    /// request without `Origin` is not a browser's and passes; the session id is its secret).
+    var mayOpenChatFeed: Bool {
+        guard let allowed = application.emaConfig.chatOrigins, let origin = headers.first(name: .origin) else { return true }
+        return allowed.contains(origin) || comesFromThisSite
+    }
+}

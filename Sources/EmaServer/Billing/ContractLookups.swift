@@ -14,9 +14,10 @@ struct ContractLookups: Sendable {
     let limits: RateLimiter
 
     /// Counts one lookup of `contract` by `client`; nil when it may go, otherwise the seconds
-    /// to wait.
-    func admit(client: String, contract: String) async throws -> Int? {
+    /// to wait. `byHolder`: the client is a WhatsApp number enrolled on that contract, which a
+    /// crowd reading the contract must not lock out, so its lookups do not count per contract.
+    func admit(client: String, contract: String, byHolder: Bool = false) async throws -> Int? {
         if let wait = try await limits.take(Self.perClient, client) { return wait }
-        return try await limits.take(Self.perContract, contract)
+        return byHolder ? nil : try await limits.take(Self.perContract, contract)
     }
 }

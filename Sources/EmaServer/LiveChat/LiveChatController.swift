@@ -8,7 +8,8 @@ import Vapor
 /// hands the conversation to an advisor).
 struct LiveChatController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.grouped("api", "v1", "chat", "sessions").webSocket(":id", "live", onUpgrade: customerFeed)
+        routes.grouped("api", "v1", "chat", "sessions").webSocket(":id", "live", shouldUpgrade: { request in request.mayOpenChatFeed ? [:] : nil },
+                                                                   onUpgrade: customerFeed)
         let desk = routes.grouped("backoffice", "chats").grouped(StaffAuthMiddleware(.agente, .supervisor, .administrador))
         desk.get(use: inbox)
         desk.get(":chat", use: show)

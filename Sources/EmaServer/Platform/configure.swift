@@ -10,6 +10,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     _ = app.httpMetrics
     _ = app.rateLimitKey
     _ = app.nodeID
+    _ = app.healthWrites
 
     // Database: one setting chooses SQLite or PostgreSQL; the migrations are the same.
     try app.useDatabase(config)

@@ -161,7 +161,9 @@ struct SuppressedHistoryTests {
             _ = try await DemoData.load(into: app)
             let tester = try app.testing()
             try await tester.test(.POST, "pqr", beforeRequest: { request in
-                try request.content.encode(CaseAbuseTests.form(phone: "300 123 0404"), as: .urlEncodedForm)
+                var fields = CaseAbuseTests.form(phone: "300 123 0404")
+                fields["correo"] = "ana.r@example.com"
+                try request.content.encode(fields, as: .urlEncodedForm)
             }) { #expect($0.status == .ok) }
             let row = try #require(try await PQRCase.query(on: app.db).first())
             let proof = try #require(try await CaseEvent.query(on: app.db).filter(\.$kind == "constancia").first())
@@ -170,12 +172,24 @@ struct SuppressedHistoryTests {
             // What earlier versions wrote, and what an agent may type in a note.
             try await CaseEvent(caseID: row.requireID(), at: Date(), actor: "sistema", kind: "constancia", detail: "SMS a +57300•••0404 (SM1).", isPublic: false).create(on: app.db)
             try await app.caseService().note(row, text: "Llamé a Ana Restrepo al 300 123 0404 y al 3001230404; no contestó.", by: "agente@ema.demo")
+            try await app.caseService().note(row, text: "Analizamos el cobro con la señora RESTREPO; escribir a ana.r@example.com.", by: "agente@ema.demo")
             _ = try await app.dataRightsService().exercise(DataRightRequest(action: .suppress, phone: "+573001230404", channel: .web, conversationID: "x"))
             let details = try await CaseEvent.query(on: app.db).filter(\.$caseID == row.requireID()).all().map(\.detail).joined(separator: "\n")
-            for trace in ["300•••0404", "300 123 0404", "3001230404", "Ana Restrepo"] {
+            for trace in ["300•••0404", "300 123 0404", "3001230404", "Ana Restrepo", "RESTREPO", "ana.r@"] {
                 #expect(!details.contains(trace), "«\(trace)» is still in the history")
             }
             #expect(details.contains("Llamé a suprimido al suprimido y al suprimido"))
+            // Whole words only: a word that starts like the name stays.
+            #expect(details.contains("Analizamos el cobro con la señora suprimido; escribir a suprimido."))
         }
+    }
+
+    @Test("The name goes as a phrase and as its longer words, whole words only, whatever the case and accents")
+    func nameScrub() {
+        let scrub = { CaseEvents.scrub($0, exact: [], name: "María de la Cruz Ana") }
+        #expect(scrub("Habló maria DE LA cruz ana; Analizamos.") == "Habló suprimido; Analizamos.")
+        #expect(scrub("Doña María llamó. La cruzada sigue.") == "Doña suprimido llamó. La cruzada sigue.")
+        #expect(scrub("Ana llamó de la oficina") == "Ana llamó de la oficina")
+        #expect(CaseEvents.scrub("Cédula 1020304050, sin nombre", exact: ["1020304050"], name: nil) == "Cédula suprimido, sin nombre")
     }
 }

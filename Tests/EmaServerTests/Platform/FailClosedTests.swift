@@ -147,18 +147,27 @@ struct FailClosedTests {
 
 @Suite("Health checks a write")
 struct HealthWriteTests {
-    @Test("/health answers 503 when the database answers reads but refuses writes")
+    @Test("/health writes at most every 5 s per node, and answers 503 when the database answers reads but refuses writes")
     func writeRefused() async throws {
         try await withEmaApp { app in
+            let sql = app.db as! any SQLDatabase
+            func checkedAt() async throws -> [Date] {
+                try await sql.select().column("checked_at").from(HealthCheck.schema).all().map { try $0.decode(column: "checked_at", as: Date.self) }
+            }
             try await app.testing().test(.GET, "health") { response in
                 #expect(response.status == .ok)
                 let health = try response.content.decode(OperationsController.Health.self)
                 #expect(health.database.read == "ok" && health.database.write == "ok")
             }
-            let rows = try await (app.db as! any SQLDatabase).select().column("node").from(HealthCheck.schema).all()
-            #expect(rows.count == 1)
+            let first = try await checkedAt()
+            #expect(first.count == 1)
+            // A balancer asking again within 5 s gets the fresh success, not another write.
+            try await sql.update(HealthCheck.schema).set("checked_at", to: SQLBind(Date(timeIntervalSince1970: 0))).run()
+            try await app.testing().test(.GET, "health") { #expect($0.status == .ok) }
+            #expect(try await checkedAt() == [Date(timeIntervalSince1970: 0)])
+            app.healthWrites.interval.withLockedValue { $0 = .zero }
             // A full disk or a read-only database: the write fails, the read still works.
-            try await (app.db as! any SQLDatabase).raw("DROP TABLE \(ident: HealthCheck.schema)").run()
+            try await sql.raw("DROP TABLE \(ident: HealthCheck.schema)").run()
             try await app.testing().test(.GET, "health") { response in
                 #expect(response.status == .serviceUnavailable)
                 let health = try response.content.decode(OperationsController.Health.self)

@@ -136,17 +136,22 @@ struct InputGuardTests {
         #expect(!capture.text.contains("Error no esperado"))
     }
 
-    @Test("A WhatsApp webhook whose sender is not a phone number is refused and nothing of it is stored")
+    @Test("A WhatsApp message whose sender is not a phone number is dropped, the rest of its batch is taken, and Meta gets 200")
     func webhookSender() async throws {
         let hooks = WhatsAppWebhookTests()
         try await hooks.withWhatsApp { app in
             for sender in ["57300' OR 1=1--", String(repeating: "5", count: 5_000), "+573001234567", "", "5730012"] {
                 let status = try await hooks.post(app, Webhook.text("hola", from: sender.replacingOccurrences(of: "'", with: "\\u0027")))
-                #expect(status == .badRequest, "\(sender.prefix(20))")
+                #expect(status == .ok, "\(sender.prefix(20))")
             }
             #expect(try await WhatsAppInbound.query(on: app.db).count() == 0)
+            // One batch, one message from a number and one from a name: the number's is kept.
+            let batch = Webhook.envelope(#""messages":[{"from":"573001234568","id":"wamid.bueno","timestamp":"1795000000","type":"text","text":{"body":"hola"}},"#
+                + #"{"from":"ana","id":"wamid.malo","timestamp":"1795000000","type":"text","text":{"body":"hola"}}]"#)
+            #expect(try await hooks.post(app, batch) == .ok)
+            #expect(try await WhatsAppInbound.query(on: app.db).all().map(\.id) == ["wamid.bueno"])
             #expect(try await hooks.post(app, Webhook.text("hola")) == .ok)
-            #expect(try await WhatsAppInbound.query(on: app.db).count() == 1)
+            #expect(try await WhatsAppInbound.query(on: app.db).count() == 2)
         }
     }
 }
@@ -257,6 +262,33 @@ struct SecurityHeaderTests {
             let foreign = try await upgrade(origin: "https://malo.example")
             await app.server.shutdown()
             #expect(own.hasPrefix("HTTP/1.1 101"))
+            #expect(!foreign.contains("101"))
+        }
+    }
+
+    @Test("With EMA_CHAT_ORIGINS set, the customer's live WebSocket opens from a listed site or Ema's own, not from another")
+    func customerFeedOrigin() async throws {
+        try await withEmaApp(configure: { $0.chatOrigins = ["https://www.empresa.com.co"] }) { app in
+            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+            let port = try #require(app.http.server.shared.localAddress?.port)
+            func upgrade(origin: String?) async throws -> String {
+                try await rawExchange(port: port, """
+                    GET /api/v1/chat/sessions/cualquiera/live HTTP/1.1\r
+                    Host: 127.0.0.1:\(port)\r
+                    Connection: Upgrade\r
+                    Upgrade: websocket\r
+                    Sec-WebSocket-Version: 13\r
+                    Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
+                    \(origin.map { "Origin: \($0)\r\n" } ?? "")\r
+
+                    """)
+            }
+            let listed = try await upgrade(origin: "https://www.empresa.com.co")
+            let own = try await upgrade(origin: "http://127.0.0.1:\(port)")
+            let none = try await upgrade(origin: nil)
+            let foreign = try await upgrade(origin: "https://malo.example")
+            await app.server.shutdown()
+            #expect(listed.hasPrefix("HTTP/1.1 101") && own.hasPrefix("HTTP/1.1 101") && none.hasPrefix("HTTP/1.1 101"))
             #expect(!foreign.contains("101"))
         }
     }

@@ -123,6 +123,25 @@ struct ContractLookupLimitTests {
         }
     }
 
+    @Test("A crowd reading one contract is stopped, and never locks out the WhatsApp number enrolled on it")
+    func holderNotLockedOut() async throws {
+        try await withLookups { app in
+            let outcome = try await EnrollmentService(database: app.db, clock: app.clock)
+                .enroll(EnrollmentRequest(phone: "+573001234567", contractNumber: "10234567", holderName: "María Restrepo", channel: .whatsapp))
+            #expect(outcome == .enrolled)
+            for index in 0..<ContractLookups.perContract.limit {
+                let admitted = try await ContractLookups(limits: app.rateLimits).admit(client: "198.51.100.\(index % 200)", contract: "10234567")
+                #expect(admitted == nil)
+            }
+            await #expect(throws: LookupLimited.self) { _ = try await app.assistantEffects(client: "203.0.113.40").contract(number: "10234567") }
+            // Another WhatsApp number is a stranger to the contract, held back like the crowd.
+            await #expect(throws: LookupLimited.self) { _ = try await app.assistantEffects(client: "+573009999999").bills(contractNumber: "10234567") }
+            let holder = app.assistantEffects(client: "+573001234567")
+            #expect(try await holder.contract(number: "10234567")?.number == "10234567")
+            #expect(try await holder.bills(contractNumber: "10234567") != nil)
+        }
+    }
+
     @Test("Chat sessions per address are limited, so a new session cannot reset the per-conversation limits")
     func sessionsPerAddress() async throws {
         try await withEmaApp(configure: { config in

@@ -6,14 +6,20 @@ struct WebhookPayload: Decodable {
     let object: String?
     let entry: [Entry]
 
-    /// False when a message's sender is not a phone number (Meta sends the digits of an E.164
-    /// number, 8 to 15 of them) or an id is not a plausible id: such a payload was not written
-    /// by Meta and nothing of it is stored or answered.
-    var isPlausible: Bool {
-        let messages = entry.flatMap(\.changes).flatMap { $0.value.messages ?? [] }
-        let statuses = entry.flatMap(\.changes).flatMap { $0.value.statuses ?? [] }
-        return messages.allSatisfy { Self.isPhoneDigits($0.from) && Self.isPlausibleID($0.id) }
-            && statuses.allSatisfy { Self.isPlausibleID($0.id) && ($0.recipient_id.map(Self.isPhoneDigits) ?? true) }
+    /// The payload without the messages and statuses Meta did not write: a sender that is not a
+    /// phone number (Meta sends the digits of an E.164 number, 8 to 15 of them) or an id that is
+    /// not a plausible id. Those are neither stored nor answered; the rest of the batch is.
+    func plausible() -> (payload: WebhookPayload, dropped: Int) {
+        var dropped = 0
+        let entries = entry.map { entry in
+            Entry(id: entry.id, changes: entry.changes.map { change in
+                let messages = change.value.messages?.filter { Self.isPhoneDigits($0.from) && Self.isPlausibleID($0.id) }
+                let statuses = change.value.statuses?.filter { Self.isPlausibleID($0.id) && ($0.recipient_id.map(Self.isPhoneDigits) ?? true) }
+                dropped += (change.value.messages?.count ?? 0) - (messages?.count ?? 0) + (change.value.statuses?.count ?? 0) - (statuses?.count ?? 0)
+                return Change(field: change.field, value: Value(contacts: change.value.contacts, messages: messages, statuses: statuses))
+            })
+        }
+        return (WebhookPayload(object: object, entry: entries), dropped)
     }
 
     static func isPhoneDigits(_ text: String) -> Bool {

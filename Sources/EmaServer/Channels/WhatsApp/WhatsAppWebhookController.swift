@@ -46,11 +46,14 @@ struct WhatsAppWebhookController: RouteCollection {
         } catch {
             throw WebhookError.malformed
         }
-        guard payload.isPlausible else {
-            request.logger.warning("Webhook de WhatsApp con un remitente o un id que no son de Meta; no se guarda nada")
-            throw WebhookError.invalidSender
+        // A signed batch with a message Meta could not have written (a sender that is not a
+        // number): that message is dropped and the rest taken; answering 4xx would make Meta
+        // resend the whole batch for days.
+        let (plausible, dropped) = payload.plausible()
+        if dropped > 0 {
+            request.logger.warning("Webhook de WhatsApp con mensajes o estados cuyo remitente o id no son de Meta; se descartan", metadata: ["descartados": "\(dropped)"])
         }
-        try await request.application.webhookIngest.submit(payload)
+        try await request.application.webhookIngest.submit(plausible)
         let response = Response(status: .ok)
         try response.content.encode(Ack(status: "ok"))
         return response
@@ -61,7 +64,6 @@ enum WebhookError: EmaError {
     case missingSignature
     case invalidSignature
     case malformed
-    case invalidSender
     case unavailable
 
     var status: HTTPResponseStatus {
@@ -69,7 +71,7 @@ enum WebhookError: EmaError {
         case .unavailable: .serviceUnavailable
         case .missingSignature: .unauthorized
         case .invalidSignature: .forbidden
-        case .malformed, .invalidSender: .badRequest
+        case .malformed: .badRequest
         }
     }
 
@@ -78,7 +80,6 @@ enum WebhookError: EmaError {
         case .missingSignature: "missing_signature"
         case .invalidSignature: "invalid_signature"
         case .malformed: "malformed_payload"
-        case .invalidSender: "invalid_sender"
         case .unavailable: "whatsapp_unavailable"
         }
     }
@@ -88,7 +89,6 @@ enum WebhookError: EmaError {
         case .missingSignature: "Falta el encabezado X-Hub-Signature-256."
         case .invalidSignature: "La firma X-Hub-Signature-256 no corresponde al cuerpo."
         case .malformed: "El cuerpo no es un webhook de WhatsApp válido."
-        case .invalidSender: "Un mensaje trae un remitente que no es un número de teléfono (solo dígitos, de 8 a 15), o un id no válido."
         case .unavailable: "WhatsApp no está disponible en este servidor: falta configurar WHATSAPP_APP_SECRET."
         }
     }

@@ -32,8 +32,9 @@ struct OperationsController: RouteCollection {
 
     /// `GET /health` → 200 `{"status":"ok", "database": {"read":"ok","write":"ok"}, "sandbox":
     /// false, "providers": {…}}` when the database answers a query and takes a write within 5 s
-    /// each (the write at most every 5 s per node, see `HealthWrites`); 503 with `"status":"unavailable"` and the check that failed otherwise (a full disk,
-    /// a read-only replica), so a load balancer takes the node out.
+    /// each (the write at most every 5 s per node, see `HealthWrites`); 503 with
+    /// `"status":"unavailable"` and the check that failed otherwise (a full disk, a read-only
+    /// replica), so a load balancer takes the node out.
     @Sendable
     func health(request: Request) async throws -> Response {
         let app = request.application

@@ -1,4 +1,5 @@
 import EmaCore
+import Fluent
 import Foundation
 import Vapor
 
@@ -21,13 +22,17 @@ extension Application {
         set { storage[DemoKey.self] = newValue }
     }
 
-    /// The effects of conversations over this application's database and providers.
-    func assistantEffects(client: String?) -> AssistantService {
-        AssistantService(
-            database: db, sms: sms, clock: clock, utilityName: utilityProfile?.shortName ?? "Ema", publicURL: emaConfig.publicURL,
-            client: client, limits: rateLimits, codesPerClient: RateLimit("codigos.cliente", limit: emaConfig.codesPerClientPerHour, window: 3_600),
-            caseService: caseService(), turnService: turnService(),
-            liveChats: LiveChatService(application: self), whatsApp: WhatsAppService(application: self), privacy: legalDocuments.privacy
+    /// The effects of conversations over `database` (a turn's transaction; by default this
+    /// application's database).
+    func assistantEffects(client: String?, database: (any Database)? = nil) -> AssistantService {
+        let database = database ?? db
+        return AssistantService(
+            database: database, smsOutbox: smsOutbox(database: database), clock: clock, utilityName: utilityProfile?.shortName ?? "Ema", publicURL: emaConfig.publicURL,
+            client: client, limits: RateLimiter(database: database, clock: clock, key: rateLimitKey),
+            codesPerClient: RateLimit("codigos.cliente", limit: emaConfig.codesPerClientPerHour, window: 3_600),
+            caseService: caseService(database: database), turnService: turnService(database: database),
+            liveChats: LiveChatService(application: self, database: database), whatsApp: WhatsAppService(application: self, database: database),
+            privacy: legalDocuments.privacy
         )
     }
 

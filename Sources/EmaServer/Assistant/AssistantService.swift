@@ -3,10 +3,12 @@ import Fluent
 import Foundation
 import Vapor
 
-/// The conversation engine's effects over Ema's database and the SMS provider.
+/// The conversation engine's effects over Ema's database (a turn's transaction): nothing here
+/// leaves the machine directly; SMS go through `SMSOutbox`, WhatsApp through its outbox.
 struct AssistantService: AssistantEffects {
     let database: any Database
-    let sms: any SMSSender
+    /// Over the same database.
+    let smsOutbox: SMSOutbox
     let clock: AppClock
     let utilityName: String
     /// Base of the links Ema gives (bill PDFs, Factura Web).
@@ -28,7 +30,7 @@ struct AssistantService: AssistantEffects {
     var privacy: LegalDocument?
 
     var verification: VerificationService {
-        VerificationService(database: database, sms: sms, clock: clock, utilityName: utilityName)
+        VerificationService(database: database, outbox: smsOutbox, clock: clock, utilityName: utilityName)
     }
 
     var enrollmentService: EnrollmentService {
@@ -50,7 +52,6 @@ struct AssistantService: AssistantEffects {
             return .sent
         case .wait(let seconds): return .wait(seconds: seconds)
         case .hourlyLimit(let seconds): return .hourlyLimit(retryAfterSeconds: seconds)
-        case .notSent: return .notSent
         case .unavailable: return .unavailable
         }
     }
@@ -199,7 +200,8 @@ extension AssistantService {
         }
         // A kiosk's screen is shared: the copy's link goes to the holder's phone instead.
         if request.channel == .kiosk, let link = receipt.link {
-            _ = try await sms.send(to: request.phone, body: "\(utilityName): la copia de tus datos personales (solicitud \(receipt.code)) está en \(link) durante 7 días.")
+            try await smsOutbox.queue("\(utilityName): la copia de tus datos personales (solicitud \(receipt.code)) está en \(link) durante 7 días.",
+                                      to: request.phone, purpose: "copia-datos")
             receipt.link = nil
         }
         return receipt

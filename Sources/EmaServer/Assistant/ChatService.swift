@@ -5,10 +5,21 @@ import SQLKit
 import Vapor
 
 /// Runs conversation turns: load the state, let the engine answer, save the new state. The save
-/// is conditioned on the version read, so two turns of one conversation never interleave.
+/// is conditioned on the version read, so two turns of one conversation never interleave. A
+/// turn is one transaction: what the engine's effects write (a PQR, a code and its SMS in the
+/// outbox), the new state, and what the channel adds (`commit`: the replies in the WhatsApp
+/// outbox, the inbound message marked done) commit together or not at all.
 struct ChatService {
     let application: Application
-    var database: any Database { application.db }
+    /// The application's database, or the transaction a turn runs in.
+    let database: any Database
+
+    init(application: Application, database: (any Database)? = nil) {
+        self.application = application
+        self.database = database ?? application.db
+    }
+
+    typealias Commit = @Sendable (_ replies: [Reply], _ state: ConversationState, _ transaction: any Database) async throws -> Void
 
     /// Starts a conversation; returns its id and the greeting.
     func start(channel: EmaCore.Channel, id given: String? = nil, senderPhone: String? = nil) async throws -> (id: String, replies: [Reply]) {
@@ -35,7 +46,16 @@ struct ChatService {
     /// `limit`: at most that many messages in each of its windows (the web chat's 60 a minute),
     /// counted in the conversation's own row; over it, `PlatformError.rateLimited` and nothing
     /// written.
-    func turn(_ message: InboundMessage, in id: String, client: String?, limit: RateLimit? = nil) async throws -> (replies: [Reply], state: ConversationState) {
+    func turn(_ message: InboundMessage, in id: String, client: String?, limit: RateLimit? = nil,
+              commit: Commit? = nil) async throws -> (replies: [Reply], state: ConversationState) {
+        try await database.writeTransaction { transaction in
+            let result = try await ChatService(application: application, database: transaction).turnInside(message, in: id, client: client, limit: limit)
+            try await commit?(result.replies, result.state, transaction)
+            return result
+        }
+    }
+
+    private func turnInside(_ message: InboundMessage, in id: String, client: String?, limit: RateLimit?) async throws -> (replies: [Reply], state: ConversationState) {
         guard id.count <= 64, let conversation = try await Conversation.find(id, on: database) else { throw AssistantError.sessionNotFound }
         let state = try JSONDecoder().decode(ConversationState.self, from: Data(conversation.state.utf8))
         let now = application.clock.now()
@@ -43,7 +63,7 @@ struct ChatService {
         if let limit, window.count > limit.limit {
             throw PlatformError.rateLimited(retryAfterSeconds: max(1, Int(window.start + Int64(limit.window) - Int64(now.timeIntervalSince1970))))
         }
-        var (next, replies) = try await application.assistant.handle(message, state: state, now: now, effects: application.assistantEffects(client: client))
+        var (next, replies) = try await application.assistant.handle(message, state: state, now: now, effects: application.assistantEffects(client: client, database: database))
         if next.forget == true {
             // The holder's data were suppressed and the engine started over: a WhatsApp
             // conversation (its id is the number) goes; a web one stays, empty, under its random id.

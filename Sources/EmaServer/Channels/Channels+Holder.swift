@@ -3,7 +3,8 @@ import Foundation
 import SQLKit
 
 /// What the channels keep of a number: WhatsApp messages in and out, their statuses, the
-/// verification codes (hashed), the sandbox inboxes and jobs that would still write to it.
+/// verification codes (hashed), text messages sent or waiting, the sandbox inboxes and jobs
+/// that would still write to it.
 /// Suppression deletes all of it, which also stops any WhatsApp message not yet sent. The
 /// number's row in `whatsapp_senders` (its turn lock and the 24-hour window) stays until
 /// `ForgetNumberJob`, once Ema's farewell is out.
@@ -40,6 +41,8 @@ struct ChannelHolderRecords: HolderRecords {
         touched += try await sql.delete(from: WhatsAppInbound.schema).where("sender", .equal, SQLBind(phone)).returning("wamid").all().count
         touched += try await sql.delete(from: VerificationCode.schema).where("phone", .equal, SQLBind(phone)).returning("id").all().count
         touched += try await sql.delete(from: SandboxMessage.schema).where("recipient", .equal, SQLBind(phone)).returning("id").all().count
+        // Text messages sent or waiting (a waiting one's job finds nothing and ends).
+        touched += try await sql.delete(from: SMSOutbox.schema).where("recipient", .equal, SQLBind(phone)).returning("id").all().count
         touched += try await sql.delete(from: JobRecord.schema).where("payload", .like, SQLBind("%\(phone)%"))
             .where("locked_until", .is, SQLLiteral.null).returning("id").all().count
         return touched

@@ -6,10 +6,12 @@ import Foundation
 import Vapor
 
 /// Verifies that a person holds a mobile number: sends a 6-digit code by SMS and checks it,
-/// under `OneTimeCodePolicy` (10 minutes, 5 tries, 60 s between codes, 5 codes an hour).
+/// under `OneTimeCodePolicy` (10 minutes, 5 tries, 60 s between codes, 5 codes an hour). The
+/// code's hash and its SMS (through `SMSOutbox`) commit together, in the caller's transaction.
 struct VerificationService {
     let database: any Database
-    let sms: any SMSSender
+    /// Over the same database.
+    let outbox: SMSOutbox
     let clock: AppClock
     let utilityName: String
     var policy = OneTimeCodePolicy()
@@ -18,15 +20,15 @@ struct VerificationService {
         case sent
         case wait(seconds: Int)
         case hourlyLimit(retryAfterSeconds: Int)
-        /// The SMS provider refused or did not answer; no code counts against the number.
-        case notSent(retryable: Bool)
         /// No SMS provider is configured (and no sandbox stands in).
         case unavailable
     }
 
     /// Sends a new code to `phone` (E.164), unless the limits say not yet. A new code replaces
-    /// the previous one.
+    /// the previous one. The SMS leaves from the outbox once the caller commits; a provider that
+    /// is down delays it (the job retries) and the code still counts against the number.
     func issue(to phone: String) async throws -> IssueResult {
+        guard outbox.available else { return .unavailable }
         let now = clock.now()
         let recent = try await VerificationCode.query(on: database)
             .filter(\.$phone == phone)
@@ -48,13 +50,6 @@ struct VerificationService {
         record.attempts = 0
         record.consumed = false
         let body = "\(utilityName): tu código de verificación de Ema es \(code). Vence en 10 minutos. No lo compartas con nadie."
-        do {
-            _ = try await sms.send(to: phone, body: body)
-        } catch SMSError.notConfigured {
-            return .unavailable
-        } catch let error as SMSError {
-            return .notSent(retryable: error.isRetryable)
-        }
         try await database.transaction { transaction in
             // Only the newest code is valid: earlier ones are retired.
             try await VerificationCode.query(on: transaction)
@@ -63,6 +58,7 @@ struct VerificationService {
                 .set(\.$consumed, to: true)
                 .update()
             try await record.create(on: transaction)
+            try await outbox.on(transaction).queue(body, to: phone, purpose: "codigo")
         }
         return .sent
     }

@@ -48,8 +48,14 @@ enum LiveChatError: EmaError {
 /// message left out of hours by WhatsApp or SMS.
 struct LiveChatService {
     let application: Application
-    var database: any Database { application.db }
+    /// The application's database, or a turn's transaction.
+    let database: any Database
     var clock: AppClock { application.clock }
+
+    init(application: Application, database: (any Database)? = nil) {
+        self.application = application
+        self.database = database ?? application.db
+    }
 
     static let maxText = 1_000
 
@@ -108,7 +114,7 @@ struct LiveChatService {
 
     func rate(chat id: String, score: Int, comment: String?) async throws -> Bool {
         guard let chat = try await find(id), chat.statusValue == .closed, chat.rating == nil else { return false }
-        let recorded = try await application.surveyService().record(.init(kind: .chat, subject: id, channel: chat.channel, score: score, comment: comment))
+        let recorded = try await application.surveyService(database: database).record(.init(kind: .chat, subject: id, channel: chat.channel, score: score, comment: comment))
         guard recorded else { return false }
         chat.rating = score
         chat.ratedAt = clock.now()
@@ -254,7 +260,7 @@ struct LiveChatService {
     private func deliver(_ chat: LiveChat, _ replies: [Reply]) async throws {
         guard let phone = chat.phone else { return }
         if chat.channel == EmaCore.Channel.whatsapp.rawValue {
-            try await WhatsAppService(application: application).queueReplies(replies, to: phone)
+            try await WhatsAppService(application: application, database: database).queueReplies(replies, to: phone)
         } else if chat.statusValue == .message {
             let text = replies.compactMap { reply -> String? in if case .text(let text) = reply { return text }; return nil }.joined(separator: "\n")
             let body = "\(application.utilityProfile?.shortName ?? "Ema"): \(text)"

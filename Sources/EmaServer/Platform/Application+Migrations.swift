@@ -35,5 +35,6 @@ extension Application {
         migrations.add(CreateHealthChecks())
         migrations.add(AddPhoneKeyToDataRequests())
         migrations.add(AddTurnWindowToConversations())
+        migrations.add(CreateSMSOutbox())
     }
 }

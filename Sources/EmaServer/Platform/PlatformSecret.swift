@@ -1,5 +1,7 @@
+import Crypto
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 
 /// Random keys the application makes for itself the first time it needs them and keeps in the
@@ -22,6 +24,23 @@ final class PlatformSecret: Model, @unchecked Sendable {
             .ignoringConflicts(with: ["name"]).run()
         guard let stored = try await PlatformSecret.find(name, on: database) else { throw PlatformError.databaseUnavailable }
         return stored.value
+    }
+}
+
+/// One platform key as a `SymmetricKey`, read from `platform_secrets` once per process.
+final class PlatformKey: Sendable {
+    let name: String
+    private let cached = NIOLockedValueBox<SymmetricKey?>(nil)
+
+    init(name: String) {
+        self.name = name
+    }
+
+    func value(_ database: any Database) async throws -> SymmetricKey {
+        if let key = cached.withLockedValue({ $0 }) { return key }
+        let key = SymmetricKey(data: try await PlatformSecret.value(named: name, database: database))
+        cached.withLockedValue { $0 = key }
+        return key
     }
 }
 

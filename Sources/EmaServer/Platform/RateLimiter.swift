@@ -132,17 +132,8 @@ struct RateLimiter: Sendable {
     }
 }
 
-/// The HMAC key of the counters, read from `platform_secrets` once per application.
-final class RateLimitKey: Sendable {
-    private let cached = NIOLockedValueBox<SymmetricKey?>(nil)
-
-    func value(_ database: any Database) async throws -> SymmetricKey {
-        if let key = cached.withLockedValue({ $0 }) { return key }
-        let key = SymmetricKey(data: try await PlatformSecret.value(named: "rate_limits", database: database))
-        cached.withLockedValue { $0 = key }
-        return key
-    }
-}
+/// The HMAC key of the counters.
+typealias RateLimitKey = PlatformKey
 
 extension Application {
     private struct RateLimitKeyKey: StorageKey { typealias Value = RateLimitKey }
@@ -154,7 +145,7 @@ extension Application {
 
     var rateLimitKey: RateLimitKey {
         if let key = storage[RateLimitKeyKey.self] { return key }
-        let key = RateLimitKey()
+        let key = RateLimitKey(name: "rate_limits")
         storage[RateLimitKeyKey.self] = key
         return key
     }
@@ -185,7 +176,7 @@ struct CreateRateLimits: AsyncMigration {
 }
 
 /// Deletes counters whose window ended more than a day ago (no limit here is longer than a
-/// day), and the health rows of nodes gone for a week.
+/// day), the health rows of nodes gone for a week, and text messages older than a day.
 enum PrunePlatformJob {
     static let kind = "platform.prune"
 
@@ -196,5 +187,8 @@ enum PrunePlatformJob {
             .where("window_start", .lessThan, SQLBind(Int64(now.timeIntervalSince1970) - 2 * 86_400)).run()
         try await sql.delete(from: HealthCheck.schema)
             .where("checked_at", .lessThan, SQLBind(now.addingTimeInterval(-7 * 86_400))).run()
+        // A text message's proof is kept a day (a code lives ten minutes); one never sent goes too.
+        try await sql.delete(from: SMSOutbox.schema)
+            .where("created_at", .lessThan, SQLBind(now.addingTimeInterval(-86_400))).run()
     }
 }

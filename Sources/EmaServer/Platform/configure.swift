@@ -11,6 +11,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     _ = app.rateLimitKey
     _ = app.nodeID
     _ = app.healthWrites
+    _ = app.smsOutboxKey
 
     // Database: one setting chooses SQLite or PostgreSQL; the migrations are the same.
     try app.useDatabase(config)

@@ -7,7 +7,9 @@ import Vapor
 import VaporTesting
 
 /// The code in the latest text message (SMS, not WhatsApp: the sandbox holds both) to a number.
+/// The code in the newest SMS to `phone`, once the SMS outbox is sent.
 func latestSMSCode(_ app: Application, to phone: String) async throws -> String {
+    try await drainJobs(app)
     let message = try #require(try await SandboxMessage.query(on: app.db).filter(\.$channel == "sms").filter(\.$recipient == phone)
         .sort(\.$createdAt, .descending).first())
     return String(try #require(message.body.split(whereSeparator: { !$0.isNumber }).first { $0.count == 6 }))
@@ -267,6 +269,7 @@ struct ChatAPITests {
                 try await chat.say(phone)
                 #expect(chat.text.contains(index < 2 ? "Te envié un código" : "desde esta conexión"))
             }
+            try await drainJobs(app)
             let sent = try await SandboxMessage.query(on: app.db).count()
             #expect(sent == 2)
         }

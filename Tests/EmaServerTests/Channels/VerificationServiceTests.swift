@@ -2,6 +2,7 @@
 import EmaCore
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 
@@ -11,11 +12,12 @@ struct VerificationServiceTests {
     static let phone = "+573001234567"
 
     func service(_ app: Application) -> VerificationService {
-        VerificationService(database: app.db, sms: app.sms, clock: app.clock, utilityName: "EPM")
+        VerificationService(database: app.db, outbox: app.smsOutbox(), clock: app.clock, utilityName: "EPM")
     }
 
-    /// The code of the newest SMS in the sandbox outbox.
+    /// The code of the newest SMS in the sandbox, once the SMS outbox is sent.
     func lastCode(_ app: Application) async throws -> String {
+        try await drainJobs(app)
         let message = try #require(try await SandboxMessage.query(on: app.db).sort(\.$createdAt, .descending).first())
         let digits = message.body.split(whereSeparator: { !$0.isNumber }).first { $0.count == 6 }
         return String(try #require(digits))
@@ -90,21 +92,73 @@ struct VerificationServiceTests {
                 return
             }
             #expect(wait == 3_600 - 4 * 61 - 60)
+            try await drainJobs(app)
             #expect(try await SandboxMessage.query(on: app.db).count() == 5)
             // Another number is not affected.
             #expect(try await service(app).issue(to: "+573109876543") == .sent)
         }
     }
 
-    @Test("When the SMS provider fails, no code is stored or counted")
+    struct OutboxRow: Decodable, Equatable {
+        let state: String
+        let attempts: Int
+        let sealed: Data
+        let provider_id: String?
+        let last_error: String?
+    }
+
+    func outbox(_ app: Application) async throws -> [OutboxRow] {
+        try await (app.db as! any SQLDatabase).select().columns("state", "attempts", "sealed", "provider_id", "last_error")
+            .from(SMSOutbox.schema).all(decoding: OutboxRow.self)
+    }
+
+    @Test("The code's SMS leaves from the outbox after the commit, sealed until sent and erased after; a rollback sends nothing")
+    func throughTheOutbox() async throws {
+        try await withEmaApp { app in
+            #expect(try await service(app).issue(to: Self.phone) == .sent)
+            let queued = try #require(try await outbox(app).first)
+            #expect(queued.state == "queued" && !queued.sealed.isEmpty)
+            #expect(!String(decoding: queued.sealed, as: UTF8.self).contains("verificación"))
+            #expect(try await SandboxMessage.query(on: app.db).count() == 0)
+            let code = try await lastCode(app)
+            let sent = try #require(try await outbox(app).first)
+            #expect(sent.state == "sent" && sent.sealed.isEmpty && sent.provider_id?.hasPrefix("sandbox") == true && sent.attempts == 1)
+            #expect(try await service(app).check(phone: Self.phone, code: code) == .accepted)
+
+            // A turn that rolls back leaves no code and no SMS.
+            struct Rollback: Error {}
+            await #expect(throws: Rollback.self) {
+                try await app.db.transaction { transaction in
+                    let inside = VerificationService(database: transaction, outbox: app.smsOutbox(database: transaction), clock: app.clock, utilityName: "EPM")
+                    let issued = try await inside.issue(to: "+573109876543")
+                    #expect(issued == .sent)
+                    throw Rollback()
+                }
+            }
+            #expect(try await VerificationCode.query(on: app.db).filter(\.$phone == "+573109876543").count() == 0)
+            #expect(try await outbox(app).count == 1)
+            try await drainJobs(app)
+            #expect(try await SandboxMessage.query(on: app.db).count() == 1)
+        }
+    }
+
+    @Test("When the SMS provider is down, the code waits in the outbox and the job retries; without a provider nothing is stored")
     func providerDown() async throws {
         try await withEmaApp(configure: unreachableTwilio) { app in
-            let result = try await service(app).issue(to: Self.phone)
-            #expect(result == .notSent(retryable: true))
-            let stored = try await VerificationCode.query(on: app.db).count()
-            #expect(stored == 0)
-            let check = try await service(app).check(phone: Self.phone, code: "123456")
-            #expect(check == .expired)
+            #expect(try await service(app).issue(to: Self.phone) == .sent)
+            // One run of the job: the provider does not answer, the job asks to be retried.
+            let id = try #require(try await (app.db as! any SQLDatabase).select().column("id").from(SMSOutbox.schema).first()?.decode(column: "id", as: UUID.self))
+            let context = JobContext(database: app.db, application: app, logger: app.logger, clock: app.clock)
+            await #expect(throws: SMSError.self) { try await SMSOutbox.send(context, #"{"id":"\#(id.uuidString)"}"#) }
+            let row = try #require(try await outbox(app).first)
+            #expect(row.state == "queued" && row.attempts == 1 && !row.sealed.isEmpty)
+            #expect(row.last_error?.contains("SMS no enviado por ahora") == true)
+        }
+        try await withProductionApp { app in
+            let issued = try await service(app).issue(to: Self.phone)
+            #expect(issued == VerificationService.IssueResult.unavailable)
+            #expect(try await VerificationCode.query(on: app.db).count() == 0)
+            #expect(try await outbox(app).isEmpty)
         }
     }
 }

@@ -130,6 +130,7 @@ struct DataRightsTests {
             try await chat.pick("datos_conocer")
             try await chat.verify("300 123 4567")
             #expect(chat.text.contains("Te envié por mensaje de texto") && !chat.text.contains("/datos-personales/copia/"))
+            try await drainJobs(app)
             let sms = try await SandboxMessage.query(on: app.db).filter(\.$channel == "sms").filter(\.$recipient == Self.phone).all()
             #expect(sms.contains { $0.body.contains("/datos-personales/copia/") && $0.body.contains("HD-") })
         }

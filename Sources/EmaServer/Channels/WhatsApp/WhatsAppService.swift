@@ -145,29 +145,47 @@ struct WhatsAppService {
         try await release()
     }
 
+    /// Answers the sender's pending messages in order, each in one transaction: the turn (the
+    /// conversation's new state and what its effects wrote), the replies in the outbox and the
+    /// message marked done commit together, so a crash at any point leaves the message pending
+    /// and the conversation where it was, and the retry answers it once.
     private func answerPending(of sender: String) async throws {
         while let next = try await WhatsAppInbound.query(on: database)
             .filter(\.$sender == sender).filter(\.$state == "pending")
             .sort(\.$sentAt).sort(\.$receivedAt).first() {
             let message = try JSONDecoder().decode(RawMessage.self, from: Data(next.payload.utf8))
-            let (replies, forget) = try await answer(message, from: sender)
-            try await queueReplies(replies, to: sender)
-            if forget {
-                // The holder's data were just suppressed: once the farewell is out, nothing of
-                // the number stays (see `ForgetNumberJob`); the message itself is gone already.
-                try await ForgetNumberJob.enqueue(sender, on: application.jobQueue)
-                return
+            let wamid = try next.requireID()
+            let forget = try await database.writeTransaction { transaction in
+                try await WhatsAppService(application: application, database: transaction).answerOnce(message, wamid: wamid, from: sender)
             }
-            next.state = "done"
-            try await next.save(on: database)
+            await application.jobRunner?.nudge()
+            // The holder's data were just suppressed: nothing of the number is left to answer.
+            if forget { return }
         }
+    }
+
+    /// One message's turn, inside the caller's transaction. True when the holder's data were
+    /// suppressed: once the farewell is out, nothing of the number stays (`ForgetNumberJob`);
+    /// the message itself is gone already.
+    private func answerOnce(_ message: RawMessage, wamid: String, from sender: String) async throws -> Bool {
+        let (replies, forget) = try await answer(message, from: sender)
+        try await queueReplies(replies, to: sender)
+        if forget {
+            try await ForgetNumberJob.enqueue(sender, on: JobQueue(database: database, clock: clock))
+            return true
+        }
+        let done = try await (database as! any SQLDatabase).update(WhatsAppInbound.schema).set("state", to: SQLBind("done"))
+            .where("wamid", .equal, SQLBind(wamid)).where("state", .equal, SQLBind("pending")).returning("wamid").all()
+        // Another worker answered it meanwhile (a lease that ran out): this turn rolls back.
+        guard !done.isEmpty else { throw WhatsAppProcessingError.senderBusy }
+        return false
     }
 
     /// Runs one inbound message through the engine (or answers a kind word for what Ema cannot read).
     /// The replies, and whether the conversation was forgotten (the holder's data suppressed).
     func answer(_ message: RawMessage, from sender: String) async throws -> (replies: [Reply], forget: Bool) {
         let id = "wa:" + sender
-        let chat = ChatService(application: application)
+        let chat = ChatService(application: application, database: database)
         guard try await Conversation.find(id, on: database) != nil else {
             return (try await chat.start(channel: .whatsapp, id: id, senderPhone: sender).replies, false)
         }
@@ -205,8 +223,9 @@ struct WhatsAppService {
             try await row.create(on: database)
             ids.append(try row.requireID())
         }
-        try await application.jobQueue.enqueue(kind: Self.sendJob, payload: SendPayload(recipient: recipient), maxAttempts: 8, idempotencyKey: "wa-out:\(ids[0])")
-        await application.jobRunner?.nudge()
+        try await JobQueue(database: database, clock: clock).enqueue(kind: Self.sendJob, payload: SendPayload(recipient: recipient), maxAttempts: 8, idempotencyKey: "wa-out:\(ids[0])")
+        // Inside a transaction the job is not visible yet: the caller nudges after its commit.
+        if !database.inTransaction { await application.jobRunner?.nudge() }
         return ids
     }
 

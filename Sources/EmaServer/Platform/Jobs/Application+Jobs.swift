@@ -34,6 +34,7 @@ extension Application {
         jobs.register(SurveyInvitations.smsJob, handler: SurveyInvitations.send)
         jobs.register(recurring: RetentionJob.kind, every: RetentionJob.every, handler: RetentionJob.run)
         jobs.register(ForgetNumberJob.kind, handler: ForgetNumberJob.run)
+        jobs.register(SMSOutbox.job, handler: SMSOutbox.send)
     }
 
     /// Starts this node's worker; it stops (finishing or giving back its jobs) when the

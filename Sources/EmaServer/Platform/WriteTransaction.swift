@@ -1,0 +1,20 @@
+import Fluent
+import SQLKit
+
+extension Database {
+    /// A transaction for work that reads and then writes (a conversation's turn). On SQLite a
+    /// transaction starts as a reader and, when another connection committed since its first
+    /// read, fails at once with «database is locked» as it tries to write (the busy timeout does
+    /// not apply); so there the first statement takes the write lock (a no-op update), and other
+    /// writers wait their turn. On PostgreSQL it is an ordinary transaction. Inside a transaction
+    /// already, `body` runs in it.
+    func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        if inTransaction { return try await body(self) }
+        return try await transaction { transaction in
+            if let sql = transaction as? any SQLDatabase, sql.dialect.name == "sqlite" {
+                try await sql.raw("UPDATE health_checks SET node = node WHERE 1 = 0").run()
+            }
+            return try await body(transaction)
+        }
+    }
+}

@@ -36,5 +36,6 @@ extension Application {
         migrations.add(AddPhoneKeyToDataRequests())
         migrations.add(AddTurnWindowToConversations())
         migrations.add(CreateSMSOutbox())
+        migrations.add(AddOutboxRecoveryIndexes())
     }
 }

@@ -205,6 +205,10 @@ struct WhatsAppBulkSender {
         if result.uncertain + result.requeued > 0 {
             context.logger.notice("Envíos masivos recuperados", metadata: ["inciertos": "\(result.uncertain)", "reencolados": "\(result.requeued)"])
         }
+        let replies = try await WhatsAppService(application: context.application).recoverReplies(grace: grace)
+        if replies.uncertain + replies.requeued > 0 {
+            context.logger.notice("Respuestas de conversación recuperadas", metadata: ["inciertas": "\(replies.uncertain)", "reencoladas": "\(replies.requeued)"])
+        }
     }
 
     /// A status webhook for a delivery settles its message if it was interrupted (or is still

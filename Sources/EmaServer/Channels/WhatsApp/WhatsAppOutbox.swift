@@ -76,3 +76,20 @@ struct AddOutboxLane: AsyncMigration {
         try await database.schema(WhatsAppOutboxMessage.schema).deleteField("lane").update()
     }
 }
+
+/// A status without its callback data finds its message by wamid; the recovery of interrupted
+/// replies reads only the few rows in doubt.
+struct AddOutboxRecoveryIndexes: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        try await sql.create(index: "whatsapp_outbox_wamid").on(WhatsAppOutboxMessage.schema).column("wamid").run()
+        try await sql.raw("CREATE INDEX whatsapp_outbox_replies_in_doubt ON whatsapp_outbox (state, updated_at) WHERE lane = 'conversation' AND state IN ('sending', 'uncertain')").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        for index in ["whatsapp_outbox_wamid", "whatsapp_outbox_replies_in_doubt"] {
+            try await sql.drop(index: index).run()
+        }
+    }
+}

@@ -63,7 +63,8 @@ struct WhatsAppService {
         }
     }
 
-    /// Keeps the furthest status of each message, never going backwards.
+    /// Keeps the furthest status of each message, never going backwards, and settles the
+    /// message it reports on (its delivery, an interrupted reply).
     func recordStatus(_ status: WebhookPayload.Status, now: Date) async throws {
         guard let incoming = DeliveryStatus(rawValue: status.status) else { return }
         let existing = try await WhatsAppMessageStatus.find(status.id, on: database)
@@ -76,9 +77,13 @@ struct WhatsAppService {
         record.callbackData = status.biz_opaque_callback_data ?? record.callbackData
         record.updatedAt = now
         try await record.save(on: database)
+        let outbox = try await settle(wamid: status.id, callback: record.callbackData, now: now)
         if let callback = record.callbackData, callback.hasPrefix("entrega:"), let delivery = UUID(uuidString: String(callback.dropFirst("entrega:".count))) {
             try await DispatchService.record(merged, code: record.errorCode, where: "id", equals: delivery, database: database, now: now)
             try await WhatsAppBulkSender.settleUncertain(delivery: delivery, database: database, now: now)
+        } else if record.callbackData == nil, let outbox {
+            // A status without its callback data: the bill's delivery is found by the wamid.
+            try await DispatchService.record(merged, code: record.errorCode, where: "outbox_id", equals: outbox, database: database, now: now)
         }
     }
 
@@ -211,7 +216,12 @@ struct WhatsAppService {
         var ids: [UUID] = []
         for (index, message) in messages.enumerated() {
             let row = WhatsAppOutboxMessage()
+            row.id = UUID()
             row.recipient = recipient
+            // Meta echoes it in the message's statuses: a reply whose sending was cut off is
+            // found by it (see `settle`).
+            var message = message
+            if message["biz_opaque_callback_data"] == nil { message["biz_opaque_callback_data"] = "\(Self.replyCallbackPrefix)\(row.id!.uuidString)" }
             row.body = WhatsAppRenderer.readable(message)
             row.isTemplate = isTemplate
             row.lane = WhatsAppOutboxMessage.Lane.conversation.rawValue
@@ -227,77 +237,6 @@ struct WhatsAppService {
         // Inside a transaction the job is not visible yet: the caller nudges after its commit.
         if !database.inTransaction { await application.jobRunner?.nudge() }
         return ids
-    }
-
-    /// The job body: sends everything queued for a number, oldest first, under the number's send
-    /// lease (order across batches) and the process-wide rate limit.
-    @Sendable static func send(_ context: JobContext, _ payload: String) async throws {
-        let recipient = try JSONDecoder().decode(SendPayload.self, from: Data(payload.utf8)).recipient
-        let service = WhatsAppService(application: context.application)
-        try await service.withLease(of: recipient, prefix: "send_", worker: UUID().uuidString) {
-            while let next = try await WhatsAppOutboxMessage.query(on: service.database)
-                .filter(\.$recipient == recipient)
-                // A literal, so the partial index of the conversation lane applies.
-                .filter(.sql(unsafeRaw: "lane = 'conversation'"))
-                .filter(\.$state ~~ [WhatsAppOutboxMessage.State.queued.rawValue, WhatsAppOutboxMessage.State.sending.rawValue])
-                .sort(\.$createdAt).first() {
-                try await service.sendOne(try next.requireID(), logger: context.logger)
-            }
-        }
-    }
-
-    func sendOne(_ id: UUID, logger: Logger) async throws {
-        guard let row = try await WhatsAppOutboxMessage.find(id, on: database) else { return }
-        switch WhatsAppOutboxMessage.State(rawValue: row.state) {
-        case .sent, .failed, .uncertain: return
-        case .sending:
-            // A previous attempt died between the call and its result: it may have gone out.
-            row.state = WhatsAppOutboxMessage.State.uncertain.rawValue
-            row.lastError = "intento interrumpido: no se reenvía para no duplicar"
-            row.updatedAt = clock.now()
-            try await row.save(on: database)
-            return
-        default: break
-        }
-        let now = clock.now()
-        if !row.isTemplate {
-            let last = try await WhatsAppSender.find(row.recipient, on: database)?.lastInboundAt ?? .distantPast
-            guard now.timeIntervalSince(last) < Self.window else {
-                row.state = WhatsAppOutboxMessage.State.failed.rawValue
-                row.lastError = "fuera de la ventana de 24 horas: solo se permiten plantillas aprobadas"
-                row.updatedAt = now
-                try await row.save(on: database)
-                return
-            }
-        }
-        row.state = WhatsAppOutboxMessage.State.sending.rawValue
-        row.attempts += 1
-        row.updatedAt = now
-        try await row.save(on: database)
-        guard let message = try JSONSerialization.jsonObject(with: Data(row.body.utf8)) as? [String: Any] else { return }
-        do {
-            try await application.whatsAppPacer.take()
-            let wamid = try await application.whatsApp.send(message)
-            row.state = WhatsAppOutboxMessage.State.sent.rawValue
-            row.wamid = wamid
-            row.lastError = nil
-            if row.isTemplate { try await DispatchService.record(.sent, code: nil, where: "outbox_id", equals: id, database: database, now: clock.now()) }
-        } catch let error as WhatsAppSendError where error.isRetryable {
-            row.state = WhatsAppOutboxMessage.State.queued.rawValue
-            row.lastError = error.description
-            row.updatedAt = clock.now()
-            try await row.save(on: database)
-            throw error
-        } catch let error as WhatsAppSendError {
-            row.state = WhatsAppOutboxMessage.State.failed.rawValue
-            row.lastError = error.description
-            if case .rejected(let code, _) = error, row.isTemplate {
-                try await DispatchService.record(.failed, code: code, where: "outbox_id", equals: id, database: database, now: clock.now())
-            }
-            logger.warning("Mensaje de WhatsApp rechazado", metadata: ["to": .string(Masking.phone(row.recipient)), "error": .string(error.description)])
-        }
-        row.updatedAt = clock.now()
-        try await row.save(on: database)
     }
 }
 

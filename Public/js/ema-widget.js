@@ -139,13 +139,31 @@
     }).catch(function () { busy = false; failure(); });
   }
 
+  // Each message carries an id: when the answer is lost (a timeout, a dropped connection, the
+  // server restarting), the same message is sent again with it, and Ema answers it once.
+  function messageId() {
+    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
+    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+  }
+
+  function deliver(path, body, tries) {
+    return request(path, body).then(function (result) {
+      if ((result.status === 409 || result.status >= 502) && tries > 0) throw result;
+      return result;
+    }).catch(function (problem) {
+      if (tries <= 0) throw problem;
+      return new Promise(function (resolve) { setTimeout(resolve, 1500); }).then(function () { return deliver(path, body, tries - 1); });
+    });
+  }
+
   function post(body, shown) {
     if (busy || !sessionId) return;
     busy = true;
     send.disabled = true;
     disableChoices();
     bubble(shown, "user");
-    request("/api/v1/chat/sessions/" + encodeURIComponent(sessionId) + "/messages", body).then(function (result) {
+    body.messageId = messageId();
+    deliver("/api/v1/chat/sessions/" + encodeURIComponent(sessionId) + "/messages", body, 3).then(function (result) {
       busy = false;
       send.disabled = false;
       if (result.status === 404) {

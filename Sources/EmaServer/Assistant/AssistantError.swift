@@ -6,12 +6,13 @@ public enum AssistantError: EmaError {
     case emptyMessage
     case messageTooLong(limit: Int)
     case invalidChannel(String)
+    case invalidMessageID
     case busy
 
     public var status: HTTPResponseStatus {
         switch self {
         case .sessionNotFound: .notFound
-        case .emptyMessage, .messageTooLong, .invalidChannel: .badRequest
+        case .emptyMessage, .messageTooLong, .invalidChannel, .invalidMessageID: .badRequest
         case .busy: .conflict
         }
     }
@@ -22,6 +23,7 @@ public enum AssistantError: EmaError {
         case .emptyMessage: "empty_message"
         case .messageTooLong: "message_too_long"
         case .invalidChannel: "invalid_channel"
+        case .invalidMessageID: "invalid_message_id"
         case .busy: "conversation_busy"
         }
     }
@@ -32,6 +34,7 @@ public enum AssistantError: EmaError {
         case .emptyMessage: "El mensaje está vacío: escribe algo o elige una de las opciones."
         case .messageTooLong(let limit): "El mensaje es demasiado largo (máximo \(limit) caracteres)."
         case .invalidChannel(let channel): "El canal «\(channel.prefix(20))» no existe; usa web o kiosk."
+        case .invalidMessageID: "El identificador del mensaje (messageId) debe tener entre 1 y 64 caracteres."
         case .busy: "Todavía estoy respondiendo tu mensaje anterior. Espera un momento."
         }
     }

@@ -32,6 +32,9 @@ struct ChatController: RouteCollection {
     struct MessageRequest: Content {
         var text: String?
         var choice: String?
+        /// Optional, chosen by the client (up to 64 characters): sending the same message again
+        /// with the same id (after a timeout) returns the first answer instead of a second turn.
+        var messageId: String?
     }
 
     struct MessageResponse: Content {
@@ -62,7 +65,8 @@ struct ChatController: RouteCollection {
         return response
     }
 
-    /// `POST /api/v1/chat/sessions/{id}/messages` with `{"text": "…"}` or `{"choice": "<id>"}` →
+    /// `POST /api/v1/chat/sessions/{id}/messages` with `{"text": "…"}` or `{"choice": "<id>"}`
+    /// (and optionally `"messageId"`, see `MessageRequest`) →
     /// 200 `{"replies": [Reply]}` (plus `"live": {"url": …}` while an advisor has it); 404
     /// `session_not_found`.
     @Sendable
@@ -75,8 +79,11 @@ struct ChatController: RouteCollection {
         if (text?.count ?? 0) > Self.maxTextLength || (choice?.count ?? 0) > 100 {
             throw AssistantError.messageTooLong(limit: Self.maxTextLength)
         }
+        let messageID = body.messageId?.trimmingCharacters(in: .whitespaces)
+        if let messageID, messageID.isEmpty || messageID.count > 64 { throw AssistantError.invalidMessageID }
         let message = (choice ?? "").isEmpty ? InboundMessage(text: text) : InboundMessage(choice: choice)
-        let (replies, state) = try await ChatService(application: request.application).turn(message, in: id, client: request.clientAddress, limit: Self.messagesPerSession)
+        let (replies, state) = try await ChatService(application: request.application)
+            .turn(message, in: id, client: request.clientAddress, limit: Self.messagesPerSession, messageID: messageID)
         return MessageResponse(replies: replies, live: state.liveChat == nil ? nil : .init(url: "/api/v1/chat/sessions/\(id)/live"))
     }
 }

@@ -46,18 +46,25 @@ struct ChatService {
     /// `limit`: at most that many messages in each of its windows (the web chat's 60 a minute),
     /// counted in the conversation's own row; over it, `PlatformError.rateLimited` and nothing
     /// written.
-    func turn(_ message: InboundMessage, in id: String, client: String?, limit: RateLimit? = nil,
+    /// `messageID`: the web chat's id of this message; the same id again (a retry) gets the
+    /// replies it got the first time, with no second turn.
+    func turn(_ message: InboundMessage, in id: String, client: String?, limit: RateLimit? = nil, messageID: String? = nil,
               commit: Commit? = nil) async throws -> (replies: [Reply], state: ConversationState) {
         try await database.writeTransaction { transaction in
-            let result = try await ChatService(application: application, database: transaction).turnInside(message, in: id, client: client, limit: limit)
+            let result = try await ChatService(application: application, database: transaction)
+                .turnInside(message, in: id, client: client, limit: limit, messageID: messageID)
             try await commit?(result.replies, result.state, transaction)
             return result
         }
     }
 
-    private func turnInside(_ message: InboundMessage, in id: String, client: String?, limit: RateLimit?) async throws -> (replies: [Reply], state: ConversationState) {
+    private func turnInside(_ message: InboundMessage, in id: String, client: String?, limit: RateLimit?,
+                            messageID: String?) async throws -> (replies: [Reply], state: ConversationState) {
         guard id.count <= 64, let conversation = try await Conversation.find(id, on: database) else { throw AssistantError.sessionNotFound }
         let state = try JSONDecoder().decode(ConversationState.self, from: Data(conversation.state.utf8))
+        if let messageID, conversation.lastMessageID == messageID, let stored = conversation.lastReplies {
+            return (try JSONDecoder().decode([Reply].self, from: Data(stored.utf8)), state)
+        }
         let now = application.clock.now()
         let window = Self.window(conversation, now: now, length: limit?.window ?? 60)
         if let limit, window.count > limit.limit {
@@ -73,12 +80,17 @@ struct ChatService {
             }
             next.forget = nil
         }
-        let saved = try await (database as! any SQLDatabase).update(Conversation.schema)
+        let update = (database as! any SQLDatabase).update(Conversation.schema)
             .set("state", to: SQLBind(try Self.encode(next)))
             .set("version", to: SQLBind(conversation.version + 1))
             .set("updated_at", to: SQLBind(now))
             .set("turns_window_start", to: SQLBind(window.start))
             .set("turns_in_window", to: SQLBind(window.count))
+        if let messageID {
+            update.set("last_message_id", to: SQLBind(messageID))
+                .set("last_replies", to: SQLBind(String(decoding: try JSONEncoder().encode(replies), as: UTF8.self)))
+        }
+        let saved = try await update
             .where("id", .equal, SQLBind(id))
             .where("version", .equal, SQLBind(conversation.version))
             .returning("id")

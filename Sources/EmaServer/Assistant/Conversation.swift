@@ -18,8 +18,25 @@ final class Conversation: Model, @unchecked Sendable {
     /// the limit costs no extra write.
     @OptionalField(key: "turns_window_start") var turnsWindowStart: Int64?
     @OptionalField(key: "turns_in_window") var turnsInWindow: Int?
+    /// The web chat's last message id (chosen by the widget) and the replies it got, so a retry
+    /// of that message (a timeout, a dropped connection) gets the same answer, not a second turn.
+    @OptionalField(key: "last_message_id") var lastMessageID: String?
+    @OptionalField(key: "last_replies") var lastReplies: String?
 
     init() {}
+}
+
+/// The columns of the web chat's retried message.
+struct AddLastMessageToConversations: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(Conversation.schema).field("last_message_id", .string).update()
+        try await database.schema(Conversation.schema).field("last_replies", .string).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(Conversation.schema).deleteField("last_message_id").update()
+        try await database.schema(Conversation.schema).deleteField("last_replies").update()
+    }
 }
 
 /// The columns of a conversation's message limit.

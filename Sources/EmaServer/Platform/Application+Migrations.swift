@@ -37,5 +37,6 @@ extension Application {
         migrations.add(AddTurnWindowToConversations())
         migrations.add(CreateSMSOutbox())
         migrations.add(AddOutboxRecoveryIndexes())
+        migrations.add(AddLastMessageToConversations())
     }
 }

@@ -2,6 +2,7 @@
 import EmaCore
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -302,6 +303,34 @@ struct ChatAPITests {
                 #expect(response.body.string.contains("300 123 4567"))
                 #expect(response.body.string.contains("123456"))
             }
+        }
+    }
+}
+
+@Suite("A web chat message retried with its id is answered once")
+struct ChatRetryTests {
+    @Test("The same messageId again returns the first answer: no second turn, no second code")
+    func retriedMessage() async throws {
+        try await withEmaApp { app in
+            _ = try await DemoData.load(into: app)
+            var chat = ChatClient(app: app)
+            try await chat.reachPhone()
+            let id = "mensaje-\(UUID().uuidString)"
+            try await chat.send(["text": "300 123 4567", "messageId": id])
+            let first = chat.replies
+            #expect(chat.text.contains("Te envié un código"))
+            let version = try #require(try await Conversation.find(chat.sessionID, on: app.db)).version
+            // The answer was lost on the way: the widget sends the same message again.
+            try await chat.send(["text": "300 123 4567", "messageId": id])
+            #expect(chat.status == .ok && chat.replies == first)
+            #expect(try await Conversation.find(chat.sessionID, on: app.db)?.version == version)
+            #expect(try await VerificationCode.query(on: app.db).count() == 1)
+            #expect(try await (app.db as! any SQLDatabase).select().column("id").from(SMSOutbox.schema).all().count == 1)
+            // A new message is a new turn.
+            try await chat.send(["text": "000000", "messageId": "mensaje-\(UUID().uuidString)"])
+            #expect(try await Conversation.find(chat.sessionID, on: app.db)?.version == version + 1)
+            #expect(chat.replies != first)
+            #expect(try await chat.send(["text": "hola", "messageId": String(repeating: "x", count: 65)]) == .badRequest)
         }
     }
 }

@@ -30,13 +30,15 @@ struct LiveChatController: RouteCollection {
         // The session id is the web conversation's secret; the chat must be this conversation's.
         guard session.count <= 64, let conversation = try? await Conversation.find(session, on: request.db),
               let state = try? JSONDecoder().decode(ConversationState.self, from: Data(conversation.state.utf8)),
-              let chatID = state.liveChat, let first = try? await service.find(chatID), first.conversationID == session
+              let chatID = state.liveChat, let first = try? await service.find(chatID), first.conversationID == session, let chatUUID = first.id
         else {
             try? await socket.close(code: .policyViolation)
             return
         }
         let feed = LiveChatFeed(service: service)
-        await LiveChatFeed.run(socket, logger: request.logger, next: { cursor -> (frame: LiveChatFeed.CustomerFrame, cursor: Int, done: Bool)? in
+        let topic = LiveChatService.topic(chatUUID)
+        await LiveChatFeed.run(socket, signals: request.application.changeSignals, topic: topic, logger: request.logger,
+                               next: { cursor -> (frame: LiveChatFeed.CustomerFrame, cursor: Int, done: Bool)? in
             guard let chat = try await service.find(chatID) else { return nil }
             let frame = try await feed.customerFrame(chat: chat, after: cursor)
             return (frame, frame.cursor, !frame.live)
@@ -174,8 +176,13 @@ struct LiveChatController: RouteCollection {
         }
         let service = LiveChatService(application: request.application)
         let id = request.parameters.get("chat") ?? ""
+        guard let chatID = UUID(uuidString: id) else {
+            try? await socket.close(code: .policyViolation)
+            return
+        }
         let feed = LiveChatFeed(service: service)
-        await LiveChatFeed.run(socket, logger: request.logger, next: { cursor -> (frame: LiveChatFeed.AgentFrame, cursor: Int, done: Bool)? in
+        await LiveChatFeed.run(socket, signals: request.application.changeSignals, topic: LiveChatService.topic(chatID), logger: request.logger,
+                               next: { cursor -> (frame: LiveChatFeed.AgentFrame, cursor: Int, done: Bool)? in
             guard let chat = try await service.find(id) else { return nil }
             let frame = try await feed.agentFrame(chat: chat, after: cursor)
             let over = [LiveChat.Status.closed, .abandoned].contains(chat.statusValue)

@@ -3,13 +3,11 @@ import Fluent
 import Foundation
 import Vapor
 
-/// What the live feeds push over a WebSocket: the new lines of a chat since a cursor. Every
-/// node reads them from the database (a second apart), so any number of nodes serve the same
-/// chat without a message bus.
+/// What the live feeds push over a WebSocket: the new lines of a chat since a cursor, read from
+/// the database when the chat's signal says something changed (on any node: PostgreSQL's
+/// `LISTEN/NOTIFY`), so any number of nodes serve the same chat in real time.
 struct LiveChatFeed {
     let service: LiveChatService
-
-    static let interval: Duration = .seconds(1)
 
     /// For the customer's widget: the advisor's new words as `Reply` values, and `live: false`
     /// (with the rating question when the advisor closed it) once the chat is over.
@@ -66,11 +64,15 @@ struct LiveChatFeed {
         return TurnSlot(time: String(format: "%02d:%02d", minutes / 60, minutes % 60), left: 0).spoken
     }
 
-    /// Pushes frames to a socket until the chat ends or the socket closes.
+    /// Pushes frames to a socket until the chat ends or the socket closes: a frame when the
+    /// chat's signal comes (`ChangeSignals`, from any node), and a read every safety interval.
     static func run<Frame: Content & Equatable>(
-        _ socket: WebSocket, logger: Logger, next: @escaping @Sendable (Int) async throws -> (frame: Frame, cursor: Int, done: Bool)?, cursor start: Int
+        _ socket: WebSocket, signals: ChangeSignals, topic: String, logger: Logger,
+        next: @escaping @Sendable (Int) async throws -> (frame: Frame, cursor: Int, done: Bool)?, cursor start: Int
     ) async {
         socket.pingInterval = .seconds(25)
+        // Subscribed before the first read: a line written meanwhile wakes the next wait.
+        let subscription = signals.subscribe(topic)
         var cursor = start
         var first = true
         let encoder = JSONEncoder()
@@ -83,7 +85,7 @@ struct LiveChatFeed {
                 first = false
                 cursor = nextCursor
                 if done { break }
-                try await Task.sleep(for: interval)
+                await subscription.next()
             } catch {
                 logger.debug("Live chat feed stopped", metadata: ["error": .string(String(describing: error))])
                 break

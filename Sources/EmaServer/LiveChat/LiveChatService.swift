@@ -75,7 +75,7 @@ struct LiveChatService {
         chat.status = (request.message == nil ? LiveChat.Status.waiting : .message).rawValue
         chat.requestedAt = now
         chat.requestedOn = clock.today.description
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             try await chat.create(on: tx)
             for (index, line) in request.transcript.enumerated() {
                 try await append(to: chat, author: line.who, name: nil, text: line.text, at: now.addingTimeInterval(Double(index - request.transcript.count) / 1_000), on: tx)
@@ -246,12 +246,17 @@ struct LiveChatService {
         message.name = name
         message.text = text
         try await message.create(on: database)
+        await application.changeSignals.signal(Self.topic(try chat.requireID()), on: database)
     }
+
+    /// What the live feeds of a chat listen to (`ChangeSignals`): a line or its status changed.
+    static func topic(_ chat: UUID) -> String { "chat:\(chat.uuidString)" }
 
     private func conditionalUpdate(_ chat: LiveChat, from status: LiveChat.Status, set values: [String: any Encodable & Sendable]) async throws -> Bool {
         var update = (database as! any SQLDatabase).update(LiveChat.schema)
         for (column, value) in values { update = update.set(SQLIdentifier(column), to: SQLBind(value)) }
         let moved = try await update.where("id", .equal, SQLBind(try chat.requireID())).where("status", .equal, SQLBind(status.rawValue)).returning("id").all()
+        if !moved.isEmpty { await application.changeSignals.signal(Self.topic(try chat.requireID()), on: database) }
         return !moved.isEmpty
     }
 

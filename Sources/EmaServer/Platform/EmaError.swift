@@ -42,7 +42,7 @@ public enum PlatformError: EmaError {
         case .missingToken: "Falta el encabezado Authorization: Bearer <token>."
         case .invalidToken: "El token no es válido."
         case .rateLimited(let seconds): "Demasiados intentos seguidos. Por seguridad, espera \(SpanishDuration.wait(seconds: seconds)) y vuelve a intentarlo."
-        case .databaseUnavailable: "La base de datos no responde en este momento."
+        case .databaseUnavailable: "Tenemos una falla momentánea y no pudimos atenderte. Intenta de nuevo en unos segundos."
         case .formFromAnotherSite: "Este formulario llegó desde otro sitio, así que no lo procesamos. Abre la página de nuevo desde nuestra dirección e inténtalo ahí."
         }
     }

@@ -20,7 +20,9 @@ struct ErrorMiddleware: AsyncMiddleware {
 
     static func response(for error: any Error, to request: Request) async -> Response {
         let (status, code, reason, headers) = describe(error)
-        if status.code >= 500 {
+        if code == PlatformError.databaseUnavailable.code {
+            request.logger.warning("La base de datos no responde; se contesta 503", metadata: ["error": .string(String(describing: error).prefix(300).description)])
+        } else if status.code >= 500 {
             request.logger.error("Error no esperado", metadata: ["code": .string(code), "error": .string(String(reflecting: error))])
         }
         let response: Response
@@ -50,6 +52,9 @@ struct ErrorMiddleware: AsyncMiddleware {
             return (status, code(for: status), spanishReason(for: status, given: error.reason), error.headers)
         case is DecodingError:
             return (.badRequest, "invalid_body", "El cuerpo de la solicitud no tiene la forma esperada.", [:])
+        case let error where DatabaseOutage.matches(error):
+            let outage = PlatformError.databaseUnavailable
+            return (outage.status, outage.code, outage.reason, ["Retry-After": "5"])
         default:
             return (.internalServerError, "internal_error", spanishReason(for: .internalServerError, given: ""), [:])
         }

@@ -15,6 +15,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     // Database: one setting chooses SQLite or PostgreSQL; the migrations are the same.
     try app.useDatabase(config)
+    try app.useChangeSignals(config)
     app.registerMigrations()
     try await app.prepareSQLiteConnections()
 

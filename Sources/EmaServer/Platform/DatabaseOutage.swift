@@ -1,0 +1,28 @@
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import NIOCore
+
+/// Whether an error means the database is out of reach (down, restarting, refusing
+/// connections, out of disk) rather than a bad request or a bug: such errors are answered
+/// 503 `database_unavailable` with `Retry-After`, so Meta and the balancers retry later, and
+/// the node goes on serving as soon as the database is back (the pool opens new connections on
+/// demand; nothing needs a restart).
+enum DatabaseOutage {
+    static func matches(_ error: any Error) -> Bool {
+        switch error {
+        case let error as PSQLError:
+            if error.code == .server, let state = error.serverInfo?[.sqlState] {
+                // 08: connection exception; 57: shut down or starting; 53: out of disk, memory or
+                // connections.
+                return ["08", "57", "53"].contains(String(state.prefix(2)))
+            }
+            return [.connectionError, .serverClosedConnection, .connectionClosed, .uncleanShutdown, .poolClosed, .connectionQuiescing].contains(error.code)
+        case let error as SQLiteError:
+            return [.full, .ioError, .cantOpen, .busy, .locked, .readOnly].contains(error.reason)
+        case is IOError, is ChannelError:
+            return true
+        default:
+            return false
+        }
+    }
+}

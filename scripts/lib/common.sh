@@ -57,6 +57,13 @@ pg_start() {
   echo "== PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') en 127.0.0.1:$PG_PORT ($PG_DIR)"
 }
 
+# The command that restarts the throw-away cluster (same options, same log).
+pg_restart_command() {
+  local run=""
+  [ "$(id -u)" -eq 0 ] && run="runuser -u postgres -- "
+  echo "${run}$PG_BIN/pg_ctl -D $PG_DIR/data -l $PG_DIR/server.log -w -t 60 restart -m fast"
+}
+
 # Creates a database in the throw-away cluster.
 pg_createdb() {
   "$PG_BIN/psql" -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE $1" >/dev/null

@@ -34,7 +34,7 @@ SECRET = "secreto-de-los-nodos"
 pytestmark = pytest.mark.skipif(not DATABASE_URL, reason="sin PostgreSQL para dos nodos (EMA_NODES_DATABASE_URL)")
 
 
-def start_node(workdir: Path, name: str):
+def launch_node(workdir: Path, name: str):
     port = free_port()
     env = dict(os.environ)
     env.update({
@@ -50,7 +50,10 @@ def start_node(workdir: Path, name: str):
             [ema_binary(), "serve", "--demo", "--hostname", "127.0.0.1", "--port", str(port)],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
-    base = f"http://127.0.0.1:{port}"
+    return process, f"http://127.0.0.1:{port}", log_path
+
+
+def wait_for_node(process, base: str, log_path: Path, name: str):
     deadline = time.time() + 120
     while True:
         if process.poll() is not None:
@@ -70,9 +73,10 @@ def start_node(workdir: Path, name: str):
 @pytest.fixture(scope="module")
 def nodes():
     workdir = Path(tempfile.mkdtemp(prefix="ema-nodos-"))
-    # One after the other: the first loads the demo data, the second finds it.
-    first = start_node(workdir, "a")
-    second = start_node(workdir, "b")
+    # Started together on an empty database: one migrates and loads the demo, the other waits
+    # for the start-up lock and finds it done.
+    launched = [(launch_node(workdir, name), name) for name in ("a", "b")]
+    first, second = [wait_for_node(*node, name) for node, name in launched]
     yield first[1], second[1]
     for process, _ in (first, second):
         process.send_signal(signal.SIGTERM)

@@ -15,6 +15,7 @@ extension Application {
         case .postgres(let url, let schema):
             var postgres = try SQLPostgresConfiguration(url: url.value)
             postgres.coreConfiguration.options.connectTimeout = .seconds(5)
+            storage[PostgresConnectionKey.self] = postgres.coreConfiguration
             if let schema { postgres.searchPath = [schema] }
             databases.use(
                 .postgres(
@@ -28,6 +29,29 @@ extension Application {
                 as: .psql
             )
         }
+    }
+
+    private struct PostgresConnectionKey: StorageKey { typealias Value = PostgresConnection.Configuration }
+
+    /// How to open a connection of one's own (outside the pool) on PostgreSQL: the signals'
+    /// `LISTEN`, the start-up lock.
+    var postgresConnectionConfiguration: PostgresConnection.Configuration? { storage[PostgresConnectionKey.self] }
+
+    /// Runs `body` (the migrations, the demo data) on one starting node at a time: on
+    /// PostgreSQL under an advisory lock held by a connection of its own, so nodes started
+    /// together do not race to create the same tables; on SQLite (one node) as it is.
+    func oneNodeAtATime(_ body: () async throws -> Void) async throws {
+        guard let configuration = postgresConnectionConfiguration else { return try await body() }
+        let connection = try await PostgresConnection.connect(on: eventLoopGroup.any(), configuration: configuration, id: 1, logger: logger).get()
+        do {
+            _ = try await connection.query("SELECT pg_advisory_lock(7406001)", logger: logger)
+            try await body()
+            _ = try await connection.query("SELECT pg_advisory_unlock(7406001)", logger: logger)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        try await connection.close()
     }
 
     /// True on the embedded database.

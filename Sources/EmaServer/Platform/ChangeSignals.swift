@@ -211,12 +211,11 @@ extension Application {
         switch config.database {
         case .sqlite:
             storage[ChangeSignalsKey.self] = ChangeSignals(schema: nil)
-        case .postgres(let url, let schema):
+        case .postgres(_, let schema):
             let signals = ChangeSignals(schema: schema)
             storage[ChangeSignalsKey.self] = signals
-            var postgres = try SQLPostgresConfiguration(url: url.value)
-            postgres.coreConfiguration.options.connectTimeout = .seconds(5)
-            lifecycle.use(ChangeListener(signals: signals, configuration: postgres.coreConfiguration))
+            guard let configuration = postgresConnectionConfiguration else { fatalError("useDatabase(_:) first") }
+            lifecycle.use(ChangeListener(signals: signals, configuration: configuration))
         }
     }
 }

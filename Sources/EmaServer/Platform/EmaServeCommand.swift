@@ -22,9 +22,12 @@ struct EmaServeCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        try await app.autoMigrate()
-        if signature.demo {
-            app.isDemo = true
+        app.isDemo = signature.demo
+        // Nodes started together take turns: the first migrates (and loads the demo), the next
+        // finds it done.
+        try await app.oneNodeAtATime {
+            try await app.autoMigrate()
+            guard signature.demo else { return }
             let summary = try await DemoData.load(into: app)
             try await StaffService(application: app).loadDemoAccounts()
             try await DemoIndicators.load(into: app)

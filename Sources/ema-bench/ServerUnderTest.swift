@@ -3,23 +3,35 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 
-/// An `ema serve --demo` on a free port with its own SQLite file (or DATABASE_URL).
-final class ServerUnderTest {
-    let process = Process()
+/// An `ema serve --demo` on a free port with its own SQLite file (or DATABASE_URL). `kill()`
+/// and `start()` again play a crash and a restart on the same port and database.
+final class ServerUnderTest: @unchecked Sendable {
+    private(set) var process = Process()
     let base: String
     let work: URL
+    let ema: String
+    let port: Int
+    let environment: [String: String]
 
     init(ema: String, environment extra: [String: String]) async throws {
         work = FileManager.default.temporaryDirectory.appendingPathComponent("ema-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        let port = 20_000 + Int.random(in: 0..<20_000)
+        port = 20_000 + Int.random(in: 0..<20_000)
         base = "http://127.0.0.1:\(port)"
-        process.executableURL = URL(fileURLWithPath: ema)
-        process.arguments = ["serve", "--demo", "--hostname", "127.0.0.1", "--port", String(port)]
+        self.ema = ema
         var environment = ProcessInfo.processInfo.environment
         environment["LOG_LEVEL"] = "warning"
         environment["EMA_SQLITE_PATH"] = work.appendingPathComponent("ema.sqlite").path
         environment.merge(extra) { $1 }
+        self.environment = environment
+        try await start()
+    }
+
+    /// Starts the process and waits for `/health`.
+    func start() async throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: ema)
+        process.arguments = ["serve", "--demo", "--hostname", "127.0.0.1", "--port", String(port)]
         process.environment = environment
         if ProcessInfo.processInfo.environment["EMA_BENCH_DEBUG"] == nil { process.standardOutput = FileHandle.nullDevice }
         try process.run()
@@ -31,6 +43,12 @@ final class ServerUnderTest {
         }
         stop()
         fail("ema serve did not answer on \(base)")
+    }
+
+    /// `kill -9`: no shutdown, no flush, leases left held.
+    func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     func stop() {

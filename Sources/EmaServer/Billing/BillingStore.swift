@@ -38,7 +38,7 @@ struct BillingStore {
     static let batchSize = 1_000
 
     func upsertContracts(_ rows: [ContractRow]) async throws -> UpsertCounts {
-        try await database.transaction { transaction in
+        try await database.writeTransaction { transaction in
             let sql = transaction as! any SQLDatabase
             let existing = try await sql.select()
                 .columns("contract_number", "holder_name", "address", "municipality", "segment", "services", "status")
@@ -94,7 +94,7 @@ struct BillingStore {
 
     /// Upserts bills whose contracts exist (`contractIDs` must hold every row's contract).
     func upsertInvoices(_ rows: [InvoiceRow], contractIDs: [String: UUID]) async throws -> UpsertCounts {
-        try await database.transaction { transaction in
+        try await database.writeTransaction { transaction in
             let sql = transaction as! any SQLDatabase
             let existing = try await sql.select()
                 .columns("invoice_number", "contract_id", "period", "issue_date", "due_date", "amount_cop")

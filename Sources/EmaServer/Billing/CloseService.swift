@@ -48,7 +48,7 @@ struct CloseService {
             let enrollment = delivery.enrollment
             let decision = policy.decide(previousFailures: enrollment.consecutiveFailedPeriods, delivered: delivered)
             let deactivating = decision.deactivate && enrollment.status == Enrollment.Status.active.rawValue
-            try await database.transaction { transaction in
+            try await database.writeTransaction { transaction in
                 enrollment.consecutiveFailedPeriods = decision.consecutiveFailures
                 enrollment.updatedAt = now
                 if deactivating {

@@ -62,7 +62,7 @@ struct DispatchService {
                     }
                     let now = application.clock.now()
                     group.addTask {
-                        let inserted = try await database.transaction { tx in
+                        let inserted = try await database.writeTransaction { tx in
                             try await Self.write(rows, period: period, signer: signer, publicURL: publicURL, now: now, sql: tx as! any SQLDatabase)
                         }
                         return (inserted, rows.count)
@@ -220,7 +220,7 @@ struct DispatchService {
         let signer = try await BillLinks(database: database, clock: application.clock).signer()
         let publicURL = application.emaConfig.publicURL
         let now = application.clock.now()
-        let count = try await database.transaction { tx in
+        let count = try await database.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             var queued = 0
             for row in rows {

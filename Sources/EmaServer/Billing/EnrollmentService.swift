@@ -14,7 +14,7 @@ struct EnrollmentService {
     /// lock, SQLite's single writer), so two conversations at once can never pass the limit.
     func enroll(_ request: EnrollmentRequest) async throws -> EnrollmentOutcome {
         let now = clock.now()
-        return try await database.transaction { transaction in
+        return try await database.writeTransaction { transaction in
             let sql = transaction as! any SQLDatabase
             try await sql.insert(into: WhatsAppHolder.schema)
                 .columns("phone", "holder_name", "updated_at")

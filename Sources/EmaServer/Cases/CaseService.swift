@@ -186,7 +186,7 @@ struct CaseService {
 
         let caseID = row.id!
         let (type, channel, recordedBy, parentRadicado) = (draft.type, draft.channel, draft.recordedBy, parent?.radicado)
-        let radicado = try await database.transaction { tx -> String in
+        let radicado = try await database.writeTransaction { tx -> String in
             let sequence = try await YearSequence.next(in: "case_sequences", year: today.year, on: tx)
             let radicado = Radicado(year: today.year, sequence: sequence).text
             row.year = today.year
@@ -284,7 +284,7 @@ struct CaseService {
         row.assignedTo = try account.requireID()
         row.assignedName = account.name
         row.status = CaseStatus.enTramite.rawValue
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             try await row.save(on: tx)
             let detail = previous.map { "Reasignada de \($0) a \(account.name)." } ?? "Asignada a \(account.name)."
             try await record(row, on: tx, actor: actor, kind: "asignacion", detail: detail, isPublic: false)
@@ -311,7 +311,7 @@ struct CaseService {
         if row.priority != priority { changes.append(priority ? "marcada como atención preferencial" : "sin atención preferencial"); row.priority = priority }
         guard !changes.isEmpty else { return }
         let detail = "Clasificación: " + changes.joined(separator: "; ") + "."
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             try await row.save(on: tx)
             try await record(row, on: tx, actor: actor, kind: "clasificacion", detail: detail, isPublic: false)
         }
@@ -327,7 +327,7 @@ struct CaseService {
         guard (10...2_000).contains(reason.count) else { throw CaseError.reasonLength }
         row.extendedDueOn = extended.description
         row.alertedOn = nil
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             try await row.save(on: tx)
             try await record(row, on: tx, actor: actor, kind: "prorroga", detail: "Término prorrogado hasta el \(extended.nameWithWeekday). Motivo: \(reason)", isPublic: true)
         }
@@ -351,7 +351,7 @@ struct CaseService {
         row.answeredOnTime = !(due < today)
         row.status = CaseStatus.respondido.rawValue
         if row.assignedTo == nil { row.assignedTo = account.accountID; row.assignedName = account.name }
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             try await row.save(on: tx)
             try await record(row, on: tx, actor: account.email, kind: "respuesta", detail: "Respondida: \(decision.title).", isPublic: true)
         }
@@ -368,7 +368,7 @@ struct CaseService {
         if row.decisionValue?.appealable == true, row.typeValue != .recursoApelacion {
             row.appealUntil = deadlines.appealWindowEnd(notified: today).description
         }
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             try await row.save(on: tx)
             try await record(row, on: tx, actor: "sistema", kind: "notificacion", detail: "Respuesta notificada \(Self.notificationTitle(kind)).", isPublic: true)
             try await record(row, on: tx, actor: "sistema", kind: "constancia", detail: proof, isPublic: false)
@@ -409,7 +409,7 @@ struct CaseService {
         row.satisfaction = score
         row.satisfactionComment = comment?.isEmpty == true ? nil : comment
         row.satisfactionAt = clock.now()
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             try await row.save(on: tx)
             try await record(row, on: tx, actor: "cliente", kind: "encuesta", detail: "Satisfacción con la atención: \(score) de 5.", isPublic: false)
             // The same answer feeds the satisfaction indicators.
@@ -442,14 +442,14 @@ struct CaseService {
             if due < today {
                 guard row.term.positiveSilence, !row.positiveSilence else { continue }
                 row.positiveSilence = true
-                try await database.transaction { tx in
+                try await database.writeTransaction { tx in
                     try await row.save(on: tx)
                     try await record(row, on: tx, actor: "sistema", kind: "silencio_positivo", detail: "Venció el término sin respuesta (\(due.displayName)): silencio administrativo positivo. La empresa debe reconocer sus efectos dentro de las 72 horas siguientes.", isPublic: false)
                 }
                 run.positiveSilence += 1
             } else if !(horizon < due), row.alertedOn == nil {
                 row.alertedOn = today.description
-                try await database.transaction { tx in
+                try await database.writeTransaction { tx in
                     try await row.save(on: tx)
                     try await record(row, on: tx, actor: "sistema", kind: "alerta", detail: "Vence el \(due.displayName): quedan \(calendar.businessDays(from: today, to: due)) días hábiles.", isPublic: false)
                 }

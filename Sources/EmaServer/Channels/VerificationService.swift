@@ -50,7 +50,7 @@ struct VerificationService {
         record.attempts = 0
         record.consumed = false
         let body = "\(utilityName): tu código de verificación de Ema es \(code). Vence en 10 minutos. No lo compartas con nadie."
-        try await database.transaction { transaction in
+        try await database.writeTransaction { transaction in
             // Only the newest code is valid: earlier ones are retired.
             try await VerificationCode.query(on: transaction)
                 .filter(\.$phone == phone)

@@ -116,7 +116,7 @@ struct DamageReports {
         row.status = "recibido"
         row.createdAt = now
         row.updatedAt = now
-        return try await database.transaction { tx in
+        return try await database.writeTransaction { tx in
             let sequence = try await YearSequence.next(in: "damage_sequences", year: year, on: tx)
             row.number = "DAN-\(year)-" + String(format: "%07d", sequence)
             try await row.create(on: tx)

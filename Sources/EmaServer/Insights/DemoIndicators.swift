@@ -74,7 +74,7 @@ enum DemoIndicators {
                 answers.append(answer(kind: .chat, subject: chat.id!.uuidString, channel: chat.channel, score: score, at: rated))
             }
         }
-        try await app.db.transaction { [turns, chats, answers] tx in
+        try await app.db.writeTransaction { [turns, chats, answers] tx in
             for turn in turns { try await turn.create(on: tx) }
             for chat in chats { try await chat.create(on: tx) }
             for answer in answers { try await answer.create(on: tx) }

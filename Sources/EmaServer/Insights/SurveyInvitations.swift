@@ -87,7 +87,7 @@ struct SurveyInvitations {
         guard let kind = SurveyService.Kind(rawValue: invitation.kind), let score = answers["general"] else { return false }
         let extra = answers.filter { $0.key != "general" }
         let clock = application.clock
-        return try await database.transaction { tx in
+        return try await database.writeTransaction { tx in
             let claimed = try await (tx as! any SQLDatabase).raw("UPDATE survey_invitations SET answered_at = \(bind: clock.now()) WHERE id = \(bind: id) AND answered_at IS NULL RETURNING id").all()
             guard !claimed.isEmpty else { return false }
             return try await SurveyService(database: tx, clock: clock).record(.init(

@@ -146,7 +146,7 @@ struct TurnService {
         turn.phone = e164
         turn.createdAt = clock.now()
         let capacity = capacity(of: office)
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             try await sql.raw("INSERT INTO turn_slots (office, day, slot, capacity, booked) VALUES (\(bind: office), \(bind: day), \(bind: slot), \(bind: capacity), 0) ON CONFLICT (office, day, slot) DO NOTHING").run()
             let taken = try await sql.raw("UPDATE turn_slots SET booked = booked + 1 WHERE office = \(bind: office) AND day = \(bind: day) AND slot = \(bind: slot) AND booked < capacity RETURNING booked").all()
@@ -159,7 +159,7 @@ struct TurnService {
     /// Cancels a booked turn and frees its place.
     func cancel(code: String) async throws -> OfficeTurn {
         let code = code.uppercased().trimmingCharacters(in: .whitespaces)
-        return try await database.transaction { tx in
+        return try await database.writeTransaction { tx in
             guard let turn = try await OfficeTurn.query(on: tx).filter(\.$code == code).filter(\.$status == "reservado").first() else { throw TurnError.notFound }
             turn.status = "cancelado"
             try await turn.save(on: tx)

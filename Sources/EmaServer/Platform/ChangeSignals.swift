@@ -171,22 +171,29 @@ final class ChangeListener: LifecycleHandler, Sendable {
         let logger = Logger(label: "ema.signals")
         var failures = 0
         while !Task.isCancelled {
+            var opened: PostgresConnection?
             do {
-                let opened = try await PostgresConnection.connect(on: eventLoop, configuration: configuration, id: 0, logger: logger).get()
-                connection.withLockedValue { $0 = opened }
-                let notifications = try await opened.listen(signals.channel)
-                if failures > 0 { logger.notice("Avisos entre nodos restablecidos") }
-                failures = 0
-                // Whatever was signalled while this node was not listening: every page reads.
-                signals.wake(nil)
-                for try await notification in notifications { signals.wake(notification.payload) }
+                let connection = try await PostgresConnection.connect(on: eventLoop, configuration: configuration, id: 0, logger: logger).get()
+                opened = connection
+                self.connection.withLockedValue { $0 = connection }
+                if !Task.isCancelled {
+                    let notifications = try await connection.listen(signals.channel)
+                    if failures > 0 { logger.notice("Avisos entre nodos restablecidos") }
+                    failures = 0
+                    // Whatever was signalled while this node was not listening: every page reads.
+                    signals.wake(nil)
+                    for try await notification in notifications { signals.wake(notification.payload) }
+                }
             } catch {
-                if Task.isCancelled { break }
-                failures += 1
-                if failures == 1 { logger.warning("Se perdió la conexión de avisos entre nodos; se reintenta", metadata: ["error": "\(String(describing: error).prefix(200))"]) }
+                if !Task.isCancelled {
+                    failures += 1
+                    if failures == 1 { logger.warning("Se perdió la conexión de avisos entre nodos; se reintenta", metadata: ["error": "\(String(describing: error).prefix(200))"]) }
+                }
             }
-            if let open = connection.withLockedValue({ $0 }) { try? await open.close() }
-            connection.withLockedValue { $0 = nil }
+            // Every connection opened is closed, whatever ended the loop (PostgresNIO requires it).
+            self.connection.withLockedValue { $0 = nil }
+            if let opened { try? await opened.close() }
+            if Task.isCancelled { break }
             try? await Task.sleep(for: .seconds(min(5, max(1, failures))))
         }
     }

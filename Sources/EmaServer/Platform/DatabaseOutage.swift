@@ -18,7 +18,8 @@ enum DatabaseOutage {
             }
             return [.connectionError, .serverClosedConnection, .connectionClosed, .uncleanShutdown, .poolClosed, .connectionQuiescing].contains(error.code)
         case let error as SQLiteError:
-            return [.full, .ioError, .cantOpen, .busy, .locked, .readOnly].contains(error.reason)
+            // Busy or locked beyond the busy timeout: worth retrying in a moment, like an outage.
+            return [.full, .ioError, .cantOpen, .busy, .locked, .readOnly, .busyInSnapshot, .busyTimeout, .busyInRecovery].contains(error.reason)
         case is IOError, is ChannelError:
             return true
         default:

@@ -114,7 +114,7 @@ struct DataRightsService {
             row.inProcessDueOn = calendar.adding(businessDays: Self.inProcessDays, to: today).description
         }
         row.status = "recibido"
-        let result = try await database.transaction { tx in
+        let result = try await database.writeTransaction { tx in
             let (answer, result) = try await work(row, tx)
             if let answer {
                 row.status = "respondido"

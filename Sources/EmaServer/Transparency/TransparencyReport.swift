@@ -152,7 +152,7 @@ struct TransparencyService {
             evidence.append(row)
         }
         let sealedEvidence = evidence
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             try await report.create(on: tx)
             for row in sealedEvidence { try await row.create(on: tx) }
         }

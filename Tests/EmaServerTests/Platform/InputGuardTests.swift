@@ -242,54 +242,52 @@ struct SecurityHeaderTests {
             let office = try OfficeBrowser(app)
             try await office.signIn("agente@ema.demo", "agente-demo-2026")
             let cookie = try #require(office.cookie)
-            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
-            let port = try #require(app.http.server.shared.localAddress?.port)
-            func upgrade(origin: String) async throws -> String {
-                try await rawExchange(port: port, """
-                    GET /backoffice/chats/nada/feed HTTP/1.1\r
-                    Host: 127.0.0.1:\(port)\r
-                    Connection: Upgrade\r
-                    Upgrade: websocket\r
-                    Sec-WebSocket-Version: 13\r
-                    Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
-                    Origin: \(origin)\r
-                    Cookie: ema_staff=\(cookie)\r
-                    \r
+            try await withRunningServer(app) { port in
+                func upgrade(origin: String) async throws -> String {
+                    try await rawExchange(port: port, """
+                        GET /backoffice/chats/nada/feed HTTP/1.1\r
+                        Host: 127.0.0.1:\(port)\r
+                        Connection: Upgrade\r
+                        Upgrade: websocket\r
+                        Sec-WebSocket-Version: 13\r
+                        Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
+                        Origin: \(origin)\r
+                        Cookie: ema_staff=\(cookie)\r
+                        \r
 
-                    """)
+                        """)
+                }
+                let own = try await upgrade(origin: "http://127.0.0.1:\(port)")
+                let foreign = try await upgrade(origin: "https://malo.example")
+                #expect(own.hasPrefix("HTTP/1.1 101"))
+                #expect(!foreign.contains("101"))
             }
-            let own = try await upgrade(origin: "http://127.0.0.1:\(port)")
-            let foreign = try await upgrade(origin: "https://malo.example")
-            await app.server.shutdown()
-            #expect(own.hasPrefix("HTTP/1.1 101"))
-            #expect(!foreign.contains("101"))
         }
     }
 
     @Test("With EMA_CHAT_ORIGINS set, the customer's live WebSocket opens from a listed site or Ema's own, not from another")
     func customerFeedOrigin() async throws {
         try await withEmaApp(configure: { $0.chatOrigins = ["https://www.empresa.com.co"] }) { app in
-            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
-            let port = try #require(app.http.server.shared.localAddress?.port)
-            func upgrade(origin: String?) async throws -> String {
-                try await rawExchange(port: port, """
-                    GET /api/v1/chat/sessions/cualquiera/live HTTP/1.1\r
-                    Host: 127.0.0.1:\(port)\r
-                    Connection: Upgrade\r
-                    Upgrade: websocket\r
-                    Sec-WebSocket-Version: 13\r
-                    Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
-                    \(origin.map { "Origin: \($0)\r\n" } ?? "")\r
+            try await withRunningServer(app) { port in
+                func upgrade(origin: String?) async throws -> String {
+                    try await rawExchange(port: port, """
+                        GET /api/v1/chat/sessions/cualquiera/live HTTP/1.1\r
+                        Host: 127.0.0.1:\(port)\r
+                        Connection: Upgrade\r
+                        Upgrade: websocket\r
+                        Sec-WebSocket-Version: 13\r
+                        Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
+                        \(origin.map { "Origin: \($0)\r\n" } ?? "")\r
 
-                    """)
+                        """)
+                }
+                let listed = try await upgrade(origin: "https://www.empresa.com.co")
+                let own = try await upgrade(origin: "http://127.0.0.1:\(port)")
+                let none = try await upgrade(origin: nil)
+                let foreign = try await upgrade(origin: "https://malo.example")
+                #expect(listed.hasPrefix("HTTP/1.1 101") && own.hasPrefix("HTTP/1.1 101") && none.hasPrefix("HTTP/1.1 101"))
+                #expect(!foreign.contains("101"))
             }
-            let listed = try await upgrade(origin: "https://www.empresa.com.co")
-            let own = try await upgrade(origin: "http://127.0.0.1:\(port)")
-            let none = try await upgrade(origin: nil)
-            let foreign = try await upgrade(origin: "https://malo.example")
-            await app.server.shutdown()
-            #expect(listed.hasPrefix("HTTP/1.1 101") && own.hasPrefix("HTTP/1.1 101") && none.hasPrefix("HTTP/1.1 101"))
-            #expect(!foreign.contains("101"))
         }
     }
 }

@@ -194,10 +194,8 @@ struct ContractLookupLimitTests {
     @Test("Many sessions opened at once on a fresh node all start: counting them never fails with a locked database")
     func sessionsAtOnce() async throws {
         try await withEmaApp(configure: { $0.chatSessionsPerClient = 1_000 }) { app in
-            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
-            let port = try #require(app.http.server.shared.localAddress?.port)
             let client = app.client
-            let statuses = try await withThrowingTaskGroup(of: HTTPResponseStatus.self) { group in
+            let statuses = try await withRunningServer(app) { port in try await withThrowingTaskGroup(of: HTTPResponseStatus.self) { group in
                 for _ in 0..<40 {
                     group.addTask {
                         try await client.post(URI(string: "http://127.0.0.1:\(port)/api/v1/chat/sessions")) { try $0.content.encode(["channel": "web"]) }.status
@@ -206,8 +204,7 @@ struct ContractLookupLimitTests {
                 var all: [HTTPResponseStatus] = []
                 for try await status in group { all.append(status) }
                 return all
-            }
-            await app.server.shutdown()
+            } }
             #expect(statuses.allSatisfy { $0 == .created }, "\(statuses.filter { $0 != .created })")
             #expect(try await Conversation.query(on: app.db).count() == 40)
         }

@@ -127,3 +127,18 @@ func unreachableTwilio(_ config: inout AppConfig) {
     config.twilio.from = "+15005550006"
 }
 
+
+/// Runs `body` with the app serving on a free local port, and always shuts the server down
+/// (a server left running fails Vapor's assertion when the app goes away).
+func withRunningServer<T>(_ app: Application, _ body: (Int) async throws -> T) async throws -> T {
+    try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+    let outcome: Result<T, any Error>
+    do {
+        guard let port = app.http.server.shared.localAddress?.port else { throw Abort(.internalServerError, reason: "el servidor no tiene puerto") }
+        outcome = .success(try await body(port))
+    } catch {
+        outcome = .failure(error)
+    }
+    await app.server.shutdown()
+    return try outcome.get()
+}

@@ -107,7 +107,7 @@ struct PaymentService {
                 .run()
             return .unchanged(payment.paymentStatus)
         }
-        let moved = try await database.transaction { tx -> Bool in
+        let moved = try await database.writeTransaction { tx -> Bool in
             let sql = tx as! any SQLDatabase
             let rows = try await sql.update(Payment.schema)
                 .set("status", to: SQLBind(transaction.status.rawValue))

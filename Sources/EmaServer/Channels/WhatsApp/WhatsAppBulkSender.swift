@@ -118,7 +118,7 @@ struct WhatsAppBulkSender {
             if case .sent(let wamid) = outcome { return (batch[index].id, wamid) }
             return nil
         }
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             if !sent.isEmpty {
                 // One statement for the whole batch (both databases name VALUES columns column1, column2).

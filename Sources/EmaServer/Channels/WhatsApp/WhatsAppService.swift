@@ -29,7 +29,7 @@ struct WhatsAppService {
     /// jobs, statuses — for many deliveries at once, in one short transaction: everything Meta
     /// sent is stored, or nothing is (and Meta retries).
     func record(_ payloads: [WebhookPayload]) async throws {
-        try await database.transaction { transaction in
+        try await database.writeTransaction { transaction in
             try await WhatsAppService(application: application, database: transaction).store(payloads)
         }
     }
@@ -117,9 +117,14 @@ struct WhatsAppService {
         return result!
     }
 
+    /// How long a per-number lease lasts unless renewed: a node killed mid-turn holds its
+    /// numbers this long at most.
+    static let leaseSeconds: TimeInterval = 20
+
     /// Runs `body` while holding a per-number lease (`locked_*` for answering, `send_locked_*`
-    /// for sending), so one number's work happens in order on any number of nodes. When another
-    /// worker holds it, throws `senderBusy`: the job is retried shortly.
+    /// for sending), so one number's work happens in order on any number of nodes; the lease is
+    /// renewed while `body` runs. When another worker holds it, throws `senderBusy`: the job is
+    /// retried shortly.
     func withLease(of number: String, prefix: String, worker: String, _ body: () async throws -> Void) async throws {
         let sql = database as! any SQLDatabase
         let now = clock.now()
@@ -130,13 +135,24 @@ struct WhatsAppService {
             .ignoringConflicts(with: ["sender"])
             .run()
         let claimed = try await sql.update(WhatsAppSender.schema)
-            .set(until, to: SQLBind(now.addingTimeInterval(120)))
+            .set(until, to: SQLBind(now.addingTimeInterval(Self.leaseSeconds)))
             .set(by, to: SQLBind(worker))
             .where("sender", .equal, SQLBind(number))
             .where { $0.where(until, .is, SQLLiteral.null).orWhere(until, .lessThan, SQLBind(now)) }
             .returning("sender")
             .all()
         guard !claimed.isEmpty else { throw WhatsAppProcessingError.senderBusy }
+        // Renewed on the application's database (never on a caller's transaction).
+        let renewal = Task { [application, clock] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(Self.leaseSeconds / 3))
+                guard !Task.isCancelled else { return }
+                _ = try? await (application.db as! any SQLDatabase).update(WhatsAppSender.schema)
+                    .set(until, to: SQLBind(clock.now().addingTimeInterval(Self.leaseSeconds)))
+                    .where("sender", .equal, SQLBind(number)).where(by, .equal, SQLBind(worker)).run()
+            }
+        }
+        defer { renewal.cancel() }
         func release() async throws {
             try await sql.update(WhatsAppSender.schema).set(until, to: SQLLiteral.null)
                 .where("sender", .equal, SQLBind(number)).where(by, .equal, SQLBind(worker)).run()

@@ -13,7 +13,9 @@ public actor JobRunner {
         /// Pause between polls when the queue is empty.
         public var pollInterval: TimeInterval = 1
         /// How long a claim holds before another worker may take the job.
-        public var lease: TimeInterval = 60
+        /// A claim's length, renewed every third of it while the job runs: the jobs of a node
+        /// killed mid-run are taken by another within this.
+        public var lease: TimeInterval = 20
         /// How long shutdown waits for running jobs before giving them back.
         public var shutdownGrace: TimeInterval = 20
         public var backoff = Backoff()

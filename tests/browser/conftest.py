@@ -36,6 +36,24 @@ def ema_binary() -> str:
     return path
 
 
+def wait_until_healthy(process, base: str, log_path: Path, name: str = "ema serve"):
+    """Waits up to 120 s for `/health` to answer 200; fails with the server's log otherwise."""
+    deadline = time.time() + 120
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"{name} terminó antes de tiempo:\n{log_path.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(base + "/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.time() > deadline:
+            process.kill()
+            pytest.fail(f"{name} no respondió en 120 s:\n{log_path.read_text(errors='replace')}")
+        time.sleep(0.3)
+
+
 @pytest.fixture(scope="session")
 def ema_server():
     """Starts `ema serve --demo` on a free port with its own SQLite file; yields the base URL."""
@@ -59,20 +77,7 @@ def ema_server():
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"ema serve terminó antes de tiempo:\n{log_path.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(base + "/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.time() > deadline:
-            process.kill()
-            pytest.fail(f"ema serve no respondió en 120 s:\n{log_path.read_text(errors='replace')}")
-        time.sleep(0.3)
+    wait_until_healthy(process, base, log_path)
     yield base
     process.send_signal(signal.SIGTERM)
     try:

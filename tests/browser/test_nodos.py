@@ -24,8 +24,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from selenium.webdriver.common.by import By
 
-from conftest import ROOT, ema_binary, free_port
+from conftest import ROOT, ema_binary, free_port, wait, wait_until_healthy
 from test_asesor import agent_takes_the_chat, open_the_chat
 from test_chat import click_choice, type_message, wait_for_text
 
@@ -54,20 +55,8 @@ def launch_node(workdir: Path, name: str):
 
 
 def wait_for_node(process, base: str, log_path: Path, name: str):
-    deadline = time.time() + 120
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"el nodo {name} terminó antes de tiempo:\n{log_path.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(base + "/health", timeout=2) as response:
-                if response.status == 200:
-                    return process, base
-        except OSError:
-            pass
-        if time.time() > deadline:
-            process.kill()
-            pytest.fail(f"el nodo {name} no respondió en 120 s:\n{log_path.read_text(errors='replace')}")
-        time.sleep(0.3)
+    wait_until_healthy(process, base, log_path, f"el nodo {name}")
+    return process, base
 
 
 @pytest.fixture(scope="module")
@@ -110,8 +99,6 @@ def test_a_web_chat_on_one_node_is_answered_from_the_other_in_real_time(nodes, b
     wait_for_text(browser, "Hola, soy Andrea Agente", seconds=5)
     type_message(browser, "Es el contrato 10234567")
     browser.switch_to.window(agent)
-    from conftest import wait
-    from selenium.webdriver.common.by import By
     wait(browser, 5).until(lambda d: "Es el contrato 10234567" in d.find_element(By.ID, "chat-transcript").text)
     box = browser.find_element(By.ID, "texto")
     box.send_keys("Ya lo reviso.")

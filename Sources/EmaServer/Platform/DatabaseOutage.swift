@@ -16,7 +16,7 @@ enum DatabaseOutage {
                 // connections.
                 return ["08", "57", "53"].contains(String(state.prefix(2)))
             }
-            return [.connectionError, .serverClosedConnection, .connectionClosed, .uncleanShutdown, .poolClosed, .connectionQuiescing].contains(error.code)
+            return [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed].contains(error.code)
         case let error as SQLiteError:
             // Busy or locked beyond the busy timeout: worth retrying in a moment, like an outage.
             return [.full, .ioError, .cantOpen, .busy, .locked, .readOnly, .busyInSnapshot, .busyTimeout, .busyInRecovery].contains(error.reason)

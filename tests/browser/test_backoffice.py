@@ -1,7 +1,6 @@
 """The back office in a real browser: a supervisor signs in, sends the period's bills, follows
 the run, and the bill arrives in the WhatsApp simulator with its PDF; an agent cannot send."""
 import json
-import re
 import urllib.request
 
 from selenium.webdriver.common.by import By
@@ -9,6 +8,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 
 from conftest import save_screenshot, wait
+from test_chat import latest_code
 
 PHONE = "300 777 0001"
 
@@ -27,11 +27,7 @@ def enroll(base, contract, address_prefix):
     for choice in ("consentimiento_si", "terminos_si", "menu_factura_whatsapp", "inscribir_contrato"):
         say(choice=choice)
     say(text=PHONE)
-    with urllib.request.urlopen(base + "/sandbox/sms", timeout=5) as response:
-        page = response.read().decode()
-    rows = re.findall(r"<tr><td>(.*?)</td><td class=\"sms-body\">(.*?)</td>", page)
-    code = next(re.search(r"\b(\d{6})\b", body).group(1) for recipient, body in rows if recipient == PHONE)
-    say(text=code)
+    say(text=latest_code(base, PHONE))
     say(text="Yolanda Muñoz Cardona")
     replies = say(text=contract)
     choice = next(c for c in replies[-1]["choices"] if c["title"].startswith(address_prefix))

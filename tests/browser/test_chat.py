@@ -27,14 +27,20 @@ def wait_for_text(browser, text, seconds=10):
     wait(browser, seconds).until(lambda driver: text in driver.find_element(By.CSS_SELECTOR, ".ema-log").text)
 
 
-def latest_code(base, phone_display):
-    with urllib.request.urlopen(base + "/sandbox/sms", timeout=5) as response:
-        page = response.read().decode()
-    rows = re.findall(r"<tr><td>(.*?)</td><td class=\"sms-body\">(.*?)</td>", page)
-    for recipient, body in rows:
-        if recipient == phone_display:
-            return re.search(r"\b(\d{6})\b", body).group(1)
-    raise AssertionError(f"no llegó SMS al {phone_display}")
+def latest_code(base, phone_display, seconds=10):
+    """The code of the newest SMS to a number in the sandbox inbox; the SMS leaves from the
+    outbox a moment after Ema says it was sent, as on a phone, so this waits for it."""
+    deadline = time.time() + seconds
+    while True:
+        with urllib.request.urlopen(base + "/sandbox/sms", timeout=5) as response:
+            page = response.read().decode()
+        rows = re.findall(r"<tr><td>(.*?)</td><td class=\"sms-body\">(.*?)</td>", page)
+        for recipient, body in rows:
+            if recipient == phone_display:
+                return re.search(r"\b(\d{6})\b", body).group(1)
+        if time.time() > deadline:
+            raise AssertionError(f"no llegó SMS al {phone_display}")
+        time.sleep(0.2)
 
 
 def test_enroll_a_demo_contract_through_the_chat_page(ema_server, browser):

@@ -66,7 +66,7 @@ public struct AppConfig: Sendable {
     public var publicURL: String = "http://127.0.0.1:8080"
     public var adminToken: Secret?
     public var workersEnabled: Bool = true
-    /// Jobs one node runs at once (PostgreSQL); SQLite always runs one.
+    /// Jobs one node runs at once (on SQLite their writes take turns).
     public var workerConcurrency: Int = 4
     /// Connections per event loop to PostgreSQL.
     public var databasePoolSize: Int = 4

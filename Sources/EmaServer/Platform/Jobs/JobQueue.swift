@@ -16,9 +16,9 @@ public struct ClaimedJob: Sendable, Equatable {
 
 /// The jobs table as a queue. Claims are single statements, so two workers can never hold the
 /// same job: on PostgreSQL `FOR UPDATE SKIP LOCKED` lets many workers claim side by side; on
-/// SQLite the write lock serialises claims (and a single worker runs). Every change after the
-/// claim is conditioned on `locked_by`, so a worker whose lease ran out cannot overwrite the
-/// result of the worker that took the job over.
+/// SQLite the write lock serialises claims. Every change after the claim is conditioned on
+/// `locked_by`, so a worker whose lease ran out cannot overwrite the result of the worker that
+/// took the job over.
 public struct JobQueue: Sendable {
     let database: any Database
     let clock: AppClock

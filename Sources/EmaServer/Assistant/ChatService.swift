@@ -7,8 +7,8 @@ import Vapor
 /// Runs conversation turns: load the state, let the engine answer, save the new state. The save
 /// is conditioned on the version read, so two turns of one conversation never interleave. A
 /// turn is one transaction: what the engine's effects write (a PQR, a code and its SMS in the
-/// outbox), the new state, and what the channel adds (`commit`: the replies in the WhatsApp
-/// outbox, the inbound message marked done) commit together or not at all.
+/// outbox) and the new state commit together or not at all; a caller already in a transaction
+/// (a WhatsApp turn, which adds its replies and the message's done mark) runs it inside its own.
 struct ChatService {
     let application: Application
     /// The application's database, or the transaction a turn runs in.
@@ -18,8 +18,6 @@ struct ChatService {
         self.application = application
         self.database = database ?? application.db
     }
-
-    typealias Commit = @Sendable (_ replies: [Reply], _ state: ConversationState, _ transaction: any Database) async throws -> Void
 
     /// Starts a conversation; returns its id and the greeting.
     func start(channel: EmaCore.Channel, id given: String? = nil, senderPhone: String? = nil) async throws -> (id: String, replies: [Reply]) {
@@ -48,13 +46,11 @@ struct ChatService {
     /// written.
     /// `messageID`: the web chat's id of this message; the same id again (a retry) gets the
     /// replies it got the first time, with no second turn.
-    func turn(_ message: InboundMessage, in id: String, client: String?, limit: RateLimit? = nil, messageID: String? = nil,
-              commit: Commit? = nil) async throws -> (replies: [Reply], state: ConversationState) {
+    func turn(_ message: InboundMessage, in id: String, client: String?, limit: RateLimit? = nil,
+              messageID: String? = nil) async throws -> (replies: [Reply], state: ConversationState) {
         try await database.writeTransaction { transaction in
-            let result = try await ChatService(application: application, database: transaction)
+            try await ChatService(application: application, database: transaction)
                 .turnInside(message, in: id, client: client, limit: limit, messageID: messageID)
-            try await commit?(result.replies, result.state, transaction)
-            return result
         }
     }
 

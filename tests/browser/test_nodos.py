@@ -156,8 +156,8 @@ def signed_webhook(base: str, sender: str):
             status = response.status
     except urllib.error.HTTPError as error:
         status = error.code
-    except OSError:
-        status = 0
+    except OSError as error:
+        status = f"sin respuesta: {error}"
     return wamid, status, time.time() - started
 
 

@@ -1,5 +1,6 @@
 import FluentPostgresDriver
 import FluentSQLiteDriver
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// Whether an error means the database is out of reach (down, restarting, refusing
@@ -24,6 +25,28 @@ enum DatabaseOutage {
             return true
         default:
             return false
+        }
+    }
+}
+
+extension DatabaseOutage {
+    /// Runs `work`, but answers `PlatformError.databaseUnavailable` after `seconds` if it has not
+    /// finished: a request must get its 503 at once rather than hang while the database restarts
+    /// (the work goes on and may still finish; what it stores is idempotent where this is used).
+    static func answerWithin<T: Sendable>(seconds: Double, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let resumed = NIOLockedValueBox(false)
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            @Sendable func finish(_ result: Result<T, any Error>) {
+                guard resumed.withLockedValue({ done in defer { done = true }; return !done }) else { return }
+                continuation.resume(with: result)
+            }
+            Task {
+                do { finish(.success(try await work())) } catch { finish(.failure(error)) }
+            }
+            Task {
+                try? await Task.sleep(for: .milliseconds(Int(seconds * 1_000)))
+                finish(.failure(PlatformError.databaseUnavailable))
+            }
         }
     }
 }

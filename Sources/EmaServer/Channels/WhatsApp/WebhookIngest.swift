@@ -39,6 +39,10 @@ actor WebhookIngest {
                 try await WhatsAppService(application: application).record(batch.map(\.payload))
                 for item in batch { item.done.resume() }
                 await application.jobRunner?.nudge()
+            } catch where DatabaseOutage.matches(error) {
+                // The database is out of reach: every delivery of the batch gets its 503 now (one
+                // by one, each would wait for the pool again and the requests would hang).
+                for item in batch { item.done.resume(throwing: error) }
             } catch {
                 // One bad delivery must not fail its neighbours: store them one by one.
                 for item in batch {

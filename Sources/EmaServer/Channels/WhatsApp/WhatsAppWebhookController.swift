@@ -53,7 +53,9 @@ struct WhatsAppWebhookController: RouteCollection {
         if dropped > 0 {
             request.logger.warning("Webhook de WhatsApp con mensajes o estados cuyo remitente o id no son de Meta; se descartan", metadata: ["descartados": "\(dropped)"])
         }
-        try await request.application.webhookIngest.submit(plausible)
+        // Committed within 8 s or answered 503 (Meta retries; a message id is stored once).
+        let ingest = request.application.webhookIngest
+        try await DatabaseOutage.answerWithin(seconds: 8) { try await ingest.submit(plausible) }
         let response = Response(status: .ok)
         try response.content.encode(Ack(status: "ok"))
         return response

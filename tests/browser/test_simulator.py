@@ -35,6 +35,14 @@ def tap(browser, title):
     WebDriverWait(browser, 15, ignored_exceptions=(StaleElementReferenceException,)).until(find_and_tap)
 
 
+def last_text(browser, xpath):
+    """The text of the newest element matching xpath; the chat redraws, so retry a stale one."""
+    def read(driver):
+        found = driver.find_elements(By.XPATH, xpath)
+        return found[-1].get_attribute("textContent") if found else False
+    return WebDriverWait(browser, 15, ignored_exceptions=(StaleElementReferenceException,)).until(read)
+
+
 def write(browser, text):
     box = browser.find_element(By.ID, "sim-text")
     box.send_keys(text)
@@ -93,8 +101,7 @@ def test_share_a_location_and_book_a_turn_in_the_simulator(ema_server, browser):
 
     write(browser, "pedir turno en la oficina bello")
     wait_for(browser, "¿Qué día quieres ir?")
-    rows = browser.find_elements(By.XPATH, "//button[contains(@class,'wa-list-row') and starts-with(@data-choice,'turno_dia:')]")
-    day = rows[-1].get_attribute("textContent")
+    day = last_text(browser, "//button[contains(@class,'wa-list-row') and starts-with(@data-choice,'turno_dia:')]")
     tap(browser, day)
     tap(browser, "En la tarde")
     wait_for(browser, "¿A qué hora?")

@@ -38,6 +38,41 @@ final class ChaosCounter: Sendable {
     func next() -> Int { value.withLockedValue { $0 += 1; return $0 } }
 }
 
+/// A fake Graph API in this process: records every message in `graph` and answers it with a
+/// wamid, then posts a `sent` status webhook for it to Ema (retried until acknowledged, as
+/// Meta does), echoing its `biz_opaque_callback_data`.
+struct ConversationGraphServer {
+    let application: Application
+    let url: String
+
+    static func start(graph: ConversationGraph, key: SymmetricKey, emaBase: NIOLockedValueBox<String>, statuses: Bool = true) async throws -> ConversationGraphServer {
+        let fake = try await Application.make(.production)
+        fake.logger.logLevel = .error
+        fake.post("v21.0", ":phone", "messages") { request -> Response in
+            let message = (try? JSONSerialization.jsonObject(with: Data(buffer: request.body.data ?? ByteBuffer()))) as? [String: Any] ?? [:]
+            let recipient = (message["to"] as? String ?? "").filter(\.isNumber)
+            graph.received.withLockedValue { $0[recipient, default: []].append((ConversationGraph.text(of: message), .now)) }
+            let wamid = "wamid.caos.\(graph.counter.next())"
+            if statuses {
+                let callback = (message["biz_opaque_callback_data"] as? String).map { #","biz_opaque_callback_data":"\#($0)""# } ?? ""
+                let status = #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"statuses":[{"id":"\#(wamid)","status":"sent","timestamp":"\#(Int(Date().timeIntervalSince1970))","recipient_id":"\#(recipient)"\#(callback)}]}}]}]}"#
+                let base = emaBase.withLockedValue { $0 }
+                Task { await deliverWebhook(status, to: base, key: key) }
+            }
+            let response = Response(status: .ok, body: .init(string: #"{"messaging_product":"whatsapp","contacts":[{"input":"\#(recipient)","wa_id":"\#(recipient)"}],"messages":[{"id":"\#(wamid)"}]}"#))
+            response.headers.contentType = .json
+            return response
+        }
+        try await fake.server.start(address: .hostname("127.0.0.1", port: 0))
+        return ConversationGraphServer(application: fake, url: "http://127.0.0.1:\(fake.http.server.shared.localAddress?.port ?? 0)/v21.0")
+    }
+
+    func stop() async throws {
+        await application.server.shutdown()
+        try await application.asyncShutdown()
+    }
+}
+
 /// Posts a signed webhook until Ema acknowledges it with 200 (Meta retries for days); returns
 /// the instant of the first try.
 @discardableResult
@@ -67,25 +102,9 @@ func chaosBenchmark(_ arguments: [String], ema: String) async throws {
     let graph = ConversationGraph()
     let emaBase = NIOLockedValueBox("")
 
-    let fake = try await Application.make(.production)
-    fake.logger.logLevel = .error
-    fake.post("v21.0", ":phone", "messages") { request -> Response in
-        let message = (try? JSONSerialization.jsonObject(with: Data(buffer: request.body.data ?? ByteBuffer()))) as? [String: Any] ?? [:]
-        let recipient = (message["to"] as? String ?? "").filter(\.isNumber)
-        graph.received.withLockedValue { $0[recipient, default: []].append((ConversationGraph.text(of: message), .now)) }
-        let wamid = "wamid.caos.\(graph.counter.next())"
-        let callback = (message["biz_opaque_callback_data"] as? String).map { #","biz_opaque_callback_data":"\#($0)""# } ?? ""
-        let status = #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"statuses":[{"id":"\#(wamid)","status":"sent","timestamp":"\#(Int(Date().timeIntervalSince1970))","recipient_id":"\#(recipient)"\#(callback)}]}}]}]}"#
-        let base = emaBase.withLockedValue { $0 }
-        Task { await deliverWebhook(status, to: base, key: key) }
-        let response = Response(status: .ok, body: .init(string: #"{"messaging_product":"whatsapp","contacts":[{"input":"\#(recipient)","wa_id":"\#(recipient)"}],"messages":[{"id":"\#(wamid)"}]}"#))
-        response.headers.contentType = .json
-        return response
-    }
-    try await fake.server.start(address: .hostname("127.0.0.1", port: 0))
-    let fakePort = fake.http.server.shared.localAddress?.port ?? 0
+    let fake = try await ConversationGraphServer.start(graph: graph, key: key, emaBase: emaBase)
     let server = try await ServerUnderTest(ema: ema, environment: [
-        "EMA_WORKERS": "on", "WHATSAPP_APP_SECRET": secret, "WHATSAPP_GRAPH_URL": "http://127.0.0.1:\(fakePort)/v21.0",
+        "EMA_WORKERS": "on", "WHATSAPP_APP_SECRET": secret, "WHATSAPP_GRAPH_URL": fake.url,
         "WHATSAPP_PHONE_NUMBER_ID": "106540352242922", "WHATSAPP_ACCESS_TOKEN": "token-caos", "WHATSAPP_MAX_MPS": "1000",
         "WHATSAPP_RESEND_GRACE_SECONDS": "20",
     ])
@@ -137,8 +156,7 @@ func chaosBenchmark(_ arguments: [String], ema: String) async throws {
         print("\(label.padding(toLength: 16, withPad: " ", startingAt: 0)) messages \(customers * ChaosScript.steps.count)  replies expected \(customers * transcript.count)  lost \(lost)  doubled \(doubled)  conversations in order \(exact)/\(customers)  first reply \(percentiles(latencies))  (\(Int(elapsed)) s)")
     }
     server.stop()
-    await fake.server.shutdown()
-    try await fake.asyncShutdown()
+    try await fake.stop()
 }
 
 /// One customer's conversation: consent, terms, the menu, offices, thanks.

@@ -20,7 +20,8 @@ final class ServerUnderTest: @unchecked Sendable {
         base = "http://127.0.0.1:\(port)"
         self.ema = ema
         var environment = ProcessInfo.processInfo.environment
-        environment["LOG_LEVEL"] = "warning"
+        // EMA_BENCH_LOG_LEVEL=debug (with EMA_BENCH_DEBUG=1) shows every SQL statement the server runs.
+        environment["LOG_LEVEL"] = environment["EMA_BENCH_LOG_LEVEL"] ?? "warning"
         environment["EMA_SQLITE_PATH"] = work.appendingPathComponent("ema.sqlite").path
         environment.merge(extra) { $1 }
         self.environment = environment

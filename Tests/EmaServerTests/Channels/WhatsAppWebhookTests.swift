@@ -246,7 +246,7 @@ struct WhatsAppWebhookTests {
             let row = try #require(try await WhatsAppOutboxMessage.query(on: app.db).filter(\.$body ~~ "uno").first())
             row.state = "sending"
             try await row.save(on: app.db)
-            try await service.sendOne(try row.requireID(), logger: app.logger)
+            try await service.sendQueued(to: "+573001234567", logger: app.logger)
             #expect(try await WhatsAppOutboxMessage.find(row.requireID(), on: app.db)?.state == "uncertain")
             let sent = try await sandbox(app)
             #expect(!sent.contains { $0.contains("uno") })

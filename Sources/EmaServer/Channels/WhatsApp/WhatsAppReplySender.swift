@@ -12,79 +12,121 @@ extension WhatsAppService {
     typealias State = WhatsAppOutboxMessage.State
     static let replyCallbackPrefix = "salida:"
 
-    /// The job body: sends everything queued for a number, oldest first, under the number's send
-    /// lease (order across batches) and the process-wide rate limit.
+    /// The job body: sends everything queued for a number (replies an advisor or a service
+    /// queued; a turn's own replies leave from its job), under the number's lease.
     @Sendable static func send(_ context: JobContext, _ payload: String) async throws {
         let recipient = try JSONDecoder().decode(SendPayload.self, from: Data(payload.utf8)).recipient
         let service = WhatsAppService(application: context.application)
-        try await service.withLease(of: recipient, prefix: "send_", worker: UUID().uuidString) {
-            while let next = try await WhatsAppOutboxMessage.query(on: service.database)
-                .filter(\.$recipient == recipient)
-                // A literal, so the partial index of the conversation lane applies.
-                .filter(.sql(unsafeRaw: "lane = 'conversation'"))
-                .filter(\.$state ~~ [State.queued.rawValue, State.sending.rawValue, State.uncertain.rawValue])
-                .sort(\.$createdAt).first() {
-                // An interrupted reply holds the ones after it, so they never arrive before it.
-                guard try await service.sendOne(try next.requireID(), logger: context.logger) else { return }
-            }
+        try await service.withLease(of: recipient, worker: UUID().uuidString) {
+            try await service.sendQueued(to: recipient, logger: context.logger)
         }
     }
 
-    /// Sends one message; false when it is uncertain (an earlier attempt died between the call
-    /// and its result, so it may have gone out): it waits for its status or the grace.
-    func sendOne(_ id: UUID, logger: Logger) async throws -> Bool {
-        guard let row = try await WhatsAppOutboxMessage.find(id, on: database) else { return true }
-        switch State(rawValue: row.state) {
-        case .sent, .failed: return true
-        case .uncertain: return false
-        case .sending:
-            row.state = State.uncertain.rawValue
-            row.lastError = "intento interrumpido: se espera el estado de Meta antes de reenviar"
-            row.updatedAt = clock.now()
-            try await row.save(on: database)
-            return false
-        default: break
+    /// Sends what is queued for a number, oldest first; the caller holds the number's lease. An
+    /// interrupted reply holds the ones after it, so they never arrive before it: a reply left
+    /// `sending` (its sender died between the call and its result, so it may have gone out)
+    /// becomes `uncertain`, and waits for its status or the grace.
+    func sendQueued(to recipient: String, logger: Logger) async throws {
+        let limit = 50
+        let sql = database as! any SQLDatabase
+        while true {
+            // SQL rather than the model: this runs for every reply, and a model's reflection costs.
+            let rows = try await sql.select().columns("id", "body", "is_template", "state").from(WhatsAppOutboxMessage.schema)
+                .where("recipient", .equal, SQLBind(recipient))
+                // A literal, so the partial index of the conversation lane applies.
+                .where(SQLRaw("lane = 'conversation'"))
+                .where("state", .in, SQLBind.group([State.queued.rawValue, State.sending.rawValue, State.uncertain.rawValue]))
+                .orderBy("created_at").limit(limit).all()
+                .map { Queued(id: try $0.decode(column: "id", as: UUID.self), body: try $0.decode(column: "body", as: String.self),
+                              isTemplate: try $0.decode(column: "is_template", as: Bool.self), state: try $0.decode(column: "state", as: String.self)) }
+            let batch = Array(rows.prefix { $0.state == State.queued.rawValue })
+            if batch.isEmpty {
+                if let first = rows.first, first.state == State.sending.rawValue {
+                    try await mark([first], .uncertain, error: "intento interrumpido: se espera el estado de Meta antes de reenviar")
+                }
+                return
+            }
+            try await send(batch, to: recipient, logger: logger)
+            if batch.count == rows.count, rows.count < limit { return }
         }
+    }
+
+    /// A message waiting in the conversation lane.
+    private struct Queued {
+        let id: UUID
+        let body: String
+        let isTemplate: Bool
+        let state: String
+    }
+
+    /// Sends a run of queued messages in order: one statement marks them all `sending` before
+    /// the first call, one records them `sent` with their wamids after the last. A crash in
+    /// between leaves them `sending`; each is then settled by its own status (its callback data
+    /// names it) or sent again after the grace.
+    private func send(_ batch: [Queued], to recipient: String, logger: Logger) async throws {
+        let sql = database as! any SQLDatabase
         let now = clock.now()
-        if !row.isTemplate {
-            let last = try await WhatsAppSender.find(row.recipient, on: database)?.lastInboundAt ?? .distantPast
-            guard now.timeIntervalSince(last) < Self.window else {
-                row.state = State.failed.rawValue
-                row.lastError = "fuera de la ventana de 24 horas: solo se permiten plantillas aprobadas"
-                row.updatedAt = now
-                try await row.save(on: database)
-                return true
+        var ready = batch
+        if batch.contains(where: { !$0.isTemplate }) {
+            let last = try await sql.select().column("last_inbound_at").from(WhatsAppSender.schema).where("sender", .equal, SQLBind(recipient)).first()
+                .map { try $0.decode(column: "last_inbound_at", as: Date.self) } ?? .distantPast
+            if now.timeIntervalSince(last) >= Self.window {
+                try await mark(batch.filter { !$0.isTemplate }, .failed, error: "fuera de la ventana de 24 horas: solo se permiten plantillas aprobadas")
+                ready = batch.filter(\.isTemplate)
             }
         }
-        row.state = State.sending.rawValue
-        row.attempts += 1
-        row.updatedAt = now
-        try await row.save(on: database)
-        guard let message = try JSONSerialization.jsonObject(with: Data(row.body.utf8)) as? [String: Any] else { return true }
-        do {
-            try await application.whatsAppPacer.take()
-            let wamid = try await application.whatsApp.send(message)
-            row.state = State.sent.rawValue
-            row.wamid = wamid
-            row.lastError = nil
-            if row.isTemplate { try await DispatchService.record(.sent, code: nil, where: "outbox_id", equals: id, database: database, now: clock.now()) }
-        } catch let error as WhatsAppSendError where error.isRetryable {
-            row.state = State.queued.rawValue
-            row.lastError = error.description
-            row.updatedAt = clock.now()
-            try await row.save(on: database)
-            throw error
-        } catch let error as WhatsAppSendError {
-            row.state = State.failed.rawValue
-            row.lastError = error.description
-            if case .rejected(let code, _) = error, row.isTemplate {
-                try await DispatchService.record(.failed, code: code, where: "outbox_id", equals: id, database: database, now: clock.now())
+        guard !ready.isEmpty else { return }
+        try await sql.update(WhatsAppOutboxMessage.schema)
+            .set("state", to: SQLBind(State.sending.rawValue)).set("attempts", to: SQLRaw("attempts + 1")).set("updated_at", to: SQLBind(now))
+            .where("id", .in, ready.map(\.id)).where("state", .equal, SQLBind(State.queued.rawValue))
+            .run()
+        var sent: [(id: UUID, wamid: String)] = []
+        for (index, row) in ready.enumerated() {
+            let id = row.id
+            guard let message = try? JSONSerialization.jsonObject(with: Data(row.body.utf8)) as? [String: Any] else {
+                try await mark([row], .failed, error: "mensaje ilegible en la bandeja de salida")
+                continue
             }
-            logger.warning("Mensaje de WhatsApp rechazado", metadata: ["to": .string(Masking.phone(row.recipient)), "error": .string(error.description)])
+            do {
+                try await application.whatsAppPacer.take()
+                sent.append((id, try await application.whatsApp.send(message)))
+                if row.isTemplate { try await DispatchService.record(.sent, code: nil, where: "outbox_id", equals: id, database: database, now: clock.now()) }
+            } catch let error as WhatsAppSendError where error.isRetryable {
+                // This one and the ones after it (not tried: their attempt does not count) go back
+                // to the queue; the job is retried.
+                try await markSent(sent)
+                try await mark([row], .queued, error: error.description)
+                try await mark(Array(ready[(index + 1)...]), .queued, error: nil, untried: true)
+                throw error
+            } catch let error as WhatsAppSendError {
+                try await mark([row], .failed, error: error.description)
+                if case .rejected(let code, _) = error, row.isTemplate {
+                    try await DispatchService.record(.failed, code: code, where: "outbox_id", equals: id, database: database, now: clock.now())
+                }
+                logger.warning("Mensaje de WhatsApp rechazado", metadata: ["to": .string(Masking.phone(recipient)), "error": .string(error.description)])
+            }
         }
-        row.updatedAt = clock.now()
-        try await row.save(on: database)
-        return true
+        try await markSent(sent)
+    }
+
+    /// Records messages sent, each with its wamid, in one statement.
+    private func markSent(_ sent: [(id: UUID, wamid: String)]) async throws {
+        guard !sent.isEmpty else { return }
+        let cases = sent.map { SQLQueryString("WHEN \(bind: $0.id) THEN \(bind: $0.wamid)") }.joined(separator: " ")
+        try await (database as! any SQLDatabase).raw("""
+            UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: State.sent.rawValue), last_error = NULL,
+                updated_at = \(bind: clock.now()), wamid = CASE id \(cases) END
+            WHERE id IN (\(binds: sent.map(\.id)))
+            """).run()
+    }
+
+    private func mark(_ rows: [Queued], _ state: State, error: String?, untried: Bool = false) async throws {
+        guard !rows.isEmpty else { return }
+        let update = (database as! any SQLDatabase).update(WhatsAppOutboxMessage.schema)
+            .set("state", to: SQLBind(state.rawValue)).set("last_error", to: SQLBind(error)).set("updated_at", to: SQLBind(clock.now()))
+            .where("id", .in, rows.map(\.id))
+        if untried { update.set("attempts", to: SQLRaw("attempts - 1")) }
+        try await update.run()
     }
 
     /// A status settles its message: by its callback data (`salida:<id>`) or, without one, by
@@ -111,7 +153,9 @@ extension WhatsAppService {
             .where("id", .equal, SQLBind(found.id)).where("lane", .equal, SQLBind(WhatsAppOutboxMessage.Lane.conversation.rawValue))
             .where("state", .in, SQLBind.group([State.uncertain.rawValue, State.sending.rawValue]))
             .returning("id").all()
-        if !settled.isEmpty {
+        // An uncertain reply held the ones after it: they follow now. (One still `sending` has a
+        // live sender, or a job whose lease runs out and is taken again.)
+        if !settled.isEmpty, found.state == State.uncertain.rawValue {
             try await JobQueue(database: database, clock: clock).enqueue(kind: Self.sendJob, payload: SendPayload(recipient: found.recipient), maxAttempts: 8,
                                                                          idempotencyKey: "wa-out-settled:\(found.id)")
         }

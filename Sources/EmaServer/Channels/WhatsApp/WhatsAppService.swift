@@ -67,23 +67,25 @@ struct WhatsAppService {
     /// message it reports on (its delivery, an interrupted reply).
     func recordStatus(_ status: WebhookPayload.Status, now: Date) async throws {
         guard let incoming = DeliveryStatus(rawValue: status.status) else { return }
-        let existing = try await WhatsAppMessageStatus.find(status.id, on: database)
-        let current = existing.flatMap { DeliveryStatus(rawValue: $0.status) } ?? .queued
+        let sql = database as! any SQLDatabase
+        let existing = try await sql.select().columns("status", "error_code", "callback_data").from(WhatsAppMessageStatus.schema)
+            .where("wamid", .equal, SQLBind(status.id)).first()
+        let current = try existing.flatMap { DeliveryStatus(rawValue: try $0.decode(column: "status", as: String.self)) } ?? .queued
         let merged = current.merged(with: incoming)
-        let record = existing ?? WhatsAppMessageStatus()
-        record.id = status.id
-        record.status = merged.rawValue
-        if merged == .failed { record.errorCode = status.errors?.first?.code }
-        record.callbackData = status.biz_opaque_callback_data ?? record.callbackData
-        record.updatedAt = now
-        try await record.save(on: database)
-        let outbox = try await settle(wamid: status.id, callback: record.callbackData, now: now)
-        if let callback = record.callbackData, callback.hasPrefix("entrega:"), let delivery = UUID(uuidString: String(callback.dropFirst("entrega:".count))) {
-            try await DispatchService.record(merged, code: record.errorCode, where: "id", equals: delivery, database: database, now: now)
+        let errorCode = merged == .failed ? status.errors?.first?.code : try existing?.decode(column: "error_code", as: Int?.self)
+        let callbackData = try status.biz_opaque_callback_data ?? existing?.decode(column: "callback_data", as: String?.self)
+        try await sql.insert(into: WhatsAppMessageStatus.schema)
+            .columns("wamid", "status", "error_code", "callback_data", "updated_at")
+            .values(SQLBind(status.id), SQLBind(merged.rawValue), SQLBind(errorCode), SQLBind(callbackData), SQLBind(now))
+            .onConflict(with: ["wamid"]) { $0.set(excludedValueOf: "status").set(excludedValueOf: "error_code").set(excludedValueOf: "callback_data").set(excludedValueOf: "updated_at") }
+            .run()
+        let outbox = try await settle(wamid: status.id, callback: callbackData, now: now)
+        if let callback = callbackData, callback.hasPrefix("entrega:"), let delivery = UUID(uuidString: String(callback.dropFirst("entrega:".count))) {
+            try await DispatchService.record(merged, code: errorCode, where: "id", equals: delivery, database: database, now: now)
             try await WhatsAppBulkSender.settleUncertain(delivery: delivery, database: database, now: now)
-        } else if record.callbackData == nil, let outbox {
+        } else if callbackData == nil, let outbox {
             // A status without its callback data: the bill's delivery is found by the wamid.
-            try await DispatchService.record(merged, code: record.errorCode, where: "outbox_id", equals: outbox, database: database, now: now)
+            try await DispatchService.record(merged, code: errorCode, where: "outbox_id", equals: outbox, database: database, now: now)
         }
     }
 
@@ -94,7 +96,7 @@ struct WhatsAppService {
     }
 
     func processSender(_ sender: String, worker: String) async throws {
-        try await withLease(of: sender, prefix: "", worker: worker) { try await answerPending(of: sender) }
+        try await withLease(of: sender, worker: worker) { try await answerPending(of: sender) }
     }
 
     /// Runs `body` holding the number's answering lease, waiting up to `patience` seconds for a
@@ -105,7 +107,7 @@ struct WhatsAppService {
         let deadline = ContinuousClock.now + .milliseconds(Int(patience * 1_000))
         while result == nil {
             do {
-                try await withLease(of: number, prefix: "", worker: UUID().uuidString) { result = try await body() }
+                try await withLease(of: number, worker: UUID().uuidString) { result = try await body() }
             } catch WhatsAppProcessingError.senderBusy {
                 if ContinuousClock.now > deadline {
                     application.logger.warning("Un turno de WhatsApp no soltó el número a tiempo; se sigue sin esperarlo", metadata: ["numero": .string(Masking.phone(number))])
@@ -121,41 +123,48 @@ struct WhatsAppService {
     /// numbers this long at most.
     static let leaseSeconds: TimeInterval = 20
 
-    /// Runs `body` while holding a per-number lease (`locked_*` for answering, `send_locked_*`
-    /// for sending), so one number's work happens in order on any number of nodes; the lease is
-    /// renewed while `body` runs. When another worker holds it, throws `senderBusy`: the job is
-    /// retried shortly.
-    func withLease(of number: String, prefix: String, worker: String, _ body: () async throws -> Void) async throws {
+    /// Runs `body` while holding the number's lease, so one number's turns and sends happen in
+    /// order on any number of nodes; the lease is renewed while `body` runs. When another worker
+    /// holds it, throws `senderBusy`: the job is retried shortly. (The `send_locked_*` columns
+    /// of an earlier version, a second lease for sending, are no longer used.)
+    func withLease(of number: String, worker: String, _ body: () async throws -> Void) async throws {
         let sql = database as! any SQLDatabase
-        let now = clock.now()
-        let until = prefix + "locked_until", by = prefix + "locked_by"
-        try await sql.insert(into: WhatsAppSender.schema)
-            .columns("sender", "last_inbound_at")
-            .values(SQLBind(number), SQLBind(Date(timeIntervalSince1970: 0)))
-            .ignoringConflicts(with: ["sender"])
-            .run()
-        let claimed = try await sql.update(WhatsAppSender.schema)
-            .set(until, to: SQLBind(now.addingTimeInterval(Self.leaseSeconds)))
-            .set(by, to: SQLBind(worker))
-            .where("sender", .equal, SQLBind(number))
-            .where { $0.where(until, .is, SQLLiteral.null).orWhere(until, .lessThan, SQLBind(now)) }
-            .returning("sender")
-            .all()
-        guard !claimed.isEmpty else { throw WhatsAppProcessingError.senderBusy }
+        func claim() async throws -> Bool {
+            let now = clock.now()
+            return try await !sql.update(WhatsAppSender.schema)
+                .set("locked_until", to: SQLBind(now.addingTimeInterval(Self.leaseSeconds)))
+                .set("locked_by", to: SQLBind(worker))
+                .where("sender", .equal, SQLBind(number))
+                .where { $0.where("locked_until", .is, SQLLiteral.null).orWhere("locked_until", .lessThan, SQLBind(now)) }
+                .returning("sender")
+                .all().isEmpty
+        }
+        // The webhook made the number's row already; a number Ema writes to first gets one here.
+        var claimed = try await claim()
+        if !claimed {
+            let made = try await sql.insert(into: WhatsAppSender.schema)
+                .columns("sender", "last_inbound_at")
+                .values(SQLBind(number), SQLBind(Date(timeIntervalSince1970: 0)))
+                .ignoringConflicts(with: ["sender"])
+                .returning("sender")
+                .all()
+            if !made.isEmpty { claimed = try await claim() }
+        }
+        guard claimed else { throw WhatsAppProcessingError.senderBusy }
         // Renewed on the application's database (never on a caller's transaction).
         let renewal = Task { [application, clock] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(Self.leaseSeconds / 3))
                 guard !Task.isCancelled else { return }
                 _ = try? await (application.db as! any SQLDatabase).update(WhatsAppSender.schema)
-                    .set(until, to: SQLBind(clock.now().addingTimeInterval(Self.leaseSeconds)))
-                    .where("sender", .equal, SQLBind(number)).where(by, .equal, SQLBind(worker)).run()
+                    .set("locked_until", to: SQLBind(clock.now().addingTimeInterval(Self.leaseSeconds)))
+                    .where("sender", .equal, SQLBind(number)).where("locked_by", .equal, SQLBind(worker)).run()
             }
         }
         defer { renewal.cancel() }
         func release() async throws {
-            try await sql.update(WhatsAppSender.schema).set(until, to: SQLLiteral.null)
-                .where("sender", .equal, SQLBind(number)).where(by, .equal, SQLBind(worker)).run()
+            try await sql.update(WhatsAppSender.schema).set("locked_until", to: SQLLiteral.null)
+                .where("sender", .equal, SQLBind(number)).where("locked_by", .equal, SQLBind(worker)).run()
         }
         do {
             try await body()
@@ -169,20 +178,28 @@ struct WhatsAppService {
     /// Answers the sender's pending messages in order, each in one transaction: the turn (the
     /// conversation's new state and what its effects wrote), the replies in the outbox and the
     /// message marked done commit together, so a crash at any point leaves the message pending
-    /// and the conversation where it was, and the retry answers it once.
+    /// and the conversation where it was, and the retry answers it once. Each turn's replies are
+    /// then sent from here, under the same lease: no second job, no second claim. The job is
+    /// done only once they left, so a crash before that leaves it to be taken again, and the
+    /// retry sends what is still queued.
     private func answerPending(of sender: String) async throws {
-        while let next = try await WhatsAppInbound.query(on: database)
-            .filter(\.$sender == sender).filter(\.$state == "pending")
-            .sort(\.$sentAt).sort(\.$receivedAt).first() {
-            let message = try JSONDecoder().decode(RawMessage.self, from: Data(next.payload.utf8))
-            let wamid = try next.requireID()
+        var answered = 0
+        let sql = database as! any SQLDatabase
+        // SQL rather than the model: this runs for every message, and a model's reflection costs.
+        while let next = try await sql.select().columns("wamid", "payload").from(WhatsAppInbound.schema)
+            .where("sender", .equal, SQLBind(sender)).where("state", .equal, SQLBind("pending"))
+            .orderBy("sent_at").orderBy("received_at").limit(1).first() {
+            let message = try JSONDecoder().decode(RawMessage.self, from: Data(try next.decode(column: "payload", as: String.self).utf8))
+            let wamid = try next.decode(column: "wamid", as: String.self)
             let forget = try await database.writeTransaction { transaction in
                 try await WhatsAppService(application: application, database: transaction).answerOnce(message, wamid: wamid, from: sender)
             }
-            await application.jobRunner?.nudge()
+            answered += 1
+            try await sendQueued(to: sender, logger: application.logger)
             // The holder's data were just suppressed: nothing of the number is left to answer.
             if forget { return }
         }
+        if answered == 0 { try await sendQueued(to: sender, logger: application.logger) }
     }
 
     /// One message's turn, inside the caller's transaction. True when the holder's data were
@@ -190,7 +207,8 @@ struct WhatsAppService {
     /// the message itself is gone already.
     private func answerOnce(_ message: RawMessage, wamid: String, from sender: String) async throws -> Bool {
         let (replies, forget) = try await answer(message, from: sender)
-        try await queueReplies(replies, to: sender)
+        // Sent by this job once the turn commits (`answerPending`).
+        try await queueReplies(replies, to: sender, startSender: false)
         if forget {
             try await ForgetNumberJob.enqueue(sender, on: JobQueue(database: database, clock: clock))
             return true
@@ -219,36 +237,34 @@ struct WhatsAppService {
     }
 
     /// Renders the replies and queues them as one ordered batch.
-    func queueReplies(_ replies: [Reply], to sender: String) async throws {
-        try await queue(replies.map { WhatsAppRenderer.render($0, to: sender) }, to: sender, isTemplate: false)
+    func queueReplies(_ replies: [Reply], to sender: String, startSender: Bool = true) async throws {
+        try await queue(replies.map { WhatsAppRenderer.render($0, to: sender) }, to: sender, isTemplate: false, startSender: startSender)
     }
 
-    /// Stores messages for a number in the outbox, in order, and queues the number's sender job.
+    /// Stores messages for a number in the outbox, in order, in one statement, and (unless the
+    /// caller sends them itself, holding the number's lease) queues the number's sender job.
     /// Returns the outbox ids.
     @discardableResult
-    func queue(_ messages: [[String: Any]], to recipient: String, isTemplate: Bool) async throws -> [UUID] {
+    func queue(_ messages: [[String: Any]], to recipient: String, isTemplate: Bool, startSender: Bool = true) async throws -> [UUID] {
         guard !messages.isEmpty else { return [] }
         let now = clock.now()
+        let insert = (database as! any SQLDatabase).insert(into: WhatsAppOutboxMessage.schema)
+            .columns("id", "recipient", "body", "is_template", "lane", "state", "attempts", "created_at", "updated_at")
         var ids: [UUID] = []
         for (index, message) in messages.enumerated() {
-            let row = WhatsAppOutboxMessage()
-            row.id = UUID()
-            row.recipient = recipient
+            let id = UUID()
             // Meta echoes it in the message's statuses: a reply whose sending was cut off is
             // found by it (see `settle`).
             var message = message
-            if message["biz_opaque_callback_data"] == nil { message["biz_opaque_callback_data"] = "\(Self.replyCallbackPrefix)\(row.id!.uuidString)" }
-            row.body = WhatsAppRenderer.readable(message)
-            row.isTemplate = isTemplate
-            row.lane = WhatsAppOutboxMessage.Lane.conversation.rawValue
-            row.state = WhatsAppOutboxMessage.State.queued.rawValue
-            row.attempts = 0
+            if message["biz_opaque_callback_data"] == nil { message["biz_opaque_callback_data"] = "\(Self.replyCallbackPrefix)\(id.uuidString)" }
             // A millisecond apart, so the sender sorts them in the order they were written.
-            row.createdAt = now.addingTimeInterval(Double(index) / 1_000)
-            row.updatedAt = now
-            try await row.create(on: database)
-            ids.append(try row.requireID())
+            insert.values(SQLBind(id), SQLBind(recipient), SQLBind(WhatsAppRenderer.readable(message)), SQLBind(isTemplate),
+                          SQLBind(WhatsAppOutboxMessage.Lane.conversation.rawValue), SQLBind(WhatsAppOutboxMessage.State.queued.rawValue),
+                          SQLBind(0), SQLBind(now.addingTimeInterval(Double(index) / 1_000)), SQLBind(now))
+            ids.append(id)
         }
+        try await insert.run()
+        guard startSender else { return ids }
         try await JobQueue(database: database, clock: clock).enqueue(kind: Self.sendJob, payload: SendPayload(recipient: recipient), maxAttempts: 8, idempotencyKey: "wa-out:\(ids[0])")
         // Inside a transaction the job is not visible yet: the caller nudges after its commit.
         if !database.inTransaction { await application.jobRunner?.nudge() }

@@ -18,7 +18,10 @@ func repliesBenchmark(_ arguments: [String], ema: String) async throws {
     let key = SymmetricKey(data: Data(secret.utf8))
     let graph = ConversationGraph()
     let emaBase = NIOLockedValueBox("")
-    let fake = try await ConversationGraphServer.start(graph: graph, key: key, emaBase: emaBase)
+    // `--statuses off`: the fake Graph API posts no status webhooks (Meta posts sent, delivered
+    // and read for each message; on by default, one `sent` each).
+    let statuses = arguments.option("--statuses") != "off"
+    let fake = try await ConversationGraphServer.start(graph: graph, key: key, emaBase: emaBase, statuses: statuses)
     var environment = [
         "EMA_WORKERS": "on", "WHATSAPP_APP_SECRET": secret, "WHATSAPP_GRAPH_URL": fake.url,
         "WHATSAPP_PHONE_NUMBER_ID": "106540352242922", "WHATSAPP_ACCESS_TOKEN": "token-respuestas", "WHATSAPP_MAX_MPS": String(ceiling),
@@ -27,7 +30,7 @@ func repliesBenchmark(_ arguments: [String], ema: String) async throws {
     let server = try await ServerUnderTest(ema: ema, environment: environment)
     emaBase.withLockedValue { $0 = server.base }
     let workers = environment["EMA_WORKER_CONCURRENCY"] ?? "default"
-    print("ema-bench replies · \(databaseURL == nil ? "SQLite" : "PostgreSQL") · \(ProcessInfo.processInfo.activeProcessorCount) cores · \(rate) messages/s for \(seconds) s · WHATSAPP_MAX_MPS \(ceiling) · workers \(workers)")
+    print("ema-bench replies · \(databaseURL == nil ? "SQLite" : "PostgreSQL") · \(ProcessInfo.processInfo.activeProcessorCount) cores · \(rate) messages/s for \(seconds) s · WHATSAPP_MAX_MPS \(ceiling) · workers \(workers) · status webhooks \(statuses ? "on" : "off")")
 
     // How many replies a first «hola» brings.
     _ = await deliverWebhook(ChaosScript.webhook(.text("hola"), from: "573180000000", id: "wamid.ref.\(UUID().uuidString)"), to: server.base, key: key)

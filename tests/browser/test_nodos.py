@@ -107,6 +107,31 @@ def test_a_web_chat_on_one_node_is_answered_from_the_other_in_real_time(nodes, b
     wait_for_text(browser, "Andrea Agente: Ya lo reviso.", seconds=5)
 
 
+def test_the_chats_inbox_on_one_node_shows_a_request_made_on_the_other_without_reloading(nodes, browser):
+    node_a, node_b = nodes
+    browser.get(node_b + "/backoffice/ingresar?siguiente=/backoffice/chats")
+    browser.find_element(By.NAME, "correo").send_keys("admin@ema.demo")
+    browser.find_element(By.NAME, "clave").send_keys("admin-demo-2026\n")
+    wait(browser).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("data-live") == "on")
+    inbox = browser.current_window_handle
+    # A mark the page keeps only if it is not reloaded.
+    browser.execute_script("window.emaSinRecargar = true;")
+
+    browser.switch_to.new_window("window")
+    open_the_chat(browser, node_a)
+    type_message(browser, "menú")
+    wait_for_text(browser, "Este es el menú principal")
+    click_choice(browser, "Hablar con un asesor")
+    wait_for_text(browser, "Te comunico con un asesor")
+    type_message(browser, "Necesito ayuda con un corte del servicio")
+    wait_for_text(browser, "Tu mensaje quedó para el asesor")
+
+    browser.switch_to.window(inbox)
+    # Pushed by the other node (PostgreSQL NOTIFY), not read on a timer: within 5 s.
+    wait(browser, 5).until(lambda d: "Necesito ayuda con un corte" in d.find_element(By.ID, "en-espera").text)
+    assert browser.execute_script("return window.emaSinRecargar === true;")
+
+
 def sign_in(base: str, email: str, password: str) -> int:
     data = urllib.parse.urlencode({"correo": email, "clave": password}).encode()
     request = urllib.request.Request(base + "/backoffice/ingresar", data=data)

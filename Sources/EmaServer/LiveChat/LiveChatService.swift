@@ -75,8 +75,9 @@ struct LiveChatService {
         chat.status = (request.message == nil ? LiveChat.Status.waiting : .message).rawValue
         chat.requestedAt = now
         chat.requestedOn = clock.today.description
-        try await database.writeTransaction { tx in
+        try await database.writeTransaction { [application] tx in
             try await chat.create(on: tx)
+            await application.changeSignals.signal(Self.inboxTopic, on: tx)
             for (index, line) in request.transcript.enumerated() {
                 try await append(to: chat, author: line.who, name: nil, text: line.text, at: now.addingTimeInterval(Double(index - request.transcript.count) / 1_000), on: tx)
             }
@@ -247,16 +248,23 @@ struct LiveChatService {
         message.text = text
         try await message.create(on: database)
         await application.changeSignals.signal(Self.topic(try chat.requireID()), on: database)
+        // The inbox shows the customer's last line.
+        if author == "cliente" { await application.changeSignals.signal(Self.inboxTopic, on: database) }
     }
 
     /// What the live feeds of a chat listen to (`ChangeSignals`): a line or its status changed.
     static func topic(_ chat: UUID) -> String { "chat:\(chat.uuidString)" }
+    /// What the advisors' inbox listens to: a chat asked for, taken, closed, or a customer's line.
+    static let inboxTopic = "chats"
 
     private func conditionalUpdate(_ chat: LiveChat, from status: LiveChat.Status, set values: [String: any Encodable & Sendable]) async throws -> Bool {
         var update = (database as! any SQLDatabase).update(LiveChat.schema)
         for (column, value) in values { update = update.set(SQLIdentifier(column), to: SQLBind(value)) }
         let moved = try await update.where("id", .equal, SQLBind(try chat.requireID())).where("status", .equal, SQLBind(status.rawValue)).returning("id").all()
-        if !moved.isEmpty { await application.changeSignals.signal(Self.topic(try chat.requireID()), on: database) }
+        if !moved.isEmpty {
+            await application.changeSignals.signal(Self.topic(try chat.requireID()), on: database)
+            await application.changeSignals.signal(Self.inboxTopic, on: database)
+        }
         return !moved.isEmpty
     }
 

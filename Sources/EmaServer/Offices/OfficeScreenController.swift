@@ -21,6 +21,8 @@ struct OfficeScreenController: RouteCollection {
         let frame: BackOfficeController.Frame
         let offices: [SelectOption]
         let office: String
+        /// The office as a query value (the live page reads itself at `?oficina=`).
+        let officeQuery: String
         let rows: [Row]
         let figures: TurnService.DayFigures
         let message: String?
@@ -38,6 +40,7 @@ struct OfficeScreenController: RouteCollection {
         let page = Page(
             title: "Turnos", frame: .init(staff),
             offices: service.offices.map { .init(value: $0, label: $0, selected: $0 == chosen) }, office: chosen,
+            officeQuery: chosen.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "",
             rows: turns.map { Row(code: $0.code, slot: $0.slot, status: titles[$0.status] ?? $0.status, action: actions[$0.status], canMarkAbsent: $0.status == "llamado") },
             figures: TurnService.figures(turns), message: message
         )

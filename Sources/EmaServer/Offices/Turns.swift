@@ -103,7 +103,12 @@ struct TurnService {
     let offices: [String]
     /// Places per half-hour slot, per office (`turnCapacity` in the utility's data file).
     var capacities: [String: Int] = [:]
+    /// Tells the office screens (on every node) that an office's turns changed.
+    var signals: ChangeSignals?
     static let defaultCapacity = 4
+
+    /// What an office's screen listens to (`ChangeSignals`): a turn booked, cancelled, called…
+    static func topic(_ office: String) -> String { "turnos:\(office)" }
     var calendar = ColombianCalendar()
 
     func capacity(of office: String) -> Int { capacities[office] ?? Self.defaultCapacity }
@@ -152,6 +157,7 @@ struct TurnService {
             let taken = try await sql.raw("UPDATE turn_slots SET booked = booked + 1 WHERE office = \(bind: office) AND day = \(bind: day) AND slot = \(bind: slot) AND booked < capacity RETURNING booked").all()
             guard !taken.isEmpty else { throw TurnError.full }
             try await turn.create(on: tx)
+            await signals?.signal(Self.topic(office), on: tx)
         }
         return turn
     }
@@ -164,6 +170,7 @@ struct TurnService {
             turn.status = "cancelado"
             try await turn.save(on: tx)
             try await (tx as! any SQLDatabase).raw("UPDATE turn_slots SET booked = booked - 1 WHERE office = \(bind: turn.office) AND day = \(bind: turn.day) AND slot = \(bind: turn.slot) AND booked > 0").run()
+            await signals?.signal(Self.topic(turn.office), on: tx)
             return turn
         }
     }
@@ -179,7 +186,10 @@ extension TurnService {
                 .filter(\.$status == "reservado").sort(\.$slot).sort(\.$createdAt).first()
             else { return nil }
             let moved = try await (database as! any SQLDatabase).raw("UPDATE turns SET status = 'llamado', called_at = \(bind: clock.now()), attended_by = \(bind: staff) WHERE id = \(bind: next.requireID()) AND status = 'reservado' RETURNING id").all()
-            if !moved.isEmpty { return try await OfficeTurn.find(next.id, on: database) }
+            if !moved.isEmpty {
+                await signals?.signal(Self.topic(office), on: database)
+                return try await OfficeTurn.find(next.id, on: database)
+            }
         }
         return nil
     }
@@ -193,6 +203,7 @@ extension TurnService {
         default: throw TurnError.notFound
         }
         try await turn.save(on: database)
+        await signals?.signal(Self.topic(office), on: database)
         return turn
     }
 
@@ -202,6 +213,7 @@ extension TurnService {
         else { throw TurnError.notFound }
         turn.status = "no_asistio"
         try await turn.save(on: database)
+        await signals?.signal(Self.topic(office), on: database)
         return turn
     }
 
@@ -242,7 +254,8 @@ extension Application {
         let offices = turnOffices
         return TurnService(
             database: database ?? db, clock: clock, offices: offices.map(\.name),
-            capacities: Dictionary(offices.compactMap { office in office.turnCapacity.map { (office.name, $0) } }) { first, _ in first }
+            capacities: Dictionary(offices.compactMap { office in office.turnCapacity.map { (office.name, $0) } }) { first, _ in first },
+            signals: changeSignals
         )
     }
 }

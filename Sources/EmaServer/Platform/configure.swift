@@ -64,6 +64,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try app.register(collection: TurnsController())
     try app.register(collection: OfficeScreenController())
     try app.register(collection: LiveChatController())
+    try app.register(collection: LivePagesController())
     try app.register(collection: IndicatorsController())
     try app.register(collection: SurveyLinksController())
     try app.register(collection: DataRightsController())

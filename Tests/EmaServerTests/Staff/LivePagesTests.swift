@@ -1,0 +1,94 @@
+import EmaCore
+import Foundation
+import NIOConcurrencyHelpers
+import Testing
+import Vapor
+@testable import EmaServer
+
+@Suite("Live staff pages: a change is pushed to the page, not polled")
+struct LivePagesTests {
+    /// Opens the page's change socket; the texts it receives go to `received`.
+    func listen(port: Int, topic: String, cookie: String, into received: NIOLockedValueBox<[String]>) async throws -> WebSocket {
+        let socket = NIOLockedValueBox<WebSocket?>(nil)
+        let query = topic.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? topic
+        try await WebSocket.connect(to: "ws://127.0.0.1:\(port)/backoffice/cambios?tema=\(query)", headers: ["Cookie": "ema_staff=\(cookie)"],
+                                    on: MultiThreadedEventLoopGroup.singleton) { ws in
+            ws.onText { _, text in received.withLockedValue { $0.append(text) } }
+            socket.withLockedValue { $0 = ws }
+        }.get()
+        return try #require(socket.withLockedValue { $0 })
+    }
+
+    func waitFor(_ count: Int, in received: NIOLockedValueBox<[String]>) async throws {
+        for _ in 0..<100 where received.withLockedValue({ $0.count }) < count { try await Task.sleep(for: .milliseconds(50)) }
+    }
+
+    @Test("An office's screen hears of its turns booked and called, not of another office's; the inbox hears of a chat asked for")
+    func changesArrive() async throws {
+        try await withEmaApp { app in
+            try await StaffService(application: app).loadDemoAccounts()
+            let agent = try OfficeBrowser(app)
+            try await agent.signIn("agente@ema.demo", "agente-demo-2026")
+            let cookie = try #require(agent.cookie)
+            let service = app.turnService()
+            let day = try #require(service.days.first).description
+            let other = try #require(service.offices.first { $0 != "Oficina Bello" })
+            try await withRunningServer(app) { port in
+                let screen = NIOLockedValueBox<[String]>([]), inbox = NIOLockedValueBox<[String]>([])
+                let screenSocket = try await listen(port: port, topic: "turnos:Oficina Bello", cookie: cookie, into: screen)
+                let inboxSocket = try await listen(port: port, topic: "chats", cookie: cookie, into: inbox)
+
+                _ = try await service.book(office: other, day: day, slot: "09:00", phone: nil)
+                _ = try await service.book(office: "Oficina Bello", day: day, slot: "09:00", phone: nil)
+                try await waitFor(1, in: screen)
+                #expect(screen.withLockedValue { $0 } == ["cambio"])
+
+                let chat = try await LiveChatService(application: app).request(AgentRequest(conversationID: "web:prueba-en-vivo", channel: .web, phone: nil, transcript: [], message: nil))
+                try await waitFor(1, in: inbox)
+                #expect(inbox.withLockedValue { $0 } == ["cambio"])
+                #expect(!chat.chat.isEmpty)
+                // Only the other office and the chat changed since: the screen heard nothing more.
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(screen.withLockedValue { $0 }.count == 1)
+                try await screenSocket.close()
+                try await inboxSocket.close()
+            }
+        }
+    }
+
+    @Test("The change socket needs a signed-in agent, a topic a page follows, and a page of Ema's own site")
+    func refused() async throws {
+        try await withEmaApp { app in
+            try await StaffService(application: app).loadDemoAccounts()
+            let agent = try OfficeBrowser(app)
+            let anonymous = try await agent.get("backoffice/cambios?tema=chats")
+            #expect(anonymous.status == .seeOther && anonymous.location.hasPrefix("/backoffice/ingresar"))
+            try await agent.signIn("agente@ema.demo", "agente-demo-2026")
+            let cookie = try #require(agent.cookie)
+            try await withRunningServer(app) { port in
+                func upgrade(_ topic: String, origin: String) async throws -> String {
+                    try await rawExchange(port: port, """
+                        GET /backoffice/cambios?tema=\(topic) HTTP/1.1\r
+                        Host: 127.0.0.1:\(port)\r
+                        Connection: Upgrade\r
+                        Upgrade: websocket\r
+                        Sec-WebSocket-Version: 13\r
+                        Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
+                        Origin: \(origin)\r
+                        Cookie: ema_staff=\(cookie)\r
+                        \r
+
+                        """)
+                }
+                let own = "http://127.0.0.1:\(port)"
+                let inbox = try await upgrade("chats", origin: own)
+                let screen = try await upgrade("turnos%3AOficina%20Bello", origin: own)
+                let unknownOffice = try await upgrade("turnos%3AOficina%20Inventada", origin: own)
+                let unknownTopic = try await upgrade("pqr", origin: own)
+                let foreign = try await upgrade("chats", origin: "https://malo.example")
+                #expect(inbox.hasPrefix("HTTP/1.1 101") && screen.hasPrefix("HTTP/1.1 101"))
+                #expect(!unknownOffice.contains("101") && !unknownTopic.contains("101") && !foreign.contains("101"))
+            }
+        }
+    }
+}

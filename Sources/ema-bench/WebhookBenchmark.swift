@@ -1,5 +1,6 @@
 // The webhook benchmark: realistic signed WhatsApp webhooks (an inbound text message from one of
-// many senders, each with a new message id) posted at rising concurrency; requests per second and
+// many senders, each with a new message id, its contact with the business-scoped `user_id` Meta
+// adds in 2026) posted at rising concurrency; requests per second and
 // latency of the acknowledgement. `--url` points the same load at another server only (the pywa
 // comparison bot, which must accept the same secret); `--compare URL` runs each level against Ema
 // and then against that server in the same run, and prints the ratio. `--workers on` answers the
@@ -53,7 +54,7 @@ func webhookBenchmark(_ arguments: [String], ema: String) async throws {
             let result = try await load(concurrency: concurrency, seconds: duration) { loop, n in
                 let sender = String(573_000_000_000 + loop * 10_000 + n % 10_000)
                 let body = """
-                    {"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"573023000115","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Cliente"},"wa_id":"\(sender)"}],"messages":[{"from":"\(sender)","id":"wamid.bench.\(run).\(concurrency).\(isEma).\(loop).\(n)","timestamp":"\(Int(Date().timeIntervalSince1970))","type":"text","text":{"body":"hola, quiero recibir la factura por whatsapp"}}]}}]}]}
+                    {"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"573023000115","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Cliente"},"wa_id":"\(sender)","user_id":"CO.\(sender)"}],"messages":[{"from":"\(sender)","id":"wamid.bench.\(run).\(concurrency).\(isEma).\(loop).\(n)","timestamp":"\(Int(Date().timeIntervalSince1970))","type":"text","text":{"body":"hola, quiero recibir la factura por whatsapp"}}]}}]}]}
                     """
                 let signature = HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: key).map { String(format: "%02x", $0) }.joined()
                 var request = HTTPClientRequest(url: target.url)

@@ -35,17 +35,20 @@ extension DatabaseOutage {
     /// (the work goes on and may still finish; what it stores is idempotent where this is used).
     static func answerWithin<T: Sendable>(seconds: Double, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
         let resumed = NIOLockedValueBox(false)
+        let timer = NIOLockedValueBox<Task<Void, Never>?>(nil)
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             @Sendable func finish(_ result: Result<T, any Error>) {
                 guard resumed.withLockedValue({ done in defer { done = true }; return !done }) else { return }
+                // The timer is not left sleeping for every request answered in time.
+                timer.withLockedValue { $0?.cancel() }
                 continuation.resume(with: result)
             }
+            timer.withLockedValue { $0 = Task {
+                try? await Task.sleep(for: .milliseconds(Int(seconds * 1_000)))
+                if !Task.isCancelled { finish(.failure(PlatformError.databaseUnavailable)) }
+            } }
             Task {
                 do { finish(.success(try await work())) } catch { finish(.failure(error)) }
-            }
-            Task {
-                try? await Task.sleep(for: .milliseconds(Int(seconds * 1_000)))
-                finish(.failure(PlatformError.databaseUnavailable))
             }
         }
     }

@@ -104,6 +104,14 @@ extension WhatsAppService {
                     try await DispatchService.record(.failed, code: code, where: "outbox_id", equals: id, database: database, now: clock.now())
                 }
                 logger.warning("Mensaje de WhatsApp rechazado", metadata: ["to": .string(Masking.phone(recipient)), "error": .string(error.description)])
+            } catch {
+                // Not from the call (the client reports every failure of its own as a
+                // `WhatsAppSendError`): the wait for the pace was cut short (shutdown), or the
+                // record after a send failed. What went is recorded; what did not go goes back to
+                // the queue, not left in doubt.
+                try? await markSent(sent)
+                try? await mark(ready[index...].filter { row in !sent.contains { $0.id == row.id } }, .queued, error: nil, untried: true)
+                throw error
             }
         }
         try await markSent(sent)

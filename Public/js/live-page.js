@@ -53,13 +53,16 @@
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + location.host + "/backoffice/cambios?tema=" + encodeURIComponent(topic));
     var wasOpen = false;
-    socket.onopen = function () {
-      wasOpen = true;
-      if (opened > 0) read();
-      opened += 1;
-      document.documentElement.setAttribute("data-live", "on");
+    socket.onopen = function () { wasOpen = true; };
+    socket.onmessage = function (event) {
+      if (event.data === "cambio") read();
+      // «en vivo»: the server listens from now on.
+      if (event.data === "en vivo") {
+        if (opened > 0) read();
+        opened += 1;
+        document.documentElement.setAttribute("data-live", "on");
+      }
     };
-    socket.onmessage = function (event) { if (event.data === "cambio") read(); };
     socket.onclose = function () {
       document.documentElement.setAttribute("data-live", "off");
       if (wasOpen) setTimeout(listen, 1000); else setTimeout(function () { location.reload(); }, 15000);

@@ -34,6 +34,8 @@ struct LivePagesController: RouteCollection {
         }
         socket.pingInterval = .seconds(25)
         let subscription = request.application.changeSignals.subscribe(topic)
+        // From here on no change is missed: the page (and a test) may rely on it.
+        try? await socket.send("en vivo")
         let deadline = ContinuousClock.now + Self.lifetime
         while !socket.isClosed, ContinuousClock.now < deadline {
             // A quiet wait ends every safety interval, only to look at the socket and the clock.

@@ -7,20 +7,24 @@ import Vapor
 
 @Suite("Live staff pages: a change is pushed to the page, not polled")
 struct LivePagesTests {
-    /// Opens the page's change socket; the texts it receives go to `received`.
+    /// Opens the page's change socket; the texts it receives go to `received`. Returns once the
+    /// server says it listens («en vivo»).
     func listen(port: Int, topic: String, cookie: String, into received: NIOLockedValueBox<[String]>) async throws -> WebSocket {
-        let socket = NIOLockedValueBox<WebSocket?>(nil)
         let query = topic.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? topic
-        try await WebSocket.connect(to: "ws://127.0.0.1:\(port)/backoffice/cambios?tema=\(query)", headers: ["Cookie": "ema_staff=\(cookie)"],
-                                    on: MultiThreadedEventLoopGroup.singleton) { ws in
-            ws.onText { _, text in received.withLockedValue { $0.append(text) } }
-            socket.withLockedValue { $0 = ws }
-        }.get()
-        return try #require(socket.withLockedValue { $0 })
+        let socket: WebSocket = try await withCheckedThrowingContinuation { continuation in
+            WebSocket.connect(to: "ws://127.0.0.1:\(port)/backoffice/cambios?tema=\(query)", headers: ["Cookie": "ema_staff=\(cookie)"],
+                              on: MultiThreadedEventLoopGroup.singleton) { ws in
+                ws.onText { _, text in received.withLockedValue { $0.append(text) } }
+                continuation.resume(returning: ws)
+            }.whenFailure { continuation.resume(throwing: $0) }
+        }
+        try await waitFor(1, in: received)
+        #expect(received.withLockedValue { $0 } == ["en vivo"])
+        return socket
     }
 
     func waitFor(_ count: Int, in received: NIOLockedValueBox<[String]>) async throws {
-        for _ in 0..<100 where received.withLockedValue({ $0.count }) < count { try await Task.sleep(for: .milliseconds(50)) }
+        for _ in 0..<200 where received.withLockedValue({ $0.count }) < count { try await Task.sleep(for: .milliseconds(50)) }
     }
 
     @Test("An office's screen hears of its turns booked and called, not of another office's; the inbox hears of a chat asked for")
@@ -40,16 +44,16 @@ struct LivePagesTests {
 
                 _ = try await service.book(office: other, day: day, slot: "09:00", phone: nil)
                 _ = try await service.book(office: "Oficina Bello", day: day, slot: "09:00", phone: nil)
-                try await waitFor(1, in: screen)
-                #expect(screen.withLockedValue { $0 } == ["cambio"])
+                try await waitFor(2, in: screen)
+                #expect(screen.withLockedValue { $0 } == ["en vivo", "cambio"])
 
                 let chat = try await LiveChatService(application: app).request(AgentRequest(conversationID: "web:prueba-en-vivo", channel: .web, phone: nil, transcript: [], message: nil))
-                try await waitFor(1, in: inbox)
-                #expect(inbox.withLockedValue { $0 } == ["cambio"])
+                try await waitFor(2, in: inbox)
+                #expect(inbox.withLockedValue { $0 } == ["en vivo", "cambio"])
                 #expect(!chat.chat.isEmpty)
                 // Only the other office and the chat changed since: the screen heard nothing more.
                 try await Task.sleep(for: .milliseconds(300))
-                #expect(screen.withLockedValue { $0 }.count == 1)
+                #expect(screen.withLockedValue { $0 }.count == 2)
                 try await screenSocket.close()
                 try await inboxSocket.close()
             }

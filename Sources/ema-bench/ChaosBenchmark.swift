@@ -45,10 +45,14 @@ struct ConversationGraphServer {
     let application: Application
     let url: String
 
-    static func start(graph: ConversationGraph, key: SymmetricKey, emaBase: NIOLockedValueBox<String>, statuses: Bool = true) async throws -> ConversationGraphServer {
+    /// `latency`: how long the fake takes to answer each message (Meta's own takes a few hundred
+    /// milliseconds; zero measures Ema alone).
+    static func start(graph: ConversationGraph, key: SymmetricKey, emaBase: NIOLockedValueBox<String>, statuses: Bool = true,
+                      latency: Duration = .zero) async throws -> ConversationGraphServer {
         let fake = try await Application.make(.production)
         fake.logger.logLevel = .error
-        fake.post("v21.0", ":phone", "messages") { request -> Response in
+        fake.post("v21.0", ":phone", "messages") { request async -> Response in
+            if latency > .zero { try? await Task.sleep(for: latency) }
             let message = (try? JSONSerialization.jsonObject(with: Data(buffer: request.body.data ?? ByteBuffer()))) as? [String: Any] ?? [:]
             let recipient = (message["to"] as? String ?? "").filter(\.isNumber)
             graph.received.withLockedValue { $0[recipient, default: []].append((ConversationGraph.text(of: message), .now)) }

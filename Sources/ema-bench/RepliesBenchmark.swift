@@ -21,7 +21,9 @@ func repliesBenchmark(_ arguments: [String], ema: String) async throws {
     // `--statuses off`: the fake Graph API posts no status webhooks (Meta posts sent, delivered
     // and read for each message; on by default, one `sent` each).
     let statuses = arguments.option("--statuses") != "off"
-    let fake = try await ConversationGraphServer.start(graph: graph, key: key, emaBase: emaBase, statuses: statuses)
+    // `--graph-ms`: the fake Graph API's answer time (Meta's is a few hundred milliseconds).
+    let graphMilliseconds = Int(arguments.option("--graph-ms") ?? "") ?? 0
+    let fake = try await ConversationGraphServer.start(graph: graph, key: key, emaBase: emaBase, statuses: statuses, latency: .milliseconds(graphMilliseconds))
     var environment = [
         "EMA_WORKERS": "on", "WHATSAPP_APP_SECRET": secret, "WHATSAPP_GRAPH_URL": fake.url,
         "WHATSAPP_PHONE_NUMBER_ID": "106540352242922", "WHATSAPP_ACCESS_TOKEN": "token-respuestas", "WHATSAPP_MAX_MPS": String(ceiling),
@@ -30,7 +32,7 @@ func repliesBenchmark(_ arguments: [String], ema: String) async throws {
     let server = try await ServerUnderTest(ema: ema, environment: environment)
     emaBase.withLockedValue { $0 = server.base }
     let workers = environment["EMA_WORKER_CONCURRENCY"] ?? "default"
-    print("ema-bench replies · \(databaseURL == nil ? "SQLite" : "PostgreSQL") · \(ProcessInfo.processInfo.activeProcessorCount) cores · \(rate) messages/s for \(seconds) s · WHATSAPP_MAX_MPS \(ceiling) · workers \(workers) · status webhooks \(statuses ? "on" : "off")")
+    print("ema-bench replies · \(databaseURL == nil ? "SQLite" : "PostgreSQL") · \(ProcessInfo.processInfo.activeProcessorCount) cores · \(rate) messages/s for \(seconds) s · WHATSAPP_MAX_MPS \(ceiling) · workers \(workers) · status webhooks \(statuses ? "on" : "off") · Graph API answers in \(graphMilliseconds) ms")
 
     // How many replies a first «hola» brings.
     _ = await deliverWebhook(ChaosScript.webhook(.text("hola"), from: "573180000000", id: "wamid.ref.\(UUID().uuidString)"), to: server.base, key: key)

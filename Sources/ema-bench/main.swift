@@ -23,5 +23,5 @@ case "cases": try await casesBenchmark(arguments, ema: ema)
 case "privacy": try await privacyBenchmark(arguments, ema: ema)
 case "chaos": try await chaosBenchmark(arguments, ema: ema)
 case "replies": try await repliesBenchmark(arguments, ema: ema)
-default: fail("usage: ema-bench import [--rows …] | chat [--conversations 100] [--rounds 5] | webhook [--concurrency 16,64,256] [--seconds 8] [--workers on] [--compare URL] [--url URL --secret S] | sender [--mps 80,1000] | dispatch --phase queue|send|crash [--enrollments N] [--mps 1000] [--seconds 60] | cases [--cases 1000000] [--month-cases 100000] [--concurrency 16,64] [--seconds 8] | privacy [--conversations 100000,1000000] | chaos [--customers 100] [--kills 10] | replies [--rate 200] [--seconds 60] [--mps 1000] [--workers N] [--statuses off]")
+default: fail("usage: ema-bench import [--rows …] | chat [--conversations 100] [--rounds 5] | webhook [--concurrency 16,64,256] [--seconds 8] [--workers on] [--compare URL] [--url URL --secret S] | sender [--mps 80,1000] | dispatch --phase queue|send|crash [--enrollments N] [--mps 1000] [--seconds 60] | cases [--cases 1000000] [--month-cases 100000] [--concurrency 16,64] [--seconds 8] | privacy [--conversations 100000,1000000] | chaos [--customers 100] [--kills 10] | replies [--rate 200] [--seconds 60] [--mps 1000] [--workers N] [--statuses off] [--graph-ms 0]")
 }

@@ -42,6 +42,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // Outbound HTTP (SMS, WhatsApp, payments): fail fast on a provider that does not answer;
     // the callers retry later.
     app.http.client.configuration.timeout = .init(connect: .seconds(3), read: .seconds(20))
+    // Calls in flight to one provider: AsyncHTTPClient's default of 8 HTTP/1.1 connections per
+    // host capped WhatsApp replies at 40 a second with a Graph API answering in 200 ms
+    // (`ema-bench replies --graph-ms 200`), whatever WHATSAPP_MAX_MPS allowed.
+    app.http.client.configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 128)
 
     // Background work: the job kinds this node can run.
     app.registerJobs()

@@ -127,7 +127,6 @@ public enum CodeIssue: Sendable, Equatable {
     case hourlyLimit(retryAfterSeconds: Int)
     /// Too many codes asked from the same device or connection, whatever the numbers.
     case deviceLimit(retryAfterSeconds: Int)
-    case notSent
     /// No SMS provider on this installation: codes cannot be sent at all.
     case unavailable
 }

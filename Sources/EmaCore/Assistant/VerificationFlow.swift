@@ -70,9 +70,6 @@ extension Turn {
         case .deviceLimit(let seconds):
             state.step = .askPhone
             say("Por seguridad, desde esta conexión ya se pidieron muchos códigos en la última hora. Podrás pedir otro en \(SpanishDuration.wait(seconds: seconds)).")
-        case .notSent:
-            state.step = .askPhone
-            say("No pude enviar el mensaje de texto en este momento. 😔 Intenta de nuevo en unos minutos, o escribe otro número.")
         case .unavailable:
             clearProcedure()
             showMainMenu("La verificación por mensaje de texto no está disponible en este momento, así que no puedo confirmar tu número por aquí. 😔 Llámanos a la línea \(knowledge.mainLineNumber) o acércate a una oficina y te ayudamos. ¿Te ayudo con algo más?")

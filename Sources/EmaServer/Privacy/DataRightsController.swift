@@ -101,7 +101,6 @@ struct DataRightsController: RouteCollection {
         case .sent: nil
         case .wait(let seconds): "Ya te enviamos un código al \(ColombianMobile.display(phone)) hace un momento. Revisa tus mensajes de texto; podrás pedir otro en \(seconds) segundos."
         case .hourlyLimit, .deviceLimit: "Por tu seguridad ya enviamos el máximo de códigos en la última hora. Inténtalo de nuevo más tarde."
-        case .notSent: "No pudimos enviar el mensaje de texto en este momento. Inténtalo de nuevo en unos minutos."
         case .unavailable: "La verificación por mensaje de texto no está disponible en este momento. Puedes ejercer tus derechos en una oficina o por la línea de atención."
         }
     }

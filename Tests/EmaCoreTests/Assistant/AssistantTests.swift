@@ -416,10 +416,6 @@ struct AssistantTests {
         try await chat.pick("reenviar_codigo")
         #expect(chat.text.contains("desde esta conexión"))
         #expect(chat.text.contains("10 minutos"))
-        await chat.effects.set(.notSent)
-        try await chat.say("3109876543")
-        #expect(chat.text.contains("No pude enviar"))
-        #expect(chat.state.step == .askPhone)
     }
 
     @Test("A name needs first and last names, letters only")

@@ -244,18 +244,7 @@ struct SecurityHeaderTests {
             let cookie = try #require(office.cookie)
             try await withRunningServer(app) { port in
                 func upgrade(origin: String) async throws -> String {
-                    try await rawExchange(port: port, """
-                        GET /backoffice/chats/nada/feed HTTP/1.1\r
-                        Host: 127.0.0.1:\(port)\r
-                        Connection: Upgrade\r
-                        Upgrade: websocket\r
-                        Sec-WebSocket-Version: 13\r
-                        Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
-                        Origin: \(origin)\r
-                        Cookie: ema_staff=\(cookie)\r
-                        \r
-
-                        """)
+                    try await webSocketUpgrade(port: port, "/backoffice/chats/nada/feed", origin: origin, cookie: cookie)
                 }
                 let own = try await upgrade(origin: "http://127.0.0.1:\(port)")
                 let foreign = try await upgrade(origin: "https://malo.example")
@@ -270,16 +259,7 @@ struct SecurityHeaderTests {
         try await withEmaApp(configure: { $0.chatOrigins = ["https://www.empresa.com.co"] }) { app in
             try await withRunningServer(app) { port in
                 func upgrade(origin: String?) async throws -> String {
-                    try await rawExchange(port: port, """
-                        GET /api/v1/chat/sessions/cualquiera/live HTTP/1.1\r
-                        Host: 127.0.0.1:\(port)\r
-                        Connection: Upgrade\r
-                        Upgrade: websocket\r
-                        Sec-WebSocket-Version: 13\r
-                        Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
-                        \(origin.map { "Origin: \($0)\r\n" } ?? "")\r
-
-                        """)
+                    try await webSocketUpgrade(port: port, "/api/v1/chat/sessions/cualquiera/live", origin: origin)
                 }
                 let listed = try await upgrade(origin: "https://www.empresa.com.co")
                 let own = try await upgrade(origin: "http://127.0.0.1:\(port)")
@@ -290,6 +270,21 @@ struct SecurityHeaderTests {
             }
         }
     }
+}
+
+/// Asks for a WebSocket upgrade of `path` (with an `Origin` and the staff cookie when given);
+/// returns the answer's head: `HTTP/1.1 101` when accepted.
+func webSocketUpgrade(port: Int, _ path: String, origin: String?, cookie: String? = nil) async throws -> String {
+    try await rawExchange(port: port, """
+        GET \(path) HTTP/1.1\r
+        Host: 127.0.0.1:\(port)\r
+        Connection: Upgrade\r
+        Upgrade: websocket\r
+        Sec-WebSocket-Version: 13\r
+        Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
+        \(origin.map { "Origin: \($0)\r\n" } ?? "")\(cookie.map { "Cookie: ema_staff=\($0)\r\n" } ?? "")\r
+
+        """)
 }
 
 /// Writes `request` on a new connection and returns what comes back up to the end of the

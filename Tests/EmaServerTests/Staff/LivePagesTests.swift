@@ -71,18 +71,7 @@ struct LivePagesTests {
             let cookie = try #require(agent.cookie)
             try await withRunningServer(app) { port in
                 func upgrade(_ topic: String, origin: String) async throws -> String {
-                    try await rawExchange(port: port, """
-                        GET /backoffice/cambios?tema=\(topic) HTTP/1.1\r
-                        Host: 127.0.0.1:\(port)\r
-                        Connection: Upgrade\r
-                        Upgrade: websocket\r
-                        Sec-WebSocket-Version: 13\r
-                        Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
-                        Origin: \(origin)\r
-                        Cookie: ema_staff=\(cookie)\r
-                        \r
-
-                        """)
+                    try await webSocketUpgrade(port: port, "/backoffice/cambios?tema=\(topic)", origin: origin, cookie: cookie)
                 }
                 let own = "http://127.0.0.1:\(port)"
                 let inbox = try await upgrade("chats", origin: own)

@@ -64,7 +64,7 @@ struct AssistantHolderRecords: HolderRecords {
             try await row.delete(on: database)
             touched += 1
         }
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         touched += try await sql.update(ConsentRecord.schema).set("phone", to: SQLLiteral.null)
             .where("phone", .equal, SQLBind(phone)).returning("id").all().count
         touched += try await sql.update(ConsentRecord.schema).set("conversation_id", to: SQLBind(Erased.text))

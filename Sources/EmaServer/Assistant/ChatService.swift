@@ -71,12 +71,12 @@ struct ChatService {
             // The holder's data were suppressed and the engine started over: a WhatsApp
             // conversation (its id is the number) goes; a web one stays, empty, under its random id.
             if id.hasPrefix("wa:") {
-                try await (database as! any SQLDatabase).delete(from: Conversation.schema).where("id", .equal, SQLBind(id)).run()
+                try await database.sql.delete(from: Conversation.schema).where("id", .equal, SQLBind(id)).run()
                 return (replies, next)
             }
             next.forget = nil
         }
-        let update = (database as! any SQLDatabase).update(Conversation.schema)
+        let update = database.sql.update(Conversation.schema)
             .set("state", to: SQLBind(try Self.encode(next)))
             .set("version", to: SQLBind(conversation.version + 1))
             .set("updated_at", to: SQLBind(now))
@@ -112,7 +112,7 @@ struct ChatService {
             guard let conversation = try await Conversation.find(id, on: database) else { return false }
             var state = try JSONDecoder().decode(ConversationState.self, from: Data(conversation.state.utf8))
             guard change(&state) else { return false }
-            let saved = try await (database as! any SQLDatabase).update(Conversation.schema)
+            let saved = try await database.sql.update(Conversation.schema)
                 .set("state", to: SQLBind(try Self.encode(state)))
                 .set("version", to: SQLBind(conversation.version + 1))
                 .where("id", .equal, SQLBind(id))

@@ -160,7 +160,7 @@ struct BackOfficeDispatchController: RouteCollection {
 
     /// Active enrollments with a bill in the period and no delivery of it yet.
     static func unsent(period: BillingPeriod, database: any Database) async throws -> Int {
-        try await (database as! any SQLDatabase).raw("""
+        try await database.sql.raw("""
             SELECT COUNT(*) AS n FROM \(ident: Enrollment.schema) AS e
             JOIN \(ident: Invoice.schema) AS i ON i.contract_id = e.contract_id AND i.period = \(bind: period.description)
             LEFT JOIN \(ident: Delivery.schema) AS d ON d.enrollment_id = e.id AND d.invoice_id = i.id

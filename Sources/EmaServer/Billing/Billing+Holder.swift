@@ -36,7 +36,7 @@ struct BillingHolderRecords: HolderRecords {
     func suppress(_ holder: Holder, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {
         let phone = holder.phone
         let ended = try await end(phone, reason: "supresión de datos pedida por el titular", at: now, on: database)
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         let enrollments = try await sql.update(Enrollment.schema).set("phone", to: SQLBind(Erased.text)).set("holder_name", to: SQLBind(Erased.text))
             .where("phone", .equal, SQLBind(phone)).returning("id").all().count
         let deliveries = try await sql.update(Delivery.schema).set("phone", to: SQLBind(Erased.text)).where("phone", .equal, SQLBind(phone)).returning("id").all().count
@@ -47,7 +47,7 @@ struct BillingHolderRecords: HolderRecords {
     /// Ends the number's active enrollments and cancels its bills not yet handed to WhatsApp
     /// (their deliveries fail, so the contract gets its paper bill). The contracts ended.
     func end(_ phone: String, reason: String, at now: Date, on database: any Database) async throws -> [String] {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         let rows = try await sql.update(Enrollment.schema)
             .set("status", to: SQLBind(Enrollment.Status.removed.rawValue)).set("ended_at", to: SQLBind(now))
             .set("end_reason", to: SQLBind(reason)).set("updated_at", to: SQLBind(now))
@@ -68,7 +68,7 @@ struct BillingHolderRecords: HolderRecords {
 
     /// The holder's name on the number's active enrollments (and its holder row). The contracts.
     func rename(_ phone: String, to name: String, at now: Date, on database: any Database) async throws -> [String] {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.update(WhatsAppHolder.schema).set("holder_name", to: SQLBind(name)).set("updated_at", to: SQLBind(now))
             .where("phone", .equal, SQLBind(phone)).run()
         let rows = try await sql.update(Enrollment.schema).set("holder_name", to: SQLBind(name)).set("updated_at", to: SQLBind(now))
@@ -83,7 +83,7 @@ struct BillingHolderRecords: HolderRecords {
     /// number; a contract already on the new number just ends on the old one. Inside the
     /// caller's transaction.
     func move(_ phone: String, to new: String, limit: Int, at now: Date, on tx: any Database) async throws -> Move {
-        let sql = tx as! any SQLDatabase
+        let sql = tx.sql
         let active = Enrollment.Status.active.rawValue
         let moving = try await Enrollment.query(on: tx).filter(\.$phone == phone).filter(\.$status == active).all()
         let there = try await Enrollment.query(on: tx).filter(\.$phone == new).filter(\.$status == active).all()

@@ -39,7 +39,7 @@ struct BillingStore {
 
     func upsertContracts(_ rows: [ContractRow]) async throws -> UpsertCounts {
         try await database.writeTransaction { transaction in
-            let sql = transaction as! any SQLDatabase
+            let sql = transaction.sql
             let existing = try await sql.select()
                 .columns("contract_number", "holder_name", "address", "municipality", "segment", "services", "status")
                 .from(Contract.schema)
@@ -83,7 +83,7 @@ struct BillingStore {
 
     /// Contract ids by number, for the numbers that exist.
     func contractIDs(for numbers: some Collection<String>) async throws -> [String: UUID] {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         var ids: [String: UUID] = [:]
         for row in try await sql.select().columns("id", "contract_number").from(Contract.schema)
             .where("contract_number", .in, Array(Set(numbers))).all() {
@@ -95,7 +95,7 @@ struct BillingStore {
     /// Upserts bills whose contracts exist (`contractIDs` must hold every row's contract).
     func upsertInvoices(_ rows: [InvoiceRow], contractIDs: [String: UUID]) async throws -> UpsertCounts {
         try await database.writeTransaction { transaction in
-            let sql = transaction as! any SQLDatabase
+            let sql = transaction.sql
             let existing = try await sql.select()
                 .columns("invoice_number", "contract_id", "period", "issue_date", "due_date", "amount_cop")
                 .from(Invoice.schema)

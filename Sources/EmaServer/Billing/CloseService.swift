@@ -72,7 +72,7 @@ struct CloseService {
                 try await contract.save(on: database)
             }
             guard !any else { continue }
-            let inserted = try await (database as! any SQLDatabase).insert(into: PaperBill.schema)
+            let inserted = try await database.sql.insert(into: PaperBill.schema)
                 .columns("id", "contract_id", "period", "reason", "created_at")
                 .values(SQLBind(UUID()), SQLBind(contractID), SQLBind(period.next.description),
                         SQLBind("sin entrega por WhatsApp en \(period)"), SQLBind(now))

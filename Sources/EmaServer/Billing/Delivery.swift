@@ -39,7 +39,7 @@ struct CreateDeliveries: AsyncMigration {
             .field("updated_at", .datetime, .required)
             .unique(on: "enrollment_id", "invoice_id")
             .create()
-        try await (database as! any SQLDatabase).create(index: "deliveries_period").on(Delivery.schema).column("period").run()
+        try await database.sql.create(index: "deliveries_period").on(Delivery.schema).column("period").run()
     }
 
     func revert(on database: any Database) async throws {

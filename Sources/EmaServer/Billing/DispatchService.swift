@@ -29,7 +29,7 @@ struct DispatchService {
     /// and outbox messages in one transaction of two multi-row inserts, so memory stays flat
     /// and a crash leaves whole pages. `progress` gets (enrollments read, total).
     func dispatch(period: BillingPeriod, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Summary {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         let total = try await Enrollment.query(on: database).filter(\.$status == Enrollment.Status.active.rawValue).count()
         let signer = try await BillLinks(database: database, clock: application.clock).signer()
         let publicURL = application.emaConfig.publicURL
@@ -63,7 +63,7 @@ struct DispatchService {
                     let now = application.clock.now()
                     group.addTask {
                         let inserted = try await database.writeTransaction { tx in
-                            try await Self.write(rows, period: period, signer: signer, publicURL: publicURL, now: now, sql: tx as! any SQLDatabase)
+                            try await Self.write(rows, period: period, signer: signer, publicURL: publicURL, now: now, sql: tx.sql)
                         }
                         return (inserted, rows.count)
                     }
@@ -180,7 +180,7 @@ struct DispatchService {
     }
 
     func report(period: BillingPeriod) async throws -> Report {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         var report = Report(period: period.description)
         for row in try await sql.raw("""
             SELECT status, failure_cause, closed, COUNT(*) AS n FROM \(ident: Delivery.schema) WHERE period = \(bind: period.description)
@@ -206,7 +206,7 @@ struct DispatchService {
     /// (the failed one is final, so there is never a second live send), the delivery back to
     /// `queued`. Returns how many were queued.
     func retryFailed(period: BillingPeriod) async throws -> Int {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         let rows = try await sql.raw("""
             SELECT d.id AS delivery_id, d.enrollment_id, d.phone, c.contract_number, i.id AS invoice_id, i.amount_cop, i.due_date
             FROM \(ident: Delivery.schema) AS d
@@ -221,7 +221,7 @@ struct DispatchService {
         let publicURL = application.emaConfig.publicURL
         let now = application.clock.now()
         let count = try await database.writeTransaction { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             var queued = 0
             for row in rows {
                 let delivery = try row.decode(column: "delivery_id", as: UUID.self)
@@ -256,7 +256,7 @@ struct DispatchService {
         _ incoming: DeliveryStatus, code: Int?, where column: String, equals value: any Encodable & Sendable, database: any Database, now: Date,
         cause: DeliveryFailureCause? = nil
     ) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         let rows = try await sql.select().columns("id", "status").from(Delivery.schema).where(column, .equal, SQLBind(value)).all()
         for row in rows {
             let id = try row.decode(column: "id", as: UUID.self)

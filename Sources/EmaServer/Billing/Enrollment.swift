@@ -57,7 +57,7 @@ struct CreateEnrollments: AsyncMigration {
             .field("ended_at", .datetime)
             .field("end_reason", .string)
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         // A contract is active at most once per number; both databases support partial indexes.
         try await sql.raw("CREATE UNIQUE INDEX enrollments_active_phone_contract ON enrollments (phone, contract_id) WHERE status = 'active'").run()
         try await sql.create(index: "enrollments_contract").on(Enrollment.schema).column("contract_id").run()

@@ -15,7 +15,7 @@ struct EnrollmentService {
     func enroll(_ request: EnrollmentRequest) async throws -> EnrollmentOutcome {
         let now = clock.now()
         return try await database.writeTransaction { transaction in
-            let sql = transaction as! any SQLDatabase
+            let sql = transaction.sql
             try await sql.insert(into: WhatsAppHolder.schema)
                 .columns("phone", "holder_name", "updated_at")
                 .values(SQLBind(request.phone), SQLBind(request.holderName), SQLBind(now))
@@ -61,7 +61,7 @@ struct EnrollmentService {
               let contractID = contract.id
         else { return false }
         let now = clock.now()
-        let rows = try await (database as! any SQLDatabase).update(Enrollment.schema)
+        let rows = try await database.sql.update(Enrollment.schema)
             .set("status", to: SQLBind(Enrollment.Status.removed.rawValue))
             .set("ended_at", to: SQLBind(now))
             .set("end_reason", to: SQLBind("eliminado por el cliente"))

@@ -43,7 +43,7 @@ struct CreateInvoices: AsyncMigration {
             .field("updated_at", .datetime)
             .unique(on: "invoice_number")
             .create()
-        try await (database as! any SQLDatabase)
+        try await database.sql
             .create(index: "invoices_contract_period")
             .on(Invoice.schema)
             .column("contract_id")

@@ -38,7 +38,7 @@ struct CaseStatistics: Sendable {
     let database: any Database
 
     func month(_ month: BillingPeriod) async throws -> Month {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         let key = month.description
         let (from, to) = Self.dates(of: month)
         func grouped(_ column: String, label: (String?) -> String) async throws -> [Count] {
@@ -119,7 +119,7 @@ struct CaseStatistics: Sendable {
             let notification_kind: String?
         }
         // Only the columns the format needs: decoding whole cases made a month of 100,000 slow.
-        let rows = try await (database as! any SQLDatabase).raw("""
+        let rows = try await database.sql.raw("""
             SELECT radicado, type, causal, municipality, contract_number, invoice_number, filed_on, answered_on,
                    decision, notified_on, notification_kind
             FROM cases

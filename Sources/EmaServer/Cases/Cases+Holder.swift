@@ -23,7 +23,7 @@ struct CaseHolderRecords: HolderRecords {
     /// of an SMS, an agent's note) in full, in national form or masked as earlier versions did
     /// (seven digits), and the identification, e-mail and name as the holder gave them.
     func suppress(_ holder: Holder, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         let cases = try await PQRCase.query(on: database).filter(\.$phone == holder.phone).all()
         for row in cases {
             let traces = Self.traces(of: holder.phone) + [row.idNumber, row.email].compactMap { $0 }

@@ -181,7 +181,7 @@ struct CreateCases: AsyncMigration {
             .field("data", .data, .required)
             .field("created_at", .datetime, .required)
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.raw("CREATE TABLE case_sequences (year INTEGER PRIMARY KEY, last_number INTEGER NOT NULL)").run()
         try await sql.raw("CREATE INDEX cases_open_due ON cases (due_on) WHERE status IN ('radicado', 'en_tramite')").run()
         try await sql.raw("CREATE INDEX cases_assigned_due ON cases (assigned_to, due_on)").run()
@@ -193,7 +193,7 @@ struct CreateCases: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        try await (database as! any SQLDatabase).raw("DROP TABLE case_sequences").run()
+        try await database.sql.raw("DROP TABLE case_sequences").run()
         try await database.schema(CaseAttachment.schema).delete()
         try await database.schema(CaseEvent.schema).delete()
         try await database.schema(PQRCase.schema).delete()

@@ -30,7 +30,7 @@ struct ChannelHolderRecords: HolderRecords {
 
     func suppress(_ holder: Holder, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {
         let phone = holder.phone
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         let wamids = try await WhatsAppOutboxMessage.query(on: database).filter(\.$recipient == phone).all().compactMap(\.wamid)
         var touched = 0
         if !wamids.isEmpty {

@@ -36,7 +36,7 @@ struct SMSOutbox: Sendable {
         let id = UUID()
         let sealed = try AES.GCM.seal(Data(body.utf8), using: try await key.value(database)).combined ?? Data()
         let now = clock.now()
-        try await (database as! any SQLDatabase).insert(into: Self.schema)
+        try await database.sql.insert(into: Self.schema)
             .columns("id", "recipient", "purpose", "sealed", "state", "attempts", "created_at", "updated_at")
             .values(SQLBind(id), SQLBind(phone), SQLBind(purpose), SQLBind(sealed), SQLBind("queued"), SQLBind(0), SQLBind(now), SQLBind(now))
             .run()
@@ -47,7 +47,7 @@ struct SMSOutbox: Sendable {
     /// The job body: opens the message, sends it, and keeps only its proof.
     @Sendable static func send(_ context: JobContext, _ payload: String) async throws {
         let id = try JSONDecoder().decode(Payload.self, from: Data(payload.utf8)).id
-        let sql = context.database as! any SQLDatabase
+        let sql = context.database.sql
         guard let row = try await sql.select().columns("recipient", "sealed", "state").from(schema).where("id", .equal, SQLBind(id)).first(),
               try row.decode(column: "state", as: String.self) == "queued"
         else { return }

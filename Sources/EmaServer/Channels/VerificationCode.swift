@@ -30,7 +30,7 @@ struct CreateVerificationCodes: AsyncMigration {
             .field("attempts", .int, .required)
             .field("consumed", .bool, .required)
             .create()
-        try await (database as! any SQLDatabase)
+        try await database.sql
             .create(index: "verification_codes_phone_issued")
             .on(VerificationCode.schema)
             .column("phone")

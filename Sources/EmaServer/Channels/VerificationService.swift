@@ -77,7 +77,7 @@ struct VerificationService {
         let (result, next) = policy.check(state, matches: matches, now: now)
         if next != state {
             // Conditional on the attempts read, so two tries at once cannot both count as the first.
-            let updated = try await (database as! any SQLDatabase).update(VerificationCode.schema)
+            let updated = try await database.sql.update(VerificationCode.schema)
                 .set("attempts", to: SQLBind(next.attempts))
                 .set("consumed", to: SQLBind(next.consumed))
                 .where("id", .equal, SQLBind(record.id!))

@@ -19,7 +19,7 @@ struct DamageHolderRecords: HolderRecords {
     }
 
     func suppress(_ holder: Holder, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {
-        try await (database as! any SQLDatabase).update(DamageReportRecord.schema).set("phone", to: SQLLiteral.null)
+        try await database.sql.update(DamageReportRecord.schema).set("phone", to: SQLLiteral.null)
             .where("phone", .equal, SQLBind(holder.phone)).returning("id").all().count
     }
 }

@@ -48,13 +48,13 @@ struct CreateDamageReports: AsyncMigration {
             .field("updated_by", .string)
             .unique(on: "number")
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.raw("CREATE TABLE damage_sequences (year INTEGER PRIMARY KEY, last_number INTEGER NOT NULL)").run()
         try await sql.raw("CREATE INDEX damage_reports_open ON damage_reports (created_at) WHERE status <> 'resuelto'").run()
     }
 
     func revert(on database: any Database) async throws {
-        try await (database as! any SQLDatabase).raw("DROP TABLE damage_sequences").run()
+        try await database.sql.raw("DROP TABLE damage_sequences").run()
         try await database.schema(DamageReportRecord.schema).delete()
     }
 }

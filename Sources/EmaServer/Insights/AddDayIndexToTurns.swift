@@ -5,10 +5,10 @@ import SQLKit
 /// office: both walk this index instead of the whole table.
 struct AddDayIndexToTurns: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        try await (database as! any SQLDatabase).raw("CREATE INDEX turns_day_office ON turns (day, office)").run()
+        try await database.sql.raw("CREATE INDEX turns_day_office ON turns (day, office)").run()
     }
 
     func revert(on database: any Database) async throws {
-        try await (database as! any SQLDatabase).raw("DROP INDEX turns_day_office").run()
+        try await database.sql.raw("DROP INDEX turns_day_office").run()
     }
 }

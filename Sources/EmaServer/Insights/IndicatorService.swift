@@ -61,7 +61,7 @@ struct IndicatorService {
         let (from, to) = (today.description, today.adding(days: 1).description)
         let turns = try await turnFacts(from: from, to: to, statuses: ["reservado", "llamado", "en_atencion", "atendido", "no_asistio"])
         let chats = try await chatFacts(from: from, to: to)
-        let open = try await (database as! any SQLDatabase).raw("""
+        let open = try await database.sql.raw("""
             SELECT status, COUNT(*) AS total, MIN(requested_at) AS oldest FROM live_chats
             WHERE status IN (\(bind: LiveChat.Status.waiting.rawValue), \(bind: LiveChat.Status.active.rawValue)) GROUP BY status
             """).all()
@@ -82,7 +82,7 @@ struct IndicatorService {
 
     // MARK: Reading
 
-    private var sql: any SQLDatabase { database as! any SQLDatabase }
+    private var sql: any SQLDatabase { database.sql }
 
     /// Turns of the days `[from, to)` in the given states.
     func turnFacts(from: String, to: String, statuses: [String]) async throws -> [Indicators.TurnFact] {

@@ -88,7 +88,7 @@ struct SurveyInvitations {
         let extra = answers.filter { $0.key != "general" }
         let clock = application.clock
         return try await database.writeTransaction { tx in
-            let claimed = try await (tx as! any SQLDatabase).raw("UPDATE survey_invitations SET answered_at = \(bind: clock.now()) WHERE id = \(bind: id) AND answered_at IS NULL RETURNING id").all()
+            let claimed = try await tx.sql.raw("UPDATE survey_invitations SET answered_at = \(bind: clock.now()) WHERE id = \(bind: id) AND answered_at IS NULL RETURNING id").all()
             guard !claimed.isEmpty else { return false }
             return try await SurveyService(database: tx, clock: clock).record(.init(
                 kind: kind, subject: kind == .campana ? id.uuidString : invitation.subject, channel: "sms", score: score, answers: extra, comment: comment,

@@ -15,7 +15,7 @@ struct SurveyHolderRecords: HolderRecords {
     }
 
     func suppress(_ holder: Holder, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {
-        try await (database as! any SQLDatabase).update(SurveyInvitation.schema).set("phone", to: SQLLiteral.null)
+        try await database.sql.update(SurveyInvitation.schema).set("phone", to: SQLLiteral.null)
             .where("phone", .equal, SQLBind(holder.phone)).returning("id").all().count
     }
 }

@@ -106,7 +106,7 @@ struct CreateSurveys: AsyncMigration {
             .field("answered_at", .datetime)
             .unique(on: "token_hash")
             .create()
-        try await (database as! any SQLDatabase).raw("CREATE INDEX survey_responses_answered_on ON survey_responses (answered_on)").run()
+        try await database.sql.raw("CREATE INDEX survey_responses_answered_on ON survey_responses (answered_on)").run()
     }
 
     func revert(on database: any Database) async throws {

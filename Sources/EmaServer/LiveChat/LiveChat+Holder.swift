@@ -31,7 +31,7 @@ struct LiveChatHolderRecords: HolderRecords {
         let chats = try await chats(of: holder, on: database)
         guard !chats.isEmpty else { return 0 }
         let ids = try chats.map { try $0.requireID() }
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         let messages = try await sql.delete(from: LiveChatMessage.schema).where("chat_id", .in, SQLBind.group(ids)).returning("id").all().count
         try await sql.update(LiveChat.schema).set("phone", to: SQLLiteral.null).where("id", .in, SQLBind.group(ids)).run()
         // A WhatsApp chat's conversation id is the number itself.

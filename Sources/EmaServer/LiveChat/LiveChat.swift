@@ -90,7 +90,7 @@ struct CreateLiveChats: AsyncMigration {
             .field("name", .string)
             .field("text", .string, .required)
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.raw("CREATE INDEX live_chats_status ON live_chats (status, requested_at)").run()
         try await sql.raw("CREATE INDEX live_chats_requested_on ON live_chats (requested_on)").run()
         try await sql.raw("CREATE INDEX live_chats_conversation ON live_chats (conversation_id)").run()

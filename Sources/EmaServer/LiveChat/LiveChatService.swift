@@ -159,7 +159,7 @@ struct LiveChatService {
             try await append(to: chat, author: "asesor", name: staff.name, text: greeting, at: now, on: database)
             try await deliver(chat, [.text(greeting)])
         case .message where chat.takenBy == nil:
-            let moved = try await (database as! any SQLDatabase).raw("""
+            let moved = try await database.sql.raw("""
                 UPDATE live_chats SET taken_at = \(bind: now), taken_by = \(bind: staff.email), taken_name = \(bind: staff.name)
                 WHERE id = \(bind: chat.requireID()) AND taken_by IS NULL RETURNING id
                 """).all()
@@ -180,7 +180,7 @@ struct LiveChatService {
         let now = clock.now()
         try await append(to: chat, author: "asesor", name: staff.name, text: text, at: now, on: database)
         if chat.firstReplyAt == nil {
-            try await (database as! any SQLDatabase).raw("UPDATE live_chats SET first_reply_at = \(bind: now) WHERE id = \(bind: chat.requireID()) AND first_reply_at IS NULL").run()
+            try await database.sql.raw("UPDATE live_chats SET first_reply_at = \(bind: now) WHERE id = \(bind: chat.requireID()) AND first_reply_at IS NULL").run()
         }
         try await deliver(chat, [.text("\(staff.name): \(text)")])
     }
@@ -258,7 +258,7 @@ struct LiveChatService {
     static let inboxTopic = "chats"
 
     private func conditionalUpdate(_ chat: LiveChat, from status: LiveChat.Status, set values: [String: any Encodable & Sendable]) async throws -> Bool {
-        var update = (database as! any SQLDatabase).update(LiveChat.schema)
+        var update = database.sql.update(LiveChat.schema)
         for (column, value) in values { update = update.set(SQLIdentifier(column), to: SQLBind(value)) }
         let moved = try await update.where("id", .equal, SQLBind(try chat.requireID())).where("status", .equal, SQLBind(status.rawValue)).returning("id").all()
         if !moved.isEmpty {

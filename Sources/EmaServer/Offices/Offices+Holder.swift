@@ -14,7 +14,7 @@ struct OfficeHolderRecords: HolderRecords {
     }
 
     func suppress(_ holder: Holder, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {
-        try await (database as! any SQLDatabase).update(OfficeTurn.schema).set("phone", to: SQLLiteral.null)
+        try await database.sql.update(OfficeTurn.schema).set("phone", to: SQLLiteral.null)
             .where("phone", .equal, SQLBind(holder.phone)).returning("id").all().count
     }
 }

@@ -38,7 +38,7 @@ final class OfficeTurn: Model, @unchecked Sendable {
 
 struct CreateTurns: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.raw("CREATE TABLE turn_slots (office VARCHAR(120) NOT NULL, day VARCHAR(10) NOT NULL, slot VARCHAR(5) NOT NULL, capacity INTEGER NOT NULL, booked INTEGER NOT NULL, PRIMARY KEY (office, day, slot))").run()
         try await database.schema(OfficeTurn.schema)
             .id()
@@ -59,7 +59,7 @@ struct CreateTurns: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema(OfficeTurn.schema).delete()
-        try await (database as! any SQLDatabase).raw("DROP TABLE turn_slots").run()
+        try await database.sql.raw("DROP TABLE turn_slots").run()
     }
 }
 
@@ -128,7 +128,7 @@ struct TurnService {
 
     /// Turns left per slot of an office's day.
     func remaining(office: String, day: String) async throws -> [String: Int] {
-        let rows = try await (database as! any SQLDatabase).raw("SELECT slot, capacity - booked AS left FROM turn_slots WHERE office = \(bind: office) AND day = \(bind: day)").all()
+        let rows = try await database.sql.raw("SELECT slot, capacity - booked AS left FROM turn_slots WHERE office = \(bind: office) AND day = \(bind: day)").all()
         var left = Dictionary(uniqueKeysWithValues: Self.slots.map { ($0, capacity(of: office)) })
         for row in rows { left[try row.decode(column: "slot", as: String.self)] = try row.decode(column: "left", as: Int.self) }
         return left
@@ -152,7 +152,7 @@ struct TurnService {
         turn.createdAt = clock.now()
         let capacity = capacity(of: office)
         try await database.writeTransaction { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             try await sql.raw("INSERT INTO turn_slots (office, day, slot, capacity, booked) VALUES (\(bind: office), \(bind: day), \(bind: slot), \(bind: capacity), 0) ON CONFLICT (office, day, slot) DO NOTHING").run()
             let taken = try await sql.raw("UPDATE turn_slots SET booked = booked + 1 WHERE office = \(bind: office) AND day = \(bind: day) AND slot = \(bind: slot) AND booked < capacity RETURNING booked").all()
             guard !taken.isEmpty else { throw TurnError.full }
@@ -169,7 +169,7 @@ struct TurnService {
             guard let turn = try await OfficeTurn.query(on: tx).filter(\.$code == code).filter(\.$status == "reservado").first() else { throw TurnError.notFound }
             turn.status = "cancelado"
             try await turn.save(on: tx)
-            try await (tx as! any SQLDatabase).raw("UPDATE turn_slots SET booked = booked - 1 WHERE office = \(bind: turn.office) AND day = \(bind: turn.day) AND slot = \(bind: turn.slot) AND booked > 0").run()
+            try await tx.sql.raw("UPDATE turn_slots SET booked = booked - 1 WHERE office = \(bind: turn.office) AND day = \(bind: turn.day) AND slot = \(bind: turn.slot) AND booked > 0").run()
             await signals?.signal(Self.topic(turn.office), on: tx)
             return turn
         }
@@ -185,7 +185,7 @@ extension TurnService {
             guard let next = try await OfficeTurn.query(on: database).filter(\.$office == office).filter(\.$day == today)
                 .filter(\.$status == "reservado").sort(\.$slot).sort(\.$createdAt).first()
             else { return nil }
-            let moved = try await (database as! any SQLDatabase).raw("UPDATE turns SET status = 'llamado', called_at = \(bind: clock.now()), attended_by = \(bind: staff) WHERE id = \(bind: next.requireID()) AND status = 'reservado' RETURNING id").all()
+            let moved = try await database.sql.raw("UPDATE turns SET status = 'llamado', called_at = \(bind: clock.now()), attended_by = \(bind: staff) WHERE id = \(bind: next.requireID()) AND status = 'reservado' RETURNING id").all()
             if !moved.isEmpty {
                 await signals?.signal(Self.topic(office), on: database)
                 return try await OfficeTurn.find(next.id, on: database)

@@ -61,7 +61,7 @@ struct OperationsController: RouteCollection {
 
     static func databaseAnswers(_ database: any Database, logger: Logger) async -> Bool {
         await within5Seconds(logger: logger, "La base de datos no responde") {
-            let row = try await (database as! any SQLDatabase).raw("SELECT 1 AS ok").first()
+            let row = try await database.sql.raw("SELECT 1 AS ok").first()
             return try row?.decode(column: "ok", as: Int.self) == 1
         }
     }
@@ -69,7 +69,7 @@ struct OperationsController: RouteCollection {
     /// Upserts this node's row of `health_checks`: the cheapest write that still needs the disk.
     static func databaseWrites(_ database: any Database, node: String, now: Date, logger: Logger) async -> Bool {
         await within5Seconds(logger: logger, "La base de datos no acepta escrituras") {
-            try await (database as! any SQLDatabase).insert(into: HealthCheck.schema)
+            try await database.sql.insert(into: HealthCheck.schema)
                 .columns("node", "checked_at").values(SQLBind(node), SQLBind(now))
                 .onConflict(with: ["node"]) { $0.set(excludedValueOf: "checked_at") }
                 .run()

@@ -19,7 +19,7 @@ final class PlatformSecret: Model, @unchecked Sendable {
     static func value(named name: String, database: any Database) async throws -> Data {
         if let existing = try await PlatformSecret.find(name, on: database) { return existing.value }
         let fresh = Data(SecureRandom.bytes(32))
-        try await (database as! any SQLDatabase).insert(into: schema)
+        try await database.sql.insert(into: schema)
             .columns("name", "value").values(SQLBind(name), SQLBind(fresh))
             .ignoringConflicts(with: ["name"]).run()
         guard let stored = try await PlatformSecret.find(name, on: database) else { throw PlatformError.databaseUnavailable }

@@ -100,7 +100,7 @@ struct RateLimiter: Sendable {
 
     static let table = "rate_limits"
 
-    private var sql: any SQLDatabase { database as! any SQLDatabase }
+    private var sql: any SQLDatabase { database.sql }
 
     private static func wait(count: Int64, start: Int64, now: Int64, rule: RateLimit, over: Bool) -> Int? {
         let end = start + Int64(rule.window.rounded(.up))
@@ -182,7 +182,7 @@ enum PrunePlatformJob {
 
     @Sendable static func run(_ context: JobContext, _ payload: String) async throws {
         let now = context.clock.now()
-        let sql = context.database as! any SQLDatabase
+        let sql = context.database.sql
         try await sql.delete(from: RateLimiter.table)
             .where("window_start", .lessThan, SQLBind(Int64(now.timeIntervalSince1970) - 2 * 86_400)).run()
         try await sql.delete(from: HealthCheck.schema)

@@ -7,7 +7,7 @@ import SQLKit
 /// number, and a rollback gives the number back (no gaps).
 enum YearSequence {
     static func next(in table: String, year: Int, on database: any Database) async throws -> Int {
-        let row = try await (database as! any SQLDatabase).raw("""
+        let row = try await database.sql.raw("""
             INSERT INTO \(ident: table) (year, last_number) VALUES (\(bind: year), 1)
             ON CONFLICT (year) DO UPDATE SET last_number = \(ident: table).last_number + 1
             RETURNING last_number

@@ -84,14 +84,14 @@ struct CreateDataRequests: AsyncMigration {
             .field("copy_expires_at", .datetime)
             .unique(on: "code")
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.raw("CREATE TABLE data_request_sequences (year INTEGER PRIMARY KEY, last_number INTEGER NOT NULL)").run()
         try await sql.create(index: "data_requests_phone").on(DataRequest.schema).column("phone").run()
         try await sql.create(index: "data_requests_copy").on(DataRequest.schema).column("copy_token_hash").run()
     }
 
     func revert(on database: any Database) async throws {
-        try await (database as! any SQLDatabase).raw("DROP TABLE data_request_sequences").run()
+        try await database.sql.raw("DROP TABLE data_request_sequences").run()
         try await database.schema(DataRequest.schema).delete()
     }
 }
@@ -107,7 +107,7 @@ struct DataRequestHolderRecords: HolderRecords {
     }
 
     func suppress(_ holder: Holder, keeping conversation: String?, at now: Date, on database: any Database) async throws -> Int {
-        try await (database as! any SQLDatabase).update(DataRequest.schema)
+        try await database.sql.update(DataRequest.schema)
             .set("phone", to: SQLLiteral.null).set("detail", to: SQLLiteral.null)
             .set("copy_token_hash", to: SQLLiteral.null).set("copy_expires_at", to: SQLLiteral.null)
             .where("phone", .equal, SQLBind(holder.phone)).returning("id").all().count

@@ -26,7 +26,7 @@ enum ForgetNumberJob {
             .filter(\.$state ~~ [WhatsAppOutboxMessage.State.queued.rawValue, WhatsAppOutboxMessage.State.sending.rawValue])
             .filter(\.$createdAt > context.clock.now().addingTimeInterval(-Self.patience)).count()
         guard pending == 0 else { throw ForgetPending() }
-        let sql = context.database as! any SQLDatabase
+        let sql = context.database.sql
         try await sql.delete(from: WhatsAppOutboxMessage.schema).where("recipient", .equal, SQLBind(phone)).run()
         _ = try await ChannelHolderRecords().suppress(Holder(phone: phone, conversations: []), keeping: nil, at: context.clock.now(), on: context.database)
         try await sql.delete(from: WhatsAppSender.schema).where("sender", .equal, SQLBind(phone)).run()

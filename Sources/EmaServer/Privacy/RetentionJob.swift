@@ -32,7 +32,7 @@ enum RetentionJob {
     static func purge(database: any Database, now: Date, conversationDays: Int, codeDays: Int) async throws -> Removed {
         let transcripts = now.addingTimeInterval(-Double(conversationDays) * 86_400)
         let codes = now.addingTimeInterval(-Double(codeDays) * 86_400)
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         var removed = Removed()
         // A conversation an advisor still holds is not a finished transcript.
         let held = try await LiveChat.query(on: database).filter(\.$status ~~ [LiveChat.Status.waiting.rawValue, LiveChat.Status.active.rawValue]).all().map(\.conversationID)

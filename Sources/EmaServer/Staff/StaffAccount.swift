@@ -103,7 +103,7 @@ struct CreateStaff: AsyncMigration {
             .field("detail", .string, .required)
             .field("at", .datetime, .required)
             .create()
-        try await (database as! any SQLDatabase).create(index: "staff_audit_at").on(StaffAuditEntry.schema).column("at").run()
+        try await database.sql.create(index: "staff_audit_at").on(StaffAuditEntry.schema).column("at").run()
     }
 
     func revert(on database: any Database) async throws {

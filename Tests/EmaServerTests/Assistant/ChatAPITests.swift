@@ -325,7 +325,7 @@ struct ChatRetryTests {
             #expect(chat.status == .ok && chat.replies == first)
             #expect(try await Conversation.find(chat.sessionID, on: app.db)?.version == version)
             #expect(try await VerificationCode.query(on: app.db).count() == 1)
-            #expect(try await (app.db as! any SQLDatabase).select().column("id").from(SMSOutbox.schema).all().count == 1)
+            #expect(try await app.db.sql.select().column("id").from(SMSOutbox.schema).all().count == 1)
             // A new message is a new turn.
             try await chat.send(["text": "000000", "messageId": "mensaje-\(UUID().uuidString)"])
             #expect(try await Conversation.find(chat.sessionID, on: app.db)?.version == version + 1)

@@ -25,7 +25,7 @@ struct DispatchScaleTests {
         let importer = CSVFileImporter(database: app.db, clock: app.clock)
         _ = try await importer.importFile(.contracts, path: try temporaryFile(contracts))
         _ = try await importer.importFile(.invoices, path: try temporaryFile(invoices))
-        let sql = app.db as! any SQLDatabase
+        let sql = app.db.sql
         let now = app.clock.now()
         let ids = try await Contract.query(on: app.db).sort(\.$contractNumber).all().map { try $0.requireID() }
         for start in stride(from: 0, to: ids.count, by: 2_000) {

@@ -13,7 +13,7 @@ struct InjectedFailure {
     let table: String
     let event: String
 
-    var sql: any SQLDatabase { app.db as! any SQLDatabase }
+    var sql: any SQLDatabase { app.db.sql }
 
     func arm() async throws {
         if app.usesSQLite {

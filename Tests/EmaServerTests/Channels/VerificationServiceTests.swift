@@ -108,7 +108,7 @@ struct VerificationServiceTests {
     }
 
     func outbox(_ app: Application) async throws -> [OutboxRow] {
-        try await (app.db as! any SQLDatabase).select().columns("state", "attempts", "sealed", "provider_id", "last_error")
+        try await app.db.sql.select().columns("state", "attempts", "sealed", "provider_id", "last_error")
             .from(SMSOutbox.schema).all(decoding: OutboxRow.self)
     }
 
@@ -147,7 +147,7 @@ struct VerificationServiceTests {
         try await withEmaApp(configure: unreachableTwilio) { app in
             #expect(try await service(app).issue(to: Self.phone) == .sent)
             // One run of the job: the provider does not answer, the job asks to be retried.
-            let id = try #require(try await (app.db as! any SQLDatabase).select().column("id").from(SMSOutbox.schema).first()?.decode(column: "id", as: UUID.self))
+            let id = try #require(try await app.db.sql.select().column("id").from(SMSOutbox.schema).first()?.decode(column: "id", as: UUID.self))
             let context = JobContext(database: app.db, application: app, logger: app.logger, clock: app.clock)
             await #expect(throws: SMSError.self) { try await SMSOutbox.send(context, #"{"id":"\#(id.uuidString)"}"#) }
             let row = try #require(try await outbox(app).first)

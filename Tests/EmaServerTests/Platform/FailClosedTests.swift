@@ -150,7 +150,7 @@ struct HealthWriteTests {
     @Test("/health writes at most every 5 s per node, and answers 503 when the database answers reads but refuses writes")
     func writeRefused() async throws {
         try await withEmaApp { app in
-            let sql = app.db as! any SQLDatabase
+            let sql = app.db.sql
             func checkedAt() async throws -> [Date] {
                 try await sql.select().column("checked_at").from(HealthCheck.schema).all().map { try $0.decode(column: "checked_at", as: Date.self) }
             }

@@ -35,7 +35,7 @@ struct RateLimitTests {
             manual.advance(by: 1)
             #expect(try await app.rateLimits.take(rule, "10.0.0.1") == nil)
             // The key is stored only as an HMAC.
-            let keys = try await (app.db as! any SQLDatabase).select().column("key_hash").from(RateLimiter.table).all()
+            let keys = try await app.db.sql.select().column("key_hash").from(RateLimiter.table).all()
                 .map { try $0.decode(column: "key_hash", as: String.self) }
             #expect(keys.count == 1 && !keys.contains { $0.contains("10.0.0") })
             // Counts from many writers at once are all kept.

@@ -57,7 +57,7 @@ struct DataRightsTests {
 
     /// Every text value of every table, to look for a holder's data after suppression.
     func everyText(_ app: Application) async throws -> [(table: String, value: String)] {
-        let sql = app.db as! any SQLDatabase
+        let sql = app.db.sql
         let tables: [String]
         if app.usesSQLite {
             tables = try await sql.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all().map { try $0.decode(column: "name", as: String.self) }
@@ -414,7 +414,7 @@ struct DataRightsTests {
     @Test("A suppression from the web waits for a WhatsApp turn of the same number to finish")
     func suppressionTakesTheTurnLock() async throws {
         try await withEmaApp { app in
-            let sql = app.db as! any SQLDatabase
+            let sql = app.db.sql
             // A WhatsApp turn in course holds the number.
             try await sql.raw("INSERT INTO whatsapp_senders (sender, last_inbound_at, locked_until, locked_by) VALUES (\(bind: Self.phone), \(bind: Date()), \(bind: Date().addingTimeInterval(60)), 'turno')").run()
             let effects = app.assistantEffects(client: nil)

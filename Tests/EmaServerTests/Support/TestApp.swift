@@ -90,7 +90,7 @@ func withEmaApp(
     do {
         try await EmaServer.configure(app, config: config)
         if case .postgres(_, let schema?) = config.database {
-            try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA \(ident: schema)").run()
+            try await app.db.sql.raw("CREATE SCHEMA \(ident: schema)").run()
         }
         if migrate { try await app.autoMigrate() }
         try await body(app)
@@ -98,7 +98,7 @@ func withEmaApp(
         failure = error
     }
     if case .postgres(_, let schema?) = config.database {
-        try? await (app.db as! any SQLDatabase).raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
+        try? await app.db.sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
     }
     try? await app.asyncShutdown()
     await TestGate.shared.release()

@@ -42,7 +42,7 @@ struct TransparencyTests {
         try await withEmaApp { app in
             let (code, key, _) = try await file(app)
             #expect(code.hasPrefix("CT-") && code.count == 11 && key.count == 12)
-            let sql = app.db as! any SQLDatabase
+            let sql = app.db.sql
             for table in [TransparencyReport.schema, TransparencyEvidence.schema] {
                 let rows = try await sql.raw("SELECT * FROM \(ident: table)").all()
                 #expect(!rows.isEmpty)

@@ -40,7 +40,7 @@ struct PaymentService {
             .first() {
             return recent
         }
-        try await (database as! any SQLDatabase).insert(into: Payment.schema)
+        try await database.sql.insert(into: Payment.schema)
             .columns("id", "reference", "invoice_id", "idempotency_key", "amount_cop", "gateway", "status", "created_at", "updated_at")
             .values(
                 SQLBind(UUID()), SQLBind(Self.newReference()), SQLBind(invoiceID), SQLBind(key), SQLBind(balance),
@@ -84,7 +84,7 @@ struct PaymentService {
             return .unknownReference
         }
         let id = try payment.requireID()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         guard transaction.currency == "COP", transaction.amountInCents == Cents.from(cop: payment.amountCOP) else {
             try await sql.update(Payment.schema)
                 .set("status", to: SQLBind(PaymentStatus.error.rawValue))
@@ -108,7 +108,7 @@ struct PaymentService {
             return .unchanged(payment.paymentStatus)
         }
         let moved = try await database.writeTransaction { tx -> Bool in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             let rows = try await sql.update(Payment.schema)
                 .set("status", to: SQLBind(transaction.status.rawValue))
                 .set("gateway_transaction_id", to: SQLBind(transaction.id))

@@ -28,7 +28,7 @@ struct SandboxGateway: PaymentGateway {
     /// Decides the transaction of attempt `reference` once: a second decision (a double click,
     /// the back button) returns the first.
     static func decide(reference: String, amountCOP: Int64, approve: Bool, bank: String, database: any Database, now: Date) async throws -> GatewayTransaction {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.insert(into: SandboxTransaction.schema)
             .columns("id", "transaction_id", "reference", "amount_in_cents", "status", "bank", "created_at")
             .values(

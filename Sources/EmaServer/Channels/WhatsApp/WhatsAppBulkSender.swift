@@ -19,7 +19,7 @@ struct WhatsAppBulkSender {
 
     let application: Application
     var database: any Database { application.db }
-    var sql: any SQLDatabase { application.db as! any SQLDatabase }
+    var sql: any SQLDatabase { application.db.sql }
 
     /// Queues `count` sender jobs (one per worker slot is plenty; each runs until the lane is empty).
     static func start(_ application: Application, count: Int) async throws {
@@ -119,7 +119,7 @@ struct WhatsAppBulkSender {
             return nil
         }
         try await database.writeTransaction { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             if !sent.isEmpty {
                 // One statement for the whole batch (both databases name VALUES columns column1, column2).
                 let values = SQLList(sent.map { SQLGroupExpression([SQLBind($0.0), SQLBind($0.1)]) })
@@ -214,7 +214,7 @@ struct WhatsAppBulkSender {
     /// A status webhook for a delivery settles its message if it was interrupted (or is still
     /// being recorded): it did reach Meta.
     static func settleUncertain(delivery: UUID, database: any Database, now: Date) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.raw("""
             UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: "sent"), updated_at = \(bind: now), last_error = NULL
             WHERE state IN (\(bind: "uncertain"), \(bind: "sending")) AND id IN (SELECT outbox_id FROM \(ident: Delivery.schema) WHERE id = \(bind: delivery))

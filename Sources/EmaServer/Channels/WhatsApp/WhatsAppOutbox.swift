@@ -59,7 +59,7 @@ struct AddOutboxLane: AsyncMigration {
         try await database.schema(WhatsAppOutboxMessage.schema)
             .field("lane", .string, .required, .sql(.default(WhatsAppOutboxMessage.Lane.conversation.rawValue)))
             .update()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         // Partial indexes (both databases have them), written with literals so queries that
         // repeat the same literals can use them: the bulk lane's million rows stay out of the
         // conversation index, and leave the bulk index once sent.
@@ -69,7 +69,7 @@ struct AddOutboxLane: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         for index in ["deliveries_outbox", "whatsapp_outbox_bulk_open", "whatsapp_outbox_recipient_created"] {
             try await sql.drop(index: index).run()
         }
@@ -81,13 +81,13 @@ struct AddOutboxLane: AsyncMigration {
 /// replies reads only the few rows in doubt.
 struct AddOutboxRecoveryIndexes: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.create(index: "whatsapp_outbox_wamid").on(WhatsAppOutboxMessage.schema).column("wamid").run()
         try await sql.raw("CREATE INDEX whatsapp_outbox_replies_in_doubt ON whatsapp_outbox (state, updated_at) WHERE lane = 'conversation' AND state IN ('sending', 'uncertain')").run()
     }
 
     func revert(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         for index in ["whatsapp_outbox_wamid", "whatsapp_outbox_replies_in_doubt"] {
             try await sql.drop(index: index).run()
         }

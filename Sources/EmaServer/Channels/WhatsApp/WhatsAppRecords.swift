@@ -59,7 +59,7 @@ struct CreateWhatsAppRecords: AsyncMigration {
             .field("received_at", .datetime, .required)
             .field("state", .string, .required)
             .create()
-        try await (database as! any SQLDatabase).create(index: "whatsapp_inbound_sender_state")
+        try await database.sql.create(index: "whatsapp_inbound_sender_state")
             .on(WhatsAppInbound.schema).column("sender").column("state").run()
         try await database.schema(WhatsAppSender.schema)
             .field("sender", .string, .identifier(auto: false))

@@ -28,7 +28,7 @@ extension WhatsAppService {
     /// becomes `uncertain`, and waits for its status or the grace.
     func sendQueued(to recipient: String, logger: Logger) async throws {
         let limit = 50
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         while true {
             // SQL rather than the model: this runs for every reply, and a model's reflection costs.
             let rows = try await sql.select().columns("id", "body", "is_template", "state").from(WhatsAppOutboxMessage.schema)
@@ -64,7 +64,7 @@ extension WhatsAppService {
     /// between leaves them `sending`; each is then settled by its own status (its callback data
     /// names it) or sent again after the grace.
     private func send(_ batch: [Queued], to recipient: String, logger: Logger) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         let now = clock.now()
         var ready = batch
         if batch.contains(where: { !$0.isTemplate }) {
@@ -121,7 +121,7 @@ extension WhatsAppService {
     private func markSent(_ sent: [(id: UUID, wamid: String)]) async throws {
         guard !sent.isEmpty else { return }
         let cases = sent.map { SQLQueryString("WHEN \(bind: $0.id) THEN \(bind: $0.wamid)") }.joined(separator: " ")
-        try await (database as! any SQLDatabase).raw("""
+        try await database.sql.raw("""
             UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: State.sent.rawValue), last_error = NULL,
                 updated_at = \(bind: clock.now()), wamid = CASE id \(cases) END
             WHERE id IN (\(binds: sent.map(\.id)))
@@ -130,7 +130,7 @@ extension WhatsAppService {
 
     private func mark(_ rows: [Queued], _ state: State, error: String?, untried: Bool = false) async throws {
         guard !rows.isEmpty else { return }
-        let update = (database as! any SQLDatabase).update(WhatsAppOutboxMessage.schema)
+        let update = database.sql.update(WhatsAppOutboxMessage.schema)
             .set("state", to: SQLBind(state.rawValue)).set("last_error", to: SQLBind(error)).set("updated_at", to: SQLBind(clock.now()))
             .where("id", .in, rows.map(\.id))
         if untried { update.set("attempts", to: SQLRaw("attempts - 1")) }
@@ -142,7 +142,7 @@ extension WhatsAppService {
     /// replies waiting behind it are sent. Returns the outbox id found.
     @discardableResult
     func settle(wamid: String, callback: String?, now: Date) async throws -> UUID? {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         var found: (id: UUID, recipient: String, state: String)? = nil
         let select = sql.select().columns("id", "recipient", "state").from(WhatsAppOutboxMessage.schema)
         if let callback, callback.hasPrefix(Self.replyCallbackPrefix), let id = UUID(uuidString: String(callback.dropFirst(Self.replyCallbackPrefix.count))) {
@@ -175,7 +175,7 @@ extension WhatsAppService {
     /// numbers' senders start. Returns (marked uncertain, queued again).
     @discardableResult
     func recoverReplies(grace: TimeInterval) async throws -> (uncertain: Int, requeued: Int) {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         let now = clock.now()
         let uncertain = try await sql.raw("""
             UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: State.uncertain.rawValue), updated_at = \(bind: now),

@@ -35,7 +35,7 @@ struct WhatsAppService {
     }
 
     private func store(_ payloads: [WebhookPayload]) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         let now = clock.now()
         let changes = payloads.flatMap(\.entry).flatMap(\.changes)
         var seen = Set<String>()
@@ -67,7 +67,7 @@ struct WhatsAppService {
     /// message it reports on (its delivery, an interrupted reply).
     func recordStatus(_ status: WebhookPayload.Status, now: Date) async throws {
         guard let incoming = DeliveryStatus(rawValue: status.status) else { return }
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         let existing = try await sql.select().columns("status", "error_code", "callback_data").from(WhatsAppMessageStatus.schema)
             .where("wamid", .equal, SQLBind(status.id)).first()
         let current = try existing.flatMap { DeliveryStatus(rawValue: try $0.decode(column: "status", as: String.self)) } ?? .queued
@@ -128,7 +128,7 @@ struct WhatsAppService {
     /// holds it, throws `senderBusy`: the job is retried shortly. (The `send_locked_*` columns
     /// of an earlier version, a second lease for sending, are no longer used.)
     func withLease(of number: String, worker: String, _ body: () async throws -> Void) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         func claim() async throws -> Bool {
             let now = clock.now()
             return try await !sql.update(WhatsAppSender.schema)
@@ -156,7 +156,7 @@ struct WhatsAppService {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(Self.leaseSeconds / 3))
                 guard !Task.isCancelled else { return }
-                _ = try? await (application.db as! any SQLDatabase).update(WhatsAppSender.schema)
+                _ = try? await application.db.sql.update(WhatsAppSender.schema)
                     .set("locked_until", to: SQLBind(clock.now().addingTimeInterval(Self.leaseSeconds)))
                     .where("sender", .equal, SQLBind(number)).where("locked_by", .equal, SQLBind(worker)).run()
             }
@@ -184,7 +184,7 @@ struct WhatsAppService {
     /// retry sends what is still queued.
     private func answerPending(of sender: String) async throws {
         var answered = 0
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         // SQL rather than the model: this runs for every message, and a model's reflection costs.
         while let next = try await sql.select().columns("wamid", "payload").from(WhatsAppInbound.schema)
             .where("sender", .equal, SQLBind(sender)).where("state", .equal, SQLBind("pending"))
@@ -213,7 +213,7 @@ struct WhatsAppService {
             try await ForgetNumberJob.enqueue(sender, on: JobQueue(database: database, clock: clock))
             return true
         }
-        let done = try await (database as! any SQLDatabase).update(WhatsAppInbound.schema).set("state", to: SQLBind("done"))
+        let done = try await database.sql.update(WhatsAppInbound.schema).set("state", to: SQLBind("done"))
             .where("wamid", .equal, SQLBind(wamid)).where("state", .equal, SQLBind("pending")).returning("wamid").all()
         // Another worker answered it meanwhile (a lease that ran out): this turn rolls back.
         guard !done.isEmpty else { throw WhatsAppProcessingError.senderBusy }
@@ -248,7 +248,7 @@ struct WhatsAppService {
     func queue(_ messages: [[String: Any]], to recipient: String, isTemplate: Bool, startSender: Bool = true) async throws -> [UUID] {
         guard !messages.isEmpty else { return [] }
         let now = clock.now()
-        let insert = (database as! any SQLDatabase).insert(into: WhatsAppOutboxMessage.schema)
+        let insert = database.sql.insert(into: WhatsAppOutboxMessage.schema)
             .columns("id", "recipient", "body", "is_template", "lane", "state", "attempts", "created_at", "updated_at")
         var ids: [UUID] = []
         for (index, message) in messages.enumerated() {

@@ -28,7 +28,7 @@ public struct JobQueue: Sendable {
         self.clock = clock
     }
 
-    private var sql: any SQLDatabase { database as! any SQLDatabase }
+    private var sql: any SQLDatabase { database.sql }
 
     /// Adds a job. With an idempotency key, a second enqueue of the same key adds nothing and
     /// returns nil (the job already exists, whatever its state).

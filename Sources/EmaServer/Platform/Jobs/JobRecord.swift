@@ -55,7 +55,7 @@ struct CreateJobs: AsyncMigration {
             .field("finished_at", .datetime)
             .unique(on: "idempotency_key")
             .create()
-        try await (database as! any SQLDatabase)
+        try await database.sql
             .create(index: "jobs_state_run_at")
             .on(JobRecord.schema)
             .column("state")

@@ -53,15 +53,10 @@ struct BillingHolderRecords: HolderRecords {
             .set("end_reason", to: SQLBind(reason)).set("updated_at", to: SQLBind(now))
             .where("phone", .equal, SQLBind(phone)).where("status", .equal, SQLBind(Enrollment.Status.active.rawValue))
             .returning("contract_id").all()
-        let queued = try await WhatsAppOutboxMessage.query(on: database).filter(\.$recipient == phone)
-            .filter(\.$lane == WhatsAppOutboxMessage.Lane.bulk.rawValue).filter(\.$state == WhatsAppOutboxMessage.State.queued.rawValue).all()
-        for message in queued {
-            let id = try message.requireID()
-            let taken = try await sql.delete(from: WhatsAppOutboxMessage.schema).where("id", .equal, SQLBind(id))
-                .where("state", .equal, SQLBind(WhatsAppOutboxMessage.State.queued.rawValue)).returning("id").all()
-            guard !taken.isEmpty else { continue }
+        let taken = try await WhatsAppBulkLane.takeBack(recipient: phone, on: database)
+        if !taken.isEmpty {
             try await sql.update(Delivery.schema).set("status", to: SQLBind(DeliveryStatus.failed.rawValue)).set("updated_at", to: SQLBind(now))
-                .where("outbox_id", .equal, SQLBind(id)).run()
+                .where("outbox_id", .in, SQLBind.group(taken)).run()
         }
         return try await contractNumbers(rows, on: database)
     }

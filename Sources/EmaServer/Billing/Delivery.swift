@@ -46,3 +46,16 @@ struct CreateDeliveries: AsyncMigration {
         try await database.schema(Delivery.schema).delete()
     }
 }
+
+/// A delivery by its message (the bulk lane tells Billing what became of a message). Created by
+/// Channels' `AddOutboxLane` until Billing took its own index over: `IF NOT EXISTS` keeps
+/// databases that already have it as they are.
+struct AddDeliveriesOutboxIndex: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.sql.raw("CREATE INDEX IF NOT EXISTS deliveries_outbox ON deliveries (outbox_id)").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.sql.raw("DROP INDEX IF EXISTS deliveries_outbox").run()
+    }
+}

@@ -63,7 +63,7 @@ struct DispatchService {
                     let now = application.clock.now()
                     group.addTask {
                         let inserted = try await database.writeTransaction { tx in
-                            try await Self.write(rows, period: period, signer: signer, publicURL: publicURL, now: now, sql: tx.sql)
+                            try await Self.write(rows, period: period, signer: signer, publicURL: publicURL, now: now, on: tx)
                         }
                         return (inserted, rows.count)
                     }
@@ -75,7 +75,7 @@ struct DispatchService {
         }
         if summary.queued > 0 {
             // Half the worker slots at most: customers still get their replies during a campaign.
-            try await WhatsAppBulkSender.start(application, count: application.usesSQLite ? 1 : max(1, application.emaConfig.workerConcurrency / 2))
+            try await WhatsAppBulkLane.start(application, count: application.usesSQLite ? 1 : max(1, application.emaConfig.workerConcurrency / 2))
         }
         return summary
     }
@@ -115,7 +115,8 @@ struct DispatchService {
 
     /// Inserts the deliveries (a conflict means already queued) and, for the new ones only,
     /// their template messages in the bulk lane. Returns how many were new.
-    static func write(_ rows: [Row], period: BillingPeriod, signer: BillLinks.Signer, publicURL: String, now: Date, sql: any SQLDatabase) async throws -> Int {
+    static func write(_ rows: [Row], period: BillingPeriod, signer: BillLinks.Signer, publicURL: String, now: Date, on database: any Database) async throws -> Int {
+        let sql = database.sql
         let outboxIDs = rows.map { _ in UUID() }
         let deliveryIDs = rows.map { _ in UUID() }
         let deliveries = sql.insert(into: Delivery.schema)
@@ -129,17 +130,12 @@ struct DispatchService {
         let inserted = Set(try await deliveries.ignoringConflicts(with: ["enrollment_id", "invoice_id"]).returning("id").all()
             .map { try $0.decode(column: "id", as: UUID.self) })
         guard !inserted.isEmpty else { return 0 }
-        let outbox = sql.insert(into: WhatsAppOutboxMessage.schema)
-            .columns("id", "recipient", "body", "is_template", "lane", "state", "attempts", "created_at", "updated_at")
-        for (index, row) in rows.enumerated() where inserted.contains(deliveryIDs[index]) {
-            guard let invoice = row.invoice else { continue }
-            let message = template(for: row, invoice: invoice, delivery: deliveryIDs[index], period: period, signer: signer, publicURL: publicURL)
-            outbox.values(
-                SQLBind(outboxIDs[index]), SQLBind(row.phone), SQLBind(message.json(to: row.phone)), SQLBind(true),
-                SQLBind(WhatsAppOutboxMessage.Lane.bulk.rawValue), SQLBind(WhatsAppOutboxMessage.State.queued.rawValue), SQLBind(0), SQLBind(now), SQLBind(now)
-            )
+        let messages = rows.indices.compactMap { index -> WhatsAppBulkLane.Message? in
+            guard inserted.contains(deliveryIDs[index]), let invoice = rows[index].invoice else { return nil }
+            let template = template(for: rows[index], invoice: invoice, delivery: deliveryIDs[index], period: period, signer: signer, publicURL: publicURL)
+            return .init(id: outboxIDs[index], recipient: rows[index].phone, template: template)
         }
-        try await outbox.run()
+        try await WhatsAppBulkLane.queue(messages, at: now, on: database)
         return inserted.count
     }
 
@@ -155,7 +151,7 @@ struct DispatchService {
             CivilDate(row.dueDate)?.displayName ?? row.dueDate,
         ]
         template.urlButtonSuffix = row.contractNumber
-        template.callbackData = "entrega:\(delivery.uuidString)"
+        template.callbackData = DeliveryTracking.callbackData(delivery: delivery)
         return template
     }
 
@@ -192,12 +188,15 @@ struct DispatchService {
             if let cause = try row.decode(column: "failure_cause", as: String?.self) { report.byCause[cause, default: 0] += count }
             if try row.decode(column: "closed", as: Bool.self) { report.closed = true }
         }
-        // Waiting: still queued (the delivery moves on when its message is sent). Uncertain:
-        // from the few open rows of the bulk lane's index.
-        report.uncertain = try await sql.raw("""
-            SELECT COUNT(*) AS n FROM \(ident: WhatsAppOutboxMessage.schema) AS o JOIN \(ident: Delivery.schema) AS d ON d.outbox_id = o.id
-            WHERE o.lane = 'bulk' AND o.state = 'uncertain' AND d.period = \(bind: period.description)
-            """).first()?.decode(column: "n", as: Int.self) ?? 0
+        // Waiting: still queued (the delivery moves on when its message is sent). Uncertain: the
+        // period's among the bulk lane's few messages in doubt.
+        let inDoubt = try await WhatsAppBulkLane.inDoubt(on: database)
+        for start in stride(from: 0, to: inDoubt.count, by: 1_000) {
+            report.uncertain += try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(Delivery.schema)
+                .where("outbox_id", .in, SQLBind.group(Array(inDoubt[start..<min(inDoubt.count, start + 1_000)])))
+                .where("period", .equal, SQLBind(period.description))
+                .first()?.decode(column: "n", as: Int.self) ?? 0
+        }
         report.waiting = (report.byStatus[DeliveryStatus.queued.rawValue] ?? 0) - report.uncertain
         return report
     }
@@ -207,15 +206,16 @@ struct DispatchService {
     /// `queued`. Returns how many were queued.
     func retryFailed(period: BillingPeriod) async throws -> Int {
         let sql = database.sql
-        let rows = try await sql.raw("""
-            SELECT d.id AS delivery_id, d.enrollment_id, d.phone, c.contract_number, i.id AS invoice_id, i.amount_cop, i.due_date
+        let failed = try await sql.raw("""
+            SELECT d.id AS delivery_id, d.outbox_id, d.enrollment_id, d.phone, c.contract_number, i.id AS invoice_id, i.amount_cop, i.due_date
             FROM \(ident: Delivery.schema) AS d
             JOIN \(ident: Invoice.schema) AS i ON i.id = d.invoice_id
             JOIN \(ident: Contract.schema) AS c ON c.id = i.contract_id
-            LEFT JOIN \(ident: WhatsAppOutboxMessage.schema) AS o ON o.id = d.outbox_id
             WHERE d.period = \(bind: period.description) AND d.status = \(bind: DeliveryStatus.failed.rawValue) AND d.closed = \(bind: false)
-              AND (o.id IS NULL OR o.state IN ('sent', 'failed'))
             """).all()
+        // Never a second live message: one whose message is still on its way waits for it.
+        let onTheirWay = try await WhatsAppBulkLane.onTheirWay(among: failed.compactMap { try $0.decode(column: "outbox_id", as: UUID?.self) }, on: database)
+        let rows = try failed.filter { try $0.decode(column: "outbox_id", as: UUID?.self).map { !onTheirWay.contains($0) } ?? true }
         guard !rows.isEmpty else { return 0 }
         let signer = try await BillLinks(database: database, clock: application.clock).signer()
         let publicURL = application.emaConfig.publicURL
@@ -238,40 +238,12 @@ struct DispatchService {
                     .all()
                 guard !claimed.isEmpty else { continue }
                 let message = Self.template(for: data, invoice: invoice, delivery: delivery, period: period, signer: signer, publicURL: publicURL)
-                try await sql.insert(into: WhatsAppOutboxMessage.schema)
-                    .columns("id", "recipient", "body", "is_template", "lane", "state", "attempts", "created_at", "updated_at")
-                    .values(SQLBind(outbox), SQLBind(data.phone), SQLBind(message.json(to: data.phone)), SQLBind(true),
-                            SQLBind(WhatsAppOutboxMessage.Lane.bulk.rawValue), SQLBind(WhatsAppOutboxMessage.State.queued.rawValue), SQLBind(0), SQLBind(now), SQLBind(now))
-                    .run()
+                try await WhatsAppBulkLane.queue([.init(id: outbox, recipient: data.phone, template: message)], at: now, on: tx)
                 queued += 1
             }
             return queued
         }
-        if count > 0 { try await WhatsAppBulkSender.start(application, count: 1) }
+        if count > 0 { try await WhatsAppBulkLane.start(application, count: 1) }
         return count
-    }
-
-    /// Moves a delivery's status forward (never back) and keeps the failure cause.
-    static func record(
-        _ incoming: DeliveryStatus, code: Int?, where column: String, equals value: any Encodable & Sendable, database: any Database, now: Date,
-        cause: DeliveryFailureCause? = nil
-    ) async throws {
-        let sql = database.sql
-        let rows = try await sql.select().columns("id", "status").from(Delivery.schema).where(column, .equal, SQLBind(value)).all()
-        for row in rows {
-            let id = try row.decode(column: "id", as: UUID.self)
-            let current = DeliveryStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .queued
-            let merged = current.merged(with: incoming)
-            guard merged != current else { continue }
-            let update = sql.update(Delivery.schema)
-                .set("status", to: SQLBind(merged.rawValue))
-                .set("updated_at", to: SQLBind(now))
-            if merged == .failed {
-                update.set("failure_cause", to: SQLBind((cause ?? DeliveryFailureCause.from(code: code)).rawValue))
-            } else {
-                update.set("failure_cause", to: SQLLiteral.null)
-            }
-            try await update.where("id", .equal, SQLBind(id)).run()
-        }
     }
 }

@@ -38,5 +38,6 @@ extension Application {
         migrations.add(CreateSMSOutbox())
         migrations.add(AddOutboxRecoveryIndexes())
         migrations.add(AddLastMessageToConversations())
+        migrations.add(AddDeliveriesOutboxIndex())
     }
 }

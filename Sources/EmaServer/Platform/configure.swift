@@ -78,6 +78,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // The chat API is called by the widget from the utility's own sites: ChatCORSMiddleware
     // (above) answers the browsers' preflights.
     try app.setUpWhatsApp()
+    // Billing follows its bills' messages through the bulk lane (Billing → Channels only).
+    app.whatsAppBulkObservers.append(DeliveryTracking())
     try api.register(collection: ChatController())
     let admin = api.grouped(AdminTokenMiddleware(token: config.adminToken))
     try admin.register(collection: AdminContractsController())

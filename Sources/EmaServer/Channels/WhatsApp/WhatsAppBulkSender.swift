@@ -7,8 +7,9 @@ import Vapor
 /// The bulk lane (the monthly bill): claims queued messages a batch at a time (marked
 /// `sending` in one statement before any call), sends them at the pacer's rate with a few calls
 /// in flight, and records the results. A crash leaves the batch `sending`; recovery turns those
-/// rows `uncertain` and sends again only the ones Meta never reported on (no status webhook for
-/// their delivery within the grace period), so a bill is neither lost nor sent twice.
+/// rows `uncertain` and sends again only the ones Meta never reported on (a status webhook
+/// settles a message as sent; none within the grace period), so a bill is neither lost nor sent
+/// twice. What becomes of each message is told to the lane's observers (Billing's deliveries).
 struct WhatsAppBulkSender {
     static let job = "whatsapp.send_bulk"
     static let recoveryJob = "whatsapp.recover_bulk"
@@ -118,6 +119,7 @@ struct WhatsAppBulkSender {
             if case .sent(let wamid) = outcome { return (batch[index].id, wamid) }
             return nil
         }
+        let observers = application.whatsAppBulkObservers
         try await database.writeTransaction { tx in
             let sql = tx.sql
             if !sent.isEmpty {
@@ -127,18 +129,18 @@ struct WhatsAppBulkSender {
                     UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = 'sent', wamid = v.column2, last_error = NULL, updated_at = \(bind: now)
                     FROM (VALUES \(values)) AS v WHERE \(ident: WhatsAppOutboxMessage.schema).id = v.column1
                     """).run()
-                // Their deliveries: queued → sent; one a webhook already moved further stays where it is.
-                try await sql.update(Delivery.schema)
-                    .set("status", to: SQLBind(DeliveryStatus.sent.rawValue)).set("updated_at", to: SQLBind(now))
-                    .where("outbox_id", .in, SQLBind.group(sent.map(\.0)))
-                    .where("status", .equal, SQLBind(DeliveryStatus.queued.rawValue))
-                    .run()
+                for observer in observers { try await observer.sent(sent.map(\.0), at: now, on: tx) }
             }
             /// Leaves a message in `state` with the reason of its last attempt.
             func mark(_ row: Claimed, _ state: String, _ reason: String) async throws {
                 try await sql.update(WhatsAppOutboxMessage.schema)
                     .set("state", to: SQLBind(state)).set("last_error", to: SQLBind(reason)).set("updated_at", to: SQLBind(now))
                     .where("id", .equal, SQLBind(row.id)).run()
+            }
+            func failed(_ id: UUID, code: Int?, cause: DeliveryFailureCause?) async throws {
+                for observer in observers {
+                    _ = try await observer.reached(.failed, code: code, cause: cause, callback: nil, message: id, at: now, on: tx)
+                }
             }
             for (index, outcome) in outcomes {
                 let row = batch[index]
@@ -148,14 +150,12 @@ struct WhatsAppBulkSender {
                 case .temporary(let reason):
                     let final = row.attempts >= Self.maxAttempts
                     try await mark(row, final ? "failed" : "queued", reason)
-                    if final {
-                        try await DispatchService.record(.failed, code: nil, where: "outbox_id", equals: row.id, database: tx, now: now, cause: .operatorRejected)
-                    }
+                    if final { try await failed(row.id, code: nil, cause: .operatorRejected) }
                 case .unanswered(let reason):
                     try await mark(row, "uncertain", reason)
                 case .rejected(let code, let reason):
                     try await mark(row, "failed", reason)
-                    try await DispatchService.record(.failed, code: code, where: "outbox_id", equals: row.id, database: tx, now: now)
+                    try await failed(row.id, code: code, cause: nil)
                     logger.warning("Plantilla de WhatsApp rechazada", metadata: ["to": .string(Masking.phone(row.recipient)), "error": .string(reason)])
                 }
             }
@@ -165,7 +165,7 @@ struct WhatsAppBulkSender {
     // MARK: Recovery
 
     /// After a crash: `sending` rows older than the lease become `uncertain`; `uncertain` rows
-    /// whose delivery Meta never reported on within `grace` go back to the queue (nothing
+    /// no status settled within `grace` go back to the queue (nothing
     /// reached Meta, or a status would have come); then a sender is started if anything waits.
     /// Returns (marked uncertain, queued again).
     @discardableResult
@@ -178,17 +178,10 @@ struct WhatsAppBulkSender {
             WHERE lane = 'bulk' AND state = 'sending' AND updated_at < \(bind: now.addingTimeInterval(-lease))
             RETURNING id
             """).all().count
-        // Meta reported on these (their delivery moved on): they did go out.
-        try await sql.raw("""
-            UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: "sent"), updated_at = \(bind: now), last_error = NULL
-            WHERE lane = 'bulk' AND state = 'uncertain'
-              AND id IN (SELECT outbox_id FROM \(ident: Delivery.schema) WHERE status <> \(bind: DeliveryStatus.queued.rawValue) AND outbox_id IS NOT NULL)
-            """).run()
         let requeued = try await sql.raw("""
             UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: "queued"), updated_at = \(bind: now),
                 last_error = \(bind: "Meta no informó ningún estado: se reenvía")
             WHERE lane = 'bulk' AND state = 'uncertain' AND updated_at < \(bind: now.addingTimeInterval(-grace))
-              AND id IN (SELECT outbox_id FROM \(ident: Delivery.schema) WHERE status = \(bind: DeliveryStatus.queued.rawValue) AND outbox_id IS NOT NULL)
             RETURNING id
             """).all().count
         let waiting = try await sql.raw("SELECT id FROM \(ident: WhatsAppOutboxMessage.schema) WHERE lane = 'bulk' AND state = 'queued' LIMIT 1").first() != nil
@@ -211,13 +204,14 @@ struct WhatsAppBulkSender {
         }
     }
 
-    /// A status webhook for a delivery settles its message if it was interrupted (or is still
-    /// being recorded): it did reach Meta.
-    static func settleUncertain(delivery: UUID, database: any Database, now: Date) async throws {
-        let sql = database.sql
-        try await sql.raw("""
-            UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: "sent"), updated_at = \(bind: now), last_error = NULL
-            WHERE state IN (\(bind: "uncertain"), \(bind: "sending")) AND id IN (SELECT outbox_id FROM \(ident: Delivery.schema) WHERE id = \(bind: delivery))
-            """).run()
+    /// A status webhook for bulk messages settles the ones interrupted (or still being
+    /// recorded): they did reach Meta.
+    static func settle(_ messages: [UUID], database: any Database, now: Date) async throws {
+        guard !messages.isEmpty else { return }
+        try await database.sql.update(WhatsAppOutboxMessage.schema)
+            .set("state", to: SQLBind(WhatsAppOutboxMessage.State.sent.rawValue)).set("updated_at", to: SQLBind(now)).set("last_error", to: SQLLiteral.null)
+            .where("id", .in, SQLBind.group(messages)).where("lane", .equal, SQLBind(WhatsAppOutboxMessage.Lane.bulk.rawValue))
+            .where("state", .in, SQLBind.group([WhatsAppOutboxMessage.State.uncertain.rawValue, WhatsAppOutboxMessage.State.sending.rawValue]))
+            .run()
     }
 }

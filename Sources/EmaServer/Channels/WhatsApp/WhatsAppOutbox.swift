@@ -53,7 +53,8 @@ struct CreateWhatsAppOutbox: AsyncMigration {
 }
 
 /// The bulk lane of the monthly bill, and the indexes a million rows need: the recipient's
-/// queue in order, the bulk lane's queue, and a delivery by its outbox message.
+/// queue in order, the bulk lane's queue. (It also indexed Billing's deliveries by message;
+/// Billing's `AddDeliveriesOutboxIndex` does that now, and keeps the index where it exists.)
 struct AddOutboxLane: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema(WhatsAppOutboxMessage.schema)
@@ -65,12 +66,11 @@ struct AddOutboxLane: AsyncMigration {
         // conversation index, and leave the bulk index once sent.
         try await sql.raw("CREATE INDEX whatsapp_outbox_recipient_created ON whatsapp_outbox (recipient, created_at) WHERE lane = 'conversation'").run()
         try await sql.raw("CREATE INDEX whatsapp_outbox_bulk_open ON whatsapp_outbox (state, created_at) WHERE lane = 'bulk' AND state <> 'sent'").run()
-        try await sql.create(index: "deliveries_outbox").on(Delivery.schema).column("outbox_id").run()
     }
 
     func revert(on database: any Database) async throws {
         let sql = database.sql
-        for index in ["deliveries_outbox", "whatsapp_outbox_bulk_open", "whatsapp_outbox_recipient_created"] {
+        for index in ["whatsapp_outbox_bulk_open", "whatsapp_outbox_recipient_created"] {
             try await sql.drop(index: index).run()
         }
         try await database.schema(WhatsAppOutboxMessage.schema).deleteField("lane").update()

@@ -90,7 +90,6 @@ extension WhatsAppService {
             do {
                 try await application.whatsAppPacer.take()
                 sent.append((id, try await application.whatsApp.send(message)))
-                if row.isTemplate { try await DispatchService.record(.sent, code: nil, where: "outbox_id", equals: id, database: database, now: clock.now()) }
             } catch let error as WhatsAppSendError where error.isRetryable {
                 // This one and the ones after it (not tried: their attempt does not count) go back
                 // to the queue; the job is retried.
@@ -100,9 +99,6 @@ extension WhatsAppService {
                 throw error
             } catch let error as WhatsAppSendError {
                 try await mark([row], .failed, error: error.description)
-                if case .rejected(let code, _) = error, row.isTemplate {
-                    try await DispatchService.record(.failed, code: code, where: "outbox_id", equals: id, database: database, now: clock.now())
-                }
                 logger.warning("Mensaje de WhatsApp rechazado", metadata: ["to": .string(Masking.phone(recipient)), "error": .string(error.description)])
             } catch {
                 // Not from the call (the client reports every failure of its own as a

@@ -64,7 +64,8 @@ struct WhatsAppService {
     }
 
     /// Keeps the furthest status of each message, never going backwards, and settles the
-    /// message it reports on (its delivery, an interrupted reply).
+    /// message it reports on (an interrupted reply or bulk message; the bulk lane's observers
+    /// follow theirs: a bill's delivery).
     func recordStatus(_ status: WebhookPayload.Status, now: Date) async throws {
         guard let incoming = DeliveryStatus(rawValue: status.status) else { return }
         let sql = database.sql
@@ -80,12 +81,12 @@ struct WhatsAppService {
             .onConflict(with: ["wamid"]) { $0.set(excludedValueOf: "status").set(excludedValueOf: "error_code").set(excludedValueOf: "callback_data").set(excludedValueOf: "updated_at") }
             .run()
         let outbox = try await settle(wamid: status.id, callback: callbackData, now: now)
-        if let callback = callbackData, callback.hasPrefix("entrega:"), let delivery = UUID(uuidString: String(callback.dropFirst("entrega:".count))) {
-            try await DispatchService.record(merged, code: errorCode, where: "id", equals: delivery, database: database, now: now)
-            try await WhatsAppBulkSender.settleUncertain(delivery: delivery, database: database, now: now)
-        } else if callbackData == nil, let outbox {
-            // A status without its callback data: the bill's delivery is found by the wamid.
-            try await DispatchService.record(merged, code: errorCode, where: "outbox_id", equals: outbox, database: database, now: now)
+        // The capabilities that send in the bulk lane find their message (by its callback data,
+        // or by the outbox row the wamid found) and name it, so an interrupted send settles.
+        for observer in application.whatsAppBulkObservers {
+            let messages = try await observer.reached(merged, code: errorCode, cause: nil, callback: callbackData,
+                                                      message: callbackData == nil ? outbox : nil, at: now, on: database)
+            try await WhatsAppBulkSender.settle(messages, database: database, now: now)
         }
     }
 

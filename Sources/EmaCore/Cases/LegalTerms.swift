@@ -11,6 +11,9 @@ public enum CaseType: String, CaseIterable, Codable, Sendable {
     case peticionDocumentos = "peticion_documentos"
     case consulta
 
+    /// What the complaint index counts.
+    public static let complaints: [CaseType] = [.queja, .reclamo]
+
     public var title: String {
         switch self {
         case .peticion: "Petición"

@@ -72,3 +72,12 @@ struct AssistantHolderRecords: HolderRecords {
         return touched
     }
 }
+
+extension AssistantHolderRecords: ExpiringRecords {
+    /// Conversations idle past the term, except the ones an advisor still holds.
+    func purge(_ terms: RetentionTerms, on database: any Database) async throws -> RetentionJob.Removed {
+        let delete = database.sql.delete(from: Conversation.schema).where("updated_at", .lessThan, SQLBind(terms.transcriptsBefore))
+        if !terms.held.isEmpty { delete.where("id", .notIn, SQLBind.group(terms.held)) }
+        return .init(conversations: try await delete.returning("id").all().count)
+    }
+}

@@ -75,7 +75,7 @@ struct AssistantService: AssistantEffects {
 
     func contract(number: String) async throws -> ContractSummary? {
         try await admitLookup(number)
-        guard let contract = try await Contract.query(on: database).filter(\.$contractNumber == number).first() else { return nil }
+        guard let contract = try await ContractDirectory(database: database).contract(number: number) else { return nil }
         return ContractSummary(number: contract.contractNumber, address: contract.address, municipality: contract.municipality,
                                active: contract.status == ContractStatus.activo.rawValue)
     }
@@ -128,7 +128,7 @@ struct AssistantService: AssistantEffects {
     }
 
     func rateCase(radicado: String, score: Int, comment: String?) async throws -> Bool {
-        guard let caseService, let row = try await PQRCase.query(on: database).filter(\.$radicado == radicado).first() else { return false }
+        guard let caseService, let row = try await caseService.find(radicado: radicado) else { return false }
         do {
             try await caseService.rate(row, score: score, comment: comment)
             return true

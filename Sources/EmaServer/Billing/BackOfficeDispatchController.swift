@@ -130,10 +130,7 @@ struct BackOfficeDispatchController: RouteCollection {
         guard let staff = request.staff else { throw Abort(.unauthorized) }
         guard let period = BillingPeriod(request.parameters.get("period") ?? "") else { throw BillingError.invalidPeriod }
         let report = try await DispatchService(application: request.application).report(period: period)
-        let preparing = try await JobRecord.query(on: request.db)
-            .filter(\.$kind == Self.job)
-            .filter(\.$state ~~ [JobState.queued, JobState.running])
-            .all().contains { $0.payload.contains("\"\(period)\"") }
+        let preparing = try await request.application.jobQueue.hasPending(kind: Self.job, mentioning: "\"\(period)\"")
         let handed = report.total - report.waiting - report.uncertain
         let refresh = preparing || report.waiting > 0
         let unsent = refresh ? 0 : try await Self.unsent(period: period, database: request.db)

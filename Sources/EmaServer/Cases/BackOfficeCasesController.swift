@@ -226,8 +226,7 @@ struct BackOfficeCasesController: RouteCollection {
         let caseID = try row.requireID()
         let events = try await service.events(of: caseID, publicOnly: false)
         let files = try await CaseAttachment.query(on: request.db).filter(\.$caseID == caseID).field(\.$id).field(\.$filename).field(\.$size).all()
-        let assignable = staff.role == .agente ? [] : try await StaffAccount.query(on: request.db).filter(\.$active == true)
-            .filter(\.$role ~~ StaffAccount.Role.care.map(\.rawValue)).sort(\.$name).all()
+        let assignable = staff.role == .agente ? [] : try await StaffDirectory(database: request.db).careAccounts()
         let due = CivilDate(row.effectiveDue)
         let filed = CivilDate(row.filedOn)
         let extendable = row.statusValue.isOpen && row.extendedDueOn == nil && filed.flatMap { service.deadlines.extended(filed: $0, term: row.term, noticeOn: today) } != nil
@@ -301,7 +300,7 @@ struct BackOfficeCasesController: RouteCollection {
     @Sendable
     func take(request: Request) async throws -> Response {
         try await act(request) { row, staff in
-            guard row.assignedTo == nil, let account = try await StaffAccount.find(staff.accountID, on: request.db) else { throw CaseError.notYours }
+            guard row.assignedTo == nil, let account = try await StaffDirectory(database: request.db).account(staff.accountID) else { throw CaseError.notYours }
             try await request.application.caseService().assign(row, to: account, by: staff.email)
             return "Tomaste este caso."
         }
@@ -314,7 +313,7 @@ struct BackOfficeCasesController: RouteCollection {
         guard request.staff?.role != .agente else { throw StaffError.roleNotAllowed }
         return try await act(request) { row, staff in
             guard let id = try request.content.decode(AssignForm.self).responsable.flatMap(UUID.init(uuidString:)),
-                  let account = try await StaffAccount.find(id, on: request.db), account.active, StaffAccount.Role.care.contains(account.roleValue)
+                  let account = try await StaffDirectory(database: request.db).account(id), account.active, StaffAccount.Role.care.contains(account.roleValue)
             else { throw CaseError.unknownStaff }
             try await request.application.caseService().assign(row, to: account, by: staff.email)
             return "Caso asignado a \(account.name)."

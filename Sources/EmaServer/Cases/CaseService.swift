@@ -122,7 +122,7 @@ struct CaseService {
         var contract: Contract?
         if let typed = draft.contractNumber, !typed.trimmingCharacters(in: .whitespaces).isEmpty {
             guard let number = ContractNumber.parse(typed),
-                  let found = try await Contract.query(on: database).filter(\.$contractNumber == number).first()
+                  let found = try await ContractDirectory(database: database).contract(number: number)
             else { throw CaseError.contractNotFound }
             contract = found
         } else if draft.type == .reclamo || draft.type.isRecurso {
@@ -132,7 +132,7 @@ struct CaseService {
         }
         var invoice: Invoice?
         if let typed = draft.invoiceNumber?.trimmingCharacters(in: .whitespaces), !typed.isEmpty {
-            guard let contract, let found = try await Invoice.query(on: database).filter(\.$invoiceNumber == typed).filter(\.$contract.$id == contract.requireID()).first()
+            guard let contract, let found = try await ContractDirectory(database: database).invoice(number: typed, of: contract)
             else { throw CaseError.invoiceNotFound }
             if draft.type == .reclamo, let issued = CivilDate(found.issueDate) {
                 let limit = deadlines.billClaimDeadline(issued: issued)
@@ -251,6 +251,15 @@ struct CaseService {
     }
 
     // MARK: Public lookup
+
+    /// The case with this radicado (for the staff and the engine; the public lookup needs its code).
+    func find(radicado: String) async throws -> PQRCase? {
+        try await PQRCase.query(on: database).filter(\.$radicado == radicado).first()
+    }
+
+    func find(id: UUID) async throws -> PQRCase? {
+        try await PQRCase.find(id, on: database)
+    }
 
     /// The case with this radicado and access code, or nil. A wrong code and an unknown radicado
     /// take the same path (one indexed query, one hash, one constant-time comparison) and give

@@ -53,7 +53,7 @@ struct CaseStatistics: Sendable {
         let bySegment = try await grouped("segment") { $0.flatMap(Segment.init(rawValue:))?.displayName ?? "Sin contrato" }
         let byChannel = try await grouped("channel") { $0.flatMap(CaseChannel.init(rawValue:))?.title ?? "—" }
         let filed = byType.reduce(0) { $0 + $1.count }
-        let complaints = try await sql.raw("SELECT COUNT(*) AS total FROM cases WHERE filed_on >= \(bind: from) AND filed_on < \(bind: to) AND type IN ('queja', 'reclamo')").first()?.decode(column: "total", as: Int.self) ?? 0
+        let complaints = try await sql.raw("SELECT COUNT(*) AS total FROM cases WHERE filed_on >= \(bind: from) AND filed_on < \(bind: to) AND type IN (\(binds: CaseType.complaints.map(\.rawValue)))").first()?.decode(column: "total", as: Int.self) ?? 0
         let silence = try await sql.raw("SELECT COUNT(*) AS total FROM cases WHERE filed_on >= \(bind: from) AND filed_on < \(bind: to) AND positive_silence = \(bind: true)").first()?.decode(column: "total", as: Int.self) ?? 0
         let answers = try await sql.raw("""
             SELECT COUNT(*) AS total,
@@ -68,7 +68,7 @@ struct CaseStatistics: Sendable {
         let days = try answers?.decode(column: "days", as: Double?.self)
         let surveys = try answers?.decode(column: "surveys", as: Int.self) ?? 0
         let satisfaction = try answers?.decode(column: "satisfaction", as: Double?.self)
-        let contracts = try await Contract.query(on: database).count()
+        let contracts = try await BillingIndicatorFacts.contractCount(on: database)
         func round1(_ value: Double) -> Double { (value * 10).rounded() / 10 }
         return Month(
             month: key, filed: filed, byType: byType, byCausal: byCausal, byService: byService, byMunicipality: byMunicipality,

@@ -43,8 +43,28 @@ struct ChannelHolderRecords: HolderRecords {
         touched += try await sql.delete(from: SandboxMessage.schema).where("recipient", .equal, SQLBind(phone)).returning("id").all().count
         // Text messages sent or waiting (a waiting one's job finds nothing and ends).
         touched += try await sql.delete(from: SMSOutbox.schema).where("recipient", .equal, SQLBind(phone)).returning("id").all().count
-        touched += try await sql.delete(from: JobRecord.schema).where("payload", .like, SQLBind("%\(phone)%"))
-            .where("locked_until", .is, SQLLiteral.null).returning("id").all().count
+        touched += try await JobQueue(database: database, clock: .system).forget(mentioning: phone)
         return touched
+    }
+}
+
+extension ChannelHolderRecords: ExpiringRecords {
+    /// WhatsApp messages handled (in) or finished (out, conversation lane) before the term, the
+    /// sandbox inboxes, the codes' records; and text messages after a day (their proof is kept
+    /// a day; a code lives ten minutes; one never sent goes too).
+    func purge(_ terms: RetentionTerms, on database: any Database) async throws -> RetentionJob.Removed {
+        let sql = database.sql
+        var removed = RetentionJob.Removed()
+        removed.whatsAppMessages = try await sql.delete(from: WhatsAppInbound.schema).where("received_at", .lessThan, SQLBind(terms.transcriptsBefore))
+            .where("state", .equal, SQLBind("done")).returning("wamid").all().count
+        removed.whatsAppMessages += try await sql.delete(from: WhatsAppOutboxMessage.schema).where("updated_at", .lessThan, SQLBind(terms.transcriptsBefore))
+            .where("lane", .equal, SQLBind(WhatsAppOutboxMessage.Lane.conversation.rawValue))
+            .where("state", .in, SQLBind.group([WhatsAppOutboxMessage.State.sent.rawValue, WhatsAppOutboxMessage.State.failed.rawValue]))
+            .returning("id").all().count
+        removed.sandboxMessages = try await sql.delete(from: SandboxMessage.schema).where("created_at", .lessThan, SQLBind(terms.transcriptsBefore))
+            .returning("id").all().count
+        removed.codes = try await sql.delete(from: VerificationCode.schema).where("issued_at", .lessThan, SQLBind(terms.codesBefore)).returning("id").all().count
+        try await sql.delete(from: SMSOutbox.schema).where("created_at", .lessThan, SQLBind(terms.now.addingTimeInterval(-86_400))).run()
+        return removed
     }
 }

@@ -43,40 +43,33 @@ enum DemoIndicators {
         var summary = Summary()
         var answers: [SurveyResponse] = []
         let offices = Array(app.turnOffices.prefix(officeCount))
-        let existingTurns = Set(try await OfficeTurn.query(on: app.db).filter(\.$code >= "D-").filter(\.$code < "D.").all().map(\.code))
-        let existingChats = Set(try await LiveChat.query(on: app.db).filter(\.$conversationID >= "demo-").filter(\.$conversationID < "demo.").all().map(\.conversationID))
         var turns: [OfficeTurn] = []
-        var chats: [LiveChat] = []
-        for day in days + (calendar.isBusinessDay(today) ? [today] : []) {
-            for (index, office) in offices.enumerated() {
-                for place in 0..<(day == today ? 4 : 5) {
-                    let turn = turn(office: office, index: index, day: day, place: place, now: now)
-                    guard let turn, !existingTurns.contains(turn.code) else { continue }
-                    turns.append(turn)
-                    if let answer = officeAnswer(turn, office: office, now: now) { answers.append(answer) }
-                }
-            }
+        for turn in try await DemoTurns.history(days: days + (calendar.isBusinessDay(today) ? [today] : []), today: today, offices: offices, now: now, on: app.db) {
+            turns.append(turn)
+            if let office = offices.first(where: { $0.name == turn.office }), let answer = officeAnswer(turn, office: office, now: now) { answers.append(answer) }
         }
+        var keys: [(key: String, requestedAt: Date)] = []
         for day in days {
             for place in 0..<3 {
                 let at = Date(timeIntervalSince1970: Double(day.dayNumber) * 86_400 + 5 * 3_600) + Double(9 * 3_600 + Int(hash("hora|\(day)|\(place)") % (9 * 3_600)))
-                chats.append(chat(key: "\(day)-\(place)", requestedAt: at))
+                keys.append(("\(day)-\(place)", at))
             }
         }
         // Today's, within the advisors' hours, once they have had time to end.
+        var todays: [(key: String, requestedAt: Date)] = []
         for (place, minute) in todaysChats.enumerated() {
             let at = Date(timeIntervalSince1970: Double(today.dayNumber) * 86_400 + 5 * 3_600 + Double(minute * 60))
-            if at.addingTimeInterval(20 * 60) <= now { chats.append(chat(key: "\(today)-hoy-\(place)", requestedAt: at, now: now)) }
+            if at.addingTimeInterval(20 * 60) <= now { todays.append(("\(today)-hoy-\(place)", at)) }
         }
-        chats.removeAll { existingChats.contains($0.conversationID) }
+        let chats = try await DemoChats.history(keys, now: nil, scores: scores, on: app.db) + DemoChats.history(todays, now: now, scores: scores, on: app.db)
         for chat in chats {
             if let score = chat.rating, let rated = chat.ratedAt {
                 answers.append(answer(kind: .chat, subject: chat.id!.uuidString, channel: chat.channel, score: score, at: rated))
             }
         }
         try await app.db.writeTransaction { [turns, chats, answers] tx in
-            for turn in turns { try await turn.create(on: tx) }
-            for chat in chats { try await chat.create(on: tx) }
+            try await DemoTurns.save(turns, on: tx)
+            try await DemoChats.save(chats, on: tx)
             for answer in answers { try await answer.create(on: tx) }
         }
         summary.turns = turns.count
@@ -88,44 +81,10 @@ enum DemoIndicators {
 
     static func hash(_ key: String) -> UInt64 { StableHash.fnv1a(key) }
 
-    /// A turn of a past day, attended (or missed, or cancelled); today's, by the time of day:
-    /// attended if its slot is well past, otherwise still booked for later. None waits now.
-    static func turn(office: UtilityProfile.Office, index: Int, day: CivilDate, place: Int, now: Date) -> OfficeTurn? {
-        let slot = TurnService.slots[(place * 4 + index) % TurnService.slots.count]
-        let key = "\(office.name)|\(day)|\(place)"
-        let h = hash(key)
-        guard let start = OfficeTurn.slotStart(day: day.description, slot: slot) else { return nil }
-        let turn = OfficeTurn()
-        turn.code = "D-\(day.description.replacingOccurrences(of: "-", with: ""))-\(index)\(place)"
-        turn.office = office.name
-        turn.day = day.description
-        turn.slot = slot
-        turn.createdAt = start.addingTimeInterval(-2 * 86_400)
-        // About 6 to 16 minutes of waiting on average, depending on the office; 4 to 16 of attention.
-        let wait = Double(h % 1_000 + UInt64(index) * 120)
-        let attention = Double(240 + (h >> 16) % 720)
-        let status = h % 13 == 0 ? "no_asistio" : h % 17 == 1 ? "cancelado" : "atendido"
-        if start.addingTimeInterval(wait + attention) > now {
-            guard start > now.addingTimeInterval(30 * 60) else { return nil }
-            turn.status = "reservado"
-            return turn
-        }
-        turn.status = status
-        if status != "cancelado" {
-            turn.calledAt = start.addingTimeInterval(max(0, wait - 60))
-            turn.attendedBy = "agente@ema.demo"
-        }
-        if status == "atendido" {
-            turn.startedAt = start.addingTimeInterval(wait)
-            turn.endedAt = start.addingTimeInterval(wait + attention)
-        }
-        return turn
-    }
-
     /// One attended turn in three gets rated an hour later (if that hour has come).
     static func officeAnswer(_ turn: OfficeTurn, office: UtilityProfile.Office, now: Date) -> SurveyResponse? {
         let h = hash("encuesta|\(turn.code)")
-        guard turn.status == "atendido", let end = turn.endedAt, h % 3 == 0 else { return nil }
+        guard turn.status == .attended, let end = turn.endedAt, h % 3 == 0 else { return nil }
         let at = end.addingTimeInterval(3_600)
         guard at <= now else { return nil }
         let answer = answer(kind: .oficina, subject: turn.code, channel: "sms", score: scores[Int((h >> 8) % UInt64(scores.count))], at: at)
@@ -146,54 +105,13 @@ enum DemoIndicators {
         return answer
     }
 
-    /// A chat with an advisor, ended: answered in 8 s to 2 min, then closed solved or not (by
-    /// the advisor, or by the customer); one in ten abandoned before anyone took it. Most of the
-    /// closed ones are rated. Ids come from the key, so loading again finds them.
-    static func chat(key: String, requestedAt: Date, now: Date? = nil) -> LiveChat {
-        let h = hash("chat|\(key)")
-        let chat = LiveChat()
-        let high = hash("id-a|\(key)"), low = hash("id-b|\(key)")
-        chat.id = UUID(uuid: withUnsafeBytes(of: (high.bigEndian, low.bigEndian)) { bytes in
-            let b = Array(bytes)
-            return (b[0], b[1], b[2], b[3], b[4], b[5], 0x40 | (b[6] & 0x0f), b[7], 0x80 | (b[8] & 0x3f), b[9], b[10], b[11], b[12], b[13], b[14], b[15])
-        })
-        chat.conversationID = "demo-" + key
-        chat.channel = ["web", "web", "whatsapp", "kiosk"][Int((h >> 4) % 4)]
-        chat.requestedAt = requestedAt
-        chat.requestedOn = CivilDate(bogotaAt: requestedAt.timeIntervalSince1970).description
-        if h % 10 == 0 {
-            chat.status = LiveChat.Status.abandoned.rawValue
-            chat.closedAt = requestedAt.addingTimeInterval(Double(70 + (h >> 8) % 120))
-            chat.closedBy = "cliente"
-            return chat
-        }
-        let taken = requestedAt.addingTimeInterval(Double(8 + (h >> 8) % 112))
-        chat.status = LiveChat.Status.closed.rawValue
-        chat.takenAt = taken
-        chat.takenBy = "agente@ema.demo"
-        chat.takenName = "Andrea Agente"
-        chat.firstReplyAt = taken.addingTimeInterval(Double(20 + (h >> 16) % 60))
-        chat.closedAt = taken.addingTimeInterval(Double(240 + (h >> 24) % 600))
-        if h % 10 == 1 {
-            chat.closedBy = "cliente"
-        } else {
-            chat.closedBy = "agente@ema.demo"
-            chat.resolved = (h >> 32) % 5 != 0
-        }
-        if let closed = chat.closedAt, (h >> 40) % 4 != 0, closed.addingTimeInterval(60) <= (now ?? .distantFuture) {
-            chat.rating = scores[Int((h >> 44) % UInt64(scores.count))]
-            chat.ratedAt = closed.addingTimeInterval(60)
-        }
-        return chat
-    }
-
     /// Two quejas, a reclamo and a petición (which the index does not count) per month, filed
     /// through the case service on their day, answered five business days later when that day
     /// has come, and the quejas rated. The submission key makes a second load find them.
     static func fileCases(_ app: Application, days: [CivilDate], now: Date) async throws -> Int {
-        let contracts = try await Contract.query(on: app.db).filter(\.$status == ContractStatus.activo.rawValue).sort(\.$contractNumber).all()
+        let contracts = try await ContractDirectory(database: app.db).activeContracts()
         guard !contracts.isEmpty,
-              let supervisor = try await StaffAccount.query(on: app.db).filter(\.$email == "supervisor@ema.demo").first()
+              let supervisor = try await StaffDirectory(database: app.db).account(email: "supervisor@ema.demo")
         else { return 0 }
         let staff = StaffContext(accountID: try supervisor.requireID(), email: supervisor.email, name: supervisor.name, role: .supervisor, csrfToken: "", sessionID: UUID())
         let calendar = ColombianCalendar()
@@ -218,7 +136,7 @@ enum DemoIndicators {
             guard result.isNew else { continue }
             filed += 1
             let answeredAt = Date(timeIntervalSince1970: Double(calendar.adding(businessDays: 5, to: day).dayNumber) * 86_400 + 5 * 3_600 + 15 * 3_600)
-            guard answeredAt <= now, let row = try await PQRCase.find(result.caseID, on: app.db) else { continue }
+            guard answeredAt <= now, let row = try await service(at: answeredAt).find(id: result.caseID) else { continue }
             try await service(at: answeredAt).answer(row, decision: h % 3 == 0 ? .noAccede : .accede, text: "Revisamos tu caso y te damos respuesta de fondo: esta es una respuesta de demostración.", by: staff)
             try await service(at: answeredAt).notified(row, kind: "aviso_web", proof: "Aviso publicado en la consulta de radicados (demostración).")
             let ratedAt = answeredAt.addingTimeInterval(86_400)

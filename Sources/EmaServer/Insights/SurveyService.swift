@@ -9,18 +9,7 @@ struct SurveyService {
     let database: any Database
     let clock: AppClock
 
-    enum Kind: String, CaseIterable {
-        case chat, queja, oficina, campana
-
-        var title: String {
-            switch self {
-            case .chat: "Chat con asesor"
-            case .queja: "Quejas respondidas"
-            case .oficina: "Atención en oficinas"
-            case .campana: "Encuesta periódica"
-            }
-        }
-    }
+    typealias Kind = SurveyKind
 
     struct Answer {
         var kind: Kind

@@ -40,3 +40,20 @@ struct LiveChatHolderRecords: HolderRecords {
         return messages + chats.count
     }
 }
+
+extension LiveChatHolderRecords: ExpiringRecords {
+    static let open = [LiveChat.Status.waiting.rawValue, LiveChat.Status.active.rawValue]
+
+    /// The conversations of chats still waiting or with an advisor.
+    func heldConversations(on database: any Database) async throws -> [String] {
+        try await LiveChat.query(on: database).filter(\.$status ~~ Self.open).all().map(\.conversationID)
+    }
+
+    /// The messages of chats that ended and began before the term (the chat's times and rating
+    /// stay for the indicators).
+    func purge(_ terms: RetentionTerms, on database: any Database) async throws -> RetentionJob.Removed {
+        let old = try await LiveChat.query(on: database).filter(\.$status !~ Self.open).filter(\.$requestedAt < terms.transcriptsBefore).all().compactMap(\.id)
+        guard !old.isEmpty else { return .init() }
+        return .init(chatMessages: try await database.sql.delete(from: LiveChatMessage.schema).where("chat_id", .in, SQLBind.group(old)).returning("id").all().count)
+    }
+}

@@ -11,13 +11,7 @@ final class LiveChat: Model, @unchecked Sendable {
     static let schema = "live_chats"
 
     /// en_espera → en_atencion → cerrado; en_espera → abandonado; mensaje → cerrado
-    enum Status: String, Codable, CaseIterable {
-        case waiting = "en_espera"
-        case active = "en_atencion"
-        case closed = "cerrado"
-        case abandoned = "abandonado"
-        case message = "mensaje"
-    }
+    typealias Status = LiveChatStatus
 
     @ID(key: .id) var id: UUID?
     /// The Ema conversation (`wa:+57…` on WhatsApp, the session id on the web).

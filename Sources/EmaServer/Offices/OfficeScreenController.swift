@@ -34,14 +34,13 @@ struct OfficeScreenController: RouteCollection {
         let chosen = office.flatMap { service.offices.contains($0) ? $0 : nil } ?? ""
         let today = request.application.clock.today.description
         let turns = chosen.isEmpty ? [] : try await OfficeTurn.query(on: request.db).filter(\.$office == chosen).filter(\.$day == today)
-            .filter(\.$status != "cancelado").sort(\.$slot).sort(\.$createdAt).all()
-        let titles = OfficeTurn.statusTitles
-        let actions = ["llamado": "Iniciar atención", "en_atencion": "Terminar atención"]
+            .filter(\.$status != .cancelled).sort(\.$slot).sort(\.$createdAt).all()
+        let actions: [TurnStatus: String] = [.called: "Iniciar atención", .inAttention: "Terminar atención"]
         let page = Page(
             title: "Turnos", frame: .init(staff),
             offices: service.offices.map { .init(value: $0, label: $0, selected: $0 == chosen) }, office: chosen,
             officeQuery: chosen.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "",
-            rows: turns.map { Row(code: $0.code, slot: $0.slot, status: titles[$0.status] ?? $0.status, action: actions[$0.status], canMarkAbsent: $0.status == "llamado") },
+            rows: turns.map { Row(code: $0.code, slot: $0.slot, status: $0.status.title, action: actions[$0.status], canMarkAbsent: $0.status == .called) },
             figures: TurnService.figures(turns), message: message
         )
         return try await request.view.render("backoffice/turnos", page).encodeResponse(for: request)
@@ -67,13 +66,13 @@ struct OfficeScreenController: RouteCollection {
         let office = try request.content.decode(OfficeForm.self).oficina ?? ""
         do {
             let turn = try await request.application.turnService().advance(code: request.parameters.get("code") ?? "", office: office)
-            if turn.status == "atendido", let phone = turn.phone {
+            if turn.status == .attended, let phone = turn.phone {
                 try await SurveyInvitations(application: request.application).invite(
                     kind: .oficina, subject: turn.code, phone: phone, office: turn.office,
                     municipality: request.application.utilityProfile?.municipalityOfOffice[turn.office]
                 )
             }
-            return try await render(request, office: office, message: turn.status == "atendido" ? "Atención del turno \(turn.code) terminada." : "Atención del turno \(turn.code) iniciada.")
+            return try await render(request, office: office, message: turn.status == .attended ? "Atención del turno \(turn.code) terminada." : "Atención del turno \(turn.code) iniciada.")
         } catch let error as TurnError {
             return try await render(request, office: office, message: error.reason)
         }

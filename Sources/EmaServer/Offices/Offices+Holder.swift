@@ -9,7 +9,7 @@ struct OfficeHolderRecords: HolderRecords {
 
     func copy(of holder: Holder, on database: any Database) async throws -> [HolderCopy.Entry] {
         try await OfficeTurn.query(on: database).filter(\.$phone == holder.phone).sort(\.$createdAt).all().map {
-            .init(label: "Turno \($0.code)", details: ["\($0.office), \(CivilDate($0.day)?.displayName ?? $0.day) a las \($0.slot); estado: \((OfficeTurn.statusTitles[$0.status] ?? $0.status).lowercased())"])
+            .init(label: "Turno \($0.code)", details: ["\($0.office), \(CivilDate($0.day)?.displayName ?? $0.day) a las \($0.slot); estado: \($0.status.title.lowercased())"])
         }
     }
 

@@ -176,7 +176,8 @@ struct CreateRateLimits: AsyncMigration {
 }
 
 /// Deletes counters whose window ended more than a day ago (no limit here is longer than a
-/// day), the health rows of nodes gone for a week, and text messages older than a day.
+/// day) and the health rows of nodes gone for a week. (Text messages go with the retention
+/// job: `ChannelHolderRecords.purge`.)
 enum PrunePlatformJob {
     static let kind = "platform.prune"
 
@@ -187,8 +188,5 @@ enum PrunePlatformJob {
             .where("window_start", .lessThan, SQLBind(Int64(now.timeIntervalSince1970) - 2 * 86_400)).run()
         try await sql.delete(from: HealthCheck.schema)
             .where("checked_at", .lessThan, SQLBind(now.addingTimeInterval(-7 * 86_400))).run()
-        // A text message's proof is kept a day (a code lives ten minutes); one never sent goes too.
-        try await sql.delete(from: SMSOutbox.schema)
-            .where("created_at", .lessThan, SQLBind(now.addingTimeInterval(-86_400))).run()
     }
 }

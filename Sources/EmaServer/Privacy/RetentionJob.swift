@@ -5,7 +5,8 @@ import SQLKit
 /// Keeps personal data only as long as the privacy policy says: conversation transcripts (Ema's
 /// conversations, WhatsApp messages in and out, advisors' chat messages, the sandbox inboxes)
 /// after `retentionConversationDays` without activity, one-time-code records after
-/// `retentionCodeDays`. Runs every six hours on one node.
+/// `retentionCodeDays`. Runs every six hours on one node. Each capability deletes its own rows
+/// (`ExpiringRecords`, beside its `HolderRecords`); this job only gives them the terms.
 enum RetentionJob {
     static let kind = "privacy.retention"
     static let every: TimeInterval = 6 * 3_600
@@ -20,7 +21,16 @@ enum RetentionJob {
         var description: String {
             "conversaciones=\(conversations) whatsapp=\(whatsAppMessages) chat=\(chatMessages) buzones=\(sandboxMessages) codigos=\(codes)"
         }
+
+        static func + (left: Removed, right: Removed) -> Removed {
+            Removed(conversations: left.conversations + right.conversations, whatsAppMessages: left.whatsAppMessages + right.whatsAppMessages,
+                    chatMessages: left.chatMessages + right.chatMessages, sandboxMessages: left.sandboxMessages + right.sandboxMessages,
+                    codes: left.codes + right.codes)
+        }
     }
+
+    /// The capabilities that keep records for a term.
+    static let expiring: [any ExpiringRecords] = [AssistantHolderRecords(), ChannelHolderRecords(), LiveChatHolderRecords()]
 
     @Sendable static func run(_ context: JobContext, _ payload: String) async throws {
         let config = context.application.emaConfig
@@ -30,28 +40,30 @@ enum RetentionJob {
     }
 
     static func purge(database: any Database, now: Date, conversationDays: Int, codeDays: Int) async throws -> Removed {
-        let transcripts = now.addingTimeInterval(-Double(conversationDays) * 86_400)
-        let codes = now.addingTimeInterval(-Double(codeDays) * 86_400)
-        let sql = database.sql
+        let terms = RetentionTerms(
+            now: now,
+            transcriptsBefore: now.addingTimeInterval(-Double(conversationDays) * 86_400),
+            codesBefore: now.addingTimeInterval(-Double(codeDays) * 86_400),
+            held: try await LiveChatHolderRecords().heldConversations(on: database)
+        )
         var removed = Removed()
-        // A conversation an advisor still holds is not a finished transcript.
-        let held = try await LiveChat.query(on: database).filter(\.$status ~~ [LiveChat.Status.waiting.rawValue, LiveChat.Status.active.rawValue]).all().map(\.conversationID)
-        var conversations = sql.delete(from: Conversation.schema).where("updated_at", .lessThan, SQLBind(transcripts))
-        if !held.isEmpty { conversations = conversations.where("id", .notIn, SQLBind.group(held)) }
-        removed.conversations = try await conversations.returning("id").all().count
-        removed.whatsAppMessages = try await sql.delete(from: WhatsAppInbound.schema).where("received_at", .lessThan, SQLBind(transcripts))
-            .where("state", .equal, SQLBind("done")).returning("wamid").all().count
-        removed.whatsAppMessages += try await sql.delete(from: WhatsAppOutboxMessage.schema).where("updated_at", .lessThan, SQLBind(transcripts))
-            .where("lane", .equal, SQLBind(WhatsAppOutboxMessage.Lane.conversation.rawValue))
-            .where("state", .in, SQLBind.group([WhatsAppOutboxMessage.State.sent.rawValue, WhatsAppOutboxMessage.State.failed.rawValue]))
-            .returning("id").all().count
-        let oldChats = try await LiveChat.query(on: database).filter(\.$status !~ [LiveChat.Status.waiting.rawValue, LiveChat.Status.active.rawValue])
-            .filter(\.$requestedAt < transcripts).all().compactMap(\.id)
-        if !oldChats.isEmpty {
-            removed.chatMessages = try await sql.delete(from: LiveChatMessage.schema).where("chat_id", .in, SQLBind.group(oldChats)).returning("id").all().count
-        }
-        removed.sandboxMessages = try await sql.delete(from: SandboxMessage.schema).where("created_at", .lessThan, SQLBind(transcripts)).returning("id").all().count
-        removed.codes = try await sql.delete(from: VerificationCode.schema).where("issued_at", .lessThan, SQLBind(codes)).returning("id").all().count
+        for records in expiring { removed = removed + (try await records.purge(terms, on: database)) }
         return removed
     }
+}
+
+/// The privacy policy's terms at one run.
+struct RetentionTerms: Sendable {
+    let now: Date
+    /// Transcripts without activity since before this go.
+    let transcriptsBefore: Date
+    /// One-time-code records issued before this go.
+    let codesBefore: Date
+    /// Conversations an advisor still holds: not finished transcripts, whatever their age.
+    let held: [String]
+}
+
+/// What a capability keeps only for a term: it deletes its own expired rows.
+protocol ExpiringRecords: Sendable {
+    func purge(_ terms: RetentionTerms, on database: any Database) async throws -> RetentionJob.Removed
 }

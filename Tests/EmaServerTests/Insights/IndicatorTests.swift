@@ -17,7 +17,7 @@ struct IndicatorTests {
 
     func turn(_ office: String, _ municipality: String?, _ status: String = "atendido", slot: (Int, Int), start: (Int, Int, Int)? = nil, end: (Int, Int, Int)? = nil) -> Indicators.TurnFact {
         Indicators.TurnFact(
-            office: office, municipality: municipality, status: status, slotStart: at(slot.0, slot.1),
+            office: office, municipality: municipality, status: TurnStatus(rawValue: status)!, slotStart: at(slot.0, slot.1),
             startedAt: start.map { at($0.0, $0.1, $0.2) }, endedAt: end.map { at($0.0, $0.1, $0.2) }
         )
     }
@@ -57,7 +57,7 @@ struct IndicatorTests {
     func chat() {
         let now = at(10, 0)
         func chat(_ channel: String, _ status: String, _ asked: (Int, Int, Int), answered: (Int, Int, Int)? = nil, resolved: Bool? = nil) -> Indicators.ChatFact {
-            Indicators.ChatFact(channel: channel, status: status, requestedAt: at(asked.0, asked.1, asked.2), answeredAt: answered.map { at($0.0, $0.1, $0.2) }, resolved: resolved)
+            Indicators.ChatFact(channel: channel, status: LiveChatStatus(rawValue: status)!, requestedAt: at(asked.0, asked.1, asked.2), answeredAt: answered.map { at($0.0, $0.1, $0.2) }, resolved: resolved)
         }
         let figures = Indicators.chatFigures([
             chat("web", "cerrado", (9, 0, 0), answered: (9, 0, 45), resolved: true),        // in time
@@ -161,7 +161,7 @@ struct IndicatorTests {
         turn.office = office
         turn.day = day
         turn.slot = slot
-        turn.status = status
+        turn.status = TurnStatus(rawValue: status)!
         turn.createdAt = bogota(7, on: day)
         turn.startedAt = start
         turn.endedAt = end

@@ -22,7 +22,7 @@ struct SurveyTests {
         turn.office = office
         turn.day = day
         turn.slot = "09:00"
-        turn.status = "atendido"
+        turn.status = .attended
         turn.phone = phone
         turn.createdAt = bogotaNoon(day)
         try await turn.create(on: app.db)

@@ -27,7 +27,7 @@ struct TurnTests {
             // The data file gives the first office 8 places per half hour.
             #expect(service.capacity(of: office) == 8 && service.capacity(of: "Oficina Bello") == TurnService.defaultCapacity)
             #expect(outcomes.filter { $0 }.count == 8)
-            #expect(try await OfficeTurn.query(on: app.db).filter(\.$status == "reservado").count() == 8)
+            #expect(try await OfficeTurn.query(on: app.db).filter(\.$status == .reserved).count() == 8)
             let left = try await service.remaining(office: office, day: day)
             #expect(left["09:00"] == 0 && left["09:30"] == 8)
         }
@@ -130,14 +130,14 @@ struct TurnTests {
                 try await drainJobs(app)
             }
             let turn = try #require(try await OfficeTurn.query(on: app.db).first())
-            #expect(turn.office == "Oficina Bello" && turn.day == day && turn.slot == "09:30" && turn.status == "reservado" && turn.phone == "+573001234567")
+            #expect(turn.office == "Oficina Bello" && turn.day == day && turn.slot == "09:30" && turn.status == .reserved && turn.phone == "+573001234567")
             #expect(try await service.remaining(office: "Oficina Bello", day: day)["09:30"] == TurnService.defaultCapacity - 1)
             #expect(try await hooks.sandbox(app).contains { $0.contains("tu turno es el \(turn.code)") && $0.contains("9:30 a. m.") })
             for step in [Webhook.text("cancelar turno"), Webhook.text(turn.code)] {
                 #expect(try await hooks.post(app, step) == .ok)
                 try await drainJobs(app)
             }
-            #expect(try await OfficeTurn.find(turn.id, on: app.db)?.status == "cancelado")
+            #expect(try await OfficeTurn.find(turn.id, on: app.db)?.status == .cancelled)
             #expect(try await service.remaining(office: "Oficina Bello", day: day)["09:30"] == TurnService.defaultCapacity)
         }
     }

@@ -34,7 +34,7 @@ struct DataRightsTests {
         turn.office = "Oficina Bello"
         turn.day = "2026-11-03"
         turn.slot = "09:00"
-        turn.status = "atendido"
+        turn.status = .attended
         turn.phone = Self.phone
         turn.createdAt = Date()
         try await turn.create(on: app.db)

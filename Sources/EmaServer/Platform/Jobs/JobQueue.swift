@@ -164,6 +164,23 @@ public struct JobQueue: Sendable {
         return rows.count
     }
 
+    /// Deletes the jobs whose payload names `text` (a forgotten phone number): those not
+    /// running, or every one (`running: true`, the caller's own job included). Returns how many.
+    public func forget(mentioning text: String, running: Bool = false) async throws -> Int {
+        let delete = sql.delete(from: JobRecord.schema).where("payload", .like, SQLBind("%\(text)%"))
+        if !running { delete.where("locked_until", .is, SQLLiteral.null) }
+        return try await delete.returning("id").all().count
+    }
+
+    /// Whether a job of `kind` whose payload names `text` waits or runs.
+    public func hasPending(kind: String, mentioning text: String) async throws -> Bool {
+        try await sql.select().column("id").from(JobRecord.schema)
+            .where("kind", .equal, SQLBind(kind))
+            .where("state", .in, SQLBind.group([JobState.queued.rawValue, JobState.running.rawValue]))
+            .where("payload", .like, SQLBind("%\(text)%"))
+            .limit(1).first() != nil
+    }
+
     private func update(_ job: ClaimedJob, _ assignments: SQLQueryString) async throws -> Bool {
         let rows = try await sql.raw("""
             UPDATE jobs SET \(assignments)

@@ -4,97 +4,6 @@ import Foundation
 import SQLKit
 import Vapor
 
-/// A turn at an office: booked for a day and a half-hour slot, with a code to show or cancel.
-final class OfficeTurn: Model, @unchecked Sendable {
-    static let schema = "turns"
-    /// Each state as people read it.
-    static let statusTitles = ["reservado": "En espera", "llamado": "Llamado", "en_atencion": "En atención", "atendido": "Atendido",
-                               "no_asistio": "No asistió", "cancelado": "Cancelado"]
-
-    @ID(key: .id) var id: UUID?
-    @Field(key: "code") var code: String
-    @Field(key: "office") var office: String
-    @Field(key: "day") var day: String
-    @Field(key: "slot") var slot: String
-    /// reservado → llamado → en_atencion → atendido; or cancelado, or no_asistio after the call
-    @Field(key: "status") var status: String
-    @OptionalField(key: "phone") var phone: String?
-    @Field(key: "created_at") var createdAt: Date
-    @OptionalField(key: "called_at") var calledAt: Date?
-    @OptionalField(key: "started_at") var startedAt: Date?
-    @OptionalField(key: "ended_at") var endedAt: Date?
-    @OptionalField(key: "attended_by") var attendedBy: String?
-
-    /// The slot's start as an instant (Bogotá is UTC−5 all year).
-    var slotStart: Date? { Self.slotStart(day: day, slot: slot) }
-
-    static func slotStart(day: String, slot: String) -> Date? {
-        guard let day = CivilDate(day), let hour = Int(slot.prefix(2)), let minute = Int(slot.suffix(2)) else { return nil }
-        return Date(timeIntervalSince1970: Double(day.dayNumber) * 86_400 + Double(hour * 3_600 + minute * 60) + 5 * 3_600)
-    }
-
-    init() {}
-}
-
-struct CreateTurns: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        let sql = database.sql
-        try await sql.raw("CREATE TABLE turn_slots (office VARCHAR(120) NOT NULL, day VARCHAR(10) NOT NULL, slot VARCHAR(5) NOT NULL, capacity INTEGER NOT NULL, booked INTEGER NOT NULL, PRIMARY KEY (office, day, slot))").run()
-        try await database.schema(OfficeTurn.schema)
-            .id()
-            .field("code", .string, .required)
-            .field("office", .string, .required)
-            .field("day", .string, .required)
-            .field("slot", .string, .required)
-            .field("status", .string, .required)
-            .field("phone", .string)
-            .field("created_at", .datetime, .required)
-            .field("called_at", .datetime)
-            .field("started_at", .datetime)
-            .field("ended_at", .datetime)
-            .field("attended_by", .string)
-            .unique(on: "code")
-            .create()
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema(OfficeTurn.schema).delete()
-        try await database.sql.raw("DROP TABLE turn_slots").run()
-    }
-}
-
-enum TurnError: EmaError {
-    case unknownOffice, unknownSlot, full, notFound, invalidPhone
-
-    var status: HTTPResponseStatus {
-        switch self {
-        case .full: .conflict
-        case .notFound: .notFound
-        default: .badRequest
-        }
-    }
-
-    var code: String {
-        switch self {
-        case .unknownOffice: "unknown_office"
-        case .unknownSlot: "unknown_slot"
-        case .full: "slot_full"
-        case .notFound: "turn_not_found"
-        case .invalidPhone: "invalid_phone"
-        }
-    }
-
-    var reason: String {
-        switch self {
-        case .unknownOffice: "Elige una de las oficinas que dan turnos."
-        case .unknownSlot: "Elige un día y una hora de la lista (los próximos días hábiles, de 8:00 a. m. a 4:30 p. m.)."
-        case .full: "Ese horario se llenó mientras elegías. Elige otra hora, por favor."
-        case .notFound: "No encontramos un turno activo con ese código."
-        case .invalidPhone: "El celular debe ser un número colombiano de 10 dígitos que empiece por 3."
-        }
-    }
-}
-
 /// Booking and cancelling turns. A slot's capacity is enforced by one conditional update
 /// (`booked < capacity`), so concurrent bookings never overbook, on SQLite or PostgreSQL.
 struct TurnService {
@@ -147,7 +56,7 @@ struct TurnService {
         turn.office = office
         turn.day = day
         turn.slot = slot
-        turn.status = "reservado"
+        turn.status = .reserved
         turn.phone = e164
         turn.createdAt = clock.now()
         let capacity = capacity(of: office)
@@ -166,8 +75,8 @@ struct TurnService {
     func cancel(code: String) async throws -> OfficeTurn {
         let code = code.uppercased().trimmingCharacters(in: .whitespaces)
         return try await database.writeTransaction { tx in
-            guard let turn = try await OfficeTurn.query(on: tx).filter(\.$code == code).filter(\.$status == "reservado").first() else { throw TurnError.notFound }
-            turn.status = "cancelado"
+            guard let turn = try await OfficeTurn.query(on: tx).filter(\.$code == code).filter(\.$status == .reserved).first() else { throw TurnError.notFound }
+            turn.status = .cancelled
             try await turn.save(on: tx)
             try await tx.sql.raw("UPDATE turn_slots SET booked = booked - 1 WHERE office = \(bind: turn.office) AND day = \(bind: turn.day) AND slot = \(bind: turn.slot) AND booked > 0").run()
             await signals?.signal(Self.topic(turn.office), on: tx)
@@ -183,9 +92,9 @@ extension TurnService {
         let today = clock.today.description
         for _ in 0..<5 {
             guard let next = try await OfficeTurn.query(on: database).filter(\.$office == office).filter(\.$day == today)
-                .filter(\.$status == "reservado").sort(\.$slot).sort(\.$createdAt).first()
+                .filter(\.$status == .reserved).sort(\.$slot).sort(\.$createdAt).first()
             else { return nil }
-            let moved = try await database.sql.raw("UPDATE turns SET status = 'llamado', called_at = \(bind: clock.now()), attended_by = \(bind: staff) WHERE id = \(bind: next.requireID()) AND status = 'reservado' RETURNING id").all()
+            let moved = try await database.sql.raw("UPDATE turns SET status = \(bind: TurnStatus.called.rawValue), called_at = \(bind: clock.now()), attended_by = \(bind: staff) WHERE id = \(bind: next.requireID()) AND status = \(bind: TurnStatus.reserved.rawValue) RETURNING id").all()
             if !moved.isEmpty {
                 await signals?.signal(Self.topic(office), on: database)
                 return try await OfficeTurn.find(next.id, on: database)
@@ -198,8 +107,8 @@ extension TurnService {
     func advance(code: String, office: String) async throws -> OfficeTurn {
         guard let turn = try await OfficeTurn.query(on: database).filter(\.$code == code).filter(\.$office == office).first() else { throw TurnError.notFound }
         switch turn.status {
-        case "llamado": turn.status = "en_atencion"; turn.startedAt = clock.now()
-        case "en_atencion": turn.status = "atendido"; turn.endedAt = clock.now()
+        case .called: turn.status = .inAttention; turn.startedAt = clock.now()
+        case .inAttention: turn.status = .attended; turn.endedAt = clock.now()
         default: throw TurnError.notFound
         }
         try await turn.save(on: database)
@@ -209,9 +118,9 @@ extension TurnService {
 
     /// A called customer who did not come: the turn leaves the queue and the day's averages.
     func markAbsent(code: String, office: String) async throws -> OfficeTurn {
-        guard let turn = try await OfficeTurn.query(on: database).filter(\.$code == code).filter(\.$office == office).filter(\.$status == "llamado").first()
+        guard let turn = try await OfficeTurn.query(on: database).filter(\.$code == code).filter(\.$office == office).filter(\.$status == .called).first()
         else { throw TurnError.notFound }
-        turn.status = "no_asistio"
+        turn.status = .absent
         try await turn.save(on: database)
         await signals?.signal(Self.topic(office), on: database)
         return turn
@@ -220,7 +129,7 @@ extension TurnService {
     /// The customers attended in a range of days who left a mobile number, one row per number
     /// (with the office of their last attended turn): the periodic survey's recipients.
     func attendedPhones(from first: String, before end: String) async throws -> [(phone: String, office: String)] {
-        let turns = try await OfficeTurn.query(on: database).filter(\.$status == "atendido").filter(\.$phone != nil)
+        let turns = try await OfficeTurn.query(on: database).filter(\.$status == .attended).filter(\.$phone != nil)
             .filter(\.$day >= first).filter(\.$day < end).sort(\.$day).sort(\.$slot).all()
         var offices: [String: String] = [:]
         for turn in turns { if let phone = turn.phone { offices[phone] = turn.office } }
@@ -236,11 +145,11 @@ extension TurnService {
     }
 
     static func figures(_ turns: [OfficeTurn]) -> DayFigures {
-        let done = turns.filter { $0.status == "atendido" }
+        let done = turns.filter { $0.status == .attended }
         let waits = done.compactMap { turn in turn.startedAt.flatMap { start in turn.slotStart.map { max(0, start.timeIntervalSince($0)) / 60 } } }
         let attentions = done.compactMap { turn in turn.endedAt.flatMap { end in turn.startedAt.map { end.timeIntervalSince($0) / 60 } } }
         func average(_ values: [Double]) -> Double? { values.isEmpty ? nil : (values.reduce(0, +) / Double(values.count) * 10).rounded() / 10 }
-        return DayFigures(attended: done.count, absent: turns.filter { $0.status == "no_asistio" }.count, averageWaitMinutes: average(waits), averageAttentionMinutes: average(attentions))
+        return DayFigures(attended: done.count, absent: turns.filter { $0.status == .absent }.count, averageWaitMinutes: average(waits), averageAttentionMinutes: average(attentions))
     }
 }
 

@@ -1,4 +1,3 @@
-import EmaCore
 import Foundation
 
 /// The service indicators of seed 002 (office waiting and attention time, the chat's service
@@ -7,87 +6,103 @@ import Foundation
 ///
 /// Every figure carries its value (nil when there is nothing to measure: "sin datos", never a
 /// division by zero) and `cases`, how many facts it stands on.
-enum Indicators {
+public enum Indicators {
     /// An advisor should answer a chat within this many seconds (the service level's target).
-    static let chatTarget: TimeInterval = 60
+    public static let chatTarget: TimeInterval = 60
 
     // MARK: Facts
 
     /// One turn at an office, as the indicators need it.
-    struct TurnFact: Sendable, Equatable {
-        var office: String
-        var municipality: String?
-        var status: String
+    public struct TurnFact: Sendable, Equatable {
+        public var office: String
+        public var municipality: String?
+        public var status: TurnStatus
         /// The booked slot's start: turns store no arrival time, so waiting counts from here.
-        var slotStart: Date?
-        var startedAt: Date?
-        var endedAt: Date?
+        public var slotStart: Date?
+        public var startedAt: Date?
+        public var endedAt: Date?
+
+        public init(office: String, municipality: String?, status: TurnStatus, slotStart: Date?, startedAt: Date?, endedAt: Date?) {
+            (self.office, self.municipality, self.status, self.slotStart, self.startedAt, self.endedAt) = (office, municipality, status, slotStart, startedAt, endedAt)
+        }
     }
 
     /// One live chat: when it was asked for, when an advisor first answered (taking a chat sends
     /// the advisor's greeting, so this is `taken_at`), how it ended.
-    struct ChatFact: Sendable, Equatable {
-        var channel: String
-        var status: String
-        var requestedAt: Date
-        var answeredAt: Date?
+    public struct ChatFact: Sendable, Equatable {
+        public var channel: String
+        public var status: LiveChatStatus
+        public var requestedAt: Date
+        public var answeredAt: Date?
         /// The advisor's word at closing; nil when the customer closed it.
-        var resolved: Bool?
+        public var resolved: Bool?
+
+        public init(channel: String, status: LiveChatStatus, requestedAt: Date, answeredAt: Date?, resolved: Bool?) {
+            (self.channel, self.status, self.requestedAt, self.answeredAt, self.resolved) = (channel, status, requestedAt, answeredAt, resolved)
+        }
     }
 
     /// Survey answers grouped by everything the indicators split them by (`count` of them).
-    struct SurveyFact: Sendable, Equatable {
-        var kind: String
-        var score: Int
-        var office: String?
-        var municipality: String?
-        var segment: String?
-        var count = 1
+    public struct SurveyFact: Sendable, Equatable {
+        public var kind: String
+        public var score: Int
+        public var office: String?
+        public var municipality: String?
+        public var segment: String?
+        public var count = 1
+
+        public init(kind: String, score: Int, office: String? = nil, municipality: String? = nil, segment: String? = nil, count: Int = 1) {
+            (self.kind, self.score, self.office, self.municipality, self.segment, self.count) = (kind, score, office, municipality, segment, count)
+        }
     }
 
     /// Quejas and reclamos filed, or contracts, per municipality and segment.
-    struct PlaceCount: Sendable, Equatable {
-        var municipality: String?
-        var segment: String?
-        var count: Int
+    public struct PlaceCount: Sendable, Equatable {
+        public var municipality: String?
+        public var segment: String?
+        public var count: Int
+
+        public init(municipality: String?, segment: String?, count: Int) {
+            (self.municipality, self.segment, self.count) = (municipality, segment, count)
+        }
     }
 
     // MARK: Accumulators
 
     /// An average of durations, in minutes with one decimal.
-    struct Average: Sendable {
-        private(set) var seconds: Double = 0
-        private(set) var count = 0
+    public struct Average: Sendable {
+        public private(set) var seconds: Double = 0
+        public private(set) var count = 0
 
-        mutating func add(seconds value: Double) {
+        public mutating func add(seconds value: Double) {
             seconds += value
             count += 1
         }
 
-        var minutes: Double? { count == 0 ? nil : (seconds / Double(count) / 60 * 10).rounded() / 10 }
+        public var minutes: Double? { count == 0 ? nil : (seconds / Double(count) / 60 * 10).rounded() / 10 }
     }
 
     /// A share of hits, or an average of integer scores.
-    struct Tally: Sendable {
-        private(set) var hits = 0
-        private(set) var sum = 0
-        private(set) var count = 0
+    public struct Tally: Sendable {
+        public private(set) var hits = 0
+        public private(set) var sum = 0
+        public private(set) var count = 0
 
-        mutating func add(hit: Bool, value: Int = 0, weight: Int = 1) {
+        public mutating func add(hit: Bool, value: Int = 0, weight: Int = 1) {
             hits += hit ? weight : 0
             sum += value * weight
             count += weight
         }
 
         /// Percent of hits, one decimal.
-        var percent: Double? { Indicators.ratio(hits * 100, count, decimals: 1) }
+        public var percent: Double? { Indicators.ratio(hits * 100, count, decimals: 1) }
         /// Average of the values, two decimals.
-        var mean: Double? { Indicators.ratio(sum, count, decimals: 2) }
+        public var mean: Double? { Indicators.ratio(sum, count, decimals: 2) }
     }
 
     /// `numerator / denominator` rounded half up to `decimals`, in integers (no binary-fraction
     /// surprises at the half); nil when the denominator is zero.
-    static func ratio(_ numerator: Int, _ denominator: Int, decimals: Int) -> Double? {
+    public static func ratio(_ numerator: Int, _ denominator: Int, decimals: Int) -> Double? {
         guard denominator > 0 else { return nil }
         let scale = Int(pow(10, Double(decimals)))
         let scaled = (2 * numerator * scale + denominator) / (2 * denominator)
@@ -99,10 +114,10 @@ enum Indicators {
     /// Average waiting time (from the booked slot's start to the start of attention; arriving
     /// early or being called before the slot counts 0) and average attention time (start to
     /// end), over the turns attended, in total, by office and by municipality.
-    static func officeTimes(_ turns: [TurnFact]) -> [Figure] {
+    public static func officeTimes(_ turns: [TurnFact]) -> [Figure] {
         var waits: [IndicatorDimension: Average] = [:]
         var attentions: [IndicatorDimension: Average] = [:]
-        for turn in turns where turn.status == "atendido" {
+        for turn in turns where turn.status == .attended {
             let dimensions = [IndicatorDimension.total, .office(turn.office), .municipality(turn.municipality ?? IndicatorDimension.noMunicipality)]
             if let start = turn.startedAt, let slot = turn.slotStart {
                 for dimension in dimensions { waits[dimension, default: Average()].add(seconds: max(0, start.timeIntervalSince(slot))) }
@@ -122,15 +137,15 @@ enum Indicators {
     ///
     /// Efficacy: of the chats an advisor closed saying whether the need was solved, the percent
     /// solved. Chats the customer ended (no verdict) are left out.
-    static func chatFigures(_ chats: [ChatFact], now: Date, target: TimeInterval = chatTarget) -> [Figure] {
+    public static func chatFigures(_ chats: [ChatFact], now: Date, target: TimeInterval = chatTarget) -> [Figure] {
         var service: [IndicatorDimension: Tally] = [:]
         var efficacy: [IndicatorDimension: Tally] = [:]
-        for chat in chats where chat.status != LiveChat.Status.message.rawValue {
+        for chat in chats where chat.status != .message {
             let dimensions = [IndicatorDimension.total, .channel(chat.channel)]
             let inTime: Bool?
             if let answered = chat.answeredAt {
                 inTime = answered.timeIntervalSince(chat.requestedAt) <= target
-            } else if chat.status == LiveChat.Status.waiting.rawValue, now.timeIntervalSince(chat.requestedAt) < target {
+            } else if chat.status == .waiting, now.timeIntervalSince(chat.requestedAt) < target {
                 inTime = nil
             } else {
                 inTime = false
@@ -138,7 +153,7 @@ enum Indicators {
             if let inTime {
                 for dimension in dimensions { service[dimension, default: Tally()].add(hit: inTime) }
             }
-            if chat.status == LiveChat.Status.closed.rawValue, let resolved = chat.resolved {
+            if chat.status == .closed, let resolved = chat.resolved {
                 for dimension in dimensions { efficacy[dimension, default: Tally()].add(hit: resolved) }
             }
         }
@@ -148,7 +163,7 @@ enum Indicators {
 
     /// Quejas and reclamos filed per 10,000 contracts, two decimals: in total, and per
     /// municipality and segment against that municipality's or segment's contracts.
-    static func complaintIndex(complaints: [PlaceCount], contracts: [PlaceCount]) -> [Figure] {
+    public static func complaintIndex(complaints: [PlaceCount], contracts: [PlaceCount]) -> [Figure] {
         var filed: [IndicatorDimension: Int] = [:]
         var base: [IndicatorDimension: Int] = [:]
         func add(_ rows: [PlaceCount], to counts: inout [IndicatorDimension: Int]) {
@@ -169,7 +184,7 @@ enum Indicators {
 
     /// CSAT: the percent of answers scoring 4 or 5, and the average score (1–5), in total and
     /// by survey kind, office, municipality and segment (where the answer carries them).
-    static func satisfaction(_ answers: [SurveyFact]) -> [Figure] {
+    public static func satisfaction(_ answers: [SurveyFact]) -> [Figure] {
         var tallies: [IndicatorDimension: Tally] = [:]
         for answer in answers where (1...5).contains(answer.score) {
             var dimensions = [IndicatorDimension.total, .kind(answer.kind)]
@@ -183,28 +198,32 @@ enum Indicators {
     }
 
     /// Where a day's turns stand at an instant.
-    struct Queue: Sendable, Equatable {
+    public struct Queue: Sendable, Equatable {
         /// Booked, their time come, not yet called.
-        var waiting = 0
+        public var waiting = 0
         /// Booked for later in the day.
-        var later = 0
+        public var later = 0
         /// Called, or being attended.
-        var inAttention = 0
-        var attended = 0
-        var absent = 0
+        public var inAttention = 0
+        public var attended = 0
+        public var absent = 0
+
+        public init(waiting: Int = 0, later: Int = 0, inAttention: Int = 0, attended: Int = 0, absent: Int = 0) {
+            (self.waiting, self.later, self.inAttention, self.attended, self.absent) = (waiting, later, inAttention, attended, absent)
+        }
     }
 
     /// Today's queue at `now`, in total and by office (cancelled turns are not in it).
-    static func queue(_ turns: [TurnFact], now: Date) -> [IndicatorDimension: Queue] {
+    public static func queue(_ turns: [TurnFact], now: Date) -> [IndicatorDimension: Queue] {
         var queues: [IndicatorDimension: Queue] = [.total: Queue()]
         for turn in turns {
             let keyPath: WritableKeyPath<Queue, Int>
             switch turn.status {
-            case "reservado": keyPath = (turn.slotStart.map { $0 <= now } ?? true) ? \.waiting : \.later
-            case "llamado", "en_atencion": keyPath = \.inAttention
-            case "atendido": keyPath = \.attended
-            case "no_asistio": keyPath = \.absent
-            default: continue
+            case .reserved: keyPath = (turn.slotStart.map { $0 <= now } ?? true) ? \.waiting : \.later
+            case .called, .inAttention: keyPath = \.inAttention
+            case .attended: keyPath = \.attended
+            case .absent: keyPath = \.absent
+            case .cancelled: continue
             }
             queues[.total, default: Queue()][keyPath: keyPath] += 1
             queues[.office(turn.office), default: Queue()][keyPath: keyPath] += 1
@@ -220,7 +239,7 @@ enum Indicators {
     }
 
     /// Total first, then by dimension kind, then by label (Spanish order).
-    static func sorted(_ figures: [Figure]) -> [Figure] {
+    public static func sorted(_ figures: [Figure]) -> [Figure] {
         figures.sorted { a, b in
             if a.indicator != b.indicator { return Indicator.allCases.firstIndex(of: a.indicator)! < Indicator.allCases.firstIndex(of: b.indicator)! }
             if a.dimension.kind != b.dimension.kind { return a.dimension.kind < b.dimension.kind }
@@ -230,7 +249,7 @@ enum Indicators {
 }
 
 /// What an indicator measures. `rawValue` is the CSV's `indicador`.
-enum Indicator: String, CaseIterable, Sendable, Codable {
+public enum Indicator: String, CaseIterable, Sendable, Codable {
     case officeWait = "tiempo_espera_oficina"
     case officeAttention = "tiempo_atencion_oficina"
     case chatServiceLevel = "nivel_servicio_chat"
@@ -239,7 +258,7 @@ enum Indicator: String, CaseIterable, Sendable, Codable {
     case satisfaction = "satisfaccion_csat"
     case satisfactionAverage = "satisfaccion_promedio"
 
-    var title: String {
+    public var title: String {
         switch self {
         case .officeWait: "Tiempo de espera en oficinas"
         case .officeAttention: "Tiempo de atención en oficinas"
@@ -252,7 +271,7 @@ enum Indicator: String, CaseIterable, Sendable, Codable {
     }
 
     /// How it is computed, in words for anyone.
-    var definition: String {
+    public var definition: String {
         switch self {
         case .officeWait:
             "Minutos promedio desde la hora del turno reservado hasta que empieza la atención, en los turnos atendidos. Si te atienden antes de tu hora, cuenta cero."
@@ -272,7 +291,7 @@ enum Indicator: String, CaseIterable, Sendable, Codable {
     }
 
     /// The CSV's `unidad`.
-    var unit: String {
+    public var unit: String {
         switch self {
         case .officeWait, .officeAttention: "minutos"
         case .chatServiceLevel, .chatEfficacy, .satisfaction: "porcentaje"
@@ -282,7 +301,7 @@ enum Indicator: String, CaseIterable, Sendable, Codable {
     }
 
     /// What `cases` counts.
-    var casesLabel: String {
+    public var casesLabel: String {
         switch self {
         case .officeWait, .officeAttention: "turnos atendidos"
         case .chatServiceLevel: "chats pedidos"
@@ -292,7 +311,7 @@ enum Indicator: String, CaseIterable, Sendable, Codable {
         }
     }
 
-    var decimals: Int {
+    public var decimals: Int {
         switch self {
         case .officeWait, .officeAttention, .chatServiceLevel, .chatEfficacy, .satisfaction: 1
         case .complaintIndex, .satisfactionAverage: 2
@@ -300,7 +319,7 @@ enum Indicator: String, CaseIterable, Sendable, Codable {
     }
 
     /// The largest value a chart's scale needs, when it is fixed (percentages, scores).
-    var scaleMaximum: Double? {
+    public var scaleMaximum: Double? {
         switch self {
         case .chatServiceLevel, .chatEfficacy, .satisfaction: 100
         case .satisfactionAverage: 5
@@ -309,7 +328,7 @@ enum Indicator: String, CaseIterable, Sendable, Codable {
     }
 
     /// The value as a person reads it: `12,5 min`, `87,5 %`, `3,25`, `4,25 de 5`, or `sin datos`.
-    func display(_ value: Double?) -> String {
+    public func display(_ value: Double?) -> String {
         guard let value else { return "sin datos" }
         let number = SpanishNumber.decimal(value, places: decimals)
         switch self {
@@ -322,7 +341,7 @@ enum Indicator: String, CaseIterable, Sendable, Codable {
 }
 
 /// What a figure is split by.
-enum IndicatorDimension: Hashable, Sendable {
+public enum IndicatorDimension: Hashable, Sendable {
     case total
     case office(String)
     case municipality(String)
@@ -330,10 +349,10 @@ enum IndicatorDimension: Hashable, Sendable {
     case kind(String)
     case channel(String)
 
-    static let noMunicipality = "Sin municipio"
+    public static let noMunicipality = "Sin municipio"
 
     /// The order of the groups on the page and in the CSV.
-    var kind: Int {
+    public var kind: Int {
         switch self {
         case .total: 0
         case .kind: 1
@@ -345,7 +364,7 @@ enum IndicatorDimension: Hashable, Sendable {
     }
 
     /// The CSV's `dimension`: `total`, `oficina:Oficina Bello`, `segmento:hogares`, …
-    var csv: String {
+    public var csv: String {
         switch self {
         case .total: "total"
         case .office(let name): "oficina:" + name
@@ -357,7 +376,7 @@ enum IndicatorDimension: Hashable, Sendable {
     }
 
     /// "Por oficina", for the page's groups.
-    var groupTitle: String {
+    public var groupTitle: String {
         switch self {
         case .total: "Total"
         case .office: "Por oficina"
@@ -369,12 +388,12 @@ enum IndicatorDimension: Hashable, Sendable {
     }
 
     /// The name a person reads.
-    var label: String {
+    public var label: String {
         switch self {
         case .total: "Total"
         case .office(let name), .municipality(let name): name
         case .segment(let raw): Segment(rawValue: raw)?.displayName ?? raw
-        case .kind(let raw): SurveyService.Kind(rawValue: raw)?.title ?? raw
+        case .kind(let raw): SurveyKind(rawValue: raw)?.title ?? raw
         case .channel(let raw):
             switch raw {
             case "web": "Página web"
@@ -387,11 +406,15 @@ enum IndicatorDimension: Hashable, Sendable {
 }
 
 /// One number of one indicator for one dimension.
-struct Figure: Sendable, Equatable {
-    let indicator: Indicator
-    let dimension: IndicatorDimension
+public struct Figure: Sendable, Equatable {
+    public let indicator: Indicator
+    public let dimension: IndicatorDimension
     /// nil when there was nothing to measure.
-    let value: Double?
+    public let value: Double?
     /// How many facts the value stands on (turns, chats, quejas and reclamos, answers).
-    let cases: Int
+    public let cases: Int
+
+    public init(indicator: Indicator, dimension: IndicatorDimension, value: Double?, cases: Int) {
+        (self.indicator, self.dimension, self.value, self.cases) = (indicator, dimension, value, cases)
+    }
 }

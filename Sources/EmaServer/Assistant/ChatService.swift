@@ -36,6 +36,17 @@ struct ChatService {
     }
 
     /// One message of the customer in an existing conversation.
+    /// Whether the conversation exists.
+    func exists(_ id: String) async throws -> Bool {
+        try await Conversation.find(id, on: database) != nil
+    }
+
+    /// Where the conversation stands, when it exists.
+    func state(of id: String) async throws -> ConversationState? {
+        guard id.count <= 64, let conversation = try await Conversation.find(id, on: database) else { return nil }
+        return try JSONDecoder().decode(ConversationState.self, from: Data(conversation.state.utf8))
+    }
+
     func handle(_ message: InboundMessage, in id: String, client: String?) async throws -> [Reply] {
         try await turn(message, in: id, client: client).replies
     }

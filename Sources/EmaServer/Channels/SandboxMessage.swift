@@ -21,6 +21,11 @@ final class SandboxMessage: Model, @unchecked Sendable {
         self.body = body
         self.createdAt = createdAt
     }
+
+    /// The sandbox's latest text messages, newest first (its inbox page).
+    static func latestTexts(limit: Int, on database: any Database) async throws -> [SandboxMessage] {
+        try await query(on: database).filter(\.$channel == "sms").sort(\.$createdAt, .descending).limit(limit).all()
+    }
 }
 
 struct CreateSandboxMessages: AsyncMigration {

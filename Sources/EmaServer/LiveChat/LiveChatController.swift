@@ -28,8 +28,7 @@ struct LiveChatController: RouteCollection {
         let session = request.parameters.get("id") ?? ""
         let cursor = (try? request.query.get(Int.self, at: "after")) ?? 0
         // The session id is the web conversation's secret; the chat must be this conversation's.
-        guard session.count <= 64, let conversation = try? await Conversation.find(session, on: request.db),
-              let state = try? JSONDecoder().decode(ConversationState.self, from: Data(conversation.state.utf8)),
+        guard session.count <= 64, let state = try? await ChatService(application: request.application, database: request.db).state(of: session),
               let chatID = state.liveChat, let first = try? await service.find(chatID), first.conversationID == session, let chatUUID = first.id
         else {
             try? await socket.close(code: .policyViolation)

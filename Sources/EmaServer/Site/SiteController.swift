@@ -130,11 +130,7 @@ struct SiteController: RouteCollection {
     func sandboxSMS(request: Request) async throws -> View {
         let app = request.application
         guard app.sandboxEnabled, !app.emaConfig.twilio.isConfigured else { throw Abort(.notFound) }
-        let messages = try await SandboxMessage.query(on: request.db)
-            .filter(\.$channel == "sms")
-            .sort(\.$createdAt, .descending)
-            .limit(50)
-            .all()
+        let messages = try await SandboxMessage.latestTexts(limit: 50, on: request.db)
         return try await request.view.render("sandbox-sms", SandboxPage(
             title: "Buzón de SMS de prueba", utility: try request.utility(),
             messages: messages.map { .init(recipient: ColombianMobile.display($0.recipient), body: $0.body, time: Self.bogotaTime($0.createdAt)) }

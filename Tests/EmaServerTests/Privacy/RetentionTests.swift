@@ -2,6 +2,7 @@
 import EmaCore
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 
@@ -82,6 +83,13 @@ struct RetentionTests {
                 sms.createdAt = at
                 try await sms.create(on: app.db)
             }
+            // Text messages: their proof is kept a day, whatever the retention terms.
+            for (id, at) in [(UUID(), now.addingTimeInterval(-25 * 3_600)), (UUID(), now.addingTimeInterval(-3_600))] {
+                try await app.db.sql.insert(into: SMSOutbox.schema)
+                    .columns("id", "recipient", "purpose", "sealed", "state", "attempts", "created_at", "updated_at")
+                    .values(SQLBind(id), SQLBind("+573001234567"), SQLBind("codigo"), SQLBind(Data([1])), SQLBind("sent"), SQLBind(1), SQLBind(at), SQLBind(at))
+                    .run()
+            }
             let removed = try await RetentionJob.purge(database: app.db, now: now, conversationDays: 180, codeDays: 1)
             #expect(removed == .init(conversations: 1, whatsAppMessages: 2, chatMessages: 1, sandboxMessages: 1, codes: 1))
             let left = try await Conversation.query(on: app.db).all().compactMap(\.id).sorted()
@@ -92,6 +100,8 @@ struct RetentionTests {
             #expect(try await VerificationCode.query(on: app.db).count() == 1)
             #expect(try await WhatsAppInbound.query(on: app.db).all().map(\.receivedAt) == [recent])
             #expect(try await SandboxMessage.query(on: app.db).all().map(\.createdAt) == [recent])
+            let texts = try await app.db.sql.select().column("created_at").from(SMSOutbox.schema).all().map { try $0.decode(column: "created_at", as: Date.self) }
+            #expect(texts == [now.addingTimeInterval(-3_600)])
             // A second run finds nothing more.
             #expect(try await RetentionJob.purge(database: app.db, now: now, conversationDays: 180, codeDays: 1) == .init())
         }

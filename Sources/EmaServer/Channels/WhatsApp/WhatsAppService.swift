@@ -226,7 +226,7 @@ struct WhatsAppService {
     func answer(_ message: RawMessage, from sender: String) async throws -> (replies: [Reply], forget: Bool) {
         let id = "wa:" + sender
         let chat = ChatService(application: application, database: database)
-        guard try await Conversation.find(id, on: database) != nil else {
+        guard try await chat.exists(id) else {
             return (try await chat.start(channel: .whatsapp, id: id, senderPhone: sender).replies, false)
         }
         guard let inbound = message.inbound else {

@@ -146,8 +146,8 @@ struct Turn {
         }
 
         switch state.step {
-        case .consent: try await consentStep(input, effects: effects)
-        case .terms: try await termsStep(input, effects: effects)
+        case .consent: try await agreementStep(.privacy, input, effects: effects)
+        case .terms: try await agreementStep(.terms, input, effects: effects)
         case .mainMenu, .afterEnrollment: try await menuStep(input, effects: effects)
         case .enrollmentMenu: try await enrollmentMenuStep(input, effects: effects)
         case .askPhone: try await phoneStep(input, effects: effects)
@@ -232,106 +232,4 @@ struct Turn {
     }
 
     var classifier: IntentClassifier { assistant.classifier }
-
-    // MARK: Greeting, consent and terms
-
-    mutating func greet() {
-        say("¡Hola! Soy Ema, la asesora virtual de \(knowledge.utilityName). 😊 Estoy aquí para ayudarte con tu factura, tus servicios y tus solicitudes.")
-        askConsent()
-    }
-
-    mutating func askConsent() {
-        state.step = .consent
-        ask(
-            "Antes de empezar necesito tu autorización para recolectar y tratar tus datos personales (como tu número de celular, tu nombre y tus contratos) según nuestra política de privacidad. ¿Nos autorizas?",
-            [Choice("consentimiento_si", "Sí, autorizo"), Choice("consentimiento_leer", "Leer la política"), Choice("consentimiento_no", "No autorizo")]
-        )
-    }
-
-    mutating func askTerms() {
-        state.step = .terms
-        ask(
-            "Para usar Ema y el servicio Tu factura por WhatsApp debes aceptar los términos y condiciones (versión \(knowledge.terms.version)). ¿Los aceptas?",
-            [Choice("terminos_si", "Acepto"), Choice("terminos_leer", "Leer los términos"), Choice("terminos_no", "No acepto")]
-        )
-    }
-
-    func yesNo(_ input: Input, yes: String, no: String) -> Bool? {
-        switch input {
-        case .choice(yes): return true
-        case .choice(no): return false
-        case .choice: return nil
-        case .text(let text):
-            switch intent(of: text) {
-            case .afirmar: return true
-            case .negar: return false
-            default: return nil
-            }
-        }
-    }
-
-    mutating func consentStep(_ input: Input, effects: any AssistantEffects) async throws {
-        if input == .choice("consentimiento_leer") {
-            showDocument(knowledge.privacy)
-            askConsent()
-            return
-        }
-        switch yesNo(input, yes: "consentimiento_si", no: "consentimiento_no") {
-        case true?:
-            try await effects.recordConsent(evidence(.privacy, knowledge.privacy, granted: true))
-            state.privacyVersion = knowledge.privacy.version
-            say("¡Gracias por tu confianza!")
-            askTerms()
-        case false?:
-            try await effects.recordConsent(evidence(.privacy, knowledge.privacy, granted: false))
-            say("Entiendo y respeto tu decisión. Sin tu autorización no puedo continuar con esta conversación, porque para ayudarte necesito tratar algunos de tus datos.")
-            say(otherChannels())
-            state.step = .consent
-            ask("Si cambias de opinión, aquí estaré.", [Choice("consentimiento_si", "Sí, autorizo"), Choice("consentimiento_leer", "Leer la política")])
-        case nil:
-            say("Para seguir necesito saber si autorizas el tratamiento de tus datos personales.")
-            askConsent()
-        }
-    }
-
-    mutating func termsStep(_ input: Input, effects: any AssistantEffects) async throws {
-        if input == .choice("terminos_leer") {
-            showDocument(knowledge.terms)
-            askTerms()
-            return
-        }
-        switch yesNo(input, yes: "terminos_si", no: "terminos_no") {
-        case true?:
-            try await effects.recordConsent(evidence(.terms, knowledge.terms, granted: true))
-            state.termsVersion = knowledge.terms.version
-            showMainMenu("¡Perfecto! ¿En qué te puedo ayudar hoy?")
-        case false?:
-            try await effects.recordConsent(evidence(.terms, knowledge.terms, granted: false))
-            say("Está bien. Sin aceptar los términos y condiciones no puedo atenderte por este canal.")
-            say(otherChannels())
-            state.step = .terms
-            ask("Si cambias de opinión, aquí estaré.", [Choice("terminos_si", "Acepto"), Choice("terminos_leer", "Leer los términos")])
-        case nil:
-            say("Para seguir necesito saber si aceptas los términos y condiciones.")
-            askTerms()
-        }
-    }
-
-    func evidence(_ kind: ConsentEvidence.Kind, _ document: LegalDocument, granted: Bool) -> ConsentEvidence {
-        ConsentEvidence(
-            kind: kind, granted: granted, version: document.version, textHash: document.sha256, channel: state.channel,
-            conversationID: state.id, phone: state.verifiedPhone, at: now
-        )
-    }
-
-    mutating func showDocument(_ document: LegalDocument) {
-        let summary = document.text.split(separator: "\n").prefix(12).joined(separator: "\n")
-        say("\(document.title) (versión \(document.version))\n\n\(summary)")
-        replies.append(.link(url: document.url, title: "Leer el texto completo"))
-    }
-
-    func otherChannels() -> String {
-        let lines = knowledge.phoneLines.map { "• \($0.name): \($0.number)" }.joined(separator: "\n")
-        return "Puedes comunicarte con nosotros por otros canales:\n\(lines)\n• En cualquiera de nuestras oficinas de atención."
-    }
 }

@@ -123,3 +123,22 @@ enum CaseError: EmaError {
         }
     }
 }
+
+extension CaseError {
+    /// A problem of the intake's checks, as the error the channels show.
+    init(_ problem: CaseIntake.Problem) {
+        switch problem {
+        case .descriptionLength: self = .descriptionLength
+        case .nameRequired: self = .nameRequired
+        case .anonymousNotAllowed(let type): self = .anonymousNotAllowed(type)
+        case .invalidPhone: self = .invalidPhone
+        case .invalidEmail: self = .invalidEmail
+        case .unknownCausal: self = .unknownCausal
+        case .unknownService: self = .unknownService
+        case .tooManyAttachments: self = .tooManyAttachments
+        case .unknownMunicipality: self = .unknownMunicipality
+        case .contractRequired: self = .contractRequired
+        case .placeRequired: self = .placeRequired
+        }
+    }
+}

@@ -46,7 +46,7 @@ struct CaseService {
     /// Municipalities a case may name (the utility's offices); empty accepts any.
     var municipalities: [String] = []
 
-    static let maxAttachments = 5
+    static let maxAttachments = CaseIntake.maxAttachments
     static let maxAttachmentBytes = 5 * 1_024 * 1_024
     /// Business days before the deadline when an open case is flagged.
     static let alertBusinessDays = 2
@@ -87,48 +87,24 @@ struct CaseService {
     private func fileNew(_ draft: CaseDraft, key: String?) async throws -> Filed {
         let now = clock.now()
         let today = CivilDate(bogotaAt: now.timeIntervalSince1970)
-        var draft = draft
-        draft.description = draft.description.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (10...5_000).contains(draft.description.count) else { throw CaseError.descriptionLength }
-        let name = draft.name?.trimmingCharacters(in: .whitespacesAndNewlines).prefix(120).description ?? ""
-        if draft.anonymous {
-            guard draft.type.allowsAnonymous else { throw CaseError.anonymousNotAllowed(draft.type) }
-        } else if name.count < 3 {
-            throw CaseError.nameRequired
-        }
-        var phone: String?
-        if let typed = draft.phone?.trimmingCharacters(in: .whitespaces), !typed.isEmpty {
-            guard let e164 = ColombianMobile.e164(typed) else { throw CaseError.invalidPhone }
-            phone = e164
-        }
-        var email: String?
-        if let typed = draft.email?.trimmingCharacters(in: .whitespaces), !typed.isEmpty {
-            guard Self.looksLikeEmail(typed) else { throw CaseError.invalidEmail }
-            email = typed.lowercased()
-        }
-        if let causal = draft.causal, causal != CaseCatalog.unclassified, CaseCatalog.causal(causal) == nil { throw CaseError.unknownCausal }
-        if let service = draft.service, UtilityService(rawValue: service) == nil { throw CaseError.unknownService }
-        guard draft.files.count <= Self.maxAttachments else { throw CaseError.tooManyAttachments }
-        var municipality = draft.municipality?.trimmingCharacters(in: .whitespaces)
-        if municipality?.isEmpty == true { municipality = nil }
-        if let chosen = municipality, !municipalities.isEmpty {
-            guard let known = municipalities.first(where: { $0.compare(chosen, options: [.caseInsensitive, .diacriticInsensitive]) == .orderedSame }) else {
-                throw CaseError.unknownMunicipality
-            }
-            municipality = known
+        let intake: CaseIntake
+        do {
+            intake = try CaseIntake(.init(
+                type: draft.type, description: draft.description, anonymous: draft.anonymous, name: draft.name, phone: draft.phone, email: draft.email,
+                causal: draft.causal, service: draft.service, municipality: draft.municipality, contractNumber: draft.contractNumber,
+                attachments: draft.files.count, requiresPlace: draft.requiresPlace
+            ), municipalities: municipalities)
+        } catch {
+            throw CaseError(error)
         }
 
         // The contract, when given, classifies the case: municipality, segment, service.
         var contract: Contract?
-        if let typed = draft.contractNumber, !typed.trimmingCharacters(in: .whitespaces).isEmpty {
+        if let typed = intake.contractNumber {
             guard let number = ContractNumber.parse(typed),
                   let found = try await ContractDirectory(database: database).contract(number: number)
             else { throw CaseError.contractNotFound }
             contract = found
-        } else if draft.type == .reclamo || draft.type.isRecurso {
-            throw CaseError.contractRequired
-        } else if draft.requiresPlace, municipality == nil {
-            throw CaseError.placeRequired
         }
         var invoice: Invoice?
         if let typed = draft.invoiceNumber?.trimmingCharacters(in: .whitespaces), !typed.isEmpty {
@@ -152,8 +128,7 @@ struct CaseService {
         }
         let files = try draft.files.map(Self.checkedFile)
 
-        let serviceRelated = contract != nil || draft.type == .reclamo || draft.type.isRecurso
-            || (draft.causal.map { $0 != CaseCatalog.unclassified } ?? false)
+        let serviceRelated = CaseIntake.serviceRelated(draft.type, hasContract: contract != nil, causal: draft.causal)
         let term = LegalTerm.of(draft.type, serviceRelated: serviceRelated)
         let due = deadlines.due(filed: today, term: term)
         let code = if let key { try await Self.code(forKey: key, database: database) } else { SecureRandom.readable(CaseAccessCode.length) }
@@ -163,17 +138,17 @@ struct CaseService {
         row.type = draft.type.rawValue
         row.causal = draft.causal ?? CaseCatalog.unclassified
         row.service = draft.service ?? (services.count == 1 ? services[0].rawValue : nil)
-        row.municipality = contract?.municipality ?? municipality
+        row.municipality = contract?.municipality ?? intake.municipality
         row.segment = contract?.segment
         row.contractNumber = contract?.contractNumber
         row.invoiceNumber = invoice?.invoiceNumber
         row.channel = draft.channel.rawValue
         row.anonymous = draft.anonymous
-        row.name = draft.anonymous ? nil : name
+        row.name = draft.anonymous ? nil : intake.name
         row.idNumber = draft.anonymous ? nil : draft.idNumber.map { String($0.filter(\.isNumber).prefix(15)) }.flatMap { $0.isEmpty ? nil : $0 }
-        row.phone = phone
-        row.email = email
-        row.description = draft.description
+        row.phone = intake.phone
+        row.email = intake.email
+        row.description = intake.description
         row.priority = draft.priority
         row.serviceRelated = serviceRelated
         row.status = CaseStatus.radicado.rawValue
@@ -223,12 +198,6 @@ struct CaseService {
 
     static func codeHash(radicado: String, code: String) -> String {
         Hex.sha256("ema-radicado:\(radicado):\(code)")
-    }
-
-    static func looksLikeEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        return text.count <= 120 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
-            && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".") && !text.contains(where: \.isWhitespace)
     }
 
     struct CheckedFile {

@@ -55,20 +55,34 @@ extension CaseChannel {
     }
 }
 
+/// What the customer may see of a case, computed once for every channel: the lookup page,
+/// `POST /api/v1/pqr/consulta` and Ema. The answer shows only once it was notified; between the
+/// answer and its notification (a moment) the case is still in study.
+struct CustomerCaseView {
+    let row: PQRCase
+
+    var notified: Bool { row.notifiedAt != nil }
+    var status: CaseStatus { notified ? .respondido : (row.statusValue.isOpen ? row.statusValue : .enTramite) }
+    /// The decision's code (`accede`, …), once notified.
+    var decision: String? { notified ? row.decision : nil }
+    var answer: String? { notified ? row.answer : nil }
+    /// Civil dates, `YYYY-MM-DD`.
+    var answeredOn: String? { notified ? row.answeredOn : nil }
+    var appealUntil: String? { notified ? row.appealUntil : nil }
+}
+
 extension CaseStatusSummary {
-    /// What the customer sees: the answer only once it was notified.
+    /// The customer's view in words.
     init(_ row: PQRCase) {
-        let notified = row.notifiedAt != nil
+        let view = CustomerCaseView(row: row)
         self.init(
-            radicado: row.radicado, typeTitle: row.typeValue.title,
-            // Between the answer and its notification (a moment) the customer still sees it in study.
-            statusTitle: notified ? CaseStatus.respondido.publicTitle : CaseStatus.radicado.publicTitle,
+            radicado: row.radicado, typeTitle: row.typeValue.title, statusTitle: view.status.publicTitle,
             filedOn: CivilDate(row.filedOn)?.displayName ?? row.filedOn,
             dueOn: CivilDate(row.effectiveDue)?.nameWithWeekday ?? row.effectiveDue,
-            decision: notified ? row.decisionValue?.title : nil,
-            answer: notified ? row.answer : nil,
-            answeredOn: notified ? row.answeredOn.flatMap { CivilDate($0)?.displayName } : nil,
-            appealUntil: notified ? row.appealUntil.flatMap { CivilDate($0)?.nameWithWeekday } : nil
+            decision: view.notified ? row.decisionValue?.title : nil,
+            answer: view.answer,
+            answeredOn: view.answeredOn.flatMap { CivilDate($0)?.displayName },
+            appealUntil: view.appealUntil.flatMap { CivilDate($0)?.nameWithWeekday }
         )
     }
 }

@@ -16,31 +16,22 @@ struct CaseNotifier {
         case aviso = "aviso_web"
     }
 
-    /// Meta refuses template parameters with line breaks, tabs or long runs of spaces.
-    static func parameter(_ text: String, limit: Int) -> String {
-        let flat = text.split(whereSeparator: { $0.isNewline || $0 == "\t" || $0 == " " }).joined(separator: " ")
-        return flat.count > limit ? String(flat.prefix(limit - 1)) + "…" : flat
-    }
+    static func parameter(_ text: String, limit: Int) -> String { HolderNotice.parameter(text, limit: limit) }
 
     /// Notifies an answer; then a queja's satisfaction survey on WhatsApp.
     func notifyAnswer(_ row: PQRCase) async throws {
         let decision = row.decisionValue?.title ?? ""
         let type = row.typeValue.title.lowercased()
-        let (kind, proof): (Kind, String)
-        if row.channelValue == .whatsapp, let phone = row.phone {
-            let template = WhatsAppTemplate(
+        let outcome = try await HolderNotice(application: application).send(to: row.phone, byWhatsApp: row.channelValue == .whatsapp) {
+            WhatsAppTemplate(
                 name: "pqr_respuesta", language: "es_CO",
                 bodyParameters: [type, row.radicado, decision, Self.parameter(row.answer ?? "", limit: 600)],
                 urlButtonSuffix: row.radicado, callbackData: "radicado:\(row.radicado)"
             )
-            let id = try await WhatsAppService(application: application).queueTemplate(template, to: phone)
-            (kind, proof) = (.whatsapp, "Plantilla pqr_respuesta en cola (mensaje \(id)).")
-        } else if let phone = row.phone {
-            let body = "\(application.utilityProfile?.shortName ?? "Ema"): respondimos tu \(type) radicado \(row.radicado). Decisión: \(decision). Consulta la respuesta en \(application.emaConfig.publicURL)/radicado con tu código."
-            (kind, proof) = try await sms(body, to: phone)
-        } else {
-            (kind, proof) = (.aviso, "Publicada en la consulta de radicados (\(application.emaConfig.publicURL)/radicado).")
+        } sms: {
+            "\(application.utilityProfile?.shortName ?? "Ema"): respondimos tu \(type) radicado \(row.radicado). Decisión: \(decision). Consulta la respuesta en \(application.emaConfig.publicURL)/radicado con tu código."
         }
+        let (kind, proof) = described(outcome, template: "pqr_respuesta", phone: row.phone, notice: "Publicada en la consulta de radicados (\(application.emaConfig.publicURL)/radicado).")
         try await application.caseService().notified(row, kind: kind.rawValue, proof: proof)
         if row.typeValue == .queja, row.channelValue == .whatsapp, let phone = row.phone {
             try await askSurvey(row, phone: phone)
@@ -72,7 +63,7 @@ struct CaseNotifier {
             (outcome, proof) = (.limited, "SMS no enviado: el número ya recibió \(Self.filingSMSPerNumber.limit) en la última hora.")
         } else {
             let body = "\(application.utilityProfile?.shortName ?? "Ema"): radicamos \(type.withArticle) con el número \(filed.radicado). Código de consulta: \(filed.code). Te responderemos a más tardar el \(filed.dueOn.displayName). Consúltala en \(application.emaConfig.publicURL)/radicado"
-            let (kind, sent) = try await sms(body, to: phone)
+            let (kind, sent) = described(await HolderNotice(application: application).text(body, to: phone), template: "", phone: phone, notice: "")
             (outcome, proof) = (kind == .sms ? .sent(to: phone) : .failed, "Radicado enviado al cliente. \(sent)")
         }
         if let row = try await PQRCase.find(filed.caseID, on: application.db) {
@@ -83,31 +74,31 @@ struct CaseNotifier {
 
     /// Notifies an extension of the term, before the original term ends.
     func notifyExtension(_ row: PQRCase, until: CivilDate, reason: String) async throws {
-        let proof: String
-        if row.channelValue == .whatsapp, let phone = row.phone {
-            let template = WhatsAppTemplate(
+        let outcome = try await HolderNotice(application: application).send(to: row.phone, byWhatsApp: row.channelValue == .whatsapp) {
+            WhatsAppTemplate(
                 name: "pqr_prorroga", language: "es_CO",
                 bodyParameters: [row.radicado, Self.parameter(reason, limit: 300), until.nameWithWeekday],
                 callbackData: "radicado:\(row.radicado)"
             )
-            let id = try await WhatsAppService(application: application).queueTemplate(template, to: phone)
-            proof = "WhatsApp, plantilla pqr_prorroga (mensaje \(id))."
-        } else if let phone = row.phone {
-            let body = "\(application.utilityProfile?.shortName ?? "Ema"): tu solicitud radicado \(row.radicado) se responderá a más tardar el \(until.nameWithWeekday). Motivo: \(Self.parameter(reason, limit: 200))"
-            proof = try await sms(body, to: phone).1
-        } else {
-            proof = "Publicada en la consulta de radicados."
+        } sms: {
+            "\(application.utilityProfile?.shortName ?? "Ema"): tu solicitud radicado \(row.radicado) se responderá a más tardar el \(until.nameWithWeekday). Motivo: \(Self.parameter(reason, limit: 200))"
         }
+        let proof = described(outcome, template: "pqr_prorroga", phone: row.phone, notice: "Publicada en la consulta de radicados.").1
         try await application.caseService().record(row, on: application.db, actor: "sistema", kind: "notificacion", detail: "Prórroga notificada. \(proof)", isPublic: false)
     }
 
-    private func sms(_ body: String, to phone: String) async throws -> (Kind, String) {
-        do {
-            let receipt = try await application.sms.send(to: phone, body: body)
-            return (.sms, "SMS a \(Masking.phone(phone)) (\(receipt.providerID)).")
-        } catch {
+    /// How the notice left, as the case's history records it.
+    private func described(_ outcome: HolderNotice.Outcome, template: String, phone: String?, notice: String) -> (Kind, String) {
+        switch outcome {
+        case .whatsapp(let id):
+            return (.whatsapp, "Plantilla \(template) en cola (mensaje \(id)).")
+        case .sms(let providerID):
+            return (.sms, "SMS a \(Masking.phone(phone ?? "")) (\(providerID)).")
+        case .smsFailed(let error):
             application.logger.warning("No se pudo enviar el SMS de una PQR; queda el aviso en la página", metadata: ["error": .string(String(describing: error))])
-            return (.aviso, "El SMS a \(Masking.phone(phone)) falló; publicada en la consulta de radicados.")
+            return (.aviso, "El SMS a \(Masking.phone(phone ?? "")) falló; publicada en la consulta de radicados.")
+        case .unreachable:
+            return (.aviso, notice)
         }
     }
 

@@ -335,11 +335,10 @@ struct PQRWebController: RouteCollection {
         guard let row = try await request.application.caseLookups.lookup(
             request.application.caseService(), radicado: body.radicado, code: body.code, client: request.clientAddress
         ) else { throw CaseError.caseNotFound }
-        let notified = row.notifiedAt != nil
+        let view = CustomerCaseView(row: row)
         return APIStatus(
-            radicado: row.radicado, type: row.type, status: notified ? CaseStatus.respondido.rawValue : (row.statusValue.isOpen ? row.status : CaseStatus.enTramite.rawValue),
-            filedOn: row.filedOn, dueOn: row.effectiveDue, decision: notified ? row.decision : nil, answer: notified ? row.answer : nil,
-            answeredOn: notified ? row.answeredOn : nil, appealUntil: notified ? row.appealUntil : nil
+            radicado: row.radicado, type: row.type, status: view.status.rawValue, filedOn: row.filedOn, dueOn: row.effectiveDue,
+            decision: view.decision, answer: view.answer, answeredOn: view.answeredOn, appealUntil: view.appealUntil
         )
     }
 }

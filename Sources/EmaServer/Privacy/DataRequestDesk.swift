@@ -103,14 +103,16 @@ struct DataRequestDesk {
     /// or an SMS.
     @discardableResult
     func notify(_ row: DataRequest, _ text: String) async throws -> Bool {
-        guard let phone = row.phone else { return false }
-        if row.channel == EmaCore.Channel.whatsapp.rawValue {
-            let template = WhatsAppTemplate(name: "datos_respuesta", language: "es_CO", bodyParameters: [row.code, CaseNotifier.parameter(text, limit: 900)])
-            try await WhatsAppService(application: application).queueTemplate(template, to: phone)
-        } else {
-            let name = application.utilityProfile?.shortName ?? "Ema"
-            _ = try await application.sms.send(to: phone, body: "\(name), solicitud \(row.code) sobre tus datos personales: \(CaseNotifier.parameter(text, limit: 600))")
+        let name = application.utilityProfile?.shortName ?? "Ema"
+        switch try await HolderNotice(application: application).send(to: row.phone, byWhatsApp: row.channel == EmaCore.Channel.whatsapp.rawValue, template: {
+            WhatsAppTemplate(name: "datos_respuesta", language: "es_CO", bodyParameters: [row.code, HolderNotice.parameter(text, limit: 900)])
+        }, sms: {
+            "\(name), solicitud \(row.code) sobre tus datos personales: \(HolderNotice.parameter(text, limit: 600))"
+        }) {
+        case .whatsapp, .sms: return true
+        case .unreachable: return false
+        // The answer is saved; the desk shows the error and the agent may send it again.
+        case .smsFailed(let error): throw error
         }
-        return true
     }
 }

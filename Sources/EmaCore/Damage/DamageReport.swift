@@ -77,3 +77,19 @@ public struct DamageFiling: Sendable, Equatable {
         self.channel = channel
     }
 }
+
+/// Where a damage report stands with the crews: recibido → en_atencion → resuelto.
+/// `rawValue` is what the `damage_reports` table stores (and the back office's form sends).
+public enum DamageStatus: String, CaseIterable, Codable, Sendable {
+    case received = "recibido"
+    case inAttention = "en_atencion"
+    case resolved = "resuelto"
+
+    public var title: String {
+        switch self {
+        case .received: "Recibido"
+        case .inAttention: "En atención"
+        case .resolved: "Resuelto"
+        }
+    }
+}

@@ -138,7 +138,7 @@ struct AssistantService: AssistantEffects {
     }
 
     func reportDamage(_ filing: DamageFiling) async throws -> String {
-        try await DamageReports(database: database, clock: clock).report(filing)
+        try await DamageReportService(database: database, clock: clock).report(filing)
     }
 
     func turnAvailability(office: String) async throws -> [TurnDay] {

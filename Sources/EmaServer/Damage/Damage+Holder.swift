@@ -10,7 +10,7 @@ struct DamageHolderRecords: HolderRecords {
     func copy(of holder: Holder, on database: any Database) async throws -> [HolderCopy.Entry] {
         try await DamageReportRecord.query(on: database).filter(\.$phone == holder.phone).sort(\.$createdAt).all().map { report in
             let service = DamageService(rawValue: report.service)?.title ?? report.service
-            let status = DamageReportRecord.statuses.first { $0.id == report.status }?.title ?? report.status
+            let status = report.status.title
             return .init(label: "Reporte \(report.number)", details: [
                 "\(service), el \(report.createdAt.bogotaStamp); estado: \(status.lowercased())",
                 "Lugar: \(report.address ?? "ubicación compartida")", report.description,

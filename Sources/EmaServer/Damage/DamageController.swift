@@ -68,7 +68,7 @@ struct DamageController: RouteCollection {
             }
             let filing = DamageFiling(service: service, address: form.direccion, location: nil, description: form.descripcion ?? "",
                                       phone: phone, hazard: hazard, channel: .web)
-            shown.number = try await DamageReports(database: request.db, clock: request.application.clock).report(filing)
+            shown.number = try await DamageReportService(database: request.db, clock: request.application.clock).report(filing)
             return try await request.privatePage("danos", shown, status: .created)
         } catch let error as DamageError {
             shown.message = error.reason
@@ -103,9 +103,7 @@ struct DamageController: RouteCollection {
     func queue(request: Request) async throws -> View {
         let staff = try request.requireStaff()
         let showResolved = (try? request.query.get(String.self, at: "vista")) == "resueltos"
-        var query = DamageReportRecord.query(on: request.db)
-        query = showResolved ? query.filter(\.$status == "resuelto") : query.filter(\.$status != "resuelto")
-        let reports = try await query.sort(\.$hazard, .descending).sort(\.$createdAt, .descending).limit(200).all()
+        let reports = try await DamageReportService(database: request.db, clock: request.application.clock).queue(resolved: showResolved)
         let rows = reports.map { report in
             Row(
                 number: report.number, service: DamageService(rawValue: report.service)?.title ?? report.service,
@@ -114,8 +112,8 @@ struct DamageController: RouteCollection {
                 hazard: report.hazard.map { $0 == "gas" ? "Olor a gas" : "Cable caído" },
                 phone: report.phone.map(ColombianMobile.display) ?? "—", channel: CaseChannel(rawValue: report.channel == "kiosk" ? "kiosko" : report.channel)?.title ?? report.channel,
                 at: PQRWebController.dateTime(report.createdAt),
-                status: DamageReportRecord.statuses.first { $0.id == report.status }?.title ?? report.status,
-                statuses: DamageReportRecord.statuses.map { .init(value: $0.id, label: $0.title, selected: $0.id == report.status) }
+                status: report.status.title,
+                statuses: DamageStatus.allCases.map { .init(value: $0.rawValue, label: $0.title, selected: $0 == report.status) }
             )
         }
         return try await request.view.render("backoffice/danos", QueuePage(title: "Daños", frame: .init(staff), rows: rows, showResolved: showResolved))
@@ -126,16 +124,9 @@ struct DamageController: RouteCollection {
     @Sendable
     func move(request: Request) async throws -> Response {
         let staff = try request.requireStaff()
-        guard let number = request.parameters.get("number"),
-              let report = try await DamageReportRecord.query(on: request.db).filter(\.$number == number).first()
-        else { throw DamageError.notFound }
-        guard let status = try request.content.decode(MoveForm.self).estado, DamageReportRecord.statuses.contains(where: { $0.id == status }) else {
-            throw DamageError.unknownStatus
-        }
-        report.status = status
-        report.updatedAt = request.application.clock.now()
-        report.updatedBy = staff.email
-        try await report.save(on: request.db)
+        guard let number = request.parameters.get("number") else { throw DamageError.notFound }
+        guard let status = try request.content.decode(MoveForm.self).estado.flatMap(DamageStatus.init(rawValue:)) else { throw DamageError.unknownStatus }
+        try await DamageReportService(database: request.db, clock: request.application.clock).move(number, to: status, by: staff.email)
         return request.redirect(to: "/backoffice/danos")
     }
 }

@@ -37,8 +37,8 @@ struct BackOfficeDataController: RouteCollection {
             let due = row.extendedDueOn ?? row.dueOn
             dueOn = CivilDate(due)?.displayName ?? due
             status = row.statusTitle
-            inProcessDue = row.status == "recibido" ? row.inProcessDueOn.flatMap { CivilDate($0)?.displayName } : nil
-            late = row.status != "respondido" && (CivilDate(due).map { $0 < today } ?? false)
+            inProcessDue = row.status == .received ? row.inProcessDueOn.flatMap { CivilDate($0)?.displayName } : nil
+            late = row.status != .answered && (CivilDate(due).map { $0 < today } ?? false)
         }
     }
 
@@ -87,7 +87,7 @@ struct BackOfficeDataController: RouteCollection {
     func render(_ request: Request, _ code: String, message: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
         let staff = try request.requireStaff()
         let row = try await DataRequestDesk(application: request.application).find(code)
-        let open = row.status != "respondido"
+        let open = row.status != .answered
         let page = DetailPage(
             title: "Solicitud \(row.code)", frame: .init(staff), row: Row(row, today: request.application.clock.today), detail: row.detail,
             answer: row.answer, answeredBy: row.answeredBy, canMark: open && row.kind == "reclamo" && row.inProcessAt == nil,

@@ -28,8 +28,7 @@ final class DataRequest: Model, @unchecked Sendable {
     @OptionalField(key: "phone_key") var phoneKey: String?
     /// What the holder asked, in their words (a correction).
     @OptionalField(key: "detail") var detail: String?
-    /// `recibido`, `en_tramite` or `respondido`
-    @Field(key: "status") var status: String
+    @Field(key: "status") var status: Status
     @Field(key: "received_at") var receivedAt: Date
     @Field(key: "received_on") var receivedOn: String
     @Field(key: "due_on") var dueOn: String
@@ -47,10 +46,23 @@ final class DataRequest: Model, @unchecked Sendable {
 
     static let rightTitles = ["conocer": "Conocer mis datos", "actualizar": "Actualizar mis datos", "rectificar": "Corregir un dato",
                               "suprimir": "Suprimir mis datos", "revocar": "Revocar la autorización"]
-    static let statusTitles = ["recibido": "Recibida", "en_tramite": "Reclamo en trámite", "respondido": "Respondida"]
+    /// recibido → en_tramite (a reclamo the desk is working on) → respondido.
+    enum Status: String, Codable, Sendable {
+        case received = "recibido"
+        case inProcess = "en_tramite"
+        case answered = "respondido"
+
+        var title: String {
+            switch self {
+            case .received: "Recibida"
+            case .inProcess: "Reclamo en trámite"
+            case .answered: "Respondida"
+            }
+        }
+    }
 
     var rightTitle: String { Self.rightTitles[right] ?? right }
-    var statusTitle: String { Self.statusTitles[status] ?? status }
+    var statusTitle: String { status.title }
 
     /// The number's HMAC under a platform secret (`phone_key`).
     static func phoneKey(_ phone: String, on database: any Database) async throws -> String {

@@ -50,16 +50,16 @@ struct DataRequestDesk {
 
     /// Open requests first (nearest term first), then the latest answered.
     func list() async throws -> [DataRequest] {
-        let open = try await DataRequest.query(on: database).filter(\.$status != "respondido").sort(\.$dueOn).all()
-        let answered = try await DataRequest.query(on: database).filter(\.$status == "respondido").sort(\.$receivedAt, .descending).limit(50).all()
+        let open = try await DataRequest.query(on: database).filter(\.$status != .answered).sort(\.$dueOn).all()
+        let answered = try await DataRequest.query(on: database).filter(\.$status == .answered).sort(\.$receivedAt, .descending).limit(50).all()
         return open + answered
     }
 
     func markInProcess(_ code: String, by staff: StaffContext) async throws -> DataRequest {
         let row = try await find(code)
-        guard row.status != "respondido" else { throw DataRequestError.alreadyAnswered }
+        guard row.status != .answered else { throw DataRequestError.alreadyAnswered }
         guard row.kind == "reclamo" else { throw DataRequestError.notAClaim }
-        row.status = "en_tramite"
+        row.status = .inProcess
         row.inProcessAt = application.clock.now()
         try await row.save(on: database)
         try await StaffService(application: application).audit(staff.accountID, email: staff.email, "datos_tramite", subject: code, detail: "Marcado «reclamo en trámite».")
@@ -68,7 +68,7 @@ struct DataRequestDesk {
 
     func extend(_ code: String, reason: String, by staff: StaffContext) async throws -> DataRequest {
         let row = try await find(code)
-        guard row.status != "respondido" else { throw DataRequestError.alreadyAnswered }
+        guard row.status != .answered else { throw DataRequestError.alreadyAnswered }
         guard row.extendedDueOn == nil, let due = CivilDate(row.dueOn) else { throw DataRequestError.alreadyExtended }
         guard application.clock.today <= due else { throw DataRequestError.termOver }
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -85,10 +85,10 @@ struct DataRequestDesk {
     /// can only read it in the record).
     func answer(_ code: String, text: String, by staff: StaffContext) async throws -> (DataRequest, reached: Bool) {
         let row = try await find(code)
-        guard row.status != "respondido" else { throw DataRequestError.alreadyAnswered }
+        guard row.status != .answered else { throw DataRequestError.alreadyAnswered }
         let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (20...2_000).contains(text.count) else { throw DataRequestError.answerLength }
-        row.status = "respondido"
+        row.status = .answered
         row.answer = text
         row.answeredAt = application.clock.now()
         row.answeredBy = staff.name

@@ -113,11 +113,11 @@ struct DataRightsService {
         if kind == "reclamo", !answered {
             row.inProcessDueOn = calendar.adding(businessDays: Self.inProcessDays, to: today).description
         }
-        row.status = "recibido"
+        row.status = .received
         let result = try await database.writeTransaction { tx in
             let (answer, result) = try await work(row, tx)
             if let answer {
-                row.status = "respondido"
+                row.status = .answered
                 row.answer = answer
                 row.answeredAt = now
                 row.answeredBy = "Ema"

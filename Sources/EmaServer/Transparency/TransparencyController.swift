@@ -109,7 +109,7 @@ struct TransparencyController: RouteCollection {
         }
         try await attempt.succeeded()
         shown.code = report.code
-        shown.status = report.status == "respondida" ? "Respondida" : "Recibida, en revisión"
+        shown.status = report.status.publicTitle
         shown.receivedOn = CivilDate(report.receivedOn)?.displayName
         shown.answeredOn = report.answeredOn.flatMap { CivilDate($0)?.displayName }
         if let sealed = report.sealedAnswer { shown.answer = try await service(request).open(String.self, sealed) }
@@ -129,7 +129,7 @@ struct TransparencyController: RouteCollection {
         var rows: [Row] = []
         for report in reports {
             let content = try service.open(TransparencyContent.self, report.sealed)
-            rows.append(Row(code: report.code, receivedOn: report.receivedOn, status: report.status, what: String(content.what.prefix(140))))
+            rows.append(Row(code: report.code, receivedOn: report.receivedOn, status: report.status.rawValue, what: String(content.what.prefix(140))))
         }
         return try await request.view.render("backoffice/transparencia", ListPage(title: "Contacto Transparente", frame: .init(staff), rows: rows))
     }
@@ -161,7 +161,7 @@ struct TransparencyController: RouteCollection {
         for file in files { names.append(try service.open(TransparencyFile.self, file.sealed).filename) }
         let page = DetailPage(
             title: report.code, frame: .init(staff), code: report.code, receivedOn: CivilDate(report.receivedOn)?.displayName ?? report.receivedOn,
-            status: report.status, content: try service.open(TransparencyContent.self, report.sealed), files: names,
+            status: report.status.rawValue, content: try service.open(TransparencyContent.self, report.sealed), files: names,
             answer: try report.sealedAnswer.map { try service.open(String.self, $0) }, message: message
         )
         return try await request.view.render("backoffice/transparencia-caso", page).encodeResponse(status: status, for: request)

@@ -38,7 +38,7 @@ struct DamageTests {
             let year = CivilDate(bogotaAt: app.clock.now().timeIntervalSince1970).year
             #expect(reports.map(\.number).sorted() == ["DAN-\(year)-0000001", "DAN-\(year)-0000002"])
             let gasReport = try #require(reports.first { $0.service == "gas" })
-            #expect(gasReport.hazard == "gas" && gasReport.phone == "+573001234567" && gasReport.status == "recibido")
+            #expect(gasReport.hazard == "gas" && gasReport.phone == "+573001234567" && gasReport.status == .received)
         }
     }
 
@@ -68,7 +68,7 @@ struct DamageTests {
             let moved = try await office.post("backoffice/danos/\(report.number)/estado", ["csrf": office.csrf, "estado": "resuelto"])
             #expect(moved.status == .seeOther)
             let saved = try #require(try await DamageReportRecord.find(report.id, on: app.db))
-            #expect(saved.status == "resuelto" && saved.updatedBy == "agente@ema.demo")
+            #expect(saved.status == .resolved && saved.updatedBy == "agente@ema.demo")
             #expect(try await office.get("backoffice/danos").body.contains(report.number) == false)
         }
     }

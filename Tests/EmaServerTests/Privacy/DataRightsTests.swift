@@ -86,7 +86,7 @@ struct DataRightsTests {
             #expect(chat.text.contains("que ya verificaste") && chat.text.contains("HD-"))
             let link = try #require(chat.text.range(of: #"/datos-personales/copia/[0-9a-f]{32}"#, options: .regularExpression).map { String(chat.text[$0]) })
             let request = try #require(try await DataRequest.query(on: app.db).first())
-            #expect(request.kind == "consulta" && request.right == "conocer" && request.status == "respondido" && request.phoneMasked == "+57 ••• ••• ••67")
+            #expect(request.kind == "consulta" && request.right == "conocer" && request.status == .answered && request.phoneMasked == "+57 ••• ••• ••67")
             #expect(request.copyTokenHash != nil && !(request.copyTokenHash ?? "").contains(link.suffix(32)))
 
             let page = try await OfficeBrowser(app).get(String(link.dropFirst()))
@@ -165,7 +165,7 @@ struct DataRightsTests {
             let enrollment = try #require(try await Enrollment.query(on: app.db).first())
             #expect(enrollment.status == "removed" && enrollment.phone == Erased.text)
             let request = try #require(try await DataRequest.query(on: app.db).first())
-            #expect(request.right == "suprimir" && request.phone == nil && request.status == "respondido")
+            #expect(request.right == "suprimir" && request.phone == nil && request.status == .answered)
 
             // The same web session starts over: Ema asks for the authorization again.
             try await chat.say("hola")
@@ -208,7 +208,7 @@ struct DataRightsTests {
             let refusal = try #require(try await ConsentRecord.query(on: app.db).filter(\.$granted == false).first())
             #expect(refusal.kind == "politica_datos" && refusal.phone == Self.phone && refusal.channel == "whatsapp")
             let request = try #require(try await DataRequest.query(on: app.db).first())
-            #expect(request.right == "revocar" && request.kind == "reclamo" && request.status == "respondido" && request.channel == "whatsapp")
+            #expect(request.right == "revocar" && request.kind == "reclamo" && request.status == .answered && request.channel == "whatsapp")
 
             let newest = try #require(try await Invoice.query(on: app.db).sort(\.$period, .descending).first())
             let latest = try #require(BillingPeriod(newest.period))
@@ -272,7 +272,7 @@ struct DataRightsTests {
             try await chat.say("Mi cédula quedó mal escrita en la PQR, es 43.123.456")
             #expect(chat.text.contains("Radiqué tu reclamo") && chat.text.contains("24 de diciembre de 2026"))
             let claim = try #require(try await DataRequest.query(on: app.db).filter(\.$right == "rectificar").first())
-            #expect(claim.kind == "reclamo" && claim.status == "recibido" && claim.dueOn == "2026-12-24" && claim.inProcessDueOn == "2026-12-04")
+            #expect(claim.kind == "reclamo" && claim.status == .received && claim.dueOn == "2026-12-24" && claim.inProcessDueOn == "2026-12-04")
             #expect(claim.phone == "+573105550101" && claim.detail?.contains("43.123.456") == true)
         }
     }
@@ -354,7 +354,7 @@ struct DataRightsTests {
             #expect(sms.contains { $0.body.contains(claim.code) && $0.body.contains("Corregimos tu número de cédula") })
             let stored = try #require(try await DataRequest.find(claim.id, on: app.db))
             let adminName = try await StaffAccount.query(on: app.db).filter(\.$email == "admin@ema.demo").first()?.name
-            #expect(stored.status == "respondido" && stored.inProcessAt != nil && stored.extendedDueOn == "2027-01-07" && stored.answeredBy == adminName)
+            #expect(stored.status == .answered && stored.inProcessAt != nil && stored.extendedDueOn == "2027-01-07" && stored.answeredBy == adminName)
             #expect(try await admin.post("backoffice/datos/\(claim.code)/responder", ["csrf": admin.csrf, "texto": "Una segunda respuesta que no debe salir."]).status == .badRequest)
 
             let agent = try OfficeBrowser(app)

@@ -56,7 +56,7 @@ extension ChannelHolderRecords: ExpiringRecords {
         let sql = database.sql
         var removed = RetentionJob.Removed()
         removed.whatsAppMessages = try await sql.delete(from: WhatsAppInbound.schema).where("received_at", .lessThan, SQLBind(terms.transcriptsBefore))
-            .where("state", .equal, SQLBind("done")).returning("wamid").all().count
+            .where("state", .equal, SQLBind(WhatsAppInbound.State.done.rawValue)).returning("wamid").all().count
         removed.whatsAppMessages += try await sql.delete(from: WhatsAppOutboxMessage.schema).where("updated_at", .lessThan, SQLBind(terms.transcriptsBefore))
             .where("lane", .equal, SQLBind(WhatsAppOutboxMessage.Lane.conversation.rawValue))
             .where("state", .in, SQLBind.group([WhatsAppOutboxMessage.State.sent.rawValue, WhatsAppOutboxMessage.State.failed.rawValue]))

@@ -23,6 +23,9 @@ struct SMSOutbox: Sendable {
 
     struct Payload: Codable { let id: UUID }
 
+    /// queued → sent, or failed for good.
+    enum State: String { case queued, sent, failed }
+
     /// The same outbox over another database (a transaction).
     func on(_ other: any Database) -> SMSOutbox {
         SMSOutbox(database: other, clock: clock, key: key, available: available)
@@ -38,7 +41,7 @@ struct SMSOutbox: Sendable {
         let now = clock.now()
         try await database.sql.insert(into: Self.schema)
             .columns("id", "recipient", "purpose", "sealed", "state", "attempts", "created_at", "updated_at")
-            .values(SQLBind(id), SQLBind(phone), SQLBind(purpose), SQLBind(sealed), SQLBind("queued"), SQLBind(0), SQLBind(now), SQLBind(now))
+            .values(SQLBind(id), SQLBind(phone), SQLBind(purpose), SQLBind(sealed), SQLBind(State.queued.rawValue), SQLBind(0), SQLBind(now), SQLBind(now))
             .run()
         try await JobQueue(database: database, clock: clock).enqueue(kind: Self.job, payload: Payload(id: id), maxAttempts: 8, idempotencyKey: "sms:\(id)")
         return id
@@ -49,27 +52,27 @@ struct SMSOutbox: Sendable {
         let id = try JSONDecoder().decode(Payload.self, from: Data(payload.utf8)).id
         let sql = context.database.sql
         guard let row = try await sql.select().columns("recipient", "sealed", "state").from(schema).where("id", .equal, SQLBind(id)).first(),
-              try row.decode(column: "state", as: String.self) == "queued"
+              try row.decode(column: "state", as: String.self) == State.queued.rawValue
         else { return }
         let recipient = try row.decode(column: "recipient", as: String.self)
         let box = try AES.GCM.SealedBox(combined: try row.decode(column: "sealed", as: Data.self))
         let key = try await context.application.smsOutboxKey.value(context.database)
         let body = String(decoding: try AES.GCM.open(box, using: key), as: UTF8.self)
-        func settle(_ state: String, provider: String?, error: String?) async throws {
+        func settle(_ state: State, provider: String?, error: String?) async throws {
             try await sql.update(schema)
-                .set("state", to: SQLBind(state)).set("provider_id", to: SQLBind(provider)).set("last_error", to: SQLBind(error))
+                .set("state", to: SQLBind(state.rawValue)).set("provider_id", to: SQLBind(provider)).set("last_error", to: SQLBind(error))
                 .set("sealed", to: SQLBind(Data())).set("updated_at", to: SQLBind(context.clock.now()))
                 .where("id", .equal, SQLBind(id)).run()
         }
         try await sql.update(schema).set("attempts", to: SQLRaw("attempts + 1")).where("id", .equal, SQLBind(id)).run()
         do {
             let receipt = try await context.application.sms.send(to: recipient, body: body)
-            try await settle("sent", provider: receipt.providerID, error: nil)
+            try await settle(.sent, provider: receipt.providerID, error: nil)
         } catch let error as SMSError where error.isRetryable {
             try await sql.update(schema).set("last_error", to: SQLBind(error.description)).where("id", .equal, SQLBind(id)).run()
             throw error
         } catch let error as SMSError {
-            try await settle("failed", provider: nil, error: error.description)
+            try await settle(.failed, provider: nil, error: error.description)
             context.logger.warning("SMS no enviado", metadata: ["to": .string(Masking.phone(recipient)), "error": .string(error.description)])
         }
     }

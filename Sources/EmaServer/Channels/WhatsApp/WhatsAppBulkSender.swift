@@ -11,6 +11,8 @@ import Vapor
 /// settles a message as sent; none within the grace period), so a bill is neither lost nor sent
 /// twice. What becomes of each message is told to the lane's observers (Billing's deliveries).
 struct WhatsAppBulkSender {
+    typealias State = WhatsAppOutboxMessage.State
+
     static let job = "whatsapp.send_bulk"
     static let recoveryJob = "whatsapp.recover_bulk"
     static let batchSize = 100
@@ -55,7 +57,7 @@ struct WhatsAppBulkSender {
         let now = application.clock.now()
         let lock: SQLQueryString = sql.dialect.name == "postgresql" ? "FOR UPDATE SKIP LOCKED" : ""
         let rows = try await sql.raw("""
-            UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: "sending"), attempts = attempts + 1, updated_at = \(bind: now)
+            UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: State.sending.rawValue), attempts = attempts + 1, updated_at = \(bind: now)
             WHERE id IN (SELECT id FROM \(ident: WhatsAppOutboxMessage.schema)
                          WHERE lane = 'bulk' AND state = 'queued' ORDER BY created_at LIMIT \(literal: Self.batchSize) \(lock))
             RETURNING id, recipient, body, attempts
@@ -132,9 +134,9 @@ struct WhatsAppBulkSender {
                 for observer in observers { try await observer.sent(sent.map(\.0), at: now, on: tx) }
             }
             /// Leaves a message in `state` with the reason of its last attempt.
-            func mark(_ row: Claimed, _ state: String, _ reason: String) async throws {
+            func mark(_ row: Claimed, _ state: State, _ reason: String) async throws {
                 try await sql.update(WhatsAppOutboxMessage.schema)
-                    .set("state", to: SQLBind(state)).set("last_error", to: SQLBind(reason)).set("updated_at", to: SQLBind(now))
+                    .set("state", to: SQLBind(state.rawValue)).set("last_error", to: SQLBind(reason)).set("updated_at", to: SQLBind(now))
                     .where("id", .equal, SQLBind(row.id)).run()
             }
             func failed(_ id: UUID, code: Int?, cause: DeliveryFailureCause?) async throws {
@@ -149,12 +151,12 @@ struct WhatsAppBulkSender {
                     continue
                 case .temporary(let reason):
                     let final = row.attempts >= Self.maxAttempts
-                    try await mark(row, final ? "failed" : "queued", reason)
+                    try await mark(row, final ? .failed : .queued, reason)
                     if final { try await failed(row.id, code: nil, cause: .operatorRejected) }
                 case .unanswered(let reason):
-                    try await mark(row, "uncertain", reason)
+                    try await mark(row, .uncertain, reason)
                 case .rejected(let code, let reason):
-                    try await mark(row, "failed", reason)
+                    try await mark(row, .failed, reason)
                     try await failed(row.id, code: code, cause: nil)
                     logger.warning("Plantilla de WhatsApp rechazada", metadata: ["to": .string(Masking.phone(row.recipient)), "error": .string(reason)])
                 }
@@ -173,13 +175,13 @@ struct WhatsAppBulkSender {
         let now = application.clock.now()
         let lease = min(120, grace)
         let uncertain = try await sql.raw("""
-            UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: "uncertain"), updated_at = \(bind: now),
+            UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: State.uncertain.rawValue), updated_at = \(bind: now),
                 last_error = \(bind: "envío interrumpido: se espera el estado de Meta antes de reenviar")
             WHERE lane = 'bulk' AND state = 'sending' AND updated_at < \(bind: now.addingTimeInterval(-lease))
             RETURNING id
             """).all().count
         let requeued = try await sql.raw("""
-            UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: "queued"), updated_at = \(bind: now),
+            UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: State.queued.rawValue), updated_at = \(bind: now),
                 last_error = \(bind: "Meta no informó ningún estado: se reenvía")
             WHERE lane = 'bulk' AND state = 'uncertain' AND updated_at < \(bind: now.addingTimeInterval(-grace))
             RETURNING id

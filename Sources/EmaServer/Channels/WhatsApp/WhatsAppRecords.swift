@@ -14,8 +14,10 @@ final class WhatsAppInbound: Model, @unchecked Sendable {
     /// Meta's timestamp (seconds), for ordering.
     @Field(key: "sent_at") var sentAt: Double
     @Field(key: "received_at") var receivedAt: Date
-    /// `pending`, `done`.
     @Field(key: "state") var state: String
+
+    /// `pending` until its turn commits, then `done`.
+    enum State: String { case pending, done }
 
     init() {}
 }

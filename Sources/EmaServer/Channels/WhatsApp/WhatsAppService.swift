@@ -45,7 +45,7 @@ struct WhatsAppService {
             for message in messages {
                 let raw = String(decoding: try JSONEncoder().encode(RawMessage(message)), as: UTF8.self)
                 insert.values(SQLBind(message.id), SQLBind("+" + message.from.filter(\.isNumber)), SQLBind(raw),
-                              SQLBind(Double(message.timestamp ?? "") ?? now.timeIntervalSince1970), SQLBind(now), SQLBind("pending"))
+                              SQLBind(Double(message.timestamp ?? "") ?? now.timeIntervalSince1970), SQLBind(now), SQLBind(WhatsAppInbound.State.pending.rawValue))
             }
             let inserted = try await insert.ignoringConflicts(with: ["wamid"]).returning("wamid", "sender").all()
             let fresh = try inserted.map { (wamid: try $0.decode(column: "wamid", as: String.self), sender: try $0.decode(column: "sender", as: String.self)) }
@@ -188,7 +188,7 @@ struct WhatsAppService {
         let sql = database.sql
         // SQL rather than the model: this runs for every message, and a model's reflection costs.
         while let next = try await sql.select().columns("wamid", "payload").from(WhatsAppInbound.schema)
-            .where("sender", .equal, SQLBind(sender)).where("state", .equal, SQLBind("pending"))
+            .where("sender", .equal, SQLBind(sender)).where("state", .equal, SQLBind(WhatsAppInbound.State.pending.rawValue))
             .orderBy("sent_at").orderBy("received_at").limit(1).first() {
             let message = try JSONDecoder().decode(RawMessage.self, from: Data(try next.decode(column: "payload", as: String.self).utf8))
             let wamid = try next.decode(column: "wamid", as: String.self)
@@ -214,8 +214,8 @@ struct WhatsAppService {
             try await ForgetNumberJob.enqueue(sender, on: JobQueue(database: database, clock: clock))
             return true
         }
-        let done = try await database.sql.update(WhatsAppInbound.schema).set("state", to: SQLBind("done"))
-            .where("wamid", .equal, SQLBind(wamid)).where("state", .equal, SQLBind("pending")).returning("wamid").all()
+        let done = try await database.sql.update(WhatsAppInbound.schema).set("state", to: SQLBind(WhatsAppInbound.State.done.rawValue))
+            .where("wamid", .equal, SQLBind(wamid)).where("state", .equal, SQLBind(WhatsAppInbound.State.pending.rawValue)).returning("wamid").all()
         // Another worker answered it meanwhile (a lease that ran out): this turn rolls back.
         guard !done.isEmpty else { throw WhatsAppProcessingError.senderBusy }
         return false

@@ -86,7 +86,7 @@ struct BackOfficeDispatchController: RouteCollection {
         let slot = Int(request.application.clock.now().timeIntervalSince1970 / 60)
         try await request.application.jobQueue.enqueue(kind: Self.job, payload: DispatchPayload(period: period.description), maxAttempts: 3, idempotencyKey: "dispatch:\(period):\(slot)")
         await request.application.jobRunner?.nudge()
-        try await StaffService(application: request.application).audit(staff.accountID, email: staff.email, "envio_iniciado", subject: period.description, detail: "")
+        try await request.application.staffService().audit(staff.accountID, email: staff.email, "envio_iniciado", subject: period.description, detail: "")
         return request.redirect(to: "/backoffice/envios/\(period)", redirectType: .normal)
     }
 
@@ -170,7 +170,7 @@ struct BackOfficeDispatchController: RouteCollection {
         guard let staff = request.staff else { throw Abort(.unauthorized) }
         guard let period = BillingPeriod(request.parameters.get("period") ?? "") else { throw BillingError.invalidPeriod }
         let count = try await DispatchService(application: request.application).retryFailed(period: period)
-        try await StaffService(application: request.application).audit(staff.accountID, email: staff.email, "envio_reintentado", subject: period.description, detail: "\(count) envíos")
+        try await request.application.staffService().audit(staff.accountID, email: staff.email, "envio_reintentado", subject: period.description, detail: "\(count) envíos")
         return request.redirect(to: "/backoffice/envios/\(period)?reintentadas=\(count)", redirectType: .normal)
     }
 }

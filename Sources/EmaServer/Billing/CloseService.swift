@@ -6,8 +6,13 @@ import Vapor
 
 /// `ema invoices close --period P`: applies the failed-delivery policy to the period's deliveries.
 struct CloseService {
-    let application: Application
-    var database: any Database { application.db }
+    let database: any Database
+    let clock: AppClock
+    /// Tells a holder their enrollment was deactivated.
+    let sms: any SMSSender
+    let logger: Logger
+    /// The utility's short name, for the SMS.
+    let utilityName: String
     var policy = FailedDeliveryPolicy()
 
     struct Summary: Equatable {
@@ -24,7 +29,7 @@ struct CloseService {
             .filter(\.$period == period.description).filter(\.$closed == false)
             .with(\.$enrollment).with(\.$invoice) { $0.with(\.$contract) }.all()
         var summary = Summary()
-        let now = application.clock.now()
+        let now = clock.now()
         // A contract goes on paper only if none of its deliveries reached a phone.
         var contracts: [UUID: Contract] = [:]
         var reached: [UUID: Bool] = [:]
@@ -84,12 +89,12 @@ struct CloseService {
 
     /// Tells the holder by SMS; a failed SMS is logged, the deactivation stands.
     private func notifyDeactivation(_ enrollment: Enrollment, contractNumber: String) async {
-        let name = application.utilityProfile?.shortName ?? "Ema"
+        let name = utilityName
         let text = "\(name): no pudimos entregarte por WhatsApp la factura del contrato \(contractNumber) durante 3 periodos seguidos, así que desactivamos ese envío. Seguirás recibiéndola impresa. Puedes inscribirte de nuevo con Ema cuando quieras."
         do {
-            _ = try await application.sms.send(to: enrollment.phone, body: text)
+            _ = try await sms.send(to: enrollment.phone, body: text)
         } catch {
-            application.logger.warning("No se pudo avisar la desactivación por SMS", metadata: ["to": .string(Masking.phone(enrollment.phone)), "error": .string("\(error)")])
+            logger.warning("No se pudo avisar la desactivación por SMS", metadata: ["to": .string(Masking.phone(enrollment.phone)), "error": .string("\(error)")])
         }
     }
 
@@ -105,5 +110,11 @@ struct CloseService {
             csv += CSVWriter.line([contract.contractNumber, contract.holderName, contract.address, contract.municipality, contract.segment, row.period, row.reason], terminator: "\n")
         }
         return (csv, rows.count)
+    }
+}
+
+extension Application {
+    func closeService() -> CloseService {
+        CloseService(database: db, clock: clock, sms: sms, logger: logger, utilityName: utilityProfile?.shortName ?? "Ema")
     }
 }

@@ -73,7 +73,7 @@ struct CloseCommand: AsyncCommand {
             throw CommandFailure("Indique el periodo así: ema invoices close --period 2026-11")
         }
         try await context.application.autoMigrate()
-        let summary = try await CloseService(application: context.application).close(period: period)
+        let summary = try await context.application.closeService().close(period: period)
         context.console.print("Cierre de \(period.displayName):")
         context.console.print("  entregadas: \(summary.delivered)")
         context.console.print("  fallidas: \(summary.failed) (\(summary.markedUndeliverable) sin confirmar entrega, contadas como no entregadas)")
@@ -99,7 +99,7 @@ struct PaperListCommand: AsyncCommand {
             throw CommandFailure("Indique el periodo así: ema invoices paper-list --period 2026-12")
         }
         try await context.application.autoMigrate()
-        let (csv, contracts) = try await CloseService(application: context.application).paperList(period: period)
+        let (csv, contracts) = try await context.application.closeService().paperList(period: period)
         if let out = signature.out {
             do {
                 try csv.write(toFile: out, atomically: true, encoding: .utf8)

@@ -201,7 +201,7 @@ enum CaseStatisticsPage {
         var lines: [String] = []
         try await CaseStatistics(database: request.db).sspdRows(month) { lines.append(CaseStatistics.csvLine($0)) }
         let body = lines.joined()
-        try await StaffService(application: request.application).audit(staff.accountID, email: staff.email, "exportar_sspd", subject: month.description, detail: "Formato A de PQR")
+        try await request.application.staffService().audit(staff.accountID, email: staff.email, "exportar_sspd", subject: month.description, detail: "Formato A de PQR")
         let response = Response(status: .ok, body: .init(string: body))
         response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
         response.headers.contentDisposition = .init(.attachment, filename: "pqr-formato-a-\(month.description).csv")

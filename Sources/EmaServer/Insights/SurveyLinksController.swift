@@ -129,7 +129,7 @@ struct SurveyLinksController: RouteCollection {
         let month = (form.mes ?? "").trimmingCharacters(in: .whitespaces)
         do {
             let launched = try await SurveyCampaigns(application: request.application).launch(month: month, phoneLines: form.telefonos ?? "", by: staff.email)
-            try await StaffService(application: request.application).audit(staff.accountID, email: staff.email, "encuesta_campana", subject: month, detail: "\(launched.invited) invitaciones por SMS.")
+            try await request.application.staffService().audit(staff.accountID, email: staff.email, "encuesta_campana", subject: month, detail: "\(launched.invited) invitaciones por SMS.")
             return try await renderCampaigns(request, message: "Encuesta de \(month) enviada por SMS a \(launched.invited) clientes (\(launched.fromOffices) atendidos en oficinas, \(launched.fromPhone) por la línea telefónica).")
         } catch let error as SurveyCampaignError {
             return try await renderCampaigns(request, month: month, phones: form.telefonos ?? "", error: error.reason, status: error.status)

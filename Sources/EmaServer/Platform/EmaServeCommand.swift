@@ -29,7 +29,7 @@ struct EmaServeCommand: AsyncCommand {
             try await app.autoMigrate()
             guard signature.demo else { return }
             let summary = try await DemoData.load(into: app)
-            try await StaffService(application: app).loadDemoAccounts()
+            try await app.staffService().loadDemoAccounts()
             try await DemoIndicators.load(into: app)
             app.logger.notice("Datos de demostración listos", metadata: [
                 "contratos": .string(summary.contracts.spanishSummary), "facturas": .string(summary.invoices.spanishSummary),

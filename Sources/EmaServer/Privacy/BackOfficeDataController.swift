@@ -61,12 +61,12 @@ struct BackOfficeDataController: RouteCollection {
         if !typed.isEmpty {
             if let phone = ColombianMobile.e164(typed) {
                 ledger = try await AssistantHolderRecords().consents(of: Holder.find(phone, on: request.db), on: request.db)
-                try await StaffService(application: request.application).audit(staff.accountID, email: staff.email, "datos_consulta_registro", subject: Masking.phone(phone), detail: "Consulta del registro de autorizaciones.")
+                try await request.application.staffService().audit(staff.accountID, email: staff.email, "datos_consulta_registro", subject: Masking.phone(phone), detail: "Consulta del registro de autorizaciones.")
             } else {
                 message = "Escribe un celular colombiano de 10 dígitos."
             }
         }
-        let page = ListPage(frame: .init(staff), rows: try await DataRequestDesk(application: request.application).list().map { Row($0, today: today) },
+        let page = ListPage(frame: .init(staff), rows: try await request.application.dataRequestDesk().list().map { Row($0, today: today) },
                             phone: typed, ledger: ledger, message: message)
         return try await request.view.render("backoffice/datos", page).encodeResponse(for: request)
     }
@@ -86,7 +86,7 @@ struct BackOfficeDataController: RouteCollection {
 
     func render(_ request: Request, _ code: String, message: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
         let staff = try request.requireStaff()
-        let row = try await DataRequestDesk(application: request.application).find(code)
+        let row = try await request.application.dataRequestDesk().find(code)
         let open = row.status != .answered
         let page = DetailPage(
             title: "Solicitud \(row.code)", frame: .init(staff), row: Row(row, today: request.application.clock.today), detail: row.detail,
@@ -109,7 +109,7 @@ struct BackOfficeDataController: RouteCollection {
         let code = request.parameters.get("code") ?? ""
         let form = (try? request.content.decode(ActionForm.self)) ?? ActionForm()
         do {
-            let done = try await work(DataRequestDesk(application: request.application), code, form, staff)
+            let done = try await work(request.application.dataRequestDesk(), code, form, staff)
             return try await render(request, code, message: done)
         } catch let error as DataRequestError where error != .notFound {
             return try await render(request, code, message: error.reason, status: error.status)

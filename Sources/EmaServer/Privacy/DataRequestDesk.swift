@@ -36,8 +36,14 @@ enum DataRequestError: EmaError, Equatable {
 /// The staff's side of the holders' requests: the «reclamo en trámite» mark, the one extension
 /// the law allows, and the answer, sent on the channel the holder used.
 struct DataRequestDesk {
-    let application: Application
-    var database: any Database { application.db }
+    let database: any Database
+    let clock: AppClock
+    /// Writes the desk's steps to the back office's audit log.
+    let auditLog: StaffService
+    /// Sends the answer on the holder's channel.
+    let notice: HolderNotice
+    /// The utility's short name, for the SMS.
+    let utilityName: String
     var calendar = ColombianCalendar()
 
     /// Ley 1581: a consulta may be extended 5 business days, a reclamo 8.
@@ -60,9 +66,9 @@ struct DataRequestDesk {
         guard row.status != .answered else { throw DataRequestError.alreadyAnswered }
         guard row.kind == "reclamo" else { throw DataRequestError.notAClaim }
         row.status = .inProcess
-        row.inProcessAt = application.clock.now()
+        row.inProcessAt = clock.now()
         try await row.save(on: database)
-        try await StaffService(application: application).audit(staff.accountID, email: staff.email, "datos_tramite", subject: code, detail: "Marcado «reclamo en trámite».")
+        try await auditLog.audit(staff.accountID, email: staff.email, "datos_tramite", subject: code, detail: "Marcado «reclamo en trámite».")
         return row
     }
 
@@ -70,14 +76,14 @@ struct DataRequestDesk {
         let row = try await find(code)
         guard row.status != .answered else { throw DataRequestError.alreadyAnswered }
         guard row.extendedDueOn == nil, let due = CivilDate(row.dueOn) else { throw DataRequestError.alreadyExtended }
-        guard application.clock.today <= due else { throw DataRequestError.termOver }
+        guard clock.today <= due else { throw DataRequestError.termOver }
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard reason.count >= 10 else { throw DataRequestError.answerLength }
         let until = calendar.adding(businessDays: Self.extensionDays(row.kind), to: due)
         row.extendedDueOn = until.description
         try await row.save(on: database)
         try await notify(row, "Necesitamos un poco más de tiempo: \(CaseNotifier.parameter(reason, limit: 300)) Te responderemos a más tardar el \(until.displayName).")
-        try await StaffService(application: application).audit(staff.accountID, email: staff.email, "datos_prorroga", subject: code, detail: "Prorrogada hasta \(until.description).")
+        try await auditLog.audit(staff.accountID, email: staff.email, "datos_prorroga", subject: code, detail: "Prorrogada hasta \(until.description).")
         return row
     }
 
@@ -90,11 +96,11 @@ struct DataRequestDesk {
         guard (20...2_000).contains(text.count) else { throw DataRequestError.answerLength }
         row.status = .answered
         row.answer = text
-        row.answeredAt = application.clock.now()
+        row.answeredAt = clock.now()
         row.answeredBy = staff.name
         try await row.save(on: database)
         let reached = try await notify(row, text)
-        try await StaffService(application: application).audit(staff.accountID, email: staff.email, "datos_respuesta", subject: code,
+        try await auditLog.audit(staff.accountID, email: staff.email, "datos_respuesta", subject: code,
                                                                detail: reached ? "Solicitud respondida." : "Solicitud respondida; el titular ya no tiene número para avisarle.")
         return (row, reached)
     }
@@ -103,8 +109,8 @@ struct DataRequestDesk {
     /// or an SMS.
     @discardableResult
     func notify(_ row: DataRequest, _ text: String) async throws -> Bool {
-        let name = application.utilityProfile?.shortName ?? "Ema"
-        switch try await HolderNotice(application: application).send(to: row.phone, byWhatsApp: row.channel == EmaCore.Channel.whatsapp.rawValue, template: {
+        let name = utilityName
+        switch try await notice.send(to: row.phone, byWhatsApp: row.channel == EmaCore.Channel.whatsapp.rawValue, template: {
             WhatsAppTemplate(name: "datos_respuesta", language: "es_CO", bodyParameters: [row.code, HolderNotice.parameter(text, limit: 900)])
         }, sms: {
             "\(name), solicitud \(row.code) sobre tus datos personales: \(HolderNotice.parameter(text, limit: 600))"
@@ -114,5 +120,12 @@ struct DataRequestDesk {
         // The answer is saved; the desk shows the error and the agent may send it again.
         case .smsFailed(let error): throw error
         }
+    }
+}
+
+extension Application {
+    func dataRequestDesk() -> DataRequestDesk {
+        DataRequestDesk(database: db, clock: clock, auditLog: staffService(), notice: HolderNotice(application: self),
+                        utilityName: utilityProfile?.shortName ?? "Ema")
     }
 }

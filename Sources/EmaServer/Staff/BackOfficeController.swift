@@ -68,7 +68,7 @@ struct BackOfficeController: RouteCollection {
         try request.refuseFormFromAnotherSite()
         let form = (try? request.content.decode(SignInForm.self)) ?? SignInForm(correo: nil, clave: nil, siguiente: nil)
         let next = Self.safeNext(form.siguiente)
-        let service = StaffService(application: request.application)
+        let service = request.application.staffService()
         // A new session each sign-in: whatever this browser held before ends now.
         if let old = request.cookies[Request.staffCookieName(request.application)]?.string {
             try await StaffSession.query(on: request.db).filter(\.$tokenHash == Hex.sha256(old)).delete()
@@ -98,7 +98,7 @@ struct BackOfficeController: RouteCollection {
               let session = try await StaffSession.find(staff.sessionID, on: request.db),
               let account = try await StaffAccount.find(staff.accountID, on: request.db)
         else { return request.redirect(to: "/backoffice/ingresar") }
-        try await StaffService(application: request.application).signOut(session, account: account)
+        try await request.application.staffService().signOut(session, account: account)
         let response = request.redirect(to: "/backoffice/ingresar", redirectType: .normal)
         request.setStaffCookie("", on: response)
         return response

@@ -53,7 +53,7 @@ struct StaffAuthMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let name = Request.staffCookieName(request.application)
         guard let token = request.cookies[name]?.string,
-              let (session, account) = try await StaffService(application: request.application).session(token: token)
+              let (session, account) = try await request.application.staffService().session(token: token)
         else {
             let wanted = request.method == .GET ? request.url.path : "/backoffice"
             return request.redirect(to: "/backoffice/ingresar?siguiente=\(wanted.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")

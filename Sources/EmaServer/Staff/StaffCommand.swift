@@ -28,7 +28,7 @@ struct CreateStaffCommand: AsyncCommand {
         let app = context.application
         try await app.autoMigrate()
         do {
-            let account = try await StaffService(application: app).create(email: email, name: name, role: role, password: password)
+            let account = try await app.staffService().create(email: email, name: name, role: role, password: password)
             context.console.print("Cuenta creada: \(account.email) (\(account.roleValue.title)).")
         } catch let problem as StaffService.Problem {
             throw CommandFailure(problem.description)
@@ -74,7 +74,7 @@ struct DeactivateStaffCommand: AsyncCommand {
         account.active = false
         try await account.save(on: app.db)
         try await StaffSession.query(on: app.db).filter(\.$staff.$id == account.requireID()).delete()
-        try await StaffService(application: app).audit(nil, email: email, "cuenta_desactivada", subject: email, detail: "desde la línea de comandos")
+        try await app.staffService().audit(nil, email: email, "cuenta_desactivada", subject: email, detail: "desde la línea de comandos")
         context.console.print("Cuenta desactivada: \(email).")
     }
 }

@@ -6,9 +6,12 @@ import Vapor
 
 /// Accounts, sign-in, sessions and the audit log of the back office.
 struct StaffService {
-    let application: Application
-    var database: any Database { application.db }
-    var now: Date { application.clock.now() }
+    let database: any Database
+    let clock: AppClock
+    let passwords: AsyncPasswordHasher
+    let limits: RateLimiter
+    let signInLimiters: Application.StaffSignInLimiters
+    var now: Date { clock.now() }
 
     /// A session ends after this long without a request, and after `absoluteLifetime` anyway.
     static let idleTimeout: TimeInterval = 30 * 60
@@ -60,18 +63,18 @@ struct StaffService {
     }
 
     func hash(_ password: String) async throws -> String {
-        try await application.password.async.hash(password).get()
+        try await passwords.hash(password)
     }
 
     func verify(_ password: String, hash: String) async throws -> Bool {
-        try await application.password.async.verify(password, created: hash).get()
+        try await passwords.verify(password, created: hash)
     }
 
     /// A hash of nothing anyone knows, checked when the account does not exist, so an unknown
     /// e-mail takes as long as a wrong password. Made on the first such sign-in (not at start-up:
     /// bcrypt at cost 12 takes a quarter of a second) and kept behind a lock.
     func dummyHash() async throws -> String {
-        let box = application.staffSignInLimiters.dummyHash
+        let box = signInLimiters.dummyHash
         if let cached = box.withLockedValue({ $0 }) { return cached }
         let made = try await hash(SecureRandom.hex(16))
         return box.withLockedValue { current in
@@ -93,7 +96,7 @@ struct StaffService {
         // before any failed) and given back when it signs in.
         let attempt: RateLimiter.Attempt
         do {
-            attempt = try await application.rateLimits.attempt([(Self.failuresPerAccount, email), (Self.failuresPerAddress, client)])
+            attempt = try await limits.attempt([(Self.failuresPerAccount, email), (Self.failuresPerAddress, client)])
         } catch PlatformError.rateLimited(let seconds) {
             try await audit(nil, email: email, "ingreso_bloqueado", subject: email, detail: "demasiados intentos")
             return .limited(seconds: seconds)
@@ -189,6 +192,12 @@ enum PruneStaffSessionsJob {
 }
 
 extension Application {
+    /// The back office's accounts, sign-in, sessions and audit log, over this application's
+    /// database (or a transaction).
+    func staffService(database: (any Database)? = nil) -> StaffService {
+        StaffService(database: database ?? db, clock: clock, passwords: password.async, limits: rateLimits, signInLimiters: staffSignInLimiters)
+    }
+
     struct StaffSignInLimiters: Sendable {
         /// See `StaffService.dummyHash()`.
         let dummyHash = NIOLockedValueBox<String?>(nil)

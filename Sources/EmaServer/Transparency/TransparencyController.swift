@@ -193,7 +193,7 @@ struct TransparencyController: RouteCollection {
         let report = try await load(request)
         do {
             try await service(request).answer(report, text: try request.content.decode(AnswerForm.self).texto ?? "")
-            try await StaffService(application: request.application).audit(staff.accountID, email: staff.email, "responder_denuncia", subject: report.code, detail: "")
+            try await request.application.staffService().audit(staff.accountID, email: staff.email, "responder_denuncia", subject: report.code, detail: "")
             return try await showDetail(request, report, message: "Respuesta guardada: quien denunció la verá al consultar con su código y su clave.")
         } catch let error as TransparencyError {
             return try await showDetail(request, report, message: error.reason, status: error.status)

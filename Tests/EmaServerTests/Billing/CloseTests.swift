@@ -25,7 +25,7 @@ struct CloseTests {
                 try await delivery.save(on: app.db)
             }
         }
-        return try await CloseService(application: app).close(period: period)
+        return try await app.closeService().close(period: period)
     }
 
     func enrollment(_ app: Application) async throws -> Enrollment {
@@ -54,7 +54,7 @@ struct CloseTests {
             let contract = try #require(try await Contract.query(on: app.db).filter(\.$contractNumber == "10234567").first())
             #expect(contract.paperInvoice)
             // The printing house's list for the period after the last failure.
-            let csv = try await CloseService(application: app).paperList(period: periods[2].next).csv
+            let csv = try await app.closeService().paperList(period: periods[2].next).csv
             #expect(csv.hasPrefix("contract_number,holder_name,address,municipality,segment,period,reason\n"))
             #expect(csv.contains("10234567,María Fernanda Restrepo Gómez,CL 50 45 12 AP 301,Medellín,hogares,\(periods[2].next)"))
         }
@@ -71,10 +71,10 @@ struct CloseTests {
             #expect(try await enrollment(app).consecutiveFailedPeriods == 0)
             let contract = try #require(try await Contract.query(on: app.db).filter(\.$contractNumber == "10234567").first())
             #expect(!contract.paperInvoice)
-            let again = try await CloseService(application: app).close(period: periods[1])
+            let again = try await app.closeService().close(period: periods[1])
             #expect(again == .init())
             #expect(try await enrollment(app).consecutiveFailedPeriods == 0)
-            #expect(try await CloseService(application: app).paperList(period: periods[1].next).csv == "contract_number,holder_name,address,municipality,segment,period,reason\n")
+            #expect(try await app.closeService().paperList(period: periods[1].next).csv == "contract_number,holder_name,address,municipality,segment,period,reason\n")
         }
     }
 
@@ -95,7 +95,7 @@ struct CloseTests {
                 paper.createdAt = Date()
                 try await paper.create(on: app.db)
             }
-            let (csv, count) = try await CloseService(application: app).paperList(period: BillingPeriod("2026-12")!)
+            let (csv, count) = try await app.closeService().paperList(period: BillingPeriod("2026-12")!)
             #expect(count == 3)
             var parser = CSVParser()
             var records: [CSVRecord] = []

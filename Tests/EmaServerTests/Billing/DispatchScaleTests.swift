@@ -135,7 +135,7 @@ struct DispatchScaleTests {
                 let failed = try #require(try await Delivery.query(on: app.db).first())
                 failed.status = "failed"
                 try await failed.save(on: app.db)
-                _ = try await CloseService(application: app).close(period: Self.period)
+                _ = try await app.closeService().close(period: Self.period)
                 #expect(try await DispatchService(application: app).retryFailed(period: Self.period) == 0)
             }
         }

@@ -59,11 +59,11 @@ struct ThreePeriodsTests {
                         let (value, code) = Self.script[customer]![index]
                         #expect(try await webhooks.post(app, status("wamid.\(customer)\(index)", value, code: code, phone: phone, delivery: delivery.requireID())) == .ok)
                     }
-                    let closed = try await CloseService(application: app).close(period: period)
+                    let closed = try await app.closeService().close(period: period)
                     #expect(closed.failed == Self.script.values.filter { $0[index].0 == "failed" || $0[index].0 == "sent" }.count)
 
                     let causes = Dictionary(uniqueKeysWithValues: try await Delivery.query(on: app.db).filter(\.$period == period.description).all().map { ($0.phone, $0.failureCause) })
-                    let paper = try await CloseService(application: app).paperList(period: period.next).csv
+                    let paper = try await app.closeService().paperList(period: period.next).csv
                     switch index {
                     case 0:
                         #expect(causes[Self.phones["A"]!]! == nil)

@@ -10,7 +10,7 @@ import VaporTesting
 struct CaseDeskTests {
     func withDesk(at day: String = "2026-12-01", _ body: (Application, AppClock.Manual) async throws -> Void) async throws {
         try await CasesTests().withCases(at: day) { app, clock in
-            _ = try await StaffService(application: app).create(email: "otra.agente@ema.demo", name: "Olga Agente", role: "agente", password: "otra-agente-demo-2026")
+            _ = try await app.staffService().create(email: "otra.agente@ema.demo", name: "Olga Agente", role: "agente", password: "otra-agente-demo-2026")
             try await body(app, clock)
         }
     }
@@ -129,7 +129,7 @@ struct CaseDeskTests {
     @Test("A queja filed with Ema on WhatsApp is answered by template, rated 1–5 on WhatsApp, and counted")
     func whatsAppQueja() async throws {
         try await WhatsAppWebhookTests().withWhatsApp { app in
-            try await StaffService(application: app).loadDemoAccounts()
+            try await app.staffService().loadDemoAccounts()
             let hooks = WhatsAppWebhookTests()
             let steps = [Webhook.text("hola"), Webhook.button("consentimiento_si"), Webhook.button("terminos_si"), Webhook.text("quiero poner una queja"),
                          Webhook.button("pqr_tipo:queja"), Webhook.button("tema_atencion"), Webhook.button("pqr_sin_contrato"),

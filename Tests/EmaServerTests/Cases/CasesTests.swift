@@ -18,7 +18,7 @@ struct CasesTests {
         let manual = AppClock.Manual(bogotaNoon(day))
         try await withEmaApp(clock: manual.clock) { app in
             _ = try await DemoData.load(into: app)
-            try await StaffService(application: app).loadDemoAccounts()
+            try await app.staffService().loadDemoAccounts()
             try await body(app, manual)
         }
     }

@@ -45,7 +45,7 @@ struct DamageTests {
     @Test("A location shared on WhatsApp becomes the report's place; staff see it on the queue and move it")
     func whatsAppLocation() async throws {
         try await WhatsAppWebhookTests().withWhatsApp { app in
-            try await StaffService(application: app).loadDemoAccounts()
+            try await app.staffService().loadDemoAccounts()
             let hooks = WhatsAppWebhookTests()
             let location = Webhook.envelope(#""messages":[{"from":"573001234567","id":"wamid.\#(UUID().uuidString)","timestamp":"1795000040","type":"location","location":{"latitude":6.2442,"longitude":-75.5812,"name":"Parque Berrío","address":"Cra. 50 #50-1, Medellín"}}]"#)
             for step in [Webhook.text("hola"), Webhook.button("consentimiento_si"), Webhook.button("terminos_si"), location,

@@ -170,7 +170,7 @@ struct IndicatorTests {
 
     /// November 2026 (and its edges), seeded through the services where they exist.
     func seedNovember(_ app: Application, _ manual: AppClock.Manual) async throws {
-        try await StaffService(application: app).loadDemoAccounts()
+        try await app.staffService().loadDemoAccounts()
         // Turns: Bello waits 12 and 3, attention 18 and 7; Aguinaga waits 0 (early), attention 25.
         func turn(_ code: String, _ office: String, _ day: String, _ slot: String, _ status: String, start: Date? = nil, end: Date? = nil) async throws {
             try await insertTurn(app, code, office: office, day: day, slot: slot, status: status, start: start, end: end)
@@ -421,7 +421,7 @@ struct IndicatorTests {
     func liveFigures() async throws {
         let manual = AppClock.Manual(bogota(10, on: "2026-12-02"))
         try await withEmaApp(clock: manual.clock) { app in
-            try await StaffService(application: app).loadDemoAccounts()
+            try await app.staffService().loadDemoAccounts()
             let today = "2026-12-02"
             for (code, slot, status, start, end) in [
                 ("T-1", "08:00", "atendido", bogota(8, 6, on: today), bogota(8, 20, on: today)),   // wait 6, attention 14
@@ -478,7 +478,7 @@ struct IndicatorTests {
         let manual = AppClock.Manual(bogota(10, on: "2026-12-02"))
         try await withEmaApp(clock: manual.clock) { app in
             _ = try await DemoData.load(into: app)
-            try await StaffService(application: app).loadDemoAccounts()
+            try await app.staffService().loadDemoAccounts()
             let first = try await DemoIndicators.load(into: app)
             #expect(first.turns > 100 && first.chats > 20 && first.answers > 20 && first.cases >= 3)
             #expect(try await DemoIndicators.load(into: app) == DemoIndicators.Summary())

@@ -32,7 +32,7 @@ struct SurveyTests {
     func officeAttention() async throws {
         let manual = AppClock.Manual(bogota(9, 0, on: "2026-12-01"))
         try await withEmaApp(clock: manual.clock) { app in
-            try await StaffService(application: app).loadDemoAccounts()
+            try await app.staffService().loadDemoAccounts()
             let service = app.turnService()
             let office = "Oficina Bello"
             let turn = try await service.book(office: office, day: "2026-12-02", slot: "10:00", phone: "+573001112233")
@@ -90,7 +90,7 @@ struct SurveyTests {
     func campaign() async throws {
         let manual = AppClock.Manual(bogota(9, 0, on: "2026-12-02"))
         try await withEmaApp(clock: manual.clock) { app in
-            try await StaffService(application: app).loadDemoAccounts()
+            try await app.staffService().loadDemoAccounts()
             try await attended(app, code: "B-1", office: "Oficina Bello", day: "2026-11-03", phone: "+573001110001")
             try await attended(app, code: "B-2", office: "Oficina Envigado", day: "2026-11-20", phone: "+573001110001")
             try await attended(app, code: "B-3", office: "Oficina Bello", day: "2026-11-30", phone: "+573001110002")

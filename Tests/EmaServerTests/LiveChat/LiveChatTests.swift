@@ -44,7 +44,7 @@ struct LiveChatTests {
     func web() async throws {
         let manual = AppClock.Manual(bogota(10))
         try await withEmaApp(clock: manual.clock) { app in
-            try await StaffService(application: app).loadDemoAccounts()
+            try await app.staffService().loadDemoAccounts()
             let session = try await startWeb(app)
             _ = try await post(app, session, ["text": "mi factura llegó muy alta"])
             let handed = try await post(app, session, ["text": "quiero hablar con un asesor"])
@@ -129,7 +129,7 @@ struct LiveChatTests {
     func whatsApp() async throws {
         let manual = AppClock.Manual(bogota(11))
         try await WhatsAppWebhookTests().withWhatsApp(clock: manual.clock) { app in
-            try await StaffService(application: app).loadDemoAccounts()
+            try await app.staffService().loadDemoAccounts()
             let hooks = WhatsAppWebhookTests()
             for step in [Webhook.text("hola"), Webhook.button("consentimiento_si"), Webhook.button("terminos_si"), Webhook.text("necesito hablar con un asesor")] {
                 #expect(try await hooks.post(app, step) == .ok)
@@ -170,7 +170,7 @@ struct LiveChatTests {
     func outOfHours() async throws {
         let manual = AppClock.Manual(bogota(21))
         try await withEmaApp(clock: manual.clock) { app in
-            try await StaffService(application: app).loadDemoAccounts()
+            try await app.staffService().loadDemoAccounts()
             let session = try await startWeb(app)
             let offered = try await post(app, session, ["text": "quiero hablar con un asesor"])
             #expect(offered.live == nil && offered.replies.contains { if case .choices(let text, _) = $0 { text.contains("no hay nadie en línea") } else { false } })
@@ -206,7 +206,7 @@ struct LiveChatTests {
     func ownership() async throws {
         let manual = AppClock.Manual(bogota(9))
         try await withEmaApp(clock: manual.clock) { app in
-            try await StaffService(application: app).loadDemoAccounts()
+            try await app.staffService().loadDemoAccounts()
             let service = LiveChatService(application: app)
             let first = try await startWeb(app)
             _ = try await post(app, first, ["choice": "menu_asesor"])

@@ -80,7 +80,7 @@ struct TurnTests {
     func officeScreen() async throws {
         let manual = AppClock.Manual(bogotaNoon("2026-12-02"))
         try await withEmaApp(clock: manual.clock) { app in
-            try await StaffService(application: app).loadDemoAccounts()
+            try await app.staffService().loadDemoAccounts()
             let service = app.turnService()
             let office = "Oficina Bello"
             let first = try await service.book(office: office, day: "2026-12-03", slot: "09:00", phone: nil)

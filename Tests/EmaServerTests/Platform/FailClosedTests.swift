@@ -83,7 +83,7 @@ struct FailClosedTests {
                 try await app.testing().test(.GET, path) { #expect($0.status == .notFound) }
             }
             // The monthly dispatch refuses to queue bills that could not leave.
-            try await StaffService(application: app).loadDemoAccounts()
+            try await app.staffService().loadDemoAccounts()
             #expect(!app.whatsAppAvailable)
             #expect(app.whatsApp is UnavailableWhatsAppClient)
         }

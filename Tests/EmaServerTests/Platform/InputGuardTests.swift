@@ -238,7 +238,7 @@ struct SecurityHeaderTests {
     @Test("The advisors' WebSocket refuses a page of another site, even with the advisor's cookie")
     func webSocketOrigin() async throws {
         try await withEmaApp { app in
-            try await StaffService(application: app).loadDemoAccounts()
+            try await app.staffService().loadDemoAccounts()
             let office = try OfficeBrowser(app)
             try await office.signIn("agente@ema.demo", "agente-demo-2026")
             let cookie = try #require(office.cookie)

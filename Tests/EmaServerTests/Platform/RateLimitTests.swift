@@ -50,7 +50,7 @@ struct RateLimitTests {
     @Test("A sign-in lock-out outlives a restart and holds on every node; the wait is told in minutes")
     func signInLockOutPersists() async throws {
         try await withEmaApp { app in
-            try await StaffService(application: app).loadDemoAccounts()
+            try await app.staffService().loadDemoAccounts()
             let office = try OfficeBrowser(app)
             for _ in 0..<5 { try await office.signIn("agente@ema.demo", "clave-equivocada") }
             try await withSecondNode(of: app) { restarted in

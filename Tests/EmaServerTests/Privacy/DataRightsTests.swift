@@ -325,7 +325,7 @@ struct DataRightsTests {
     func desk() async throws {
         let clock = AppClock.Manual(bogotaNoon("2026-12-02"))
         try await withEmaApp(clock: clock.clock) { app in
-            try await StaffService(application: app).loadDemoAccounts()
+            try await app.staffService().loadDemoAccounts()
             var (chat, _, _) = try await holderWithHistory(app)
             try await chat.say("actualizar mis datos")
             try await chat.pick("datos_actualizar")
@@ -392,7 +392,7 @@ struct DataRightsTests {
     func deskEdges() async throws {
         let clock = AppClock.Manual(bogotaNoon("2026-12-02"))
         try await withEmaApp(clock: clock.clock) { app in
-            try await StaffService(application: app).loadDemoAccounts()
+            try await app.staffService().loadDemoAccounts()
             let service = app.dataRightsService()
             let late = try await service.exercise(DataRightRequest(action: .correct("Mi nombre está mal escrito en la factura."), phone: Self.phone, channel: .web, conversationID: "x"))
             let orphan = try await service.exercise(DataRightRequest(action: .correct("Mi correo quedó mal en la PQR que radiqué."), phone: "+573109876543", channel: .whatsapp, conversationID: "y"))

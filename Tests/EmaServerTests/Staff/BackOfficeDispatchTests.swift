@@ -18,7 +18,7 @@ struct BackOfficeDispatchTests {
                 config.whatsApp.accessToken = Secret("t")
             }) { app in
                 _ = try await DemoData.load(into: app)
-                try await StaffService(application: app).loadDemoAccounts()
+                try await app.staffService().loadDemoAccounts()
                 let numbers = try await Contract.query(on: app.db).filter(\.$status == "activo").sort(\.$contractNumber).limit(3).all().map(\.contractNumber)
                 for (index, number) in numbers.enumerated() {
                     _ = try await EnrollmentService(database: app.db, clock: app.clock)

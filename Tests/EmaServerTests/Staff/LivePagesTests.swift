@@ -30,7 +30,7 @@ struct LivePagesTests {
     @Test("An office's screen hears of its turns booked and called, not of another office's; the inbox hears of a chat asked for")
     func changesArrive() async throws {
         try await withEmaApp { app in
-            try await StaffService(application: app).loadDemoAccounts()
+            try await app.staffService().loadDemoAccounts()
             let agent = try OfficeBrowser(app)
             try await agent.signIn("agente@ema.demo", "agente-demo-2026")
             let cookie = try #require(agent.cookie)
@@ -63,7 +63,7 @@ struct LivePagesTests {
     @Test("The change socket needs a signed-in agent, a topic a page follows, and a page of Ema's own site")
     func refused() async throws {
         try await withEmaApp { app in
-            try await StaffService(application: app).loadDemoAccounts()
+            try await app.staffService().loadDemoAccounts()
             let agent = try OfficeBrowser(app)
             let anonymous = try await agent.get("backoffice/cambios?tema=chats")
             #expect(anonymous.status == .seeOther && anonymous.location.hasPrefix("/backoffice/ingresar"))

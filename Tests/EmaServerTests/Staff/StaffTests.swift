@@ -54,7 +54,7 @@ final class OfficeBrowser: @unchecked Sendable {
 struct StaffTests {
     func withStaff(clock: AppClock? = nil, _ body: (Application) async throws -> Void) async throws {
         try await withEmaApp(clock: clock) { app in
-            try await StaffService(application: app).loadDemoAccounts()
+            try await app.staffService().loadDemoAccounts()
             try await body(app)
         }
     }
@@ -62,7 +62,7 @@ struct StaffTests {
     @Test("Accounts: a good one is created; bad e-mail, name, role, short password and duplicates are refused in Spanish")
     func create() async throws {
         try await withEmaApp { app in
-            let service = StaffService(application: app)
+            let service = app.staffService()
             let account = try await service.create(email: " Laura.Gomez@EPM.com.co ", name: "Laura Gómez", role: "Supervisor", password: "una-clave-larga-1")
             #expect(account.email == "laura.gomez@epm.com.co")
             #expect(account.roleValue == .supervisor)

@@ -92,7 +92,7 @@ struct TransparencyTests {
     @Test("Only the transparencia role reads and answers reports; the reporter reads the answer with code and key")
     func roles() async throws {
         try await withEmaApp { app in
-            try await StaffService(application: app).loadDemoAccounts()
+            try await app.staffService().loadDemoAccounts()
             let (code, key, _) = try await file(app)
             for (email, password) in [("supervisor@ema.demo", "supervisor-demo-2026"), ("admin@ema.demo", "admin-demo-2026"), ("agente@ema.demo", "agente-demo-2026")] {
                 let office = try OfficeBrowser(app)

@@ -116,6 +116,12 @@ func runEma(_ ema: String, _ arguments: [String], databaseURL: String) throws {
     _ = try timedEma(ema, arguments, databaseURL: databaseURL)
 }
 
+/// A WhatsApp configuration for commands that only queue (`ema invoices dispatch` refuses to
+/// queue bills when WhatsApp is not configured: it fails closed).
+let queueOnlyWhatsApp = [
+    "WHATSAPP_ACCESS_TOKEN": "token-bench", "WHATSAPP_PHONE_NUMBER_ID": "106540352242922", "WHATSAPP_APP_SECRET": "secreto-bench",
+]
+
 /// Runs an `ema` command; returns its wall time, its peak resident memory (KiB, sampled from
 /// /proc while it runs) and its output.
 func timedEma(_ ema: String, _ arguments: [String], databaseURL: String) throws -> (Double, Int, String) {
@@ -125,6 +131,7 @@ func timedEma(_ ema: String, _ arguments: [String], databaseURL: String) throws 
     var environment = ProcessInfo.processInfo.environment
     environment["DATABASE_URL"] = databaseURL
     environment["LOG_LEVEL"] = "warning"
+    environment.merge(queueOnlyWhatsApp) { current, _ in current }
     process.environment = environment
     let output = Pipe()
     process.standardOutput = output

@@ -65,7 +65,12 @@ func seedConversations(from first: Int, to last: Int, databaseURL: String) throw
 func verifiedSession(base: String, phone: String, databaseURL: String) async throws -> String {
     let national = String(phone.dropFirst(3))
     _ = try await postForm(base + "/datos-personales/codigo", "celular=\(national)")
-    let body = try psqlValue(databaseURL, "SELECT body FROM sandbox_messages WHERE recipient = '\(phone)' ORDER BY created_at DESC LIMIT 1")
+    // The code leaves through the SMS outbox (a job), a moment after the answer: wait for it.
+    var body = ""
+    for _ in 0..<100 where body.isEmpty {
+        body = try psqlValue(databaseURL, "SELECT body FROM sandbox_messages WHERE recipient = '\(phone)' ORDER BY created_at DESC LIMIT 1")
+        if body.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+    }
     guard let code = body.split(whereSeparator: { !$0.isNumber }).first(where: { $0.count == 6 }) else { fail("no code reached \(phone)") }
     let page = try await postForm(base + "/datos-personales/verificar", "celular=\(national)&codigo=\(code)")
     guard let range = page.range(of: #"name="sesion" value="[^"]+""#, options: .regularExpression) else { fail("the code was not accepted") }

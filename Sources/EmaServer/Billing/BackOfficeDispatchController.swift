@@ -23,7 +23,7 @@ struct BackOfficeDispatchController: RouteCollection {
     @Sendable static func run(_ context: JobContext, _ payload: String) async throws {
         let period = try JSONDecoder().decode(DispatchPayload.self, from: Data(payload.utf8)).period
         guard let value = BillingPeriod(period) else { return }
-        let summary = try await DispatchService(application: context.application).dispatch(period: value)
+        let summary = try await context.application.dispatchService().dispatch(period: value)
         context.logger.info("Envío de facturas en cola", metadata: ["periodo": .string(period), "en_cola": "\(summary.queued)", "sin_factura": "\(summary.withoutBill)"])
     }
 
@@ -47,7 +47,7 @@ struct BackOfficeDispatchController: RouteCollection {
     @Sendable
     func list(request: Request) async throws -> View {
         guard let staff = request.staff else { throw Abort(.unauthorized) }
-        let service = DispatchService(application: request.application)
+        let service = request.application.dispatchService()
         var rows: [PeriodRow] = []
         for period in try await Self.recentPeriods(request.db) {
             let report = try await service.report(period: period)
@@ -129,7 +129,7 @@ struct BackOfficeDispatchController: RouteCollection {
     func show(request: Request) async throws -> View {
         guard let staff = request.staff else { throw Abort(.unauthorized) }
         guard let period = BillingPeriod(request.parameters.get("period") ?? "") else { throw BillingError.invalidPeriod }
-        let report = try await DispatchService(application: request.application).report(period: period)
+        let report = try await request.application.dispatchService().report(period: period)
         let preparing = try await request.application.jobQueue.hasPending(kind: Self.job, mentioning: "\"\(period)\"")
         let handed = report.total - report.waiting - report.uncertain
         let refresh = preparing || report.waiting > 0
@@ -169,7 +169,7 @@ struct BackOfficeDispatchController: RouteCollection {
     func retry(request: Request) async throws -> Response {
         guard let staff = request.staff else { throw Abort(.unauthorized) }
         guard let period = BillingPeriod(request.parameters.get("period") ?? "") else { throw BillingError.invalidPeriod }
-        let count = try await DispatchService(application: request.application).retryFailed(period: period)
+        let count = try await request.application.dispatchService().retryFailed(period: period)
         try await request.application.staffService().audit(staff.accountID, email: staff.email, "envio_reintentado", subject: period.description, detail: "\(count) envíos")
         return request.redirect(to: "/backoffice/envios/\(period)?reintentadas=\(count)", redirectType: .normal)
     }

@@ -7,8 +7,17 @@ import Vapor
 /// The monthly bill on WhatsApp: one delivery per active enrollment whose contract has a bill in
 /// the period, sent as the approved utility template with the bill's PDF as its header.
 struct DispatchService {
-    let application: Application
-    var database: any Database { application.db }
+    let database: any Database
+    let clock: AppClock
+    /// Where the bills' links point (`EMA_PUBLIC_URL`).
+    let publicURL: String
+    /// Pages written at once: one on SQLite (one writer), a few on PostgreSQL.
+    let pagesInFlight: Int
+    /// Sender jobs a campaign starts: half the worker slots at most, so customers still get
+    /// their replies during a campaign (one on SQLite).
+    let senders: Int
+    /// Starts that many sender jobs of the bulk lane (`WhatsAppBulkLane.start`).
+    let startSenders: @Sendable (Int) async throws -> Void
 
     /// The approved template (utility category) the bills go out with.
     static let templateName = "factura_disponible"
@@ -31,14 +40,13 @@ struct DispatchService {
     func dispatch(period: BillingPeriod, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Summary {
         let sql = database.sql
         let total = try await Enrollment.query(on: database).filter(\.$status == Enrollment.Status.active.rawValue).count()
-        let signer = try await BillLinks(database: database, clock: application.clock).signer()
-        let publicURL = application.emaConfig.publicURL
+        let signer = try await BillLinks(database: database, clock: clock).signer()
         var summary = Summary()
         var after: UUID?
         var read = 0
         // Reading a page is one quick query; writing it is the work. On PostgreSQL a few pages
         // are written at once (disjoint rows, separate connections); SQLite has one writer.
-        let inFlight = application.usesSQLite ? 1 : 3
+        let (inFlight, publicURL) = (pagesInFlight, publicURL)
         let database = database
         try await withThrowingTaskGroup(of: (inserted: Int, billed: Int).self) { group in
             var running = 0
@@ -60,7 +68,7 @@ struct DispatchService {
                         collect(done)
                         running -= 1
                     }
-                    let now = application.clock.now()
+                    let now = clock.now()
                     group.addTask {
                         let inserted = try await database.writeTransaction { tx in
                             try await Self.write(rows, period: period, signer: signer, publicURL: publicURL, now: now, on: tx)
@@ -74,8 +82,7 @@ struct DispatchService {
             for try await done in group { collect(done) }
         }
         if summary.queued > 0 {
-            // Half the worker slots at most: customers still get their replies during a campaign.
-            try await WhatsAppBulkLane.start(application, count: application.usesSQLite ? 1 : max(1, application.emaConfig.workerConcurrency / 2))
+            try await startSenders(senders)
         }
         return summary
     }
@@ -217,9 +224,8 @@ struct DispatchService {
         let onTheirWay = try await WhatsAppBulkLane.onTheirWay(among: failed.compactMap { try $0.decode(column: "outbox_id", as: UUID?.self) }, on: database)
         let rows = try failed.filter { try $0.decode(column: "outbox_id", as: UUID?.self).map { !onTheirWay.contains($0) } ?? true }
         guard !rows.isEmpty else { return 0 }
-        let signer = try await BillLinks(database: database, clock: application.clock).signer()
-        let publicURL = application.emaConfig.publicURL
-        let now = application.clock.now()
+        let signer = try await BillLinks(database: database, clock: clock).signer()
+        let now = clock.now()
         let count = try await database.writeTransaction { tx in
             let sql = tx.sql
             var queued = 0
@@ -243,7 +249,17 @@ struct DispatchService {
             }
             return queued
         }
-        if count > 0 { try await WhatsAppBulkLane.start(application, count: 1) }
+        if count > 0 { try await startSenders(1) }
         return count
+    }
+}
+
+extension Application {
+    func dispatchService() -> DispatchService {
+        DispatchService(
+            database: db, clock: clock, publicURL: emaConfig.publicURL, pagesInFlight: usesSQLite ? 1 : 3,
+            senders: usesSQLite ? 1 : max(1, emaConfig.workerConcurrency / 2),
+            startSenders: { [self] count in try await WhatsAppBulkLane.start(self, count: count) }
+        )
     }
 }

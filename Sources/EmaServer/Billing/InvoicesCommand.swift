@@ -29,7 +29,7 @@ struct DispatchCommand: AsyncCommand {
         guard app.whatsAppAvailable else { throw CommandFailure(BillingError.whatsAppUnavailable.reason) }
         try await app.autoMigrate()
         let bar = ProgressBar(enabled: isatty(STDERR_FILENO) == 1)
-        let summary = try await DispatchService(application: app).dispatch(period: period) { read, total in
+        let summary = try await app.dispatchService().dispatch(period: period) { read, total in
             bar.update("Poniendo en cola", count: read, of: total)
         }
         bar.finish()

@@ -39,5 +39,6 @@ extension Application {
         migrations.add(AddOutboxRecoveryIndexes())
         migrations.add(AddLastMessageToConversations())
         migrations.add(AddDeliveriesOutboxIndex())
+        migrations.add(DropSendLeaseFromSenders())
     }
 }

@@ -18,7 +18,7 @@ struct CloseTests {
 
     /// Dispatches a period and sets the delivery's status as the webhooks would.
     func run(_ app: Application, _ period: BillingPeriod, ending status: DeliveryStatus?) async throws -> CloseService.Summary {
-        _ = try await DispatchService(application: app).dispatch(period: period)
+        _ = try await app.dispatchService().dispatch(period: period)
         if let status {
             for delivery in try await Delivery.query(on: app.db).filter(\.$period == period.description).all() {
                 delivery.status = status.rawValue

@@ -62,11 +62,11 @@ struct DispatchScaleTests {
         try await withEmaApp { app in
             try await seed(app, count: 4_500)
             let progress = ProgressLog()
-            let first = try await DispatchService(application: app).dispatch(period: Self.period) { read, total in progress.add(read, total) }
+            let first = try await app.dispatchService().dispatch(period: Self.period) { read, total in progress.add(read, total) }
             #expect(first == .init(queued: 4_050, alreadyQueued: 0, withoutBill: 450))
             #expect(progress.values.last.map { $0.0 == 4_500 && $0.1 == 4_500 } == true)
             #expect(progress.values.count == 3)
-            let again = try await DispatchService(application: app).dispatch(period: Self.period)
+            let again = try await app.dispatchService().dispatch(period: Self.period)
             #expect(again == .init(queued: 0, alreadyQueued: 4_050, withoutBill: 450))
             #expect(try await Delivery.query(on: app.db).count() == 4_050)
             let outbox = try await WhatsAppOutboxMessage.query(on: app.db).filter(\.$lane == "bulk").all()
@@ -79,7 +79,7 @@ struct DispatchScaleTests {
             let delivery = try #require(deliveries.first { $0.outboxID == sample.id })
             #expect(sample.body.contains("entrega:\(try delivery.requireID().uuidString)"))
             #expect(sample.body.contains(#""sub_type":"url""#))
-            let report = try await DispatchService(application: app).report(period: Self.period)
+            let report = try await app.dispatchService().report(period: Self.period)
             #expect(report.total == 4_050 && report.byStatus == ["queued": 4_050] && report.waiting == 4_050)
         }
     }
@@ -89,14 +89,14 @@ struct DispatchScaleTests {
         try await withFakeProvider(fallback: Self.accepted) { fake in
             try await withEmaApp(configure: graph(fake)) { app in
                 try await seed(app, count: 300)
-                _ = try await DispatchService(application: app).dispatch(period: Self.period)
+                _ = try await app.dispatchService().dispatch(period: Self.period)
                 try await drainJobs(app)
                 let ids = received(fake)
                 #expect(ids.count == 270)
                 #expect(Set(ids).count == 270)
                 let outbox = try await WhatsAppOutboxMessage.query(on: app.db).filter(\.$lane == "bulk").all()
                 #expect(outbox.allSatisfy { $0.state == "sent" && $0.wamid == "wamid.ok" && $0.attempts == 1 })
-                let report = try await DispatchService(application: app).report(period: Self.period)
+                let report = try await app.dispatchService().report(period: Self.period)
                 #expect(report.byStatus == ["sent": 270])
                 #expect(report.waiting == 0 && report.uncertain == 0)
             }
@@ -112,19 +112,19 @@ struct DispatchScaleTests {
                     .init(status: .badRequest, body: #"{"error":{"message":"(#131026) Message undeliverable","code":131026}}"#),
                     .init(status: .badRequest, body: #"{"error":{"message":"(#132001) Template does not exist","code":132001}}"#)
                 )
-                _ = try await DispatchService(application: app).dispatch(period: Self.period)
+                _ = try await app.dispatchService().dispatch(period: Self.period)
                 try await drainJobs(app)
-                var report = try await DispatchService(application: app).report(period: Self.period)
+                var report = try await app.dispatchService().report(period: Self.period)
                 #expect(report.byStatus == ["sent": 16, "failed": 2])
                 #expect(report.byCause == ["undeliverable": 1, "content_rejected": 1])
                 // A double click: two retries at once queue each failed bill once.
-                async let first = DispatchService(application: app).retryFailed(period: Self.period)
-                async let second = DispatchService(application: app).retryFailed(period: Self.period)
+                async let first = app.dispatchService().retryFailed(period: Self.period)
+                async let second = app.dispatchService().retryFailed(period: Self.period)
                 let retried = try await [first, second]
                 #expect(retried.reduce(0, +) == 2)
-                #expect(try await DispatchService(application: app).retryFailed(period: Self.period) == 0)
+                #expect(try await app.dispatchService().retryFailed(period: Self.period) == 0)
                 try await drainJobs(app)
-                report = try await DispatchService(application: app).report(period: Self.period)
+                report = try await app.dispatchService().report(period: Self.period)
                 #expect(report.byStatus == ["sent": 18])
                 #expect(report.byCause.isEmpty)
                 let ids = received(fake)
@@ -136,7 +136,7 @@ struct DispatchScaleTests {
                 failed.status = "failed"
                 try await failed.save(on: app.db)
                 _ = try await app.closeService().close(period: Self.period)
-                #expect(try await DispatchService(application: app).retryFailed(period: Self.period) == 0)
+                #expect(try await app.dispatchService().retryFailed(period: Self.period) == 0)
             }
         }
     }
@@ -150,12 +150,12 @@ struct DispatchScaleTests {
             config.whatsApp.accessToken = Secret("t")
         }) { app in
             try await seed(app, count: 10)
-            _ = try await DispatchService(application: app).dispatch(period: Self.period)
+            _ = try await app.dispatchService().dispatch(period: Self.period)
             try await drainJobs(app)
             let outbox = try await WhatsAppOutboxMessage.query(on: app.db).filter(\.$lane == "bulk").all()
             #expect(outbox.count == 9)
             #expect(outbox.allSatisfy { $0.state == "uncertain" && $0.attempts == 1 })
-            let report = try await DispatchService(application: app).report(period: Self.period)
+            let report = try await app.dispatchService().report(period: Self.period)
             #expect(report.uncertain == 9 && report.waiting == 0)
             #expect(report.byStatus == ["queued": 9])
         }
@@ -167,7 +167,7 @@ struct DispatchScaleTests {
         try await withFakeProvider(fallback: Self.accepted) { fake in
             try await withEmaApp(clock: manual.clock, configure: graph(fake)) { app in
                 try await seed(app, count: 150)
-                _ = try await DispatchService(application: app).dispatch(period: Self.period)
+                _ = try await app.dispatchService().dispatch(period: Self.period)
                 let sender = WhatsAppBulkSender(application: app)
                 // The process claims a batch and dies: 100 rows stay `sending`.
                 let claimed = try await sender.claim()
@@ -201,7 +201,7 @@ struct DispatchScaleTests {
                 #expect(Set(ids).count == 95)
                 let reportedBefore = Set(try await Delivery.query(on: app.db).all().filter { delivery in claimed.prefix(40).contains { $0.id == delivery.outboxID } }.map { try! $0.requireID().uuidString })
                 #expect(reportedBefore.isDisjoint(with: Set(ids)))
-                let report = try await DispatchService(application: app).report(period: Self.period)
+                let report = try await app.dispatchService().report(period: Self.period)
                 #expect(report.byStatus == ["sent": 135])
                 #expect(report.uncertain == 0 && report.waiting == 0)
             }

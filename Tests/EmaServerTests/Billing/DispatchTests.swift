@@ -25,9 +25,9 @@ struct DispatchTests {
     func dispatchOnce() async throws {
         try await withEmaApp(configure: { $0.whatsApp.appSecret = Secret(WhatsAppWebhookTests.secret) }) { app in
             let period = try await prepare(app)
-            let first = try await DispatchService(application: app).dispatch(period: period)
+            let first = try await app.dispatchService().dispatch(period: period)
             #expect(first == .init(queued: 3, alreadyQueued: 0, withoutBill: 0))
-            let again = try await DispatchService(application: app).dispatch(period: period)
+            let again = try await app.dispatchService().dispatch(period: period)
             #expect(again == .init(queued: 0, alreadyQueued: 3, withoutBill: 0))
             try await drainJobs(app)
             let sent = try await SandboxMessage.query(on: app.db).filter(\.$channel == "whatsapp").all().map(\.body)
@@ -49,7 +49,7 @@ struct DispatchTests {
     func tracking() async throws {
         try await withEmaApp(configure: { $0.whatsApp.appSecret = Secret(WhatsAppWebhookTests.secret) }) { app in
             let period = try await prepare(app)
-            _ = try await DispatchService(application: app).dispatch(period: period)
+            _ = try await app.dispatchService().dispatch(period: period)
             try await drainJobs(app)
             let deliveries = try await Delivery.query(on: app.db).sort(\.$createdAt).all()
             let tests = WhatsAppWebhookTests()
@@ -82,7 +82,7 @@ struct DispatchTests {
                 config.adminToken = Secret("token-admin-entregas")
             }) { app in
                 let period = try await prepare(app)
-                _ = try await DispatchService(application: app).dispatch(period: period)
+                _ = try await app.dispatchService().dispatch(period: period)
                 try await drainJobs(app)
                 #expect(graph.requests.count == 3)
                 try await app.testing().test(.GET, "api/v1/admin/deliveries?period=\(period)", headers: ["Authorization": "Bearer token-admin-entregas"]) { response in

@@ -50,7 +50,7 @@ struct ThreePeriodsTests {
                 let webhooks = WhatsAppWebhookTests()
 
                 for (index, period) in periods.enumerated() {
-                    let summary = try await DispatchService(application: app).dispatch(period: period)
+                    let summary = try await app.dispatchService().dispatch(period: period)
                     #expect(summary.queued == 4)
                     try await drainJobs(app)
                     for (customer, phone) in Self.phones {
@@ -104,7 +104,7 @@ struct ThreePeriodsTests {
                 })
                 #expect(ids.count == 12)
                 // A fourth dispatch of a closed period sends nothing more.
-                let again = try await DispatchService(application: app).dispatch(period: periods[2])
+                let again = try await app.dispatchService().dispatch(period: periods[2])
                 #expect(again.queued == 0)
             }
         }

@@ -212,7 +212,7 @@ struct DataRightsTests {
 
             let newest = try #require(try await Invoice.query(on: app.db).sort(\.$period, .descending).first())
             let latest = try #require(BillingPeriod(newest.period))
-            #expect(try await DispatchService(application: app).dispatch(period: latest).queued == 1)
+            #expect(try await app.dispatchService().dispatch(period: latest).queued == 1)
             #expect(try await Delivery.query(on: app.db).all().map(\.phone) == ["+573109876543"])
 
             // The next message asks for the authorization again.
@@ -228,7 +228,7 @@ struct DataRightsTests {
     func revokeDuringDispatch() async throws {
         try await WhatsAppWebhookTests().withWhatsApp { app in
             let period = try await DispatchTests().prepare(app)
-            #expect(try await DispatchService(application: app).dispatch(period: period).queued == 3)
+            #expect(try await app.dispatchService().dispatch(period: period).queued == 3)
             let receipt = try await app.dataRightsService().exercise(DataRightRequest(action: .revoke, phone: "+573109876543", channel: .web, conversationID: "x"))
             #expect(receipt.contracts.count == 1 && receipt.code.hasPrefix("HD-"))
             try await drainJobs(app)

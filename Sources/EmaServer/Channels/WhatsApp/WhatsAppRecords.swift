@@ -31,9 +31,6 @@ final class WhatsAppSender: Model, @unchecked Sendable {
     /// Lease of the worker answering this sender's messages.
     @OptionalField(key: "locked_until") var lockedUntil: Date?
     @OptionalField(key: "locked_by") var lockedBy: String?
-    /// Lease of the worker sending to this number (replies leave in the order they were written).
-    @OptionalField(key: "send_locked_until") var sendLockedUntil: Date?
-    @OptionalField(key: "send_locked_by") var sendLockedBy: String?
 
     init() {}
 }
@@ -84,5 +81,19 @@ struct CreateWhatsAppRecords: AsyncMigration {
         try await database.schema(WhatsAppMessageStatus.schema).delete()
         try await database.schema(WhatsAppSender.schema).delete()
         try await database.schema(WhatsAppInbound.schema).delete()
+    }
+}
+
+/// One lease per number answers and sends (issue 18): the second lease, for sending, goes.
+/// One column per statement (SQLite drops one at a time).
+struct DropSendLeaseFromSenders: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(WhatsAppSender.schema).deleteField("send_locked_until").update()
+        try await database.schema(WhatsAppSender.schema).deleteField("send_locked_by").update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(WhatsAppSender.schema).field("send_locked_until", .datetime).update()
+        try await database.schema(WhatsAppSender.schema).field("send_locked_by", .string).update()
     }
 }

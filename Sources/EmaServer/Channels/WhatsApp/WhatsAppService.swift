@@ -126,8 +126,7 @@ struct WhatsAppService {
 
     /// Runs `body` while holding the number's lease, so one number's turns and sends happen in
     /// order on any number of nodes; the lease is renewed while `body` runs. When another worker
-    /// holds it, throws `senderBusy`: the job is retried shortly. (The `send_locked_*` columns
-    /// of an earlier version, a second lease for sending, are no longer used.)
+    /// holds it, throws `senderBusy`: the job is retried shortly.
     func withLease(of number: String, worker: String, _ body: () async throws -> Void) async throws {
         let sql = database.sql
         func claim() async throws -> Bool {

@@ -262,7 +262,7 @@ final class FakeGraph: Sendable {
         [
             "DATABASE_URL": databaseURL, "EMA_WORKERS": "on", "EMA_WORKER_CONCURRENCY": "8",
             "WHATSAPP_GRAPH_URL": "http://127.0.0.1:\(port)/v21.0", "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
-            "WHATSAPP_ACCESS_TOKEN": "token-bench", "WHATSAPP_MAX_MPS": String(mps),
+            "WHATSAPP_ACCESS_TOKEN": "token-bench", "WHATSAPP_APP_SECRET": "secreto-bench", "WHATSAPP_MAX_MPS": String(mps),
         ]
     }
 

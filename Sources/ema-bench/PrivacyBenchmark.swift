@@ -10,7 +10,7 @@ import NIOCore
 func privacyBenchmark(_ arguments: [String], ema: String) async throws {
     let databaseURL = postgresURL(for: "privacy")
     let sizes = (arguments.option("--conversations") ?? "1000000").split(separator: ",").compactMap { Int($0) }
-    let server = try await ServerUnderTest(ema: ema, environment: ["EMA_WORKERS": "off", "DATABASE_URL": databaseURL])
+    let server = try await ServerUnderTest(ema: ema, environment: ["EMA_WORKERS": "on", "DATABASE_URL": databaseURL])
     defer { server.stop() }
     print("ema-bench privacy · Ema on PostgreSQL · \(ProcessInfo.processInfo.activeProcessorCount) cores")
     var seeded = 0

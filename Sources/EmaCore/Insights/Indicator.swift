@@ -1,0 +1,172 @@
+import Foundation
+
+/// What an indicator measures. `rawValue` is the CSV's `indicador`.
+public enum Indicator: String, CaseIterable, Sendable, Codable {
+    case officeWait = "tiempo_espera_oficina"
+    case officeAttention = "tiempo_atencion_oficina"
+    case chatServiceLevel = "nivel_servicio_chat"
+    case chatEfficacy = "eficacia_chat"
+    case complaintIndex = "indice_quejas_reclamos"
+    case satisfaction = "satisfaccion_csat"
+    case satisfactionAverage = "satisfaccion_promedio"
+
+    public var title: String {
+        switch self {
+        case .officeWait: "Tiempo de espera en oficinas"
+        case .officeAttention: "Tiempo de atención en oficinas"
+        case .chatServiceLevel: "Nivel de servicio del chat con asesor"
+        case .chatEfficacy: "Eficacia del chat con asesor"
+        case .complaintIndex: "Índice de quejas y reclamos"
+        case .satisfaction: "Clientes satisfechos (CSAT)"
+        case .satisfactionAverage: "Calificación promedio"
+        }
+    }
+
+    /// How it is computed, in words for anyone.
+    public var definition: String {
+        switch self {
+        case .officeWait:
+            "Minutos promedio desde la hora del turno reservado hasta que empieza la atención, en los turnos atendidos. Si te atienden antes de tu hora, cuenta cero."
+        case .officeAttention:
+            "Minutos promedio que dura la atención en la ventanilla, desde que empieza hasta que termina, en los turnos atendidos."
+        case .chatServiceLevel:
+            "De los chats en los que un cliente pidió hablar con un asesor, el porcentaje que un asesor respondió en \(Int(Indicators.chatTarget)) segundos o menos. No cuentan los mensajes dejados fuera del horario de atención."
+        case .chatEfficacy:
+            "De los chats que el asesor cerró indicando si la necesidad quedó resuelta, el porcentaje resuelto en la misma conversación."
+        case .complaintIndex:
+            "Quejas y reclamos radicados en el mes por cada 10.000 contratos. Por municipio y por segmento se compara con los contratos de ese municipio o segmento."
+        case .satisfaction:
+            "Porcentaje de respuestas de encuesta con calificación de 4 o 5 (de 1 a 5): después del chat con asesor, de una queja respondida, de la atención en oficina y en la encuesta periódica."
+        case .satisfactionAverage:
+            "Promedio de las calificaciones de 1 a 5 de las mismas encuestas."
+        }
+    }
+
+    /// The CSV's `unidad`.
+    public var unit: String {
+        switch self {
+        case .officeWait, .officeAttention: "minutos"
+        case .chatServiceLevel, .chatEfficacy, .satisfaction: "porcentaje"
+        case .complaintIndex: "por 10.000 contratos"
+        case .satisfactionAverage: "calificación de 1 a 5"
+        }
+    }
+
+    /// What `cases` counts.
+    public var casesLabel: String {
+        switch self {
+        case .officeWait, .officeAttention: "turnos atendidos"
+        case .chatServiceLevel: "chats pedidos"
+        case .chatEfficacy: "chats cerrados por el asesor"
+        case .complaintIndex: "quejas y reclamos"
+        case .satisfaction, .satisfactionAverage: "respuestas"
+        }
+    }
+
+    public var decimals: Int {
+        switch self {
+        case .officeWait, .officeAttention, .chatServiceLevel, .chatEfficacy, .satisfaction: 1
+        case .complaintIndex, .satisfactionAverage: 2
+        }
+    }
+
+    /// The largest value a chart's scale needs, when it is fixed (percentages, scores).
+    public var scaleMaximum: Double? {
+        switch self {
+        case .chatServiceLevel, .chatEfficacy, .satisfaction: 100
+        case .satisfactionAverage: 5
+        case .officeWait, .officeAttention, .complaintIndex: nil
+        }
+    }
+
+    /// The value as a person reads it: `12,5 min`, `87,5 %`, `3,25`, `4,25 de 5`, or `sin datos`.
+    public func display(_ value: Double?) -> String {
+        guard let value else { return "sin datos" }
+        let number = SpanishNumber.decimal(value, places: decimals)
+        switch self {
+        case .officeWait, .officeAttention: return number + " min"
+        case .chatServiceLevel, .chatEfficacy, .satisfaction: return number + " %"
+        case .complaintIndex: return number
+        case .satisfactionAverage: return number + " de 5"
+        }
+    }
+}
+
+/// What a figure is split by.
+public enum IndicatorDimension: Hashable, Sendable {
+    case total
+    case office(String)
+    case municipality(String)
+    case segment(String)
+    case kind(String)
+    case channel(String)
+
+    public static let noMunicipality = "Sin municipio"
+
+    /// The order of the groups on the page and in the CSV.
+    public var kind: Int {
+        switch self {
+        case .total: 0
+        case .kind: 1
+        case .channel: 2
+        case .office: 3
+        case .municipality: 4
+        case .segment: 5
+        }
+    }
+
+    /// The CSV's `dimension`: `total`, `oficina:Oficina Bello`, `segmento:hogares`, …
+    public var csv: String {
+        switch self {
+        case .total: "total"
+        case .office(let name): "oficina:" + name
+        case .municipality(let name): "municipio:" + name
+        case .segment(let name): "segmento:" + name
+        case .kind(let name): "encuesta:" + name
+        case .channel(let name): "canal:" + name
+        }
+    }
+
+    /// "Por oficina", for the page's groups.
+    public var groupTitle: String {
+        switch self {
+        case .total: "Total"
+        case .office: "Por oficina"
+        case .municipality: "Por municipio"
+        case .segment: "Por segmento"
+        case .kind: "Por tipo de encuesta"
+        case .channel: "Por canal"
+        }
+    }
+
+    /// The name a person reads.
+    public var label: String {
+        switch self {
+        case .total: "Total"
+        case .office(let name), .municipality(let name): name
+        case .segment(let raw): Segment(rawValue: raw)?.displayName ?? raw
+        case .kind(let raw): SurveyKind(rawValue: raw)?.title ?? raw
+        case .channel(let raw):
+            switch raw {
+            case "web": "Página web"
+            case "kiosk": "Kiosco en oficina"
+            case "whatsapp": "WhatsApp"
+            default: raw
+            }
+        }
+    }
+}
+
+/// One number of one indicator for one dimension.
+public struct Figure: Sendable, Equatable {
+    public let indicator: Indicator
+    public let dimension: IndicatorDimension
+    /// nil when there was nothing to measure.
+    public let value: Double?
+    /// How many facts the value stands on (turns, chats, quejas and reclamos, answers).
+    public let cases: Int
+
+    public init(indicator: Indicator, dimension: IndicatorDimension, value: Double?, cases: Int) {
+        (self.indicator, self.dimension, self.value, self.cases) = (indicator, dimension, value, cases)
+    }
+}

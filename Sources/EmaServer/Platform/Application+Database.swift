@@ -11,6 +11,7 @@ extension Application {
         case .sqlite(let path):
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            useSQLiteThreads()
             databases.use(.sqlite(.file(path), connectionPoolTimeout: .seconds(30), sqlLogLevel: .trace), as: .sqlite)
         case .postgres(let url, let schema):
             var postgres = try SQLPostgresConfiguration(url: url.value)
@@ -28,6 +29,21 @@ extension Application {
                 ),
                 as: .psql
             )
+        }
+    }
+
+    /// SQLite's calls block a thread of a pool, and a writer waiting for the lock (the busy
+    /// timeout) blocks its thread while it waits. Vapor's pool is the process's shared one, with a
+    /// thread per core, which also reads files: two waiting writers on a 2-core machine leave
+    /// the writer that holds the lock no thread to finish on, and everyone waits for the busy
+    /// timeout to run out («database is locked»). This application gets a pool of its own, with
+    /// more threads than it has connections (one per event loop) plus room for files.
+    private func useSQLiteThreads() {
+        let pool = NIOThreadPool(numberOfThreads: max(4, 2 * System.coreCount))
+        pool.start()
+        threadPool = pool
+        if databases.threadPool !== pool {
+            logger.warning("La base SQLite usa el grupo de hilos compartido: se configuró tarde")
         }
     }
 

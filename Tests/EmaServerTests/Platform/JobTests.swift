@@ -5,6 +5,23 @@ import Foundation
 import Testing
 import Vapor
 
+/// Holds a job until the test opens it.
+actor Gate {
+    private var isOpen = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func wait() async {
+        if isOpen { return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func open() {
+        isOpen = true
+        waiting.forEach { $0.resume() }
+        waiting = []
+    }
+}
+
 /// Records which jobs ran, and how often.
 actor RunLog {
     private(set) var runs: [String] = []
@@ -31,24 +48,30 @@ struct JobTests {
     }
 
     // The limit counts the wait for a test slot (TestGate) too: the whole suite on PostgreSQL
-    // can keep a test waiting longer than it runs.
+    // can keep a test waiting longer than it runs. The job runs until the test lets it end, and
+    // the lease is long enough (renewed every 0.7 s) that a loaded machine's pauses do not
+    // count, short enough that the test looks well past it.
     @Test("With every slot busy, the running jobs' leases are still kept fresh, so no other worker takes them", .timeLimit(.minutes(3)))
     func leasesWhileBusy() async throws {
         try await withEmaApp { app in
-            app.jobs.register("prueba.larga") { _, _ in try await Task.sleep(for: .milliseconds(1_500)) }
+            let gate = Gate()
+            app.jobs.register("prueba.larga") { _, _ in await gate.wait() }
             let id = try #require(try await app.jobQueue.enqueue(kind: "prueba.larga", payload: Payload(n: 1)))
             var settings = JobRunner.Settings()
             settings.concurrency = 1
-            settings.lease = 0.4
+            settings.lease = 2
             settings.pollInterval = 0.05
             let busy = JobRunner(application: app, registry: app.jobs, settings: settings, worker: "ocupado")
             await busy.start()
-            try await Task.sleep(for: .milliseconds(900))
-            // Well past the first lease: another worker does not get the running job.
+            let claimed = Date()
+            while try await job(app, id).state != .running { try await Task.sleep(for: .milliseconds(20)) }
+            try await Task.sleep(for: .milliseconds(3_500))
+            // Well past the first lease (1.75 leases at least): another worker does not get the running job.
+            #expect(Date().timeIntervalSince(claimed) > 3.5)
             let stolen = try await app.jobQueue.claim(worker: "otro", limit: 10, lease: 10)
             #expect(!stolen.contains { $0.id == id })
             #expect(try await job(app, id).state == .running)
-            try await Task.sleep(for: .milliseconds(1_000))
+            await gate.open()
             await busy.stop()
             #expect(try await job(app, id).state == .succeeded)
         }

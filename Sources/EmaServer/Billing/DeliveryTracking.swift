@@ -7,6 +7,10 @@ import SQLKit
 /// message (registered by `setUpBilling` as an observer of the lane). Every change runs inside
 /// the transaction in which Channels records it.
 struct DeliveryTracking: WhatsAppBulkObserver {
+    let clock: AppClock
+    /// Where the bills' links point (`EMA_PUBLIC_URL`).
+    let publicURL: String
+
     /// The callback data of a bill's message: `entrega:<delivery id>`.
     static let callbackPrefix = "entrega:"
 
@@ -20,6 +24,32 @@ struct DeliveryTracking: WhatsAppBulkObserver {
             .where("outbox_id", .in, SQLBind.group(messages))
             .where("status", .equal, SQLBind(DeliveryStatus.queued.rawValue))
             .run()
+    }
+
+    /// The bills paid, wholly or in part, since their messages were queued: each message with
+    /// the balance of now, or saying the bill is paid. One indexed query per batch.
+    func current(_ messages: [UUID], on database: any Database) async throws -> [UUID: WhatsAppTemplate] {
+        guard !messages.isEmpty else { return [:] }
+        let rows = try await database.sql.raw("""
+            SELECT d.id AS delivery_id, d.outbox_id, d.period, c.contract_number, i.id AS invoice_id, i.amount_cop, i.paid_cop, i.due_date
+            FROM \(ident: Delivery.schema) AS d
+            JOIN \(ident: Invoice.schema) AS i ON i.id = d.invoice_id
+            JOIN \(ident: Contract.schema) AS c ON c.id = i.contract_id
+            WHERE d.outbox_id IN (\(binds: messages)) AND i.paid_cop > 0
+            """).all()
+        guard !rows.isEmpty else { return [:] }
+        let signer = try await BillLinks(database: database, clock: clock).signer()
+        var current: [UUID: WhatsAppTemplate] = [:]
+        for row in rows {
+            guard let period = BillingPeriod(try row.decode(column: "period", as: String.self)) else { continue }
+            let bill = BillMessage.Bill(
+                contractNumber: try row.decode(column: "contract_number", as: String.self), invoice: try row.decode(column: "invoice_id", as: UUID.self),
+                period: period, amountCOP: try row.decode(column: "amount_cop", as: Int64.self), paidCOP: try row.decode(column: "paid_cop", as: Int64.self),
+                dueDate: try row.decode(column: "due_date", as: String.self), delivery: try row.decode(column: "delivery_id", as: UUID.self)
+            )
+            current[try row.decode(column: "outbox_id", as: UUID.self)] = BillMessage.template(bill, signer: signer, publicURL: publicURL)
+        }
+        return current
     }
 
     /// A status for a bill's message: found by its callback data, or (a status without one) by

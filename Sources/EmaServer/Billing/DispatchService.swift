@@ -19,10 +19,6 @@ struct DispatchService {
     /// Starts that many sender jobs of the bulk lane (`WhatsAppBulkLane.start`).
     let startSenders: @Sendable (Int) async throws -> Void
 
-    /// The approved template (utility category) the bills go out with.
-    static let templateName = "factura_disponible"
-    static let templateLanguage = "es_CO"
-
     struct Summary: Equatable {
         var queued = 0
         var alreadyQueued = 0
@@ -93,16 +89,18 @@ struct DispatchService {
         let contractNumber: String
         let invoice: UUID?
         let amountCOP: Int64
+        let paidCOP: Int64
         let dueDate: String
 
         /// From a query that names its columns enrollment_id, phone, contract_number, invoice_id,
-        /// amount_cop and due_date (the bill's may be null: no bill in the period).
+        /// amount_cop, paid_cop and due_date (the bill's may be null: no bill in the period).
         init(_ row: any SQLRow) throws {
             enrollment = try row.decode(column: "enrollment_id", as: UUID.self)
             phone = try row.decode(column: "phone", as: String.self)
             contractNumber = try row.decode(column: "contract_number", as: String.self)
             invoice = try row.decode(column: "invoice_id", as: UUID?.self)
             amountCOP = try row.decode(column: "amount_cop", as: Int64?.self) ?? 0
+            paidCOP = try row.decode(column: "paid_cop", as: Int64?.self) ?? 0
             dueDate = try row.decode(column: "due_date", as: String?.self) ?? ""
         }
     }
@@ -111,7 +109,7 @@ struct DispatchService {
     func page(after: UUID?, period: BillingPeriod, sql: any SQLDatabase) async throws -> [Row] {
         let from: SQLQueryString = after.map { "AND id > \(bind: $0)" } ?? ""
         return try await sql.raw("""
-            SELECT e.id AS enrollment_id, e.phone, c.contract_number, i.id AS invoice_id, i.amount_cop, i.due_date
+            SELECT e.id AS enrollment_id, e.phone, c.contract_number, i.id AS invoice_id, i.amount_cop, i.paid_cop, i.due_date
             FROM (SELECT id, phone, contract_id FROM \(ident: Enrollment.schema)
                   WHERE status = \(bind: Enrollment.Status.active.rawValue) \(from) ORDER BY id LIMIT \(literal: Self.pageSize)) AS e
             JOIN \(ident: Contract.schema) AS c ON c.id = e.contract_id
@@ -146,20 +144,12 @@ struct DispatchService {
         return inserted.count
     }
 
-    /// `factura_disponible`: the PDF as document header; contract, period, amount and due date;
-    /// the Factura Web button (its suffix is the contract number); the delivery as callback data.
     static func template(for row: Row, invoice: UUID, delivery: UUID, period: BillingPeriod, signer: BillLinks.Signer, publicURL: String) -> WhatsAppTemplate {
-        var template = WhatsAppTemplate(name: templateName, language: templateLanguage)
-        template.headerDocument = .init(link: "\(publicURL)/facturas/\(signer.token(for: invoice)).pdf", filename: "factura-\(period).pdf")
-        template.bodyParameters = [
-            row.contractNumber,
-            period.displayName,
-            Money.format(cop: row.amountCOP),
-            CivilDate(row.dueDate)?.displayName ?? row.dueDate,
-        ]
-        template.urlButtonSuffix = row.contractNumber
-        template.callbackData = DeliveryTracking.callbackData(delivery: delivery)
-        return template
+        BillMessage.template(
+            .init(contractNumber: row.contractNumber, invoice: invoice, period: period, amountCOP: row.amountCOP, paidCOP: row.paidCOP,
+                  dueDate: row.dueDate, delivery: delivery),
+            signer: signer, publicURL: publicURL
+        )
     }
 
     // MARK: Following a run
@@ -214,7 +204,7 @@ struct DispatchService {
     func retryFailed(period: BillingPeriod) async throws -> Int {
         let sql = database.sql
         let failed = try await sql.raw("""
-            SELECT d.id AS delivery_id, d.outbox_id, d.enrollment_id, d.phone, c.contract_number, i.id AS invoice_id, i.amount_cop, i.due_date
+            SELECT d.id AS delivery_id, d.outbox_id, d.enrollment_id, d.phone, c.contract_number, i.id AS invoice_id, i.amount_cop, i.paid_cop, i.due_date
             FROM \(ident: Delivery.schema) AS d
             JOIN \(ident: Invoice.schema) AS i ON i.id = d.invoice_id
             JOIN \(ident: Contract.schema) AS c ON c.id = i.contract_id

@@ -79,7 +79,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // (above) answers the browsers' preflights.
     try app.setUpWhatsApp()
     // Billing follows its bills' messages through the bulk lane (Billing → Channels only).
-    app.whatsAppBulkObservers.append(DeliveryTracking())
+    app.whatsAppBulkObservers.append(DeliveryTracking(clock: app.clock, publicURL: config.publicURL))
     try api.register(collection: ChatController())
     let admin = api.grouped(AdminTokenMiddleware(token: config.adminToken))
     try admin.register(collection: AdminContractsController())

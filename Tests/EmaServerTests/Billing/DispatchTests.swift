@@ -45,6 +45,46 @@ struct DispatchTests {
         }
     }
 
+    @Test("A bill paid before its message leaves says it is paid; one paid in part says what is still owed")
+    func paidBeforeSending() async throws {
+        try await withEmaApp(configure: { $0.whatsApp.appSecret = Secret(WhatsAppWebhookTests.secret) }) { app in
+            let period = try await prepare(app)
+            let enrolled = try await Enrollment.query(on: app.db).filter(\.$status == "active").with(\.$contract).all()
+                .map(\.contract).sorted { $0.contractNumber < $1.contractNumber }
+            var bills: [Invoice] = []
+            for contract in enrolled {
+                bills.append(try #require(try await Invoice.query(on: app.db).filter(\.$contract.$id == contract.requireID()).filter(\.$period == period.description).first()))
+            }
+            func pay(_ bill: Invoice, _ amount: Int64) async throws {
+                bill.paidCOP = amount
+                bill.paidAt = app.clock.now()
+                try await bill.save(on: app.db)
+            }
+            // Paid before the dispatch; then, with the messages queued, one paid in full and one in part.
+            try await pay(bills[0], bills[0].amountCOP)
+            _ = try await app.dispatchService().dispatch(period: period)
+            try await pay(bills[1], bills[1].amountCOP)
+            try await pay(bills[2], bills[2].amountCOP - 10_000)
+            try await drainJobs(app)
+            let sent = try await SandboxMessage.query(on: app.db).filter(\.$channel == "whatsapp").all().map(\.body)
+            #expect(sent.count == 3)
+            func message(_ bill: Invoice) throws -> String {
+                try #require(sent.first { $0.contains("\"\(enrolled.first { $0.id == bill.$contract.id }!.contractNumber)\"") })
+            }
+            for paid in bills[0...1] {
+                let body = try message(paid)
+                #expect(body.contains(#""name":"factura_pagada""#) && body.contains(".pdf") && body.contains("entrega:"), "\(body)")
+                #expect(!body.contains(Money.format(cop: paid.amountCOP)))
+            }
+            let partial = try message(bills[2])
+            #expect(partial.contains(#""name":"factura_disponible""#))
+            #expect(partial.contains("\"$ 10.000\""), "\(partial)")
+            #expect(!partial.contains(Money.format(cop: bills[2].amountCOP)))
+            // Every delivery is tracked as before.
+            #expect(try await Delivery.query(on: app.db).all().allSatisfy { $0.status == "sent" })
+        }
+    }
+
     @Test("Status webhooks move deliveries forward and name the failure cause")
     func tracking() async throws {
         try await withEmaApp(configure: { $0.whatsApp.appSecret = Secret(WhatsAppWebhookTests.secret) }) { app in

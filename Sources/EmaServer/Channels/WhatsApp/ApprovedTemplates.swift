@@ -12,13 +12,19 @@ enum ApprovedTemplates {
 
     /// `factura_disponible` (utility, es_CO): document header with the bill's PDF; body
     /// parameters contract, period, amount and due date; a URL button to Factura Web whose
-    /// dynamic suffix is the contract number.
+    /// dynamic suffix is the contract number. `factura_pagada` (utility, es_CO): the same
+    /// header and button, body parameters contract and period, for a bill paid before it left.
     static func text(of name: String, publicURL: String) -> Text? {
         switch name {
         case "factura_disponible":
             Text(
                 body: "Tu factura del contrato {{1}}, periodo {{2}}, ya está disponible. 📄\nValor a pagar: {{3}}\nFecha límite de pago: {{4}}\nPágala en línea en Factura Web: el pago se aplica de inmediato.",
                 urlButton: ("Pagar en Factura Web", "\(publicURL)/factura/")
+            )
+        case "factura_pagada":
+            Text(
+                body: "Tu factura del contrato {{1}}, periodo {{2}}, ya está disponible. 📄\nYa está pagada: no tienes saldo pendiente de este periodo. ¡Gracias!",
+                urlButton: ("Ver en Factura Web", "\(publicURL)/factura/")
             )
         case "pqr_respuesta":
             Text(

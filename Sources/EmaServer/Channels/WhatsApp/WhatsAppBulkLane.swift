@@ -89,6 +89,11 @@ protocol WhatsAppBulkObserver: Sendable {
         _ status: DeliveryStatus, code: Int?, cause: DeliveryFailureCause?, callback: String?, message: UUID?,
         at now: Date, on database: any Database
     ) async throws -> [UUID]
+
+    /// Just before a batch leaves: the messages among `messages` whose content changed since
+    /// they were queued (a bill paid meanwhile), as they should go now. Those not named go as
+    /// they were queued.
+    func current(_ messages: [UUID], on database: any Database) async throws -> [UUID: WhatsAppTemplate]
 }
 
 extension Application {

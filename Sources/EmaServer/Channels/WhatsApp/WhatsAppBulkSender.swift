@@ -68,12 +68,26 @@ struct WhatsAppBulkSender {
         }
     }
 
+    /// The batch as it leaves: the observers bring a message up to date when what it says
+    /// changed since it was queued (a bill paid meanwhile says it is paid).
+    func current(_ batch: [Claimed]) async throws -> [Claimed] {
+        var changed: [UUID: WhatsAppTemplate] = [:]
+        for observer in application.whatsAppBulkObservers {
+            changed.merge(try await observer.current(batch.map(\.id), on: database)) { $1 }
+        }
+        guard !changed.isEmpty else { return batch }
+        return batch.map { row in
+            changed[row.id].map { Claimed(id: row.id, recipient: row.recipient, body: $0.json(to: row.recipient), attempts: row.attempts) } ?? row
+        }
+    }
+
     enum Outcome { case sent(String), temporary(String), rejected(Int?, String), unanswered(String) }
 
     /// One batch: claim, send, record. Returns how many messages it handled.
     func sendBatch(logger: Logger) async throws -> Int {
-        let batch = try await claim()
-        guard !batch.isEmpty else { return 0 }
+        let claimed = try await claim()
+        guard !claimed.isEmpty else { return 0 }
+        let batch = try await current(claimed)
         let client = application.whatsApp
         let pacer = application.whatsAppPacer
         let outcomes = await withTaskGroup(of: (Int, Outcome).self) { group in

@@ -6,7 +6,7 @@ import Vapor
 /// read once from the environment. Exits 1 with a readable message when something is wrong.
 public enum Entrypoint {
     public static func main() async {
-        let config: AppConfig
+        var config: AppConfig
         do {
             config = try AppConfig(environment: ProcessInfo.processInfo.environment)
         } catch {
@@ -20,6 +20,8 @@ public enum Entrypoint {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             exit(1)
         }
+        config.followServeAddress(env.commandInput.arguments)
+        if AppConfig.asksForHelp(env.commandInput.arguments) { config.forHelp() }
         // One-shot commands (import, migrate, …) print their own results; their logs only
         // speak up for warnings unless LOG_LEVEL asks for more.
         let command = env.commandInput.arguments.first ?? "serve"

@@ -64,13 +64,14 @@ def ema_server():
     env.update({
         "EMA_SQLITE_PATH": str(Path(workdir) / "ema.sqlite"),
         "EMA_WORKERS": "on",
-        "EMA_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        # No EMA_PUBLIC_URL: the links Ema writes follow the port it serves on.
         # Advisors "on line" whatever the hour the tests run.
         "EMA_ADVISOR_HOURS": "00:00-24:00",
         # The statistics page counts again on every visit, so a rating shows at once.
         "EMA_INDICATORS_CACHE_SECONDS": "0",
     })
     env.pop("DATABASE_URL", None)
+    env.pop("EMA_PUBLIC_URL", None)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [ema_binary(), "serve", "--demo", "--hostname", "127.0.0.1", "--port", str(port)],

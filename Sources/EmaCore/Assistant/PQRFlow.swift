@@ -189,7 +189,7 @@ extension Turn {
             switch try await effects.fileCase(filing) {
             case .filed(let radicado, let code, let dueDate):
                 state.pqr = nil
-                say("✅ Radicamos tu \(draft.type.title.lowercased()).\nNúmero de radicado: \(radicado)\nCódigo de consulta: \(code)\nGuárdalos: con los dos consultas el estado y la respuesta aquí conmigo o en \(knowledge.publicURL)/radicado. Te responderemos a más tardar el \(dueDate).")
+                say("✅ Radicamos tu \(draft.type.title.lowercased()).\nNúmero de radicado: \(radicado)\nCódigo de consulta: \(code)\nGuárdalos: con los dos consultas el estado y la respuesta aquí conmigo o en \(knowledge.publicURL)/radicado?numero=\(radicado). Te responderemos a más tardar el \(dueDate).")
                 showMainMenu("¿Te ayudo con algo más?")
             case .rejected(let reason):
                 say("No pude radicarla: \(reason)")

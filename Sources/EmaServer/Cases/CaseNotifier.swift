@@ -29,7 +29,7 @@ struct CaseNotifier {
                 urlButtonSuffix: row.radicado, callbackData: "radicado:\(row.radicado)"
             )
         } sms: {
-            "\(application.utilityProfile?.shortName ?? "Ema"): respondimos tu \(type) radicado \(row.radicado). Decisión: \(decision). Consulta la respuesta en \(application.emaConfig.publicURL)/radicado con tu código."
+            "\(application.utilityProfile?.shortName ?? "Ema"): respondimos tu \(type) radicado \(row.radicado). Decisión: \(decision). Consulta la respuesta con tu código en \(application.emaConfig.publicURL)/radicado?numero=\(row.radicado)"
         }
         let (kind, proof) = described(outcome, template: "pqr_respuesta", phone: row.phone, notice: "Publicada en la consulta de radicados (\(application.emaConfig.publicURL)/radicado).")
         try await application.caseService().notified(row, kind: kind.rawValue, proof: proof)
@@ -62,7 +62,7 @@ struct CaseNotifier {
         if try await application.rateLimits.take(Self.filingSMSPerNumber, phone) != nil {
             (outcome, proof) = (.limited, "SMS no enviado: el número ya recibió \(Self.filingSMSPerNumber.limit) en la última hora.")
         } else {
-            let body = "\(application.utilityProfile?.shortName ?? "Ema"): radicamos \(type.withArticle) con el número \(filed.radicado). Código de consulta: \(filed.code). Te responderemos a más tardar el \(filed.dueOn.displayName). Consúltala en \(application.emaConfig.publicURL)/radicado"
+            let body = "\(application.utilityProfile?.shortName ?? "Ema"): radicamos \(type.withArticle) con el número \(filed.radicado). Código de consulta: \(filed.code). Te responderemos a más tardar el \(filed.dueOn.displayName). Consúltala en \(application.emaConfig.publicURL)/radicado?numero=\(filed.radicado)"
             let (kind, sent) = described(await HolderNotice(application: application).text(body, to: phone), template: "", phone: phone, notice: "")
             (outcome, proof) = (kind == .sms ? .sent(to: phone) : .failed, "Radicado enviado al cliente. \(sent)")
         }

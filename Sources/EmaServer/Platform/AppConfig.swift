@@ -63,7 +63,11 @@ public struct AppConfig: Sendable {
     /// in for the ones not configured, without the demo data. `ema serve --demo` turns it on too.
     /// Off, an unconfigured provider is simply not available.
     public var sandbox: Bool = false
+    /// Where the links Ema writes into messages point (`EMA_PUBLIC_URL`); without it, where
+    /// `ema serve` listens (`followServeAddress`).
     public var publicURL: String = "http://127.0.0.1:8080"
+    /// True when `EMA_PUBLIC_URL` set `publicURL`.
+    public var publicURLIsSet = false
     public var adminToken: Secret?
     public var workersEnabled: Bool = true
     /// Jobs one node runs at once (on SQLite their writes take turns). Most of a WhatsApp job's
@@ -113,7 +117,10 @@ public struct AppConfig: Sendable {
         } else {
             database = .sqlite(path: reader.string("EMA_SQLITE_PATH") ?? "./data/ema.sqlite")
         }
-        publicURL = reader.httpURL("EMA_PUBLIC_URL") ?? publicURL
+        if let url = reader.httpURL("EMA_PUBLIC_URL") {
+            publicURL = url
+            publicURLIsSet = true
+        }
         sandbox = reader.onOff("EMA_SANDBOX") ?? false
         adminToken = reader.secret("EMA_ADMIN_TOKEN")
         workersEnabled = reader.onOff("EMA_WORKERS") ?? true

@@ -8,6 +8,8 @@ extension Application {
     /// otherwise the SQLite file (its folder is created when missing).
     func useDatabase(_ config: AppConfig) throws {
         switch config.database {
+        case .sqlite(let path) where path == AppConfig.inMemory:
+            databases.use(.sqlite(.memory, connectionPoolTimeout: .seconds(30), sqlLogLevel: .trace), as: .sqlite)
         case .sqlite(let path):
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -1,4 +1,5 @@
 @testable import EmaServer
+import Foundation
 import Testing
 
 @Suite("Configuration")
@@ -134,5 +135,37 @@ struct AppConfigSummaryTests {
         #expect(AppConfig.redactingPassword("postgres://ema:cl@ve:x@db.local:5432/ema") == "postgres://ema:***@db.local:5432/ema")
         #expect(AppConfig.redactingPassword("postgres://ema@db.local/ema") == "postgres://ema@db.local/ema")
         #expect(AppConfig.redactingPassword("postgres://db.local/ema") == "postgres://db.local/ema")
+    }
+}
+
+@Suite("The command line: where links point, and help that touches nothing")
+struct CommandLineTests {
+    func publicURL(_ arguments: [String], environment: [String: String] = [:]) throws -> String {
+        var config = try AppConfig(environment: environment)
+        config.followServeAddress(arguments)
+        return config.publicURL
+    }
+
+    @Test("Without EMA_PUBLIC_URL, links follow the address ema serve listens on")
+    func linksFollowThePort() throws {
+        #expect(try publicURL(["serve", "--demo"]) == "http://127.0.0.1:8080")
+        #expect(try publicURL(["serve", "--demo", "--port", "8099"]) == "http://127.0.0.1:8099")
+        #expect(try publicURL(["serve", "-p", "9001", "--hostname", "192.168.1.20"]) == "http://192.168.1.20:9001")
+        #expect(try publicURL(["serve", "--bind", "0.0.0.0:8181"]) == "http://127.0.0.1:8181")
+        #expect(try publicURL(["serve", "--port", "8099"], environment: ["EMA_PUBLIC_URL": "https://ema.empresa.com.co"]) == "https://ema.empresa.com.co")
+    }
+
+    @Test("--help prints the command's help and creates no database, whatever the command")
+    func helpTouchesNothing() throws {
+        let cli = ImportCommandTests()
+        try #require(FileManager.default.isExecutableFile(atPath: ImportCommandTests.executable), "build the ema executable first (swift build)")
+        for arguments in [["serve", "--help"], ["serve", "--demo", "--help"], ["import", "contracts", "--help"], ["invoices", "dispatch", "--help"]] {
+            let database = cli.freshDatabase()
+            let run = try cli.ema(arguments, database: database)
+            #expect(run.status == 0, "\(arguments): \(run.errors)")
+            #expect((run.output + run.errors).contains("Usage") || (run.output + run.errors).contains("Uso"), "\(arguments): \(run.output)")
+            let folder = URL(fileURLWithPath: database).deletingLastPathComponent().path
+            #expect(!FileManager.default.fileExists(atPath: folder), "\(arguments) created \(folder)")
+        }
     }
 }

@@ -14,7 +14,9 @@ func casesBenchmark(_ arguments: [String], ema: String) async throws {
     let seconds = Double(arguments.option("--seconds") ?? "") ?? 8
     let levels = (arguments.option("--concurrency") ?? "16,64").split(separator: ",").compactMap { Int($0) }
 
-    let server = try await ServerUnderTest(ema: ema, environment: ["EMA_WORKERS": "off", "DATABASE_URL": databaseURL])
+    // Each request comes from an address of its own (through a trusted proxy): the limits per
+    // address (filings, lookups) hold against one client, not against the load of many.
+    let server = try await ServerUnderTest(ema: ema, environment: ["EMA_WORKERS": "off", "DATABASE_URL": databaseURL, "EMA_TRUSTED_PROXIES": "127.0.0.1"])
     defer { server.stop() }
     print("ema-bench cases · Ema on PostgreSQL · \(ProcessInfo.processInfo.activeProcessorCount) cores · \(total) cases, \(month) in 2026-10")
     let seedStart = ContinuousClock.now
@@ -28,6 +30,7 @@ func casesBenchmark(_ arguments: [String], ema: String) async throws {
             var request = HTTPClientRequest(url: base + "/api/v1/pqr")
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "X-Forwarded-For", value: clientAddress(loop, n))
             request.body = .bytes(ByteBuffer(string: #"{"type":"queja","description":"La línea de atención no contesta en la tarde.","anonymous":true,"municipality":"Bello","idempotencyKey":"bench-\#(run)-\#(concurrency)-\#(loop)-\#(n)"}"#))
             return request
         }
@@ -39,6 +42,7 @@ func casesBenchmark(_ arguments: [String], ema: String) async throws {
             var request = HTTPClientRequest(url: base + "/api/v1/pqr/consulta")
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "X-Forwarded-For", value: clientAddress(loop, n))
             request.body = .bytes(ByteBuffer(string: #"{"radicado":"2025-\#(String(format: "%07d", sequence))","code":"BENCHK"}"#))
             return request
         }
@@ -68,15 +72,22 @@ func casesBenchmark(_ arguments: [String], ema: String) async throws {
     print("server peak memory \(peakMemoryMiB(server.process.processIdentifier)) MiB")
 }
 
-/// Radicados 2025-0000001… (filed across 2025, all answered) and 2026-0000001… (October 2026,
-/// 90 % answered), each with the access code BENCHK; the 2026 sequence continues after them.
+/// A client address per load loop and request: 10.x.y.z.
+func clientAddress(_ loop: Int, _ n: Int) -> String {
+    let value = (loop &* 1_000_003 &+ n) & 0xFF_FFFF
+    return "10.\(value >> 16).\((value >> 8) & 0xFF).\(value & 0xFF)"
+}
+
+/// Radicados 2025-0000001… (filed across 2025, all answered) and, after the demo's own radicados
+/// of 2026, the October 2026 ones (90 % answered), each with the access code BENCHK; each year's
+/// sequence continues after them.
 func seedCases(total: Int, month: Int, databaseURL: String) throws {
     func insert(year: Int, count: Int, monthExpression: String) -> String {
         """
         INSERT INTO cases (id, radicado, year, sequence, code_hash, type, causal, service, municipality, segment, channel, anonymous, name,
             description, priority, service_related, status, filed_at, filed_on, due_on, decision, answer, answered_at, answered_on,
             answered_by, business_days_to_answer, answered_on_time, notified_at, notified_on, notification_kind, positive_silence)
-        SELECT gen_random_uuid(), r, \(year), g, encode(sha256(convert_to('ema-radicado:' || r || ':BENCHK', 'UTF8')), 'hex'),
+        SELECT gen_random_uuid(), r, \(year), n, encode(sha256(convert_to('ema-radicado:' || r || ':BENCHK', 'UTF8')), 'hex'),
             (ARRAY['peticion','queja','reclamo','sugerencia','consulta'])[1 + g % 5], (ARRAY['F102','F103','F120','P303','P315','SIN'])[1 + g % 6],
             (ARRAY['energia','agua','gas','alcantarillado'])[1 + g % 4], (ARRAY['Medellín','Bello','Envigado','Sabaneta','Turbo'])[1 + g % 5],
             (ARRAY['hogares','empresas','gobierno'])[1 + g % 3], (ARRAY['pqr_web','whatsapp','web','oficina','telefono'])[1 + g % 5], false, 'Cliente de prueba',
@@ -89,13 +100,14 @@ func seedCases(total: Int, month: Int, databaseURL: String) throws {
             'Agente de prueba', 1 + g % 20, g % 20 < 15,
             CASE WHEN g % 10 = 0 AND \(year) = 2026 THEN NULL ELSE d::timestamp + interval '10 days' END,
             CASE WHEN g % 10 = 0 AND \(year) = 2026 THEN NULL ELSE to_char(d + 10, 'YYYY-MM-DD') END, 'sms', false
-        FROM (SELECT g, '\(year)-' || lpad(g::text, 7, '0') AS r, \(monthExpression) AS d FROM generate_series(1, \(count)) AS g) AS s
+        FROM (SELECT g, g + o.base AS n, '\(year)-' || lpad((g + o.base)::text, 7, '0') AS r, \(monthExpression) AS d
+              FROM generate_series(1, \(count)) AS g, (SELECT COALESCE(MAX(sequence), 0) AS base FROM cases WHERE year = \(year)) AS o) AS s
         """
     }
     let older = total - month
     try psql(databaseURL, insert(year: 2025, count: older, monthExpression: "DATE '2025-01-02' + (g % 360)"))
     try psql(databaseURL, insert(year: 2026, count: month, monthExpression: "DATE '2026-10-01' + (g % 28)"))
-    try psql(databaseURL, "INSERT INTO case_sequences (year, last_number) VALUES (2025, \(older)), (2026, \(month)) ON CONFLICT (year) DO UPDATE SET last_number = EXCLUDED.last_number; ANALYZE cases")
+    try psql(databaseURL, "INSERT INTO case_sequences (year, last_number) SELECT year, MAX(sequence) FROM cases GROUP BY year ON CONFLICT (year) DO UPDATE SET last_number = EXCLUDED.last_number; ANALYZE cases")
 }
 
 /// Signs in to the back office and returns the session cookie ("name=value").

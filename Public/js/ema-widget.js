@@ -6,7 +6,8 @@
  * It adds a button that opens a chat panel. Options, as data- attributes of the script tag:
  *   data-mode="inline" data-target="#id"   render inside an element instead of a floating panel
  *   data-channel="kiosk"                   the office kiosk: large buttons, starts over when idle
- *   data-idle-seconds="90"                 kiosk: seconds without a touch before starting over
+ *   data-idle-seconds="90"                 kiosk: seconds without a touch before asking «¿Sigues ahí?»
+ *   data-confirm-seconds="20"              kiosk: seconds the question waits before starting over
  * Plain JavaScript, no dependencies; talks to /api/v1/chat on the server the script came from.
  */
 (function () {
@@ -16,6 +17,7 @@
   var mode = script.getAttribute("data-mode") || "floating";
   var channel = script.getAttribute("data-channel") || "web";
   var idleSeconds = parseInt(script.getAttribute("data-idle-seconds") || "90", 10);
+  var confirmSeconds = parseInt(script.getAttribute("data-confirm-seconds") || "20", 10);
 
   var css = document.createElement("link");
   css.rel = "stylesheet";
@@ -47,14 +49,33 @@
   root.appendChild(log);
   root.appendChild(form);
 
+  // A speech bubble drawn in SVG (an emoji may be missing from the device's fonts).
+  function bubbleIcon() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("class", "ema-launcher-icon");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
+    path.setAttribute("fill", "currentColor");
+    svg.appendChild(path);
+    return svg;
+  }
+
   var launcher = null;
   if (mode === "inline") {
     var target = document.querySelector(script.getAttribute("data-target") || "#ema");
     (target || document.body).appendChild(root);
     closeButton.hidden = true;
   } else {
-    launcher = el("button", { "type": "button", "class": "ema-launcher", "aria-label": "Abrir el chat con Ema", "aria-expanded": "false" }, "Habla con Ema");
+    launcher = el("button", { "type": "button", "class": "ema-launcher", "aria-label": "Abrir el chat con Ema", "aria-expanded": "false" });
+    launcher.appendChild(bubbleIcon());
+    launcher.appendChild(el("span", { "class": "ema-launcher-text" }, "Habla con Ema"));
     root.hidden = true;
+    // Room at the end of the page, so the floating button never covers its last lines.
+    document.body.classList.add("ema-has-launcher");
     document.body.appendChild(launcher);
     document.body.appendChild(root);
     launcher.addEventListener("click", function () { open(); });
@@ -92,7 +113,31 @@
     Array.prototype.forEach.call(log.querySelectorAll(".ema-choices button"), function (button) { button.disabled = true; });
   }
 
+  // «Ema está escribiendo…» while a reply is on its way.
+  var typing = el("p", { "class": "ema-bubble ema-ema ema-typing", "aria-hidden": "true" });
+  typing.appendChild(el("span", { "class": "ema-dots" }));
+  typing.appendChild(document.createTextNode(" Ema está escribiendo…"));
+
+  function showTyping() {
+    log.setAttribute("aria-busy", "true");
+    log.appendChild(typing);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function hideTyping() {
+    log.removeAttribute("aria-busy");
+    if (typing.parentNode) typing.parentNode.removeChild(typing);
+  }
+
+  // After new replies: the log shows them from their first line (a long answer is read from
+  // its beginning, not from its end); the browser stops at the end when they all fit.
+  function reveal(first) {
+    if (first) log.scrollTop = first.offsetTop - 8;
+  }
+
   function render(replies) {
+    hideTyping();
+    var before = log.lastChild;
     replies.forEach(function (reply) {
       if (reply.kind === "text") {
         bubble(reply.text, "ema");
@@ -112,10 +157,11 @@
         log.appendChild(paragraph);
       }
     });
-    log.scrollTop = log.scrollHeight;
+    reveal(before ? before.nextSibling : log.firstChild);
   }
 
   function failure(message) {
+    hideTyping();
     bubble(message || "No pude conectarme en este momento. Revisa tu conexión e intenta de nuevo.", "error");
   }
 
@@ -131,6 +177,7 @@
 
   function start() {
     busy = true;
+    showTyping();
     return request("/api/v1/chat/sessions", { channel: channel }).then(function (result) {
       busy = false;
       if (!result.ok) return failure(result.data && result.data.reason);
@@ -162,6 +209,7 @@
     send.disabled = true;
     disableChoices();
     bubble(shown, "user");
+    showTyping();
     body.messageId = messageId();
     deliver("/api/v1/chat/sessions/" + encodeURIComponent(sessionId) + "/messages", body, 3).then(function (result) {
       busy = false;
@@ -210,20 +258,50 @@
     post({ text: text }, text);
   });
 
-  // The kiosk starts over after a while without a touch, leaving nothing personal on screen.
+  // The kiosk starts over after a while without a touch, leaving nothing personal on screen;
+  // first it asks «¿Sigues ahí?» and waits a little for a touch.
+  var stillThere = null;
+  var wipeTimer = null;
+
   function resetKiosk() {
+    clearTimeout(wipeTimer);
+    stillThere = null;
     sessionId = null;
     if (live) live.close();
     liveCursor = 0;
     log.textContent = "";
     input.value = "";
     start();
+    touched();
   }
 
-  function touched() {
+  function askStillThere() {
+    if (!log.querySelector(".ema-user")) return touched(); // nothing of the customer's on screen
+    stillThere = el("div", { "class": "ema-still-there", "role": "alertdialog", "aria-labelledby": "ema-still-there-text" });
+    stillThere.appendChild(el("p", { "id": "ema-still-there-text" }, "¿Sigues ahí? Si no tocas la pantalla, en " + confirmSeconds + " segundos borro esta conversación para cuidar tus datos."));
+    var stay = el("button", { "type": "button", "class": "ema-choice" }, "Sigo aquí");
+    var done = el("button", { "type": "button", "class": "ema-choice" }, "Terminé, borrar");
+    stay.addEventListener("click", function () { dismissStillThere(); input.focus(); });
+    done.addEventListener("click", function () { resetKiosk(); });
+    stillThere.appendChild(stay);
+    stillThere.appendChild(done);
+    log.appendChild(stillThere);
+    log.scrollTop = log.scrollHeight;
+    stay.focus();
+    wipeTimer = setTimeout(resetKiosk, confirmSeconds * 1000);
+  }
+
+  function dismissStillThere() {
+    clearTimeout(wipeTimer);
+    if (stillThere && stillThere.parentNode) stillThere.parentNode.removeChild(stillThere);
+    stillThere = null;
+  }
+
+  function touched(event) {
     if (channel !== "kiosk") return;
+    if (stillThere && !(event && stillThere.contains(event.target))) dismissStillThere();
     clearTimeout(idleTimer);
-    idleTimer = setTimeout(resetKiosk, idleSeconds * 1000);
+    idleTimer = setTimeout(askStillThere, idleSeconds * 1000);
   }
 
   if (channel === "kiosk") {

@@ -31,6 +31,7 @@
     current.replaceWith(fresh);
     if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
     document.documentElement.setAttribute("data-live-read", String(Date.now()));
+    document.dispatchEvent(new CustomEvent("ema:actualizada"));
   }
 
   function read() {

@@ -96,16 +96,25 @@ def test_the_widget_fits_a_phone_screen(ema_server, browser):
     save_screenshot(browser, "widget-celular")
 
 
-def test_the_kiosk_uses_big_buttons_and_forgets_after_inactivity(ema_server, browser):
-    browser.get(ema_server + "/kiosco?inactividad=5")
+def test_the_kiosk_uses_big_buttons_asks_before_forgetting_and_forgets(ema_server, browser):
+    browser.get(ema_server + "/kiosco?inactividad=5&confirmar=3")
     wait_for_text(browser, "Soy Ema")
     button = browser.find_element(By.XPATH, "//button[normalize-space()='Sí, autorizo']")
     assert button.size["height"] >= 48
     click_choice(browser, "Sí, autorizo")
     wait_for_text(browser, "términos y condiciones")
     save_screenshot(browser, "quiosco")
-    # Nobody touches the screen: the conversation is wiped and starts again.
-    time.sleep(6.5)
+    # Nobody touches the screen: Ema asks first, and «Sigo aquí» keeps the conversation.
+    wait_for_text(browser, "¿Sigues ahí?", seconds=10)
+    save_screenshot(browser, "quiosco-sigues-ahi")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Sigo aquí']").click()
+    log = browser.find_element(By.CSS_SELECTOR, ".ema-log").text
+    assert "¿Sigues ahí?" not in log
+    assert "términos y condiciones" in log
+    # Asked again and not answered: the conversation is wiped and starts again.
+    wait_for_text(browser, "¿Sigues ahí?", seconds=10)
+    time.sleep(4)
     log = browser.find_element(By.CSS_SELECTOR, ".ema-log").text
     assert "términos y condiciones" not in log
+    assert "¿Sigues ahí?" not in log
     assert "Soy Ema" in log

@@ -31,6 +31,7 @@ struct SiteController: RouteCollection {
         let title: String
         let utility: UtilityProfile
         var idleSeconds = 90
+        var confirmSeconds = 20
     }
 
     struct LegalPage: Encodable {
@@ -103,9 +104,12 @@ struct SiteController: RouteCollection {
     @Sendable
     func kiosk(request: Request) async throws -> View {
         let utility = try request.utility()
-        // ?inactividad=N sets the seconds before the kiosk starts over (5 to 600; 90 by default).
+        // ?inactividad=N sets the seconds without a touch before the kiosk asks «¿Sigues ahí?»
+        // (5 to 600; 90 by default), ?confirmar=N how long the question waits before the
+        // conversation is wiped (3 to 120; 20 by default).
         let idle = min(600, max(5, (try? request.query.get(Int.self, at: "inactividad")) ?? 90))
-        return try await request.view.render("kiosk", SimplePage(title: "Quiosco", utility: utility, idleSeconds: idle))
+        let confirm = min(120, max(3, (try? request.query.get(Int.self, at: "confirmar")) ?? 20))
+        return try await request.view.render("kiosk", SimplePage(title: "Quiosco", utility: utility, idleSeconds: idle, confirmSeconds: confirm))
     }
 
     /// The privacy policy's closing line: the retention times this installation is set to.

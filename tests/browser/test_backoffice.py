@@ -57,10 +57,14 @@ def test_a_supervisor_sends_the_bills_and_the_bill_reaches_the_simulator(ema_ser
     browser.find_element(By.LINK_TEXT, "Envío de facturas").click()
     first_row = wait(browser).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".office-table tbody tr")))
     period_name = first_row.find_element(By.TAG_NAME, "a").text
-    first_row.find_element(By.XPATH, ".//button").click()
+    first_row.find_element(By.LINK_TEXT, "Revisar y enviar").click()
     wait(browser).until(lambda d: f"Envío de {period_name}" in d.find_element(By.TAG_NAME, "h1").text)
+    # The period's page says how many customers get the bill before anything leaves.
+    assert "se enviará a 1 cliente" in browser.find_element(By.TAG_NAME, "main").text
+    save_screenshot(browser, "backoffice-envio-confirmar")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Confirmar y enviarles la factura']").click()
     # The page refreshes itself until the bill has gone out.
-    wait(browser, 40).until(lambda d: "1 de 1 facturas entregadas a WhatsApp (100 %)" in d.find_element(By.TAG_NAME, "main").text.replace("\n", " "))
+    wait(browser, 40).until(lambda d: "1 de 1 facturas ya pasaron por WhatsApp (100 %)" in d.find_element(By.TAG_NAME, "main").text.replace("\n", " "))
     save_screenshot(browser, "backoffice-envio")
 
     browser.get(ema_server + "/simulador")

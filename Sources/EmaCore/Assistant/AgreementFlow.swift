@@ -80,10 +80,19 @@ extension Turn {
             state.step = agreement.step
             ask("Si cambias de opinión, aquí estaré.", [agreement.accept, agreement.read])
         case nil:
+            if case .text(let text) = input, Self.withoutPersonalData.contains(intent(of: text)) {
+                // Phone lines, offices, what to do about a damage: none needs personal data, so
+                // Ema answers before any authorization, then asks again.
+                say(information(intent(of: text)))
+                return ask(agreement)
+            }
             say(agreement.unclear)
             ask(agreement)
         }
     }
+
+    /// What Ema answers before the authorization: general information, no personal data.
+    static let withoutPersonalData: Set<Intent> = [.lineasAtencion, .oficinas, .reportarDano, .contactoTransparente]
 
     func yesNo(_ input: Input, yes: String, no: String) -> Bool? {
         switch input {

@@ -74,7 +74,7 @@ extension Turn {
         case .valorAPagar: try await beginBill(.amount, effects: effects)
         case .duplicadoFactura: try await beginBill(.copy, effects: effects)
         case .pagarFactura: try await beginBill(.pay, effects: effects)
-        case .radicarPQR: beginPQR()
+        case .radicarPQR: try await beginPQR(text: lastText, effects: effects)
         case .reportarDano: beginDamage(hazard: nil)
         case .oficinas: beginOffices(text: lastText)
         case .solicitarTurno: try await beginTurn(text: lastText, effects: effects)

@@ -37,7 +37,7 @@ public struct OneTimeCodePolicy: Sendable, Equatable {
     /// comparison of the entered code's hash with the stored hash, done by the caller.
     public func check(_ state: OneTimeCodeState, matches: Bool, now: Date) -> (CheckResult, OneTimeCodeState) {
         var next = state
-        if state.consumed { return (.expired, state) }
+        if state.consumed { return (.used, state) }
         if state.attempts >= maxAttempts { return (.exhausted, state) }
         if now >= state.issuedAt.addingTimeInterval(validity) { return (.expired, state) }
         if matches {
@@ -62,6 +62,10 @@ public struct OneTimeCodePolicy: Sendable, Equatable {
         case wrong(remaining: Int)
         case expired
         case exhausted
+        /// The code already verified the number once.
+        case used
+        /// No code was sent to this number.
+        case missing
     }
 }
 
@@ -74,6 +78,8 @@ extension OneTimeCodePolicy.CheckResult {
         case .wrong(let remaining): "Ese código no coincide. Revísalo e inténtalo de nuevo; te \(remaining == 1 ? "queda 1 intento" : "quedan \(remaining) intentos")."
         case .exhausted: "Ese código ya no sirve porque se superaron los intentos permitidos. Pide uno nuevo."
         case .expired: "Ese código ya venció (dura 10 minutos). Pide uno nuevo."
+        case .used: "Ese código ya se usó. Si necesitas verificar tu número otra vez, pide un código nuevo."
+        case .missing: "No encuentro un código enviado a ese número. Pide uno nuevo."
         }
     }
 }

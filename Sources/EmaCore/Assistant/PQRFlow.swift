@@ -16,6 +16,32 @@ extension Turn {
     /// Failed radicado lookups per conversation before Ema stops.
     static let maxRadicadoMisses = 5
 
+    /// Starts a PQR; «quiero poner un reclamo» starts a reclamo without asking the type again.
+    mutating func beginPQR(text: String? = nil, effects: any AssistantEffects) async throws {
+        if let type = text.flatMap(Self.pqrType(in:)) {
+            return try await pqrTypeStep(.choice("pqr_tipo:" + type), effects: effects)
+        }
+        beginPQR()
+    }
+
+    /// The type a customer's words name, if any.
+    static func pqrType(in text: String) -> String? {
+        let words = TextNormalizer.normalize(text)
+        return words.contains("reclamo") ? "reclamo" : words.contains("queja") ? "queja"
+            : words.contains("peticion") ? "peticion" : words.contains("recurso") ? "recurso_reposicion"
+            : words.contains("sugerencia") ? "sugerencia" : nil
+    }
+
+    /// The broad topic a customer's words suggest (the agent refines the causal later).
+    static func pqrTopic(in text: String) -> String {
+        let words = TextNormalizer.normalize(text)
+        func any(_ keys: [String]) -> Bool { keys.contains { words.contains($0) } }
+        if any(["factura", "cobr", "valor", "pago", "consumo", "tarifa"]) { return "tema_factura" }
+        if any(["servicio", "luz", "energia", "agua", "gas", "corte", "falla", "suspension"]) { return "tema_servicio" }
+        if any(["atencion", "asesor", "trato", "funcionario", "oficina", "espera"]) { return "tema_atencion" }
+        return "tema_otro"
+    }
+
     mutating func beginPQR() {
         state.pqr = nil
         state.step = .pqrType
@@ -36,24 +62,32 @@ extension Turn {
             state.step = .pqrTopic
             ask("¿Sobre qué tema es tu \(type.title.lowercased())?", CaseCatalog.topics.map { Choice($0.id, $0.title) })
         case .text(let text):
-            let normalized = TextNormalizer.normalize(text)
-            let guess: String? = normalized.contains("reclamo") ? "reclamo" : normalized.contains("queja") ? "queja"
-                : normalized.contains("peticion") ? "peticion" : normalized.contains("recurso") ? "recurso_reposicion"
-                : normalized.contains("sugerencia") ? "sugerencia" : nil
-            if let guess { return try await pqrTypeStep(.choice("pqr_tipo:" + guess), effects: effects) }
-            try await menuStep(input, effects: effects)
+            if let type = Self.pqrType(in: text) { return try await pqrTypeStep(.choice("pqr_tipo:" + type), effects: effects) }
+            if intent(of: text) == .consultarRadicado { return askRadicado() }
+            // Not a type: the PQR stays where it is and Ema asks again.
+            state.step = .pqrType
+            ask("No te entendí. ¿Qué quieres presentar? Elige una opción (o escribe «cancelar» para salir).", Self.pqrTypeChoices)
         default:
-            try await menuStep(input, effects: effects)
+            state.step = .pqrType
+            ask("¿Qué quieres presentar?", Self.pqrTypeChoices)
         }
     }
 
     mutating func pqrTopicStep(_ input: Input, effects: any AssistantEffects) async throws {
-        guard case .choice(let id) = input, let topic = CaseCatalog.topics.first(where: { $0.id == id }) else {
-            if case .text = input { return try await menuStep(input, effects: effects) }
-            state.step = .pqrTopic
-            return ask("Elige el tema de tu solicitud:", CaseCatalog.topics.map { Choice($0.id, $0.title) })
+        switch input {
+        case .choice(let id):
+            guard let topic = CaseCatalog.topics.first(where: { $0.id == id }) else {
+                state.step = .pqrTopic
+                return ask("Elige el tema de tu solicitud:", CaseCatalog.topics.map { Choice($0.id, $0.title) })
+            }
+            state.pqr?.causal = topic.causal
+        case .text(let text):
+            // Written instead of picked: the words give the topic, and a long message is already
+            // the story (not asked again).
+            let id = Self.pqrTopic(in: text)
+            state.pqr?.causal = CaseCatalog.topics.first { $0.id == id }?.causal ?? CaseCatalog.unclassified
+            if text.count >= 20 { state.pqr?.description = String(text.prefix(5_000)) }
         }
-        state.pqr?.causal = topic.causal
         askPQRContract()
     }
 
@@ -110,6 +144,7 @@ extension Turn {
     }
 
     mutating func askPQRStory() {
+        if let story = state.pqr?.description, !story.isEmpty { return askPQRName() }
         state.step = .pqrDescription
         say("Cuéntame en un solo mensaje qué pasó y qué solicitas. Entre más detalles (fechas, lugar, valores), mejor podremos ayudarte.")
     }
@@ -119,6 +154,10 @@ extension Turn {
             return say("Necesito que me cuentes un poco más (al menos 10 caracteres) qué pasó y qué solicitas.")
         }
         state.pqr?.description = String(text.prefix(5_000))
+        askPQRName()
+    }
+
+    mutating func askPQRName() {
         state.step = .pqrName
         if state.pqr?.type.allowsAnonymous == true {
             ask("¿A nombre de quién la radico? Escribe tu nombre completo, o elige «Prefiero el anonimato».", [Choice("pqr_anonimo", "Prefiero el anonimato")])

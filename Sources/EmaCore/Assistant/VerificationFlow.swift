@@ -63,7 +63,7 @@ extension Turn {
             ask("Te envié un código de verificación de 6 dígitos por mensaje de texto al \(shown). Puede tardar hasta 3 minutos en llegar. Escríbelo aquí cuando lo recibas.", Self.codeChoices)
         case .wait(let seconds):
             state.step = .askCode
-            ask("Ya te envié un código al \(shown) hace un momento; revisa tus mensajes de texto. Si no llega, podrás pedir otro en \(seconds) segundos.", Self.codeChoices)
+            ask("Ya te envié un código al \(shown) hace un momento; revisa tus mensajes de texto. Si no llega, podrás pedir otro \(seconds <= 1 ? "en un momento" : "en \(seconds) segundos").", Self.codeChoices)
         case .hourlyLimit(let seconds):
             state.step = .askPhone
             say("Por tu seguridad, ya enviamos el máximo de 5 códigos al \(shown) en la última hora. Podrás pedir otro en \(SpanishDuration.wait(seconds: seconds)), o escribir otro número.")

@@ -11,6 +11,14 @@ public enum Masking {
         return "•••" + tail
     }
 
+    /// "+573001234567" → "300 •••• 67": enough for the holder to recognise their number on a
+    /// page anyone at the screen may see.
+    public static func mobileHint(_ e164: String) -> String {
+        guard e164.hasPrefix("+57"), e164.count == 13 else { return phone(e164) }
+        let national = e164.dropFirst(3)
+        return "\(national.prefix(3)) •••• \(national.suffix(2))"
+    }
+
     /// "CL 50 45 12 AP 301" → "CL 50 # 45-**": the street and the block stay, the numbers that
     /// locate the home do not. The one masked form of an address everywhere (chat, bill, lists).
     public static func address(_ address: String) -> String {

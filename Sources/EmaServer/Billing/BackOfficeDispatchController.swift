@@ -73,14 +73,21 @@ struct BackOfficeDispatchController: RouteCollection {
         }
     }
 
-    struct StartForm: Content { let periodo: String? }
+    struct StartForm: Content {
+        let periodo: String?
+        /// `si` from the period's page, which shows how many customers get the bill; from
+        /// anywhere else the supervisor is taken to that page first.
+        let confirmo: String?
+    }
 
     @Sendable
     func start(request: Request) async throws -> Response {
         guard let staff = request.staff else { throw Abort(.unauthorized) }
-        guard let text = try? request.content.decode(StartForm.self).periodo, let period = BillingPeriod(text),
+        let form = try? request.content.decode(StartForm.self)
+        guard let text = form?.periodo, let period = BillingPeriod(text),
               try await Invoice.query(on: request.db).filter(\.$period == period.description).first() != nil
         else { return request.redirect(to: "/backoffice/envios?aviso=periodo", redirectType: .normal) }
+        guard form?.confirmo == "si" else { return request.redirect(to: "/backoffice/envios/\(period)", redirectType: .normal) }
         guard request.application.whatsAppAvailable else { return request.redirect(to: "/backoffice/envios?aviso=whatsapp", redirectType: .normal) }
         // One job per period and minute: a double click starts it once (and a re-run queues nothing new anyway).
         let slot = Int(request.application.clock.now().timeIntervalSince1970 / 60)
@@ -119,7 +126,11 @@ struct BackOfficeDispatchController: RouteCollection {
         let notice: String?
     }
 
-    static let statusLabels = [("queued", "En cola"), ("sent", "Enviadas"), ("delivered", "Entregadas"), ("read", "Leídas"), ("failed", "Fallidas")]
+    /// What became of each bill: «sent» is in WhatsApp's hands, not yet on the phone.
+    static let statusLabels = [
+        ("queued", "En cola"), ("sent", "Enviadas, sin confirmar entrega"), ("delivered", "Entregadas al celular"),
+        ("read", "Leídas por el cliente"), ("failed", "Fallidas"),
+    ]
     static let causeLabels = [
         ("operator_rejected", "Rechazo del operador"), ("number_rejected", "Número rechazado"),
         ("undeliverable", "No entregable"), ("content_rejected", "Contenido rechazado"),
@@ -143,7 +154,7 @@ struct BackOfficeDispatchController: RouteCollection {
             causes: Self.causeLabels.map { Count(label: $0.1, value: report.byCause[$0.0] ?? 0, key: $0.0) },
             waiting: report.waiting, uncertain: report.uncertain, failed: report.failed, closed: report.closed,
             preparing: preparing, unsent: unsent,
-            unsentLabel: unsent == 1 ? "1 inscripción activa aún no tiene esta factura." : "\(unsent) inscripciones activas aún no tienen esta factura.",
+            unsentLabel: unsent == 1 ? "1 inscripción activa aún no tiene esta factura: se enviará a 1 cliente." : "\(SpanishNumber.integer(unsent)) inscripciones activas aún no tienen esta factura: se enviará a cada una.",
             retryLabel: report.failed == 1 ? "Reintentar el envío fallido" : "Reintentar los \(report.failed) envíos fallidos", empty: !refresh && report.total == 0 && unsent == 0, refresh: refresh,
             notice: retried.map {
                 switch $0 {

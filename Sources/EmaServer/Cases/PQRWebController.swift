@@ -132,7 +132,7 @@ struct PQRWebController: RouteCollection {
     static func smsNote(_ outcome: CaseNotifier.FiledSMS) -> String? {
         switch outcome {
         case .none: nil
-        case .sent(let phone): "También te enviamos el radicado y el código por mensaje de texto al \(ColombianMobile.display(phone))."
+        case .sent(let phone): "Te enviamos el radicado y el código por mensaje de texto al \(Masking.mobileHint(phone))."
         case .limited: "No te enviamos el mensaje de texto: ese número ya recibió varios mensajes nuestros en la última hora. Anota el radicado y el código que ves aquí."
         case .failed: "No pudimos enviarte el mensaje de texto en este momento. Anota el radicado y el código que ves aquí."
         }
@@ -282,6 +282,18 @@ struct PQRWebController: RouteCollection {
         let code: String
         let dueDate: String
         let status: String
+        /// What became of the SMS with the radicado: `sent`, `limited`, `failed`, or absent (no
+        /// mobile given, or a repeated filing).
+        let sms: String?
+    }
+
+    static func apiSMS(_ outcome: CaseNotifier.FiledSMS) -> String? {
+        switch outcome {
+        case .none: nil
+        case .sent: "sent"
+        case .limited: "limited"
+        case .failed: "failed"
+        }
     }
 
     @Sendable
@@ -308,7 +320,10 @@ struct PQRWebController: RouteCollection {
             try await request.rateLimits.enforce(Self.filingsPerClient, request.clientAddress)
         }
         let filed = try await request.application.caseService().file(draft)
-        return try await APIFiled(radicado: filed.radicado, code: filed.code, dueDate: filed.dueOn.description, status: CaseStatus.radicado.rawValue)
+        // As the form: a mobile given gets the radicado and its code by SMS (once, whatever the retries).
+        let sms = try await CaseNotifier(application: request.application).notifyFiled(filed, type: draft.type, phone: draft.phone)
+        return try await APIFiled(radicado: filed.radicado, code: filed.code, dueDate: filed.dueOn.description, status: CaseStatus.radicado.rawValue,
+                                  sms: Self.apiSMS(sms))
             .encodeResponse(status: .created, for: request)
     }
 

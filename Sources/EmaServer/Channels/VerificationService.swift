@@ -70,7 +70,7 @@ struct VerificationService {
             .filter(\.$phone == phone)
             .sort(\.$issuedAt, .descending)
             .first()
-        else { return .expired }
+        else { return .missing }
         let candidate = typed.filter { !$0.isWhitespace }
         let matches = ConstantTime.equals(Self.hash(candidate, salt: record.salt), record.codeHash)
         let state = OneTimeCodeState(issuedAt: record.issuedAt, attempts: record.attempts, consumed: record.consumed)

@@ -1,3 +1,4 @@
+import EmaCore
 import Foundation
 
 /// A horizontal bar chart drawn on the server as SVG: readable without JavaScript, with a
@@ -71,6 +72,6 @@ struct BarChart {
     }
 
     static func number(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
+        value == value.rounded() ? SpanishNumber.integer(Int(value)) : SpanishNumber.decimal(value, places: 1)
     }
 }

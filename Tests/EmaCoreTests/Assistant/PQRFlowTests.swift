@@ -14,10 +14,10 @@ struct PQRFlowTests {
     @Test("A reclamo on the web: type, topic, contract, story, name, phone, confirmation, radicado and code")
     func reclamoOnTheWeb() async throws {
         var chat = try await ready()
+        // «un reclamo» names the type: Ema does not ask it again.
         try await chat.say("quiero poner un reclamo")
-        #expect(chat.choiceIDs.contains("pqr_tipo:reclamo"))
-        try await chat.pick("pqr_tipo:reclamo")
         #expect(chat.text.contains("¿Sobre qué tema es tu reclamo?"))
+        #expect(chat.state.pqr?.type == .reclamo)
         try await chat.pick("tema_factura")
         #expect(!chat.choiceIDs.contains("pqr_sin_contrato"))
         try await chat.say("99999999")
@@ -110,6 +110,26 @@ struct PQRFlowTests {
         #expect(chat.state.pendingSurvey == nil)
         try await chat.say("1")
         #expect(await chat.effects.ratings.count == 1)
+    }
+
+    @Test("Inside the PQR, words that are not an option are taken when they fit the step, and otherwise asked again; the PQR never falls back to the menu")
+    func wordsInsideTheFlow() async throws {
+        var chat = try await ready()
+        try await chat.say("quiero radicar una PQR")
+        #expect(chat.choiceIDs.contains("pqr_tipo:queja"))
+        try await chat.say("mmm no sé")
+        #expect(chat.text.contains("No te entendí") && chat.choiceIDs.contains("pqr_tipo:queja"))
+        #expect(chat.state.step == .pqrType)
+        try await chat.pick("pqr_tipo:queja")
+        // The story written where a topic button was expected: topic from the words, story kept.
+        try await chat.say("El asesor de la oficina de Bello me trató muy mal y me hizo esperar dos horas.")
+        #expect(chat.state.pqr?.causal == "P315")
+        #expect(chat.state.pqr?.description?.contains("me hizo esperar dos horas") == true)
+        #expect(chat.choiceIDs == ["pqr_sin_contrato"])
+        try await chat.pick("pqr_sin_contrato")
+        // Not asked for the story again: next comes the name.
+        #expect(!chat.text.contains("Cuéntame en un solo mensaje"))
+        #expect(chat.state.step == .pqrName)
     }
 }
 

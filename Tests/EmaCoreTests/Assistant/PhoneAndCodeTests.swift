@@ -38,7 +38,8 @@ struct PhoneAndCodeTests {
         let issued = Date(timeIntervalSince1970: 1_000_000)
         let (result, state) = policy.check(OneTimeCodeState(issuedAt: issued), matches: true, now: issued.addingTimeInterval(599))
         #expect(result == .accepted)
-        #expect(policy.check(state, matches: true, now: issued.addingTimeInterval(600)).0 == .expired)
+        // Used once, it is «used» (not «expired») while it still has minutes left.
+        #expect(policy.check(state, matches: true, now: issued.addingTimeInterval(300)).0 == .used)
         #expect(policy.check(OneTimeCodeState(issuedAt: issued), matches: true, now: issued.addingTimeInterval(600)).0 == .expired)
     }
 

@@ -63,7 +63,7 @@ struct CaseAbuseTests {
             }
             let sms = try await SandboxMessage.query(on: app.db).filter(\.$channel == "sms").filter(\.$recipient == "+573005550404").count()
             #expect(sms == 3)
-            #expect(pages[0].contains("También te enviamos el radicado y el código por mensaje de texto al 300 555 0404"))
+            #expect(pages[0].contains("Te enviamos el radicado y el código por mensaje de texto al 300 •••• 04"))
             #expect(pages[3].contains("No te enviamos el mensaje de texto: ese número ya recibió varios mensajes"))
             #expect(try await PQRCase.query(on: app.db).count() == 4)
         }

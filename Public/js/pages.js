@@ -6,6 +6,10 @@
  *   [data-imprimir]      a button that prints the page
  *   [data-menu]          a button that shows and hides the menu it controls (aria-controls);
  *                        on a phone the back office's sections fold behind it
+ *   [data-refrescar=N]   the element (with an id) is read again every N seconds and swapped in
+ *                        place while the fresh page still asks for it (a payment in process, a
+ *                        dispatch under way, today's indicators): no meta refresh, which
+ *                        reloads the whole page under the reader
  *   table.office-table   each cell gets its column's title (data-label), so on a phone a row
  *                        reads as a card of «title: value» lines instead of a wide table
  */
@@ -45,6 +49,28 @@
     });
   }
   labelTables();
+
+  function refresh(id, seconds) {
+    setTimeout(function () {
+      fetch(location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (response) { return response.ok && !response.redirected ? response.text() : null; })
+        .then(function (html) {
+          var current = document.getElementById(id);
+          if (!html || !current) return refresh(id, seconds);
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(id);
+          if (!fresh) return;
+          current.replaceWith(fresh);
+          document.dispatchEvent(new CustomEvent("ema:actualizada"));
+          var again = parseInt(fresh.getAttribute("data-refrescar") || "0", 10);
+          if (again > 0) refresh(id, again);
+        })
+        .catch(function () { refresh(id, seconds); });
+    }, seconds * 1000);
+  }
+  document.querySelectorAll("[data-refrescar][id]").forEach(function (element) {
+    var seconds = parseInt(element.getAttribute("data-refrescar"), 10);
+    if (seconds > 0 && window.fetch && window.DOMParser) refresh(element.id, seconds);
+  });
   // A live page swapped a section in (live-page.js): its tables are new.
   document.addEventListener("ema:actualizada", labelTables);
 })();

@@ -126,6 +126,19 @@ def get_json(url: str):
         return response.status, json.loads(response.read().decode())
 
 
+def serious_violations(browser, where: str):
+    """axe-core 4.x (bundled by axe-core-python) on the current page, once it has loaded: the
+    serious and critical violations, one line each."""
+    from axe_core_python.selenium import Axe
+
+    wait(browser).until(lambda b: b.execute_script("return document.readyState") == "complete")
+    results = Axe().run(browser, options={"resultTypes": ["violations"]})
+    return [
+        f"{where}: {violation['id']} ({violation['impact']}) en {', '.join(str(node['target']) for node in violation['nodes'][:4])}"
+        for violation in results["violations"] if violation["impact"] in ("serious", "critical")
+    ]
+
+
 def wait(browser, seconds=15):
     """Waits for a condition; an element replaced while the page changes is looked up again
     instead of failing the test (a click that navigates makes the old one stale, or, caught

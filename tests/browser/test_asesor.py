@@ -6,7 +6,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
-from conftest import save_screenshot, wait
+from conftest import save_screenshot, serious_violations, wait
 from test_chat import click_choice, type_message, wait_for_text
 
 
@@ -26,6 +26,7 @@ def test_an_agent_answers_a_web_chat_in_real_time(ema_server, browser):
     assert "Me cobraron una reconexión" in waiting
     transcript = browser.find_element(By.ID, "chat-transcript")
     assert "Tengo una duda con el cobro de reconexión" in transcript.text
+    assert serious_violations(browser, "el chat del asesor") == []
 
     browser.switch_to.window(customer)
     wait_for_text(browser, "Hola, soy Andrea Agente", seconds=15)

@@ -353,7 +353,7 @@ struct WompiTests {
                 fake.script(.init(status: .ok, body: Self.transactionJSON(id: "t-4", reference: other.reference, cents: bill.amountCOP * 100, status: "PENDING")))
                 let pending = try await web.get("factura/pago/\(other.reference)?id=t-4")
                 #expect(pending.body.contains("Tu pago está en proceso"))
-                #expect(pending.body.contains("http-equiv=\"refresh\""))
+                #expect(pending.body.contains(#"data-refrescar="5""#))
             }
         }
     }

@@ -452,7 +452,7 @@ struct IndicatorTests {
             try await supervisor.signIn("supervisor@ema.demo", "supervisor-demo-2026")
             let page = try await supervisor.get("backoffice/indicadores")
             #expect(page.status == .ok)
-            #expect(page.body.contains(#"<meta http-equiv="refresh" content="30">"#))
+            #expect(page.body.contains(#"data-refrescar="30""#))
             #expect(page.body.contains(#"href="/backoffice/indicadores">Indicadores</a>"#))
             func card(_ id: String) -> String {
                 guard let start = page.body.range(of: "id=\"\(id)\""), let end = page.body[start.upperBound...].range(of: "</article>") else { return "" }

@@ -50,7 +50,7 @@ struct BackOfficeDispatchTests {
                 #expect(try await JobRecord.query(on: app.db).filter(\.$kind == BackOfficeDispatchController.job).count() == 1)
                 let preparing = try await office.get("backoffice/envios/\(period)")
                 #expect(preparing.body.contains("Preparando el envío"))
-                #expect(preparing.body.contains("http-equiv=\"refresh\""))
+                #expect(preparing.body.contains(#"data-refrescar="3""#))
 
                 graph.script(refusal)
                 try await drainJobs(app)
@@ -59,7 +59,7 @@ struct BackOfficeDispatchTests {
                 #expect(page.body.contains(#"data-estado="sent"><span>Enviadas, sin confirmar entrega</span> <strong>2</strong>"#))
                 #expect(page.body.contains(#"data-causa="undeliverable"><span>No entregable</span> <strong>1</strong>"#))
                 #expect(page.body.contains("Reintentar el envío fallido"))
-                #expect(!page.body.contains("http-equiv=\"refresh\""))
+                #expect(!page.body.contains("data-refrescar") && !page.body.contains("http-equiv"))
 
                 let retried = try await office.post("backoffice/envios/\(period)/reintentar", ["csrf": office.csrf])
                 #expect(retried.location == "/backoffice/envios/\(period)?reintentadas=1")

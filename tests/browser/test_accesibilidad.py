@@ -1,0 +1,55 @@
+"""Every page, public and back office, at phone and desktop sizes, checked with axe-core 4.x
+(bundled by the PyPI package axe-core-python): no serious or critical violation."""
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+from conftest import serious_violations, wait
+from test_backoffice import sign_in
+
+PUBLIC = ["/", "/chat", "/kiosco", "/factura", "/factura/10234567", "/pqr", "/radicado", "/radicado?numero=2026-0000001",
+          "/danos", "/turnos", "/oficinas", "/transparencia", "/transparencia/consulta", "/datos-personales",
+          "/indicadores", "/simulador", "/sandbox/sms", "/legal/privacidad", "/legal/terminos", "/backoffice/ingresar"]
+OFFICE = {
+    "admin@ema.demo": ("admin-demo-2026", ["/backoffice", "/backoffice/chats", "/backoffice/pqr", "/backoffice/pqr/nueva",
+                                           "/backoffice/danos", "/backoffice/turnos",
+                                           "/backoffice/pqr-estadisticas", "/backoffice/indicadores", "/backoffice/envios",
+                                           "/backoffice/encuestas", "/backoffice/datos"]),
+    "transparencia@ema.demo": ("transparencia-demo-2026", ["/backoffice/transparencia"]),
+}
+SIZES = {"celular": (390, 844), "escritorio": (1366, 900)}
+
+
+def report_a_damage(browser, base):
+    """A damage report, so the damages desk has a row to check."""
+    browser.get(base + "/danos")
+    Select(browser.find_element(By.ID, "servicio")).select_by_index(1)
+    browser.find_element(By.NAME, "direccion").send_keys("CL 50 45 12, Bello")
+    browser.find_element(By.NAME, "descripcion").send_keys("Poste de alumbrado apagado toda la noche.")
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait(browser).until(lambda b: "DAN-" in b.find_element(By.TAG_NAME, "main").text)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_public_pages_pass_axe(ema_server, browser, size):
+    browser.set_window_size(*SIZES[size])
+    found = []
+    for path in PUBLIC:
+        browser.get(ema_server + path)
+        found += serious_violations(browser, path)
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_back_office_pages_pass_axe(ema_server, browser, size):
+    browser.set_window_size(*SIZES[size])
+    report_a_damage(browser, ema_server)
+    found = []
+    for email, (password, paths) in OFFICE.items():
+        browser.delete_all_cookies()
+        sign_in(browser, ema_server, email, password)
+        wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".office-user"))
+        for path in paths:
+            browser.get(ema_server + path)
+            found += serious_violations(browser, path)
+    assert found == [], "\n".join(found)

@@ -8,7 +8,7 @@ from conftest import serious_violations, wait
 from test_backoffice import sign_in
 
 PUBLIC = ["/", "/chat", "/kiosco", "/factura", "/factura/10234567", "/pqr", "/radicado", "/radicado?numero=2026-0000001",
-          "/danos", "/turnos", "/oficinas", "/transparencia", "/transparencia/consulta", "/datos-personales",
+          "/danos", "/danos/consulta", "/danos/consulta?numero=DAN-2026-0000099", "/turnos", "/oficinas", "/transparencia", "/transparencia/consulta", "/datos-personales",
           "/indicadores", "/simulador", "/sandbox/sms", "/legal/privacidad", "/legal/terminos", "/backoffice/ingresar"]
 OFFICE = {
     "admin@ema.demo": ("admin-demo-2026", ["/backoffice", "/backoffice/chats", "/backoffice/pqr", "/backoffice/pqr/nueva",

@@ -8,6 +8,7 @@ struct DamageController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("danos", use: form)
         routes.post("danos", use: submit)
+        routes.get("danos", "consulta", use: lookup)
         let desk = routes.grouped("backoffice", "danos").grouped(StaffAuthMiddleware(.agente, .supervisor, .administrador))
         desk.get(use: queue)
         desk.post(":number", "estado", use: move)
@@ -128,5 +129,51 @@ struct DamageController: RouteCollection {
         guard let status = try request.content.decode(MoveForm.self).estado.flatMap(DamageStatus.init(rawValue:)) else { throw DamageError.unknownStatus }
         try await DamageReportService(database: request.db, clock: request.application.clock).move(number, to: status, by: staff.email)
         return request.redirect(to: "/backoffice/danos")
+    }
+
+    // MARK: Public lookup
+
+    /// Failed lookups per address (a report number is sequential: guessing is slowed down).
+    static let failuresPerAddress = RateLimit("danos.consulta.fallos", limit: 30, window: 900)
+
+    struct LookupPage: Encodable {
+        let title: String
+        let utility: UtilityProfile?
+        let line: String
+        var number = ""
+        var message: String?
+        var found: Found?
+
+        /// What anyone with the number may see: no place, no story, no phone.
+        struct Found: Encodable {
+            let number: String
+            let service: String
+            let status: String
+            let statusKey: String
+            let reportedOn: String
+            let updatedOn: String
+        }
+    }
+
+    /// `GET /danos/consulta?numero=DAN-…`: how a report stands.
+    @Sendable
+    func lookup(request: Request) async throws -> Response {
+        var page = LookupPage(title: "Consulta de un reporte de daño", utility: request.application.utilityProfile,
+                              line: request.application.utilityProfile?.phoneLines.first?.number ?? "")
+        let typed = (request.query[String.self, at: "numero"] ?? "").trimmingCharacters(in: .whitespaces)
+        guard !typed.isEmpty else { return try await request.privatePage("danos-consulta", page) }
+        page.number = String(typed.prefix(20))
+        let attempt = try await request.rateLimits.attempt([(Self.failuresPerAddress, request.clientAddress)])
+        guard let report = try await DamageReportService(database: request.db, clock: request.application.clock).find(number: typed) else {
+            page.message = "No encontramos un reporte con el número «\(page.number)». Revísalo: tiene la forma DAN-2026-0000123."
+            return try await request.privatePage("danos-consulta", page, status: .notFound)
+        }
+        try await attempt.succeeded()
+        page.found = .init(
+            number: report.number, service: DamageService(rawValue: report.service)?.title ?? report.service,
+            status: report.status.title, statusKey: report.status.rawValue,
+            reportedOn: report.createdAt.bogotaStamp, updatedOn: report.updatedAt.bogotaStamp
+        )
+        return try await request.privatePage("danos-consulta", page)
     }
 }

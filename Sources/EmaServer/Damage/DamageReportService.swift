@@ -41,6 +41,13 @@ struct DamageReportService {
         return try await query.sort(\.$hazard, .descending).sort(\.$createdAt, .descending).limit(limit).all()
     }
 
+    /// A report by its number (`DAN-2026-0000123`, any case and spaces), for the public lookup.
+    func find(number: String) async throws -> DamageReportRecord? {
+        let normalized = number.uppercased().filter { !$0.isWhitespace }
+        guard normalized.count <= 20, normalized.hasPrefix("DAN-") else { return nil }
+        return try await DamageReportRecord.query(on: database).filter(\.$number == normalized).first()
+    }
+
     /// Moves a report to `status`, recording who did it.
     func move(_ number: String, to status: DamageStatus, by staff: String) async throws {
         guard let report = try await DamageReportRecord.query(on: database).filter(\.$number == number).first() else { throw DamageError.notFound }

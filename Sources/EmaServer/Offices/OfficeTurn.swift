@@ -20,6 +20,8 @@ final class OfficeTurn: Model, @unchecked Sendable {
     @OptionalField(key: "started_at") var startedAt: Date?
     @OptionalField(key: "ended_at") var endedAt: Date?
     @OptionalField(key: "attended_by") var attendedBy: String?
+    /// Not stored: `book` found this turn already waiting for the same mobile, office and day.
+    var alreadyHeld = false
 
     /// The slot's start as an instant (Bogotá is UTC−5 all year).
     var slotStart: Date? { Self.slotStart(day: day, slot: slot) }

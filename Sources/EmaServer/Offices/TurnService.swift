@@ -60,15 +60,27 @@ struct TurnService {
         turn.phone = e164
         turn.createdAt = clock.now()
         let capacity = capacity(of: office)
-        try await database.writeTransaction { tx in
+        let mobile = e164
+        return try await database.writeTransaction { tx in
             let sql = tx.sql
+            // One waiting turn per mobile, office and day: booking again gives the same turn (a
+            // double click, a second try) instead of holding a second place. Numbers take turns
+            // (an advisory lock on PostgreSQL; SQLite has one writer).
+            if let mobile {
+                if sql.dialect.name == "postgresql" { try await sql.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: "turno:" + mobile)))").run() }
+                if let held = try await OfficeTurn.query(on: tx).filter(\.$phone == mobile).filter(\.$office == office).filter(\.$day == day)
+                    .filter(\.$status == .reserved).first() {
+                    held.alreadyHeld = true
+                    return held
+                }
+            }
             try await sql.raw("INSERT INTO turn_slots (office, day, slot, capacity, booked) VALUES (\(bind: office), \(bind: day), \(bind: slot), \(bind: capacity), 0) ON CONFLICT (office, day, slot) DO NOTHING").run()
             let taken = try await sql.raw("UPDATE turn_slots SET booked = booked + 1 WHERE office = \(bind: office) AND day = \(bind: day) AND slot = \(bind: slot) AND booked < capacity RETURNING booked").all()
             guard !taken.isEmpty else { throw TurnError.full }
             try await turn.create(on: tx)
             await signals?.signal(Self.topic(office), on: tx)
+            return turn
         }
-        return turn
     }
 
     /// Cancels a booked turn and frees its place.

@@ -64,6 +64,10 @@ struct TurnsController: RouteCollection {
             let turn = try await request.application.turnService().book(office: form.oficina ?? "", day: form.dia ?? "", slot: form.hora ?? "", phone: form.celular)
             var page = try await build(request, office: nil, day: nil)
             page.booked = .init(code: turn.code, office: turn.office, day: CivilDate(turn.day)?.nameWithWeekday ?? turn.day, slot: turn.slot)
+            if turn.alreadyHeld {
+                page.notice = "Ese celular ya tiene un turno en esta oficina ese día: es este. Si prefieres otra hora, cancélalo con su código y pide otro."
+                return try await render(request, page)
+            }
             return try await render(request, page, status: .created)
         } catch let error as TurnError {
             var page = try await build(request, office: form.oficina, day: form.dia)

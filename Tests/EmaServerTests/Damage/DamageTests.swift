@@ -72,4 +72,29 @@ struct DamageTests {
             #expect(try await office.get("backoffice/danos").body.contains(report.number) == false)
         }
     }
+
+    @Test("Anyone with a report's number sees how it stands, never its place, story or phone; a wrong number says so, and guessing is slowed down")
+    func publicLookup() async throws {
+        try await withEmaApp { app in
+            let created = try await post(app, ["servicio": "agua", "direccion": "Calle 10 # 20-30, Bello", "descripcion": "Fuga en la acera frente al colegio", "celular": "3001234567"])
+            #expect(created.1.contains("/danos/consulta?numero=DAN-"))
+            let number = try #require(try await DamageReportRecord.query(on: app.db).first()).number
+            try await DamageReportService(database: app.db, clock: app.clock).move(number, to: .inAttention, by: "agente@ema.demo")
+            var page = ""
+            try await app.testing().test(.GET, "danos/consulta?numero=\(number.lowercased())") { response in
+                #expect(response.status == .ok)
+                page = response.body.string
+            }
+            #expect(page.contains("Reporte \(number)") && page.contains("En atención") && page.contains("Agua"))
+            #expect(!page.contains("Calle 10") && !page.contains("Fuga en la acera") && !page.contains("3001234567") && !page.contains("agente@"))
+            for guess in 1...30 {
+                try await app.testing().test(.GET, "danos/consulta?numero=DAN-2019-\(String(format: "%07d", guess))") { response in
+                    #expect(response.status == .notFound && response.body.string.contains("No encontramos un reporte"))
+                }
+            }
+            try await app.testing().test(.GET, "danos/consulta?numero=\(number)") { response in
+                #expect(response.status == .tooManyRequests)
+            }
+        }
+    }
 }

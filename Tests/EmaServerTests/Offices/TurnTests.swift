@@ -141,4 +141,28 @@ struct TurnTests {
             #expect(try await service.remaining(office: "Oficina Bello", day: day)["09:30"] == TurnService.defaultCapacity)
         }
     }
+
+    @Test("One mobile holds one waiting turn per office and day: booking again, even twice at once, gives the same turn and takes no other place")
+    func oneTurnPerMobile() async throws {
+        try await withEmaApp { app in
+            let service = app.turnService()
+            let office = try #require(service.offices.first)
+            let day = try #require(service.days.first).description
+            async let a = service.book(office: office, day: day, slot: "09:00", phone: "300 123 4567")
+            async let b = service.book(office: office, day: day, slot: "09:00", phone: "3001234567")
+            let (first, second) = try await (a, b)
+            #expect(first.code == second.code)
+            #expect(first.alreadyHeld != second.alreadyHeld)
+            let other = try await service.book(office: office, day: day, slot: "11:30", phone: "+573001234567")
+            #expect(other.code == first.code && other.slot == "09:00" && other.alreadyHeld)
+            #expect(try await OfficeTurn.query(on: app.db).filter(\.$phone == "+573001234567").count() == 1)
+            let left = try await service.remaining(office: office, day: day)
+            #expect(left["09:00"] == service.capacity(of: office) - 1 && left["11:30"] == service.capacity(of: office))
+            // Another day, or once cancelled, it books again.
+            let nextDay = try #require(service.days.dropFirst().first).description
+            #expect(try await service.book(office: office, day: nextDay, slot: "09:00", phone: "3001234567").alreadyHeld == false)
+            _ = try await service.cancel(code: first.code)
+            #expect(try await service.book(office: office, day: day, slot: "09:00", phone: "3001234567").alreadyHeld == false)
+        }
+    }
 }

@@ -10,6 +10,8 @@
   var error = document.getElementById("chat-error");
   var canned = document.getElementById("respuesta-lista");
   var cursor = parseInt(desk.getAttribute("data-cursor"), 10) || 0;
+  // The page opens at the newest message.
+  transcript.scrollTop = transcript.scrollHeight;
   var names = { cliente: "Cliente", ema: "Ema", sistema: "Sistema" };
   var statusTitles = { en_espera: "En espera", en_atencion: "En atención", cerrado: "Cerrada", abandonado: "El cliente salió de la fila" };
 

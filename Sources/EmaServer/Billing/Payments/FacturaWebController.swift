@@ -49,6 +49,21 @@ struct FacturaWebController: RouteCollection {
         var notice: String?
         /// False when no gateway is configured: the bills show no «Pagar».
         var paymentsAvailable = true
+        /// What the contract owes in all, when more than one bill is open («$ 312.400 en 2 facturas»).
+        var owed: String?
+        /// Said first when a bill is past its due date.
+        var overdueWarning: String?
+    }
+
+    /// Overdue bills first (the oldest first: they are the ones to pay now), then the ones still
+    /// in term, then the paid ones, newest first.
+    static func ordered<T>(_ bills: [(T, BillSummary)]) -> [(T, BillSummary)] {
+        func rank(_ status: BillStanding.Status) -> Int { status == .overdue ? 0 : status == .pending ? 1 : 2 }
+        return bills.enumerated().sorted { a, b in
+            let (ra, rb) = (rank(a.element.1.standing.status), rank(b.element.1.standing.status))
+            if ra != rb { return ra < rb }
+            return ra == 0 ? a.offset > b.offset : a.offset < b.offset
+        }.map(\.element)
     }
 
     @Sendable
@@ -87,7 +102,18 @@ struct FacturaWebController: RouteCollection {
             address: "\(Masking.address(contract.address)) · \(contract.municipality)",
             services: contract.serviceList.map(\.displayName).joined(separator: ", ")
         )
-        page.bills = loaded.bills.map { invoice, summary in
+        let bills = Self.ordered(loaded.bills.map { ($0.invoice, $0.summary) })
+        let open = bills.filter { $0.1.standing.balance > 0 }
+        if open.count > 1 {
+            page.owed = "\(Money.format(cop: open.reduce(0) { $0 + $1.1.standing.balance })) en \(open.count) facturas"
+        }
+        let overdue = bills.filter { $0.1.standing.status == .overdue }.count
+        if overdue > 0 {
+            page.overdueWarning = overdue == 1
+                ? "Tienes una factura vencida: págala primero para evitar la suspensión del servicio y el cobro de reconexión."
+                : "Tienes \(overdue) facturas vencidas: págalas primero, empezando por la más antigua, para evitar la suspensión del servicio y el cobro de reconexión."
+        }
+        page.bills = bills.map { invoice, summary in
             BillView(
                 invoiceNumber: invoice.invoiceNumber, period: summary.period, dueDate: summary.dueDate,
                 amount: Money.format(cop: summary.standing.amount), paid: Money.format(cop: summary.standing.paid),

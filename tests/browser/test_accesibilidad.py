@@ -20,6 +20,14 @@ OFFICE = {
 SIZES = {"celular": (390, 844), "escritorio": (1366, 900)}
 
 
+def overflow(browser, path, size):
+    """At phone size a page fits the screen's width: nothing makes the whole page scroll sideways."""
+    if size != "celular":
+        return []
+    wide = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+    return [f"{path}: {wide} px más ancha que la pantalla"] if wide > 0 else []
+
+
 def report_a_damage(browser, base):
     """A damage report, so the damages desk has a row to check."""
     browser.get(base + "/danos")
@@ -36,7 +44,7 @@ def test_public_pages_pass_axe(ema_server, browser, size):
     found = []
     for path in PUBLIC:
         browser.get(ema_server + path)
-        found += serious_violations(browser, path)
+        found += serious_violations(browser, path) + overflow(browser, path, size)
     assert found == [], "\n".join(found)
 
 
@@ -51,5 +59,5 @@ def test_back_office_pages_pass_axe(ema_server, browser, size):
         wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".office-user"))
         for path in paths:
             browser.get(ema_server + path)
-            found += serious_violations(browser, path)
+            found += serious_violations(browser, path) + overflow(browser, path, size)
     assert found == [], "\n".join(found)

@@ -86,9 +86,16 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         switch self {
         case .officeWait, .officeAttention: return number + " min"
         case .chatServiceLevel, .chatEfficacy, .satisfaction: return number + " %"
-        case .complaintIndex: return number
+        case .complaintIndex: return number + " por 10.000 contratos"
         case .satisfactionAverage: return number + " de 5"
         }
+    }
+
+    /// The value alone with its shortest unit, for a chart's bar (the chart's title says what
+    /// it counts).
+    public func short(_ value: Double?) -> String {
+        guard let value else { return "sin datos" }
+        return self == .complaintIndex ? SpanishNumber.decimal(value, places: decimals) : display(value)
     }
 }
 

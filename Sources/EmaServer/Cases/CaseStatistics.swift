@@ -166,6 +166,24 @@ enum CaseStatisticsPage {
         let monthName: String
         let stats: CaseStatistics.Month
         let months: [SelectOption]
+        /// The month's figures as a Colombian reads them (decimal comma, the unit).
+        let shown: Shown
+
+        struct Shown: Encodable {
+            let onTimeShare: String?
+            let averageBusinessDays: String?
+            let complaintIndex: String?
+            let averageSatisfaction: String?
+            let contracts: String
+
+            init(_ stats: CaseStatistics.Month) {
+                onTimeShare = stats.onTimeShare.map { SpanishNumber.decimal($0, places: 1) + " %" }
+                averageBusinessDays = stats.averageBusinessDays.map { SpanishNumber.decimal($0, places: 1) + " días" }
+                complaintIndex = stats.complaintIndex.map { SpanishNumber.decimal($0, places: 2) }
+                averageSatisfaction = stats.averageSatisfaction.map { SpanishNumber.decimal($0, places: 1) + " de 5" }
+                contracts = SpanishNumber.integer(stats.contracts)
+            }
+        }
     }
 
     static func chosenMonth(_ request: Request) throws -> BillingPeriod {
@@ -190,7 +208,7 @@ enum CaseStatisticsPage {
             cursor = cursor.previous
         }
         return try await request.view.render("backoffice/case-stats", Page(
-            title: "Estadísticas PQR", frame: .init(staff), month: month.description, monthName: month.displayName, stats: stats, months: options
+            title: "Estadísticas PQR", frame: .init(staff), month: month.description, monthName: month.displayName, stats: stats, months: options, shown: .init(stats)
         ))
     }
 

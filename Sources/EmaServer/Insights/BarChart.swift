@@ -1,4 +1,3 @@
-import EmaCore
 import Foundation
 
 /// A horizontal bar chart drawn on the server as SVG: readable without JavaScript, with a
@@ -71,7 +70,9 @@ struct BarChart {
         return escaped
     }
 
+    /// A coordinate for SVG (a decimal point, never grouped): the values shown are formatted
+    /// before they get here (`Bar.text`).
     static func number(_ value: Double) -> String {
-        value == value.rounded() ? SpanishNumber.integer(Int(value)) : SpanishNumber.decimal(value, places: 1)
+        value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
     }
 }

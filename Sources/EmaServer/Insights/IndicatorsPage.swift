@@ -119,7 +119,7 @@ enum IndicatorsPage {
             let chart = BarChart(
                 id: "grafico-\(indicator.rawValue)-\(kind)",
                 title: "\(indicator.title), \(title.lowercased()), \(figures.month.displayName)",
-                bars: members.prefix(maxBars).map { BarChart.Bar(label: $0.dimension.label, value: $0.value, text: indicator.display($0.value)) },
+                bars: members.prefix(maxBars).map { BarChart.Bar(label: $0.dimension.label, value: $0.value, text: indicator.short($0.value)) },
                 maximum: indicator.scaleMaximum
             )
             return Group(

@@ -213,6 +213,9 @@ struct CaseDeskTests {
             try await office.signIn("supervisor@ema.demo", "supervisor-demo-2026")
             let page = try await office.get("backoffice/pqr-estadisticas?mes=2026-12")
             #expect(page.status == .ok && page.body.contains(#"<p class="big" id="radicadas">4</p>"#))
+            // Figures as a Colombian reads them: decimal comma and unit, never «3.0» or «100.0».
+            #expect(page.body.contains("3,0 días") && page.body.contains("(100,0 %)"))
+            #expect(page.body.range(of: #">[0-9]+\.[0-9]<"#, options: .regularExpression) == nil)
             let csv = try await office.get("backoffice/pqr-estadisticas/sspd.csv?mes=2026-12")
             #expect(csv.status == .ok && csv.body.hasPrefix("Código Departamento,") && csv.body.contains(claim.radicado))
             #expect(try await StaffAuditEntry.query(on: app.db).filter(\.$action == "exportar_sspd").count() == 1)

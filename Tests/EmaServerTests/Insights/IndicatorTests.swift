@@ -127,7 +127,7 @@ struct IndicatorTests {
         #expect(Set(figures.map(\.indicator)) == Set(Indicator.allCases))
         #expect(figures.allSatisfy { $0.dimension == .total && $0.value == nil && $0.cases == 0 })
         #expect(Indicator.allCases.allSatisfy { $0.display(nil) == "sin datos" })
-        #expect(Indicator.officeWait.display(10.2) == "10,2 min" && Indicator.complaintIndex.display(5_000) == "5.000,00" && Indicator.satisfactionAverage.display(4) == "4,00 de 5")
+        #expect(Indicator.officeWait.display(10.2) == "10,2 min" && Indicator.complaintIndex.display(5_000) == "5.000,00 por 10.000 contratos" && Indicator.complaintIndex.short(5_000) == "5.000,00" && Indicator.satisfactionAverage.display(4) == "4,00 de 5")
     }
 
     @Test("Today's queue: booked turns whose time has come wait, later ones do not; called and in attention together; cancelled left out")
@@ -149,6 +149,10 @@ struct IndicatorTests {
         #expect(svg.hasPrefix("<svg") && svg.contains(#"role="img""#) && svg.contains("<title id=\"g-t\">Espera &lt;por&gt; oficina</title>"))
         #expect(svg.contains("Oficina &quot;A&quot; &amp; B") && svg.contains(">10,0 min</text>") && svg.contains(">sin datos</text>"))
         #expect(svg.components(separatedBy: "<rect").count == 2)
+        // Coordinates are SVG numbers (a decimal point), whatever the values shown say.
+        let long = BarChart(id: "h", title: "t", bars: [.init(label: "a", value: 3, text: "3"), .init(label: "b", value: 1, text: "1")]).svg
+        #expect(long.range(of: #"(x|y|width|height)="[0-9.]*,[0-9]"#, options: .regularExpression) == nil)
+        #expect(long.contains(#"width="106.7""#))
     }
 
     // MARK: From the tables

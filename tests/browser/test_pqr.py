@@ -138,6 +138,8 @@ def test_an_agent_answers_an_anonymous_queja_and_the_customer_reads_it(ema_serve
     form.find_element(By.XPATH, ".//button[@type='submit']").click()
     wait(browser).until(lambda d: "Respondida" in d.find_element(By.ID, "estado").text)
     assert "notificada" in browser.find_element(By.ID, "mensaje").text
+    # The form redirected to the case: a refresh does not send the answer again.
+    assert "hecho=respondido" in browser.current_url
     assert not browser.find_elements(By.ID, "responder")
     browser.get(ema_server + "/backoffice/pqr?vista=sin_asignar")
     assert not browser.find_elements(By.XPATH, f"//table[@id='cola']//a[normalize-space()='{number}']")

@@ -265,7 +265,8 @@ struct BackOfficeCasesController: RouteCollection {
     @Sendable
     func detail(request: Request) async throws -> Response {
         let (row, staff) = try await load(request)
-        return try await render(request, row, staff)
+        let done = request.query[String.self, at: "hecho"].flatMap(Done.init(rawValue:))
+        return try await render(request, row, staff, message: done?.message(row))
     }
 
     @Sendable
@@ -287,11 +288,11 @@ struct BackOfficeCasesController: RouteCollection {
     }
 
     /// Runs a change and shows the case again: a Spanish message for what cannot be done.
-    func act(_ request: Request, _ body: (PQRCase, StaffContext) async throws -> String) async throws -> Response {
+    func act(_ request: Request, _ body: (PQRCase, StaffContext) async throws -> Done) async throws -> Response {
         let (row, staff) = try await load(request)
         do {
             let done = try await body(row, staff)
-            return try await render(request, row, staff, message: done)
+            return request.redirect(to: "/backoffice/pqr/\(row.radicado)?hecho=\(done.rawValue)", redirectType: .normal)
         } catch let error as CaseError {
             return try await render(request, row, staff, message: error.reason, status: error.status)
         }
@@ -302,7 +303,7 @@ struct BackOfficeCasesController: RouteCollection {
         try await act(request) { row, staff in
             guard row.assignedTo == nil, let account = try await StaffDirectory(database: request.db).account(staff.accountID) else { throw CaseError.notYours }
             try await request.application.caseService().assign(row, to: account, by: staff.email)
-            return "Tomaste este caso."
+            return .taken
         }
     }
 
@@ -316,7 +317,7 @@ struct BackOfficeCasesController: RouteCollection {
                   let account = try await StaffDirectory(database: request.db).account(id), account.active, StaffAccount.Role.care.contains(account.roleValue)
             else { throw CaseError.unknownStaff }
             try await request.application.caseService().assign(row, to: account, by: staff.email)
-            return "Caso asignado a \(account.name)."
+            return .assigned
         }
     }
 
@@ -326,7 +327,7 @@ struct BackOfficeCasesController: RouteCollection {
     func note(request: Request) async throws -> Response {
         try await act(request) { row, staff in
             try await request.application.caseService().note(row, text: try request.content.decode(TextForm.self).texto ?? "", by: staff.email)
-            return "Nota interna guardada."
+            return .noted
         }
     }
 
@@ -345,7 +346,7 @@ struct BackOfficeCasesController: RouteCollection {
                 row, causal: form.tema ?? CaseCatalog.unclassified, service: form.servicio.flatMap { $0.isEmpty ? nil : $0 },
                 municipality: form.municipio, priority: form.preferencial != nil, by: staff.email
             )
-            return "Clasificación guardada."
+            return .classified
         }
     }
 
@@ -355,7 +356,7 @@ struct BackOfficeCasesController: RouteCollection {
             let reason = try request.content.decode(TextForm.self).texto ?? ""
             let until = try await request.application.caseService().extend(row, reason: reason, by: staff.email)
             try await CaseNotifier(application: request.application).notifyExtension(row, until: until, reason: reason)
-            return "Término prorrogado hasta el \(until.nameWithWeekday). Avisamos al cliente."
+            return .extended
         }
     }
 
@@ -371,7 +372,7 @@ struct BackOfficeCasesController: RouteCollection {
             guard let decision = form.decision.flatMap(CaseDecision.init(rawValue:)) else { throw CaseError.decisionRequired }
             try await request.application.caseService().answer(row, decision: decision, text: form.texto ?? "", by: staff)
             try await CaseNotifier(application: request.application).notifyAnswer(row)
-            return "Respuesta guardada y notificada al cliente."
+            return .answered
         }
     }
 }

@@ -1,0 +1,21 @@
+import EmaCore
+import Foundation
+
+extension BackOfficeCasesController {
+    /// What an action did, said on the case's page it redirects to (so a refresh does not send
+    /// the form again).
+    enum Done: String {
+        case taken = "tomado", assigned = "asignado", noted = "nota", classified = "clasificado", extended = "prorrogado", answered = "respondido"
+
+        func message(_ row: PQRCase) -> String {
+            switch self {
+            case .taken: "Tomaste este caso."
+            case .assigned: "Caso asignado a \(row.assignedName ?? "otra persona")."
+            case .noted: "Nota interna guardada."
+            case .classified: "Clasificación guardada."
+            case .extended: "Término prorrogado hasta el \(row.extendedDueOn.flatMap(CivilDate.init)?.nameWithWeekday ?? "nuevo vencimiento"). Avisamos al cliente."
+            case .answered: "Respuesta guardada y notificada al cliente."
+            }
+        }
+    }
+}

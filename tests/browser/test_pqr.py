@@ -8,7 +8,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
-from conftest import save_screenshot, wait
+from conftest import save_screenshot, serious_violations, wait
 from test_backoffice import sign_in
 
 # The first demo contract of Resources/demo/contracts.csv.
@@ -148,6 +148,13 @@ def test_an_agent_answers_an_anonymous_queja_and_the_customer_reads_it(ema_serve
     browser.delete_all_cookies()
     look_up(browser, ema_server, number, code)
     assert "Respondida" in browser.find_element(By.ID, "estado").text
+    # The answer first, with where the request stands (a queja has no appeal to offer).
+    assert browser.find_element(By.CSS_SELECTOR, ".tracker [aria-current='step']").text.endswith("Respondida")
+    assert not browser.find_elements(By.ID, "presentar-recurso")
+    assert serious_violations(browser, "radicado respondido") == []
+    browser.set_window_size(390, 844)
+    save_screenshot(browser, "radicado-respondido-celular")
+    browser.set_window_size(1280, 900)
     assert answer in browser.find_element(By.ID, "respuesta").text
     assert browser.find_elements(By.ID, "encuesta")  # an answered queja asks for a rating
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", browser.find_element(By.ID, "respuesta"))

@@ -94,7 +94,15 @@ struct PQRWebController: RouteCollection {
 
     @Sendable
     func form(request: Request) async throws -> Response {
-        try await request.privatePage("pqr", page(request, nil, message: nil))
+        // «Presentar recurso» from a radicado's page arrives with the type and the radicado filled in.
+        var values: FormValues?
+        if let type = request.query[String.self, at: "tipo"], CaseType(rawValue: type) != nil {
+            var prefilled = FormValues()
+            prefilled.tipo = type
+            prefilled.recurrido = request.query[String.self, at: "recurrido"].flatMap { Radicado.parse($0)?.text }
+            values = prefilled
+        }
+        return try await request.privatePage("pqr", page(request, values, message: nil))
     }
 
     static func draft(from values: FormValues, channel: CaseChannel) throws -> CaseDraft {
@@ -180,6 +188,24 @@ struct PQRWebController: RouteCollection {
         var code = ""
         var surveyOpen = false
         var thanks: String?
+        /// Where the request stands, step by step.
+        var progress: [Step] = []
+        /// «Presentar recurso», while the appeal window is open.
+        var appealLink: String?
+    }
+
+    /// One step of the tracker: `hecho`, `actual` or `pendiente`.
+    struct Step: Encodable {
+        let title: String
+        let state: String
+    }
+
+    /// Radicada → En estudio → Respondida, as the customer sees the case.
+    static func progress(_ row: PQRCase) -> [Step] {
+        let reached = CustomerCaseView(row: row).notified ? 2 : (row.statusValue == .radicado ? 0 : 1)
+        return ["Radicada", "En estudio", "Respondida"].enumerated().map { index, title in
+            Step(title: title, state: index < reached ? "hecho" : index == reached ? "actual" : "pendiente")
+        }
     }
 
     struct EventView: Encodable {
@@ -230,6 +256,11 @@ struct PQRWebController: RouteCollection {
             EventView(at: Self.dateTime($0.at), detail: $0.detail)
         }
         page.surveyOpen = row.typeValue == .queja && row.notifiedAt != nil && row.satisfaction == nil
+        page.progress = Self.progress(row)
+        if !row.typeValue.isRecurso, let until = CustomerCaseView(row: row).appealUntil.flatMap(CivilDate.init),
+           request.application.clock.today <= until {
+            page.appealLink = "/pqr?tipo=\(CaseType.recursoReposicion.rawValue)&recurrido=\(row.radicado)"
+        }
         page.thanks = thanks
         return try await request.privatePage("radicado", page)
     }

@@ -110,6 +110,14 @@ struct CaseDeskTests {
                 try request.content.encode(["numero": filed.radicado, "codigo": filed.code], as: .urlEncodedForm)
             }, afterResponse: { response in status = response.body.string })
             #expect(status.contains(answer) && status.contains("Respondida") && status.contains("viernes 11 de diciembre de 2026"))
+            // The result comes first with its progress, and the appeal is one click away while it is open.
+            #expect(status.range(of: "radicado-estado")!.lowerBound < status.range(of: "radicado-form")!.lowerBound)
+            #expect(status.contains(#"<li class="tracker-actual" aria-current="step">"#) && status.contains("Ahora: </span>Respondida"))
+            let appealHref = "/pqr?tipo=recurso_reposicion&amp;recurrido=\(filed.radicado)"
+            #expect(status.contains(#"id="presentar-recurso" href="\#(appealHref)""#))
+            try await app.testing().test(.GET, "pqr?tipo=recurso_reposicion&recurrido=\(filed.radicado)") { response in
+                #expect(response.body.string.contains(#"value="recurso_reposicion" selected"#) && response.body.string.contains(#"value="\#(filed.radicado)""#))
+            }
             #expect(!status.contains("encuesta"))
 
             var appeal = CasesTests.draft(.recursoReposicion, contract: "10234567")

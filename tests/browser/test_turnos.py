@@ -23,11 +23,21 @@ def test_a_customer_books_a_turn_and_cancels_it(ema_server, browser):
     code = wait(browser).until(EC.presence_of_element_located((By.ID, "turno-codigo"))).text
     assert code.startswith("T-")
     card = browser.find_element(By.ID, "turno").text
-    assert "Oficina Bello" in card and chosen in card
+    assert "Oficina Bello" in card and chosen in card and "Dirección" in card
+    assert browser.find_element(By.ID, "turno-calendario").get_attribute("href").endswith(f"/turnos/{code}.ics")
     save_screenshot(browser, "turno-reservado")
 
+    # Cancelling asks first; «No, conservarlo» keeps it.
     browser.find_element(By.ID, "codigo").send_keys(code)
     browser.find_element(By.XPATH, "//button[normalize-space()='Cancelar turno']").click()
+    question = wait(browser).until(EC.presence_of_element_located((By.ID, "turno-confirmar-cancelacion"))).text
+    assert code in question and "Oficina Bello" in question
+    save_screenshot(browser, "turno-cancelar")
+    browser.find_element(By.LINK_TEXT, "No, conservarlo").click()
+    browser.find_element(By.ID, "codigo").send_keys(code)
+    browser.find_element(By.XPATH, "//button[normalize-space()='Cancelar turno']").click()
+    wait(browser).until(EC.presence_of_element_located((By.ID, "turno-confirmar-cancelacion")))
+    browser.find_element(By.XPATH, "//button[normalize-space()='Sí, cancelar el turno']").click()
     notice = wait(browser).until(EC.presence_of_element_located((By.ID, "turno-aviso"))).text
     assert "Cancelamos tu turno " + code in notice
     # Cancelling twice is explained, not silent.

@@ -83,6 +83,13 @@ struct TurnService {
         }
     }
 
+    /// A waiting turn by its code (any case, spaces around), or nil.
+    func waiting(code: String) async throws -> OfficeTurn? {
+        let code = code.uppercased().trimmingCharacters(in: .whitespaces)
+        guard code.count <= 12 else { return nil }
+        return try await OfficeTurn.query(on: database).filter(\.$code == code).filter(\.$status == .reserved).first()
+    }
+
     /// Cancels a booked turn and frees its place.
     func cancel(code: String) async throws -> OfficeTurn {
         let code = code.uppercased().trimmingCharacters(in: .whitespaces)

@@ -8,6 +8,7 @@ struct TurnsController: RouteCollection {
         routes.get("turnos", use: page)
         routes.post("turnos", use: book)
         routes.post("turnos", "cancelar", use: cancel)
+        routes.get("turnos", ":file", use: calendar)
     }
 
     struct Page: Encodable {
@@ -21,8 +22,38 @@ struct TurnsController: RouteCollection {
         var message: String?
         var notice: String?
         var booked: Booked?
+        /// A cancellation asked for, waiting for «Sí, cancelar».
+        var cancelling: Booked?
 
-        struct Booked: Encodable { let code: String; let office: String; let day: String; let slot: String }
+        struct Booked: Encodable {
+            let code: String
+            let office: String
+            let address: String
+            let day: String
+            let slot: String
+            /// The turn as a calendar event (`/turnos/T-XXXXXX.ics`).
+            var calendar: String { "/turnos/\(code).ics" }
+
+            init(_ turn: OfficeTurn, address: String?) {
+                code = turn.code
+                office = turn.office
+                self.address = address ?? ""
+                day = CivilDate(turn.day)?.nameWithWeekday ?? turn.day
+                slot = turn.slot
+            }
+
+            enum CodingKeys: String, CodingKey { case code, office, address, day, slot, calendar }
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(code, forKey: .code)
+                try container.encode(office, forKey: .office)
+                try container.encode(address, forKey: .address)
+                try container.encode(day, forKey: .day)
+                try container.encode(slot, forKey: .slot)
+                try container.encode(calendar, forKey: .calendar)
+            }
+        }
     }
 
     func build(_ request: Request, office: String?, day: String?) async throws -> Page {
@@ -63,7 +94,7 @@ struct TurnsController: RouteCollection {
         do {
             let turn = try await request.application.turnService().book(office: form.oficina ?? "", day: form.dia ?? "", slot: form.hora ?? "", phone: form.celular)
             var page = try await build(request, office: nil, day: nil)
-            page.booked = .init(code: turn.code, office: turn.office, day: CivilDate(turn.day)?.nameWithWeekday ?? turn.day, slot: turn.slot)
+            page.booked = .init(turn, address: Self.address(of: turn.office, request))
             if turn.alreadyHeld {
                 page.notice = "Ese celular ya tiene un turno en esta oficina ese día: es este. Si prefieres otra hora, cancélalo con su código y pide otro."
                 return try await render(request, page)
@@ -76,18 +107,47 @@ struct TurnsController: RouteCollection {
         }
     }
 
+    struct CancelForm: Content { var codigo: String?; var confirmo: String? }
+
+    /// Cancelling asks first: the turn's office, day and hour, then «Sí, cancelar».
     @Sendable
     func cancel(request: Request) async throws -> Response {
         try request.refuseFormFromAnotherSite()
-        let form = (try? request.content.decode(BookForm.self)) ?? BookForm()
+        let form = (try? request.content.decode(CancelForm.self)) ?? CancelForm()
         var page = try await build(request, office: nil, day: nil)
+        let service = request.application.turnService()
         do {
-            let turn = try await request.application.turnService().cancel(code: form.codigo ?? "")
+            guard form.confirmo == "si" else {
+                guard let turn = try await service.waiting(code: form.codigo ?? "") else { throw TurnError.notFound }
+                page.cancelling = .init(turn, address: Self.address(of: turn.office, request))
+                return try await render(request, page)
+            }
+            let turn = try await service.cancel(code: form.codigo ?? "")
             page.notice = "Cancelamos tu turno \(turn.code) del \(CivilDate(turn.day)?.nameWithWeekday ?? turn.day) a las \(turn.slot) en \(turn.office). Puedes pedir otro cuando quieras."
             return try await render(request, page)
         } catch let error as TurnError {
             page.message = error.reason
             return try await render(request, page, status: error.status)
         }
+    }
+
+    static func address(of office: String, _ request: Request) -> String? {
+        request.application.utilityProfile?.offices.first { $0.name == office }.map { "\($0.address), \($0.municipality)" }
+    }
+
+    /// `GET /turnos/T-XXXXXX.ics`: the waiting turn as an event for the phone's calendar.
+    @Sendable
+    func calendar(request: Request) async throws -> Response {
+        let file = request.parameters.get("file") ?? ""
+        guard file.hasSuffix(".ics"), let turn = try await request.application.turnService().waiting(code: String(file.dropLast(4))),
+              let start = turn.slotStart
+        else { throw TurnError.notFound }
+        let event = TurnCalendar.event(turn, start: start, address: Self.address(of: turn.office, request) ?? turn.office,
+                                       utility: request.application.utilityProfile?.shortName ?? "Ema")
+        let response = Response(status: .ok, body: .init(string: event))
+        response.headers.contentType = HTTPMediaType(type: "text", subType: "calendar", parameters: ["charset": "utf-8"])
+        response.headers.contentDisposition = .init(.attachment, filename: "turno-\(turn.code).ics")
+        response.headers.cacheControl = .init(noStore: true)
+        return response
     }
 }

@@ -65,9 +65,25 @@ struct TurnTests {
             var page = ""
             try await app.testing().test(.GET, query) { page = $0.body.string }
             #expect(page.contains(#"<option value="08:00">08:00 (quedan 8 cupos)</option>"#))
+            var code = ""
             try await app.testing().test(.POST, "turnos", beforeRequest: { try $0.content.encode(["oficina": office, "dia": day, "hora": "08:00"], as: .urlEncodedForm) }) { response in
                 #expect(response.status == .created && response.body.string.contains(#"id="turno-codigo">T-"#))
+                code = String(response.body.string.split(separator: #"id="turno-codigo">"#)[1].prefix(8))
             }
+            // The turn as a calendar event: its office's address, the half hour in UTC, an alarm.
+            try await app.testing().test(.GET, "turnos/\(code).ics") { response in
+                let event = response.body.string
+                #expect(response.status == .ok && response.headers.contentType?.subType == "calendar")
+                #expect(event.hasPrefix("BEGIN:VCALENDAR\r\n") && event.contains("UID:\(code)@turnos.ema") && event.contains("TRIGGER:-PT1H"))
+                #expect(event.contains("DTSTART:\(day.replacingOccurrences(of: "-", with: ""))T130000Z"))
+                #expect(event.split(separator: "\r\n").allSatisfy { $0.utf8.count <= 75 })
+            }
+            try await app.testing().test(.GET, "turnos/T-NOEXIS.ics") { response in #expect(response.status == .notFound) }
+            // Cancelling asks first, and only «Sí, cancelar» frees the place.
+            try await app.testing().test(.POST, "turnos/cancelar", beforeRequest: { try $0.content.encode(["codigo": code], as: .urlEncodedForm) }) { response in
+                #expect(response.status == .ok && response.body.string.contains("¿Cancelar este turno?") && response.body.string.contains(#"name="confirmo" value="si""#))
+            }
+            #expect(try await service.waiting(code: code) != nil)
             try await app.testing().test(.GET, query) { page = $0.body.string }
             #expect(page.contains("08:00 (quedan 7 cupos)"))
             try await app.testing().test(.POST, "turnos/cancelar", beforeRequest: { try $0.content.encode(["codigo": "T-NOEXIS"], as: .urlEncodedForm) }) { response in

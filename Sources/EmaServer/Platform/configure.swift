@@ -21,6 +21,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     // Pages: Leaf views from Resources/Views, static files from Public/.
     app.views.use(.leaf)
+    app.leaf.tags["tel"] = TelTag()
+    app.leaf.tags["whatsapp"] = WhatsAppLinkTag()
     app.leaf.cache.isEnabled = app.environment.isRelease
     app.utilityProfile = try UtilityProfile.load(from: app.directory.resourcesDirectory + "utility.json")
 

@@ -7,27 +7,6 @@ public struct UtilityProfile: Codable, Sendable {
     public struct PhoneLine: Codable, Sendable {
         public let name: String
         public let number: String
-
-        /// The number to dial from a phone: `tel:` with the digits (a `#` short code escaped).
-        public var tel: String {
-            "tel:" + number.filter { $0.isNumber || $0 == "+" || $0 == "#" }.replacingOccurrences(of: "#", with: "%23")
-        }
-
-        enum CodingKeys: String, CodingKey { case name, number, tel }
-
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            name = try container.decode(String.self, forKey: .name)
-            number = try container.decode(String.self, forKey: .number)
-        }
-
-        /// With `tel`, for the pages' tap-to-call links.
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(name, forKey: .name)
-            try container.encode(number, forKey: .number)
-            try container.encode(tel, forKey: .tel)
-        }
     }
 
     public struct Hours: Codable, Sendable {
@@ -51,25 +30,6 @@ public struct UtilityProfile: Codable, Sendable {
     public struct WhatsAppLine: Codable, Sendable {
         public let display: String
         public let e164: String
-
-        /// Opens a chat with the line in WhatsApp (`https://wa.me/` and the digits).
-        public var chatLink: String { "https://wa.me/" + e164.filter(\.isNumber) }
-
-        enum CodingKeys: String, CodingKey { case display, e164, chatLink }
-
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            display = try container.decode(String.self, forKey: .display)
-            e164 = try container.decode(String.self, forKey: .e164)
-        }
-
-        /// With `chatLink`, for the pages.
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(display, forKey: .display)
-            try container.encode(e164, forKey: .e164)
-            try container.encode(chatLink, forKey: .chatLink)
-        }
     }
 
     public let shortName: String

@@ -18,6 +18,9 @@ struct HomePageTests {
                 #expect(html.contains("lang=\"es-CO\""))
                 #expect(html.contains("Hola, soy Ema"))
                 for line in utility.phoneLines { #expect(html.contains(line.number)) }
+                // Tap to call, tap to chat: «604 4444 115» dials 6044444115, «#376» the short code.
+                #expect(html.contains(#"href="tel:6044444115""#) && html.contains(#"href="tel:%23376""#))
+                #expect(html.contains(#"href="https://wa.me/573023000115""#))
                 #expect(html.contains("302 3000 115"))
                 #expect(html.contains("7x24"))
                 #expect(html.contains("8:00 a. m. a 8:00 p. m."))

@@ -42,6 +42,11 @@ enum IndicatorsPage {
         let blocks: [Block]
     }
 
+    struct TrendChart: Encodable {
+        let title: String
+        let svg: String
+    }
+
     struct TrendRow: Encodable {
         let month: String
         let values: [String]
@@ -59,6 +64,8 @@ enum IndicatorsPage {
         let sections: [Section]
         let trendHeaders: [String]
         let trend: [TrendRow]
+        /// One chart per indicator over the six months, oldest first.
+        let trendCharts: [TrendChart]
         let csv: String
     }
 
@@ -105,6 +112,13 @@ enum IndicatorsPage {
             trendHeaders: Indicator.allCases.map(\.title),
             trend: trend.map { row in
                 TrendRow(month: row.month.displayName, values: Indicator.allCases.map { $0.display(row.figure($0)?.value) })
+            },
+            trendCharts: Indicator.allCases.map { indicator in
+                TrendChart(title: indicator.title, svg: BarChart(
+                    id: "tendencia-\(indicator.rawValue)", title: "\(indicator.title), los últimos seis meses",
+                    bars: trend.reversed().map { BarChart.Bar(label: $0.month.displayName, value: $0.figure(indicator)?.value, text: indicator.short($0.figure(indicator)?.value)) },
+                    maximum: indicator.scaleMaximum
+                ).svg)
             },
             csv: "/indicadores.csv?mes=\(month.description)"
         )

@@ -298,6 +298,11 @@ struct IndicatorTests {
             #expect(page.contains("Indicadores de atención · <span id=\"mes-nombre\">noviembre de 2026</span>"))
             #expect(page.contains(#"<option value="2026-11" selected>noviembre de 2026</option>"#) && page.contains("diciembre de 2026 (en curso)"))
             #expect(page.contains(#"href="/indicadores.csv?mes=2026-11""#))
+            // The six-month trend as a chart per indicator, oldest month first.
+            let trend = try #require(page.range(of: #"<svg class="chart" id="tendencia-tiempo_espera_oficina""#))
+            let chart = String(page[trend.lowerBound...].prefix(while: { $0 != "\u{0}" }).prefix(4_000))
+            #expect(chart.range(of: "junio de 2026")!.lowerBound < chart.range(of: "noviembre de 2026")!.lowerBound)
+            #expect(page.components(separatedBy: #"<svg class="chart" id="tendencia-"#).count - 1 == Indicator.allCases.count)
             #expect(page.contains("<svg class=\"chart\"") && page.contains("<title id=\"grafico-tiempo_espera_oficina-3-t\">Tiempo de espera en oficinas, por oficina, noviembre de 2026</title>"))
             for shown in ["5,0 min", "16,7 min", "33,3 %", "50,0 %", "5.000,00", "3.333,33", "10.000,00", "60,0 %", "3,80 de 5", "7,5 min"] {
                 #expect(page.contains(shown), "falta \(shown)")

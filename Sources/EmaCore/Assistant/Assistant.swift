@@ -109,14 +109,24 @@ struct Turn {
         state.lastActivity = now
         lastText = message.text
         // Danger first, before any question, whatever the conversation was doing.
-        let hazard = message.text.flatMap(DamageSafety.hazard(in:))
-        if let hazard {
-            say(DamageSafety.instruction(hazard, line: knowledge.damageLine))
+        var hazard = message.text.flatMap(DamageSafety.hazard(in:))
+        var reminded = false
+        if let danger = hazard, let filed = state.filedHazard, filed.hazard == danger.rawValue, now.timeIntervalSince(filed.at) < 6 * 3_600 {
+            // Already reported here: remind the report and the line, do not ask to file it again.
+            say("Ya registramos tu reporte \(filed.number) y una cuadrilla va en camino según la prioridad de la emergencia. Si la situación empeora o hay riesgo para las personas, aléjate del lugar y llama ya a la línea 24 horas: \(knowledge.damageLine).")
+            hazard = nil
+            reminded = true
+        } else if let danger = hazard, state.damage?.hazard != danger.rawValue {
+            // Said once per report: a description that mentions the gas again does not repeat it.
+            say(DamageSafety.instruction(danger, line: knowledge.damageLine))
         }
         if state.step == .withAgent {
             try await withAgentStep(message, effects: effects)
             if state.step == .withAgent { state.offered = [] }
             return
+        }
+        if reminded, state.damage == nil {
+            return showMainMenu("¿Te ayudo con algo más?")
         }
         if let point = message.location {
             state.offered = []

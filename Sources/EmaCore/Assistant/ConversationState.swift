@@ -141,6 +141,21 @@ public struct ConversationState: Codable, Sendable, Equatable {
     public var billMisses: Int?
     public var pqr: PQRDraft?
     public var damage: DamageDraft?
+    /// The last report filed in this conversation for a hazard (gas, a fallen cable): its number,
+    /// the hazard and when, so a second message about the same danger is not asked to file it again.
+    public var filedHazard: FiledHazard?
+
+    public struct FiledHazard: Codable, Sendable, Equatable {
+        public var number: String
+        public var hazard: String
+        public var at: Date
+
+        public init(number: String, hazard: String, at: Date) {
+            self.number = number
+            self.hazard = hazard
+            self.at = at
+        }
+    }
     public var turn: TurnDraft?
     /// The live chat with an advisor this conversation is in, and a message being left for one.
     public var liveChat: String?

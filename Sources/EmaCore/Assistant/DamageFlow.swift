@@ -116,6 +116,7 @@ extension Turn {
             hazard: draft.hazard.flatMap(DamageSafety.Hazard.init(rawValue:)), channel: state.channel
         )
         let number = try await effects.reportDamage(filing)
+        if let hazard = draft.hazard { state.filedHazard = .init(number: number, hazard: hazard, at: now) }
         state.damage = nil
         say("✅ Recibimos tu reporte de daño número \(number). Una cuadrilla lo atenderá según la prioridad de la emergencia. Si la situación empeora o hay riesgo para las personas, llama a la línea 24 horas: \(knowledge.damageLine).")
         showMainMenu("¿Te ayudo con algo más?")

@@ -38,11 +38,18 @@ struct DamageFlowTests {
         // The service is known (gas): the next question is where.
         #expect(chat.state.step == .damagePlace && chat.state.damage?.service == .gas)
         try await chat.say("Carrera 43A # 1-50, Medellín, edificio Torres del Río")
+        // The description speaks of the gas again: the safety text is not repeated.
         try await chat.say("Olor a gas fuerte en el pasillo del piso 3")
+        #expect(!chat.text.contains("⚠️"))
         try await chat.say("300 123 4567")
         #expect(chat.text.contains("DAN-2026-0000001"))
         let filing = try #require(await chat.effects.damages.first)
         #expect(filing.service == .gas && filing.hazard == .gas && filing.phone == "+573001234567" && filing.address?.hasPrefix("Carrera 43A") == true)
+        // Written about again after filing: the report and the line, not a second report.
+        try await chat.say("todavía huele mucho a gas")
+        #expect(chat.text.contains("Ya registramos tu reporte DAN-2026-0000001") && chat.text.contains(TestKnowledge.knowledge.damageLine))
+        #expect(chat.state.damage == nil && chat.state.step == .mainMenu)
+        #expect(await chat.effects.damages.count == 1)
     }
 
     @Test("Even before the authorization, a fallen cable is answered with safety first")

@@ -113,7 +113,7 @@ struct Turn {
         var reminded = false
         if let danger = hazard, let filed = state.filedHazard, filed.hazard == danger.rawValue, now.timeIntervalSince(filed.at) < 6 * 3_600 {
             // Already reported here: remind the report and the line, do not ask to file it again.
-            say("Ya registramos tu reporte \(filed.number) y una cuadrilla va en camino según la prioridad de la emergencia. Si la situación empeora o hay riesgo para las personas, aléjate del lugar y llama ya a la línea 24 horas: \(knowledge.damageLine).")
+            say("Ya registramos tu reporte \(filed.number): una cuadrilla lo atenderá según la prioridad de la emergencia. Si la situación empeora o hay riesgo para las personas, aléjate del lugar y llama ya a la línea 24 horas: \(knowledge.damageLine).")
             hazard = nil
             reminded = true
         } else if let danger = hazard, state.damage?.hazard != danger.rawValue {

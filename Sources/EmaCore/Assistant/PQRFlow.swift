@@ -34,8 +34,9 @@ extension Turn {
 
     /// The broad topic a customer's words suggest (the agent refines the causal later).
     static func pqrTopic(in text: String) -> String {
-        let words = TextNormalizer.normalize(text)
-        func any(_ keys: [String]) -> Bool { keys.contains { words.contains($0) } }
+        // Word beginnings, not any substring («llegas» is not about gas; «cobraron» is a charge).
+        let words = TextNormalizer.normalize(text).split(whereSeparator: { !$0.isLetter })
+        func any(_ keys: [String]) -> Bool { words.contains { word in keys.contains { word.hasPrefix($0) } } }
         if any(["factura", "cobr", "valor", "pago", "consumo", "tarifa"]) { return "tema_factura" }
         if any(["servicio", "luz", "energia", "agua", "gas", "corte", "falla", "suspension"]) { return "tema_servicio" }
         if any(["atencion", "asesor", "trato", "funcionario", "oficina", "espera"]) { return "tema_atencion" }

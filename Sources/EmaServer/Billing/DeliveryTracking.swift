@@ -31,7 +31,7 @@ struct DeliveryTracking: WhatsAppBulkObserver {
     func current(_ messages: [UUID], on database: any Database) async throws -> [UUID: WhatsAppTemplate] {
         guard !messages.isEmpty else { return [:] }
         let rows = try await database.sql.raw("""
-            SELECT d.id AS delivery_id, d.outbox_id, d.period, c.contract_number, i.id AS invoice_id, i.amount_cop, i.paid_cop, i.due_date
+            SELECT d.id AS delivery_id, d.outbox_id, d.period, d.enrollment_id, d.phone, c.contract_number, i.id AS invoice_id, i.amount_cop, i.paid_cop, i.due_date
             FROM \(ident: Delivery.schema) AS d
             JOIN \(ident: Invoice.schema) AS i ON i.id = d.invoice_id
             JOIN \(ident: Contract.schema) AS c ON c.id = i.contract_id
@@ -41,13 +41,12 @@ struct DeliveryTracking: WhatsAppBulkObserver {
         let signer = try await BillLinks(database: database, clock: clock).signer()
         var current: [UUID: WhatsAppTemplate] = [:]
         for row in rows {
-            guard let period = BillingPeriod(try row.decode(column: "period", as: String.self)) else { continue }
-            let bill = BillMessage.Bill(
-                contractNumber: try row.decode(column: "contract_number", as: String.self), invoice: try row.decode(column: "invoice_id", as: UUID.self),
-                period: period, amountCOP: try row.decode(column: "amount_cop", as: Int64.self), paidCOP: try row.decode(column: "paid_cop", as: Int64.self),
-                dueDate: try row.decode(column: "due_date", as: String.self), delivery: try row.decode(column: "delivery_id", as: UUID.self)
+            // The same row and template the dispatch queued, with the payments of now.
+            let bill = try DispatchService.Row(row)
+            guard let period = BillingPeriod(try row.decode(column: "period", as: String.self)), let invoice = bill.invoice else { continue }
+            current[try row.decode(column: "outbox_id", as: UUID.self)] = DispatchService.template(
+                for: bill, invoice: invoice, delivery: try row.decode(column: "delivery_id", as: UUID.self), period: period, signer: signer, publicURL: publicURL
             )
-            current[try row.decode(column: "outbox_id", as: UUID.self)] = BillMessage.template(bill, signer: signer, publicURL: publicURL)
         }
         return current
     }

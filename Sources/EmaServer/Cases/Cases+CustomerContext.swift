@@ -8,8 +8,12 @@ struct CasesCustomerContext: CustomerContextSource {
         let cases = try await PQRCase.query(on: database).filter(\.$phone == phone).sort(\.$filedOn, .descending).limit(10).all()
         guard !cases.isEmpty else { return nil }
         return CustomerContextSection(title: "PQR", items: cases.map { row in
-            let due = CivilDate(row.extendedDueOn ?? row.dueOn)?.displayName ?? row.dueOn
-            return .init(label: "\(row.typeValue.title) \(row.radicado)", detail: "\(row.statusValue.title) · vence el \(due)", link: "/backoffice/pqr/\(row.radicado)")
+            // An open case says when its term ends; an answered one, when it was answered.
+            let when = row.statusValue.isOpen
+                ? "vence el \(CivilDate(row.effectiveDue)?.displayName ?? row.effectiveDue)"
+                : row.answeredOn.flatMap(CivilDate.init).map { "respondida el \($0.displayName)" } ?? ""
+            return .init(label: "\(row.typeValue.title) \(row.radicado)", detail: [row.statusValue.title, when].filter { !$0.isEmpty }.joined(separator: " · "),
+                         link: "/backoffice/pqr/\(row.radicado)")
         })
     }
 }

@@ -85,14 +85,17 @@ struct TurnService {
 
     /// A waiting turn by its code (any case, spaces around), or nil.
     func waiting(code: String) async throws -> OfficeTurn? {
-        let code = code.uppercased().trimmingCharacters(in: .whitespaces)
-        guard code.count <= 12 else { return nil }
-        return try await OfficeTurn.query(on: database).filter(\.$code == code).filter(\.$status == .reserved).first()
+        try await OfficeTurn.query(on: database).filter(\.$code == Self.normalized(code)).filter(\.$status == .reserved).first()
+    }
+
+    /// A turn's code as stored: `t-abc123 ` → `T-ABC123`.
+    static func normalized(_ code: String) -> String {
+        String(code.uppercased().trimmingCharacters(in: .whitespaces).prefix(12))
     }
 
     /// Cancels a booked turn and frees its place.
     func cancel(code: String) async throws -> OfficeTurn {
-        let code = code.uppercased().trimmingCharacters(in: .whitespaces)
+        let code = Self.normalized(code)
         return try await database.writeTransaction { tx in
             guard let turn = try await OfficeTurn.query(on: tx).filter(\.$code == code).filter(\.$status == .reserved).first() else { throw TurnError.notFound }
             turn.status = .cancelled

@@ -32,7 +32,7 @@ struct TurnsController: RouteCollection {
             let day: String
             let slot: String
             /// The turn as a calendar event (`/turnos/T-XXXXXX.ics`).
-            var calendar: String { "/turnos/\(code).ics" }
+            let calendar: String
 
             init(_ turn: OfficeTurn, address: String?) {
                 code = turn.code
@@ -40,18 +40,7 @@ struct TurnsController: RouteCollection {
                 self.address = address ?? ""
                 day = CivilDate(turn.day)?.nameWithWeekday ?? turn.day
                 slot = turn.slot
-            }
-
-            enum CodingKeys: String, CodingKey { case code, office, address, day, slot, calendar }
-
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(code, forKey: .code)
-                try container.encode(office, forKey: .office)
-                try container.encode(address, forKey: .address)
-                try container.encode(day, forKey: .day)
-                try container.encode(slot, forKey: .slot)
-                try container.encode(calendar, forKey: .calendar)
+                calendar = "/turnos/\(turn.code).ics"
             }
         }
     }

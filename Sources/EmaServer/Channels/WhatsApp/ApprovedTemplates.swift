@@ -23,7 +23,7 @@ enum ApprovedTemplates {
             )
         case "factura_pagada":
             Text(
-                body: "Tu factura del contrato {{1}}, periodo {{2}}, ya está disponible. 📄\nYa está pagada: no tienes saldo pendiente de este periodo. ¡Gracias!",
+                body: "Tu factura del contrato {{1}}, periodo {{2}}, ya está disponible. 📄\nEstá pagada: no tienes saldo pendiente de este periodo. ¡Gracias por tu pago!",
                 urlButton: ("Ver en Factura Web", "\(publicURL)/factura/")
             )
         case "pqr_respuesta":

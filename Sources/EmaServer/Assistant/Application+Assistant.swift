@@ -22,6 +22,11 @@ extension Application {
         set { storage[DemoKey.self] = newValue }
     }
 
+    /// Conversations over `database` (a turn's transaction; by default this node's database).
+    func chatService(database: (any Database)? = nil) -> ChatService {
+        ChatService(database: database ?? db, clock: clock, assistant: assistant, effects: { [self] in assistantEffects(client: $0, database: $1) })
+    }
+
     /// The effects of conversations over `database` (a turn's transaction; by default this
     /// application's database).
     func assistantEffects(client: String?, database: (any Database)? = nil) -> AssistantService {
@@ -31,7 +36,7 @@ extension Application {
             client: client, limits: RateLimiter(database: database, clock: clock, key: rateLimitKey),
             codesPerClient: RateLimit("codigos.cliente", limit: emaConfig.codesPerClientPerHour, window: 3_600),
             caseService: caseService(database: database), turnService: turnService(database: database),
-            liveChats: LiveChatService(application: self, database: database), whatsApp: WhatsAppService(application: self, database: database),
+            liveChats: liveChatService(database: database), whatsApp: whatsAppService(database: database),
             privacy: legalDocuments.privacy
         )
     }

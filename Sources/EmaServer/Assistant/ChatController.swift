@@ -59,7 +59,7 @@ struct ChatController: RouteCollection {
         }
         // One statement counts and checks (a refused attempt counts too, until its window ends).
         try await request.rateLimits.enforce(Self.sessionsPerClient(request.application.emaConfig), request.clientAddress)
-        let (id, replies) = try await ChatService(application: request.application).start(channel: channel)
+        let (id, replies) = try await request.application.chatService().start(channel: channel)
         let response = Response(status: .created)
         try response.content.encode(StartResponse(sessionId: id, replies: replies))
         return response
@@ -82,7 +82,7 @@ struct ChatController: RouteCollection {
         let messageID = body.messageId?.trimmingCharacters(in: .whitespaces)
         if let messageID, messageID.isEmpty || messageID.count > 64 { throw AssistantError.invalidMessageID }
         let message = (choice ?? "").isEmpty ? InboundMessage(text: text) : InboundMessage(choice: choice)
-        let (replies, state) = try await ChatService(application: request.application)
+        let (replies, state) = try await request.application.chatService()
             .turn(message, in: id, client: request.clientAddress, limit: Self.messagesPerSession, messageID: messageID)
         return MessageResponse(replies: replies, live: state.liveChat == nil ? nil : .init(url: "/api/v1/chat/sessions/\(id)/live"))
     }

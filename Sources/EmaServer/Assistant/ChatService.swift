@@ -9,21 +9,25 @@ import Vapor
 /// turn is one transaction: what the engine's effects write (a PQR, a code and its SMS in the
 /// outbox) and the new state commit together or not at all; a caller already in a transaction
 /// (a WhatsApp turn, which adds its replies and the message's done mark) runs it inside its own.
-struct ChatService {
-    let application: Application
-    /// The application's database, or the transaction a turn runs in.
+struct ChatService: Sendable {
+    /// The node's database, or the transaction a turn runs in.
     let database: any Database
+    let clock: AppClock
+    /// The conversation engine.
+    let assistant: Assistant
+    /// What a turn's effects do, over its transaction, for a client (an address, a number).
+    let effects: @Sendable (_ client: String?, _ database: any Database) -> AssistantService
 
-    init(application: Application, database: (any Database)? = nil) {
-        self.application = application
-        self.database = database ?? application.db
+    /// The same service over another database (a transaction).
+    func on(_ other: any Database) -> ChatService {
+        ChatService(database: other, clock: clock, assistant: assistant, effects: effects)
     }
 
     /// Starts a conversation; returns its id and the greeting.
     func start(channel: EmaCore.Channel, id given: String? = nil, senderPhone: String? = nil) async throws -> (id: String, replies: [Reply]) {
-        let now = application.clock.now()
+        let now = clock.now()
         let id = given ?? SecureRandom.hex(16)
-        let (state, replies) = application.assistant.start(id: id, channel: channel, now: now, senderPhone: senderPhone)
+        let (state, replies) = assistant.start(id: id, channel: channel, now: now, senderPhone: senderPhone)
         let conversation = Conversation()
         conversation.id = id
         conversation.channel = channel.rawValue
@@ -60,8 +64,7 @@ struct ChatService {
     func turn(_ message: InboundMessage, in id: String, client: String?, limit: RateLimit? = nil,
               messageID: String? = nil) async throws -> (replies: [Reply], state: ConversationState) {
         try await database.writeTransaction { transaction in
-            try await ChatService(application: application, database: transaction)
-                .turnInside(message, in: id, client: client, limit: limit, messageID: messageID)
+            try await on(transaction).turnInside(message, in: id, client: client, limit: limit, messageID: messageID)
         }
     }
 
@@ -72,12 +75,12 @@ struct ChatService {
         if let messageID, conversation.lastMessageID == messageID, let stored = conversation.lastReplies {
             return (try JSONDecoder().decode([Reply].self, from: Data(stored.utf8)), state)
         }
-        let now = application.clock.now()
+        let now = clock.now()
         let window = Self.window(conversation, now: now, length: limit?.window ?? 60)
         if let limit, window.count > limit.limit {
             throw PlatformError.rateLimited(retryAfterSeconds: max(1, Int(window.start + Int64(limit.window) - Int64(now.timeIntervalSince1970))))
         }
-        var (next, replies) = try await application.assistant.handle(message, state: state, now: now, effects: application.assistantEffects(client: client, database: database))
+        var (next, replies) = try await assistant.handle(message, state: state, now: now, effects: effects(client, database))
         if next.forget == true {
             // The holder's data were suppressed and the engine started over: a WhatsApp
             // conversation (its id is the number) goes; a web one stays, empty, under its random id.

@@ -16,7 +16,7 @@ struct DispatchService {
     /// Sender jobs a campaign starts: half the worker slots at most, so customers still get
     /// their replies during a campaign (one on SQLite).
     let senders: Int
-    /// Starts that many sender jobs of the bulk lane (`WhatsAppBulkLane.start`).
+    /// Starts that many sender jobs of the bulk lane (`WhatsAppBulkSender.start`).
     let startSenders: @Sendable (Int) async throws -> Void
 
     struct Summary: Equatable {
@@ -249,7 +249,7 @@ extension Application {
         DispatchService(
             database: db, clock: clock, publicURL: emaConfig.publicURL, pagesInFlight: usesSQLite ? 1 : 3,
             senders: usesSQLite ? 1 : max(1, emaConfig.workerConcurrency / 2),
-            startSenders: { [self] count in try await WhatsAppBulkLane.start(self, count: count) }
+            startSenders: { [self] count in try await whatsAppBulkSender().start(count: count) }
         )
     }
 }

@@ -152,8 +152,7 @@ struct BackOfficeCasesController: RouteCollection {
             guard let channel = channelValue.flatMap(CaseChannel.init(rawValue:)), CaseChannel.staffIntake.contains(channel) else { throw CaseError.unknownChannel }
             var draft = try PQRWebController.draft(from: values, channel: channel)
             draft.recordedBy = staff.email
-            let filed = try await request.application.caseService().file(draft)
-            try await CaseNotifier(application: request.application).notifyFiled(filed, type: draft.type, phone: draft.phone)
+            let filed = try await request.application.caseNotifier().file(draft).filed
             var page = IntakePage(title: "Radicar PQR", frame: .init(staff), form: PQRWebController().page(request, nil, message: nil), channels: channels(nil))
             page.filed = .init(radicado: filed.radicado, code: filed.code, dueDate: filed.dueOn.nameWithWeekday)
             return try await request.view.render("backoffice/case-new", page).encodeResponse(status: .created, for: request)
@@ -354,8 +353,7 @@ struct BackOfficeCasesController: RouteCollection {
     func extend(request: Request) async throws -> Response {
         try await act(request) { row, staff in
             let reason = try request.content.decode(TextForm.self).texto ?? ""
-            let until = try await request.application.caseService().extend(row, reason: reason, by: staff.email)
-            try await CaseNotifier(application: request.application).notifyExtension(row, until: until, reason: reason)
+            try await request.application.caseNotifier().extend(row, reason: reason, by: staff.email)
             return .extended
         }
     }
@@ -370,8 +368,7 @@ struct BackOfficeCasesController: RouteCollection {
         try await act(request) { row, staff in
             let form = try request.content.decode(AnswerForm.self)
             guard let decision = form.decision.flatMap(CaseDecision.init(rawValue:)) else { throw CaseError.decisionRequired }
-            try await request.application.caseService().answer(row, decision: decision, text: form.texto ?? "", by: staff)
-            try await CaseNotifier(application: request.application).notifyAnswer(row)
+            try await request.application.caseNotifier().answer(row, decision: decision, text: form.texto ?? "", by: staff)
             return .answered
         }
     }

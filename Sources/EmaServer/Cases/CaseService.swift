@@ -53,6 +53,13 @@ struct CaseService {
 
     var deadlines: CaseDeadlines { CaseDeadlines(calendar: calendar) }
 
+    /// The same service over another database (a transaction).
+    func on(_ other: any Database) -> CaseService {
+        var service = CaseService(database: other, clock: clock, calendar: calendar)
+        service.municipalities = municipalities
+        return service
+    }
+
     struct Filed: Sendable {
         let radicado: String
         let code: String
@@ -65,16 +72,23 @@ struct CaseService {
     // MARK: Filing
 
     func file(_ draft: CaseDraft) async throws -> Filed {
+        try await file(draft) { _, _ in () }.filed
+    }
+
+    /// Files a case; for a new one, `notify` runs inside the filing's transaction (the notice it
+    /// queues commits with the case). A repeated submission gets the earlier filing and no notice.
+    func file<Notice: Sendable>(_ draft: CaseDraft, notifying notify: @escaping @Sendable (Filed, any Database) async throws -> Notice)
+        async throws -> (filed: Filed, notice: Notice?) {
         let key = draft.submissionKey.flatMap { (16...64).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } ? $0 : nil }
         if let key, let earlier = try await PQRCase.query(on: database).filter(\.$submissionKey == key).first() {
-            return try await refiled(earlier, key: key)
+            return (try await refiled(earlier, key: key), nil)
         }
         do {
-            return try await fileNew(draft, key: key)
+            return try await fileNew(draft, key: key, notify: notify)
         } catch where (error as? any DatabaseError)?.isConstraintFailure == true {
             // The same key at the same instant (a double click): the other request won.
             guard let key, let earlier = try await PQRCase.query(on: database).filter(\.$submissionKey == key).first() else { throw error }
-            return try await refiled(earlier, key: key)
+            return (try await refiled(earlier, key: key), nil)
         }
     }
 
@@ -84,7 +98,8 @@ struct CaseService {
         return Filed(radicado: row.radicado, code: code, dueOn: due, caseID: try row.requireID(), isNew: false)
     }
 
-    private func fileNew(_ draft: CaseDraft, key: String?) async throws -> Filed {
+    private func fileNew<Notice: Sendable>(_ draft: CaseDraft, key: String?, notify: @escaping @Sendable (Filed, any Database) async throws -> Notice)
+        async throws -> (filed: Filed, notice: Notice?) {
         let now = clock.now()
         let today = CivilDate(bogotaAt: now.timeIntervalSince1970)
         let intake: CaseIntake
@@ -161,7 +176,7 @@ struct CaseService {
 
         let caseID = row.id!
         let (type, channel, recordedBy, parentRadicado) = (draft.type, draft.channel, draft.recordedBy, parent?.radicado)
-        let radicado = try await database.writeTransaction { tx -> String in
+        return try await database.writeTransaction { tx -> (filed: Filed, notice: Notice?) in
             let sequence = try await YearSequence.next(in: "case_sequences", year: today.year, on: tx)
             let radicado = Radicado(year: today.year, sequence: sequence).text
             row.year = today.year
@@ -183,9 +198,9 @@ struct CaseService {
                 attachment.createdAt = now
                 try await attachment.create(on: tx)
             }
-            return radicado
+            let filed = Filed(radicado: radicado, code: code, dueOn: due, caseID: caseID)
+            return (filed, try await notify(filed, tx))
         }
-        return Filed(radicado: radicado, code: code, dueOn: due, caseID: caseID)
     }
 
     /// The code of a keyed submission: derived from the key with a server secret, so a repeated

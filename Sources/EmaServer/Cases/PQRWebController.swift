@@ -157,8 +157,7 @@ struct PQRWebController: RouteCollection {
                 let message = "Desde esta conexión ya se radicaron \(Self.filingsPerClient.limit) solicitudes en la última hora. Por seguridad, espera \(SpanishDuration.wait(seconds: wait)) para radicar otra, o llámanos a la línea de atención."
                 return try await request.privatePage("pqr", page(request, Self.keptValues(values), message: message), status: .tooManyRequests)
             }
-            let filed = try await request.application.caseService().file(draft)
-            let sms = try await CaseNotifier(application: request.application).notifyFiled(filed, type: draft.type, phone: draft.phone)
+            let (filed, sms) = try await request.application.caseNotifier().file(draft)
             return try await request.privatePage("pqr-radicada", FiledPage(
                 title: "Solicitud radicada", utility: request.application.utilityProfile, radicado: filed.radicado,
                 code: filed.code, dueDate: filed.dueOn.nameWithWeekday, typeTitle: draft.type.title, smsNote: Self.smsNote(sms)
@@ -350,9 +349,8 @@ struct PQRWebController: RouteCollection {
         if try await AdminTokenMiddleware.check(request) != .valid {
             try await request.rateLimits.enforce(Self.filingsPerClient, request.clientAddress)
         }
-        let filed = try await request.application.caseService().file(draft)
         // As the form: a mobile given gets the radicado and its code by SMS (once, whatever the retries).
-        let sms = try await CaseNotifier(application: request.application).notifyFiled(filed, type: draft.type, phone: draft.phone)
+        let (filed, sms) = try await request.application.caseNotifier().file(draft)
         return try await APIFiled(radicado: filed.radicado, code: filed.code, dueDate: filed.dueOn.description, status: CaseStatus.radicado.rawValue,
                                   sms: Self.apiSMS(sms))
             .encodeResponse(status: .created, for: request)

@@ -36,8 +36,13 @@ enum SurveyCampaignError: EmaError, Equatable {
 /// in offices in a month (their turns' numbers) and those attended by phone (numbers the
 /// supervisor pastes from the phone platform), with several questions, by SMS link.
 struct SurveyCampaigns {
-    let application: Application
-    var database: any Database { application.db }
+    let database: any Database
+    let clock: AppClock
+    let invitations: SurveyInvitations
+    /// The numbers of the customers attended in the offices between two days (Offices answers).
+    let attended: @Sendable (_ from: String, _ before: String) async throws -> [(phone: String, office: String?)]
+    /// The municipality of each office, for the results by municipality.
+    let municipalityOfOffice: [String: String]
 
     static let everyMonths = 4
 
@@ -49,7 +54,7 @@ struct SurveyCampaigns {
     }
 
     func launch(month typed: String, phoneLines: String, by staff: String) async throws -> Launched {
-        guard let period = BillingPeriod(typed), period <= BillingPeriod(containing: application.clock.today) else { throw SurveyCampaignError.invalidMonth }
+        guard let period = BillingPeriod(typed), period <= BillingPeriod(containing: clock.today) else { throw SurveyCampaignError.invalidMonth }
         let month = period.description
         var bad: [String] = []
         var byPhone: [String] = []
@@ -59,8 +64,7 @@ struct SurveyCampaigns {
         guard bad.isEmpty else { throw SurveyCampaignError.badPhones(bad) }
         if try await SurveyCampaign.query(on: database).filter(\.$month == month).count() > 0 { throw SurveyCampaignError.alreadyLaunched(month) }
         let (from, to) = CaseStatistics.dates(of: period)
-        var recipients: [(phone: String, office: String?)] = try await application.turnService().attendedPhones(from: from, before: to)
-            .map { ($0.phone, $0.office) }
+        var recipients = try await attended(from, to)
         let fromOffices = Set(recipients.map(\.phone))
         let phoneOnly = Array(Set(byPhone).subtracting(fromOffices)).sorted()
         recipients += phoneOnly.map { ($0, nil) }
@@ -69,22 +73,26 @@ struct SurveyCampaigns {
         let campaign = SurveyCampaign()
         campaign.id = UUID()
         campaign.month = month
-        campaign.createdAt = application.clock.now()
+        campaign.createdAt = clock.now()
         campaign.createdBy = staff
         campaign.invited = recipients.count
+        let offices = municipalityOfOffice
+        let key = try await invitations.linkKey()
+        // The campaign and every invitation (with its SMS job) commit together: a launch cut
+        // short leaves nothing, and may be started again.
         do {
-            try await campaign.create(on: database)
+            try await database.writeTransaction { [invitations, recipients] tx in
+                try await campaign.create(on: tx)
+                // Recipients are distinct already; the subject only has to be unique, and names nobody.
+                for (index, recipient) in recipients.enumerated() {
+                    try await invitations.on(tx).invite(kind: .campana, subject: "\(campaign.id!)/\(index)", phone: recipient.phone,
+                                                        office: recipient.office, municipality: recipient.office.flatMap { offices[$0] }, campaign: campaign.id, key: key)
+                }
+            }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw SurveyCampaignError.alreadyLaunched(month)
         }
-        let offices = application.utilityProfile?.municipalityOfOffice ?? [:]
-        let invitations = SurveyInvitations(application: application)
-        let key = try await invitations.linkKey()
-        // Recipients are distinct already; the subject only has to be unique, and names nobody.
-        for (index, recipient) in recipients.enumerated() {
-            try await invitations.invite(kind: .campana, subject: "\(campaign.id!)/\(index)", phone: recipient.phone,
-                                         office: recipient.office, municipality: recipient.office.flatMap { offices[$0] }, campaign: campaign.id, key: key)
-        }
+        await invitations.wake()
         return Launched(campaign: campaign.id!, invited: recipients.count, fromOffices: fromOffices.count, fromPhone: phoneOnly.count)
     }
 
@@ -128,9 +136,17 @@ struct SurveyCampaigns {
     /// The month the next campaign is due: four months after the last one, or last month.
     func nextDue() async throws -> String {
         guard let last = try await SurveyCampaign.query(on: database).sort(\.$month, .descending).first(), var due = BillingPeriod(last.month) else {
-            return BillingPeriod(containing: application.clock.today).previous.description
+            return BillingPeriod(containing: clock.today).previous.description
         }
         for _ in 0..<Self.everyMonths { due = due.next }
         return due.description
+    }
+}
+
+extension Application {
+    func surveyCampaigns() -> SurveyCampaigns {
+        SurveyCampaigns(database: db, clock: clock, invitations: surveyInvitations(), attended: { [self] in
+            try await turnService().attendedPhones(from: $0, before: $1).map { ($0.phone, $0.office) }
+        }, municipalityOfOffice: utilityProfile?.municipalityOfOffice ?? [:])
     }
 }

@@ -9,9 +9,17 @@ import Vapor
 /// campaigns (several). The link's token is an HMAC of the invitation's id under a platform
 /// secret, so nothing stores it in clear (the invitation keeps its SHA-256, the SMS job only the
 /// id); a token answers once, before it expires.
-struct SurveyInvitations {
-    let application: Application
-    var database: any Database { application.db }
+struct SurveyInvitations: Sendable {
+    /// The node's database, or the transaction the invitations are part of.
+    let database: any Database
+    let clock: AppClock
+    /// Wakes the node's worker for the SMS jobs.
+    let wake: @Sendable () async -> Void
+
+    /// The same invitations over another database (a transaction).
+    func on(_ other: any Database) -> SurveyInvitations {
+        SurveyInvitations(database: other, clock: clock, wake: wake)
+    }
 
     static let smsJob = "insights.survey_sms"
     static let officeLifetime: TimeInterval = 7 * 86_400
@@ -34,7 +42,7 @@ struct SurveyInvitations {
     func invite(kind: SurveyService.Kind, subject: String, phone: String, office: String? = nil, municipality: String? = nil,
                 campaign: UUID? = nil, key: SymmetricKey? = nil) async throws -> UUID? {
         if try await SurveyInvitation.query(on: database).filter(\.$kind == kind.rawValue).filter(\.$subject == subject).count() > 0 { return nil }
-        let now = application.clock.now()
+        let now = clock.now()
         let invitation = SurveyInvitation()
         invitation.id = UUID()
         invitation.kind = kind.rawValue
@@ -48,9 +56,13 @@ struct SurveyInvitations {
         let signing: SymmetricKey
         if let key { signing = key } else { signing = try await linkKey() }
         invitation.tokenHash = Hex.sha256(Self.token(for: invitation.id!, key: signing))
-        try await invitation.create(on: database)
-        try await application.jobQueue.enqueue(kind: Self.smsJob, payload: Payload(invitation: invitation.id!), idempotencyKey: "survey-sms:\(invitation.id!)")
-        await application.jobRunner?.nudge()
+        // The invitation and its SMS job commit together.
+        try await database.writeTransaction { [clock] tx in
+            try await invitation.create(on: tx)
+            try await JobQueue(database: tx, clock: clock).enqueue(kind: Self.smsJob, payload: Payload(invitation: invitation.id!), idempotencyKey: "survey-sms:\(invitation.id!)")
+        }
+        // Inside a caller's transaction, the caller wakes the worker once it committed.
+        if !database.inTransaction { await wake() }
         return invitation.id
     }
 
@@ -77,7 +89,7 @@ struct SurveyInvitations {
               let invitation = try await SurveyInvitation.query(on: database).filter(\.$tokenHash == Hex.sha256(token)).first()
         else { return .unknown }
         if invitation.answeredAt != nil { return .answered }
-        if invitation.expiresAt < application.clock.now() { return .expired }
+        if invitation.expiresAt < clock.now() { return .expired }
         return .open(invitation)
     }
 
@@ -86,7 +98,7 @@ struct SurveyInvitations {
         let id = try invitation.requireID()
         guard let kind = SurveyService.Kind(rawValue: invitation.kind), let score = answers["general"] else { return false }
         let extra = answers.filter { $0.key != "general" }
-        let clock = application.clock
+        let clock = clock
         return try await database.writeTransaction { tx in
             let claimed = try await tx.sql.raw("UPDATE survey_invitations SET answered_at = \(bind: clock.now()) WHERE id = \(bind: id) AND answered_at IS NULL RETURNING id").all()
             guard !claimed.isEmpty else { return false }
@@ -100,7 +112,7 @@ struct SurveyInvitations {
     /// The job body: the SMS with the link.
     @Sendable static func send(_ context: JobContext, _ payload: String) async throws {
         let job = try JSONDecoder().decode(Payload.self, from: Data(payload.utf8))
-        let service = SurveyInvitations(application: context.application)
+        let service = context.application.surveyInvitations()
         guard let invitation = try await SurveyInvitation.find(job.invitation, on: context.database), invitation.answeredAt == nil, let phone = invitation.phone else { return }
         let link = "\(context.application.emaConfig.publicURL)/encuesta/\(try await service.token(for: job.invitation))"
         let name = context.application.utilityProfile?.shortName ?? "Ema"
@@ -111,5 +123,12 @@ struct SurveyInvitations {
             body = "\(name): gracias por visitarnos\(invitation.office.map { " en \($0)" } ?? ""). ¿Cómo te atendimos? Califícanos en 30 segundos: \(link)"
         }
         _ = try await context.application.sms.send(to: phone, body: body)
+    }
+}
+
+extension Application {
+    /// Survey invitations over `database` (by default this node's database).
+    func surveyInvitations(database: (any Database)? = nil) -> SurveyInvitations {
+        SurveyInvitations(database: database ?? db, clock: clock, wake: wakeWorker)
     }
 }

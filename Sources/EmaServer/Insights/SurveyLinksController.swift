@@ -55,7 +55,7 @@ struct SurveyLinksController: RouteCollection {
 
     @Sendable
     func page(request: Request) async throws -> Response {
-        let lookup = try await SurveyInvitations(application: request.application).lookup(token: request.parameters.get("token") ?? "")
+        let lookup = try await request.application.surveyInvitations().lookup(token: request.parameters.get("token") ?? "")
         guard case .open(let invitation) = lookup else { return try await closedPage(request, lookup) }
         var page = SurveyPage(utility: request.application.utilityProfile)
         page.intro = invitation.kind == SurveyService.Kind.campana.rawValue
@@ -68,7 +68,7 @@ struct SurveyLinksController: RouteCollection {
     @Sendable
     func submit(request: Request) async throws -> Response {
         try request.refuseFormFromAnotherSite()
-        let service = SurveyInvitations(application: request.application)
+        let service = request.application.surveyInvitations()
         let lookup = try await service.lookup(token: request.parameters.get("token") ?? "")
         guard case .open(let invitation) = lookup else { return try await closedPage(request, lookup) }
         let form = (try? request.content.decode([String: String].self)) ?? [:]
@@ -106,7 +106,7 @@ struct SurveyLinksController: RouteCollection {
 
     func renderCampaigns(_ request: Request, month: String? = nil, phones: String = "", message: String? = nil, error: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
         let staff = try request.requireStaff()
-        let campaigns = SurveyCampaigns(application: request.application)
+        let campaigns = request.application.surveyCampaigns()
         let next = try await campaigns.nextDue()
         let page = CampaignsPage(
             title: "Encuestas de satisfacción", frame: .init(staff), results: try await campaigns.results(), month: month ?? next, nextDue: next,
@@ -128,7 +128,7 @@ struct SurveyLinksController: RouteCollection {
         let form = (try? request.content.decode(LaunchForm.self)) ?? LaunchForm()
         let month = (form.mes ?? "").trimmingCharacters(in: .whitespaces)
         do {
-            let launched = try await SurveyCampaigns(application: request.application).launch(month: month, phoneLines: form.telefonos ?? "", by: staff.email)
+            let launched = try await request.application.surveyCampaigns().launch(month: month, phoneLines: form.telefonos ?? "", by: staff.email)
             try await request.application.staffService().audit(staff.accountID, email: staff.email, "encuesta_campana", subject: month, detail: "\(launched.invited) invitaciones por SMS.")
             return try await renderCampaigns(request, message: "Encuesta de \(month) enviada por SMS a \(launched.invited) clientes (\(launched.fromOffices) atendidos en oficinas, \(launched.fromPhone) por la línea telefónica).")
         } catch let error as SurveyCampaignError {

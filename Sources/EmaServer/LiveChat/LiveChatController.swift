@@ -24,11 +24,11 @@ struct LiveChatController: RouteCollection {
 
     @Sendable
     func customerFeed(request: Request, socket: WebSocket) async {
-        let service = LiveChatService(application: request.application)
+        let service = request.application.liveChatService()
         let session = request.parameters.get("id") ?? ""
         let cursor = (try? request.query.get(Int.self, at: "after")) ?? 0
         // The session id is the web conversation's secret; the chat must be this conversation's.
-        guard session.count <= 64, let state = try? await ChatService(application: request.application, database: request.db).state(of: session),
+        guard session.count <= 64, let state = try? await request.application.chatService(database: request.db).state(of: session),
               let chatID = state.liveChat, let first = try? await service.find(chatID), first.conversationID == session, let chatUUID = first.id
         else {
             try? await socket.close(code: .policyViolation)
@@ -155,7 +155,7 @@ struct LiveChatController: RouteCollection {
 
     func renderChat(_ request: Request, message: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
         let staff = try request.requireStaff()
-        let service = LiveChatService(application: request.application)
+        let service = request.application.liveChatService()
         guard let chat = try await service.find(request.parameters.get("chat") ?? "") else { throw LiveChatError.notFound }
         let frame = try await LiveChatFeed(service: service).agentFrame(chat: chat, after: 0)
         let mine = chat.takenBy == staff.email || staff.role == .supervisor || staff.role == .administrador
@@ -179,7 +179,7 @@ struct LiveChatController: RouteCollection {
     /// must not see someone else's contracts because a customer typed their number.
     static func verifiedPhone(of chat: LiveChat, _ application: Application) async throws -> String? {
         if chat.channel == "whatsapp" { return chat.phone }
-        return try await ChatService(application: application).state(of: chat.conversationID)?.verifiedPhone
+        return try await application.chatService().state(of: chat.conversationID)?.verifiedPhone
     }
 
     @Sendable
@@ -188,7 +188,7 @@ struct LiveChatController: RouteCollection {
             try? await socket.close(code: .policyViolation)
             return
         }
-        let service = LiveChatService(application: request.application)
+        let service = request.application.liveChatService()
         let id = request.parameters.get("chat") ?? ""
         guard let chatID = UUID(uuidString: id) else {
             try? await socket.close(code: .policyViolation)
@@ -209,7 +209,7 @@ struct LiveChatController: RouteCollection {
         let staff = try request.requireStaff()
         let id = request.parameters.get("chat") ?? ""
         do {
-            _ = try await LiveChatService(application: request.application).take(chat: id, by: staff)
+            _ = try await request.application.liveChatService().take(chat: id, by: staff)
             return request.redirect(to: "/backoffice/chats/\(id)", redirectType: .normal)
         } catch let error as LiveChatError {
             return try await renderInbox(request, message: error.reason).encodeResponse(status: error.status, for: request)
@@ -226,7 +226,7 @@ struct LiveChatController: RouteCollection {
         let form = (try? request.content.decode(ReplyForm.self)) ?? ReplyForm()
         let wantsJSON = request.headers.accept.contains { $0.mediaType == .json }
         do {
-            try await LiveChatService(application: request.application).agentMessage(chat: id, text: form.texto ?? "", by: staff)
+            try await request.application.liveChatService().agentMessage(chat: id, text: form.texto ?? "", by: staff)
             if wantsJSON { return try await ["ok": true].encodeResponse(for: request) }
             return request.redirect(to: "/backoffice/chats/\(id)", redirectType: .normal)
         } catch let error as LiveChatError {
@@ -243,7 +243,7 @@ struct LiveChatController: RouteCollection {
         let id = request.parameters.get("chat") ?? ""
         let form = (try? request.content.decode(CloseForm.self)) ?? CloseForm()
         do {
-            let service = LiveChatService(application: request.application)
+            let service = request.application.liveChatService()
             let wasMessage = try await service.find(id)?.statusValue == .message
             try await service.close(chat: id, resolved: form.resuelto == "si", by: staff)
             let done = wasMessage ? "Mensaje marcado como respondido." : "Conversación cerrada: el cliente volvió con Ema, que le pidió calificar la atención."

@@ -13,7 +13,7 @@ enum LiveChatError: EmaError {
         case .alreadyTaken, .closed: .conflict
         case .notYours: .forbidden
         case .emptyText, .tooLong: .badRequest
-        case .notDelivered: .badGateway
+        case .notDelivered: .serviceUnavailable
         }
     }
 
@@ -37,7 +37,7 @@ enum LiveChatError: EmaError {
         case .closed: "Esta conversación ya terminó."
         case .emptyText: "Escribe la respuesta antes de enviarla."
         case .tooLong: "La respuesta es muy larga: máximo 1.000 caracteres."
-        case .notDelivered: "No pudimos enviar el mensaje de texto al cliente. Tu respuesta quedó guardada; intenta enviarla de nuevo en unos minutos."
+        case .notDelivered: "No pudimos enviar el mensaje de texto al cliente: el servicio de SMS no está disponible en este momento. Tu respuesta quedó guardada."
         }
     }
 }
@@ -46,18 +46,27 @@ enum LiveChatError: EmaError {
 /// messages both ways, and closing back to Ema with the rating question. Agents' words reach a
 /// WhatsApp customer through the outbox, a web customer through the live feed (`feed`), and a
 /// message left out of hours by WhatsApp or SMS.
-struct LiveChatService {
-    let application: Application
-    /// The application's database, or a turn's transaction.
+struct LiveChatService: Sendable {
+    /// The node's database, or a turn's transaction.
     let database: any Database
-    var clock: AppClock { application.clock }
-
-    init(application: Application, database: (any Database)? = nil) {
-        self.application = application
-        self.database = database ?? application.db
-    }
+    let clock: AppClock
+    /// Wakes the advisors' pages and the customers' feeds, on every node.
+    let signals: ChangeSignals
+    /// The conversations the chats come from and go back to.
+    let chats: @Sendable (any Database) -> ChatService
+    /// A WhatsApp customer's lines leave through its outbox; a message left on the web is
+    /// answered by SMS, through the SMS outbox.
+    let whatsApp: @Sendable (any Database) -> WhatsAppService
+    let sms: SMSOutbox
+    /// The utility's short name, which signs an SMS.
+    let utilityName: String
 
     static let maxText = 1_000
+
+    /// The same service over another database (a transaction).
+    func on(_ other: any Database) -> LiveChatService {
+        LiveChatService(database: other, clock: clock, signals: signals, chats: chats, whatsApp: whatsApp, sms: sms, utilityName: utilityName)
+    }
 
     // MARK: The customer's side
 
@@ -75,9 +84,9 @@ struct LiveChatService {
         chat.status = (request.message == nil ? LiveChat.Status.waiting : .message).rawValue
         chat.requestedAt = now
         chat.requestedOn = clock.today.description
-        try await database.writeTransaction { [application] tx in
+        try await database.writeTransaction { [signals] tx in
             try await chat.create(on: tx)
-            await application.changeSignals.signal(Self.inboxTopic, on: tx)
+            await signals.signal(Self.inboxTopic, on: tx)
             for (index, line) in request.transcript.enumerated() {
                 try await append(to: chat, author: line.who, name: nil, text: line.text, at: now.addingTimeInterval(Double(index - request.transcript.count) / 1_000), on: tx)
             }
@@ -115,7 +124,7 @@ struct LiveChatService {
 
     func rate(chat id: String, score: Int, comment: String?) async throws -> Bool {
         guard let chat = try await find(id), chat.statusValue == .closed, chat.rating == nil else { return false }
-        let recorded = try await application.surveyService(database: database).record(.init(kind: .chat, subject: id, channel: chat.channel, score: score, comment: comment))
+        let recorded = try await SurveyService(database: database, clock: clock).record(.init(kind: .chat, subject: id, channel: chat.channel, score: score, comment: comment))
         guard recorded else { return false }
         chat.rating = score
         chat.ratedAt = clock.now()
@@ -202,7 +211,7 @@ struct LiveChatService {
         }
         try await append(to: chat, author: "sistema", name: nil, text: "\(staff.name) cerró la conversación\(resolved ? " (resuelta)" : " (sin resolver)").", at: now, on: database)
         let subject = "chat:" + (try chat.requireID().uuidString)
-        try await ChatService(application: application).update(chat.conversationID) { state in
+        try await chats(database).update(chat.conversationID) { state in
             guard state.liveChat == chat.id?.uuidString else { return false }
             state.liveChat = nil
             state.step = .mainMenu
@@ -247,9 +256,9 @@ struct LiveChatService {
         message.name = name
         message.text = text
         try await message.create(on: database)
-        await application.changeSignals.signal(Self.topic(try chat.requireID()), on: database)
+        await signals.signal(Self.topic(try chat.requireID()), on: database)
         // The inbox shows the customer's last line.
-        if author == "cliente" { await application.changeSignals.signal(Self.inboxTopic, on: database) }
+        if author == "cliente" { await signals.signal(Self.inboxTopic, on: database) }
     }
 
     /// What the live feeds of a chat listen to (`ChangeSignals`): a line or its status changed.
@@ -262,8 +271,8 @@ struct LiveChatService {
         for (column, value) in values { update = update.set(SQLIdentifier(column), to: SQLBind(value)) }
         let moved = try await update.where("id", .equal, SQLBind(try chat.requireID())).where("status", .equal, SQLBind(status.rawValue)).returning("id").all()
         if !moved.isEmpty {
-            await application.changeSignals.signal(Self.topic(try chat.requireID()), on: database)
-            await application.changeSignals.signal(Self.inboxTopic, on: database)
+            await signals.signal(Self.topic(try chat.requireID()), on: database)
+            await signals.signal(Self.inboxTopic, on: database)
         }
         return !moved.isEmpty
     }
@@ -273,17 +282,23 @@ struct LiveChatService {
     private func deliver(_ chat: LiveChat, _ replies: [Reply]) async throws {
         guard let phone = chat.phone else { return }
         if chat.channel == EmaCore.Channel.whatsapp.rawValue {
-            try await WhatsAppService(application: application, database: database).queueReplies(replies, to: phone)
+            try await whatsApp(database).queueReplies(replies, to: phone)
         } else if chat.statusValue == .message {
             let text = replies.compactMap { reply -> String? in if case .text(let text) = reply { return text }; return nil }.joined(separator: "\n")
-            let body = "\(application.utilityProfile?.shortName ?? "Ema"): \(text)"
             do {
-                _ = try await application.sms.send(to: phone, body: String(body.prefix(600)))
-            } catch {
-                application.logger.warning("No se pudo enviar por SMS la respuesta a un mensaje de chat", metadata: ["error": .string(String(describing: error))])
+                try await sms.on(database).queue(String("\(utilityName): \(text)".prefix(600)), to: phone, purpose: "mensaje_asesor")
+            } catch SMSError.notConfigured {
                 throw LiveChatError.notDelivered
             }
         }
     }
 }
 
+
+extension Application {
+    /// Live chats over `database` (a turn's transaction; by default this node's database).
+    func liveChatService(database: (any Database)? = nil) -> LiveChatService {
+        LiveChatService(database: database ?? db, clock: clock, signals: changeSignals, chats: { [self] in chatService(database: $0) },
+                        whatsApp: { [self] in whatsAppService(database: $0) }, sms: smsOutbox(), utilityName: utilityProfile?.shortName ?? "Ema")
+    }
+}

@@ -67,7 +67,7 @@ struct OfficeScreenController: RouteCollection {
         do {
             let turn = try await request.application.turnService().advance(code: request.parameters.get("code") ?? "", office: office)
             if turn.status == .attended, let phone = turn.phone {
-                try await SurveyInvitations(application: request.application).invite(
+                try await request.application.surveyInvitations().invite(
                     kind: .oficina, subject: turn.code, phone: phone, office: turn.office,
                     municipality: request.application.utilityProfile?.municipalityOfOffice[turn.office]
                 )

@@ -135,9 +135,11 @@ struct BackOfficeDataController: RouteCollection {
     @Sendable
     func answer(request: Request) async throws -> Response {
         try await act(request) { desk, code, form, staff in
-            let (_, reached) = try await desk.answer(code, text: form.texto ?? "", by: staff)
-            return reached ? "Respuesta enviada al titular por el canal que usó."
-                : "Respuesta guardada. El titular ya no tiene un número registrado (lo suprimió o lo cambió), así que no pudimos avisarle."
+            return switch try await desk.answer(code, text: form.texto ?? "", by: staff).reach {
+            case .sent: "Respuesta enviada al titular por el canal que usó."
+            case .noNumber: "Respuesta guardada. El titular ya no tiene un número registrado (lo suprimió o lo cambió), así que no pudimos avisarle."
+            case .channelUnavailable: "Respuesta guardada. El servicio de SMS no está disponible, así que no pudimos avisarle; el titular la verá al consultar su solicitud."
+            }
         }
     }
 }

@@ -81,15 +81,27 @@ struct DataRequestDesk {
         guard reason.count >= 10 else { throw DataRequestError.answerLength }
         let until = calendar.adding(businessDays: Self.extensionDays(row.kind), to: due)
         row.extendedDueOn = until.description
-        try await row.save(on: database)
-        try await notify(row, "Necesitamos un poco más de tiempo: \(CaseNotifier.parameter(reason, limit: 300)) Te responderemos a más tardar el \(until.displayName).")
+        let text = "Necesitamos un poco más de tiempo: \(HolderNotice.parameter(reason, limit: 300)) Te responderemos a más tardar el \(until.displayName)."
+        try await database.writeTransaction { [self] tx in
+            try await row.save(on: tx)
+            _ = try await notify(row, text, on: tx)
+        }
         try await auditLog.audit(staff.accountID, email: staff.email, "datos_prorroga", subject: code, detail: "Prorrogada hasta \(until.description).")
         return row
     }
 
-    /// The answer, and whether it reached the holder (a holder who suppressed their number since
-    /// can only read it in the record).
-    func answer(_ code: String, text: String, by staff: StaffContext) async throws -> (DataRequest, reached: Bool) {
+    /// Whether an answer is on its way to the holder.
+    enum Reach: Equatable {
+        case sent
+        /// The holder suppressed or changed their number since: they read it in the record.
+        case noNumber
+        /// Their channel (SMS) is not available on this node: they read it in the record.
+        case channelUnavailable
+    }
+
+    /// The answer, and whether it is on its way to the holder; the answer and its notice commit
+    /// together.
+    func answer(_ code: String, text: String, by staff: StaffContext) async throws -> (DataRequest, reach: Reach) {
         let row = try await find(code)
         guard row.status != .answered else { throw DataRequestError.alreadyAnswered }
         let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -98,34 +110,38 @@ struct DataRequestDesk {
         row.answer = text
         row.answeredAt = clock.now()
         row.answeredBy = staff.name
-        try await row.save(on: database)
-        let reached = try await notify(row, text)
-        try await auditLog.audit(staff.accountID, email: staff.email, "datos_respuesta", subject: code,
-                                                               detail: reached ? "Solicitud respondida." : "Solicitud respondida; el titular ya no tiene número para avisarle.")
-        return (row, reached)
+        let reach = try await database.writeTransaction { [self] tx in
+            try await row.save(on: tx)
+            return try await notify(row, text, on: tx)
+        }
+        let detail = switch reach {
+        case .sent: "Solicitud respondida."
+        case .noNumber: "Solicitud respondida; el titular ya no tiene número para avisarle."
+        case .channelUnavailable: "Solicitud respondida; el SMS no está disponible para avisarle."
+        }
+        try await auditLog.audit(staff.accountID, email: staff.email, "datos_respuesta", subject: code, detail: detail)
+        return (row, reach)
     }
 
     /// On the channel the holder used: a WhatsApp template (the 24-hour window may be closed)
-    /// or an SMS.
-    @discardableResult
-    func notify(_ row: DataRequest, _ text: String) async throws -> Bool {
+    /// or an SMS, queued in `database` (the transaction of the change it tells).
+    func notify(_ row: DataRequest, _ text: String, on database: any Database) async throws -> Reach {
         let name = utilityName
-        switch try await notice.send(to: row.phone, byWhatsApp: row.channel == EmaCore.Channel.whatsapp.rawValue, template: {
+        switch try await notice.on(database).send(to: row.phone, byWhatsApp: row.channel == EmaCore.Channel.whatsapp.rawValue, template: {
             WhatsAppTemplate(name: "datos_respuesta", language: "es_CO", bodyParameters: [row.code, HolderNotice.parameter(text, limit: 900)])
         }, sms: {
             "\(name), solicitud \(row.code) sobre tus datos personales: \(HolderNotice.parameter(text, limit: 600))"
         }) {
-        case .whatsapp, .sms: return true
-        case .unreachable: return false
-        // The answer is saved; the desk shows the error and the agent may send it again.
-        case .smsFailed(let error): throw error
+        case .whatsapp, .sms: return .sent
+        case .unreachable: return .noNumber
+        case .smsUnavailable: return .channelUnavailable
         }
     }
 }
 
 extension Application {
     func dataRequestDesk() -> DataRequestDesk {
-        DataRequestDesk(database: db, clock: clock, auditLog: staffService(), notice: HolderNotice(application: self),
+        DataRequestDesk(database: db, clock: clock, auditLog: staffService(), notice: holderNotice(),
                         utilityName: utilityProfile?.shortName ?? "Ema")
     }
 }

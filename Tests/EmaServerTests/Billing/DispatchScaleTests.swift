@@ -168,7 +168,7 @@ struct DispatchScaleTests {
             try await withEmaApp(clock: manual.clock, configure: graph(fake)) { app in
                 try await seed(app, count: 150)
                 _ = try await app.dispatchService().dispatch(period: Self.period)
-                let sender = WhatsAppBulkSender(application: app)
+                let sender = app.whatsAppBulkSender()
                 // The process claims a batch and dies: 100 rows stay `sending`.
                 let claimed = try await sender.claim()
                 #expect(claimed.count == 100)

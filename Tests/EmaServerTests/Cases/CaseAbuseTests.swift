@@ -61,6 +61,8 @@ struct CaseAbuseTests {
                 #expect(status == .ok)
                 pages.append(page)
             }
+            // Texts leave through the SMS outbox's job.
+            try await drainJobs(app)
             let sms = try await SandboxMessage.query(on: app.db).filter(\.$channel == "sms").filter(\.$recipient == "+573005550404").count()
             #expect(sms == 3)
             #expect(pages[0].contains("Te enviamos el radicado y el código por mensaje de texto al 300 •••• 04"))

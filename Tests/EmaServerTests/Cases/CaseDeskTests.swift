@@ -100,6 +100,8 @@ struct CaseDeskTests {
             let answered = try await row(app, filed.radicado)
             #expect(answered.statusValue == .respondido && answered.answeredOnTime == true && answered.businessDaysToAnswer == 2)
             #expect(answered.notificationKind == "sms" && answered.appealUntil == "2026-12-11")
+            // Texts leave through the SMS outbox's job.
+            try await drainJobs(app)
             let sms = try #require(try await SandboxMessage.query(on: app.db).filter(\.$recipient == "+573001234567").first())
             #expect(sms.body.contains(filed.radicado) && sms.body.contains("No accede") && !sms.body.contains(filed.code))
             let again = try await agent.post("backoffice/pqr/\(filed.radicado)/responder", ["csrf": agent.csrf, "decision": "accede", "texto": answer])
@@ -314,6 +316,8 @@ struct CaseDeskTests {
             #expect(filed.channelValue == .telefono && filed.municipality == "Bello")
             let events = try await CaseEvent.query(on: app.db).filter(\.$caseID == filed.requireID()).sort(\.$at).all()
             #expect(events.first?.actor == "agente@ema.demo")
+            // Texts leave through the SMS outbox's job.
+            try await drainJobs(app)
             let texts = try await SandboxMessage.query(on: app.db).filter(\.$recipient == "+573152223344").all()
             #expect(texts.count == 1)
             let code = try #require(first.body.range(of: #"id="codigo">[A-Z0-9]{6}"#, options: .regularExpression).map { String(first.body[$0].suffix(6)) })

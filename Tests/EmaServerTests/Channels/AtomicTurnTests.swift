@@ -58,7 +58,7 @@ struct AtomicTurnTests {
     func failureAtEachWrite(table: String, event: String) async throws {
         let hooks = WhatsAppWebhookTests()
         try await hooks.withWhatsApp { app in
-            let service = WhatsAppService(application: app)
+            let service = app.whatsAppService()
             #expect(try await hooks.post(app, Webhook.text("hola")) == .ok)
             try await service.processSender(Self.phone, worker: "prueba")
             let before = try await snapshot(app)
@@ -88,7 +88,7 @@ struct AtomicTurnTests {
     func interruptedReplySettledByStatus() async throws {
         let hooks = WhatsAppWebhookTests()
         try await hooks.withWhatsApp { app in
-            let service = WhatsAppService(application: app)
+            let service = app.whatsAppService()
             #expect(try await hooks.post(app, Webhook.text("hola")) == .ok)
             try await drainJobs(app)
             let ids = try await service.queue([WhatsAppRenderer.render(.text("uno"), to: Self.phone), WhatsAppRenderer.render(.text("dos"), to: Self.phone)],
@@ -120,7 +120,7 @@ struct AtomicTurnTests {
         try await withEmaApp(clock: manual.clock, configure: { $0.whatsApp.appSecret = Secret(WhatsAppWebhookTests.secret) }) { app in
             _ = try await DemoData.load(into: app)
             let hooks = WhatsAppWebhookTests()
-            let service = WhatsAppService(application: app)
+            let service = app.whatsAppService()
             #expect(try await hooks.post(app, Webhook.text("hola")) == .ok)
             try await drainJobs(app)
             let id = try #require(try await service.queue([WhatsAppRenderer.render(.text("tres"), to: Self.phone)], to: Self.phone, isTemplate: false).first)

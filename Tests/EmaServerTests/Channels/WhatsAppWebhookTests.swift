@@ -227,7 +227,7 @@ struct WhatsAppWebhookTests {
             _ = try await DemoData.load(into: app)
             #expect(try await post(app, Webhook.text("hola")) == .ok)
             try await drainJobs(app)
-            let service = WhatsAppService(application: app)
+            let service = app.whatsAppService()
             try await service.queueReplies([.text("Recordatorio")], to: "+573001234567")
             manual.advance(by: 24 * 3_600 + 1)
             try await drainJobs(app)
@@ -240,7 +240,7 @@ struct WhatsAppWebhookTests {
     @Test("A send interrupted between the call and its result is not repeated")
     func noDoubleSend() async throws {
         try await withWhatsApp { app in
-            let service = WhatsAppService(application: app)
+            let service = app.whatsAppService()
             #expect(try await post(app, Webhook.text("hola")) == .ok)
             try await service.queueReplies([.text("uno")], to: "+573001234567")
             let row = try #require(try await WhatsAppOutboxMessage.query(on: app.db).filter(\.$body ~~ "uno").first())
@@ -383,7 +383,7 @@ struct WhatsAppTemplateTests {
             #expect(try await tests.post(app, Webhook.text("hola")) == .ok)
             try await drainJobs(app)
             manual.advance(by: 30 * 86_400)
-            let service = WhatsAppService(application: app)
+            let service = app.whatsAppService()
             try await service.queueTemplate(WhatsAppTemplate(name: "factura_lista", language: "es_CO", bodyParameters: ["10234567"]), to: "+573001234567")
             try await service.queueReplies([.text("texto libre")], to: "+573001234567")
             try await drainJobs(app)

@@ -187,7 +187,7 @@ struct IndicatorTests {
         try await turn("T-6", "Oficina Bello", "2026-10-31", "08:00", "atendido", start: bogota(9, on: "2026-10-31"), end: bogota(9, 10, on: "2026-10-31"))
 
         // Chats through the live-chat service, at their instants.
-        let chats = LiveChatService(application: app)
+        let chats = app.liveChatService()
         let agent = try await staffContext(app, "agente@ema.demo")
         func ask(_ conversation: String, at instant: Date, message: String? = nil) async throws -> String {
             manual.set(instant)
@@ -440,7 +440,7 @@ struct IndicatorTests {
             ] as [(String, String, String, Date?, Date?)] {
                 try await insertTurn(app, code, office: "Oficina Bello", day: today, slot: slot, status: status, start: start, end: end)
             }
-            let chats = LiveChatService(application: app)
+            let chats = app.liveChatService()
             manual.set(bogota(9, 57, on: today))
             let answered = try await chats.request(AgentRequest(conversationID: "a", channel: .web, phone: nil, transcript: [])).chat
             manual.advance(by: 20)

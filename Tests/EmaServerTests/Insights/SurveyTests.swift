@@ -54,7 +54,7 @@ struct SurveyTests {
             let token = try #require(sent.first?.token)
             let invitation = try #require(try await SurveyInvitation.query(on: app.db).first())
             #expect(invitation.tokenHash == Hex.sha256(token) && invitation.subject == turn.code && invitation.municipality == "Bello")
-            #expect(try await SurveyInvitations(application: app).invite(kind: .oficina, subject: turn.code, phone: "+573001112233") == nil)
+            #expect(try await app.surveyInvitations().invite(kind: .oficina, subject: turn.code, phone: "+573001112233") == nil)
 
             let visitor = try OfficeBrowser(app)
             let page = try await visitor.get("encuesta/\(token)")
@@ -77,9 +77,9 @@ struct SurveyTests {
             let tampered = String(token.dropLast()) + (token.last == "A" ? "B" : "A")
             #expect(try await visitor.get("encuesta/\(tampered)").status == .notFound)
             #expect(try await visitor.get("encuesta/nada").body.contains("No encontramos esta encuesta"))
-            let late = try #require(try await SurveyInvitations(application: app).invite(kind: .oficina, subject: "X-1", phone: "+573001112233"))
+            let late = try #require(try await app.surveyInvitations().invite(kind: .oficina, subject: "X-1", phone: "+573001112233"))
             manual.advance(by: SurveyInvitations.officeLifetime + 60)
-            let lateToken = try await SurveyInvitations(application: app).token(for: late)
+            let lateToken = try await app.surveyInvitations().token(for: late)
             let expired = try await visitor.post("encuesta/\(lateToken)", ["general": "5"])
             #expect(expired.body.contains("ya venció") && !expired.body.contains("<form"))
             #expect(try await SurveyResponse.query(on: app.db).count() == 1)
@@ -132,7 +132,7 @@ struct SurveyTests {
                 form["comentario"] = ""
                 #expect(try await visitor.post("encuesta/\(link.token)", form).body.contains("Recibimos tus respuestas"))
             }
-            let results = try await SurveyCampaigns(application: app).results()
+            let results = try await app.surveyCampaigns().results()
             #expect(results.count == 1)
             #expect(results.first?.answered == 2 && results.first?.invited == 3)
             #expect(results.first?.averages.map(\.value) == ["3,5", "2,5", "4,0", "4,0", "2,5"])
@@ -149,10 +149,10 @@ struct SurveyTests {
     func emptyCampaign() async throws {
         try await withEmaApp(clock: AppClock.Manual(bogota(9, 0, on: "2026-12-02")).clock) { app in
             await #expect(throws: SurveyCampaignError.noRecipients) {
-                _ = try await SurveyCampaigns(application: app).launch(month: "2026-11", phoneLines: "", by: "s@ema.demo")
+                _ = try await app.surveyCampaigns().launch(month: "2026-11", phoneLines: "", by: "s@ema.demo")
             }
             await #expect(throws: SurveyCampaignError.invalidMonth) {
-                _ = try await SurveyCampaigns(application: app).launch(month: "noviembre", phoneLines: "", by: "s@ema.demo")
+                _ = try await app.surveyCampaigns().launch(month: "noviembre", phoneLines: "", by: "s@ema.demo")
             }
             let campaigns = try await SurveyCampaign.query(on: app.db).count()
             #expect(campaigns == 0)

@@ -24,7 +24,7 @@ struct CustomerContextTests {
             let filed = try await app.caseService().file(draft)
             let damage = try await DamageReportService(database: app.db, clock: app.clock)
                 .report(DamageFiling(service: .agua, address: "Calle 10 # 20-30, Bello", location: nil, description: "Fuga en la acera", phone: phone, hazard: nil, channel: .whatsapp))
-            let service = LiveChatService(application: app)
+            let service = app.liveChatService()
             let onWhatsApp = try await service.request(AgentRequest(conversationID: "wa:\(phone)", channel: .whatsapp, phone: phone, transcript: []))
             let typedOnWeb = try await service.request(AgentRequest(conversationID: "web-sin-verificar", channel: .web, phone: phone, transcript: [], message: "Necesito ayuda con mi factura"))
 

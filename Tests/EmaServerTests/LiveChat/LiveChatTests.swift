@@ -34,7 +34,7 @@ struct LiveChatTests {
     }
 
     func startWeb(_ app: Application) async throws -> String {
-        let (id, _) = try await ChatService(application: app).start(channel: .web)
+        let (id, _) = try await app.chatService().start(channel: .web)
         _ = try await post(app, id, ["choice": "consentimiento_si"])
         _ = try await post(app, id, ["choice": "terminos_si"])
         return id
@@ -52,7 +52,7 @@ struct LiveChatTests {
             #expect(handed.replies.contains { if case .text(let text) = $0 { text.contains("Eres el siguiente en la fila") } else { false } })
             let chat = try #require(try await LiveChat.query(on: app.db).first())
             #expect(chat.status == "en_espera" && chat.channel == "web" && chat.conversationID == session && chat.requestedOn == "2026-12-02")
-            let service = LiveChatService(application: app)
+            let service = app.liveChatService()
             let history = try await service.messages(of: chat).map(\.text)
             #expect(history.contains("mi factura llegó muy alta") && history.contains("quiero hablar con un asesor"))
 
@@ -137,7 +137,7 @@ struct LiveChatTests {
             }
             let chat = try #require(try await LiveChat.query(on: app.db).first())
             #expect(chat.channel == "whatsapp" && chat.phone == "+573001234567" && chat.conversationID == "wa:+573001234567")
-            let service = LiveChatService(application: app)
+            let service = app.liveChatService()
             let agent = try await staffContext(app, "agente@ema.demo")
             let id = try chat.requireID().uuidString
             _ = try await service.take(chat: id, by: agent)
@@ -181,7 +181,7 @@ struct LiveChatTests {
             let chat = try #require(try await LiveChat.query(on: app.db).first())
             #expect(chat.status == "mensaje" && chat.phone == "+573007654321")
 
-            let service = LiveChatService(application: app)
+            let service = app.liveChatService()
             let id = try chat.requireID().uuidString
             let agent = try await staffContext(app, "agente@ema.demo")
             let supervisor = try await staffContext(app, "supervisor@ema.demo")
@@ -189,6 +189,8 @@ struct LiveChatTests {
             await #expect(throws: LiveChatError.alreadyTaken) { _ = try await service.take(chat: id, by: supervisor) }
             manual.advance(by: 11 * 3_600)
             try await service.agentMessage(chat: id, text: "La reconexión se cobra cuando el servicio estuvo suspendido.", by: agent)
+            // Texts leave through the SMS outbox's job.
+            try await drainJobs(app)
             let sms = try await SandboxMessage.query(on: app.db).filter(\.$channel == "sms").all()
             #expect(sms.contains { $0.recipient == "+573007654321" && $0.body.contains("La reconexión se cobra") })
             try await service.close(chat: id, resolved: true, by: agent)
@@ -207,7 +209,7 @@ struct LiveChatTests {
         let manual = AppClock.Manual(bogota(9))
         try await withEmaApp(clock: manual.clock) { app in
             try await app.staffService().loadDemoAccounts()
-            let service = LiveChatService(application: app)
+            let service = app.liveChatService()
             let first = try await startWeb(app)
             _ = try await post(app, first, ["choice": "menu_asesor"])
             let id = try #require(try await LiveChat.query(on: app.db).first()?.requireID().uuidString)

@@ -350,6 +350,8 @@ struct DataRightsTests {
             #expect(short.status == .badRequest)
             let answered = try await admin.post("backoffice/datos/\(claim.code)/responder", ["csrf": admin.csrf, "texto": "Corregimos tu número de cédula en la PQR; ya aparece 43.123.456."])
             #expect(answered.body.contains("Respuesta enviada") && answered.body.contains("Respondida"))
+            // Texts leave through the SMS outbox's job.
+            try await drainJobs(app)
             let sms = try await SandboxMessage.query(on: app.db).filter(\.$channel == "sms").filter(\.$recipient == Self.phone).all()
             #expect(sms.contains { $0.body.contains(claim.code) && $0.body.contains("Corregimos tu número de cédula") })
             let stored = try #require(try await DataRequest.find(claim.id, on: app.db))

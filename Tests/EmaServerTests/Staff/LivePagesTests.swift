@@ -47,7 +47,7 @@ struct LivePagesTests {
                 try await waitFor(2, in: screen)
                 #expect(screen.withLockedValue { $0 } == ["en vivo", "cambio"])
 
-                let chat = try await LiveChatService(application: app).request(AgentRequest(conversationID: "web:prueba-en-vivo", channel: .web, phone: nil, transcript: [], message: nil))
+                let chat = try await app.liveChatService().request(AgentRequest(conversationID: "web:prueba-en-vivo", channel: .web, phone: nil, transcript: [], message: nil))
                 try await waitFor(2, in: inbox)
                 #expect(inbox.withLockedValue { $0 } == ["en vivo", "cambio"])
                 #expect(!chat.chat.isEmpty)

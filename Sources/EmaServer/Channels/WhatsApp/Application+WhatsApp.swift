@@ -1,5 +1,19 @@
+import Fluent
 import Foundation
 import Vapor
+
+/// What WhatsApp's services need of the node, named once: the Graph API client (or the
+/// sandbox) and the pace of its calls, the capabilities that follow the bulk lane, the node's own
+/// database (leases are renewed there, never in a caller's transaction), its log, and the worker
+/// to wake when a job is queued.
+struct WhatsAppParts: Sendable {
+    let client: any WhatsAppClient
+    let pacer: RatePacer
+    let observers: [any WhatsAppBulkObserver]
+    let home: any Database
+    let logger: Logger
+    let wake: @Sendable () async -> Void
+}
 
 extension Application {
     private struct BucketKey: StorageKey { typealias Value = RatePacer }
@@ -51,9 +65,19 @@ extension Application {
         return secret
     }
 
+    /// What WhatsApp's services take from this node.
+    var whatsAppParts: WhatsAppParts {
+        WhatsAppParts(client: whatsApp, pacer: whatsAppPacer, observers: whatsAppBulkObservers, home: db, logger: logger, wake: wakeWorker)
+    }
+
+    /// WhatsApp over `database` (a turn's transaction; by default this node's database).
+    func whatsAppService(database: (any Database)? = nil) -> WhatsAppService {
+        WhatsAppService(database: database ?? db, clock: clock, parts: whatsAppParts, chats: { [self] in chatService(database: $0) })
+    }
+
     func setUpWhatsApp() throws {
         storage[BucketKey.self] = RatePacer(perSecond: emaConfig.whatsApp.maxMessagesPerSecond)
-        storage[IngestKey.self] = WebhookIngest(application: self)
+        storage[IngestKey.self] = WebhookIngest(maxWriters: usesSQLite ? 1 : 2, wake: wakeWorker) { [self] in whatsAppService() }
         storage[SecretKey.self] = SecureRandom.hex(32)
         jobs.register(WhatsAppService.processJob, handler: WhatsAppService.process)
         jobs.register(WhatsAppService.sendJob, handler: WhatsAppService.send)

@@ -6,7 +6,9 @@ import Vapor
 /// its delivery is committed, so an acknowledged message is never lost; under load many
 /// deliveries share one commit, which is what makes the acknowledgement fast.
 actor WebhookIngest {
-    private let application: Application
+    /// WhatsApp over the node's database.
+    private let service: @Sendable () -> WhatsAppService
+    private let wake: @Sendable () async -> Void
     private var pending: [(payload: WebhookPayload, done: CheckedContinuation<Void, any Error>)] = []
     private var writers = 0
     /// Transactions under way at once: one on SQLite (a single writer anyway), two on
@@ -15,9 +17,10 @@ actor WebhookIngest {
     /// Deliveries per transaction at most (keeps each statement's parameters bounded).
     private let batchLimit = 200
 
-    init(application: Application) {
-        self.application = application
-        maxWriters = application.usesSQLite ? 1 : 2
+    init(maxWriters: Int, wake: @escaping @Sendable () async -> Void, service: @escaping @Sendable () -> WhatsAppService) {
+        self.maxWriters = maxWriters
+        self.wake = wake
+        self.service = service
     }
 
     /// Stores a delivery; returns when it is committed.
@@ -36,9 +39,9 @@ actor WebhookIngest {
             let batch = Array(pending.prefix(batchLimit))
             pending.removeFirst(batch.count)
             do {
-                try await WhatsAppService(application: application).record(batch.map(\.payload))
+                try await service().record(batch.map(\.payload))
                 for item in batch { item.done.resume() }
-                await application.jobRunner?.nudge()
+                await wake()
             } catch where DatabaseOutage.matches(error) {
                 // The database is out of reach: every delivery of the batch gets its 503 now (one
                 // by one, each would wait for the pool again and the requests would hang).
@@ -47,7 +50,7 @@ actor WebhookIngest {
                 // One bad delivery must not fail its neighbours: store them one by one.
                 for item in batch {
                     do {
-                        try await WhatsAppService(application: application).record([item.payload])
+                        try await service().record([item.payload])
                         item.done.resume()
                     } catch {
                         item.done.resume(throwing: error)

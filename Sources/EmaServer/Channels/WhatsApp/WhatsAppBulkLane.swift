@@ -20,7 +20,7 @@ enum WhatsAppBulkLane {
     static let insertSize = 3_000
 
     /// Queues template messages in the caller's transaction: one multi-row insert per
-    /// `insertSize` messages. Start a sender (`start`) once the transaction committed.
+    /// `insertSize` messages. Start senders (`WhatsAppBulkSender.start`) once the transaction committed.
     static func queue(_ messages: [Message], at now: Date, on database: any Database) async throws {
         let sql = database.sql
         for start in stride(from: 0, to: messages.count, by: insertSize) {
@@ -35,11 +35,6 @@ enum WhatsAppBulkLane {
             }
             try await insert.run()
         }
-    }
-
-    /// Queues `count` sender jobs (each runs until the lane is empty).
-    static func start(_ application: Application, count: Int) async throws {
-        try await WhatsAppBulkSender.start(application, count: count)
     }
 
     /// Takes back the recipient's bulk messages no sender has claimed yet (they will not go out)

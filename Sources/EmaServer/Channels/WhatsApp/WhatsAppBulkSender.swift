@@ -20,15 +20,17 @@ struct WhatsAppBulkSender {
     /// Attempts before a message that keeps meeting temporary errors fails for good.
     static let maxAttempts = 8
 
-    let application: Application
-    var database: any Database { application.db }
-    var sql: any SQLDatabase { application.db.sql }
+    /// The node's database (the lane claims, sends and records in transactions of its own).
+    let database: any Database
+    let clock: AppClock
+    let parts: WhatsAppParts
+    var sql: any SQLDatabase { database.sql }
 
     /// Queues `count` sender jobs (one per worker slot is plenty; each runs until the lane is empty).
-    static func start(_ application: Application, count: Int) async throws {
+    func start(count: Int) async throws {
         let payloads = (0..<max(1, count)).map { _ in (payload: "{}", idempotencyKey: "wa-bulk:\(UUID().uuidString)") }
-        try await application.jobQueue.enqueueMany(kind: job, payloads: payloads)
-        await application.jobRunner?.nudge()
+        try await JobQueue(database: database, clock: clock).enqueueMany(kind: Self.job, payloads: payloads)
+        await parts.wake()
     }
 
     /// How long one job sends before handing over to a fresh job of its own, so other jobs
@@ -38,12 +40,12 @@ struct WhatsAppBulkSender {
     /// The job body: batches until nothing is queued, or for one turn and then a continuation
     /// job takes over; gives the job back on shutdown.
     @Sendable static func run(_ context: JobContext, _ payload: String) async throws {
-        let sender = WhatsAppBulkSender(application: context.application)
+        let sender = context.application.whatsAppBulkSender()
         let end = Date().addingTimeInterval(turn)
         while try await sender.sendBatch(logger: context.logger) > 0 {
             try Task.checkCancellation()
             if Date() > end {
-                try await start(context.application, count: 1)
+                try await sender.start(count: 1)
                 return
             }
         }
@@ -54,7 +56,7 @@ struct WhatsAppBulkSender {
     /// Marks up to `batchSize` queued messages `sending` and returns them (SKIP LOCKED on
     /// PostgreSQL, so any number of senders share the lane).
     func claim() async throws -> [Claimed] {
-        let now = application.clock.now()
+        let now = clock.now()
         let lock: SQLQueryString = sql.dialect.name == "postgresql" ? "FOR UPDATE SKIP LOCKED" : ""
         let rows = try await sql.raw("""
             UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: State.sending.rawValue), attempts = attempts + 1, updated_at = \(bind: now)
@@ -72,7 +74,7 @@ struct WhatsAppBulkSender {
     /// changed since it was queued (a bill paid meanwhile says it is paid).
     func current(_ batch: [Claimed]) async throws -> [Claimed] {
         var changed: [UUID: WhatsAppTemplate] = [:]
-        for observer in application.whatsAppBulkObservers {
+        for observer in parts.observers {
             changed.merge(try await observer.current(batch.map(\.id), on: database)) { $1 }
         }
         guard !changed.isEmpty else { return batch }
@@ -88,8 +90,8 @@ struct WhatsAppBulkSender {
         let claimed = try await claim()
         guard !claimed.isEmpty else { return 0 }
         let batch = try await current(claimed)
-        let client = application.whatsApp
-        let pacer = application.whatsAppPacer
+        let client = parts.client
+        let pacer = parts.pacer
         let outcomes = await withTaskGroup(of: (Int, Outcome).self) { group in
             var results: [(Int, Outcome)] = []
             var next = 0
@@ -130,12 +132,12 @@ struct WhatsAppBulkSender {
     }
 
     func record(batch: [Claimed], outcomes: [(Int, Outcome)], logger: Logger) async throws {
-        let now = application.clock.now()
+        let now = clock.now()
         let sent = outcomes.compactMap { index, outcome -> (UUID, String)? in
             if case .sent(let wamid) = outcome { return (batch[index].id, wamid) }
             return nil
         }
-        let observers = application.whatsAppBulkObservers
+        let observers = parts.observers
         try await database.writeTransaction { tx in
             let sql = tx.sql
             if !sent.isEmpty {
@@ -186,7 +188,7 @@ struct WhatsAppBulkSender {
     /// Returns (marked uncertain, queued again).
     @discardableResult
     func recover(grace: TimeInterval) async throws -> (uncertain: Int, requeued: Int) {
-        let now = application.clock.now()
+        let now = clock.now()
         let lease = min(120, grace)
         let uncertain = try await sql.raw("""
             UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: State.uncertain.rawValue), updated_at = \(bind: now),
@@ -203,18 +205,18 @@ struct WhatsAppBulkSender {
         let waiting = try await sql.raw("SELECT id FROM \(ident: WhatsAppOutboxMessage.schema) WHERE lane = 'bulk' AND state = 'queued' LIMIT 1").first() != nil
         if waiting {
             let slot = Int(now.timeIntervalSince1970 / 60)
-            try await application.jobQueue.enqueue(kind: Self.job, payload: [String: String](), idempotencyKey: "wa-bulk-recover@\(slot)")
+            try await JobQueue(database: database, clock: clock).enqueue(kind: Self.job, payload: [String: String](), idempotencyKey: "wa-bulk-recover@\(slot)")
         }
         return (uncertain, requeued)
     }
 
     @Sendable static func runRecovery(_ context: JobContext, _ payload: String) async throws {
         let grace = context.application.emaConfig.whatsApp.uncertainGrace
-        let result = try await WhatsAppBulkSender(application: context.application).recover(grace: grace)
+        let result = try await context.application.whatsAppBulkSender().recover(grace: grace)
         if result.uncertain + result.requeued > 0 {
             context.logger.notice("Envíos masivos recuperados", metadata: ["inciertos": "\(result.uncertain)", "reencolados": "\(result.requeued)"])
         }
-        let replies = try await WhatsAppService(application: context.application).recoverReplies(grace: grace)
+        let replies = try await context.application.whatsAppService().recoverReplies(grace: grace)
         if replies.uncertain + replies.requeued > 0 {
             context.logger.notice("Respuestas de conversación recuperadas", metadata: ["inciertas": "\(replies.uncertain)", "reencoladas": "\(replies.requeued)"])
         }
@@ -229,5 +231,12 @@ struct WhatsAppBulkSender {
             .where("id", .in, SQLBind.group(messages)).where("lane", .equal, SQLBind(WhatsAppOutboxMessage.Lane.bulk.rawValue))
             .where("state", .in, SQLBind.group([WhatsAppOutboxMessage.State.uncertain.rawValue, WhatsAppOutboxMessage.State.sending.rawValue]))
             .run()
+    }
+}
+
+extension Application {
+    /// The bulk lane over this node's database.
+    func whatsAppBulkSender() -> WhatsAppBulkSender {
+        WhatsAppBulkSender(database: db, clock: clock, parts: whatsAppParts)
     }
 }

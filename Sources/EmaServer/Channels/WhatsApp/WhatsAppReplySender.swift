@@ -16,7 +16,7 @@ extension WhatsAppService {
     /// queued; a turn's own replies leave from its job), under the number's lease.
     @Sendable static func send(_ context: JobContext, _ payload: String) async throws {
         let recipient = try JSONDecoder().decode(SendPayload.self, from: Data(payload.utf8)).recipient
-        let service = WhatsAppService(application: context.application)
+        let service = context.application.whatsAppService()
         try await service.withLease(of: recipient, worker: UUID().uuidString) {
             try await service.sendQueued(to: recipient, logger: context.logger)
         }
@@ -88,8 +88,8 @@ extension WhatsAppService {
                 continue
             }
             do {
-                try await application.whatsAppPacer.take()
-                sent.append((id, try await application.whatsApp.send(message)))
+                try await parts.pacer.take()
+                sent.append((id, try await parts.client.send(message)))
             } catch let error as WhatsAppSendError where error.isRetryable {
                 // This one and the ones after it (not tried: their attempt does not count) go back
                 // to the queue; the job is retried.

@@ -6,16 +6,18 @@ import Vapor
 
 /// WhatsApp as a channel of the assistant: records what the webhook brings, runs each sender's
 /// messages through the engine in order, and sends the replies through the outbox.
-struct WhatsAppService {
-    let application: Application
+struct WhatsAppService: Sendable {
+    /// The node's database, or the transaction a turn runs in.
     let database: any Database
+    let clock: AppClock
+    let parts: WhatsAppParts
+    /// The conversations the messages go through, over a database (a turn's transaction).
+    let chats: @Sendable (any Database) -> ChatService
 
-    init(application: Application, database: (any Database)? = nil) {
-        self.application = application
-        self.database = database ?? application.db
+    /// The same service over another database (a transaction).
+    func on(_ other: any Database) -> WhatsAppService {
+        WhatsAppService(database: other, clock: clock, parts: parts, chats: chats)
     }
-
-    var clock: AppClock { application.clock }
 
     static let processJob = "whatsapp.process"
     static let sendJob = "whatsapp.send"
@@ -30,7 +32,7 @@ struct WhatsAppService {
     /// sent is stored, or nothing is (and Meta retries).
     func record(_ payloads: [WebhookPayload]) async throws {
         try await database.writeTransaction { transaction in
-            try await WhatsAppService(application: application, database: transaction).store(payloads)
+            try await on(transaction).store(payloads)
         }
     }
 
@@ -83,7 +85,7 @@ struct WhatsAppService {
         let outbox = try await settle(wamid: status.id, callback: callbackData, now: now)
         // The capabilities that send in the bulk lane find their message (by its callback data,
         // or by the outbox row the wamid found) and name it, so an interrupted send settles.
-        for observer in application.whatsAppBulkObservers {
+        for observer in parts.observers {
             let messages = try await observer.reached(merged, code: errorCode, cause: nil, callback: callbackData,
                                                       message: callbackData == nil ? outbox : nil, at: now, on: database)
             try await WhatsAppBulkSender.settle(messages, database: database, now: now)
@@ -93,7 +95,7 @@ struct WhatsAppService {
     /// The job body: takes the sender's lease, then answers every pending message in order.
     @Sendable static func process(_ context: JobContext, _ payload: String) async throws {
         let sender = try JSONDecoder().decode(ProcessPayload.self, from: Data(payload.utf8)).sender
-        try await WhatsAppService(application: context.application).processSender(sender, worker: UUID().uuidString)
+        try await context.application.whatsAppService().processSender(sender, worker: UUID().uuidString)
     }
 
     func processSender(_ sender: String, worker: String) async throws {
@@ -111,7 +113,7 @@ struct WhatsAppService {
                 try await withLease(of: number, worker: UUID().uuidString) { result = try await body() }
             } catch WhatsAppProcessingError.senderBusy {
                 if ContinuousClock.now > deadline {
-                    application.logger.warning("Un turno de WhatsApp no soltó el número a tiempo; se sigue sin esperarlo", metadata: ["numero": .string(Masking.phone(number))])
+                    parts.logger.warning("Un turno de WhatsApp no soltó el número a tiempo; se sigue sin esperarlo", metadata: ["numero": .string(Masking.phone(number))])
                     return try await body()
                 }
                 try await Task.sleep(for: .milliseconds(200))
@@ -151,12 +153,12 @@ struct WhatsAppService {
             if !made.isEmpty { claimed = try await claim() }
         }
         guard claimed else { throw WhatsAppProcessingError.senderBusy }
-        // Renewed on the application's database (never on a caller's transaction).
-        let renewal = Task { [application, clock] in
+        // Renewed on the node's database (never on a caller's transaction).
+        let renewal = Task { [home = parts.home, clock] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(Self.leaseSeconds / 3))
                 guard !Task.isCancelled else { return }
-                _ = try? await application.db.sql.update(WhatsAppSender.schema)
+                _ = try? await home.sql.update(WhatsAppSender.schema)
                     .set("locked_until", to: SQLBind(clock.now().addingTimeInterval(Self.leaseSeconds)))
                     .where("sender", .equal, SQLBind(number)).where("locked_by", .equal, SQLBind(worker)).run()
             }
@@ -192,14 +194,14 @@ struct WhatsAppService {
             let message = try JSONDecoder().decode(RawMessage.self, from: Data(try next.decode(column: "payload", as: String.self).utf8))
             let wamid = try next.decode(column: "wamid", as: String.self)
             let forget = try await database.writeTransaction { transaction in
-                try await WhatsAppService(application: application, database: transaction).answerOnce(message, wamid: wamid, from: sender)
+                try await on(transaction).answerOnce(message, wamid: wamid, from: sender)
             }
             answered += 1
-            try await sendQueued(to: sender, logger: application.logger)
+            try await sendQueued(to: sender, logger: parts.logger)
             // The holder's data were just suppressed: nothing of the number is left to answer.
             if forget { return }
         }
-        if answered == 0 { try await sendQueued(to: sender, logger: application.logger) }
+        if answered == 0 { try await sendQueued(to: sender, logger: parts.logger) }
     }
 
     /// One message's turn, inside the caller's transaction. True when the holder's data were
@@ -224,7 +226,7 @@ struct WhatsAppService {
     /// The replies, and whether the conversation was forgotten (the holder's data suppressed).
     func answer(_ message: RawMessage, from sender: String) async throws -> (replies: [Reply], forget: Bool) {
         let id = "wa:" + sender
-        let chat = ChatService(application: application, database: database)
+        let chat = chats(database)
         guard try await chat.exists(id) else {
             return (try await chat.start(channel: .whatsapp, id: id, senderPhone: sender).replies, false)
         }
@@ -266,8 +268,8 @@ struct WhatsAppService {
         try await insert.run()
         guard startSender else { return ids }
         try await JobQueue(database: database, clock: clock).enqueue(kind: Self.sendJob, payload: SendPayload(recipient: recipient), maxAttempts: 8, idempotencyKey: "wa-out:\(ids[0])")
-        // Inside a transaction the job is not visible yet: the caller nudges after its commit.
-        if !database.inTransaction { await application.jobRunner?.nudge() }
+        // Inside a transaction the job is not visible yet: the worker is woken once it commits.
+        if database.inTransaction { AfterCommit.actions?.add(parts.wake) } else { await parts.wake() }
         return ids
     }
 }

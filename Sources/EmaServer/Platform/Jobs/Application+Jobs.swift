@@ -18,6 +18,11 @@ extension Application {
         storage[RunnerKey.self]
     }
 
+    /// Wakes this node's worker (when it runs one) to look for jobs now rather than at its next poll.
+    var wakeWorker: @Sendable () async -> Void {
+        { [self] in await jobRunner?.nudge() }
+    }
+
     /// The queue over this application's database.
     public var jobQueue: JobQueue {
         JobQueue(database: db, clock: clock)

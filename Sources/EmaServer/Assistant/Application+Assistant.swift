@@ -24,16 +24,16 @@ extension Application {
 
     /// Conversations over `database` (a turn's transaction; by default this node's database).
     func chatService(database: (any Database)? = nil) -> ChatService {
-        ChatService(database: database ?? db, clock: clock, assistant: assistant, effects: { [self] in assistantEffects(client: $0, database: $1) })
+        ChatService(database: database ?? db, clock: clock, assistant: assistant, effects: { [self] in assistantEffects(client: $0, conversation: $1, database: $2) })
     }
 
     /// The effects of conversations over `database` (a turn's transaction; by default this
     /// application's database).
-    func assistantEffects(client: String?, database: (any Database)? = nil) -> AssistantService {
+    func assistantEffects(client: String?, conversation: String? = nil, database: (any Database)? = nil) -> AssistantService {
         let database = database ?? db
         return AssistantService(
             database: database, smsOutbox: smsOutbox(database: database), clock: clock, utilityName: utilityProfile?.shortName ?? "Ema", publicURL: emaConfig.publicURL,
-            client: client, limits: RateLimiter(database: database, clock: clock, key: rateLimitKey),
+            client: client, conversation: conversation, limits: RateLimiter(database: database, clock: clock, key: rateLimitKey),
             codesPerClient: RateLimit("codigos.cliente", limit: emaConfig.codesPerClientPerHour, window: 3_600),
             caseService: caseService(database: database), turnService: turnService(database: database),
             liveChats: liveChatService(database: database), whatsApp: whatsAppService(database: database),

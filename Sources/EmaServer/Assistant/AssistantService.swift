@@ -17,6 +17,8 @@ struct AssistantService: AssistantEffects {
     /// connection (a toll-fraud bot can rotate numbers, not as easily addresses) and contract
     /// and radicado lookups across conversations and channels.
     var client: String?
+    /// The conversation asking, when it is one: a verification code it asks for is its own.
+    var conversation: String?
     /// The limits in the database; without them (tests of one effect) nothing is limited.
     var limits: RateLimiter?
     /// Verification codes one client may ask for in an hour (`EMA_CODES_PER_CLIENT_HOUR`).
@@ -30,7 +32,7 @@ struct AssistantService: AssistantEffects {
     var privacy: LegalDocument?
 
     var verification: VerificationService {
-        VerificationService(database: database, outbox: smsOutbox, clock: clock, utilityName: utilityName)
+        VerificationService(database: database, outbox: smsOutbox, clock: clock, utilityName: utilityName, requester: conversation ?? client ?? "")
     }
 
     var enrollmentService: EnrollmentService {

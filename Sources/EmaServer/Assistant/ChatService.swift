@@ -15,8 +15,9 @@ struct ChatService: Sendable {
     let clock: AppClock
     /// The conversation engine.
     let assistant: Assistant
-    /// What a turn's effects do, over its transaction, for a client (an address, a number).
-    let effects: @Sendable (_ client: String?, _ database: any Database) -> AssistantService
+    /// What a turn's effects do, over its transaction, for a client (an address, a number) in a
+    /// conversation.
+    let effects: @Sendable (_ client: String?, _ conversation: String, _ database: any Database) -> AssistantService
 
     /// The same service over another database (a transaction).
     func on(_ other: any Database) -> ChatService {
@@ -80,7 +81,7 @@ struct ChatService: Sendable {
         if let limit, window.count > limit.limit {
             throw PlatformError.rateLimited(retryAfterSeconds: max(1, Int(window.start + Int64(limit.window) - Int64(now.timeIntervalSince1970))))
         }
-        var (next, replies) = try await assistant.handle(message, state: state, now: now, effects: effects(client, database))
+        var (next, replies) = try await assistant.handle(message, state: state, now: now, effects: effects(client, id, database))
         if next.forget == true {
             // The holder's data were suppressed and the engine started over: a WhatsApp
             // conversation (its id is the number) goes; a web one stays, empty, under its random id.

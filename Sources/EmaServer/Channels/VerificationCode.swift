@@ -15,6 +15,9 @@ final class VerificationCode: Model, @unchecked Sendable {
     @Field(key: "issued_at") var issuedAt: Date
     @Field(key: "attempts") var attempts: Int
     @Field(key: "consumed") var consumed: Bool
+    /// Who asked for it (a SHA-256 of the client's address, or of the WhatsApp sender): only they
+    /// may use it, and nobody else's wrong tries count against it.
+    @OptionalField(key: "requester") var requester: String?
 
     init() {}
 }
@@ -40,5 +43,17 @@ struct CreateVerificationCodes: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema(VerificationCode.schema).delete()
+    }
+}
+
+/// Binds each code to whoever asked for it (issue 17: a stranger who knows the number could
+/// otherwise spend its five tries, or replace it, and lock the owner out).
+struct AddRequesterToVerificationCodes: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(VerificationCode.schema).field("requester", .string).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(VerificationCode.schema).deleteField("requester").update()
     }
 }

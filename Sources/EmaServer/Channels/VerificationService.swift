@@ -8,13 +8,20 @@ import Vapor
 /// Verifies that a person holds a mobile number: sends a 6-digit code by SMS and checks it,
 /// under `OneTimeCodePolicy` (10 minutes, 5 tries, 60 s between codes, 5 codes an hour). The
 /// code's hash and its SMS (through `SMSOutbox`) commit together, in the caller's transaction.
+/// A code belongs to whoever asked for it (`requester`): only they may use it, a stranger's
+/// wrong tries do not spend its tries, and a stranger's new code does not replace it.
 struct VerificationService {
     let database: any Database
     /// Over the same database.
     let outbox: SMSOutbox
     let clock: AppClock
     let utilityName: String
+    /// Who asks: the client's address (web) or the WhatsApp sender.
+    var requester = ""
     var policy = OneTimeCodePolicy()
+
+    /// What the code row keeps of the requester: a hash, not the address.
+    var requesterKey: String { Hex.sha256("ema-codigo-solicitante:" + requester) }
 
     enum IssueResult: Equatable {
         case sent
@@ -49,11 +56,13 @@ struct VerificationService {
         record.issuedAt = now
         record.attempts = 0
         record.consumed = false
+        record.requester = requesterKey
         let body = "\(utilityName): tu código de verificación de Ema es \(code). Vence en 10 minutos. No lo compartas con nadie."
         try await database.writeTransaction { transaction in
-            // Only the newest code is valid: earlier ones are retired.
+            // Only the requester's newest code is valid: their earlier ones are retired.
             try await VerificationCode.query(on: transaction)
                 .filter(\.$phone == phone)
+                .filter(\.$requester == requesterKey)
                 .filter(\.$consumed == false)
                 .set(\.$consumed, to: true)
                 .update()
@@ -68,6 +77,7 @@ struct VerificationService {
         let now = clock.now()
         guard let record = try await VerificationCode.query(on: database)
             .filter(\.$phone == phone)
+            .filter(\.$requester == requesterKey)
             .sort(\.$issuedAt, .descending)
             .first()
         else { return .missing }

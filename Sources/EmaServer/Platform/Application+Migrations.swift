@@ -40,5 +40,6 @@ extension Application {
         migrations.add(AddLastMessageToConversations())
         migrations.add(AddDeliveriesOutboxIndex())
         migrations.add(DropSendLeaseFromSenders())
+        migrations.add(AddRequesterToVerificationCodes())
     }
 }

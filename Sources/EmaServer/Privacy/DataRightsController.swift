@@ -145,7 +145,7 @@ struct DataRightsController: RouteCollection {
         guard let phone = form.celular.flatMap(ColombianMobile.e164) else { return try await start(request: request) }
         let client = request.clientAddress
         let attempt = try await request.rateLimits.attempt([(Self.failuresPerAddress, client), (Self.failuresPerNumber, "\(phone)|\(client)")])
-        let result = try await request.application.assistantEffects(client: nil).checkCode(phone: phone, code: (form.codigo ?? "").filter(\.isNumber))
+        let result = try await request.application.assistantEffects(client: client).checkCode(phone: phone, code: (form.codigo ?? "").filter(\.isNumber))
         if let problem = result.problem { return try await codePage(request, phone: phone, message: problem, status: .badRequest) }
         try await attempt.succeeded()
         let session = try await session(for: phone, request)

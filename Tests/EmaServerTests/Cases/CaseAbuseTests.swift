@@ -68,6 +68,16 @@ struct CaseAbuseTests {
             #expect(pages[0].contains("Te enviamos el radicado y el código por mensaje de texto al 300 •••• 04"))
             #expect(pages[3].contains("No te enviamos el mensaje de texto: ese número ya recibió varios mensajes"))
             #expect(try await PQRCase.query(on: app.db).count() == 4)
+            // The API says the same in its `sms` field: the number had its three this hour.
+            var apiSMS: String?
+            try await tester.test(.POST, "api/v1/pqr", headers: forwarded("203.0.113.79"), beforeRequest: { request in
+                try request.content.encode(["type": "peticion", "description": "Solicito copia de la factura del mes pasado, por favor.",
+                                            "municipality": "Medellín", "name": "Ana Restrepo", "phone": "3005550404"])
+            }) { response in
+                #expect(response.status == .created)
+                apiSMS = try? response.content.get(String.self, at: "sms")
+            }
+            #expect(apiSMS == "limited")
         }
     }
 
@@ -112,6 +122,27 @@ struct CaseAbuseTests {
         }
     }
 
+    @Test("Guesses spread over many radicados or reports lock the address after 30 in 15 minutes")
+    func spreadGuesses() async throws {
+        try await withProxy { app, tester in
+            let filed = try await app.caseService().file(CasesTests.draft())
+            let limit = CaseLookups.failuresPerAddress.limit
+            // Nine tries each on many radicados stay under the per-radicado limit, not under this one.
+            for index in 0..<limit {
+                let (status, _) = try await post(tester, "radicado", ["numero": "2026-\(String(format: "%07d", 500 + index))", "codigo": "ZZZZZZ"], from: "203.0.113.68")
+                #expect(status == .notFound, "guess \(index + 1)")
+            }
+            let (blocked, page) = try await post(tester, "radicado", ["numero": filed.radicado, "codigo": filed.code], from: "203.0.113.68")
+            #expect(blocked == .tooManyRequests && page.contains("minutos") && !page.contains("segundos"))
+            for index in 0..<TransparencyController.failuresPerAddress.limit {
+                let (status, _) = try await post(tester, "transparencia/consulta", ["codigo": "CT-\(SecureRandom.readable(8))", "clave": "clave-\(index)"], from: "203.0.113.78")
+                #expect(status == .notFound, "guess \(index + 1)")
+            }
+            let (closed, _) = try await post(tester, "transparencia/consulta", ["codigo": "CT-AAAAAAAA", "clave": "otra"], from: "203.0.113.78")
+            #expect(closed == .tooManyRequests)
+        }
+    }
+
     @Test("Contacto Transparente: a guesser is locked per address and per code, the reporter never")
     func transparencyLockOut() async throws {
         try await withProxy { app, tester in
@@ -122,7 +153,7 @@ struct CaseAbuseTests {
                 #expect(status == .notFound)
             }
             let (blocked, page) = try await post(tester, "transparencia/consulta", ["codigo": code, "clave": key], from: "203.0.113.77")
-            #expect(blocked == .tooManyRequests && page.contains("hora"))
+            #expect(blocked == .tooManyRequests && page.contains("espera 1 hora") && !page.contains("segundos"))
             let (reporter, _) = try await post(tester, "transparencia/consulta", ["codigo": code, "clave": key], from: "198.51.100.9")
             #expect(reporter == .ok)
         }
@@ -149,8 +180,45 @@ struct DataRightsLookupLimitTests {
                 let (status, _) = try await CaseAbuseTests().post(tester, "datos-personales/verificar", ["celular": "3001234567", "codigo": "000000"], from: "203.0.113.40")
                 #expect(status == .badRequest)
             }
-            let (blocked, _) = try await CaseAbuseTests().post(tester, "datos-personales/verificar", ["celular": "3001234567", "codigo": "000000"], from: "203.0.113.40")
-            #expect(blocked == .tooManyRequests)
+            let (blocked, page) = try await CaseAbuseTests().post(tester, "datos-personales/verificar", ["celular": "3001234567", "codigo": "000000"], from: "203.0.113.40")
+            #expect(blocked == .tooManyRequests && page.contains("espera 1 hora") && !page.contains("segundos"))
+        }
+    }
+
+    @Test("A code belongs to whoever asked for it: a stranger's wrong tries neither spend it nor lock the owner out")
+    func codeOwner() async throws {
+        try await CaseAbuseTests().withProxy { app, tester in
+            let abuse = CaseAbuseTests()
+            let (asked, _) = try await abuse.post(tester, "datos-personales/codigo", ["celular": "3001234567"], from: "198.51.100.5")
+            #expect(asked == .ok)
+            let code = try await latestSMSCode(app, to: "+573001234567")
+            // A stranger who knows the number types five wrong codes, then the right one: none is theirs.
+            for _ in 0..<5 {
+                let (status, _) = try await abuse.post(tester, "datos-personales/verificar", ["celular": "3001234567", "codigo": "000000"], from: "203.0.113.41")
+                #expect(status == .badRequest)
+            }
+            let (stolen, stolenPage) = try await abuse.post(tester, "datos-personales/verificar", ["celular": "3001234567", "codigo": code], from: "203.0.113.41")
+            #expect(stolen == .badRequest && !stolenPage.contains("Verificaste el"))
+            // The owner's code still works, at the owner's address.
+            let (owner, page) = try await abuse.post(tester, "datos-personales/verificar", ["celular": "3001234567", "codigo": code], from: "198.51.100.5")
+            #expect(owner == .ok && page.contains("Verificaste el"))
+        }
+    }
+
+    @Test("Ema's chat counts PQR filings per address with the forms: the 11th of an hour is refused, in words")
+    func chatFilings() async throws {
+        try await CaseAbuseTests().withProxy { app, tester in
+            for _ in 0..<PQRWebController.filingsPerClient.limit {
+                #expect(try await CaseAbuseTests().post(tester, "pqr", CaseAbuseTests.form(), from: "203.0.113.91").0 == .ok)
+            }
+            let filing = CaseFiling(type: .peticion, causal: CaseCatalog.unclassified, contractNumber: nil, parentRadicado: nil,
+                                    description: "Quiero saber por qué subió tanto mi factura este mes.", name: "Ana Restrepo", anonymous: false,
+                                    phone: nil, channel: .web, conversationID: "web:prueba-limite")
+            let refused = try await app.assistantEffects(client: "203.0.113.91").fileCase(filing)
+            guard case .rejected(let reason) = refused else { Issue.record("filed: \(refused)"); return }
+            #expect(reason.contains("ya se radicaron varias solicitudes") && reason.contains("1 hora"))
+            #expect(try await PQRCase.query(on: app.db).count() == PQRWebController.filingsPerClient.limit)
+            guard case .filed = try await app.assistantEffects(client: "198.51.100.92").fileCase(filing) else { Issue.record("another address is refused"); return }
         }
     }
 }

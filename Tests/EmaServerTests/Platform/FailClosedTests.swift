@@ -142,6 +142,25 @@ struct FailClosedTests {
         #expect(throws: ConfigError.self) {
             try AppConfig(environment: ["WHATSAPP_ACCESS_TOKEN": "EAAG", "WHATSAPP_PHONE_NUMBER_ID": "1"])
         }
+        // The /metrics restriction is read from the environment too.
+        let metrics = try AppConfig(environment: ["EMA_METRICS_TOKEN": "token-de-metricas", "EMA_METRICS_ALLOW": "10.0.0.5, 10.0.0.6"])
+        #expect(metrics.metricsToken?.value == "token-de-metricas" && metrics.metricsAllow == ["10.0.0.5", "10.0.0.6"])
+        #expect(off.metricsToken == nil && off.metricsAllow.isEmpty)
+    }
+
+    @Test("With EMA_SANDBOX=on (not the demo) the start-up line says so loudly, and /health too")
+    func sandboxStartUpLine() async throws {
+        let capture = LogCapture()
+        try await withEmaApp(configure: { $0.sandbox = true }, prepare: { $0.logger = capture.logger() }) { app in
+            app.isDemo = false
+            app.logProviders()
+            #expect(capture.text.contains("MODO DE PRUEBAS ACTIVO (EMA_SANDBOX=on)"))
+            #expect(capture.text.contains("No lo use con clientes reales"))
+            try await app.testing().test(.GET, "health") { response in
+                let health = try response.content.decode(OperationsController.Health.self)
+                #expect(health.sandbox && health.warning != nil)
+            }
+        }
     }
 }
 

@@ -154,6 +154,18 @@ struct InputGuardTests {
             #expect(try await WhatsAppInbound.query(on: app.db).count() == 2)
         }
     }
+
+    @Test("A WhatsApp text with control characters is kept without them: nothing is cut at a NUL")
+    func webhookControlCharacters() async throws {
+        let hooks = WhatsAppWebhookTests()
+        try await hooks.withWhatsApp { app in
+            #expect(try await hooks.post(app, Webhook.text(#"quiero\u0000 pagar\u0007 mi factura"#, from: "573001234569", id: "wamid.nul")) == .ok)
+            let stored = try #require(try await WhatsAppInbound.find("wamid.nul", on: app.db))
+            let message = try JSONDecoder().decode(RawMessage.self, from: Data(stored.payload.utf8))
+            #expect(message.text == "quiero pagar mi factura")
+            #expect(message.inbound == .text("quiero pagar mi factura"))
+        }
+    }
 }
 
 @Suite("Headers, origins and monitoring")

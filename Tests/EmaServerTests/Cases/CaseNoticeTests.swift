@@ -15,12 +15,17 @@ struct CaseNoticeTests {
         try await staffContext(app, "agente@ema.demo")
     }
 
+    /// A reclamo on the demo's contract whose customer left the mobile 300 123 4567.
+    static func claimWithMobile(_ app: Application) async throws -> CaseService.Filed {
+        var draft = CasesTests.draft(.reclamo, contract: "10234567")
+        draft.phone = "300 123 4567"
+        return try await app.caseService().file(draft)
+    }
+
     @Test("The answer's SMS is queued with the answer and sent by its job; the history says it was queued")
     func answerQueued() async throws {
         try await CasesTests().withCases { app, _ in
-            var draft = CasesTests.draft(.reclamo, contract: "10234567")
-            draft.phone = "300 123 4567"
-            let filed = try await app.caseService().file(draft)
+            let filed = try await Self.claimWithMobile(app)
             let row = try #require(try await PQRCase.find(filed.caseID, on: app.db))
             try await app.caseNotifier().answer(row, decision: .noAccede, text: "Revisamos la lectura del medidor y corresponde al consumo real.", by: try await Self.staff(app))
             let queued = try await app.db.sql.select().columns("state", "purpose").from(SMSOutbox.schema).where("recipient", .equal, SQLBind("+573001234567")).all()
@@ -38,9 +43,7 @@ struct CaseNoticeTests {
     @Test("When the notice cannot be written, the answer and the extension are not recorded either")
     func answerRollsBack() async throws {
         try await CasesTests().withCases { app, _ in
-            var draft = CasesTests.draft(.reclamo, contract: "10234567")
-            draft.phone = "300 123 4567"
-            let filed = try await app.caseService().file(draft)
+            let filed = try await Self.claimWithMobile(app)
             // The SMS outbox is gone: queuing the notice fails.
             try await app.db.sql.raw("DROP TABLE \(ident: SMSOutbox.schema)").run()
             let staff = try await Self.staff(app)

@@ -167,7 +167,7 @@ func chaosBenchmark(_ arguments: [String], ema: String) async throws {
 enum ChaosScript {
     enum Step { case text(String), button(String) }
 
-    static let steps: [Step] = [.text("hola"), .button("consentimiento_si"), .button("terminos_si"), .text("menú"), .text("oficinas"), .text("gracias")]
+    static let steps: [Step] = [.text("hola"), .button("consentimiento_si"), .text("menú"), .text("oficinas"), .text("gracias")]
 
     static func webhook(_ step: Step, from phone: String, id: String) -> String {
         let content: String

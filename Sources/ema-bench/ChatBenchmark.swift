@@ -67,7 +67,7 @@ func converse(client: HTTPClient, base: String, phone: String, address: String, 
           let id = object["sessionId"] as? String
     else { fail("unexpected answer: \(started.prefix(200))") }
     let turns = [
-        #"{"choice":"consentimiento_si"}"#, #"{"choice":"terminos_si"}"#, #"{"choice":"menu_factura_whatsapp"}"#,
+        #"{"choice":"consentimiento_si"}"#, #"{"choice":"menu_factura_whatsapp"}"#,
         #"{"choice":"inscribir_contrato"}"#, "{\"text\":\"\(phone)\"}", #"{"text":"000000"}"#, #"{"text":"menú"}"#,
         #"{"text":"cuanto debo de la factura"}"#, #"{"text":"a que numero los llamo"}"#, #"{"text":"gracias"}"#,
     ]

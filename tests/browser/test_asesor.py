@@ -53,8 +53,7 @@ def open_the_chat(browser, base):
     """Opens /chat and gives the authorization and the terms; returns the customer's window."""
     browser.get(base + "/chat")
     customer = browser.current_window_handle
-    click_choice(browser, "Sí, autorizo")
-    click_choice(browser, "Acepto")
+    click_choice(browser, "Autorizo y acepto")
     return customer
 
 

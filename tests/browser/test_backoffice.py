@@ -24,7 +24,7 @@ def enroll(base, contract, address_prefix):
 
     def say(**message):
         return post(f"/api/v1/chat/sessions/{session}/messages", message)["replies"]
-    for choice in ("consentimiento_si", "terminos_si", "menu_factura_whatsapp", "inscribir_contrato"):
+    for choice in ("consentimiento_si", "menu_factura_whatsapp", "inscribir_contrato"):
         say(choice=choice)
     say(text=PHONE)
     say(text=latest_code(base, PHONE))

@@ -46,8 +46,7 @@ def latest_code(base, phone_display, seconds=10):
 def test_enroll_a_demo_contract_through_the_chat_page(ema_server, browser):
     browser.get(ema_server + "/chat")
     wait_for_text(browser, "Soy Ema")
-    click_choice(browser, "Sí, autorizo")
-    click_choice(browser, "Acepto")
+    click_choice(browser, "Autorizo y acepto")
     click_choice(browser, "Inscríbete a Tu factura por WhatsApp")
     click_choice(browser, "Inscribir un contrato")
     type_message(browser, "300 555 0101")
@@ -99,10 +98,10 @@ def test_the_widget_fits_a_phone_screen(ema_server, browser):
 def test_the_kiosk_uses_big_buttons_asks_before_forgetting_and_forgets(ema_server, browser):
     browser.get(ema_server + "/kiosco?inactividad=5&confirmar=3")
     wait_for_text(browser, "Soy Ema")
-    button = browser.find_element(By.XPATH, "//button[normalize-space()='Sí, autorizo']")
+    button = browser.find_element(By.XPATH, "//button[normalize-space()='Autorizo y acepto']")
     assert button.size["height"] >= 48
-    click_choice(browser, "Sí, autorizo")
-    wait_for_text(browser, "términos y condiciones")
+    click_choice(browser, "Autorizo y acepto")
+    wait_for_text(browser, "¿En qué te puedo ayudar hoy?")
     save_screenshot(browser, "quiosco")
     # Nobody touches the screen: Ema asks first, and «Sigo aquí» keeps the conversation.
     wait_for_text(browser, "¿Sigues ahí?", seconds=10)
@@ -110,11 +109,11 @@ def test_the_kiosk_uses_big_buttons_asks_before_forgetting_and_forgets(ema_serve
     browser.find_element(By.XPATH, "//button[normalize-space()='Sigo aquí']").click()
     log = browser.find_element(By.CSS_SELECTOR, ".ema-log").text
     assert "¿Sigues ahí?" not in log
-    assert "términos y condiciones" in log
+    assert "¿En qué te puedo ayudar hoy?" in log
     # Asked again and not answered: the conversation is wiped and starts again.
     wait_for_text(browser, "¿Sigues ahí?", seconds=10)
     time.sleep(4)
     log = browser.find_element(By.CSS_SELECTOR, ".ema-log").text
-    assert "términos y condiciones" not in log
+    assert "¿En qué te puedo ayudar hoy?" not in log
     assert "¿Sigues ahí?" not in log
     assert "Soy Ema" in log

@@ -11,8 +11,7 @@ from test_chat import click_choice, latest_code, type_message, wait_for_text
 def test_ema_gives_a_copy_of_the_data_after_an_sms_code(ema_server, browser):
     browser.get(ema_server + "/chat")
     wait_for_text(browser, "Soy Ema")
-    click_choice(browser, "Sí, autorizo")
-    click_choice(browser, "Acepto")
+    click_choice(browser, "Autorizo y acepto")
     type_message(browser, "mis datos personales")
     click_choice(browser, "Conocer mis datos")
     type_message(browser, "300 555 0177")

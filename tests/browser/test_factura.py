@@ -56,8 +56,7 @@ def test_pay_a_demo_bill_and_ema_says_nothing_is_owed(ema_server, browser):
 
     browser.get(ema_server + "/chat")
     wait_for_text(browser, "Soy Ema")
-    click_choice(browser, "Sí, autorizo")
-    click_choice(browser, "Acepto")
+    click_choice(browser, "Autorizo y acepto")
     type_message(browser, "cuánto debo")
     wait_for_text(browser, "número del contrato")
     type_message(browser, "10234567")

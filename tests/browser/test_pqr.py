@@ -136,6 +136,13 @@ def test_an_agent_answers_an_anonymous_queja_and_the_customer_reads_it(ema_serve
     Select(form.find_element(By.NAME, "decision")).select_by_value("accede")
     form.find_element(By.ID, "texto-respuesta").send_keys(answer)
     form.find_element(By.XPATH, ".//button[@type='submit']").click()
+    # First how it reaches the customer (an anonymous queja: only the public lookup), then confirm.
+    preview = wait(browser).until(EC.presence_of_element_located((By.ID, "vista-previa")))
+    assert "consulta de radicados" in preview.find_element(By.ID, "vista-canal").text
+    assert answer in preview.text
+    assert serious_violations(browser, "vista previa de la respuesta") == []
+    save_screenshot(browser, "pqr-vista-previa")
+    browser.find_element(By.ID, "confirmar").click()
     wait(browser).until(lambda d: "Respondida" in d.find_element(By.ID, "estado").text)
     assert "notificada" in browser.find_element(By.ID, "mensaje").text
     # The form redirected to the case: a refresh does not send the answer again.

@@ -49,7 +49,7 @@ def test_the_widget_works_embedded_on_another_site(ema_server, other_site, brows
     wait(browser).until(lambda b: "autoriza" in b.find_element(By.CSS_SELECTOR, ".ema-log").text.lower())
     consent = wait(browser).until(EC.element_to_be_clickable((By.CSS_SELECTOR, ".ema-choice[data-choice='consentimiento_si']")))
     consent.click()
-    wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".ema-choice[data-choice='terminos_si']"))
+    wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".ema-choice[data-choice='menu_factura_whatsapp']"))
     errors = [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert not any("CORS" in message or "Access-Control" in message for message in errors), errors
     save_screenshot(browser, "widget-otro-sitio")

@@ -1,34 +1,42 @@
 import Foundation
 
-/// The two agreements every conversation starts with — the privacy policy (Ley 1581) and the
-/// terms and conditions — as one step over a legal document: read it, accept it or refuse it,
-/// each answer recorded in the consent ledger with the document's version and hash.
+/// The agreements every conversation starts with — the privacy policy (Ley 1581) and the terms
+/// and conditions — asked together, in one question: read them, accept them or refuse them; each
+/// document's answer is recorded in the consent ledger with its version and hash (two proofs for
+/// one tap). `terms` alone is asked only of a conversation left waiting at that step by an
+/// earlier version of Ema.
 enum Agreement: Sendable {
-    case privacy, terms
+    case both, terms
 
-    var step: ConversationState.Step { self == .privacy ? .consent : .terms }
-    var kind: ConsentEvidence.Kind { self == .privacy ? .privacy : .terms }
+    var step: ConversationState.Step { self == .both ? .consent : .terms }
     /// The prefix of its choices' ids: `<prefix>_si`, `<prefix>_leer`, `<prefix>_no`.
-    var prefix: String { self == .privacy ? "consentimiento" : "terminos" }
+    var prefix: String { self == .both ? "consentimiento" : "terminos" }
 
-    func document(_ knowledge: AssistantKnowledge) -> LegalDocument { self == .privacy ? knowledge.privacy : knowledge.terms }
+    /// The documents it covers, as the ledger records them.
+    func documents(_ knowledge: AssistantKnowledge) -> [(kind: ConsentEvidence.Kind, document: LegalDocument)] {
+        switch self {
+        case .both: [(.privacy, knowledge.privacy), (.terms, knowledge.terms)]
+        case .terms: [(.terms, knowledge.terms)]
+        }
+    }
 
     func question(_ knowledge: AssistantKnowledge) -> String {
         switch self {
-        case .privacy:
-            "Antes de empezar necesito tu autorización para recolectar y tratar tus datos personales (como tu número de celular, tu nombre y tus contratos) según nuestra política de privacidad. ¿Nos autorizas?"
+        case .both:
+            "Antes de empezar necesito tu autorización para tratar tus datos personales (como tu celular, tu nombre y tus contratos) según la política de privacidad, y que aceptes los términos y condiciones de Ema. ¿Autorizas y aceptas?"
         case .terms:
             "Para usar Ema y el servicio Tu factura por WhatsApp debes aceptar los términos y condiciones (versión \(knowledge.terms.version)). ¿Los aceptas?"
         }
     }
 
-    var accept: Choice { Choice("\(prefix)_si", self == .privacy ? "Sí, autorizo" : "Acepto") }
-    var read: Choice { Choice("\(prefix)_leer", self == .privacy ? "Leer la política" : "Leer los términos") }
-    var refuse: Choice { Choice("\(prefix)_no", self == .privacy ? "No autorizo" : "No acepto") }
+    // Titles of at most 20 characters: WhatsApp's reply buttons allow no more.
+    var accept: Choice { Choice("\(prefix)_si", self == .both ? "Autorizo y acepto" : "Acepto") }
+    var read: Choice { Choice("\(prefix)_leer", self == .both ? "Leer los documentos" : "Leer los términos") }
+    var refuse: Choice { Choice("\(prefix)_no", self == .both ? "No autorizo" : "No acepto") }
 
     var refusal: String {
         switch self {
-        case .privacy:
+        case .both:
             "Entiendo y respeto tu decisión. Sin tu autorización no puedo continuar con esta conversación, porque para ayudarte necesito tratar algunos de tus datos."
         case .terms:
             "Está bien. Sin aceptar los términos y condiciones no puedo atenderte por este canal."
@@ -37,7 +45,7 @@ enum Agreement: Sendable {
 
     var unclear: String {
         switch self {
-        case .privacy: "Para seguir necesito saber si autorizas el tratamiento de tus datos personales."
+        case .both: "Para seguir necesito saber si autorizas el tratamiento de tus datos personales y aceptas los términos y condiciones."
         case .terms: "Para seguir necesito saber si aceptas los términos y condiciones."
         }
     }
@@ -46,7 +54,7 @@ enum Agreement: Sendable {
 extension Turn {
     mutating func greet() {
         say("¡Hola! Soy Ema, la asesora virtual de \(knowledge.utilityName). 😊 Estoy aquí para ayudarte con tu factura, tus servicios y tus solicitudes.")
-        ask(.privacy)
+        ask(.both)
     }
 
     mutating func ask(_ agreement: Agreement) {
@@ -55,26 +63,21 @@ extension Turn {
     }
 
     mutating func agreementStep(_ agreement: Agreement, _ input: Input, effects: any AssistantEffects) async throws {
-        let document = agreement.document(knowledge)
+        let documents = agreement.documents(knowledge)
         if input == .choice(agreement.read.id) {
-            showDocument(document)
+            for (_, document) in documents { showDocument(document) }
             ask(agreement)
             return
         }
         switch yesNo(input, yes: agreement.accept.id, no: agreement.refuse.id) {
         case true?:
-            try await effects.recordConsent(evidence(agreement.kind, document, granted: true))
-            switch agreement {
-            case .privacy:
-                state.privacyVersion = document.version
-                say("¡Gracias por tu confianza!")
-                ask(.terms)
-            case .terms:
-                state.termsVersion = document.version
-                showMainMenu("¡Perfecto! ¿En qué te puedo ayudar hoy?")
+            for (kind, document) in documents {
+                try await effects.recordConsent(evidence(kind, document, granted: true))
+                if kind == .privacy { state.privacyVersion = document.version } else { state.termsVersion = document.version }
             }
+            showMainMenu("¡Gracias por tu confianza! ¿En qué te puedo ayudar hoy?")
         case false?:
-            try await effects.recordConsent(evidence(agreement.kind, document, granted: false))
+            for (kind, document) in documents { try await effects.recordConsent(evidence(kind, document, granted: false)) }
             say(agreement.refusal)
             say(otherChannels())
             state.step = agreement.step
@@ -115,10 +118,11 @@ extension Turn {
         )
     }
 
+    /// A document in the chat: its title and what it says in a sentence, and its page to read it
+    /// whole — not the whole text in one bubble.
     mutating func showDocument(_ document: LegalDocument) {
-        let summary = document.text.split(separator: "\n").prefix(12).joined(separator: "\n")
-        say("\(document.title) (versión \(document.version))\n\n\(summary)")
-        replies.append(.link(url: document.url, title: "Leer el texto completo"))
+        say("\(document.title) (versión \(document.version)): \(document.summary)")
+        replies.append(.link(url: document.url, title: "Leer: \(document.title)"))
     }
 
     func otherChannels() -> String {

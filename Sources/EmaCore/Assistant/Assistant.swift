@@ -156,7 +156,7 @@ struct Turn {
         }
 
         switch state.step {
-        case .consent: try await agreementStep(.privacy, input, effects: effects)
+        case .consent: try await agreementStep(.both, input, effects: effects)
         case .terms: try await agreementStep(.terms, input, effects: effects)
         case .mainMenu, .afterEnrollment: try await menuStep(input, effects: effects)
         case .enrollmentMenu: try await enrollmentMenuStep(input, effects: effects)

@@ -185,13 +185,16 @@ public struct LegalDocument: Sendable, Equatable {
     public let sha256: String
     /// Where the full text can be read.
     public let url: String
+    /// What it says in a sentence or two, for the chat (the text's first paragraph when absent).
+    public let summary: String
 
-    public init(version: String, title: String, text: String, sha256: String, url: String) {
+    public init(version: String, title: String, text: String, sha256: String, url: String, summary: String? = nil) {
         self.version = version
         self.title = title
         self.text = text
         self.sha256 = sha256
         self.url = url
+        self.summary = summary ?? text.components(separatedBy: "\n\n").first.map { $0.replacingOccurrences(of: "\n", with: " ") } ?? ""
     }
 }
 

@@ -27,98 +27,6 @@ struct BackOfficeCasesController: RouteCollection {
         reports.get("sspd.csv", use: CaseStatisticsPage.sspdCSV)
     }
 
-    // MARK: Queue
-
-    enum Queue: String, CaseIterable {
-        case mias, sinAsignar = "sin_asignar", todas, vencidas, respondidas
-
-        var title: String {
-            switch self {
-            case .mias: "Mis casos"
-            case .sinAsignar: "Sin asignar"
-            case .todas: "Todas las abiertas"
-            case .vencidas: "Vencidas"
-            case .respondidas: "Respondidas"
-            }
-        }
-    }
-
-    struct Row: Encodable {
-        let radicado: String
-        let type: String
-        let causal: String
-        let channel: String
-        let filedOn: String
-        let dueOn: String
-        let assigned: String
-        let status: String
-        let flag: String?
-        let flagClass: String
-        let priority: Bool
-    }
-
-    struct QueuePage: Encodable {
-        let title: String
-        let frame: BackOfficeController.Frame
-        let views: [Tab]
-        let rows: [Row]
-        let page: Int
-        let hasNext: Bool
-        let view: String
-
-        struct Tab: Encodable { let id: String; let title: String; let active: Bool }
-    }
-
-    static let pageSize = 50
-
-    @Sendable
-    func queue(request: Request) async throws -> Vapor.View {
-        let staff = try request.requireStaff()
-        let seesAll = staff.role != .agente
-        let available: [Queue] = seesAll ? Queue.allCases : [.mias, .sinAsignar, .vencidas, .respondidas]
-        let chosen = (try? request.query.get(String.self, at: "vista")).flatMap(Queue.init(rawValue:)).flatMap { available.contains($0) ? $0 : nil } ?? .mias
-        let page = max(1, min(10_000, (try? request.query.get(Int.self, at: "pagina")) ?? 1))
-        let today = request.application.clock.today
-        let open = [CaseStatus.radicado.rawValue, CaseStatus.enTramite.rawValue]
-        var query = PQRCase.query(on: request.db)
-        switch chosen {
-        case .mias: query = query.filter(\.$assignedTo == staff.accountID).filter(\.$status ~~ open)
-        case .sinAsignar: query = query.filter(\.$assignedTo == nil).filter(\.$status ~~ open)
-        case .todas: query = query.filter(\.$status ~~ open)
-        case .vencidas:
-            query = query.filter(\.$status ~~ open).filter(.sql(embed: "COALESCE(extended_due_on, due_on) < \(bind: today.description)"))
-            if !seesAll { query = query.group(.or) { $0.filter(\.$assignedTo == staff.accountID).filter(\.$assignedTo == nil) } }
-        case .respondidas:
-            query = query.filter(\.$status ~~ [CaseStatus.respondido.rawValue, CaseStatus.cerrado.rawValue])
-            if !seesAll { query = query.filter(\.$assignedTo == staff.accountID) }
-        }
-        if chosen == .respondidas {
-            query = query.sort(\.$answeredAt, .descending)
-        } else {
-            query = query.sort(\.$priority, .descending).sort(.sql(unsafeRaw: "COALESCE(extended_due_on, due_on)")).sort(\.$sequence)
-        }
-        let rows = try await query.range(((page - 1) * Self.pageSize)..<(page * Self.pageSize + 1)).all()
-        let soon = CaseService(database: request.db, clock: request.application.clock).calendar.adding(businessDays: CaseService.alertBusinessDays, to: today)
-        let shown = rows.prefix(Self.pageSize).map { row -> Row in
-            let due = CivilDate(row.effectiveDue) ?? today
-            var flag: String?
-            var flagClass = ""
-            if row.positiveSilence { flag = "Silencio positivo"; flagClass = "vencida" }
-            else if row.statusValue.isOpen, due < today { flag = "Vencida"; flagClass = "vencida" }
-            else if row.statusValue.isOpen, !(soon < due) { flag = "Vence pronto"; flagClass = "alerta" }
-            return Row(
-                radicado: row.radicado, type: row.typeValue.title, causal: CaseCatalog.causal(row.causal)?.title ?? "Sin clasificar",
-                channel: row.channelValue.title, filedOn: CivilDate(row.filedOn)?.displayName ?? row.filedOn,
-                dueOn: (CivilDate(row.effectiveDue)?.displayName ?? row.effectiveDue) + (row.extendedDueOn != nil ? " (prorrogada)" : ""),
-                assigned: row.assignedName ?? "—", status: row.statusValue.title, flag: flag, flagClass: flagClass, priority: row.priority
-            )
-        }
-        return try await request.view.render("backoffice/cases", QueuePage(
-            title: "PQR", frame: .init(staff), views: available.map { .init(id: $0.rawValue, title: $0.title, active: $0 == chosen) },
-            rows: Array(shown), page: page, hasNext: rows.count > Self.pageSize, view: chosen.rawValue
-        ))
-    }
-
     // MARK: Intake
 
     struct IntakePage: Encodable {
@@ -205,6 +113,10 @@ struct BackOfficeCasesController: RouteCollection {
         let services: [SelectOption]
         let municipalities: [SelectOption]
         let decisions: [SelectOption]
+        /// The answer being written, kept when it could not go yet.
+        let draftAnswer: String
+        /// An agent takes the case before the answer form shows.
+        let mustTake: Bool
         let answer: String?
         let decision: String?
         let answeredBy: String?
@@ -219,7 +131,9 @@ struct BackOfficeCasesController: RouteCollection {
         struct EventView: Encodable { let at: String; let actor: String; let kind: String; let detail: String; let isPublic: Bool }
     }
 
-    func render(_ request: Request, _ row: PQRCase, _ staff: StaffContext, message: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+    /// The case's page; `draft` keeps an answer that could not go yet (its text and decision).
+    func render(_ request: Request, _ row: PQRCase, _ staff: StaffContext, message: String? = nil, status: HTTPResponseStatus = .ok,
+                draft: (decision: CaseDecision?, text: String)? = nil) async throws -> Response {
         let service = request.application.caseService()
         let today = request.application.clock.today
         let caseID = try row.requireID()
@@ -248,8 +162,8 @@ struct BackOfficeCasesController: RouteCollection {
                 + CaseCatalog.causales.map { .init(value: $0.key, label: $0.label, selected: $0.key == row.causal) },
             services: UtilityService.allCases.map { .init(value: $0.rawValue, label: $0.displayName, selected: $0.rawValue == row.service) },
             municipalities: service.municipalities.map { .init(value: $0, label: $0, selected: $0 == row.municipality) },
-            decisions: CaseDecision.allCases.filter { row.typeValue.isRecurso ? true : ![.confirma, .modifica, .revoca].contains($0) }
-                .map { .init(value: $0.rawValue, label: $0.title, selected: false) },
+            decisions: decisionOptions(row, selected: draft?.decision), draftAnswer: draft?.text ?? "",
+            mustTake: staff.role == .agente && row.assignedTo == nil,
             answer: row.answer, decision: row.decisionValue?.title, answeredBy: row.answeredBy,
             notification: row.notifiedAt.map { "Notificada el \(PQRWebController.dateTime($0)) \(CaseService.notificationTitle(row.notificationKind ?? ""))." },
             appealUntil: row.appealUntil.flatMap { CivilDate($0)?.nameWithWeekday },
@@ -361,16 +275,55 @@ struct BackOfficeCasesController: RouteCollection {
     struct AnswerForm: Content {
         var decision: String?
         var texto: String?
+        /// «si» once the agent saw how the answer will reach the customer.
+        var confirmar: String?
     }
 
+    /// The answer goes in two steps: first a preview of what the customer gets and how (nothing is
+    /// saved), then «Confirmar y notificar». An agent answers only a case they took.
     @Sendable
     func answer(request: Request) async throws -> Response {
-        try await act(request) { row, staff in
-            let form = try request.content.decode(AnswerForm.self)
-            guard let decision = form.decision.flatMap(CaseDecision.init(rawValue:)) else { throw CaseError.decisionRequired }
-            try await request.application.caseNotifier().answer(row, decision: decision, text: form.texto ?? "", by: staff)
-            return .answered
+        let (row, staff) = try await load(request)
+        let form = try request.content.decode(AnswerForm.self)
+        let text = (form.texto ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let decision = form.decision.flatMap(CaseDecision.init(rawValue:))
+        do {
+            guard row.statusValue.isOpen else { throw CaseError.alreadyAnswered }
+            if staff.role == .agente, row.assignedTo == nil { throw CaseError.takeFirst }
+            guard let decision else { throw CaseError.decisionRequired }
+            guard (20...10_000).contains(text.count) else { throw CaseError.answerLength }
+            let notifier = request.application.caseNotifier()
+            guard form.confirmar == "si" else {
+                let route = notifier.answerRoute(row, decision: decision)
+                return try await request.view.render("backoffice/case-answer", AnswerPreview(
+                    title: "Revisa la respuesta · \(row.radicado)", frame: .init(staff), radicado: row.radicado, type: row.typeValue.title,
+                    decisionTitle: decision.title, text: text, how: route.how, sms: route.message, decisions: decisionOptions(row, selected: decision)
+                )).encodeResponse(for: request)
+            }
+            try await notifier.answer(row, decision: decision, text: text, by: staff)
+            return request.redirect(to: "/backoffice/pqr/\(row.radicado)?hecho=\(Done.answered.rawValue)", redirectType: .normal)
+        } catch let error as CaseError {
+            return try await render(request, row, staff, message: error.reason, status: error.status, draft: (decision, text))
         }
+    }
+
+    struct AnswerPreview: Encodable {
+        let title: String
+        let frame: BackOfficeController.Frame
+        let radicado: String
+        let type: String
+        let decisionTitle: String
+        let text: String
+        /// How it reaches the customer, and the SMS itself when it goes by SMS.
+        let how: String
+        let sms: String?
+        let decisions: [SelectOption]
+    }
+
+    /// The decisions an answer may take (a recurso's own: confirm, modify, revoke).
+    func decisionOptions(_ row: PQRCase, selected: CaseDecision?) -> [SelectOption] {
+        CaseDecision.allCases.filter { row.typeValue.isRecurso ? true : ![.confirma, .modifica, .revoca].contains($0) }
+            .map { .init(value: $0.rawValue, label: $0.title, selected: $0 == selected) }
     }
 }
 

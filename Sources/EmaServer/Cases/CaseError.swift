@@ -33,6 +33,8 @@ enum CaseError: EmaError {
     case noteLength
     case reasonLength
     case decisionRequired
+    /// An agent answers only a case they took (so two agents never answer it at once).
+    case takeFirst
     case unknownStaff
     case placeRequired
     case invalidRequest
@@ -41,6 +43,7 @@ enum CaseError: EmaError {
         switch self {
         case .caseNotFound, .contractNotFound, .invoiceNotFound: .notFound
         case .notYours: .forbidden
+        case .takeFirst: .conflict
         case .alreadyAnswered, .surveyNotOpen: .conflict
         case .attachmentTooLarge, .tooManyAttachments: .payloadTooLarge
         default: .badRequest
@@ -79,6 +82,7 @@ enum CaseError: EmaError {
         case .noteLength: "note_length"
         case .reasonLength: "reason_length"
         case .decisionRequired: "decision_required"
+        case .takeFirst: "take_first"
         case .unknownStaff: "unknown_staff"
         case .placeRequired: "place_required"
         case .invalidRequest: "invalid_request"
@@ -117,6 +121,7 @@ enum CaseError: EmaError {
         case .noteLength: "Escribe la nota interna (entre 2 y 5.000 caracteres)."
         case .reasonLength: "Escribe el motivo de la prórroga (entre 10 y 2.000 caracteres): se le cuenta al cliente."
         case .decisionRequired: "Elige la decisión de la respuesta."
+        case .takeFirst: "Toma el caso antes de responderlo: así nadie más lo responde a la vez."
         case .unknownStaff: "Elige de la lista a quién asignar la solicitud."
         case .placeRequired: "Elige tu municipio de la lista, o escribe el número de tu contrato."
         case .invalidRequest: "La solicitud no es un JSON válido: «type» y «description» son obligatorios; «anonymous» y «priority» son verdadero o falso."

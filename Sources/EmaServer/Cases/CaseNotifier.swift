@@ -64,18 +64,35 @@ struct CaseNotifier: Sendable {
         return (filed, sms ?? .none)
     }
 
+    /// The SMS that tells a customer their case was answered (the answer itself is read on the
+    /// public lookup, with the code).
+    func answerSMS(_ row: PQRCase, decision: CaseDecision) -> String {
+        "\(utilityName): respondimos tu \(row.typeValue.title.lowercased()) radicado \(row.radicado). Decisión: \(decision.title). Consulta la respuesta con tu código en \(publicURL)/radicado?numero=\(row.radicado)"
+    }
+
+    /// How an answer will reach the customer, for the agent who is about to send it.
+    func answerRoute(_ row: PQRCase, decision: CaseDecision) -> (how: String, message: String?) {
+        guard let phone = row.phone else {
+            return ("El cliente no dejó celular: la respuesta queda publicada en la consulta de radicados (\(publicURL)/radicado), donde la lee con su código.", nil)
+        }
+        if row.channelValue == .whatsapp {
+            return ("Por WhatsApp al \(Masking.mobileHint(phone)), con la plantilla aprobada «pqr_respuesta»: el tipo, el radicado, la decisión y la respuesta (hasta 600 caracteres), y un botón a la consulta.", nil)
+        }
+        return ("Por mensaje de texto al \(Masking.mobileHint(phone)); el texto completo queda en la consulta de radicados.", answerSMS(row, decision: decision))
+    }
+
     /// Notifies an answer; then a queja's satisfaction survey on WhatsApp.
     private func notifyAnswer(_ row: PQRCase) async throws {
-        let decision = row.decisionValue?.title ?? ""
+        let decision = row.decisionValue ?? .accede
         let type = row.typeValue.title.lowercased()
         let outcome = try await notice.send(to: row.phone, byWhatsApp: row.channelValue == .whatsapp) {
             WhatsAppTemplate(
                 name: "pqr_respuesta", language: "es_CO",
-                bodyParameters: [type, row.radicado, decision, Self.parameter(row.answer ?? "", limit: 600)],
+                bodyParameters: [type, row.radicado, decision.title, Self.parameter(row.answer ?? "", limit: 600)],
                 urlButtonSuffix: row.radicado, callbackData: "radicado:\(row.radicado)"
             )
         } sms: {
-            "\(utilityName): respondimos tu \(type) radicado \(row.radicado). Decisión: \(decision). Consulta la respuesta con tu código en \(publicURL)/radicado?numero=\(row.radicado)"
+            answerSMS(row, decision: decision)
         }
         let (kind, proof) = described(outcome, template: "pqr_respuesta", phone: row.phone, notice: "Publicada en la consulta de radicados (\(publicURL)/radicado).")
         try await cases.notified(row, kind: kind.rawValue, proof: proof)

@@ -3,7 +3,8 @@ import Foundation
 import Vapor
 
 /// The privacy policy and the terms, versioned files in `Resources/legal/` (`version:` and
-/// `title:` lines, `---`, then the text). The hash of the exact text is kept with every consent.
+/// `title:` lines, an optional `summary:` — what it says in a sentence, for the chat —, `---`,
+/// then the text). The hash of the exact text is kept with every consent.
 public struct LegalDocuments: Sendable {
     public let privacy: LegalDocument
     public let terms: LegalDocument
@@ -28,7 +29,7 @@ public struct LegalDocuments: Sendable {
         guard let version = fields["version"], let title = fields["title"], !text.isEmpty else {
             throw CommandFailure("\(path) necesita las líneas version: y title: antes de ---")
         }
-        return LegalDocument(version: version, title: title, text: text, sha256: Hex.sha256(text), url: url)
+        return LegalDocument(version: version, title: title, text: text, sha256: Hex.sha256(text), url: url, summary: fields["summary"])
     }
 }
 

@@ -38,7 +38,47 @@ struct SiteController: RouteCollection {
         let title: String
         let utility: UtilityProfile
         let document: LegalDocumentView
-        let paragraphs: [String]
+        let blocks: [LegalBlock]
+    }
+
+    /// A part of a legal text as a page shows it: a paragraph, or a heading («Para qué usamos tus
+    /// datos:») with its list of points.
+    struct LegalBlock: Encodable, Equatable {
+        var heading = ""
+        /// A paragraph's opening words up to its colon («Tus derechos como titular (…):»), shown bold.
+        var lead = ""
+        var text = ""
+        var items: [String] = []
+        var hasItems: Bool { !items.isEmpty }
+
+        enum CodingKeys: String, CodingKey { case heading, lead, text, items, hasItems }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(heading, forKey: .heading)
+            try container.encode(lead, forKey: .lead)
+            try container.encode(text, forKey: .text)
+            try container.encode(items, forKey: .items)
+            try container.encode(hasItems, forKey: .hasItems)
+        }
+
+        /// The text's blocks: separated by blank lines; lines that start with «•» are points.
+        static func blocks(of text: String) -> [LegalBlock] {
+            text.components(separatedBy: "\n\n").compactMap { raw in
+                let lines = raw.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                guard !lines.isEmpty else { return nil }
+                let points = lines.filter { $0.hasPrefix("•") }.map { String($0.dropFirst()).trimmingCharacters(in: .whitespaces) }
+                let prose = lines.filter { !$0.hasPrefix("•") }
+                guard !points.isEmpty else {
+                    let paragraph = prose.joined(separator: " ")
+                    if let colon = paragraph.firstIndex(of: ":"), paragraph.distance(from: paragraph.startIndex, to: colon) <= 80 {
+                        return LegalBlock(lead: String(paragraph[...colon]), text: paragraph[paragraph.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+                    }
+                    return LegalBlock(text: paragraph)
+                }
+                return LegalBlock(heading: prose.joined(separator: " "), items: points)
+            }
+        }
     }
 
     struct LegalDocumentView: Encodable {
@@ -121,10 +161,10 @@ struct SiteController: RouteCollection {
     /// A legal text, its paragraphs, and what this installation adds at its end.
     func legal(_ request: Request, _ document: LegalDocument, appendix: [String] = []) async throws -> View {
         let utility = try request.utility()
-        let paragraphs = document.text.components(separatedBy: "\n\n") + appendix
+        let blocks = LegalBlock.blocks(of: document.text) + appendix.map { LegalBlock(text: $0) }
         return try await request.view.render("legal", LegalPage(
             title: "\(document.title) · \(utility.shortName)", utility: utility,
-            document: LegalDocumentView(title: document.title, version: document.version), paragraphs: paragraphs
+            document: LegalDocumentView(title: document.title, version: document.version), blocks: blocks
         ))
     }
 

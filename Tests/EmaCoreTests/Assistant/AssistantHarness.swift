@@ -243,7 +243,6 @@ struct Conversation {
     /// Consent, terms, "Tu factura por WhatsApp" and "inscribir un contrato".
     mutating func reachPhoneQuestion() async throws {
         try await pick("consentimiento_si")
-        try await pick("terminos_si")
         try await pick("menu_factura_whatsapp")
         try await pick("inscribir_contrato")
     }

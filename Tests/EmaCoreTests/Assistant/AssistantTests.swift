@@ -9,9 +9,8 @@ struct AssistantTests {
         var chat = Conversation()
         #expect(chat.text.contains("Soy Ema"))
         #expect(chat.choiceIDs == ["consentimiento_si", "consentimiento_leer", "consentimiento_no"])
+        #expect(chat.text.contains("política de privacidad") && chat.text.contains("términos y condiciones"))
         try await chat.pick("consentimiento_si")
-        #expect(chat.state.step == .terms)
-        try await chat.pick("terminos_si")
         #expect(chat.state.step == .mainMenu)
         #expect(chat.choiceIDs.first == "menu_factura_whatsapp")
         try await chat.pick("menu_factura_whatsapp")
@@ -49,25 +48,38 @@ struct AssistantTests {
         #expect(chat.state.step == .consent)
         #expect(chat.text.contains("no puedo continuar"))
         #expect(chat.text.contains("604 4444 115"))
-        #expect(await chat.effects.consents.map(\.granted) == [false])
+        // Both refusals are recorded, each with its document.
+        #expect(await chat.effects.consents.map(\.granted) == [false, false])
+        #expect(await chat.effects.consents.map(\.kind) == [.privacy, .terms])
         try await chat.pick("menu_factura_whatsapp")
         #expect(chat.state.step == .consent)
         try await chat.say("si")
-        #expect(chat.state.step == .terms)
+        #expect(chat.state.step == .mainMenu)
     }
 
-    @Test("The policy and the terms can be read before deciding")
+    @Test("The policy and the terms can be read before deciding: a line each and its page, not the whole text")
     func readDocuments() async throws {
         var chat = Conversation()
         try await chat.pick("consentimiento_leer")
-        #expect(chat.replies.contains(.link(url: "http://127.0.0.1:8080/legal/privacidad", title: "Leer el texto completo")))
-        #expect(chat.state.step == .consent)
-        try await chat.pick("consentimiento_si")
-        try await chat.pick("terminos_leer")
+        #expect(chat.replies.contains(.link(url: "http://127.0.0.1:8080/legal/privacidad", title: "Leer: Política de privacidad")))
+        #expect(chat.replies.contains(.link(url: "http://127.0.0.1:8080/legal/terminos", title: "Leer: Términos y condiciones")))
         #expect(chat.text.contains("Texto de los términos"))
-        try await chat.pick("terminos_no")
-        #expect(chat.state.step == .terms)
-        #expect(await chat.effects.consents.map(\.granted) == [true, false])
+        #expect(chat.state.step == .consent && chat.choiceIDs.first == "consentimiento_si")
+        try await chat.pick("consentimiento_no")
+        #expect(chat.state.step == .consent)
+        #expect(await chat.effects.consents.map(\.granted) == [false, false])
+    }
+
+    @Test("A conversation left at the old terms step (an earlier Ema) is asked the terms alone")
+    func legacyTermsStep() async throws {
+        var chat = Conversation()
+        chat.state.step = .terms
+        chat.state.privacyVersion = "2026-11"
+        try await chat.say("hola")
+        #expect(chat.choiceIDs == ["terminos_si", "terminos_leer", "terminos_no"])
+        try await chat.pick("terminos_si")
+        #expect(chat.state.step == .mainMenu && chat.state.termsVersion == "2026-11")
+        #expect(await chat.effects.consents.map(\.kind) == [.terms])
     }
 
     @Test("A number that is not a Colombian mobile is refused with an example")
@@ -193,7 +205,6 @@ struct AssistantTests {
         var chat = Conversation()
         await chat.effects.preEnroll("+573001234567", ["10234567"])
         try await chat.pick("consentimiento_si")
-        try await chat.pick("terminos_si")
         try await chat.say("que contratos tengo inscritos")
         #expect(chat.state.step == .askPhone)
         try await chat.say("3001234567")
@@ -247,9 +258,9 @@ struct AssistantTests {
     @Test("Options can be picked by number or by their words")
     func pickByNumberOrWords() async throws {
         var chat = Conversation()
+        try await chat.say("leer los documentos")
+        #expect(chat.state.step == .consent && chat.text.contains("Texto de la política"))
         try await chat.say("1")
-        #expect(chat.state.step == .terms)
-        try await chat.say("acepto")
         #expect(chat.state.step == .mainMenu)
         try await chat.say("1")
         #expect(chat.state.step == .enrollmentMenu)
@@ -261,7 +272,6 @@ struct AssistantTests {
     func freeText() async throws {
         var chat = Conversation()
         try await chat.pick("consentimiento_si")
-        try await chat.pick("terminos_si")
         try await chat.say("huele mucho a gas en la cocina")
         #expect(chat.text.hasPrefix("⚠️"))
         #expect(chat.text.contains("604 4444 115"))

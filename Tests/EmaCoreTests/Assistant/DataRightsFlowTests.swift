@@ -7,7 +7,6 @@ struct DataRightsFlowTests {
     func ready(channel: Channel = .web, senderPhone: String? = nil) async throws -> Conversation {
         var chat = Conversation(channel: channel, senderPhone: senderPhone)
         try await chat.pick("consentimiento_si")
-        try await chat.pick("terminos_si")
         try await chat.say("mis datos personales")
         return chat
     }
@@ -122,7 +121,6 @@ struct DataRightsFlowTests {
 
         var kiosk = Conversation(channel: .kiosk)
         try await kiosk.pick("consentimiento_si")
-        try await kiosk.pick("terminos_si")
         try await kiosk.say("mis datos personales")
         try await kiosk.pick("datos_conocer")
         try await verify(&kiosk)
@@ -133,7 +131,6 @@ struct DataRightsFlowTests {
     func namedRight() async throws {
         var chat = Conversation(channel: .web)
         try await chat.pick("consentimiento_si")
-        try await chat.pick("terminos_si")
         try await chat.say("quiero que borren mis datos")
         #expect(chat.state.dataRight?.action == .suprimir && chat.state.step == .askPhone)
         try await chat.say("menú")

@@ -7,7 +7,6 @@ struct TurnFlowTests {
     func ready(channel: Channel = .web, senderPhone: String? = nil) async throws -> Conversation {
         var chat = Conversation(channel: channel, senderPhone: senderPhone)
         try await chat.pick("consentimiento_si")
-        try await chat.pick("terminos_si")
         return chat
     }
 

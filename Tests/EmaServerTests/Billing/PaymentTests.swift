@@ -159,7 +159,6 @@ struct PaymentTests {
             var chat = ChatClient(app: app)
             try await chat.start()
             try await chat.pick("consentimiento_si")
-            try await chat.pick("terminos_si")
             try await chat.say("cuánto debo")
             try await chat.say("10234567")
             #expect(chat.text.contains("Saldo a pagar: \(Money.format(cop: bill.amountCOP))"))

@@ -2,6 +2,7 @@
 import EmaCore
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -81,9 +82,15 @@ struct CaseDeskTests {
             let filed = try await app.caseService().file(claim)
             let agent = try OfficeBrowser(app)
             try await agent.signIn("agente@ema.demo", "agente-demo-2026")
-            _ = try await agent.get("backoffice/pqr/\(filed.radicado)")
+            let unassigned = try await agent.get("backoffice/pqr/\(filed.radicado)")
+            // An agent takes the case before the answer form shows; an answer sent anyway is refused.
+            #expect(unassigned.body.contains("Toma el caso para responderlo") && !unassigned.body.contains(#"id="responder""#))
+            let untaken = try await agent.post("backoffice/pqr/\(filed.radicado)/responder", ["csrf": agent.csrf, "decision": "no_accede", "confirmar": "si",
+                                                                                             "texto": "Revisamos su caso con todo detalle y le explicamos."])
+            #expect(untaken.status == .conflict && untaken.body.contains("Toma el caso antes de responderlo"))
+            _ = try await agent.post("backoffice/pqr/\(filed.radicado)/tomar", ["csrf": agent.csrf])
             let short = try await agent.post("backoffice/pqr/\(filed.radicado)/responder", ["csrf": agent.csrf, "decision": "no_accede", "texto": "No."])
-            #expect(short.status == .badRequest && short.body.contains("Escribe la respuesta"))
+            #expect(short.status == .badRequest && short.body.contains("Escribe la respuesta") && short.body.contains(">No.</textarea>"))
             let undecided = try await agent.post("backoffice/pqr/\(filed.radicado)/responder", ["csrf": agent.csrf, "texto": "Revisamos su caso con todo detalle y le explicamos."])
             #expect(undecided.status == .badRequest && undecided.body.contains("Elige la decisión"))
             let emptyNote = try await agent.post("backoffice/pqr/\(filed.radicado)/nota", ["csrf": agent.csrf, "texto": " "])
@@ -94,7 +101,14 @@ struct CaseDeskTests {
             try await agent.signIn("agente@ema.demo", "agente-demo-2026")
             _ = try await agent.get("backoffice/pqr/\(filed.radicado)")
             let answer = "Revisamos la lectura del medidor y el consumo facturado corresponde a la lectura real del periodo."
-            let done = try await agent.post("backoffice/pqr/\(filed.radicado)/responder", ["csrf": agent.csrf, "decision": "no_accede", "texto": answer])
+            // First the preview: how it reaches the customer, the SMS itself; nothing is saved or sent.
+            let preview = try await agent.post("backoffice/pqr/\(filed.radicado)/responder", ["csrf": agent.csrf, "decision": "no_accede", "texto": answer])
+            #expect(preview.status == .ok && preview.body.contains("Revisa la respuesta antes de enviarla"))
+            #expect(preview.body.contains("Por mensaje de texto al 300 •••• 67") && preview.body.contains("Decisión: No accede. Consulta la respuesta"))
+            #expect(preview.body.contains(answer) && preview.body.contains(#"value="no_accede" selected"#))
+            #expect(try await row(app, filed.radicado).statusValue.isOpen)
+            #expect(try await app.db.sql.select().column("id").from(SMSOutbox.schema).all().isEmpty)
+            let done = try await agent.post("backoffice/pqr/\(filed.radicado)/responder", ["csrf": agent.csrf, "decision": "no_accede", "texto": answer, "confirmar": "si"])
             #expect(done.status == .seeOther && done.location == "/backoffice/pqr/\(filed.radicado)?hecho=respondido")
             #expect(try await agent.get(String(done.location.dropFirst())).body.contains("notificada"))
             let answered = try await row(app, filed.radicado)
@@ -104,7 +118,7 @@ struct CaseDeskTests {
             try await drainJobs(app)
             let sms = try #require(try await SandboxMessage.query(on: app.db).filter(\.$recipient == "+573001234567").first())
             #expect(sms.body.contains(filed.radicado) && sms.body.contains("No accede") && !sms.body.contains(filed.code))
-            let again = try await agent.post("backoffice/pqr/\(filed.radicado)/responder", ["csrf": agent.csrf, "decision": "accede", "texto": answer])
+            let again = try await agent.post("backoffice/pqr/\(filed.radicado)/responder", ["csrf": agent.csrf, "decision": "accede", "texto": answer, "confirmar": "si"])
             #expect(again.status == .conflict)
 
             var status = ""
@@ -145,7 +159,7 @@ struct CaseDeskTests {
         try await WhatsAppWebhookTests().withWhatsApp { app in
             try await app.staffService().loadDemoAccounts()
             let hooks = WhatsAppWebhookTests()
-            let steps = [Webhook.text("hola"), Webhook.button("consentimiento_si"), Webhook.button("terminos_si"), Webhook.text("quiero poner una queja"),
+            let steps = [Webhook.text("hola"), Webhook.button("consentimiento_si"), Webhook.text("quiero poner una queja"),
                          Webhook.button("pqr_tipo:queja"), Webhook.button("tema_atencion"), Webhook.button("pqr_sin_contrato"),
                          Webhook.text("El asesor de la oficina del centro no me quiso recibir los documentos."), Webhook.text("Ana María Restrepo"),
                          Webhook.button("pqr_radicar")]
@@ -161,7 +175,9 @@ struct CaseDeskTests {
             let agent = try OfficeBrowser(app)
             try await agent.signIn("agente@ema.demo", "agente-demo-2026")
             _ = try await agent.get("backoffice/pqr/\(filed.radicado)")
-            let done = try await agent.post("backoffice/pqr/\(filed.radicado)/responder", ["csrf": agent.csrf, "decision": "accede", "texto": "Hablamos con el asesor y recibimos sus documentos; ya quedaron en su expediente."])
+            _ = try await agent.post("backoffice/pqr/\(filed.radicado)/tomar", ["csrf": agent.csrf])
+            let done = try await agent.post("backoffice/pqr/\(filed.radicado)/responder", ["csrf": agent.csrf, "decision": "accede", "confirmar": "si",
+                                                                                          "texto": "Hablamos con el asesor y recibimos sus documentos; ya quedaron en su expediente."])
             #expect(done.status == .seeOther)
             try await drainJobs(app)
             let templates = try await hooks.sandbox(app).suffix(2)

@@ -76,9 +76,9 @@ struct AtomicTurnTests {
             // The retry (a crash's job comes back the same way) answers it once.
             try await service.processSender(Self.phone, worker: "prueba")
             let after = try await snapshot(app)
-            #expect(after.version == before.version + 1 && after.consents == before.consents + 1 && after.pending == 0)
+            #expect(after.version == before.version + 1 && after.consents == before.consents + 2 && after.pending == 0)
             let replies = try await WhatsAppOutboxMessage.query(on: app.db).sort(\.$createdAt).all().dropFirst(before.outbox).map(\.body)
-            #expect(!replies.isEmpty && replies.contains { $0.contains("terminos_si") })
+            #expect(!replies.isEmpty && replies.contains { $0.contains("menu_factura_whatsapp") })
             try await service.processSender(Self.phone, worker: "prueba")
             #expect(try await snapshot(app) == after)
         }

@@ -48,7 +48,7 @@ struct DamageTests {
             try await app.staffService().loadDemoAccounts()
             let hooks = WhatsAppWebhookTests()
             let location = Webhook.envelope(#""messages":[{"from":"573001234567","id":"wamid.\#(UUID().uuidString)","timestamp":"1795000040","type":"location","location":{"latitude":6.2442,"longitude":-75.5812,"name":"Parque Berrío","address":"Cra. 50 #50-1, Medellín"}}]"#)
-            for step in [Webhook.text("hola"), Webhook.button("consentimiento_si"), Webhook.button("terminos_si"), location,
+            for step in [Webhook.text("hola"), Webhook.button("consentimiento_si"), location,
                          Webhook.button("dano:alumbrado"), Webhook.text("Tres lámparas apagadas en el parque")] {
                 #expect(try await hooks.post(app, step) == .ok)
                 try await drainJobs(app)

@@ -36,7 +36,6 @@ struct LiveChatTests {
     func startWeb(_ app: Application) async throws -> String {
         let (id, _) = try await app.chatService().start(channel: .web)
         _ = try await post(app, id, ["choice": "consentimiento_si"])
-        _ = try await post(app, id, ["choice": "terminos_si"])
         return id
     }
 
@@ -131,7 +130,7 @@ struct LiveChatTests {
         try await WhatsAppWebhookTests().withWhatsApp(clock: manual.clock) { app in
             try await app.staffService().loadDemoAccounts()
             let hooks = WhatsAppWebhookTests()
-            for step in [Webhook.text("hola"), Webhook.button("consentimiento_si"), Webhook.button("terminos_si"), Webhook.text("necesito hablar con un asesor")] {
+            for step in [Webhook.text("hola"), Webhook.button("consentimiento_si"), Webhook.text("necesito hablar con un asesor")] {
                 #expect(try await hooks.post(app, step) == .ok)
                 try await drainJobs(app)
             }

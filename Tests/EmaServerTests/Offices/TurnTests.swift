@@ -140,7 +140,7 @@ struct TurnTests {
             let hooks = WhatsAppWebhookTests()
             let service = app.turnService()
             let day = try #require(service.days.first).description
-            for step in [Webhook.text("hola"), Webhook.button("consentimiento_si"), Webhook.button("terminos_si"), Webhook.text("quiero pedir un turno en la oficina bello"),
+            for step in [Webhook.text("hola"), Webhook.button("consentimiento_si"), Webhook.text("quiero pedir un turno en la oficina bello"),
                          Webhook.button("turno_dia:\(day)"), Webhook.button("turno_parte:manana"), Webhook.button("turno_hora:09:30")] {
                 #expect(try await hooks.post(app, step) == .ok)
                 try await drainJobs(app)

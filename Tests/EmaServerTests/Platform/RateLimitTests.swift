@@ -90,7 +90,6 @@ struct ContractLookupLimitTests {
     static func askBalance(_ chat: inout ChatClient, contract: String = "10234567") async throws {
         try await chat.start()
         try await chat.pick("consentimiento_si")
-        try await chat.pick("terminos_si")
         try await chat.say("cuánto debo")
         try await chat.say(contract)
     }

@@ -45,7 +45,7 @@ struct DataRightsTests {
     /// same number with the SMS code, and confirms.
     func confirmOnWhatsApp(_ app: Application, asking: [String]) async throws {
         let hooks = WhatsAppWebhookTests()
-        for step in [Webhook.text("hola"), Webhook.button("consentimiento_si"), Webhook.button("terminos_si")] + asking + [Webhook.button("usar_este_numero")] {
+        for step in [Webhook.text("hola"), Webhook.button("consentimiento_si")] + asking + [Webhook.button("usar_este_numero")] {
             #expect(try await hooks.post(app, step) == .ok)
             try await drainJobs(app)
         }
@@ -107,7 +107,6 @@ struct DataRightsTests {
             var stranger = ChatClient(app: app)
             try await stranger.start()
             try await stranger.pick("consentimiento_si")
-            try await stranger.pick("terminos_si")
             try await stranger.say("mis datos personales")
             try await stranger.pick("datos_conocer")
             #expect(stranger.text.contains("código por SMS para verificar que eres su titular"))
@@ -125,7 +124,6 @@ struct DataRightsTests {
             var chat = ChatClient(app: app)
             try await chat.start(channel: "kiosk")
             try await chat.pick("consentimiento_si")
-            try await chat.pick("terminos_si")
             try await chat.say("mis datos personales")
             try await chat.pick("datos_conocer")
             try await chat.verify("300 123 4567")

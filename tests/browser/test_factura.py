@@ -1,5 +1,7 @@
 """Paying a demo bill in Factura Web through the sandbox PSE gateway, in a real browser, then
 asking Ema what is owed."""
+import urllib.request
+
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -41,6 +43,12 @@ def test_pay_a_demo_bill_and_ema_says_nothing_is_owed(ema_server, browser):
     browser.find_element(By.XPATH, "//button[normalize-space()='Aprobar el pago']").click()
     wait(browser).until(lambda driver: "Tu pago fue aprobado" in driver.find_element(By.TAG_NAME, "main").text)
     save_screenshot(browser, "pago-aprobado")
+    # The receipt, as a PDF, and one payment reference: the bill's, digits only.
+    receipt = browser.find_element(By.ID, "comprobante").get_attribute("href")
+    with urllib.request.urlopen(receipt) as response:
+        assert response.status == 200 and response.headers["Content-Type"] == "application/pdf"
+        assert response.read(5) == b"%PDF-"
+    assert browser.find_element(By.ID, "referencia").text.isdigit()
 
     browser.find_element(By.LINK_TEXT, "Volver a mis facturas").click()
     wait(browser).until(EC.presence_of_element_located((By.CSS_SELECTOR, "article.bill")))

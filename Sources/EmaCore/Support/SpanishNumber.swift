@@ -36,3 +36,15 @@ public enum SpanishDuration {
         return minutes % 60 == 0 ? hours : "\(hours) y \(count(minutes % 60, "minuto", "minutos"))"
     }
 }
+
+/// Instants as a Colombian reads them, in Bogotá's time.
+public enum SpanishDateTime {
+    /// «7 de diciembre de 2026, 3:05 p. m.»
+    public static func format(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "es_CO")
+        formatter.timeZone = TimeZone(identifier: "America/Bogota")
+        formatter.dateFormat = "d 'de' MMMM 'de' yyyy, h:mm a"
+        return formatter.string(from: date)
+    }
+}

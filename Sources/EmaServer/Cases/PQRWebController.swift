@@ -278,13 +278,7 @@ struct PQRWebController: RouteCollection {
         }
     }
 
-    static func dateTime(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "es_CO")
-        formatter.timeZone = TimeZone(identifier: "America/Bogota")
-        formatter.dateFormat = "d 'de' MMMM 'de' yyyy, h:mm a"
-        return formatter.string(from: date)
-    }
+    static func dateTime(_ date: Date) -> String { SpanishDateTime.format(date) }
 
     // MARK: JSON
 

@@ -112,7 +112,7 @@ struct DamageController: RouteCollection {
                 description: report.description,
                 hazard: report.hazard.map { $0 == "gas" ? "Olor a gas" : "Cable caído" },
                 phone: report.phone.map(ColombianMobile.display) ?? "—", channel: CaseChannel(rawValue: report.channel == "kiosk" ? "kiosko" : report.channel)?.title ?? report.channel,
-                at: PQRWebController.dateTime(report.createdAt),
+                at: SpanishDateTime.format(report.createdAt),
                 status: report.status.title,
                 statuses: DamageStatus.allCases.map { .init(value: $0.rawValue, label: $0.title, selected: $0 == report.status) }
             )

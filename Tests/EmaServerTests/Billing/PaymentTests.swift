@@ -106,6 +106,10 @@ struct PaymentTests {
             #expect(second.location == first.location)
             #expect(try await Payment.query(on: app.db).count() == 1)
 
+            // No receipt before the bank approves.
+            let attempt = String(first.location.split(separator: "/").last ?? "")
+            let early = try await web.get("factura/pago/\(attempt)/comprobante.pdf")
+            #expect(early.status == .conflict && early.body.contains("El comprobante está disponible cuando el banco aprueba"))
             let gatewayPage = try await web.get(String(first.location.dropFirst()))
             #expect(gatewayPage.body.contains("Bancolombia"))
             #expect(gatewayPage.body.contains(Money.format(cop: bill.amountCOP)))
@@ -126,6 +130,15 @@ struct PaymentTests {
 
             let result = try await web.get(String(approved.location.dropFirst()))
             #expect(result.body.contains("Tu pago fue aprobado"))
+            // One payment reference: the bill's, as printed on it; the attempt is the transaction's number.
+            let billReference = BillDocument.paymentReference(contractNumber: "10234567", period: bill.period)
+            #expect(result.body.contains(#"id="referencia">\#(billReference)<"#) && result.body.contains(#"id="transaccion">\#(payment.reference)<"#))
+            #expect(result.body.contains("/factura/pago/\(payment.reference)/comprobante.pdf"))
+            let receipt = try await web.get("factura/pago/\(payment.reference)/comprobante.pdf")
+            let holder = try #require(try await Contract.query(on: app.db).filter(\.$contractNumber == "10234567").first()).holderName
+            #expect(receipt.status == .ok && receipt.body.hasPrefix("%PDF"))
+            #expect(receipt.body.contains(Money.format(cop: bill.amountCOP)) && receipt.body.contains(billReference) && receipt.body.contains(payment.reference))
+            #expect(receipt.body.contains("Comprobante de pago") && !receipt.body.contains(holder))
             let page = try await web.get("factura/10234567").body
             let card = try #require(page.range(of: "data-factura=\"\(bill.invoiceNumber)\""))
             #expect(page[card.upperBound...].prefix(200).contains("Pagada"))

@@ -12,6 +12,7 @@ struct FacturaWebController: RouteCollection {
         routes.get("factura", ":contract", use: contract)
         routes.post("factura", ":contract", "pagar", use: pay)
         routes.get("factura", "pago", ":reference", use: result)
+        routes.get("factura", "pago", ":reference", "comprobante.pdf", use: receipt)
         routes.get("pagos", "sandbox", ":reference", use: sandboxPage)
         routes.post("pagos", "sandbox", ":reference", use: sandboxDecide)
     }
@@ -170,11 +171,15 @@ struct FacturaWebController: RouteCollection {
         let statusTitle: String
         let headline: String
         let detail: String
+        /// The bill's payment reference (the one printed on it) and this attempt's transaction.
         let reference: String
+        let transaction: String
         let amount: String
         let contractNumber: String
         let period: String
         let refresh: Bool
+        /// The receipt's link, once the payment is approved.
+        let receipt: String?
     }
 
     /// Where the gateway sends the customer back. The parameters it adds are only a hint: the
@@ -202,7 +207,7 @@ struct FacturaWebController: RouteCollection {
         let status = payment.paymentStatus
         let period = BillingPeriod(payment.invoice.period)?.displayName ?? payment.invoice.period
         let (headline, detail): (String, String) = switch status {
-        case .approved: ("¡Listo! Tu pago fue aprobado y ya quedó aplicado a tu factura.", "Guarda la referencia de pago como comprobante. El saldo de tu factura ya se ve actualizado en Factura Web y cuando le preguntes a Ema.")
+        case .approved: ("¡Listo! Tu pago fue aprobado y ya quedó aplicado a tu factura.", "Descarga el comprobante y guárdalo. El saldo de tu factura ya se ve actualizado en Factura Web y cuando le preguntes a Ema.")
         case .pending: ("Tu pago está en proceso.", "El banco aún no confirma la transacción. Esta página se actualiza sola; también puedes volver más tarde: el pago se aplica apenas el banco lo confirme. No pagues de nuevo mientras tanto.")
         case .declined: ("El pago no fue aprobado.", "No se hizo ningún cobro. Puedes intentarlo de nuevo con otro banco o medio de pago.")
         case .voided: ("El pago fue anulado.", "No se aplicó a tu factura. Puedes intentarlo de nuevo.")
@@ -211,9 +216,26 @@ struct FacturaWebController: RouteCollection {
         return try await request.view.render("pago", ResultPage(
             title: "Resultado del pago · \(try request.utility().shortName)", utility: try request.utility(),
             status: status.rawValue, statusTitle: status.title, headline: headline, detail: detail,
-            reference: payment.reference, amount: Money.format(cop: payment.amountCOP),
-            contractNumber: payment.invoice.contract.contractNumber, period: period, refresh: status == .pending
+            reference: BillDocument.paymentReference(contractNumber: payment.invoice.contract.contractNumber, period: payment.invoice.period),
+            transaction: payment.reference, amount: Money.format(cop: payment.amountCOP),
+            contractNumber: payment.invoice.contract.contractNumber, period: period, refresh: status == .pending,
+            receipt: status == .approved ? "/factura/pago/\(payment.reference)/comprobante.pdf" : nil
         ))
+    }
+
+    /// The receipt of an approved payment, as a PDF.
+    @Sendable
+    func receipt(request: Request) async throws -> Response {
+        let reference = request.parameters.get("reference") ?? ""
+        guard let payment = try await Payment.query(on: request.db).filter(\.$reference == reference).with(\.$invoice, { $0.with(\.$contract) }).first()
+        else { throw PaymentError.paymentNotFound }
+        guard payment.paymentStatus == .approved else { throw PaymentError.receiptNotReady }
+        let pdf = PaymentReceipt.render(payment: payment, invoice: payment.invoice, contract: payment.invoice.contract, utility: try request.utility())
+        let response = Response(status: .ok, body: .init(data: Data(pdf)))
+        response.headers.contentType = .pdf
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "inline; filename=\"comprobante-\(payment.reference).pdf\"")
+        response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
+        return response
     }
 
     // MARK: The sandbox gateway (PSE)

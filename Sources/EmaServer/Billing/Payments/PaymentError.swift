@@ -12,11 +12,13 @@ enum PaymentError: EmaError {
     case wompiNotConfigured
     /// No gateway on this node: Wompi is not configured and no sandbox stands in.
     case paymentsUnavailable
+    /// A receipt exists only for an approved payment.
+    case receiptNotReady
 
     var status: HTTPResponseStatus {
         switch self {
         case .billNotFound, .paymentNotFound, .wompiNotConfigured: .notFound
-        case .alreadyPaid: .conflict
+        case .alreadyPaid, .receiptNotReady: .conflict
         case .gatewayUnavailable, .paymentsUnavailable: .serviceUnavailable
         case .invalidSignature: .unauthorized
         case .malformedEvent, .invalidDecision: .badRequest
@@ -34,6 +36,7 @@ enum PaymentError: EmaError {
         case .invalidDecision: "invalid_decision"
         case .wompiNotConfigured: "wompi_not_configured"
         case .paymentsUnavailable: "payments_unavailable"
+        case .receiptNotReady: "receipt_not_ready"
         }
     }
 
@@ -47,6 +50,7 @@ enum PaymentError: EmaError {
         case .malformedEvent: "El evento no tiene la forma esperada."
         case .invalidDecision: "Elige si el banco aprueba o rechaza el pago."
         case .wompiNotConfigured: "Los pagos con Wompi no están configurados en esta instalación."
+        case .receiptNotReady: "El comprobante está disponible cuando el banco aprueba el pago. Revisa el estado del pago en esta misma página."
         case .paymentsUnavailable: "El pago en línea no está disponible en este momento. Puedes pagar tu factura en los bancos y puntos de pago autorizados, o volver a intentarlo más tarde."
         }
     }

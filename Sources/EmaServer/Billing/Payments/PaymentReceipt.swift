@@ -1,0 +1,41 @@
+import EmaCore
+import Foundation
+
+/// The receipt of an approved payment, as a PDF the customer keeps: what was paid, when, and
+/// both references — the bill's (the one printed on it, by which the utility finds the payment)
+/// and the transaction's (by which the gateway and the bank find it). The holder is masked: the
+/// link is the payment page's, which anyone who paid from that browser can open.
+enum PaymentReceipt {
+    static func render(payment: Payment, invoice: Invoice, contract: Contract, utility: UtilityProfile) -> [UInt8] {
+        var pdf = PDFWriter()
+        let top = PDFWriter.pageHeight
+        pdf.rectangle(x: 0, y: top - 90, width: PDFWriter.pageWidth, height: 90, grey: 0.93)
+        pdf.text(utility.shortName, x: 40, y: top - 48, size: 24, font: .bold)
+        pdf.text(utility.legalName, x: 40, y: top - 68, size: 10)
+        pdf.text("Comprobante de pago", x: 330, y: top - 48, size: 14, font: .bold)
+        pdf.text("Pago aprobado", x: 330, y: top - 66, size: 10)
+        let paidAt = payment.settledAt ?? payment.updatedAt
+        var y = top - 130
+        let rows: [(String, String)] = [
+            ("Contrato", contract.contractNumber),
+            ("Titular", Masking.name(contract.holderName)),
+            ("Factura", "N.º \(invoice.invoiceNumber) · \(BillingPeriod(invoice.period)?.displayName ?? invoice.period)"),
+            ("Fecha y hora del pago", SpanishDateTime.format(paidAt)),
+            ("Medio de pago", payment.method ?? (payment.gateway == "wompi" ? "Wompi" : "PSE (pasarela de pruebas)")),
+            ("Referencia de pago", BillDocument.paymentReference(contractNumber: contract.contractNumber, period: invoice.period)),
+            ("Número de la transacción", payment.reference),
+        ]
+        for (label, value) in rows {
+            pdf.text(label, x: 40, y: y, size: 10, font: .bold)
+            pdf.text(value, x: 200, y: y, size: 10)
+            y -= 20
+        }
+        y -= 10
+        pdf.rectangle(x: 40, y: y - 14, width: 515, height: 40, grey: 0.93)
+        pdf.text("Valor pagado", x: 56, y: y, size: 14, font: .bold)
+        pdf.text(Money.format(cop: payment.amountCOP), x: 380, y: y, size: 18, font: .bold)
+        pdf.text("El pago quedó aplicado a la factura. Guarda este comprobante; si tienes alguna duda, llámanos", x: 40, y: 120, size: 9)
+        pdf.text("a la línea de atención \(utility.phoneLines.first?.number ?? "") con la referencia de pago.", x: 40, y: 106, size: 9)
+        return pdf.document(title: "Comprobante de pago \(payment.reference)")
+    }
+}

@@ -8,6 +8,8 @@ public struct PDFWriter {
     public enum Font: String { case regular = "F1", bold = "F2" }
 
     private var content: [UInt8] = []
+    /// The pages before the current one.
+    private var finished: [[UInt8]] = []
 
     public init() {}
 
@@ -33,16 +35,61 @@ public struct PDFWriter {
         }
     }
 
-    /// The finished file.
+    /// Ends the current page; what is written next goes on a new one.
+    public mutating func newPage() {
+        finished.append(content)
+        content = []
+    }
+
+    /// Writes `text` from (x, y) down, in lines of at most `columns` characters (cut between
+    /// words; the text's own line breaks kept), `leading` points apart. A line that would fall
+    /// below `bottom` starts a new page at `top`. Returns where the next line would go.
+    @discardableResult
+    public mutating func paragraph(_ text: String, x: Double, y: Double, columns: Int = 95, size: Double = 10, leading: Double = 14,
+                                   top: Double = pageHeight - 60, bottom: Double = 60) -> Double {
+        var y = y
+        for line in Self.wrap(text, columns: columns) {
+            if y < bottom {
+                newPage()
+                y = top
+            }
+            self.text(line, x: x, y: y, size: size)
+            y -= leading
+        }
+        return y
+    }
+
+    /// Lines of at most `columns` characters, cut between words (a longer word on a line of its own).
+    public static func wrap(_ text: String, columns: Int) -> [String] {
+        var lines: [String] = []
+        for source in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = ""
+            for word in source.split(separator: " ") {
+                if line.isEmpty { line = String(word) } else if line.count + 1 + word.count <= columns { line += " " + word } else {
+                    lines.append(line)
+                    line = String(word)
+                }
+            }
+            lines.append(line)
+        }
+        return lines
+    }
+
+    /// The finished file: the catalog, the page tree, the two fonts and the document's title,
+    /// then each page and its content.
     public func document(title: String) -> [UInt8] {
+        let pages = finished + [content]
         var objects: [[UInt8]] = []
+        let kids = pages.indices.map { "\(6 + 2 * $0) 0 R" }.joined(separator: " ")
         objects.append(Array("<< /Type /Catalog /Pages 2 0 R >>".utf8))
-        objects.append(Array("<< /Type /Pages /Kids [3 0 R] /Count 1 >>".utf8))
-        objects.append(Array("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 \(Self.number(Self.pageWidth)) \(Self.number(Self.pageHeight))] /Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> /Contents 4 0 R >>".utf8))
-        objects.append(Array("<< /Length \(content.count) >>\nstream\n".utf8) + content + Array("endstream".utf8))
+        objects.append(Array("<< /Type /Pages /Kids [\(kids)] /Count \(pages.count) >>".utf8))
         objects.append(Array("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".utf8))
         objects.append(Array("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>".utf8))
         objects.append(Array("<< /Title (".utf8) + Self.winAnsi(title) + Array(") /Producer (Ema) >>".utf8))
+        for (index, page) in pages.enumerated() {
+            objects.append(Array("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 \(Self.number(Self.pageWidth)) \(Self.number(Self.pageHeight))] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents \(7 + 2 * index) 0 R >>".utf8))
+            objects.append(Array("<< /Length \(page.count) >>\nstream\n".utf8) + page + Array("endstream".utf8))
+        }
 
         var file = Array("%PDF-1.4\n%\u{E2}\u{E3}\u{CF}\u{D3}\n".utf8)
         var offsets: [Int] = []
@@ -56,7 +103,7 @@ public struct PDFWriter {
             let digits = String(offset)
             table += String(repeating: "0", count: 10 - digits.count) + digits + " 00000 n \n"
         }
-        table += "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R /Info 7 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
+        table += "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R /Info 5 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
         return file + Array(table.utf8)
     }
 

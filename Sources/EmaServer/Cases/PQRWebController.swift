@@ -19,6 +19,7 @@ struct PQRWebController: RouteCollection {
         routes.get("radicado", use: lookupForm)
         routes.post("radicado", use: lookup)
         routes.post("radicado", "encuesta", use: survey)
+        routes.post("radicado", "respuesta.pdf", use: answerPDF)
     }
 
     func api(_ routes: any RoutesBuilder) {

@@ -84,4 +84,19 @@ struct DocumentsTests {
         // Bars: the first bar of the start symbol C is 2 modules wide.
         #expect(text.contains("0 g 40 100 2 40 re f"))
     }
+
+    @Test("A long text wraps between words and goes on to new pages; the page tree lists every page")
+    func pages() throws {
+        #expect(PDFWriter.wrap("uno dos tres cuatro\ncinco", columns: 9) == ["uno dos", "tres", "cuatro", "cinco"])
+        var writer = PDFWriter()
+        let long = Array(repeating: "La lectura del medidor corresponde al consumo real del periodo facturado.", count: 120).joined(separator: " ")
+        let end = writer.paragraph(long, x: 40, y: 700)
+        #expect(end > 60)
+        let text = String(decoding: writer.document(title: "Respuesta"), as: UTF8.self)
+        let count = try #require(text.range(of: "/Count "))
+        let pages = try #require(Int(text[count.upperBound...].prefix { $0.isNumber }))
+        #expect(pages >= 2)
+        #expect(text.components(separatedBy: "/Type /Page ").count - 1 == pages)
+        #expect(text.contains("/Kids [6 0 R 8 0 R"))
+    }
 }

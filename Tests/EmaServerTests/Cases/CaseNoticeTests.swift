@@ -77,4 +77,26 @@ struct CaseNoticeTests {
             #expect(try await PQRCase.query(on: app.db).count() == before)
         }
     }
+
+    @Test("The answer as a PDF, for whoever has the radicado and its code: the decision, the whole text over its pages, the appeal term")
+    func answerPDF() async throws {
+        try await CasesTests().withCases { app, _ in
+            let filed = try await Self.claimWithMobile(app)
+            let row = try #require(try await PQRCase.find(filed.caseID, on: app.db))
+            let answer = Array(repeating: "Revisamos la lectura del medidor y el consumo facturado corresponde a la lectura real.", count: 80).joined(separator: " ")
+            try await app.caseNotifier().answer(row, decision: .noAccede, text: answer, by: try await Self.staff(app))
+            func pdf(_ code: String) async throws -> (HTTPResponseStatus, String) {
+                var result: (HTTPResponseStatus, String) = (.ok, "")
+                try await app.testing().test(.POST, "radicado/respuesta.pdf", beforeRequest: { request in
+                    try request.content.encode(["numero": filed.radicado, "codigo": code], as: .urlEncodedForm)
+                }) { result = ($0.status, $0.body.string) }
+                return result
+            }
+            let (status, body) = try await pdf(filed.code)
+            #expect(status == .ok && body.hasPrefix("%PDF-"))
+            #expect(body.contains("Radicado \(filed.radicado)") && body.contains("No accede") && body.contains("recurso de reposici"))
+            #expect(!body.contains("/Count 1 "), "an answer of 7,000 characters takes more than one page")
+            #expect(try await pdf("ZZZZZZ").0 == .notFound)
+        }
+    }
 }

@@ -112,4 +112,6 @@ def test_share_a_location_and_book_a_turn_in_the_simulator(ema_server, browser):
     write(browser, "cancelar mi turno")
     wait_for(browser, "Escribe el código del turno")
     write(browser, code)
+    wait_for(browser, "¿Cancelo tu turno " + code)
+    tap(browser, "Sí, cancelarlo")
     wait_for(browser, "Cancelé tu turno " + code)

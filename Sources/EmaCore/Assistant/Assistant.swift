@@ -191,6 +191,7 @@ struct Turn {
         case .turnPart: try await turnPartStep(input, effects: effects)
         case .turnTime: try await turnTimeStep(input, effects: effects)
         case .turnCancelCode: try await turnCancelCodeStep(input, effects: effects)
+        case .turnCancelConfirm: try await turnCancelConfirmStep(input, effects: effects)
         case .withAgent: try await withAgentStep(message, effects: effects)
         case .leaveMessage: try await leaveMessageStep(input, effects: effects)
         case .leaveMessagePhone: try await leaveMessagePhoneStep(input, effects: effects)

@@ -32,6 +32,8 @@ public protocol AssistantEffects: Sendable {
     func turnAvailability(office: String) async throws -> [TurnDay]
     /// Books a turn; nil when the slot filled up meanwhile.
     func bookTurn(office: String, day: CivilDate, time: String, phone: String?) async throws -> TurnTicket?
+    /// A booked turn still waiting, by its code (to ask before cancelling it); nil when none.
+    func waitingTurn(code: String) async throws -> TurnTicket?
     /// Cancels a booked turn by its code; nil when there is no such turn waiting.
     func cancelTurn(code: String) async throws -> TurnTicket?
     /// Puts the conversation in the advisors' queue (or leaves a message when `request.message`

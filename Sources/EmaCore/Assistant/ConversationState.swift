@@ -40,6 +40,7 @@ public struct ConversationState: Codable, Sendable, Equatable {
         case turnPart
         case turnTime
         case turnCancelCode
+        case turnCancelConfirm
         case withAgent
         case leaveMessage
         case leaveMessagePhone
@@ -68,6 +69,8 @@ public struct ConversationState: Codable, Sendable, Equatable {
         public var office: String?
         /// `2026-12-03`
         public var day: String?
+        /// The turn the customer asked to cancel, while Ema asks whether to.
+        public var cancelCode: String?
 
         public init() {}
     }

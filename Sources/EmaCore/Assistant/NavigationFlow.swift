@@ -59,7 +59,7 @@ extension Turn {
             askRadicado()
         case .damageService, .damagePlace, .damageDescription, .damagePhone:
             beginDamage(hazard: nil)
-        case .turnOffice, .turnDay, .turnCancelCode:
+        case .turnOffice, .turnDay, .turnCancelCode, .turnCancelConfirm:
             state.turn = nil
             askTurnPlace()
         case .turnPart, .turnTime:

@@ -239,12 +239,38 @@ extension Turn {
             if !text.contains(where: \.isNumber), try await leaveTurn(input, effects: effects) { return }
             return say("Ese no parece un código de turno: tiene la forma T- y seis letras o números (por ejemplo T-7KQ2MX). Escríbelo de nuevo, o escribe «menú» para volver.")
         }
-        state.turn = nil
-        guard let ticket = try await effects.cancelTurn(code: code) else {
+        guard let ticket = try await effects.waitingTurn(code: code) else {
+            state.turn = nil
             say("No encontré un turno por atender con el código \(code). Revisa el código; si ya pasó o ya lo cancelaste, no hay nada más que hacer.")
             return showMainMenu("¿Te ayudo con algo más?")
         }
-        say("Cancelé tu turno \(ticket.code) del \(ticket.day.nameWithWeekday) a las \(TurnSlot(time: ticket.time, left: 0).spoken) en \(ticket.office). Gracias por avisar: el cupo queda libre para otra persona.")
-        showMainMenu("¿Te ayudo con algo más?")
+        // Asked first: a cancelled turn's place goes to somebody else.
+        state.turn?.cancelCode = ticket.code
+        state.step = .turnCancelConfirm
+        ask("¿Cancelo tu turno \(ticket.code) del \(ticket.day.nameWithWeekday) a las \(TurnSlot(time: ticket.time, left: 0).spoken) en \(ticket.office)? El cupo quedará libre para otra persona.",
+            [Self.cancelTurnYes, Self.cancelTurnNo])
+    }
+
+    static let cancelTurnYes = Choice("turno_cancelar_si", "Sí, cancelarlo")
+    static let cancelTurnNo = Choice("turno_cancelar_no", "No, conservarlo")
+
+    mutating func turnCancelConfirmStep(_ input: Input, effects: any AssistantEffects) async throws {
+        guard let code = state.turn?.cancelCode else { return askTurnCode() }
+        switch yesNo(input, yes: Self.cancelTurnYes.id, no: Self.cancelTurnNo.id) {
+        case true?:
+            state.turn = nil
+            guard let ticket = try await effects.cancelTurn(code: code) else {
+                say("Ese turno ya no estaba por atender (quizá ya pasó o ya lo cancelaste).")
+                return showMainMenu("¿Te ayudo con algo más?")
+            }
+            say("Cancelé tu turno \(ticket.code) del \(ticket.day.nameWithWeekday) a las \(TurnSlot(time: ticket.time, left: 0).spoken) en \(ticket.office). Gracias por avisar: el cupo queda libre para otra persona.")
+            showMainMenu("¿Te ayudo con algo más?")
+        case false?:
+            state.turn = nil
+            say("Listo, tu turno \(code) sigue en pie. Te esperamos.")
+            showMainMenu("¿Te ayudo con algo más?")
+        case nil:
+            ask("¿Cancelo el turno \(code)? Responde sí o no.", [Self.cancelTurnYes, Self.cancelTurnNo])
+        }
     }
 }

@@ -162,6 +162,10 @@ struct AssistantService: AssistantEffects {
         }
     }
 
+    func waitingTurn(code: String) async throws -> TurnTicket? {
+        try await turnService?.waiting(code: code).flatMap(TurnTicket.init)
+    }
+
     func cancelTurn(code: String) async throws -> TurnTicket? {
         guard let turnService else { return nil }
         do {

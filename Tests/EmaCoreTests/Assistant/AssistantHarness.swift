@@ -143,6 +143,8 @@ actor FakeEffects: AssistantEffects {
         return ticket
     }
 
+    func waitingTurn(code: String) -> TurnTicket? { turns.first { $0.code == code } }
+
     func cancelTurn(code: String) -> TurnTicket? {
         guard let index = turns.firstIndex(where: { $0.code == code }) else { return nil }
         let ticket = turns.remove(at: index)

@@ -149,7 +149,7 @@ struct TurnTests {
             #expect(turn.office == "Oficina Bello" && turn.day == day && turn.slot == "09:30" && turn.status == .reserved && turn.phone == "+573001234567")
             #expect(try await service.remaining(office: "Oficina Bello", day: day)["09:30"] == TurnService.defaultCapacity - 1)
             #expect(try await hooks.sandbox(app).contains { $0.contains("tu turno es el \(turn.code)") && $0.contains("9:30 a. m.") })
-            for step in [Webhook.text("cancelar turno"), Webhook.text(turn.code)] {
+            for step in [Webhook.text("cancelar turno"), Webhook.text(turn.code), Webhook.button("turno_cancelar_si")] {
                 #expect(try await hooks.post(app, step) == .ok)
                 try await drainJobs(app)
             }

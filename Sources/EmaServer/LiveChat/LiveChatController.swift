@@ -131,11 +131,13 @@ struct LiveChatController: RouteCollection {
         let canTake: Bool
         let canWrite: Bool
         let isMessage: Bool
-        let replies: [UtilityProfile.AdvisorReply]
+        let replies: [Reply]
         let message: String?
         /// The verified number, masked, and what the utility knows of it.
         let customerPhone: String?
         let context: [CustomerContextSection]
+
+        struct Reply: Encodable { let title: String; let text: String }
     }
 
     static func statusTitle(_ chat: LiveChat) -> String {
@@ -159,7 +161,13 @@ struct LiveChatController: RouteCollection {
         guard let chat = try await service.find(request.parameters.get("chat") ?? "") else { throw LiveChatError.notFound }
         let frame = try await LiveChatFeed(service: service).agentFrame(chat: chat, after: 0)
         let mine = chat.takenBy == staff.email || staff.role == .supervisor || staff.role == .administrador
-        let verified = try await Self.verifiedPhone(of: chat, request.application)
+        let state = try await request.application.chatService().state(of: chat.conversationID)
+        // The customer's number when it is proven: a WhatsApp chat's sender, or a web
+        // conversation's number verified by SMS code. A number typed only to be answered by SMS is
+        // not: the advisor must not see someone else's contracts because a customer typed it.
+        let verified = chat.channel == "whatsapp" ? chat.phone : state?.verifiedPhone
+        // The contract the conversation already names (the transcript beside shows it too).
+        let contract = state?.billContract ?? state?.contractNumber ?? state?.pqr?.contractNumber
         let context = if let verified { try await request.application.customerContext(for: verified) } else { [CustomerContextSection]() }
         let open = chat.statusValue == .active || (chat.statusValue == .message && chat.closedAt == nil && chat.takenBy != nil)
         let page = ChatPage(
@@ -167,19 +175,12 @@ struct LiveChatController: RouteCollection {
             statusTitle: Self.statusTitle(chat), agent: chat.takenName, lines: frame.lines, cursor: frame.cursor,
             canTake: chat.statusValue == .waiting || (chat.statusValue == .message && chat.takenBy == nil),
             canWrite: open && mine, isMessage: chat.statusValue == .message,
-            replies: request.application.utilityProfile?.advisorReplies ?? [], message: message,
+            replies: (request.application.utilityProfile?.advisorReplies ?? []).map { .init(title: $0.title, text: $0.text(contract: contract)) },
+            message: message,
             customerPhone: verified.map(ColombianMobile.display),
             context: context
         )
         return try await request.view.render("backoffice/chat", page).encodeResponse(status: status, for: request)
-    }
-
-    /// The customer's number when it is proven: a WhatsApp chat's sender, or a web conversation's
-    /// number verified by SMS code. A number typed only to be answered by SMS is not: the advisor
-    /// must not see someone else's contracts because a customer typed their number.
-    static func verifiedPhone(of chat: LiveChat, _ application: Application) async throws -> String? {
-        if chat.channel == "whatsapp" { return chat.phone }
-        return try await application.chatService().state(of: chat.conversationID)?.verifiedPhone
     }
 
     @Sendable

@@ -57,9 +57,19 @@ public struct UtilityProfile: Codable, Sendable {
         public let closes: String
     }
 
+    /// A ready-made reply of the advisors. `known`, when given, is said instead once the
+    /// conversation already names the customer's contract (`{contrato}` stands for it): the
+    /// advisor does not ask for what Ema already knows.
     public struct AdvisorReply: Codable, Sendable {
         public let title: String
         public let text: String
+        public var known: String?
+
+        /// The reply as it fits this conversation.
+        func text(contract: String?) -> String {
+            guard let contract, let known else { return text }
+            return known.replacingOccurrences(of: "{contrato}", with: contract)
+        }
     }
 
     public struct Point: Codable, Sendable {

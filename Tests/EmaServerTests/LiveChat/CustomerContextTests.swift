@@ -39,4 +39,28 @@ struct CustomerContextTests {
             #expect(!other.body.contains(contract.contractNumber) && !other.body.contains(filed.radicado) && !other.body.contains(damage))
         }
     }
+
+    @Test("The ready-made greeting does not ask for the contract when the conversation already names it")
+    func readyReplies() async throws {
+        try await withEmaApp { app in
+            _ = try await DemoData.load(into: app)
+            try await app.staffService().loadDemoAccounts()
+            let chats = app.chatService()
+            _ = try await chats.start(channel: .web, id: "web-con-contrato")
+            #expect(try await chats.update("web-con-contrato") { $0.billContract = "10234567"; return true })
+            _ = try await chats.start(channel: .web, id: "web-sin-contrato")
+            let service = app.liveChatService()
+            let known = try await service.request(AgentRequest(conversationID: "web-con-contrato", channel: .web, phone: nil, transcript: []))
+            let unknown = try await service.request(AgentRequest(conversationID: "web-sin-contrato", channel: .web, phone: nil, transcript: []))
+            let agent = try await staffContext(app, "agente@ema.demo")
+            _ = try await service.take(chat: known.chat, by: agent)
+            _ = try await service.take(chat: unknown.chat, by: agent)
+            let office = try OfficeBrowser(app)
+            try await office.signIn("agente@ema.demo", "agente-demo-2026")
+            let withContract = try await office.get("backoffice/chats/\(known.chat)").body
+            #expect(withContract.contains("Con mucho gusto te ayudo con el contrato 10234567") && !withContract.contains("me confirmas el número de contrato"))
+            let without = try await office.get("backoffice/chats/\(unknown.chat)").body
+            #expect(without.contains("me confirmas el número de contrato"))
+        }
+    }
 }

@@ -59,6 +59,7 @@ extension Turn {
 
     mutating func ask(_ agreement: Agreement) {
         state.step = agreement.step
+        if agreement == .both { state.bothAsked = true }
         ask(agreement.question(knowledge), [agreement.accept, agreement.read, agreement.refuse])
     }
 
@@ -70,6 +71,13 @@ extension Turn {
             return
         }
         switch yesNo(input, yes: agreement.accept.id, no: agreement.refuse.id) {
+        case true? where agreement == .both && state.bothAsked != true:
+            // Stored by an earlier Ema, whose question named the policy alone: that is what «sí»
+            // answered; the terms are asked now.
+            try await effects.recordConsent(evidence(.privacy, knowledge.privacy, granted: true))
+            state.privacyVersion = knowledge.privacy.version
+            say("¡Gracias por tu confianza!")
+            ask(.terms)
         case true?:
             for (kind, document) in documents {
                 try await effects.recordConsent(evidence(kind, document, granted: true))

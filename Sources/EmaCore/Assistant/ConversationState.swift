@@ -125,6 +125,9 @@ public struct ConversationState: Codable, Sendable, Equatable {
     /// Versions the customer accepted in this conversation.
     public var privacyVersion: String?
     public var termsVersion: String?
+    /// True once Ema asked the policy and the terms together; a conversation stored before (its
+    /// question was the policy alone) accepts the policy only with «sí», then is asked the terms.
+    public var bothAsked: Bool?
     public var goal: Goal?
     /// On WhatsApp, the number that writes: offered as the number to receive the bill.
     public var senderPhone: String?

@@ -62,6 +62,8 @@ public struct PDFWriter {
     /// Lines of at most `columns` characters, cut between words (a longer word on a line of its own).
     public static func wrap(_ text: String, columns: Int) -> [String] {
         var lines: [String] = []
+        // A browser's textarea sends CR LF; a tab reads as a space.
+        let text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n").replacingOccurrences(of: "\t", with: " ")
         for source in text.split(separator: "\n", omittingEmptySubsequences: false) {
             var line = ""
             for word in source.split(separator: " ") {

@@ -215,7 +215,7 @@ struct BackOfficeCasesController: RouteCollection {
     func take(request: Request) async throws -> Response {
         try await act(request) { row, staff in
             guard row.assignedTo == nil, let account = try await StaffDirectory(database: request.db).account(staff.accountID) else { throw CaseError.notYours }
-            try await request.application.caseService().assign(row, to: account, by: staff.email)
+            try await request.application.caseService().assign(row, to: account, by: staff.email, taking: true)
             return .taken
         }
     }
@@ -277,6 +277,14 @@ struct BackOfficeCasesController: RouteCollection {
         var texto: String?
         /// «si» once the agent saw how the answer will reach the customer.
         var confirmar: String?
+        /// The digest of the decision and text the preview showed: what is confirmed is what was seen.
+        var vista: String?
+    }
+
+    /// What a preview showed, to confirm exactly that.
+    static func previewDigest(_ decision: CaseDecision, _ text: String) -> String {
+        // Line breaks as a browser's form sends them or not: the same text either way.
+        Hex.sha256("\(decision.rawValue)|\(text.replacingOccurrences(of: "\r\n", with: "\n"))")
     }
 
     /// The answer goes in two steps: first a preview of what the customer gets and how (nothing is
@@ -293,11 +301,15 @@ struct BackOfficeCasesController: RouteCollection {
             guard let decision else { throw CaseError.decisionRequired }
             guard (20...10_000).contains(text.count) else { throw CaseError.answerLength }
             let notifier = request.application.caseNotifier()
-            guard form.confirmar == "si" else {
+            let digest = Self.previewDigest(decision, text)
+            // Nothing goes without its preview: a confirmation of a text or decision the agent did
+            // not see (changed on the preview page) shows the preview again.
+            guard form.confirmar == "si", form.vista == digest else {
                 let route = notifier.answerRoute(row, decision: decision)
                 return try await request.view.render("backoffice/case-answer", AnswerPreview(
                     title: "Revisa la respuesta · \(row.radicado)", frame: .init(staff), radicado: row.radicado, type: row.typeValue.title,
-                    decisionTitle: decision.title, text: text, how: route.how, sms: route.message, decisions: decisionOptions(row, selected: decision)
+                    decisionTitle: decision.title, text: text, how: route.how, sms: route.message, decisions: decisionOptions(row, selected: decision),
+                    digest: digest, changed: form.confirmar == "si"
                 )).encodeResponse(for: request)
             }
             try await notifier.answer(row, decision: decision, text: text, by: staff)
@@ -318,6 +330,9 @@ struct BackOfficeCasesController: RouteCollection {
         let how: String
         let sms: String?
         let decisions: [SelectOption]
+        let digest: String
+        /// The agent confirmed after changing the text or decision: they see it again first.
+        let changed: Bool
     }
 
     /// The decisions an answer may take (a recurso's own: confirm, modify, revoke).

@@ -7,17 +7,19 @@ import Vapor
 /// many pages as it needs, and until when a recurso may be filed. Given only to whoever has the
 /// radicado and its code, through the same limited lookup as the page.
 enum CaseAnswerDocument {
-    static func render(_ status: CaseStatusSummary, utility: UtilityProfile, publicURL: String) -> [UInt8] {
+    /// `appealable`: the decision may still be contested (not for the answer to a recurso).
+    static func render(_ status: CaseStatusSummary, appealable: Bool, utility: UtilityProfile, publicURL: String) -> [UInt8] {
         var pdf = PDFWriter()
         let top = PDFWriter.pageHeight
         pdf.rectangle(x: 0, y: top - 90, width: PDFWriter.pageWidth, height: 90, grey: 0.93)
         pdf.text(utility.shortName, x: 40, y: top - 48, size: 24, font: .bold)
         pdf.text(utility.legalName, x: 40, y: top - 68, size: 10)
-        pdf.text("Respuesta a tu \(status.typeTitle.lowercased())", x: 330, y: top - 48, size: 14, font: .bold)
+        pdf.text("Respuesta a tu solicitud", x: 330, y: top - 48, size: 14, font: .bold)
         pdf.text("Radicado \(status.radicado)", x: 330, y: top - 66, size: 10)
         var y = top - 130
         let rows: [(String, String)] = [
             ("Radicado", status.radicado),
+            ("Tipo", status.typeTitle),
             ("Radicada el", status.filedOn),
             ("Respondida el", status.answeredOn ?? "—"),
             ("Decisión", status.decision ?? "—"),
@@ -30,7 +32,7 @@ enum CaseAnswerDocument {
         y -= 10
         pdf.text("Respuesta", x: 40, y: y, size: 13, font: .bold)
         y = pdf.paragraph(status.answer ?? "", x: 40, y: y - 22)
-        if let until = status.appealUntil {
+        if appealable, let until = status.appealUntil {
             y = pdf.paragraph(
                 "Si no estás de acuerdo con la decisión, puedes presentar un recurso de reposición, y en subsidio el de apelación ante la Superintendencia de Servicios Públicos Domiciliarios, hasta el \(until), en \(publicURL)/pqr, con Ema o en nuestras oficinas.",
                 x: 40, y: y - 14
@@ -49,7 +51,7 @@ extension PQRWebController {
         try request.refuseFormFromAnotherSite()
         let form = (try? request.content.decode(LookupForm.self)) ?? LookupForm()
         guard let row = try await find(request, form), row.answer != nil else { throw CaseError.caseNotFound }
-        let pdf = CaseAnswerDocument.render(CaseStatusSummary(row), utility: try request.utility(), publicURL: request.application.emaConfig.publicURL)
+        let pdf = CaseAnswerDocument.render(CaseStatusSummary(row), appealable: !row.typeValue.isRecurso, utility: try request.utility(), publicURL: request.application.emaConfig.publicURL)
         let response = Response(status: .ok, body: .init(data: Data(pdf)))
         response.headers.contentType = .pdf
         response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"respuesta-\(row.radicado).pdf\"")

@@ -12,14 +12,21 @@ extension CaseService {
         try await CaseEvent(caseID: row.requireID(), at: clock.now(), actor: actor, kind: kind, detail: detail, isPublic: isPublic).create(on: database)
     }
 
-    /// Assigns the case to a staff member; an open case becomes "en trámite".
-    func assign(_ row: PQRCase, to account: StaffAccount, by actor: String) async throws {
+    /// Assigns the case to a staff member; an open case becomes "en trámite". `taking`: only if
+    /// nobody has it yet (two agents taking at once: one wins, the other gets `notYours`).
+    func assign(_ row: PQRCase, to account: StaffAccount, by actor: String, taking: Bool = false) async throws {
         guard row.statusValue.isOpen else { throw CaseError.alreadyAnswered }
         let previous = row.assignedName
         row.assignedTo = try account.requireID()
         row.assignedName = account.name
         row.status = CaseStatus.enTramite.rawValue
+        let id = try row.requireID()
         try await database.writeTransaction { tx in
+            if taking {
+                let claimed = try await tx.sql.update(PQRCase.schema).set("assigned_to", to: SQLBind(account.requireID()))
+                    .where("id", .equal, SQLBind(id)).where("assigned_to", .is, SQLLiteral.null).returning("id").all()
+                guard !claimed.isEmpty else { throw CaseError.notYours }
+            }
             try await row.save(on: tx)
             let detail = previous.map { "Reasignada de \($0) a \(account.name)." } ?? "Asignada a \(account.name)."
             try await record(row, on: tx, actor: actor, kind: "asignacion", detail: detail, isPublic: false)
@@ -86,7 +93,14 @@ extension CaseService {
         row.answeredOnTime = !(due < today)
         row.status = CaseStatus.respondido.rawValue
         if row.assignedTo == nil { row.assignedTo = account.accountID; row.assignedName = account.name }
+        let id = try row.requireID()
         try await database.writeTransaction { tx in
+            // Conditional on the case still open: a second «Confirmar» (a double click, or
+            // someone else at the same time) finds it answered, and its notice rolls back with it.
+            let open = [CaseStatus.radicado.rawValue, CaseStatus.enTramite.rawValue]
+            let claimed = try await tx.sql.update(PQRCase.schema).set("status", to: SQLBind(CaseStatus.respondido.rawValue))
+                .where("id", .equal, SQLBind(id)).where("status", .in, SQLBind.group(open)).returning("id").all()
+            guard !claimed.isEmpty else { throw CaseError.alreadyAnswered }
             try await row.save(on: tx)
             try await record(row, on: tx, actor: account.email, kind: "respuesta", detail: "Respondida: \(decision.title).", isPublic: true)
         }

@@ -37,7 +37,7 @@ enum LiveChatError: EmaError {
         case .closed: "Esta conversación ya terminó."
         case .emptyText: "Escribe la respuesta antes de enviarla."
         case .tooLong: "La respuesta es muy larga: máximo 1.000 caracteres."
-        case .notDelivered: "No pudimos enviar el mensaje de texto al cliente: el servicio de SMS no está disponible en este momento. Tu respuesta quedó guardada."
+        case .notDelivered: "No pudimos enviar el mensaje de texto al cliente: el servicio de SMS no está disponible en este momento, así que tu respuesta no se envió ni se guardó. Llama al cliente o inténtalo más tarde."
         }
     }
 }
@@ -187,11 +187,14 @@ struct LiveChatService: Sendable {
         guard text.count <= Self.maxText else { throw LiveChatError.tooLong }
         let chat = try await attended(id, by: staff)
         let now = clock.now()
-        try await append(to: chat, author: "asesor", name: staff.name, text: text, at: now, on: database)
-        if chat.firstReplyAt == nil {
-            try await database.sql.raw("UPDATE live_chats SET first_reply_at = \(bind: now) WHERE id = \(bind: chat.requireID()) AND first_reply_at IS NULL").run()
+        // The line and what carries it to the customer (the WhatsApp or SMS outbox) commit together.
+        try await database.writeTransaction { [self] tx in
+            try await append(to: chat, author: "asesor", name: staff.name, text: text, at: now, on: tx)
+            if chat.firstReplyAt == nil {
+                try await tx.sql.raw("UPDATE live_chats SET first_reply_at = \(bind: now) WHERE id = \(bind: chat.requireID()) AND first_reply_at IS NULL").run()
+            }
+            try await on(tx).deliver(chat, [.text("\(staff.name): \(text)")])
         }
-        try await deliver(chat, [.text("\(staff.name): \(text)")])
     }
 
     /// Closes the chat back to Ema: the customer is told, and asked to rate it. A message left

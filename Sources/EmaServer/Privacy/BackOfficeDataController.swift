@@ -127,8 +127,11 @@ struct BackOfficeDataController: RouteCollection {
     @Sendable
     func extend(request: Request) async throws -> Response {
         try await act(request) { desk, code, form, staff in
-            _ = try await desk.extend(code, reason: form.motivo ?? "", by: staff)
-            return "Término prorrogado; le avisamos al titular."
+            return switch try await desk.extend(code, reason: form.motivo ?? "", by: staff).reach {
+            case .sent: "Término prorrogado; le avisamos al titular."
+            case .noNumber: "Término prorrogado. El titular ya no tiene un número registrado, así que no pudimos avisarle."
+            case .channelUnavailable: "Término prorrogado. El servicio de SMS no está disponible, así que no pudimos avisarle; lo verá al consultar su solicitud."
+            }
         }
     }
 

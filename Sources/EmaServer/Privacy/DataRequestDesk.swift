@@ -72,7 +72,8 @@ struct DataRequestDesk {
         return row
     }
 
-    func extend(_ code: String, reason: String, by staff: StaffContext) async throws -> DataRequest {
+    /// The extension, and whether its notice is on its way to the holder.
+    func extend(_ code: String, reason: String, by staff: StaffContext) async throws -> (DataRequest, reach: Reach) {
         let row = try await find(code)
         guard row.status != .answered else { throw DataRequestError.alreadyAnswered }
         guard row.extendedDueOn == nil, let due = CivilDate(row.dueOn) else { throw DataRequestError.alreadyExtended }
@@ -82,12 +83,12 @@ struct DataRequestDesk {
         let until = calendar.adding(businessDays: Self.extensionDays(row.kind), to: due)
         row.extendedDueOn = until.description
         let text = "Necesitamos un poco más de tiempo: \(HolderNotice.parameter(reason, limit: 300)) Te responderemos a más tardar el \(until.displayName)."
-        try await database.writeTransaction { [self] tx in
+        let reach = try await database.writeTransaction { [self] tx in
             try await row.save(on: tx)
-            _ = try await notify(row, text, on: tx)
+            return try await notify(row, text, on: tx)
         }
         try await auditLog.audit(staff.accountID, email: staff.email, "datos_prorroga", subject: code, detail: "Prorrogada hasta \(until.description).")
-        return row
+        return (row, reach)
     }
 
     /// Whether an answer is on its way to the holder.

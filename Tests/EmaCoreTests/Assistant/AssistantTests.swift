@@ -82,6 +82,18 @@ struct AssistantTests {
         #expect(await chat.effects.consents.map(\.kind) == [.terms])
     }
 
+    @Test("A conversation stored at the policy question of an earlier Ema: «sí» accepts the policy alone, then the terms are asked")
+    func legacyConsentStep() async throws {
+        var chat = Conversation()
+        chat.state.bothAsked = nil
+        try await chat.pick("consentimiento_si")
+        #expect(chat.state.step == .terms && chat.state.privacyVersion == "2026-11" && chat.state.termsVersion == nil)
+        #expect(await chat.effects.consents.map(\.kind) == [.privacy])
+        try await chat.pick("terminos_si")
+        #expect(chat.state.step == .mainMenu)
+        #expect(await chat.effects.consents.map(\.kind) == [.privacy, .terms])
+    }
+
     @Test("A number that is not a Colombian mobile is refused with an example")
     func badPhone() async throws {
         var chat = Conversation()

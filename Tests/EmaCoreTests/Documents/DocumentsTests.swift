@@ -88,6 +88,8 @@ struct DocumentsTests {
     @Test("A long text wraps between words and goes on to new pages; the page tree lists every page")
     func pages() throws {
         #expect(PDFWriter.wrap("uno dos tres cuatro\ncinco", columns: 9) == ["uno dos", "tres", "cuatro", "cinco"])
+        // A textarea's CR LF breaks lines too (Swift reads "\r\n" as one character).
+        #expect(PDFWriter.wrap("uno\r\ndos\ttres", columns: 20) == ["uno", "dos tres"])
         var writer = PDFWriter()
         let long = Array(repeating: "La lectura del medidor corresponde al consumo real del periodo facturado.", count: 120).joined(separator: " ")
         let end = writer.paragraph(long, x: 40, y: 700)

@@ -108,7 +108,13 @@ struct CaseDeskTests {
             #expect(preview.body.contains(answer) && preview.body.contains(#"value="no_accede" selected"#))
             #expect(try await row(app, filed.radicado).statusValue.isOpen)
             #expect(try await app.db.sql.select().column("id").from(SMSOutbox.schema).all().isEmpty)
-            let done = try await agent.post("backoffice/pqr/\(filed.radicado)/responder", ["csrf": agent.csrf, "decision": "no_accede", "texto": answer, "confirmar": "si"])
+            // A confirmation of a text the preview did not show is shown again, not sent.
+            let edited = try await agent.post("backoffice/pqr/\(filed.radicado)/responder", ["csrf": agent.csrf, "decision": "no_accede", "texto": answer + " Gracias.",
+                                                                                            "confirmar": "si", "vista": BackOfficeCasesController.previewDigest(.noAccede, answer)])
+            #expect(edited.status == .ok && edited.body.contains("Cambiaste la respuesta") && edited.body.contains(answer + " Gracias."))
+            #expect(try await row(app, filed.radicado).statusValue.isOpen)
+            let done = try await agent.post("backoffice/pqr/\(filed.radicado)/responder", ["csrf": agent.csrf, "decision": "no_accede", "texto": answer, "confirmar": "si",
+                                                                                          "vista": BackOfficeCasesController.previewDigest(.noAccede, answer)])
             #expect(done.status == .seeOther && done.location == "/backoffice/pqr/\(filed.radicado)?hecho=respondido")
             #expect(try await agent.get(String(done.location.dropFirst())).body.contains("notificada"))
             let answered = try await row(app, filed.radicado)
@@ -118,7 +124,8 @@ struct CaseDeskTests {
             try await drainJobs(app)
             let sms = try #require(try await SandboxMessage.query(on: app.db).filter(\.$recipient == "+573001234567").first())
             #expect(sms.body.contains(filed.radicado) && sms.body.contains("No accede") && !sms.body.contains(filed.code))
-            let again = try await agent.post("backoffice/pqr/\(filed.radicado)/responder", ["csrf": agent.csrf, "decision": "accede", "texto": answer, "confirmar": "si"])
+            let again = try await agent.post("backoffice/pqr/\(filed.radicado)/responder", ["csrf": agent.csrf, "decision": "accede", "texto": answer, "confirmar": "si",
+                                                                                           "vista": BackOfficeCasesController.previewDigest(.accede, answer)])
             #expect(again.status == .conflict)
 
             var status = ""
@@ -176,8 +183,9 @@ struct CaseDeskTests {
             try await agent.signIn("agente@ema.demo", "agente-demo-2026")
             _ = try await agent.get("backoffice/pqr/\(filed.radicado)")
             _ = try await agent.post("backoffice/pqr/\(filed.radicado)/tomar", ["csrf": agent.csrf])
-            let done = try await agent.post("backoffice/pqr/\(filed.radicado)/responder", ["csrf": agent.csrf, "decision": "accede", "confirmar": "si",
-                                                                                          "texto": "Hablamos con el asesor y recibimos sus documentos; ya quedaron en su expediente."])
+            let answer = "Hablamos con el asesor y recibimos sus documentos; ya quedaron en su expediente."
+            let done = try await agent.post("backoffice/pqr/\(filed.radicado)/responder", ["csrf": agent.csrf, "decision": "accede", "confirmar": "si", "texto": answer,
+                                                                                          "vista": BackOfficeCasesController.previewDigest(.accede, answer)])
             #expect(done.status == .seeOther)
             try await drainJobs(app)
             let templates = try await hooks.sandbox(app).suffix(2)

@@ -99,4 +99,22 @@ struct CaseNoticeTests {
             #expect(try await pdf("ZZZZZZ").0 == .notFound)
         }
     }
+
+    @Test("Two confirmations of one answer at once (a double click, two people): one answers and notifies, the other is told it was answered")
+    func doubleAnswer() async throws {
+        try await CasesTests().withCases { app, _ in
+            let filed = try await Self.claimWithMobile(app)
+            let staff = try await Self.staff(app)
+            let first = try #require(try await PQRCase.find(filed.caseID, on: app.db))
+            let second = try #require(try await PQRCase.find(filed.caseID, on: app.db))
+            let text = "Revisamos la lectura del medidor y el consumo facturado corresponde a la lectura real."
+            async let a: Bool = { do { try await app.caseNotifier().answer(first, decision: .noAccede, text: text, by: staff); return true } catch CaseError.alreadyAnswered { return false } }()
+            async let b: Bool = { do { try await app.caseNotifier().answer(second, decision: .accede, text: text, by: staff); return true } catch CaseError.alreadyAnswered { return false } }()
+            let outcomes = try await [a, b]
+            #expect(outcomes.filter { $0 }.count == 1)
+            #expect(try await app.db.sql.select().column("id").from(SMSOutbox.schema).all().count == 1)
+            let answers = try await CaseEvent.query(on: app.db).filter(\.$caseID == filed.caseID).filter(\.$kind == "respuesta").count()
+            #expect(answers == 1)
+        }
+    }
 }

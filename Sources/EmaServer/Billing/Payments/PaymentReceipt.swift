@@ -21,7 +21,7 @@ enum PaymentReceipt {
             ("Titular", Masking.name(contract.holderName)),
             ("Factura", "N.º \(invoice.invoiceNumber) · \(BillingPeriod(invoice.period)?.displayName ?? invoice.period)"),
             ("Fecha y hora del pago", SpanishDateTime.format(paidAt)),
-            ("Medio de pago", payment.method ?? (payment.gateway == "wompi" ? "Wompi" : "PSE (pasarela de pruebas)")),
+            ("Medio de pago", method(payment)),
             ("Referencia de pago", BillDocument.paymentReference(contractNumber: contract.contractNumber, period: invoice.period)),
             ("Número de la transacción", payment.reference),
         ]
@@ -37,5 +37,16 @@ enum PaymentReceipt {
         pdf.text("El pago quedó aplicado a la factura. Guarda este comprobante; si tienes alguna duda, llámanos", x: 40, y: 120, size: 9)
         pdf.text("a la línea de atención \(utility.phoneLines.first?.number ?? "") con la referencia de pago.", x: 40, y: 106, size: 9)
         return pdf.document(title: "Comprobante de pago \(payment.reference)")
+    }
+
+    /// The payment method in words: Wompi's codes (`CARD`, `NEQUI`, `BANCOLOMBIA_TRANSFER`…) as
+    /// a customer says them; the sandbox's «PSE · banco» as it is.
+    static func method(_ payment: Payment) -> String {
+        guard let method = payment.method, !method.isEmpty else { return payment.gateway == "wompi" ? "Wompi" : "PSE" }
+        let known = ["CARD": "Tarjeta", "NEQUI": "Nequi", "PSE": "PSE", "BANCOLOMBIA_TRANSFER": "Transferencia Bancolombia",
+                     "BANCOLOMBIA_QR": "Código QR Bancolombia", "BANCOLOMBIA_COLLECT": "Corresponsal Bancolombia", "DAVIPLATA": "Daviplata"]
+        let head = String(method.split(separator: " ").first ?? "")
+        guard let name = known[head] else { return method }
+        return method.replacingOccurrences(of: head, with: name)
     }
 }

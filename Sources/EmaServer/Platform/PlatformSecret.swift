@@ -39,7 +39,13 @@ final class PlatformKey: Sendable {
     func value(_ database: any Database) async throws -> SymmetricKey {
         if let key = cached.withLockedValue({ $0 }) { return key }
         let key = SymmetricKey(data: try await PlatformSecret.value(named: name, database: database))
-        cached.withLockedValue { $0 = key }
+        // Made inside a caller's transaction, the key exists only if that transaction commits:
+        // it is kept for the process once it did (a rolled-back key sealed nothing that stayed).
+        if database.inTransaction {
+            AfterCommit.actions?.add { [cached] in cached.withLockedValue { $0 = $0 ?? key } }
+        } else {
+            cached.withLockedValue { $0 = key }
+        }
         return key
     }
 }

@@ -41,5 +41,6 @@ extension Application {
         migrations.add(AddDeliveriesOutboxIndex())
         migrations.add(DropSendLeaseFromSenders())
         migrations.add(AddRequesterToVerificationCodes())
+        migrations.add(CreatePaymentItems())
     }
 }

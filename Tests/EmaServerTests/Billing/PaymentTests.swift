@@ -229,4 +229,40 @@ struct PaymentTests {
             #expect(try await Payment.query(on: app.db).count() == 0)
         }
     }
+
+    @Test("«Pagar todo»: one attempt for every open bill, a double submit is the same one, approval pays each bill its balance once")
+    func payAll() async throws {
+        try await withEmaApp { app in
+            _ = try await DemoData.load(into: app)
+            let contract = try #require(try await Contract.query(on: app.db).filter(\.$contractNumber == "10234567").first())
+            let bills = try await Invoice.query(on: app.db).filter(\.$contract.$id == contract.requireID()).sort(\.$period).all()
+            #expect(bills.count >= 2)
+            for bill in bills { bill.paidCOP = 0; bill.paidAt = nil; try await bill.save(on: app.db) }
+            // The oldest in part: «todo» is what is left of each.
+            bills[0].paidCOP = 1_000; try await bills[0].save(on: app.db)
+            let total = bills.reduce(0) { $0 + $1.amountCOP } - 1_000
+            let web = FacturaWebClient(tester: try app.testing())
+            let page = try await web.get("factura/10234567").body
+            let form = try #require(page.range(of: #"id="pagar-todo""#))
+            let keyField = try #require(page[form.upperBound...].range(of: #"name="intento" value=""#))
+            let key = String(page[keyField.upperBound...].prefix { $0 != "\"" })
+            let first = try await web.post("factura/10234567/pagar", ["factura": "todas", "intento": key])
+            let second = try await web.post("factura/10234567/pagar", ["factura": "todas", "intento": key])
+            #expect(first.status == .seeOther && first.location.hasPrefix("/pagos/sandbox/EMA") && second.location == first.location)
+            let payment = try #require(try await Payment.query(on: app.db).first())
+            #expect(try await Payment.query(on: app.db).count() == 1 && payment.amountCOP == total)
+            #expect(try await PaymentItems.of(payment.requireID(), on: app.db).map(\.amountCOP) == [bills[0].amountCOP - 1_000] + bills.dropFirst().map(\.amountCOP))
+            let approved = try await web.post(String(first.location.dropFirst()), ["banco": "Nequi", "decision": "aprobar"])
+            _ = try await web.post(String(first.location.dropFirst()), ["banco": "Nequi", "decision": "aprobar"])
+            for bill in bills { #expect(try await reload(bill, app).paidCOP == bill.amountCOP, "\(bill.period)") }
+            let result = try await web.get(String(approved.location.dropFirst())).body
+            #expect(result.contains("aplicado a tus \(bills.count) facturas") && result.contains("Facturas de"))
+            let receipt = try await web.get("factura/pago/\(payment.reference)/comprobante.pdf").body
+            #expect(receipt.components(separatedBy: "Referencia de pago").count - 1 == bills.count && receipt.contains(Money.format(cop: total)))
+            // Nothing left to pay: «todo» says so, and the page offers no «Pagar todo».
+            let again = try await web.post("factura/10234567/pagar", ["factura": "todas", "intento": String(repeating: "c", count: 32)])
+            #expect(again.status == .conflict && again.body.contains("ya están pagadas"))
+            #expect(!(try await web.get("factura/10234567").body.contains(#"id="pagar-todo""#)))
+        }
+    }
 }

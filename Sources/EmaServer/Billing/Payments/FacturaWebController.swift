@@ -52,6 +52,8 @@ struct FacturaWebController: RouteCollection {
         var paymentsAvailable = true
         /// What the contract owes in all, when more than one bill is open («$ 312.400 en 2 facturas»).
         var owed: String?
+        /// The key of the «Pagar todo» form, when more than one bill is open.
+        var payAllKey: String?
         /// Said first when a bill is past its due date.
         var overdueWarning: String?
     }
@@ -107,6 +109,7 @@ struct FacturaWebController: RouteCollection {
         let open = bills.filter { $0.1.standing.balance > 0 }
         if open.count > 1 {
             page.owed = "\(Money.format(cop: open.reduce(0) { $0 + $1.1.standing.balance })) en \(open.count) facturas"
+            page.payAllKey = SecureRandom.hex(16)
         }
         let overdue = bills.filter { $0.1.standing.status == .overdue }.count
         if overdue > 0 {
@@ -141,19 +144,31 @@ struct FacturaWebController: RouteCollection {
         let contract = request.parameters.get("contract") ?? ""
         try request.refuseFormFromAnotherSite()
         let form = (try? request.content.decode(PayForm.self)) ?? PayForm(factura: nil, intento: nil)
-        guard let number = form.factura,
-              let invoice = try await Invoice.query(on: request.db).filter(\.$invoiceNumber == number).with(\.$contract).first(),
-              invoice.contract.contractNumber == contract
-        else { throw PaymentError.billNotFound }
+        // «todas»: every open bill of the contract in one payment.
+        var invoice: Invoice?
+        var owner: Contract?
+        if form.factura == "todas", let number = ContractNumber.parse(contract) {
+            owner = try await ContractDirectory(database: request.db).contract(number: number)
+        } else if let number = form.factura, let found = try await Invoice.query(on: request.db).filter(\.$invoiceNumber == number).with(\.$contract).first(),
+                  found.contract.contractNumber == contract {
+            invoice = found
+        }
+        guard invoice != nil || owner != nil else { throw PaymentError.billNotFound }
         guard let gateway = request.application.paymentGateway else {
             return try await contractPage(request, typed: contract, notice: PaymentError.paymentsUnavailable.reason, status: .serviceUnavailable)
         }
         let service = PaymentService(database: request.db, gateway: gateway, logger: request.logger)
         let payment: Payment
         do {
-            payment = try await service.start(invoice: invoice, idempotencyKey: form.intento ?? "", now: request.application.clock.now())
+            let now = request.application.clock.now()
+            if let invoice {
+                payment = try await service.start(invoice: invoice, idempotencyKey: form.intento ?? "", now: now)
+            } else {
+                payment = try await service.startAll(contract: owner!, idempotencyKey: form.intento ?? "", now: now)
+            }
         } catch PaymentError.alreadyPaid {
-            return try await contractPage(request, typed: contract, notice: "La factura de \(BillingPeriod(invoice.period)?.displayName ?? invoice.period) ya está pagada. No tienes que pagarla de nuevo.", status: .conflict)
+            let what = invoice.map { "La factura de \(BillingPeriod($0.period)?.displayName ?? $0.period) ya está pagada." } ?? "Las facturas de este contrato ya están pagadas."
+            return try await contractPage(request, typed: contract, notice: "\(what) No tienes que pagarlas de nuevo.", status: .conflict)
         } catch is PaymentService.KeyProblem {
             return try await contractPage(request, typed: contract, notice: "No pudimos iniciar el pago desde esta página. Recarga la página e inténtalo de nuevo.", status: .badRequest)
         }
@@ -171,8 +186,10 @@ struct FacturaWebController: RouteCollection {
         let statusTitle: String
         let headline: String
         let detail: String
-        /// The bill's payment reference (the one printed on it) and this attempt's transaction.
+        /// The bill's payment reference (the one printed on it; each bill's, when it paid several)
+        /// and this attempt's transaction.
         let reference: String
+        let bills: Int
         let transaction: String
         let amount: String
         let contractNumber: String
@@ -205,9 +222,11 @@ struct FacturaWebController: RouteCollection {
             }
         }
         let status = payment.paymentStatus
-        let period = BillingPeriod(payment.invoice.period)?.displayName ?? payment.invoice.period
+        let bills = try await Self.bills(of: payment, on: request.db)
+        let periods = bills.map { BillingPeriod($0.invoice.period)?.displayName ?? $0.invoice.period }
+        let period = periods.count > 1 ? periods.dropLast().joined(separator: ", ") + " y " + periods.last! : periods.first ?? ""
         let (headline, detail): (String, String) = switch status {
-        case .approved: ("¡Listo! Tu pago fue aprobado y ya quedó aplicado a tu factura.", "Descarga el comprobante y guárdalo. El saldo de tu factura ya se ve actualizado en Factura Web y cuando le preguntes a Ema.")
+        case .approved: ("¡Listo! Tu pago fue aprobado y ya quedó aplicado a \(bills.count > 1 ? "tus \(bills.count) facturas" : "tu factura").", "Descarga el comprobante y guárdalo. El saldo de tu factura ya se ve actualizado en Factura Web y cuando le preguntes a Ema.")
         case .pending: ("Tu pago está en proceso.", "El banco aún no confirma la transacción. Esta página se actualiza sola; también puedes volver más tarde: el pago se aplica apenas el banco lo confirme. No pagues de nuevo mientras tanto.")
         case .declined: ("El pago no fue aprobado.", "No se hizo ningún cobro. Puedes intentarlo de nuevo con otro banco o medio de pago.")
         case .voided: ("El pago fue anulado.", "No se aplicó a tu factura. Puedes intentarlo de nuevo.")
@@ -216,11 +235,20 @@ struct FacturaWebController: RouteCollection {
         return try await request.view.render("pago", ResultPage(
             title: "Resultado del pago · \(try request.utility().shortName)", utility: try request.utility(),
             status: status.rawValue, statusTitle: status.title, headline: headline, detail: detail,
-            reference: BillDocument.paymentReference(contractNumber: payment.invoice.contract.contractNumber, period: payment.invoice.period),
+            reference: bills.map { BillDocument.paymentReference(contractNumber: payment.invoice.contract.contractNumber, period: $0.invoice.period) }
+                .joined(separator: ", "), bills: bills.count,
             transaction: payment.reference, amount: Money.format(cop: payment.amountCOP),
             contractNumber: payment.invoice.contract.contractNumber, period: period, refresh: status == .pending,
             receipt: status == .approved ? "/factura/pago/\(payment.reference)/comprobante.pdf" : nil
         ))
+    }
+
+    /// The bills an attempt pays, oldest first, each with its part (one bill: its whole amount).
+    static func bills(of payment: Payment, on database: any Database) async throws -> [(invoice: Invoice, amountCOP: Int64)] {
+        let items = try await PaymentItems.of(payment.requireID(), on: database)
+        guard !items.isEmpty else { return [(payment.invoice, payment.amountCOP)] }
+        let invoices = try await Invoice.query(on: database).filter(\.$id ~~ items.map(\.invoice)).all()
+        return items.compactMap { item in invoices.first { $0.id == item.invoice }.map { ($0, item.amountCOP) } }
     }
 
     /// The receipt of an approved payment, as a PDF.
@@ -230,7 +258,8 @@ struct FacturaWebController: RouteCollection {
         guard let payment = try await Payment.query(on: request.db).filter(\.$reference == reference).with(\.$invoice, { $0.with(\.$contract) }).first()
         else { throw PaymentError.paymentNotFound }
         guard payment.paymentStatus == .approved else { throw PaymentError.receiptNotReady }
-        let pdf = PaymentReceipt.render(payment: payment, invoice: payment.invoice, contract: payment.invoice.contract, utility: try request.utility())
+        let pdf = PaymentReceipt.render(payment: payment, bills: try await Self.bills(of: payment, on: request.db), contract: payment.invoice.contract,
+                                        utility: try request.utility())
         let response = Response(status: .ok, body: .init(data: Data(pdf)))
         response.headers.contentType = .pdf
         response.headers.replaceOrAdd(name: .contentDisposition, value: "inline; filename=\"comprobante-\(payment.reference).pdf\"")

@@ -58,3 +58,40 @@ struct CreatePayments: AsyncMigration {
         try await database.schema(Payment.schema).delete()
     }
 }
+
+/// The bills one attempt pays when it pays several («Pagar todo»), each with its part of the
+/// amount. An attempt for one bill has no items (its `invoice_id` and `amount_cop` say it all).
+enum PaymentItems {
+    static let schema = "payment_items"
+
+    /// The bills and amounts of an attempt; empty for an attempt of one bill.
+    static func of(_ payment: UUID, on database: any Database) async throws -> [(invoice: UUID, amountCOP: Int64)] {
+        try await database.sql.select().columns("invoice_id", "amount_cop").from(schema)
+            .where("payment_id", .equal, SQLBind(payment)).orderBy("position").all()
+            .map { (try $0.decode(column: "invoice_id", as: UUID.self), try $0.decode(column: "amount_cop", as: Int64.self)) }
+    }
+
+    static func insert(_ items: [(invoice: UUID, amountCOP: Int64)], of payment: UUID, on database: any Database) async throws {
+        let insert = database.sql.insert(into: schema).columns("payment_id", "invoice_id", "position", "amount_cop")
+        for (position, item) in items.enumerated() {
+            insert.values(SQLBind(payment), SQLBind(item.invoice), SQLBind(position), SQLBind(item.amountCOP))
+        }
+        try await insert.run()
+    }
+}
+
+struct CreatePaymentItems: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(PaymentItems.schema)
+            .field("payment_id", .uuid, .required, .references(Payment.schema, "id", onDelete: .cascade))
+            .field("invoice_id", .uuid, .required, .references(Invoice.schema, "id", onDelete: .restrict))
+            .field("position", .int, .required)
+            .field("amount_cop", .int64, .required)
+            .unique(on: "payment_id", "invoice_id")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(PaymentItems.schema).delete()
+    }
+}

@@ -6,7 +6,8 @@ import Foundation
 /// and the transaction's (by which the gateway and the bank find it). The holder is masked: the
 /// link is the payment page's, which anyone who paid from that browser can open.
 enum PaymentReceipt {
-    static func render(payment: Payment, invoice: Invoice, contract: Contract, utility: UtilityProfile) -> [UInt8] {
+    /// `bills`: what it paid, each bill with its part (one bill, or all of a contract's open ones).
+    static func render(payment: Payment, bills: [(invoice: Invoice, amountCOP: Int64)], contract: Contract, utility: UtilityProfile) -> [UInt8] {
         var pdf = PDFWriter()
         let top = PDFWriter.pageHeight
         pdf.rectangle(x: 0, y: top - 90, width: PDFWriter.pageWidth, height: 90, grey: 0.93)
@@ -16,13 +17,18 @@ enum PaymentReceipt {
         pdf.text("Pago aprobado", x: 330, y: top - 66, size: 10)
         let paidAt = payment.settledAt ?? payment.updatedAt
         var y = top - 130
-        let rows: [(String, String)] = [
+        var rows: [(String, String)] = [
             ("Contrato", contract.contractNumber),
             ("Titular", Masking.name(contract.holderName)),
-            ("Factura", "N.º \(invoice.invoiceNumber) · \(BillingPeriod(invoice.period)?.displayName ?? invoice.period)"),
+        ]
+        for (invoice, amount) in bills {
+            let period = BillingPeriod(invoice.period)?.displayName ?? invoice.period
+            rows.append(("Factura", "N.º \(invoice.invoiceNumber) · \(period)\(bills.count > 1 ? " · \(Money.format(cop: amount))" : "")"))
+            rows.append(("Referencia de pago", BillDocument.paymentReference(contractNumber: contract.contractNumber, period: invoice.period)))
+        }
+        rows += [
             ("Fecha y hora del pago", SpanishDateTime.format(paidAt)),
             ("Medio de pago", method(payment)),
-            ("Referencia de pago", BillDocument.paymentReference(contractNumber: contract.contractNumber, period: invoice.period)),
             ("Número de la transacción", payment.reference),
         ]
         for (label, value) in rows {

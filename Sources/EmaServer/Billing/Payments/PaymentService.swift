@@ -21,9 +21,7 @@ struct PaymentService {
     /// The attempt for this form submission: the existing one for the same key, a recent
     /// pending one of the same bill, or a new one for the bill's whole balance.
     func start(invoice: Invoice, idempotencyKey key: String, now: Date) async throws -> Payment {
-        guard (16...64).contains(key.count), key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            throw KeyProblem.invalid
-        }
+        try Self.check(key)
         let invoiceID = try invoice.requireID()
         if let same = try await Payment.query(on: database).filter(\.$invoice.$id == invoiceID).filter(\.$idempotencyKey == key).first() {
             return same
@@ -53,6 +51,13 @@ struct PaymentService {
         }
         logger.info("Intento de pago creado", metadata: ["referencia": .string(payment.reference), "pasarela": .string(gateway.name)])
         return payment
+    }
+
+    /// A form's attempt key: 16 to 64 letters, digits, «-» or «_».
+    static func check(_ key: String) throws {
+        guard (16...64).contains(key.count), key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            throw KeyProblem.invalid
+        }
     }
 
     /// `EMA` and 20 random hex digits: unique per attempt, as gateways require.
@@ -120,14 +125,7 @@ struct PaymentService {
                 .returning("id")
                 .all()
             guard !rows.isEmpty else { return false }
-            if transaction.status == .approved {
-                try await sql.update(Invoice.schema)
-                    .set(SQLIdentifier("paid_cop"), to: SQLBinaryExpression(SQLIdentifier("paid_cop"), .add, SQLBind(payment.amountCOP)))
-                    .set("paid_at", to: SQLBind(now))
-                    .set("updated_at", to: SQLBind(now))
-                    .where("id", .equal, SQLBind(payment.$invoice.id))
-                    .run()
-            }
+            if transaction.status == .approved { try await credit(payment, now: now, on: tx) }
             return true
         }
         guard moved else {

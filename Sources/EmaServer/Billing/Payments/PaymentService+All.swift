@@ -1,0 +1,65 @@
+import EmaCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// «Pagar todo»: one attempt for every open bill of a contract, oldest first, for the sum of their
+/// balances. The attempt and its items commit together; applied, each bill gets its part in the
+/// settlement's one transaction (`settle`), so paying all is as exactly-once as paying one.
+extension PaymentService {
+    /// The attempt for this form submission: the existing one for the same key, a recent pending
+    /// one for the same bills and amounts, or a new one. One open bill: the ordinary attempt.
+    func startAll(contract: Contract, idempotencyKey key: String, now: Date) async throws -> Payment {
+        try Self.check(key)
+        let open = try await Invoice.query(on: database).filter(\.$contract.$id == contract.requireID())
+            .sort(\.$period).all().filter { $0.amountCOP > $0.paidCOP }
+        guard let first = open.first else { throw PaymentError.alreadyPaid }
+        if open.count == 1 { return try await start(invoice: first, idempotencyKey: key, now: now) }
+        let firstID = try first.requireID()
+        if let same = try await Payment.query(on: database).filter(\.$invoice.$id == firstID).filter(\.$idempotencyKey == key).first() {
+            return same
+        }
+        let items = try open.map { (invoice: try $0.requireID(), amountCOP: $0.amountCOP - $0.paidCOP) }
+        let total = items.reduce(0) { $0 + $1.amountCOP }
+        // Two tabs, a back button: the same bills and amounts pending a moment ago are that attempt.
+        for recent in try await Payment.query(on: database).filter(\.$invoice.$id == firstID)
+            .filter(\.$status == PaymentStatus.pending.rawValue).filter(\.$gateway == gateway.name).filter(\.$amountCOP == total)
+            .filter(\.$createdAt > now.addingTimeInterval(-Self.reuseWindow)).sort(\.$createdAt, .descending).all() {
+            let theirs = try await PaymentItems.of(recent.requireID(), on: database)
+            if theirs.map(\.invoice) == items.map(\.invoice), theirs.map(\.amountCOP) == items.map(\.amountCOP) { return recent }
+        }
+        let id = UUID()
+        let inserted = try await database.writeTransaction { [gateway] tx -> Bool in
+            let made = try await tx.sql.insert(into: Payment.schema)
+                .columns("id", "reference", "invoice_id", "idempotency_key", "amount_cop", "gateway", "status", "created_at", "updated_at")
+                .values(SQLBind(id), SQLBind(Self.newReference()), SQLBind(firstID), SQLBind(key), SQLBind(total),
+                        SQLBind(gateway.name), SQLBind(PaymentStatus.pending.rawValue), SQLBind(now), SQLBind(now))
+                .ignoringConflicts(with: ["invoice_id", "idempotency_key"])
+                .returning("id").all()
+            guard !made.isEmpty else { return false }
+            try await PaymentItems.insert(items, of: id, on: tx)
+            return true
+        }
+        guard let payment = try await Payment.query(on: database).filter(\.$invoice.$id == firstID).filter(\.$idempotencyKey == key).first() else {
+            throw PaymentError.paymentNotFound
+        }
+        if inserted {
+            logger.info("Intento de pago de varias facturas creado", metadata: ["referencia": .string(payment.reference), "facturas": "\(items.count)"])
+        }
+        return payment
+    }
+
+    /// Credits an approved attempt: its bills by their items, or its one bill by its amount.
+    func credit(_ payment: Payment, now: Date, on tx: any Database) async throws {
+        let items = try await PaymentItems.of(payment.requireID(), on: tx)
+        let parts = items.isEmpty ? [(invoice: payment.$invoice.id, amountCOP: payment.amountCOP)] : items
+        for part in parts {
+            try await tx.sql.update(Invoice.schema)
+                .set(SQLIdentifier("paid_cop"), to: SQLBinaryExpression(SQLIdentifier("paid_cop"), .add, SQLBind(part.amountCOP)))
+                .set("paid_at", to: SQLBind(now))
+                .set("updated_at", to: SQLBind(now))
+                .where("id", .equal, SQLBind(part.invoice))
+                .run()
+        }
+    }
+}

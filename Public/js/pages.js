@@ -12,6 +12,9 @@
  *                        reloads the whole page under the reader
  *   table.office-table   each cell gets its column's title (data-label), so on a phone a row
  *                        reads as a card of «title: value» lines instead of a wide table
+ *   [data-tipos]         in a form with a select#tipo: shown only for the types it lists («*»:
+ *                        any type once one is chosen); hidden, its fields are disabled and not
+ *                        sent. Without JavaScript every field shows.
  */
 (function () {
   "use strict";
@@ -24,6 +27,23 @@
       if (button.hasAttribute("data-enviando")) button.textContent = button.getAttribute("data-enviando");
     });
   });
+  var tipo = document.getElementById("tipo");
+  if (tipo && tipo.form && tipo.form.querySelector("[data-tipos]")) {
+    var showFor = function () {
+      var chosen = tipo.value;
+      tipo.form.querySelectorAll("[data-tipos]").forEach(function (group) {
+        var types = group.getAttribute("data-tipos").split(" ");
+        group.hidden = !chosen || (types[0] !== "*" && types.indexOf(chosen) < 0);
+      });
+      tipo.form.querySelectorAll("[data-tipos] input, [data-tipos] select, [data-tipos] textarea").forEach(function (field) {
+        field.disabled = !!field.closest("[hidden]");
+      });
+      var hint = document.getElementById("pqr-elige-tipo");
+      if (hint) hint.hidden = !!chosen;
+    };
+    tipo.addEventListener("change", showFor);
+    showFor();
+  }
   document.querySelectorAll("[data-imprimir]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });

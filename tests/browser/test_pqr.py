@@ -105,13 +105,26 @@ def test_a_reclamo_without_contract_or_anonymous_comes_back_explained(ema_server
     assert Select(browser.find_element(By.NAME, "tipo")).first_selected_option.get_attribute("value") == "reclamo"
     assert Select(browser.find_element(By.NAME, "municipio")).first_selected_option.text == "Medellín"
     assert not browser.find_elements(By.ID, "radicado-numero")
+    # The error beside its field, marked for assistive technology; the summary links to it.
+    assert browser.find_element(By.ID, "contrato").get_attribute("aria-invalid") == "true"
+    assert "número de contrato" in browser.find_element(By.ID, "contrato-error").text
+    assert browser.find_element(By.CSS_SELECTOR, "#pqr-error a").get_attribute("href").endswith("#contrato")
+    save_screenshot(browser, "pqr-error-junto-al-campo")
 
-    fill_form(browser, ema_server, "reclamo", description, contract=CONTRACT, anonymous=True)
-    error = wait(browser).until(EC.presence_of_element_located((By.ID, "pqr-error"))).text
-    assert "anónima" in error
-    assert browser.find_element(By.NAME, "contrato").get_attribute("value") == CONTRACT
-    assert browser.find_element(By.NAME, "anonimo").is_selected()
-    assert browser.find_element(By.NAME, "descripcion").get_attribute("value") == description
+    # Type first: a reclamo offers no anonymity and asks for the bill; a queja may be anonymous;
+    # a recurso asks for the radicado it appeals.
+    assert not browser.find_element(By.NAME, "anonimo").is_displayed()
+    assert browser.find_element(By.NAME, "factura").is_displayed()
+    assert not browser.find_element(By.NAME, "recurrido").is_displayed()
+    Select(browser.find_element(By.NAME, "tipo")).select_by_value("queja")
+    assert browser.find_element(By.NAME, "anonimo").is_displayed() and not browser.find_element(By.NAME, "factura").is_displayed()
+    Select(browser.find_element(By.NAME, "tipo")).select_by_value("recurso_reposicion")
+    assert browser.find_element(By.NAME, "recurrido").is_displayed() and not browser.find_element(By.NAME, "anonimo").is_displayed()
+    # Before a type is chosen, only the type is asked.
+    browser.get(ema_server + "/pqr")
+    wait(browser).until(lambda d: d.find_element(By.ID, "pqr-elige-tipo").is_displayed())
+    assert not browser.find_element(By.NAME, "descripcion").is_displayed()
+    assert not browser.find_element(By.ID, "pqr-enviar").is_displayed()
 
 
 def test_an_agent_answers_an_anonymous_queja_and_the_customer_reads_it(ema_server, browser):

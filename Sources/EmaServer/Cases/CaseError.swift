@@ -146,4 +146,24 @@ extension CaseError {
         case .placeRequired: self = .placeRequired
         }
     }
+
+    /// The field of PQR Web's form the error is about (its `id`), to show it beside that field.
+    var field: String? {
+        switch self {
+        case .descriptionLength: "descripcion"
+        case .nameRequired: "nombre"
+        case .anonymousNotAllowed: "anonimo"
+        case .contractRequired, .contractNotFound: "contrato"
+        case .invalidPhone: "celular"
+        case .invalidEmail: "correo"
+        case .unknownType: "tipo"
+        case .unknownCausal: "tema"
+        case .unknownService: "servicio"
+        case .unknownMunicipality, .placeRequired: "municipio"
+        case .invoiceNotFound, .claimExtemporaneous: "factura"
+        case .parentRequired, .appealNotAllowed, .appealWindowClosed: "recurrido"
+        case .tooManyAttachments, .attachmentTooLarge, .attachmentType: "adjuntos"
+        default: nil
+        }
+    }
 }

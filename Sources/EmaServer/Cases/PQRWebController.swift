@@ -58,6 +58,8 @@ struct PQRWebController: RouteCollection {
         let values: Values
         let key: String
         var message: String?
+        /// The form field the message is about (its `id`), shown beside it; empty for none.
+        var errorField = ""
 
         struct Values: Encodable {
             var contract = "", invoice = "", appealed = "", description = "", name = "", idNumber = "", phone = "", email = ""
@@ -165,7 +167,9 @@ struct PQRWebController: RouteCollection {
             ))
         } catch let error as CaseError {
             let hadFiles = values.adjuntos?.contains { $0.data.readableBytes > 0 } ?? false
-            return try await request.privatePage("pqr", page(request, Self.keptValues(values), message: error.reason + (hadFiles ? " Vuelve a adjuntar tus archivos." : "")), status: error.status)
+            var form = page(request, Self.keptValues(values), message: error.reason + (hadFiles ? " Vuelve a adjuntar tus archivos." : ""))
+            form.errorField = error.field ?? ""
+            return try await request.privatePage("pqr", form, status: error.status)
         }
     }
 

@@ -280,6 +280,9 @@ struct CaseDeskTests {
                 #expect(response.status == .badRequest)
                 #expect(response.body.string.contains("necesitamos el número de contrato") && response.body.string.contains("Vuelve a adjuntar"))
                 #expect(response.body.string.contains("El medidor marca más de lo que consumimos."))
+                // Beside the contract field, which is marked invalid; the summary links to it.
+                #expect(response.body.string.contains(#"<p class="field-error" id="contrato-error">"#))
+                #expect(response.body.string.contains(#"aria-invalid="true" aria-describedby="contrato-error""#) && response.body.string.contains(##"<a href="#contrato">"##))
             })
             form.contrato = "10234567"
             var radicado = ""

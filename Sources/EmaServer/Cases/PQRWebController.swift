@@ -60,6 +60,8 @@ struct PQRWebController: RouteCollection {
         var message: String?
         /// The form field the message is about (its `id`), shown beside it; empty for none.
         var errorField = ""
+        /// Attachments kept from an earlier try of this form: they go with it unless others are attached.
+        var keptFiles: [String] = []
 
         struct Values: Encodable {
             var contract = "", invoice = "", appealed = "", description = "", name = "", idNumber = "", phone = "", email = ""
@@ -160,15 +162,21 @@ struct PQRWebController: RouteCollection {
                 let message = "Desde esta conexión ya se radicaron \(Self.filingsPerClient.limit) solicitudes en la última hora. Por seguridad, espera \(SpanishDuration.wait(seconds: wait)) para radicar otra, o llámanos a la línea de atención."
                 return try await request.privatePage("pqr", page(request, Self.keptValues(values), message: message), status: .tooManyRequests)
             }
+            let key = CasePendingFiles.key(values.intento)
+            if draft.files.isEmpty, let key { draft.files = try await CasePendingFiles.files(key: key, on: request.db) }
             let (filed, sms) = try await request.application.caseNotifier().file(draft)
+            if let key { try await CasePendingFiles.forget(key: key, on: request.db) }
             return try await request.privatePage("pqr-radicada", FiledPage(
                 title: "Solicitud radicada", utility: request.application.utilityProfile, radicado: filed.radicado,
                 code: filed.code, dueDate: filed.dueOn.nameWithWeekday, typeTitle: draft.type.title, smsNote: Self.smsNote(sms)
             ))
         } catch let error as CaseError {
-            let hadFiles = values.adjuntos?.contains { $0.data.readableBytes > 0 } ?? false
-            var form = page(request, Self.keptValues(values), message: error.reason + (hadFiles ? " Vuelve a adjuntar tus archivos." : ""))
+            let files = (try? Self.draft(from: values, channel: .pqrWeb).files) ?? []
+            let kept = try await CasePendingFiles.afterError(error, files: files, key: CasePendingFiles.key(values.intento), client: request.clientAddress,
+                                                             limits: request.rateLimits, now: request.application.clock.now(), on: request.db)
+            var form = page(request, Self.keptValues(values), message: error.reason + (!files.isEmpty && kept.isEmpty ? " Vuelve a adjuntar tus archivos." : ""))
             form.errorField = error.field ?? ""
+            form.keptFiles = kept
             return try await request.privatePage("pqr", form, status: error.status)
         }
     }

@@ -42,5 +42,6 @@ extension Application {
         migrations.add(DropSendLeaseFromSenders())
         migrations.add(AddRequesterToVerificationCodes())
         migrations.add(CreatePaymentItems())
+        migrations.add(CreateCasePendingFiles())
     }
 }

@@ -30,7 +30,7 @@ enum RetentionJob {
     }
 
     /// The capabilities that keep records for a term.
-    static let expiring: [any ExpiringRecords] = [AssistantHolderRecords(), ChannelHolderRecords(), LiveChatHolderRecords()]
+    static let expiring: [any ExpiringRecords] = [AssistantHolderRecords(), ChannelHolderRecords(), LiveChatHolderRecords(), CasePendingFilesRetention()]
 
     @Sendable static func run(_ context: JobContext, _ payload: String) async throws {
         let config = context.application.emaConfig

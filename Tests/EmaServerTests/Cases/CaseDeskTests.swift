@@ -278,13 +278,16 @@ struct CaseDeskTests {
                             intento: "abcdef0123456789abcdef", adjuntos: [File(data: png, filename: "medidor.png")])
             try await tester.test(.POST, "pqr", beforeRequest: { try $0.content.encode(form, as: .formData) }, afterResponse: { response in
                 #expect(response.status == .badRequest)
-                #expect(response.body.string.contains("necesitamos el número de contrato") && response.body.string.contains("Vuelve a adjuntar"))
+                // The attachment is kept with the form: the next try sends it without attaching it again.
+                #expect(response.body.string.contains("necesitamos el número de contrato") && !response.body.string.contains("Vuelve a adjuntar"))
+                #expect(response.body.string.contains("Conservamos tus archivos: <strong>medidor.png</strong>."))
                 #expect(response.body.string.contains("El medidor marca más de lo que consumimos."))
                 // Beside the contract field, which is marked invalid; the summary links to it.
                 #expect(response.body.string.contains(#"<p class="field-error" id="contrato-error">"#))
                 #expect(response.body.string.contains(#"aria-invalid="true" aria-describedby="contrato-error""#) && response.body.string.contains(##"<a href="#contrato">"##))
             })
             form.contrato = "10234567"
+            form.adjuntos = []
             var radicado = ""
             try await tester.test(.POST, "pqr", beforeRequest: { try $0.content.encode(form, as: .formData) }, afterResponse: { response in
                 #expect(response.status == .ok)
@@ -296,6 +299,7 @@ struct CaseDeskTests {
             let files = try await CaseAttachment.query(on: app.db).filter(\.$caseID == filed.requireID()).all()
             #expect(files.count == 1 && files[0].contentType == "image/png" && files[0].size == 72 && files[0].filename == "medidor.png")
             #expect(filed.channelValue == .pqrWeb && filed.contractNumber == "10234567")
+            #expect(try await CasePendingFiles.names(key: form.intento, on: app.db).isEmpty, "filed, the kept copy goes")
 
             try await tester.test(.POST, "api/v1/pqr", beforeRequest: { request in
                 try request.content.encode(["type": "queja", "description": "Nadie contesta la línea de atención.", "anonymous": "true", "municipality": "Bello"] as [String: String])

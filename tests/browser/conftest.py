@@ -107,6 +107,16 @@ def browser(request):
     driver.quit()
 
 
+@pytest.fixture
+def phone(browser, ema_server):
+    """The same Chromium as a 390×844 phone (emulated: a headless window cannot be narrower than
+    500 px), for the customers' journeys: most customers reach Ema from a phone."""
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    browser.get(ema_server + "/")
+    assert browser.execute_script("return window.innerWidth") == 390
+    return browser
+
+
 def save_screenshot(driver, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

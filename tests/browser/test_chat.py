@@ -43,7 +43,7 @@ def latest_code(base, phone_display, seconds=10):
         time.sleep(0.2)
 
 
-def test_enroll_a_demo_contract_through_the_chat_page(ema_server, browser):
+def test_enroll_a_demo_contract_through_the_chat_page(ema_server, browser, phone):
     browser.get(ema_server + "/chat")
     wait_for_text(browser, "Soy Ema")
     click_choice(browser, "Autorizo y acepto")

@@ -28,7 +28,7 @@ def test_ema_gives_a_copy_of_the_data_after_an_sms_code(ema_server, browser):
     save_screenshot(browser, "datos-copia")
 
 
-def test_the_web_page_verifies_the_number_and_suppresses_the_data(ema_server, browser):
+def test_the_web_page_verifies_the_number_and_suppresses_the_data(ema_server, browser, phone):
     browser.get(ema_server + "/datos-personales")
     wait(browser).until(EC.presence_of_element_located((By.ID, "celular"))).send_keys("300 555 0188")
     browser.find_element(By.CSS_SELECTOR, "#datos-celular button").click()

@@ -16,7 +16,7 @@ def latest_bill(browser):
     return browser.find_elements(By.CSS_SELECTOR, "article.bill")[0]
 
 
-def test_pay_a_demo_bill_and_ema_says_nothing_is_owed(ema_server, browser):
+def test_pay_a_demo_bill_and_ema_says_nothing_is_owed(ema_server, browser, phone):
     browser.get(ema_server + "/factura")
     box = wait(browser).until(EC.element_to_be_clickable((By.ID, "contrato")))
     box.send_keys("10234567")

@@ -59,7 +59,7 @@ def look_up(browser, base, number, code):
     wait(browser).until(lambda d: d.find_elements(By.ID, "radicado-estado") or d.find_elements(By.CSS_SELECTOR, ".notice.warning"))
 
 
-def test_a_reclamo_with_a_png_is_filed_and_found_only_with_its_code(ema_server, browser, tmp_path):
+def test_a_reclamo_with_a_png_is_filed_and_found_only_with_its_code(ema_server, browser, tmp_path, phone):
     picture = tmp_path / "medidor.png"
     picture.write_bytes(PNG)
     fill_form(browser, ema_server, "reclamo", "El consumo de energía de este mes es el triple de lo normal y no hubo cambios en casa.",
@@ -95,7 +95,7 @@ def test_a_reclamo_with_a_png_is_filed_and_found_only_with_its_code(ema_server, 
         assert response.read() == PNG
 
 
-def test_a_reclamo_without_contract_or_anonymous_comes_back_explained(ema_server, browser):
+def test_a_reclamo_without_contract_or_anonymous_comes_back_explained(ema_server, browser, phone):
     description = "Me cobraron una reconexión que nunca pidieron ni hicieron en mi casa."
     fill_form(browser, ema_server, "reclamo", description, name="Yolanda Muñoz Cardona", municipio="Medellín")
     error = wait(browser).until(EC.presence_of_element_located((By.ID, "pqr-error"))).text

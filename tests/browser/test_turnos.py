@@ -7,7 +7,7 @@ from conftest import save_screenshot, wait
 
 
 
-def test_a_customer_books_a_turn_and_cancels_it(ema_server, browser):
+def test_a_customer_books_a_turn_and_cancels_it(ema_server, browser, phone):
     browser.get(ema_server + "/turnos")
     wait(browser).until(EC.presence_of_element_located((By.ID, "turno-buscar")))
     Select(browser.find_element(By.ID, "oficina")).select_by_visible_text("Oficina Bello")

@@ -43,6 +43,8 @@ def test_pay_a_demo_bill_and_ema_says_nothing_is_owed(ema_server, browser, phone
     browser.find_element(By.XPATH, "//button[normalize-space()='Aprobar el pago']").click()
     wait(browser).until(lambda driver: "Tu pago fue aprobado" in driver.find_element(By.TAG_NAME, "main").text)
     save_screenshot(browser, "pago-aprobado")
+    # Nothing leaves the phone's screen, the transaction's long number included.
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
     # The receipt, as a PDF, and one payment reference: the bill's, digits only.
     receipt = browser.find_element(By.ID, "comprobante").get_attribute("href")
     with urllib.request.urlopen(receipt) as response:

@@ -18,17 +18,11 @@ enum BillDocument {
     /// number can get; the whole name only in the bill sent to the enrolled number.
     static func render(invoice: Invoice, contract: Contract, utility: UtilityProfile, masked: Bool) throws -> [UInt8] {
         var pdf = PDFWriter()
-        let top = PDFWriter.pageHeight
-        pdf.rectangle(x: 0, y: top - 90, width: PDFWriter.pageWidth, height: 90, grey: 0.93)
-        pdf.text(utility.shortName, x: 40, y: top - 48, size: 24, font: .bold)
-        pdf.text(utility.legalName, x: 40, y: top - 68, size: 10)
-        pdf.text("Factura de servicios públicos", x: 330, y: top - 48, size: 14, font: .bold)
-        pdf.text("N.º \(invoice.invoiceNumber)", x: 330, y: top - 66, size: 10)
+        var y = pdf.letterhead(utility, title: "Factura de servicios públicos", subtitle: "N.º \(invoice.invoiceNumber)")
 
         let period = BillingPeriod(invoice.period)?.displayName ?? invoice.period
         let issue = CivilDate(invoice.issueDate)?.displayName ?? invoice.issueDate
         let due = CivilDate(invoice.dueDate)?.displayName ?? invoice.dueDate
-        var y = top - 130
         let rows: [(String, String)] = [
             ("Contrato", contract.contractNumber),
             ("Titular", masked ? Masking.name(contract.holderName) : contract.holderName),
@@ -38,15 +32,8 @@ enum BillDocument {
             ("Fecha de expedición", issue),
             ("Fecha límite de pago", due),
         ]
-        for (label, value) in rows {
-            pdf.text(label, x: 40, y: y, size: 10, font: .bold)
-            pdf.text(value, x: 190, y: y, size: 10)
-            y -= 20
-        }
-        y -= 10
-        pdf.rectangle(x: 40, y: y - 14, width: 515, height: 40, grey: 0.93)
-        pdf.text("Valor a pagar", x: 56, y: y, size: 14, font: .bold)
-        pdf.text(Money.format(cop: invoice.amountCOP), x: 380, y: y, size: 18, font: .bold)
+        y = pdf.lines(rows, y: y) - 10
+        pdf.amountBand("Valor a pagar", Money.format(cop: invoice.amountCOP), y: y)
         if invoice.paidCOP >= invoice.amountCOP {
             let when = invoice.paidAt.map { " el \(CivilDate(bogotaAt: $0.timeIntervalSince1970).displayName)" } ?? ""
             pdf.text("PAGADA\(when). Gracias por tu pago.", x: 56, y: y - 34, size: 11, font: .bold)

@@ -10,13 +10,7 @@ enum CaseAnswerDocument {
     /// `appealable`: the decision may still be contested (not for the answer to a recurso).
     static func render(_ status: CaseStatusSummary, appealable: Bool, utility: UtilityProfile, publicURL: String) -> [UInt8] {
         var pdf = PDFWriter()
-        let top = PDFWriter.pageHeight
-        pdf.rectangle(x: 0, y: top - 90, width: PDFWriter.pageWidth, height: 90, grey: 0.93)
-        pdf.text(utility.shortName, x: 40, y: top - 48, size: 24, font: .bold)
-        pdf.text(utility.legalName, x: 40, y: top - 68, size: 10)
-        pdf.text("Respuesta a tu solicitud", x: 330, y: top - 48, size: 14, font: .bold)
-        pdf.text("Radicado \(status.radicado)", x: 330, y: top - 66, size: 10)
-        var y = top - 130
+        let top = pdf.letterhead(utility, title: "Respuesta a tu solicitud", subtitle: "Radicado \(status.radicado)")
         let rows: [(String, String)] = [
             ("Radicado", status.radicado),
             ("Tipo", status.typeTitle),
@@ -24,12 +18,7 @@ enum CaseAnswerDocument {
             ("Respondida el", status.answeredOn ?? "—"),
             ("Decisión", status.decision ?? "—"),
         ]
-        for (label, value) in rows {
-            pdf.text(label, x: 40, y: y, size: 10, font: .bold)
-            pdf.text(value, x: 190, y: y, size: 10)
-            y -= 20
-        }
-        y -= 10
+        var y = pdf.lines(rows, y: top) - 10
         pdf.text("Respuesta", x: 40, y: y, size: 13, font: .bold)
         y = pdf.paragraph(status.answer ?? "", x: 40, y: y - 22)
         if appealable, let until = status.appealUntil {

@@ -9,14 +9,8 @@ enum PaymentReceipt {
     /// `bills`: what it paid, each bill with its part (one bill, or all of a contract's open ones).
     static func render(payment: Payment, bills: [(invoice: Invoice, amountCOP: Int64)], contract: Contract, utility: UtilityProfile) -> [UInt8] {
         var pdf = PDFWriter()
-        let top = PDFWriter.pageHeight
-        pdf.rectangle(x: 0, y: top - 90, width: PDFWriter.pageWidth, height: 90, grey: 0.93)
-        pdf.text(utility.shortName, x: 40, y: top - 48, size: 24, font: .bold)
-        pdf.text(utility.legalName, x: 40, y: top - 68, size: 10)
-        pdf.text("Comprobante de pago", x: 330, y: top - 48, size: 14, font: .bold)
-        pdf.text("Pago aprobado", x: 330, y: top - 66, size: 10)
+        let top = pdf.letterhead(utility, title: "Comprobante de pago", subtitle: "Pago aprobado")
         let paidAt = payment.settledAt ?? payment.updatedAt
-        var y = top - 130
         var rows: [(String, String)] = [
             ("Contrato", contract.contractNumber),
             ("Titular", Masking.name(contract.holderName)),
@@ -31,16 +25,9 @@ enum PaymentReceipt {
             ("Medio de pago", method(payment)),
             ("Número de la transacción", payment.reference),
         ]
-        for (label, value) in rows {
-            pdf.text(label, x: 40, y: y, size: 10, font: .bold)
-            pdf.text(value, x: 200, y: y, size: 10)
-            y -= 20
-        }
-        y -= 10
-        pdf.rectangle(x: 40, y: y - 14, width: 515, height: 40, grey: 0.93)
-        pdf.text("Valor pagado", x: 56, y: y, size: 14, font: .bold)
-        pdf.text(Money.format(cop: payment.amountCOP), x: 380, y: y, size: 18, font: .bold)
-        pdf.text("El pago quedó aplicado a la factura. Guarda este comprobante; si tienes alguna duda, llámanos", x: 40, y: 120, size: 9)
+        let y = pdf.lines(rows, y: top, valueX: 200) - 10
+        pdf.amountBand("Valor pagado", Money.format(cop: payment.amountCOP), y: y)
+        pdf.text("El pago quedó aplicado a \(bills.count > 1 ? "las facturas" : "la factura"). Guarda este comprobante; si tienes alguna duda, llámanos", x: 40, y: 120, size: 9)
         pdf.text("a la línea de atención \(utility.phoneLines.first?.number ?? "") con la referencia de pago.", x: 40, y: 106, size: 9)
         return pdf.document(title: "Comprobante de pago \(payment.reference)")
     }

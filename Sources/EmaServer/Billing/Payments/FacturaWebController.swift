@@ -154,21 +154,22 @@ struct FacturaWebController: RouteCollection {
             invoice = found
         }
         guard invoice != nil || owner != nil else { throw PaymentError.billNotFound }
+        let now = request.application.clock.now()
         guard let gateway = request.application.paymentGateway else {
             return try await contractPage(request, typed: contract, notice: PaymentError.paymentsUnavailable.reason, status: .serviceUnavailable)
         }
         let service = PaymentService(database: request.db, gateway: gateway, logger: request.logger)
         let payment: Payment
         do {
-            let now = request.application.clock.now()
-            if let invoice {
-                payment = try await service.start(invoice: invoice, idempotencyKey: form.intento ?? "", now: now)
+            if let owner {
+                payment = try await service.startAll(contract: owner, idempotencyKey: form.intento ?? "", now: now)
             } else {
-                payment = try await service.startAll(contract: owner!, idempotencyKey: form.intento ?? "", now: now)
+                payment = try await service.start(invoice: invoice!, idempotencyKey: form.intento ?? "", now: now)
             }
         } catch PaymentError.alreadyPaid {
-            let what = invoice.map { "La factura de \(BillingPeriod($0.period)?.displayName ?? $0.period) ya está pagada." } ?? "Las facturas de este contrato ya están pagadas."
-            return try await contractPage(request, typed: contract, notice: "\(what) No tienes que pagarlas de nuevo.", status: .conflict)
+            let notice = invoice.map { "La factura de \(BillingPeriod($0.period)?.displayName ?? $0.period) ya está pagada. No tienes que pagarla de nuevo." }
+                ?? "Las facturas de este contrato ya están pagadas. No tienes que pagarlas de nuevo."
+            return try await contractPage(request, typed: contract, notice: notice, status: .conflict)
         } catch is PaymentService.KeyProblem {
             return try await contractPage(request, typed: contract, notice: "No pudimos iniciar el pago desde esta página. Recarga la página e inténtalo de nuevo.", status: .badRequest)
         }

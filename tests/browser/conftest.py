@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from selenium.webdriver.common.by import By
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
@@ -115,6 +116,13 @@ def phone(browser, ema_server):
     browser.get(ema_server + "/")
     assert browser.execute_script("return window.innerWidth") == 390
     return browser
+
+
+def open_menu(browser):
+    """On a phone the back office's sections fold behind «Menú»: open it, as a person would."""
+    buttons = [b for b in browser.find_elements(By.CSS_SELECTOR, "[data-menu]") if b.is_displayed()]
+    if buttons and buttons[0].get_attribute("aria-expanded") != "true":
+        buttons[0].click()
 
 
 def save_screenshot(driver, name: str) -> Path:

@@ -10,7 +10,7 @@ from conftest import save_screenshot, serious_violations, wait
 from test_chat import click_choice, type_message, wait_for_text
 
 
-def test_an_agent_answers_a_web_chat_in_real_time(ema_server, browser):
+def test_an_agent_answers_a_web_chat_in_real_time(ema_server, browser, phone):
     customer = open_the_chat(browser, ema_server)
     type_message(browser, "Tengo una duda con el cobro de reconexión")
     wait_for_text(browser, "¿Qué quieres presentar?")

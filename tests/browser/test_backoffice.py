@@ -7,7 +7,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 
-from conftest import save_screenshot, wait
+from conftest import open_menu, save_screenshot, wait
 from test_chat import latest_code
 
 PHONE = "300 777 0001"
@@ -46,7 +46,7 @@ def sign_in(browser, base, email, password):
     wait(browser).until(EC.staleness_of(button))
 
 
-def test_a_supervisor_sends_the_bills_and_the_bill_reaches_the_simulator(ema_server, browser):
+def test_a_supervisor_sends_the_bills_and_the_bill_reaches_the_simulator(ema_server, browser, phone):
     enroll(ema_server, "93865819", "AV 104B")
     # Without a session the back office asks to sign in; a wrong password says so kindly.
     sign_in(browser, ema_server, "supervisor@ema.demo", "no-es-esta")
@@ -54,6 +54,7 @@ def test_a_supervisor_sends_the_bills_and_the_bill_reaches_the_simulator(ema_ser
     sign_in(browser, ema_server, "supervisor@ema.demo", "supervisor-demo-2026")
     wait(browser).until(lambda d: "Sergio Supervisor" in d.find_element(By.TAG_NAME, "header").text)
     save_screenshot(browser, "backoffice-inicio")
+    open_menu(browser)
     browser.find_element(By.LINK_TEXT, "Envío de facturas").click()
     first_row = wait(browser).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".office-table tbody tr")))
     period_name = first_row.find_element(By.TAG_NAME, "a").text

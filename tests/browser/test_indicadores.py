@@ -13,7 +13,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
-from conftest import save_screenshot, wait
+from conftest import open_menu, save_screenshot, wait
 from test_asesor import agent_takes_the_chat, close_and_rate, open_the_chat
 from test_chat import type_message, wait_for_text
 
@@ -117,7 +117,7 @@ def test_a_rated_chat_shows_on_the_statistics_page(ema_server, browser):
     assert "(en curso)" in Select(browser.find_element(By.ID, "mes")).first_selected_option.text
 
 
-def test_the_back_office_shows_todays_live_figures(ema_server, browser):
+def test_the_back_office_shows_todays_live_figures(ema_server, browser, phone):
     browser.get(ema_server + "/backoffice/indicadores")
     # Not signed in: the sign-in page, then back here.
     browser.find_element(By.NAME, "correo").send_keys("supervisor@ema.demo")
@@ -129,5 +129,6 @@ def test_the_back_office_shows_todays_live_figures(ema_server, browser):
     assert not browser.find_elements(By.CSS_SELECTOR, "meta[http-equiv='refresh']")
     for card in ["turnos-espera", "espera-hoy", "atencion-hoy", "chats-espera", "chats-atencion", "nivel-servicio-hoy", "eficacia-hoy", "csat-hoy"]:
         assert browser.find_element(By.ID, card).find_element(By.CLASS_NAME, "big").text != ""
+    open_menu(browser)
     assert browser.find_element(By.LINK_TEXT, "Indicadores").get_attribute("href").endswith("/backoffice/indicadores")
     save_screenshot(browser, "indicadores-backoffice")

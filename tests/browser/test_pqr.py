@@ -127,7 +127,7 @@ def test_a_reclamo_without_contract_or_anonymous_comes_back_explained(ema_server
     assert not browser.find_element(By.ID, "pqr-enviar").is_displayed()
 
 
-def test_an_agent_answers_an_anonymous_queja_and_the_customer_reads_it(ema_server, browser):
+def test_an_agent_answers_an_anonymous_queja_and_the_customer_reads_it(ema_server, browser, phone):
     fill_form(browser, ema_server, "queja", "El técnico que vino a leer el medidor fue grosero con mi mamá.",
               municipio="Medellín", anonymous=True)
     number, code = filed(browser)

@@ -19,7 +19,7 @@ def consult(browser, base, code, key):
     browser.find_element(By.CSS_SELECTOR, "#consulta-form button[type=submit]").click()
 
 
-def test_an_anonymous_report_is_answered_and_read_with_its_code_and_key(ema_server, browser, tmp_path):
+def test_an_anonymous_report_is_answered_and_read_with_its_code_and_key(ema_server, browser, tmp_path, phone):
     evidence = tmp_path / "prueba.png"
     evidence.write_bytes(PNG)
     browser.get(ema_server + "/transparencia")

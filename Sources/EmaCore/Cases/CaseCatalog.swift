@@ -11,6 +11,9 @@ public struct Causal: Sendable, Equatable, Codable {
         self.title = title
     }
 
+    /// The same in a customer's words, for PQR Web's list (the SSPD's names are for staff).
+    public var plain: String { CaseCatalog.plainTitles[key] ?? title }
+
     /// "F103": group and code, the value stored with a case.
     public var key: String { group + code }
     public var label: String { "\(key) · \(title)" }
@@ -49,6 +52,40 @@ public enum CaseCatalog {
         Causal("P", "316", "Estado de la infraestructura"),
         Causal("P", "401", "Fallas en la conexión"),
         Causal("P", "402", "No conexión del servicio"),
+    ]
+
+    /// The causales as a customer would say them (PQR Web's list).
+    static let plainTitles: [String: String] = [
+        "F101": "No estoy de acuerdo con el consumo que me estimaron (aforo)",
+        "F102": "No estoy de acuerdo con el consumo que marcó el medidor",
+        "F103": "Me cobraron algo fuera de tiempo",
+        "F105": "Me cobraron un servicio que no me prestaron",
+        "F106": "Mis datos en la factura están mal (nombre, dirección…)",
+        "F107": "Me cobraron varias veces o acumulado",
+        "F108": "La factura no me llegó o llegó tarde",
+        "F109": "Me cobraron una conexión, reconexión o reinstalación",
+        "F110": "Me cambiaron o me cobraron el medidor",
+        "F111": "Intereses de mora, financiación o acuerdo de pago",
+        "F112": "Subsidios y contribuciones",
+        "F113": "Me cobraron otros productos que no autoricé",
+        "F117": "Mi estrato está mal",
+        "F118": "El uso del inmueble está mal (residencial, comercial…)",
+        "F119": "La tarifa que me cobraron está mal",
+        "F120": "Me cobraron un promedio y no lo que consumí",
+        "F121": "Me cobraron el medidor de otro inmueble",
+        "F122": "Pagué y el pago no aparece",
+        "F127": "El consumo subió mucho de repente",
+        "F129": "Me cobraron consumos de meses anteriores",
+        "P303": "Me cortan o interrumpen el servicio",
+        "P304": "El servicio llega mal (presión, calidad, voltaje)",
+        "P306": "Hay un riesgo o un problema de seguridad",
+        "P308": "Quiero terminar el contrato",
+        "P309": "Me suspendieron o cortaron sin aviso o sin razón",
+        "P314": "Daño al medio ambiente",
+        "P315": "La atención que recibí",
+        "P316": "Redes, postes, tapas o tuberías en mal estado",
+        "P401": "Problemas con la conexión del servicio",
+        "P402": "No me han conectado el servicio",
     ]
 
     /// Not yet classified: what Ema files until an agent sets the causal.

@@ -88,7 +88,7 @@ struct PQRWebController: RouteCollection {
             title: "PQR Web · \(request.application.utilityProfile?.shortName ?? "Ema")",
             utility: request.application.utilityProfile,
             types: Self.publicTypes.map { SelectOption(value: $0.rawValue, label: $0.title, selected: values?.tipo == $0.rawValue) },
-            causales: CaseCatalog.causales.map { SelectOption(value: $0.key, label: $0.title, selected: values?.tema == $0.key) },
+            causales: CaseCatalog.causales.map { SelectOption(value: $0.key, label: $0.plain, selected: values?.tema == $0.key) },
             services: UtilityService.allCases.map { SelectOption(value: $0.rawValue, label: $0.displayName, selected: values?.servicio == $0.rawValue) },
             municipalities: municipalities.map { SelectOption(value: $0, label: $0, selected: values?.municipio == $0) },
             values: shown,

@@ -282,6 +282,8 @@ struct CaseDeskTests {
                 #expect(response.body.string.contains("necesitamos el número de contrato") && !response.body.string.contains("Vuelve a adjuntar"))
                 #expect(response.body.string.contains("Conservamos tus archivos: <strong>medidor.png</strong>."))
                 #expect(response.body.string.contains("El medidor marca más de lo que consumimos."))
+                // The causales in a customer's words, not the SSPD's codes.
+                #expect(response.body.string.contains(">Pagué y el pago no aparece<") && !response.body.string.contains("F122 ·"))
                 // Beside the contract field, which is marked invalid; the summary links to it.
                 #expect(response.body.string.contains(#"<p class="field-error" id="contrato-error">"#))
                 #expect(response.body.string.contains(#"aria-invalid="true" aria-describedby="contrato-error""#) && response.body.string.contains(##"<a href="#contrato">"##))

@@ -157,7 +157,8 @@ def test_an_agent_answers_an_anonymous_queja_and_the_customer_reads_it(ema_serve
     save_screenshot(browser, "pqr-vista-previa")
     browser.find_element(By.ID, "confirmar").click()
     wait(browser).until(lambda d: "Respondida" in d.find_element(By.ID, "estado").text)
-    assert "notificada" in browser.find_element(By.ID, "mensaje").text
+    # An anonymous queja leaves no mobile: the answer is published on the lookup, and the desk says so.
+    assert "publicada en la consulta de radicados" in browser.find_element(By.ID, "mensaje").text
     # The form redirected to the case: a refresh does not send the answer again.
     assert "hecho=respondido" in browser.current_url
     assert not browser.find_elements(By.ID, "responder")

@@ -23,7 +23,7 @@ enum Agreement: Sendable {
     func question(_ knowledge: AssistantKnowledge) -> String {
         switch self {
         case .both:
-            "Antes de empezar necesito tu autorización para tratar tus datos personales (como tu celular, tu nombre y tus contratos) según la política de privacidad, y que aceptes los términos y condiciones de Ema. ¿Autorizas y aceptas?"
+            "Antes de empezar necesito tu autorización para tratar tus datos personales (como tu celular, tu nombre y tus contratos) según la política de tratamiento de datos personales, y que aceptes los términos y condiciones de Ema. ¿Autorizas y aceptas?"
         case .terms:
             "Para usar Ema y el servicio Tu factura por WhatsApp debes aceptar los términos y condiciones (versión \(knowledge.terms.version)). ¿Los aceptas?"
         }
@@ -32,7 +32,7 @@ enum Agreement: Sendable {
     // Titles of at most 20 characters: WhatsApp's reply buttons allow no more.
     var accept: Choice { Choice("\(prefix)_si", self == .both ? "Autorizo y acepto" : "Acepto") }
     var read: Choice { Choice("\(prefix)_leer", self == .both ? "Leer los documentos" : "Leer los términos") }
-    var refuse: Choice { Choice("\(prefix)_no", self == .both ? "No autorizo" : "No acepto") }
+    var refuse: Choice { Choice("\(prefix)_no", self == .both ? "No, gracias" : "No acepto") }
 
     var refusal: String {
         switch self {
@@ -130,7 +130,7 @@ extension Turn {
     /// whole — not the whole text in one bubble.
     mutating func showDocument(_ document: LegalDocument) {
         say("\(document.title) (versión \(document.version)): \(document.summary)")
-        replies.append(.link(url: document.url, title: "Leer: \(document.title)"))
+        replies.append(.link(url: document.url, title: "Lee el texto completo"))
     }
 
     func otherChannels() -> String {

@@ -79,7 +79,7 @@ extension OneTimeCodePolicy.CheckResult {
         case .exhausted: "Ese código ya no sirve porque se superaron los intentos permitidos. Pide uno nuevo."
         case .expired: "Ese código ya venció (dura 10 minutos). Pide uno nuevo."
         case .used: "Ese código ya se usó. Si necesitas verificar tu número otra vez, pide un código nuevo."
-        case .missing: "No encuentro un código enviado a ese número. Pide uno nuevo."
+        case .missing: "No encuentro un código vigente para ese número pedido desde aquí (quizá lo pediste desde otra conexión). Pide uno nuevo."
         }
     }
 }

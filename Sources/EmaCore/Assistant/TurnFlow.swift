@@ -260,7 +260,7 @@ extension Turn {
         case true?:
             state.turn = nil
             guard let ticket = try await effects.cancelTurn(code: code) else {
-                say("Ese turno ya no estaba por atender (quizá ya pasó o ya lo cancelaste).")
+                say("Ese turno ya no está activo (quizá ya pasó o ya lo cancelaste).")
                 return showMainMenu("¿Te ayudo con algo más?")
             }
             say("Cancelé tu turno \(ticket.code) del \(ticket.day.nameWithWeekday) a las \(TurnSlot(time: ticket.time, left: 0).spoken) en \(ticket.office). Gracias por avisar: el cupo queda libre para otra persona.")

@@ -41,10 +41,12 @@ public enum SpanishDuration {
 public enum SpanishDateTime {
     /// «7 de diciembre de 2026, 3:05 p. m.»
     public static func format(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "es_CO")
-        formatter.timeZone = TimeZone(identifier: "America/Bogota")
-        formatter.dateFormat = "d 'de' MMMM 'de' yyyy, h:mm a"
-        return formatter.string(from: date)
+        "\(CivilDate(bogotaAt: date.timeIntervalSince1970).displayName), \(time(date))"
+    }
+
+    /// «3:05 p. m.» (Bogotá has no daylight saving: UTC−5 all year).
+    public static func time(_ date: Date) -> String {
+        let minutes = Int((date.timeIntervalSince1970 - 5 * 3_600).truncatingRemainder(dividingBy: 86_400) / 60 + 1_440) % 1_440
+        return TurnSlot(time: String(format: "%02d:%02d", minutes / 60, minutes % 60), left: 0).spoken
     }
 }

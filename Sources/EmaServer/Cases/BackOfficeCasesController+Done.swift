@@ -14,7 +14,9 @@ extension BackOfficeCasesController {
             case .noted: "Nota interna guardada."
             case .classified: "Clasificación guardada."
             case .extended: "Término prorrogado hasta el \(row.extendedDueOn.flatMap(CivilDate.init)?.nameWithWeekday ?? "nuevo vencimiento"). Avisamos al cliente."
-            case .answered: "Respuesta guardada y notificada al cliente."
+            case .answered: row.notificationKind == CaseNotifier.Kind.aviso.rawValue
+                ? "Respuesta guardada y publicada en la consulta de radicados: no pudimos escribirle al cliente (no dejó celular o el SMS no está disponible), así que la lee ahí con su código."
+                : "Respuesta guardada y notificada al cliente."
             }
         }
     }

@@ -293,13 +293,11 @@ struct BackOfficeCasesController: RouteCollection {
     func answer(request: Request) async throws -> Response {
         let (row, staff) = try await load(request)
         let form = try request.content.decode(AnswerForm.self)
-        let text = (form.texto ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        var text = form.texto ?? ""
         let decision = form.decision.flatMap(CaseDecision.init(rawValue:))
         do {
-            guard row.statusValue.isOpen else { throw CaseError.alreadyAnswered }
-            if staff.role == .agente, row.assignedTo == nil { throw CaseError.takeFirst }
+            text = try request.application.caseService().checkedAnswer(row, text: text, by: staff)
             guard let decision else { throw CaseError.decisionRequired }
-            guard (20...10_000).contains(text.count) else { throw CaseError.answerLength }
             let notifier = request.application.caseNotifier()
             let digest = Self.previewDigest(decision, text)
             // Nothing goes without its preview: a confirmation of a text or decision the agent did

@@ -27,7 +27,7 @@ enum CaseAnswerDocument {
                 x: 40, y: y - 14
             )
         }
-        pdf.paragraph("Consulta esta respuesta cuando quieras en \(publicURL)/radicado con tu radicado y tu código de consulta. Líneas de atención: \(utility.phoneLines.first?.number ?? "").",
+        pdf.paragraph("Consulta esta respuesta cuando quieras en \(publicURL)/radicado con tu radicado y tu código de consulta. Línea de atención: \(utility.phoneLines.first?.number ?? "").",
                       x: 40, y: y - 14, size: 9, leading: 12)
         return pdf.document(title: "Respuesta al radicado \(status.radicado)")
     }

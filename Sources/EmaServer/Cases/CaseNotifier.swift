@@ -33,8 +33,6 @@ struct CaseNotifier: Sendable {
         case aviso = "aviso_web"
     }
 
-    static func parameter(_ text: String, limit: Int) -> String { HolderNotice.parameter(text, limit: limit) }
-
     /// Records the answer and notifies it, in one transaction; then a queja's satisfaction survey
     /// on WhatsApp.
     func answer(_ row: PQRCase, decision: CaseDecision, text: String, by staff: StaffContext) async throws {
@@ -67,7 +65,7 @@ struct CaseNotifier: Sendable {
     /// The SMS that tells a customer their case was answered (the answer itself is read on the
     /// public lookup, with the code).
     func answerSMS(_ row: PQRCase, decision: CaseDecision) -> String {
-        "\(utilityName): respondimos tu \(row.typeValue.title.lowercased()) radicado \(row.radicado). Decisión: \(decision.title). Consulta la respuesta con tu código en \(publicURL)/radicado?numero=\(row.radicado)"
+        "\(utilityName): respondimos tu \(row.typeValue.title.lowercased()) con radicado \(row.radicado). Decisión: \(decision.title). Consulta la respuesta con tu código en \(publicURL)/radicado?numero=\(row.radicado)"
     }
 
     /// How an answer will reach the customer, for the agent who is about to send it.
@@ -75,8 +73,11 @@ struct CaseNotifier: Sendable {
         guard let phone = row.phone else {
             return ("El cliente no dejó celular: la respuesta queda publicada en la consulta de radicados (\(publicURL)/radicado), donde la lee con su código.", nil)
         }
+        if row.channelValue != .whatsapp, !notice.sms.available {
+            return ("El servicio de mensajes de texto no está disponible en este momento: la respuesta quedará publicada en la consulta de radicados, donde el cliente la lee con su código.", nil)
+        }
         if row.channelValue == .whatsapp {
-            return ("Por WhatsApp al \(Masking.mobileHint(phone)), con la plantilla aprobada «pqr_respuesta»: el tipo, el radicado, la decisión y la respuesta (hasta 600 caracteres), y un botón a la consulta.", nil)
+            return ("Por WhatsApp al \(Masking.mobileHint(phone)): el tipo, el radicado, la decisión y el comienzo de la respuesta (600 caracteres), con un botón a la consulta de radicados, donde queda completa.", nil)
         }
         return ("Por mensaje de texto al \(Masking.mobileHint(phone)); el texto completo queda en la consulta de radicados.", answerSMS(row, decision: decision))
     }
@@ -88,7 +89,7 @@ struct CaseNotifier: Sendable {
         let outcome = try await notice.send(to: row.phone, byWhatsApp: row.channelValue == .whatsapp) {
             WhatsAppTemplate(
                 name: "pqr_respuesta", language: "es_CO",
-                bodyParameters: [type, row.radicado, decision.title, Self.parameter(row.answer ?? "", limit: 600)],
+                bodyParameters: [type, row.radicado, decision.title, HolderNotice.parameter(row.answer ?? "", limit: 600)],
                 urlButtonSuffix: row.radicado, callbackData: "radicado:\(row.radicado)"
             )
         } sms: {
@@ -137,11 +138,11 @@ struct CaseNotifier: Sendable {
         let outcome = try await notice.send(to: row.phone, byWhatsApp: row.channelValue == .whatsapp) {
             WhatsAppTemplate(
                 name: "pqr_prorroga", language: "es_CO",
-                bodyParameters: [row.radicado, Self.parameter(reason, limit: 300), until.nameWithWeekday],
+                bodyParameters: [row.radicado, HolderNotice.parameter(reason, limit: 300), until.nameWithWeekday],
                 callbackData: "radicado:\(row.radicado)"
             )
         } sms: {
-            "\(utilityName): tu solicitud radicado \(row.radicado) se responderá a más tardar el \(until.nameWithWeekday). Motivo: \(Self.parameter(reason, limit: 200))"
+            "\(utilityName): tu solicitud con radicado \(row.radicado) se responderá a más tardar el \(until.nameWithWeekday). Motivo: \(HolderNotice.parameter(reason, limit: 200))"
         }
         let proof = described(outcome, template: "pqr_prorroga", phone: row.phone, notice: "Publicada en la consulta de radicados.").1
         try await cases.record(row, on: database, actor: "sistema", kind: "notificacion", detail: "Prórroga notificada. \(proof)", isPublic: false)

@@ -12,11 +12,10 @@ enum CasePendingFiles {
     static let schema = "case_pending_files"
     static let keptPerClient = RateLimit("pqr.adjuntos.direccion", limit: 20, window: 3_600)
 
-    /// Keeps `files` under `key`, replacing what it held; false when none could be kept.
-    @discardableResult
-    static func keep(_ files: [CaseDraft.File], key: String, now: Date, on database: any Database) async throws -> Bool {
+    /// Keeps `files` under `key`, replacing what it held (files that fail the checks are left out).
+    static func keep(_ files: [CaseDraft.File], key: String, now: Date, on database: any Database) async throws {
         let checked = files.prefix(CaseService.maxAttachments).compactMap { try? CaseService.checkedFile($0) }
-        guard !checked.isEmpty else { return false }
+        guard !checked.isEmpty else { return }
         try await database.writeTransaction { tx in
             try await tx.sql.delete(from: schema).where("submission_key", .equal, SQLBind(key)).run()
             let insert = tx.sql.insert(into: schema).columns("id", "submission_key", "position", "filename", "data", "created_at")
@@ -25,7 +24,6 @@ enum CasePendingFiles {
             }
             try await insert.run()
         }
-        return true
     }
 
     /// The files kept under `key`, in the order they were attached.
@@ -42,11 +40,6 @@ enum CasePendingFiles {
 
     static func forget(key: String, on database: any Database) async throws {
         try await database.sql.delete(from: schema).where("submission_key", .equal, SQLBind(key)).run()
-    }
-
-    /// A form's submission key, when it is one `CaseService.file` accepts.
-    static func key(_ typed: String?) -> String? {
-        typed.flatMap { (16...64).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } ? $0 : nil }
     }
 
     /// After a form came back with `error`: keeps the files it brought (unless they are what was

@@ -77,10 +77,18 @@ extension CaseService {
     }
 
     /// Records the answer and its decision; the caller notifies it.
-    func answer(_ row: PQRCase, decision: CaseDecision, text: String, by account: StaffContext) async throws {
+    /// What an answer must be, before it is previewed or saved: the case still open, taken by the
+    /// agent who answers it (supervisors answer any), 20 to 10,000 characters. The text, trimmed.
+    func checkedAnswer(_ row: PQRCase, text: String, by account: StaffContext) throws -> String {
         guard row.statusValue.isOpen else { throw CaseError.alreadyAnswered }
+        if account.role == .agente, row.assignedTo == nil { throw CaseError.takeFirst }
         let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (20...10_000).contains(text.count) else { throw CaseError.answerLength }
+        return text
+    }
+
+    func answer(_ row: PQRCase, decision: CaseDecision, text: String, by account: StaffContext) async throws {
+        let text = try checkedAnswer(row, text: text, by: account)
         let now = clock.now()
         let today = CivilDate(bogotaAt: now.timeIntervalSince1970)
         guard let filed = CivilDate(row.filedOn), let due = CivilDate(row.effectiveDue) else { throw CaseError.caseNotFound }

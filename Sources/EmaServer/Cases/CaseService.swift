@@ -79,7 +79,7 @@ struct CaseService {
     /// queues commits with the case). A repeated submission gets the earlier filing and no notice.
     func file<Notice: Sendable>(_ draft: CaseDraft, notifying notify: @escaping @Sendable (Filed, any Database) async throws -> Notice)
         async throws -> (filed: Filed, notice: Notice?) {
-        let key = draft.submissionKey.flatMap { (16...64).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } ? $0 : nil }
+        let key = Self.submissionKey(draft.submissionKey)
         if let key, let earlier = try await PQRCase.query(on: database).filter(\.$submissionKey == key).first() {
             return (try await refiled(earlier, key: key), nil)
         }
@@ -90,6 +90,11 @@ struct CaseService {
             guard let key, let earlier = try await PQRCase.query(on: database).filter(\.$submissionKey == key).first() else { throw error }
             return (try await refiled(earlier, key: key), nil)
         }
+    }
+
+    /// A form's submission key, when it is one: 16 to 64 letters, digits or «-».
+    static func submissionKey(_ typed: String?) -> String? {
+        typed.flatMap { (16...64).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } ? $0 : nil }
     }
 
     private func refiled(_ row: PQRCase, key: String) async throws -> Filed {

@@ -126,9 +126,14 @@ struct PQRWebController: RouteCollection {
         draft.priority = values.preferencial != nil
         draft.causal = values.tema.flatMap { $0.isEmpty ? nil : $0 } ?? CaseCatalog.unclassified
         draft.submissionKey = values.intento
-        draft.files = (values.adjuntos ?? []).filter { !$0.filename.isEmpty || $0.data.readableBytes > 0 }
-            .map { CaseDraft.File(filename: $0.filename, data: Data(buffer: $0.data)) }
+        draft.files = files(from: values)
         return draft
+    }
+
+    /// The files a form brought (an empty file input sends one without name or bytes).
+    static func files(from values: FormValues) -> [CaseDraft.File] {
+        (values.adjuntos ?? []).filter { !$0.filename.isEmpty || $0.data.readableBytes > 0 }
+            .map { CaseDraft.File(filename: $0.filename, data: Data(buffer: $0.data)) }
     }
 
     struct FiledPage: Encodable {
@@ -162,7 +167,7 @@ struct PQRWebController: RouteCollection {
                 let message = "Desde esta conexión ya se radicaron \(Self.filingsPerClient.limit) solicitudes en la última hora. Por seguridad, espera \(SpanishDuration.wait(seconds: wait)) para radicar otra, o llámanos a la línea de atención."
                 return try await request.privatePage("pqr", page(request, Self.keptValues(values), message: message), status: .tooManyRequests)
             }
-            let key = CasePendingFiles.key(values.intento)
+            let key = CaseService.submissionKey(values.intento)
             if draft.files.isEmpty, let key { draft.files = try await CasePendingFiles.files(key: key, on: request.db) }
             let (filed, sms) = try await request.application.caseNotifier().file(draft)
             if let key { try await CasePendingFiles.forget(key: key, on: request.db) }
@@ -171,8 +176,8 @@ struct PQRWebController: RouteCollection {
                 code: filed.code, dueDate: filed.dueOn.nameWithWeekday, typeTitle: draft.type.title, smsNote: Self.smsNote(sms)
             ))
         } catch let error as CaseError {
-            let files = (try? Self.draft(from: values, channel: .pqrWeb).files) ?? []
-            let kept = try await CasePendingFiles.afterError(error, files: files, key: CasePendingFiles.key(values.intento), client: request.clientAddress,
+            let files = Self.files(from: values)
+            let kept = try await CasePendingFiles.afterError(error, files: files, key: CaseService.submissionKey(values.intento), client: request.clientAddress,
                                                              limits: request.rateLimits, now: request.application.clock.now(), on: request.db)
             var form = page(request, Self.keptValues(values), message: error.reason + (!files.isEmpty && kept.isEmpty ? " Vuelve a adjuntar tus archivos." : ""))
             form.errorField = error.field ?? ""

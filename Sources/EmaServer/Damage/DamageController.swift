@@ -165,7 +165,7 @@ struct DamageController: RouteCollection {
         page.number = String(typed.prefix(20))
         let attempt = try await request.rateLimits.attempt([(Self.failuresPerAddress, request.clientAddress)])
         guard let report = try await DamageReportService(database: request.db, clock: request.application.clock).find(number: typed) else {
-            page.message = "No encontramos un reporte con el número «\(page.number)». Revísalo: tiene la forma DAN-2026-0000123."
+            page.message = "No encontramos un reporte con el número «\(page.number)». Revisa el número; se ve así: DAN-2026-0000123."
             return try await request.privatePage("danos-consulta", page, status: .notFound)
         }
         try await attempt.succeeded()

@@ -59,10 +59,7 @@ struct LiveChatFeed {
         )
     }
 
-    static func time(_ date: Date) -> String {
-        let minutes = Int((date.timeIntervalSince1970 - 5 * 3_600).truncatingRemainder(dividingBy: 86_400) / 60 + 1_440) % 1_440
-        return TurnSlot(time: String(format: "%02d:%02d", minutes / 60, minutes % 60), left: 0).spoken
-    }
+    static func time(_ date: Date) -> String { SpanishDateTime.time(date) }
 
     /// Pushes frames to a socket until the chat ends or the socket closes: a frame when the
     /// chat's signal comes (`ChangeSignals`, from any node), and a read every safety interval.

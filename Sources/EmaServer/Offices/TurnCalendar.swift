@@ -5,7 +5,8 @@ import Foundation
 enum TurnCalendar {
     static let length: TimeInterval = 30 * 60
 
-    static func event(_ turn: OfficeTurn, start: Date, address: String, utility: String) -> String {
+    /// `cancelURL`: where the turn can be cancelled (the public turns page).
+    static func event(_ turn: OfficeTurn, start: Date, address: String, utility: String, cancelURL: String) -> String {
         let lines = [
             "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Ema//Turnos//ES", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
             "BEGIN:VEVENT",
@@ -15,7 +16,7 @@ enum TurnCalendar {
             "DTEND:\(stamp(start.addingTimeInterval(length)))",
             "SUMMARY:\(text("Turno \(turn.code) en \(turn.office) · \(utility)"))",
             "LOCATION:\(text(address))",
-            "DESCRIPTION:\(text("Muestra el código \(turn.code) al llegar. Si no puedes ir, cancélalo con el código en la página de turnos."))",
+            "DESCRIPTION:\(text("Muestra el código \(turn.code) al llegar. Si no puedes ir, cancélalo con el código en \(cancelURL)."))",
             "BEGIN:VALARM", "ACTION:DISPLAY", "TRIGGER:-PT1H", "DESCRIPTION:\(text("Tu turno en \(turn.office)"))", "END:VALARM",
             "END:VEVENT", "END:VCALENDAR",
         ]

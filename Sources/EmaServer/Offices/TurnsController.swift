@@ -85,7 +85,7 @@ struct TurnsController: RouteCollection {
             var page = try await build(request, office: nil, day: nil)
             page.booked = .init(turn, address: Self.address(of: turn.office, request))
             if turn.alreadyHeld {
-                page.notice = "Ese celular ya tiene un turno en esta oficina ese día: es este. Si prefieres otra hora, cancélalo con su código y pide otro."
+                page.notice = "Ese celular ya tenía este turno en esta oficina ese día. Si prefieres otra hora, cancélalo con su código y pide otro."
                 return try await render(request, page)
             }
             return try await render(request, page, status: .created)
@@ -132,7 +132,8 @@ struct TurnsController: RouteCollection {
               let start = turn.slotStart
         else { throw TurnError.notFound }
         let event = TurnCalendar.event(turn, start: start, address: Self.address(of: turn.office, request) ?? turn.office,
-                                       utility: request.application.utilityProfile?.shortName ?? "Ema")
+                                       utility: request.application.utilityProfile?.shortName ?? "Ema",
+                                       cancelURL: "\(request.application.emaConfig.publicURL)/turnos")
         let response = Response(status: .ok, body: .init(string: event))
         response.headers.contentType = HTTPMediaType(type: "text", subType: "calendar", parameters: ["charset": "utf-8"])
         response.headers.contentDisposition = .init(.attachment, filename: "turno-\(turn.code).ics")

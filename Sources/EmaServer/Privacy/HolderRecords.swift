@@ -75,6 +75,6 @@ enum Erased {
 extension Date {
     /// "2 de diciembre de 2026, 10:05 a. m.", in Bogotá.
     var bogotaStamp: String {
-        "\(CivilDate(bogotaAt: timeIntervalSince1970).displayName), \(LiveChatFeed.time(self))"
+        SpanishDateTime.format(self)
     }
 }

@@ -49,17 +49,11 @@ struct SiteController: RouteCollection {
         var lead = ""
         var text = ""
         var items: [String] = []
-        var hasItems: Bool { !items.isEmpty }
+        /// For the template, which reads stored values only.
+        let hasItems: Bool
 
-        enum CodingKeys: String, CodingKey { case heading, lead, text, items, hasItems }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(heading, forKey: .heading)
-            try container.encode(lead, forKey: .lead)
-            try container.encode(text, forKey: .text)
-            try container.encode(items, forKey: .items)
-            try container.encode(hasItems, forKey: .hasItems)
+        init(heading: String = "", lead: String = "", text: String = "", items: [String] = []) {
+            (self.heading, self.lead, self.text, self.items, hasItems) = (heading, lead, text, items, !items.isEmpty)
         }
 
         /// The text's blocks: separated by blank lines; lines that start with «•» are points.

@@ -109,7 +109,7 @@ struct PaymentTests {
             // No receipt before the bank approves.
             let attempt = String(first.location.split(separator: "/").last ?? "")
             let early = try await web.get("factura/pago/\(attempt)/comprobante.pdf")
-            #expect(early.status == .conflict && early.body.contains("El comprobante está disponible cuando el banco aprueba"))
+            #expect(early.status == .conflict && early.body.contains("El comprobante estará disponible cuando el banco apruebe"))
             let gatewayPage = try await web.get(String(first.location.dropFirst()))
             #expect(gatewayPage.body.contains("Bancolombia"))
             #expect(gatewayPage.body.contains(Money.format(cop: bill.amountCOP)))

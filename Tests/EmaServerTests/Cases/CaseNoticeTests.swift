@@ -11,8 +11,9 @@ import Vapor
 /// change does not happen either.
 @Suite("PQR notices leave through the outbox, in the change's own transaction")
 struct CaseNoticeTests {
+    /// A supervisor: an agent would first take the case.
     static func staff(_ app: Application) async throws -> StaffContext {
-        try await staffContext(app, "agente@ema.demo")
+        try await staffContext(app, "supervisor@ema.demo")
     }
 
     /// A reclamo on the demo's contract whose customer left the mobile 300 123 4567.

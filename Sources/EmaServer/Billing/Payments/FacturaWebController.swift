@@ -226,12 +226,13 @@ struct FacturaWebController: RouteCollection {
         let bills = try await Self.bills(of: payment, on: request.db)
         let periods = bills.map { BillingPeriod($0.invoice.period)?.displayName ?? $0.invoice.period }
         let period = periods.count > 1 ? periods.dropLast().joined(separator: ", ") + " y " + periods.last! : periods.first ?? ""
+        let yours = bills.count > 1 ? "tus \(bills.count) facturas" : "tu factura"
         let (headline, detail): (String, String) = switch status {
-        case .approved: ("¡Listo! Tu pago fue aprobado y ya quedó aplicado a \(bills.count > 1 ? "tus \(bills.count) facturas" : "tu factura").", "Descarga el comprobante y guárdalo. El saldo de tu factura ya se ve actualizado en Factura Web y cuando le preguntes a Ema.")
+        case .approved: ("¡Listo! Tu pago fue aprobado y ya quedó aplicado a \(yours).", "Descarga el comprobante y guárdalo. El saldo ya se ve actualizado en Factura Web y cuando le preguntes a Ema.")
         case .pending: ("Tu pago está en proceso.", "El banco aún no confirma la transacción. Esta página se actualiza sola; también puedes volver más tarde: el pago se aplica apenas el banco lo confirme. No pagues de nuevo mientras tanto.")
         case .declined: ("El pago no fue aprobado.", "No se hizo ningún cobro. Puedes intentarlo de nuevo con otro banco o medio de pago.")
-        case .voided: ("El pago fue anulado.", "No se aplicó a tu factura. Puedes intentarlo de nuevo.")
-        case .error: ("No pudimos completar el pago.", "No se aplicó a tu factura. Si ves un cobro en tu banco, llámanos a la línea de atención con la referencia de pago.")
+        case .voided: ("El pago fue anulado.", "No se aplicó a \(yours). Puedes intentarlo de nuevo.")
+        case .error: ("No pudimos completar el pago.", "No se aplicó a \(yours). Si ves un cobro en tu banco, llámanos a la línea de atención con el número de la transacción.")
         }
         return try await request.view.render("pago", ResultPage(
             title: "Resultado del pago · \(try request.utility().shortName)", utility: try request.utility(),

@@ -50,7 +50,7 @@ enum PaymentError: EmaError {
         case .malformedEvent: "El evento no tiene la forma esperada."
         case .invalidDecision: "Elige si el banco aprueba o rechaza el pago."
         case .wompiNotConfigured: "Los pagos con Wompi no están configurados en esta instalación."
-        case .receiptNotReady: "El comprobante está disponible cuando el banco aprueba el pago. Revisa el estado del pago en esta misma página."
+        case .receiptNotReady: "El comprobante estará disponible cuando el banco apruebe el pago. Vuelve a la página del resultado del pago para ver cómo va."
         case .paymentsUnavailable: "El pago en línea no está disponible en este momento. Puedes pagar tu factura en los bancos y puntos de pago autorizados, o volver a intentarlo más tarde."
         }
     }

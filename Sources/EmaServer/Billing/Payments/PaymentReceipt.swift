@@ -28,7 +28,7 @@ enum PaymentReceipt {
         let y = pdf.lines(rows, y: top, valueX: 200) - 10
         pdf.amountBand("Valor pagado", Money.format(cop: payment.amountCOP), y: y)
         pdf.text("El pago quedó aplicado a \(bills.count > 1 ? "las facturas" : "la factura"). Guarda este comprobante; si tienes alguna duda, llámanos", x: 40, y: 120, size: 9)
-        pdf.text("a la línea de atención \(utility.phoneLines.first?.number ?? "") con la referencia de pago.", x: 40, y: 106, size: 9)
+        pdf.text("a la línea de atención \(utility.phoneLines.first?.number ?? "") con el número de la transacción.", x: 40, y: 106, size: 9)
         return pdf.document(title: "Comprobante de pago \(payment.reference)")
     }
 

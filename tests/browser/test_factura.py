@@ -7,7 +7,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
-from conftest import save_screenshot, wait
+from conftest import save_screenshot, serious_violations, wait
 from test_chat import click_choice, type_message, wait_for_text
 
 
@@ -73,3 +73,55 @@ def test_pay_a_demo_bill_and_ema_says_nothing_is_owed(ema_server, browser, phone
     wait_for_text(browser, "tu saldo es $ 0")
     assert "ya está pagada" in browser.find_element(By.CSS_SELECTOR, ".ema-log").text
     save_screenshot(browser, "ema-cuanto-debo")
+
+
+def owed(browser):
+    """«Total por pagar» of the contract page, in pesos."""
+    text = browser.find_element(By.ID, "total-adeudado").text
+    return int(text.split("$ ")[1].split(" ")[0].replace(".", ""))
+
+
+def test_coupon_for_part_of_the_balance_then_pay_it_online(ema_server, browser, phone):
+    browser.get(ema_server + "/factura/18660356")
+    wait(browser).until(EC.presence_of_element_located((By.ID, "cupon")))
+    before = owed(browser)
+    value = browser.find_element(By.ID, "valor")
+    # The whole balance is offered first; a too-small amount is refused beside the field.
+    assert value.get_attribute("value") == f"{before:,}".replace(",", ".")
+    value.clear()
+    value.send_keys("5000")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Generar cupón']").click()
+    error = wait(browser).until(EC.visibility_of_element_located((By.ID, "valor-error")))
+    assert "El valor mínimo de un abono es $ 10.000" in error.text
+    assert browser.find_element(By.ID, "valor").get_attribute("aria-invalid") == "true"
+    assert serious_violations(browser, "cupón con un valor rechazado") == []
+
+    value = browser.find_element(By.ID, "valor")
+    value.clear()
+    value.send_keys("50.000")
+    # A double click makes one coupon.
+    ActionChains(browser).double_click(browser.find_element(By.XPATH, "//button[normalize-space()='Generar cupón']")).perform()
+    wait(browser).until(lambda b: "/factura/cupon/" in b.current_url)
+    main = browser.find_element(By.TAG_NAME, "main").text
+    assert "$ 50.000" in main and "Abono (una parte del saldo)" in main and "Vigente" in main
+    reference = browser.find_element(By.CSS_SELECTOR, ".reference").text
+    assert len(reference) == 20 and reference.isdigit()
+    assert f"(8020){reference}(3900)0000050000(96)" in browser.find_element(By.CSS_SELECTOR, ".barcode figcaption").text
+    assert browser.find_element(By.CSS_SELECTOR, ".barcode svg").size["width"] > 300
+    assert serious_violations(browser, "página del cupón") == []
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+    save_screenshot(browser, "cupon-abono")
+    pdf = browser.find_element(By.PARTIAL_LINK_TEXT, "Descargar cupón").get_attribute("href")
+    with urllib.request.urlopen(pdf) as response:
+        assert response.status == 200 and response.headers["Content-Type"] == "application/pdf"
+
+    browser.find_element(By.XPATH, "//button[normalize-space()='Pagar $ 50.000 en línea']").click()
+    wait(browser).until(EC.presence_of_element_located((By.ID, "banco")))
+    browser.find_element(By.XPATH, "//button[normalize-space()='Aprobar el pago']").click()
+    wait(browser).until(lambda driver: "Tu pago fue aprobado" in driver.find_element(By.TAG_NAME, "main").text)
+    assert browser.find_element(By.ID, "referencia").text == reference
+    assert "aplicado a tu saldo" in browser.find_element(By.TAG_NAME, "main").text
+
+    browser.get(ema_server + "/factura/18660356")
+    wait(browser).until(EC.presence_of_element_located((By.ID, "total-adeudado")))
+    assert owed(browser) == before - 50_000

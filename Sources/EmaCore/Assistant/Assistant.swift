@@ -171,6 +171,7 @@ struct Turn {
         case .askBillContract: try await billContractStep(input, effects: effects)
         case .chooseBillContract: try await chooseBillContractStep(input, effects: effects)
         case .billActions: try await billActionsStep(input, effects: effects)
+        case .couponAmount: try await couponAmountStep(input, effects: effects)
         case .pqrType: try await pqrTypeStep(input, effects: effects)
         case .pqrTopic: try await pqrTopicStep(input, effects: effects)
         case .pqrContract: try await pqrContractStep(input, effects: effects)

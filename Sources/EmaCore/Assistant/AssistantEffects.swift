@@ -20,6 +20,9 @@ public protocol AssistantEffects: Sendable {
     /// A contract's latest bills, newest first (empty when it has none); nil when the
     /// contract does not exist.
     func bills(contractNumber: String) async throws -> ContractBills?
+    /// Makes a payment coupon of `amountCOP` of the contract's balance (nil: all of it), asked in
+    /// `channel` (a conversation's channel: `web`, `kiosk`, `whatsapp`).
+    func makeCoupon(contractNumber: String, amountCOP: Int64?, channel: String) async throws -> CouponOutcome
     /// Files a PQR and gives its radicado and access code, or why it cannot be filed.
     func fileCase(_ filing: CaseFiling) async throws -> CaseFilingOutcome
     /// The public status of a case, or nil when the radicado and the code do not match.
@@ -217,6 +220,8 @@ public struct AssistantKnowledge: Sendable {
     public var officeDirectory: [OfficeEntry] = []
     public var municipalityPoints: [MunicipalityPoint] = []
     public var advisorHours = AdvisorHours()
+    /// The utility's coupon rules; nil when it makes no coupons.
+    public var coupons: CouponPolicy?
 
     /// The first phone line's number, the one Ema names when something needs a person.
     public var mainLineNumber: String { phoneLines.first?.number ?? "" }

@@ -8,6 +8,7 @@ extension Turn {
         Choice("factura_valor", "Valor a pagar"),
         Choice("factura_duplicado", "Duplicado de la factura"),
         Choice("factura_pagar", "Pagar en línea"),
+        Choice("factura_cupon", "Cupón o abono"),
     ]
 
     /// Contract numbers that do not exist, per conversation, before Ema stops looking.
@@ -15,7 +16,7 @@ extension Turn {
 
     mutating func showBillMenu(_ text: String) {
         state.step = .billActions
-        var choices = Self.billChoices
+        var choices = Self.billChoices.filter { knowledge.coupons != nil || $0.id != "factura_cupon" }
         if state.billContract != nil { choices.append(Choice("factura_otro_contrato", "Otro contrato")) }
         ask(text, choices + [Choice("menu", "Menú principal")])
     }
@@ -98,6 +99,7 @@ extension Turn {
         case .choice("factura_valor"): try await beginBill(.amount, effects: effects)
         case .choice("factura_duplicado"): try await beginBill(.copy, effects: effects)
         case .choice("factura_pagar"): try await beginBill(.pay, effects: effects)
+        case .choice("factura_cupon"): try await beginBill(.coupon, effects: effects)
         case .choice("factura_otro_contrato"):
             state.billContract = nil
             askBillContract()
@@ -115,6 +117,8 @@ extension Turn {
             return showBillMenu("¿Te ayudo con algo más de tu factura?")
         }
         switch action {
+        case .coupon:
+            return askCouponAmount(contract, heading: heading)
         case .amount:
             say("\(heading)\n\(Self.describe(latest, in: contract))")
         case .copy:
@@ -126,6 +130,7 @@ extension Turn {
             } else {
                 say("\(heading)\nSaldo a pagar: \(Money.format(cop: contract.totalBalance)). Paga en línea en Factura Web con PSE; el pago se aplica de inmediato.")
                 replies.append(.link(url: contract.payURL, title: "Pagar en Factura Web"))
+                if knowledge.coupons != nil { say("¿Prefieres pagar una parte (un abono) o en un banco? Elige «Cupón o abono».") }
             }
         }
         showBillMenu("¿Qué más necesitas de tu factura?")

@@ -20,6 +20,7 @@ public struct ConversationState: Codable, Sendable, Equatable {
         case askBillContract
         case chooseBillContract
         case billActions
+        case couponAmount
         case pqrType
         case pqrTopic
         case pqrContract
@@ -103,7 +104,7 @@ public struct ConversationState: Codable, Sendable, Equatable {
     }
 
     /// What the customer wants of a bill.
-    public enum BillAction: String, Codable, Sendable { case amount, copy, pay }
+    public enum BillAction: String, Codable, Sendable { case amount, copy, pay, coupon }
 
     /// What the customer was doing when a phone verification started.
     public enum Goal: String, Codable, Sendable { case enroll, list, remove, data }

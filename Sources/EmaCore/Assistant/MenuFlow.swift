@@ -73,7 +73,9 @@ extension Turn {
         case .eliminarContrato: try await begin(.remove, effects: effects)
         case .valorAPagar: try await beginBill(.amount, effects: effects)
         case .duplicadoFactura: try await beginBill(.copy, effects: effects)
-        case .pagarFactura: try await beginBill(.pay, effects: effects)
+        case .pagarFactura:
+            let coupon = ["cupon", "abono", "abonar", "una parte"].contains { words.contains($0) }
+            try await beginBill(coupon ? .coupon : .pay, effects: effects)
         case .radicarPQR: try await beginPQR(text: lastText, effects: effects)
         case .reportarDano: beginDamage(hazard: nil)
         case .oficinas: beginOffices(text: lastText)

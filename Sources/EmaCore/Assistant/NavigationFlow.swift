@@ -46,7 +46,7 @@ extension Turn {
             askContract()
         case .confirmRemoval:
             try await proceed(effects: effects)
-        case .askBillContract, .chooseBillContract, .billActions:
+        case .askBillContract, .chooseBillContract, .billActions, .couponAmount:
             state.billContract = nil
             showBillMenu("¿Qué necesitas de tu factura?")
         case .dataMenu, .dataUpdateMenu, .dataName, .dataNewPhone, .dataCorrection, .dataConfirm:

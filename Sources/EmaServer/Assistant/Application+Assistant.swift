@@ -37,7 +37,7 @@ extension Application {
             codesPerClient: RateLimit("codigos.cliente", limit: emaConfig.codesPerClientPerHour, window: 3_600),
             caseService: caseService(database: database), turnService: turnService(database: database),
             liveChats: liveChatService(database: database), whatsApp: whatsAppService(database: database),
-            privacy: legalDocuments.privacy
+            privacy: legalDocuments.privacy, coupons: utilityProfile?.coupons
         )
     }
 
@@ -69,6 +69,7 @@ extension Application {
             complete.advisorHours = parsed
         }
         if let hours = emaConfig.advisorHours { complete.advisorHours = hours }
+        complete.coupons = utility.coupons
         complete.municipalityPoints = (utility.municipalityPoints ?? []).map { MunicipalityPoint(name: $0.name, latitude: $0.latitude, longitude: $0.longitude) }
         assistant = Assistant(knowledge: complete, classifier: intentClassifier)
     }

@@ -30,6 +30,8 @@ struct AssistantService: AssistantEffects {
     var whatsApp: WhatsAppService?
     /// The privacy policy in force: a revocation refuses it in the consent ledger.
     var privacy: LegalDocument?
+    /// The utility's coupon rules; nil: no coupons.
+    var coupons: CouponPolicy?
 
     var verification: VerificationService {
         VerificationService(database: database, outbox: smsOutbox, clock: clock, utilityName: utilityName, requester: conversation ?? client ?? "")
@@ -97,6 +99,26 @@ struct AssistantService: AssistantEffects {
     func bills(contractNumber: String) async throws -> ContractBills? {
         try await admitLookup(contractNumber)
         return try await FacturaWebBills(database: database, clock: clock, publicURL: publicURL).bills(contractNumber: contractNumber)
+    }
+
+    func makeCoupon(contractNumber: String, amountCOP: Int64?, channel: String) async throws -> CouponOutcome {
+        try await admitLookup(contractNumber)
+        guard let limits else { return .unavailable }
+        let service = CouponService(database: database, clock: clock, policy: coupons, limits: limits)
+        do {
+            switch try await service.make(contractNumber: contractNumber, amountCOP: amountCOP, channel: channel, key: "chat-" + SecureRandom.hex(12)) {
+            case .refused(let problem): return .refused(problem)
+            case .made(let coupon, _, let balance):
+                return .made(CouponSummary(
+                    reference: coupon.reference, amountCOP: coupon.amountCOP, validUntil: CivilDate(coupon.validUntil) ?? clock.today,
+                    partial: coupon.amountCOP < balance,
+                    pdfURL: "\(publicURL)/factura/cupon/\(coupon.reference)/cupon.pdf", pageURL: "\(publicURL)/factura/cupon/\(coupon.reference)"))
+            }
+        } catch CouponService.Failure.tooMany(let wait) {
+            return .limited(retryAfterSeconds: wait)
+        } catch CouponService.Failure.unavailable, CouponService.Failure.contractNotFound {
+            return .unavailable
+        }
     }
 
     func fileCase(_ filing: CaseFiling) async throws -> CaseFilingOutcome {

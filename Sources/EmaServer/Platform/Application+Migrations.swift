@@ -43,5 +43,6 @@ extension Application {
         migrations.add(AddRequesterToVerificationCodes())
         migrations.add(CreatePaymentItems())
         migrations.add(CreateCasePendingFiles())
+        migrations.add(CreatePaymentCoupons())
     }
 }

@@ -22,6 +22,9 @@ struct ErrorMiddleware: AsyncMiddleware {
         let (status, code, reason, headers) = describe(error)
         if code == PlatformError.databaseUnavailable.code {
             request.logger.warning("La base de datos no responde; se contesta 503", metadata: ["error": .string(String(describing: error).prefix(300).description)])
+        } else if error is any EmaError, status == .serviceUnavailable {
+            // A capability this installation does not offer (no gateway, no coupon rules): known, not a fault.
+            request.logger.notice("Servicio no disponible", metadata: ["code": .string(code)])
         } else if status.code >= 500 {
             request.logger.error("Error no esperado", metadata: ["code": .string(code), "error": .string(String(reflecting: error))])
         }

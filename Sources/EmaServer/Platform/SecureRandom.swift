@@ -18,4 +18,10 @@ enum SecureRandom {
     static func hex(_ count: Int) -> String {
         Hex.string(bytes(count))
     }
+
+    /// `count` decimal digits, each equally likely.
+    static func digits(_ count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<count).map { _ in Character(String(Int.random(in: 0...9, using: &generator))) })
+    }
 }

@@ -57,6 +57,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try app.register(collection: SiteController())
     try app.register(collection: BillController())
     try app.register(collection: FacturaWebController())
+    try app.register(collection: CouponController())
     try app.register(collection: WompiWebhookController())
     // The back office: staff sign-in (bcrypt; a lower cost only in tests), then its pages.
     app.passwords.use(.bcrypt(cost: config.passwordCost))

@@ -1,3 +1,4 @@
+import EmaCore
 import Foundation
 import Vapor
 
@@ -51,6 +52,8 @@ public struct UtilityProfile: Codable, Sendable {
     public var advisorHours: AdvisorHoursEntry?
     /// Ready-made answers the advisors insert in a chat.
     public var advisorReplies: [AdvisorReply]?
+    /// Payment coupons and partial payments; without it, no coupon is made («no disponible»).
+    public var coupons: CouponPolicy?
 
     public struct AdvisorHoursEntry: Codable, Sendable {
         public let opens: String
@@ -86,6 +89,9 @@ public struct UtilityProfile: Codable, Sendable {
             let profile = try JSONDecoder().decode(UtilityProfile.self, from: data)
             if let office = profile.offices.first(where: { ($0.turnCapacity ?? 1) < 1 }) {
                 throw UtilityProfileError("El archivo \(path) no es válido: «turnCapacity» de \(office.name) debe ser 1 o más personas por media hora.")
+            }
+            if let problem = profile.coupons?.problem {
+                throw UtilityProfileError("El archivo \(path) no es válido: \(problem).")
             }
             return profile
         } catch let error as UtilityProfileError {

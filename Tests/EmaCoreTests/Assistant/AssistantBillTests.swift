@@ -106,11 +106,11 @@ struct AssistantBillTests {
         #expect(chat.text.contains("no puedo seguir buscando contratos"))
     }
 
-    @Test("The main menu's bill option offers the three actions, and «menú» leaves the procedure")
+    @Test("The main menu's bill option offers the four actions, and «menú» leaves the procedure")
     func menuEntry() async throws {
         var chat = try await started()
         try await chat.pick("menu_factura")
-        #expect(chat.choiceIDs == ["factura_valor", "factura_duplicado", "factura_pagar", "menu"])
+        #expect(chat.choiceIDs == ["factura_valor", "factura_duplicado", "factura_pagar", "factura_cupon", "menu"])
         try await chat.pick("factura_duplicado")
         #expect(chat.state.step == .askBillContract)
         try await chat.say("20345678")

@@ -81,6 +81,24 @@ actor FakeEffects: AssistantEffects {
                              payURL: "http://127.0.0.1:8080/factura/\(contractNumber)", bills: bills)
     }
 
+    /// Coupons made: contract, amount, channel.
+    var coupons: [(contract: String, amount: Int64, channel: String)] = []
+    var couponsLimited = false
+
+    func makeCoupon(contractNumber: String, amountCOP: Int64?, channel: String) -> CouponOutcome {
+        guard let policy = TestKnowledge.knowledge.coupons else { return .unavailable }
+        if couponsLimited { return .limited(retryAfterSeconds: 3_000) }
+        let balance = bills(contractNumber: contractNumber)?.totalBalance ?? 0
+        let amount = amountCOP ?? balance
+        if let problem = policy.check(amount: amount, balance: balance) { return .refused(problem) }
+        coupons.append((contractNumber, amount, channel))
+        let reference = "0000\(contractNumber)1234567\(coupons.count)"
+        return .made(CouponSummary(reference: reference, amountCOP: amount, validUntil: policy.validUntil(today: today), partial: amount < balance,
+                                   pdfURL: "http://127.0.0.1:8080/factura/cupon/\(reference)/cupon.pdf", pageURL: "http://127.0.0.1:8080/factura/cupon/\(reference)"))
+    }
+
+    func setCouponsLimited() { couponsLimited = true }
+
     func pay(_ contractNumber: String, _ period: String, _ amount: Int64) { paid["\(contractNumber)/\(period)", default: 0] += amount }
     func setToday(_ date: CivilDate) { today = date }
 
@@ -202,7 +220,7 @@ actor FakeEffects: AssistantEffects {
 
 /// Drives a conversation like a customer would.
 struct Conversation {
-    let assistant: Assistant
+    var assistant: Assistant
     let effects = FakeEffects()
     var state: ConversationState
     var now: Date
@@ -212,6 +230,13 @@ struct Conversation {
         assistant = Assistant(knowledge: TestKnowledge.knowledge, classifier: TestKnowledge.classifier)
         now = Date(timeIntervalSince1970: 1_795_000_000)
         (state, replies) = assistant.start(id: "conv-1", channel: channel, now: now, senderPhone: senderPhone)
+    }
+
+    /// The same conversation, with what Ema knows changed from here on.
+    mutating func knowing(_ change: (inout AssistantKnowledge) -> Void) {
+        var knowledge = TestKnowledge.knowledge
+        change(&knowledge)
+        assistant = Assistant(knowledge: knowledge, classifier: TestKnowledge.classifier)
     }
 
     @discardableResult
@@ -282,6 +307,7 @@ enum TestKnowledge {
         privacy: LegalDocument(version: "2026-11", title: "Política de privacidad", text: "Texto de la política", sha256: "aa11", url: "http://127.0.0.1:8080/legal/privacidad"),
         terms: LegalDocument(version: "2026-11", title: "Términos y condiciones", text: "Texto de los términos", sha256: "bb22", url: "http://127.0.0.1:8080/legal/terminos")
         )
+        knowledge.coupons = CouponPolicy(minimumCOP: 10_000, validDays: 10, collectorGLN: "7707181000005")
         knowledge.officeDirectory = [
             OfficeEntry(name: "Oficina Miguel de Aguinaga", municipality: "Medellín", address: "CL 44 52 165", hours: "Lunes a viernes de 7:30 a. m. a 5:30 p. m.", services: ["Pago de factura", "Turnos"], selfService: false),
             OfficeEntry(name: "Punto Fácil Envigado", municipality: "Medellín", address: "CR 43A 34 95", hours: "Lunes a sábado", services: ["Pago de factura"], selfService: true),

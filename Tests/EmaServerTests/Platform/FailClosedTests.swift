@@ -27,11 +27,19 @@ struct FailClosedTests {
             let client = FacturaWebClient(tester: try app.testing())
             let page = try await client.get("factura/10234567")
             #expect(page.status == .ok)
-            #expect(!page.body.contains("name=\"intento\""), "no pay button without a gateway")
+            // A coupon can still be made (banks read it); no form pays online.
+            #expect(!page.body.contains("/pagar\""), "no pay button without a gateway")
             #expect(page.body.contains("El pago en línea no está disponible"))
             let paid = try await client.post("factura/10234567/pagar", ["factura": invoice.invoiceNumber, "intento": String(repeating: "a", count: 32)])
             #expect(paid.status == .serviceUnavailable)
             #expect(paid.body.contains("El pago en línea no está disponible"))
+            #expect(try await Payment.query(on: app.db).count() == 0)
+            let couponKey = try #require(page.body.range(of: #"name="intento" value=""#)).upperBound
+            let coupon = try await client.post("factura/10234567/cupon", ["valor": "20000", "intento": String(page.body[couponKey...].prefix(32))])
+            let couponPage = try await client.get(String(coupon.location.dropFirst()))
+            #expect(couponPage.status == .ok && couponPage.body.contains("Paga el cupón en los bancos") && !couponPage.body.contains("/pagar\""))
+            let couponPaid = try await client.post(String(coupon.location.dropFirst()) + "/pagar", ["intento": String(repeating: "a", count: 32)])
+            #expect(couponPaid.status == .serviceUnavailable && couponPaid.body.contains("El pago en línea no está disponible"))
             #expect(try await Payment.query(on: app.db).count() == 0)
             // A sandbox attempt made while the sandbox was on cannot be approved now.
             let payment = Payment()

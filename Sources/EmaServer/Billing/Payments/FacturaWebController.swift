@@ -56,6 +56,18 @@ struct FacturaWebController: RouteCollection {
         var payAllKey: String?
         /// Said first when a bill is past its due date.
         var overdueWarning: String?
+        /// The coupon form, when the contract owes and the utility makes coupons.
+        var coupon: CouponForm?
+    }
+
+    /// «Cupón de pago o abono»: the amount (the whole balance unless the customer types another),
+    /// the range allowed, and the reason a typed amount was refused, beside the field.
+    struct CouponForm: Encodable {
+        let balance: String
+        let least: String
+        let value: String
+        let key: String
+        var error: String?
     }
 
     /// Overdue bills first (the oldest first: they are the ones to pay now), then the ones still
@@ -83,7 +95,8 @@ struct FacturaWebController: RouteCollection {
         try await contractPage(request, typed: request.parameters.get("contract") ?? "")
     }
 
-    func contractPage(_ request: Request, typed: String, notice: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+    func contractPage(_ request: Request, typed: String, notice: String? = nil, couponError: (value: String, message: String)? = nil,
+                      status: HTTPResponseStatus = .ok) async throws -> Response {
         var page = FacturaPage(title: title(request), utility: try request.utility(), query: String(typed.prefix(20)))
         page.notice = notice
         page.paymentsAvailable = request.application.paymentGateway != nil
@@ -110,6 +123,13 @@ struct FacturaWebController: RouteCollection {
         if open.count > 1 {
             page.owed = "\(Money.format(cop: open.reduce(0) { $0 + $1.1.standing.balance })) en \(open.count) facturas"
             page.payAllKey = SecureRandom.hex(16)
+        }
+        let owed = try await CouponService.balance(of: contract.requireID(), on: request.db)
+        if let policy = request.application.utilityProfile?.coupons, owed > 0 {
+            page.coupon = CouponForm(balance: Money.format(cop: owed), least: Money.format(cop: policy.least(balance: owed)),
+                                     value: couponError?.value ?? SpanishNumber.integer(Int(owed)), key: SecureRandom.hex(16), error: couponError?.message)
+        } else if let couponError {
+            page.notice = couponError.message
         }
         let overdue = bills.filter { $0.1.standing.status == .overdue }.count
         if overdue > 0 {
@@ -191,6 +211,7 @@ struct FacturaWebController: RouteCollection {
         /// and this attempt's transaction.
         let reference: String
         let bills: Int
+        let references: Int
         let transaction: String
         let amount: String
         let contractNumber: String
@@ -226,7 +247,10 @@ struct FacturaWebController: RouteCollection {
         let bills = try await Self.bills(of: payment, on: request.db)
         let periods = bills.map { BillingPeriod($0.invoice.period)?.displayName ?? $0.invoice.period }
         let period = periods.count > 1 ? periods.dropLast().joined(separator: ", ") + " y " + periods.last! : periods.first ?? ""
-        let yours = bills.count > 1 ? "tus \(bills.count) facturas" : "tu factura"
+        // A coupon's payment is told by the coupon: its reference, and «tu saldo» (it may be a part).
+        var coupon: PaymentCoupon?
+        if let id = payment.couponID { coupon = try await PaymentCoupon.find(id, on: request.db) }
+        let yours = coupon != nil ? "tu saldo" : bills.count > 1 ? "tus \(bills.count) facturas" : "tu factura"
         let (headline, detail): (String, String) = switch status {
         case .approved: ("¡Listo! Tu pago fue aprobado y ya quedó aplicado a \(yours).", "Descarga el comprobante y guárdalo. El saldo ya se ve actualizado en Factura Web y cuando le preguntes a Ema.")
         case .pending: ("Tu pago está en proceso.", "El banco aún no confirma la transacción. Esta página se actualiza sola; también puedes volver más tarde: el pago se aplica apenas el banco lo confirme. No pagues de nuevo mientras tanto.")
@@ -237,8 +261,8 @@ struct FacturaWebController: RouteCollection {
         return try await request.view.render("pago", ResultPage(
             title: "Resultado del pago · \(try request.utility().shortName)", utility: try request.utility(),
             status: status.rawValue, statusTitle: status.title, headline: headline, detail: detail,
-            reference: bills.map { BillDocument.paymentReference(contractNumber: payment.invoice.contract.contractNumber, period: $0.invoice.period) }
-                .joined(separator: ", "), bills: bills.count,
+            reference: coupon?.reference ?? bills.map { BillDocument.paymentReference(contractNumber: payment.invoice.contract.contractNumber, period: $0.invoice.period) }
+                .joined(separator: ", "), bills: bills.count, references: coupon != nil ? 1 : bills.count,
             transaction: payment.reference, amount: Money.format(cop: payment.amountCOP),
             contractNumber: payment.invoice.contract.contractNumber, period: period, refresh: status == .pending,
             receipt: status == .approved ? "/factura/pago/\(payment.reference)/comprobante.pdf" : nil
@@ -260,8 +284,10 @@ struct FacturaWebController: RouteCollection {
         guard let payment = try await Payment.query(on: request.db).filter(\.$reference == reference).with(\.$invoice, { $0.with(\.$contract) }).first()
         else { throw PaymentError.paymentNotFound }
         guard payment.paymentStatus == .approved else { throw PaymentError.receiptNotReady }
+        var coupon: String?
+        if let id = payment.couponID { coupon = try await PaymentCoupon.find(id, on: request.db)?.reference }
         let pdf = PaymentReceipt.render(payment: payment, bills: try await Self.bills(of: payment, on: request.db), contract: payment.invoice.contract,
-                                        utility: try request.utility())
+                                        utility: try request.utility(), coupon: coupon)
         let response = Response(status: .ok, body: .init(data: Data(pdf)))
         response.headers.contentType = .pdf
         response.headers.replaceOrAdd(name: .contentDisposition, value: "inline; filename=\"comprobante-\(payment.reference).pdf\"")

@@ -26,6 +26,8 @@ final class Payment: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
     @OptionalField(key: "settled_at") var settledAt: Date?
+    /// The coupon it pays, when it pays one: its amount is spread over the open bills when applied.
+    @OptionalField(key: "coupon_id") var couponID: UUID?
 
     init() {}
 

@@ -7,7 +7,9 @@ import Foundation
 /// link is the payment page's, which anyone who paid from that browser can open.
 enum PaymentReceipt {
     /// `bills`: what it paid, each bill with its part (one bill, or all of a contract's open ones).
-    static func render(payment: Payment, bills: [(invoice: Invoice, amountCOP: Int64)], contract: Contract, utility: UtilityProfile) -> [UInt8] {
+    /// `coupon`: the reference of the coupon it paid, when it paid one.
+    static func render(payment: Payment, bills: [(invoice: Invoice, amountCOP: Int64)], contract: Contract, utility: UtilityProfile,
+                       coupon: String? = nil) -> [UInt8] {
         var pdf = PDFWriter()
         let top = pdf.letterhead(utility, title: "Comprobante de pago", subtitle: "Pago aprobado")
         let paidAt = payment.settledAt ?? payment.updatedAt
@@ -15,9 +17,10 @@ enum PaymentReceipt {
             ("Contrato", contract.contractNumber),
             ("Titular", Masking.name(contract.holderName)),
         ]
+        if let coupon { rows.append(("Cupón de pago", coupon)) }
         for (invoice, amount) in bills {
             let period = BillingPeriod(invoice.period)?.displayName ?? invoice.period
-            rows.append(("Factura", "N.º \(invoice.invoiceNumber) · \(period)\(bills.count > 1 ? " · \(Money.format(cop: amount))" : "")"))
+            rows.append(("Factura", "N.º \(invoice.invoiceNumber) · \(period)\(bills.count > 1 || coupon != nil ? " · \(Money.format(cop: amount))" : "")"))
             rows.append(("Referencia de pago", BillDocument.paymentReference(contractNumber: contract.contractNumber, period: invoice.period)))
         }
         rows += [

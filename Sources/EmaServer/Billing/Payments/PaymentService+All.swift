@@ -49,17 +49,51 @@ extension PaymentService {
         return payment
     }
 
-    /// Credits an approved attempt: its bills by their items, or its one bill by its amount.
+    /// Credits an approved attempt: its bills by their items, or its one bill by its amount; a
+    /// coupon's amount is spread now over the contract's open bills, oldest first (and kept as
+    /// the attempt's items, for the receipt). A bill is paid (`paid_at`) when its balance reaches 0.
     func credit(_ payment: Payment, now: Date, on tx: any Database) async throws {
-        let items = try await PaymentItems.of(payment.requireID(), on: tx)
-        let parts = items.isEmpty ? [(invoice: payment.$invoice.id, amountCOP: payment.amountCOP)] : items
+        let id = try payment.requireID()
+        var parts = try await PaymentItems.of(id, on: tx)
+        if let coupon = payment.couponID, parts.isEmpty {
+            parts = try await spread(payment, coupon: coupon, on: tx)
+            try await PaymentItems.insert(parts, of: id, on: tx)
+            try await tx.sql.update(PaymentCoupon.schema).set("paid_at", to: SQLBind(now))
+                .where("id", .equal, SQLBind(coupon)).where("paid_at", .is, SQLLiteral.null).run()
+        }
+        if parts.isEmpty { parts = [(invoice: payment.$invoice.id, amountCOP: payment.amountCOP)] }
         for part in parts {
             try await tx.sql.update(Invoice.schema)
                 .set(SQLIdentifier("paid_cop"), to: SQLBinaryExpression(SQLIdentifier("paid_cop"), .add, SQLBind(part.amountCOP)))
-                .set("paid_at", to: SQLBind(now))
+                .set("paid_at", to: SQLQueryString("CASE WHEN paid_cop + \(bind: part.amountCOP) >= amount_cop THEN \(bind: now) ELSE paid_at END"))
                 .set("updated_at", to: SQLBind(now))
                 .where("id", .equal, SQLBind(part.invoice))
                 .run()
         }
+    }
+
+    /// A coupon's amount over the contract's open bills as they stand when it is applied, oldest
+    /// first. If other payments lowered the balance meanwhile, what is left over is credited to
+    /// the newest bill (a balance in the customer's favour): money received is never dropped.
+    func spread(_ payment: Payment, coupon: UUID, on tx: any Database) async throws -> [(invoice: UUID, amountCOP: Int64)] {
+        guard let owner = try await PaymentCoupon.find(coupon, on: tx) else { return [] }
+        let bills = try await Invoice.query(on: tx).filter(\.$contract.$id == owner.$contract.id).sort(\.$period).all()
+        var left = payment.amountCOP
+        var parts: [(invoice: UUID, amountCOP: Int64)] = []
+        for bill in bills where bill.amountCOP > bill.paidCOP && left > 0 {
+            let part = min(left, bill.amountCOP - bill.paidCOP)
+            parts.append((try bill.requireID(), part))
+            left -= part
+        }
+        if left > 0 {
+            let newest = try bills.last?.requireID() ?? payment.$invoice.id
+            if let index = parts.firstIndex(where: { $0.invoice == newest }) {
+                parts[index].amountCOP += left
+            } else {
+                parts.append((newest, left))
+            }
+            logger.warning("Un cupón pagado superó el saldo del momento; el excedente quedó a favor del cliente", metadata: ["referencia": .string(payment.reference)])
+        }
+        return parts
     }
 }

@@ -23,6 +23,8 @@ public protocol AssistantEffects: Sendable {
     /// Makes a payment coupon of `amountCOP` of the contract's balance (nil: all of it), asked in
     /// `channel` (a conversation's channel: `web`, `kiosk`, `whatsapp`).
     func makeCoupon(contractNumber: String, amountCOP: Int64?, channel: String) async throws -> CouponOutcome
+    /// The payment plans a contract may choose, or why it may not have one.
+    func agreementOffer(contractNumber: String) async throws -> AgreementOffer
     /// Files a PQR and gives its radicado and access code, or why it cannot be filed.
     func fileCase(_ filing: CaseFiling) async throws -> CaseFilingOutcome
     /// The public status of a case, or nil when the radicado and the code do not match.

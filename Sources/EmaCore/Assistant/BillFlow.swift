@@ -32,12 +32,12 @@ extension Turn {
     mutating func beginBill(_ action: ConversationState.BillAction, effects: any AssistantEffects) async throws {
         state.billAction = action
         if let number = state.billContract, let bills = try await effects.bills(contractNumber: number) {
-            return answerBill(bills)
+            return try await answerBill(bills, effects: effects)
         }
         if let phone = knownPhone {
             let enrolled = try await effects.enrollments(phone: phone)
             if enrolled.count == 1, let bills = try await effects.bills(contractNumber: enrolled[0].contractNumber) {
-                return answerBill(bills)
+                return try await answerBill(bills, effects: effects)
             }
             if enrolled.count > 1 {
                 state.step = .chooseBillContract
@@ -91,7 +91,7 @@ extension Turn {
             say("No encontré el contrato \(number). Revisa que esté bien escrito (lo encuentras en tu factura como «Contrato») y escríbelo de nuevo.")
             return
         }
-        answerBill(bills)
+        try await answerBill(bills, effects: effects)
     }
 
     mutating func billActionsStep(_ input: Input, effects: any AssistantEffects) async throws {
@@ -108,7 +108,7 @@ extension Turn {
     }
 
     /// Says what the customer asked of the contract's bills, then offers the rest.
-    mutating func answerBill(_ contract: ContractBills) {
+    mutating func answerBill(_ contract: ContractBills, effects: any AssistantEffects) async throws {
         state.billContract = contract.contractNumber
         let action = state.billAction ?? .amount
         let heading = "Contrato \(contract.contractNumber) · \(contract.maskedAddress) · Titular: \(contract.maskedHolder)"
@@ -119,6 +119,8 @@ extension Turn {
         switch action {
         case .coupon:
             return askCouponAmount(contract, heading: heading)
+        case .agreement:
+            return try await offerAgreement(contract, heading: heading, effects: effects)
         case .amount:
             say("\(heading)\n\(Self.describe(latest, in: contract))")
         case .copy:
@@ -142,6 +144,8 @@ extension Turn {
         switch standing.status {
         case .paid:
             text = "Tu factura de \(bill.period) ya está pagada. ✅"
+        case .financed:
+            text = "Tu factura de \(bill.period) quedó en tu acuerdo de pago: sus cuotas llegan en tus próximas facturas."
         case .pending:
             text = "Tu factura de \(bill.period) es de \(Money.format(cop: standing.amount)). Saldo a pagar: \(Money.format(cop: standing.balance)), con fecha límite el \(bill.dueDate)."
         case .overdue:

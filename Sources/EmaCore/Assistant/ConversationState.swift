@@ -104,7 +104,7 @@ public struct ConversationState: Codable, Sendable, Equatable {
     }
 
     /// What the customer wants of a bill.
-    public enum BillAction: String, Codable, Sendable { case amount, copy, pay, coupon }
+    public enum BillAction: String, Codable, Sendable { case amount, copy, pay, coupon, agreement }
 
     /// What the customer was doing when a phone verification started.
     public enum Goal: String, Codable, Sendable { case enroll, list, remove, data }

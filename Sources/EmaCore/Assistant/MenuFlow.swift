@@ -82,6 +82,7 @@ extension Turn {
         case .solicitarTurno: try await beginTurn(text: lastText, effects: effects)
         case .hablarConAsesor: try await beginHandoff(effects: effects)
         case .datosPersonales: try await beginDataRights(text: lastText, effects: effects)
+        case .alternativasPago: try await beginBill(.agreement, effects: effects)
         case .consultarRadicado: askRadicado()
         case .saludo: showMainMenu("¡Hola! Qué gusto saludarte. ¿En qué te puedo ayudar?")
         case .gracias: showMainMenu("¡Con mucho gusto! ¿Hay algo más en lo que te pueda ayudar?")

@@ -10,4 +10,17 @@ public enum PersonName {
         else { return nil }
         return name
     }
+
+    /// Whether `typed` names the holder `full`: two or more of its words, each a word of the
+    /// holder's name (accents and case aside) — «maria restrepo» for «María Fernanda Restrepo
+    /// Gómez»; a stranger who sees only the masked name cannot guess it.
+    public static func matches(_ typed: String, holder full: String) -> Bool {
+        func words(_ text: String) -> [String] {
+            text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased()
+                .split { !$0.isLetter }.map(String.init).filter { $0.count > 1 }
+        }
+        let given = words(typed)
+        let holder = Set(words(full))
+        return given.count >= 2 && Set(given).count == given.count && given.allSatisfy(holder.contains)
+    }
 }

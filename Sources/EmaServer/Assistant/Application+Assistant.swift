@@ -37,7 +37,7 @@ extension Application {
             codesPerClient: RateLimit("codigos.cliente", limit: emaConfig.codesPerClientPerHour, window: 3_600),
             caseService: caseService(database: database), turnService: turnService(database: database),
             liveChats: liveChatService(database: database), whatsApp: whatsAppService(database: database),
-            privacy: legalDocuments.privacy, coupons: utilityProfile?.coupons
+            privacy: legalDocuments.privacy, coupons: utilityProfile?.coupons, agreements: utilityProfile?.agreements
         )
     }
 

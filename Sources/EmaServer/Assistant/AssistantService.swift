@@ -32,6 +32,8 @@ struct AssistantService: AssistantEffects {
     var privacy: LegalDocument?
     /// The utility's coupon rules; nil: no coupons.
     var coupons: CouponPolicy?
+    /// The utility's agreement policy; nil: none offered online.
+    var agreements: AgreementPolicy?
 
     var verification: VerificationService {
         VerificationService(database: database, outbox: smsOutbox, clock: clock, utilityName: utilityName, requester: conversation ?? client ?? "")
@@ -117,6 +119,19 @@ struct AssistantService: AssistantEffects {
         } catch CouponService.Failure.tooMany(let wait) {
             return .limited(retryAfterSeconds: wait)
         } catch CouponService.Failure.unavailable, CouponService.Failure.contractNotFound {
+            return .unavailable
+        }
+    }
+
+    func agreementOffer(contractNumber: String) async throws -> AgreementOffer {
+        try await admitLookup(contractNumber)
+        let service = AgreementService(database: database, clock: clock, policy: agreements, coupons: coupons)
+        do {
+            let offer = try await service.offer(contractNumber: contractNumber)
+            return .plans(offer.plans, overdue: offer.debt.overdue, url: "\(publicURL)/factura/\(contractNumber)/acuerdo")
+        } catch AgreementService.Failure.ineligible(let reason) {
+            return .ineligible(reason.message)
+        } catch AgreementService.Failure.unavailable, AgreementService.Failure.contractNotFound {
             return .unavailable
         }
     }

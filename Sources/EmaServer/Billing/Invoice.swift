@@ -19,14 +19,19 @@ final class Invoice: Model, @unchecked Sendable {
     /// Pesos applied by approved payments (Factura Web); the balance is `amountCOP - paidCOP`.
     @Field(key: "paid_cop") var paidCOP: Int64
     @OptionalField(key: "paid_at") var paidAt: Date?
+    /// Pesos moved into a payment agreement (its instalments are billed later).
+    @Field(key: "financed_cop") var financedCOP: Int64
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}
 
     func standing(today: CivilDate) -> BillStanding {
-        BillStanding(amount: amountCOP, paid: paidCOP, dueDate: CivilDate(dueDate), today: today)
+        BillStanding(amount: amountCOP, paid: paidCOP, financed: financedCOP, dueDate: CivilDate(dueDate), today: today)
     }
+
+    /// What is still owed on this bill: neither paid nor financed.
+    var balanceCOP: Int64 { max(0, amountCOP - paidCOP - financedCOP) }
 }
 
 struct CreateInvoices: AsyncMigration {
@@ -70,5 +75,16 @@ struct AddPaymentToInvoices: AsyncMigration {
     func revert(on database: any Database) async throws {
         try await database.schema(Invoice.schema).deleteField("paid_at").update()
         try await database.schema(Invoice.schema).deleteField("paid_cop").update()
+    }
+}
+
+/// What a payment agreement took of each bill.
+struct AddFinancedToInvoices: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(Invoice.schema).field("financed_cop", .int64, .required, .sql(.default(0))).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(Invoice.schema).deleteField("financed_cop").update()
     }
 }

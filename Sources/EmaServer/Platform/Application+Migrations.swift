@@ -44,5 +44,7 @@ extension Application {
         migrations.add(CreatePaymentItems())
         migrations.add(CreateCasePendingFiles())
         migrations.add(CreatePaymentCoupons())
+        migrations.add(AddFinancedToInvoices())
+        migrations.add(CreatePaymentAgreements())
     }
 }

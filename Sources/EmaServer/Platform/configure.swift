@@ -58,6 +58,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try app.register(collection: BillController())
     try app.register(collection: FacturaWebController())
     try app.register(collection: CouponController())
+    try app.register(collection: AgreementController())
+    try app.register(collection: BackOfficeAgreementsController())
     try app.register(collection: WompiWebhookController())
     // The back office: staff sign-in (bcrypt; a lower cost only in tests), then its pages.
     app.passwords.use(.bcrypt(cost: config.passwordCost))
@@ -93,5 +95,6 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(NLUCommand(), as: "nlu")
     app.asyncCommands.use(InvoicesCommand(), as: "invoices")
+    app.asyncCommands.use(AgreementsCommand(), as: "agreements")
     app.asyncCommands.use(StaffCommand(), as: "staff")
 }

@@ -54,6 +54,8 @@ public struct UtilityProfile: Codable, Sendable {
     public var advisorReplies: [AdvisorReply]?
     /// Payment coupons and partial payments; without it, no coupon is made («no disponible»).
     public var coupons: CouponPolicy?
+    /// Payment agreements («alternativas de pago»); without it, none is offered online.
+    public var agreements: AgreementPolicy?
 
     public struct AdvisorHoursEntry: Codable, Sendable {
         public let opens: String
@@ -90,7 +92,7 @@ public struct UtilityProfile: Codable, Sendable {
             if let office = profile.offices.first(where: { ($0.turnCapacity ?? 1) < 1 }) {
                 throw UtilityProfileError("El archivo \(path) no es válido: «turnCapacity» de \(office.name) debe ser 1 o más personas por media hora.")
             }
-            if let problem = profile.coupons?.problem {
+            if let problem = profile.coupons?.problem ?? profile.agreements?.problem {
                 throw UtilityProfileError("El archivo \(path) no es válido: \(problem).")
             }
             return profile

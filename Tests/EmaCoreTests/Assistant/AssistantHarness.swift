@@ -99,6 +99,20 @@ actor FakeEffects: AssistantEffects {
 
     func setCouponsLimited() { couponsLimited = true }
 
+    /// Plans offered per contract (none: «sin facturas vencidas»).
+    var agreementPolicy = AgreementPolicy(downPaymentPercent: 20, monthlyInterestPercent: 1.5, usuryCeilingAnnualPercent: 25.02,
+                                          maxInstalments: ["hogares": 12], minimumBalanceCOP: 100_000, maximumBalanceCOP: 20_000_000)
+
+    func agreementOffer(contractNumber: String) -> AgreementOffer {
+        let balance = bills(contractNumber: contractNumber)?.totalBalance ?? 0
+        let overdue = today > CivilDate("2026-11-23")! ? balance : 0
+        if let reason = agreementPolicy.eligibility(balance: balance, overdue: overdue, segment: .hogares, active: true, inForce: nil) {
+            return .ineligible(reason.message)
+        }
+        return .plans(agreementPolicy.choices(for: .hogares).map { agreementPolicy.plan(balance: balance, instalments: $0) }, overdue: overdue,
+                      url: "http://127.0.0.1:8080/factura/\(contractNumber)/acuerdo")
+    }
+
     func pay(_ contractNumber: String, _ period: String, _ amount: Int64) { paid["\(contractNumber)/\(period)", default: 0] += amount }
     func setToday(_ date: CivilDate) { today = date }
 

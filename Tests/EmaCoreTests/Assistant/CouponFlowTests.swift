@@ -83,4 +83,21 @@ struct CouponFlowTests {
         #expect(plain.text.contains("Ahora no puedo generar cupones de pago") && plain.state.step == .billActions)
         #expect(await plain.effects.coupons.isEmpty)
     }
+
+    @Test("«Alternativas de pago»: for an overdue contract, the plans with their instalments and the page to accept one; otherwise why not")
+    func agreements() async throws {
+        var chat = try await started()
+        await chat.effects.setToday(CivilDate("2026-11-28")!)
+        try await chat.say("quiero un acuerdo de pago, no puedo pagar todo")
+        try await chat.say("10234567")
+        #expect(chat.text.contains("Debes $ 242.900, de los cuales $ 242.900 están vencidos"))
+        #expect(chat.text.contains("cuota inicial de $ 48.580") && chat.text.contains("• 3 cuotas de $ 66.726") && chat.text.contains("• 12 cuotas de"))
+        #expect(links(chat).map(\.0) == ["http://127.0.0.1:8080/factura/10234567/acuerdo"])
+        #expect(chat.state.step == .billActions)
+
+        var early = try await started()
+        try await early.say("alternativas de pago")
+        try await early.say("10234567")
+        #expect(early.text.contains("no tiene facturas vencidas") && links(early).isEmpty, "\(early.text)")
+    }
 }

@@ -109,6 +109,7 @@ struct CasesTests {
             old.dueDate = "2026-06-20"
             old.amountCOP = latest.amountCOP
             old.paidCOP = 0
+            old.financedCOP = 0
             try await old.create(on: app.db)
             var late = Self.draft(.reclamo, contract: "10234567")
             late.invoiceNumber = "F-VIEJA-1"

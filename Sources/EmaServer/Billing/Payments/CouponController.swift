@@ -69,6 +69,7 @@ struct CouponController: RouteCollection {
         let address: String
         let amount: String
         let validUntil: String
+        let kind: String
         let partial: Bool
         let status: String
         let statusTitle: String
@@ -98,6 +99,7 @@ struct CouponController: RouteCollection {
         let contract = coupon.contract
         let balance = try await CouponService.balance(of: contract.requireID(), on: request.db)
         let standing = coupon.standing(today: request.application.clock.today)
+        let kind = try await CouponService.kind(of: coupon, balance: balance, on: request.db)
         let elements = coupon.barcode(collectorGLN: policy.collectorGLN)
         var bars: [Bar] = []
         var x = 10
@@ -110,7 +112,7 @@ struct CouponController: RouteCollection {
             title: "Cupón de pago · \(try request.utility().shortName)", utility: try request.utility(), reference: coupon.reference,
             contractNumber: contract.contractNumber, holder: Masking.name(contract.holderName),
             address: "\(Masking.address(contract.address)) · \(contract.municipality)", amount: Money.format(cop: coupon.amountCOP),
-            validUntil: CivilDate(coupon.validUntil)?.displayName ?? coupon.validUntil, partial: coupon.paidAt == nil && coupon.amountCOP < balance,
+            validUntil: CivilDate(coupon.validUntil)?.displayName ?? coupon.validUntil, kind: kind.title, partial: kind.partial,
             status: standing.rawValue, statusTitle: titles[standing] ?? "", payable: standing == .valid,
             paymentsAvailable: request.application.paymentGateway != nil, paymentKey: SecureRandom.hex(16),
             bars: bars, modules: x + 10, barcodeText: GS1128.humanReadable(elements), notice: notice
@@ -122,7 +124,8 @@ struct CouponController: RouteCollection {
     func document(request: Request) async throws -> Response {
         let (coupon, policy) = try await coupon(request)
         let balance = try await CouponService.balance(of: coupon.contract.requireID(), on: request.db)
-        let pdf = try CouponDocument.render(coupon: coupon, contract: coupon.contract, policy: policy, utility: try request.utility(), balance: balance)
+        let kind = try await CouponService.kind(of: coupon, balance: balance, on: request.db)
+        let pdf = try CouponDocument.render(coupon: coupon, contract: coupon.contract, policy: policy, utility: try request.utility(), kind: kind)
         let response = Response(status: .ok, body: .init(data: Data(pdf)))
         response.headers.contentType = .pdf
         response.headers.replaceOrAdd(name: .contentDisposition, value: "inline; filename=\"cupon-\(coupon.reference).pdf\"")

@@ -5,16 +5,17 @@ import Foundation
 /// link is as public as a contract number), the amount and the last day to pay, and the GS1-128
 /// barcode Colombian collectors read, with its text under the bars.
 enum CouponDocument {
-    static func render(coupon: PaymentCoupon, contract: Contract, policy: CouponPolicy, utility: UtilityProfile, balance: Int64) throws -> [UInt8] {
+    static func render(coupon: PaymentCoupon, contract: Contract, policy: CouponPolicy, utility: UtilityProfile,
+                       kind: (title: String, partial: Bool)) throws -> [UInt8] {
         var pdf = PDFWriter()
         let top = pdf.letterhead(utility, title: "Cupón de pago", subtitle: "Referencia \(coupon.reference)")
         let last = CivilDate(coupon.validUntil)?.displayName ?? coupon.validUntil
-        let partial = coupon.amountCOP < balance
+        let partial = kind.partial
         var y = pdf.lines([
             ("Contrato", contract.contractNumber),
             ("Titular", Masking.name(contract.holderName)),
             ("Dirección", "\(Masking.address(contract.address)) · \(contract.municipality)"),
-            ("Tipo de pago", partial ? "Abono (pago de una parte del saldo)" : "Saldo total"),
+            ("Tipo de pago", kind.title),
             ("Pagar hasta", last),
             ("Referencia de pago", coupon.reference),
         ], y: top) - 10

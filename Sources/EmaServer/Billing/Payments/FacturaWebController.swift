@@ -58,6 +58,14 @@ struct FacturaWebController: RouteCollection {
         var overdueWarning: String?
         /// The coupon form, when the contract owes and the utility makes coupons.
         var coupon: CouponForm?
+        /// The contract's agreement in force (its number, state and page), or where to ask for one.
+        var agreement: AgreementNote?
+        var agreementsURL: String?
+    }
+
+    struct AgreementNote: Encodable {
+        let text: String
+        let url: String
     }
 
     /// «Cupón de pago o abono»: the amount (the whole balance unless the customer types another),
@@ -132,6 +140,14 @@ struct FacturaWebController: RouteCollection {
             page.notice = couponError.message
         }
         let overdue = bills.filter { $0.1.standing.status == .overdue }.count
+        let agreements = AgreementService(database: request.db, clock: request.application.clock, policy: request.application.utilityProfile?.agreements,
+                                          coupons: request.application.utilityProfile?.coupons)
+        if let current = try await agreements.debt(contract, on: request.db).inForce {
+            let state = try await current.standing(today: request.application.clock.today, on: request.db)
+            page.agreement = AgreementNote(text: "Acuerdo de pago \(current.number): \(state.title.lowercased()).", url: "/factura/acuerdo/\(current.token)")
+        } else if overdue > 0, agreements.policy != nil {
+            page.agreementsURL = "/factura/\(contract.contractNumber)/acuerdo"
+        }
         if overdue > 0 {
             page.overdueWarning = overdue == 1
                 ? "Tienes una factura vencida: págala primero para evitar la suspensión del servicio y el cobro de reconexión."

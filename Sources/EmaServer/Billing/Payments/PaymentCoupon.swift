@@ -91,7 +91,7 @@ struct CouponService {
     /// What the contract owes now: the sum of its open bills' balances.
     static func balance(of contract: UUID, on database: any Database) async throws -> Int64 {
         try await Invoice.query(on: database).filter(\.$contract.$id == contract).all()
-            .reduce(0) { $0 + max(0, $1.amountCOP - $1.paidCOP) }
+            .reduce(0) { $0 + $1.balanceCOP }
     }
 
     /// A coupon for `amountCOP` (nil: the whole balance).
@@ -107,20 +107,38 @@ struct CouponService {
         let amount = amountCOP ?? balance
         if let problem = policy.check(amount: amount, balance: balance) { return .refused(problem) }
         if let wait = try await limits.take(Self.perContract, contractNumber) { throw Failure.tooMany(wait) }
-        let now = clock.now()
+        let made = try await Self.insert(contract, amountCOP: amount, validUntil: policy.validUntil(today: clock.today), channel: channel, key: key,
+                                         now: clock.now(), on: database)
+        return .made(made, contract, balance: balance)
+    }
+
+    /// Stores a coupon (the one of `key`, if it exists already), with a fresh reference.
+    static func insert(_ contract: Contract, amountCOP: Int64, validUntil: CivilDate, channel: String, key: String, now: Date,
+                       on database: any Database) async throws -> PaymentCoupon {
+        let contractID = try contract.requireID()
+        let number = contract.contractNumber
         for _ in 0..<3 {
-            let reference = String(repeating: "0", count: max(0, 12 - contractNumber.count)) + contractNumber + SecureRandom.digits(8)
+            let reference = String(repeating: "0", count: max(0, 12 - number.count)) + number + SecureRandom.digits(8)
             try await database.sql.insert(into: PaymentCoupon.schema)
                 .columns("id", "reference", "contract_id", "amount_cop", "valid_until", "channel", "idempotency_key", "created_at")
-                .values(SQLBind(UUID()), SQLBind(reference), SQLBind(contractID), SQLBind(amount),
-                        SQLBind(policy.validUntil(today: clock.today).description), SQLBind(channel), SQLBind(key), SQLBind(now))
+                .values(SQLBind(UUID()), SQLBind(reference), SQLBind(contractID), SQLBind(amountCOP),
+                        SQLBind(validUntil.description), SQLBind(channel), SQLBind(key), SQLBind(now))
                 .ignoringConflicts()
                 .run()
             if let made = try await PaymentCoupon.query(on: database).filter(\.$contract.$id == contractID).filter(\.$idempotencyKey == key).first() {
-                return .made(made, contract, balance: balance)
+                return made
             }
         }
         throw Failure.unavailable
+    }
+
+    /// What a coupon pays, as its page and PDF say it: an agreement's down payment, a part of
+    /// the balance, or all of it; and whether it is a part.
+    static func kind(of coupon: PaymentCoupon, balance: Int64, on database: any Database) async throws -> (title: String, partial: Bool) {
+        if let agreement = try await PaymentAgreement.query(on: database).filter(\.$couponID == coupon.requireID()).first() {
+            return ("Cuota inicial del acuerdo de pago \(agreement.number)", false)
+        }
+        return coupon.paidAt == nil && coupon.amountCOP < balance ? ("Abono (una parte del saldo)", true) : ("Saldo total", false)
     }
 
     func find(reference: String) async throws -> PaymentCoupon? {

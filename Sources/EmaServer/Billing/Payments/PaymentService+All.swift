@@ -12,14 +12,14 @@ extension PaymentService {
     func startAll(contract: Contract, idempotencyKey key: String, now: Date) async throws -> Payment {
         try Self.check(key)
         let open = try await Invoice.query(on: database).filter(\.$contract.$id == contract.requireID())
-            .sort(\.$period).all().filter { $0.amountCOP > $0.paidCOP }
+            .sort(\.$period).all().filter { $0.balanceCOP > 0 }
         guard let first = open.first else { throw PaymentError.alreadyPaid }
         if open.count == 1 { return try await start(invoice: first, idempotencyKey: key, now: now) }
         let firstID = try first.requireID()
         if let same = try await Payment.query(on: database).filter(\.$invoice.$id == firstID).filter(\.$idempotencyKey == key).first() {
             return same
         }
-        let items = try open.map { (invoice: try $0.requireID(), amountCOP: $0.amountCOP - $0.paidCOP) }
+        let items = try open.map { (invoice: try $0.requireID(), amountCOP: $0.balanceCOP) }
         let total = items.reduce(0) { $0 + $1.amountCOP }
         // Two tabs, a back button: the same bills and amounts pending a moment ago are that attempt.
         for recent in try await Payment.query(on: database).filter(\.$invoice.$id == firstID)
@@ -65,10 +65,14 @@ extension PaymentService {
         for part in parts {
             try await tx.sql.update(Invoice.schema)
                 .set(SQLIdentifier("paid_cop"), to: SQLBinaryExpression(SQLIdentifier("paid_cop"), .add, SQLBind(part.amountCOP)))
-                .set("paid_at", to: SQLQueryString("CASE WHEN paid_cop + \(bind: part.amountCOP) >= amount_cop THEN \(bind: now) ELSE paid_at END"))
+                .set("paid_at", to: SQLQueryString("CASE WHEN paid_cop + financed_cop + \(bind: part.amountCOP) >= amount_cop THEN \(bind: now) ELSE paid_at END"))
                 .set("updated_at", to: SQLBind(now))
                 .where("id", .equal, SQLBind(part.invoice))
                 .run()
+        }
+        // A payment agreement's down payment: the agreement starts with it, in this transaction.
+        if let coupon = payment.couponID {
+            try await AgreementService.activate(paidCoupon: coupon, now: now, today: CivilDate(bogotaAt: now.timeIntervalSince1970), on: tx)
         }
     }
 
@@ -80,8 +84,8 @@ extension PaymentService {
         let bills = try await Invoice.query(on: tx).filter(\.$contract.$id == owner.$contract.id).sort(\.$period).all()
         var left = payment.amountCOP
         var parts: [(invoice: UUID, amountCOP: Int64)] = []
-        for bill in bills where bill.amountCOP > bill.paidCOP && left > 0 {
-            let part = min(left, bill.amountCOP - bill.paidCOP)
+        for bill in bills where bill.balanceCOP > 0 && left > 0 {
+            let part = min(left, bill.balanceCOP)
             parts.append((try bill.requireID(), part))
             left -= part
         }

@@ -20,9 +20,9 @@ extension PaymentService {
         case .valid: break
         }
         let open = try await Invoice.query(on: database).filter(\.$contract.$id == coupon.$contract.id).sort(\.$period).all()
-            .filter { $0.amountCOP > $0.paidCOP }
+            .filter { $0.balanceCOP > 0 }
         guard let oldest = open.first else { throw PaymentError.alreadyPaid }
-        guard open.reduce(0, { $0 + $1.amountCOP - $1.paidCOP }) >= coupon.amountCOP else { throw PaymentError.couponStale }
+        guard open.reduce(0, { $0 + $1.balanceCOP }) >= coupon.amountCOP else { throw PaymentError.couponStale }
         if let recent = try await mine().filter(\.$status == PaymentStatus.pending.rawValue).filter(\.$gateway == gateway.name)
             .filter(\.$createdAt > now.addingTimeInterval(-Self.reuseWindow)).sort(\.$createdAt, .descending).first() {
             return recent

@@ -26,7 +26,7 @@ struct PaymentService {
         if let same = try await Payment.query(on: database).filter(\.$invoice.$id == invoiceID).filter(\.$idempotencyKey == key).first() {
             return same
         }
-        let balance = invoice.amountCOP - invoice.paidCOP
+        let balance = invoice.balanceCOP
         guard balance > 0 else { throw PaymentError.alreadyPaid }
         if let recent = try await Payment.query(on: database)
             .filter(\.$invoice.$id == invoiceID)

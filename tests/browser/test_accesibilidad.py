@@ -7,12 +7,12 @@ from selenium.webdriver.support.ui import Select
 from conftest import serious_violations, wait
 from test_backoffice import sign_in
 
-PUBLIC = ["/", "/chat", "/kiosco", "/factura", "/factura/10234567", "/pqr", "/radicado", "/radicado?numero=2026-0000001",
+PUBLIC = ["/", "/chat", "/kiosco", "/factura", "/factura/10234567", "/factura/18660356/acuerdo", "/pqr", "/radicado", "/radicado?numero=2026-0000001",
           "/danos", "/danos/consulta", "/danos/consulta?numero=DAN-2026-0000099", "/turnos", "/oficinas", "/transparencia", "/transparencia/consulta", "/datos-personales",
           "/indicadores", "/simulador", "/sandbox/sms", "/legal/privacidad", "/legal/terminos", "/backoffice/ingresar"]
 OFFICE = {
     "admin@ema.demo": ("admin-demo-2026", ["/backoffice", "/backoffice/chats", "/backoffice/pqr", "/backoffice/pqr/nueva",
-                                           "/backoffice/danos", "/backoffice/turnos",
+                                           "/backoffice/danos", "/backoffice/turnos", "/backoffice/acuerdos",
                                            "/backoffice/pqr-estadisticas", "/backoffice/indicadores", "/backoffice/envios",
                                            "/backoffice/encuestas", "/backoffice/datos"]),
     "transparencia@ema.demo": ("transparencia-demo-2026", ["/backoffice/transparencia"]),

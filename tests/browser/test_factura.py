@@ -125,3 +125,60 @@ def test_coupon_for_part_of_the_balance_then_pay_it_online(ema_server, browser, 
     browser.get(ema_server + "/factura/18660356")
     wait(browser).until(EC.presence_of_element_located((By.ID, "total-adeudado")))
     assert owed(browser) == before - 50_000
+
+
+def test_an_overdue_holder_agrees_to_a_plan_pays_the_down_payment_and_an_agent_cancels_it(ema_server, browser, phone):
+    from test_backoffice import sign_in
+    from test_chat import latest_code
+
+    browser.get(ema_server + "/factura/37745144")
+    wait(browser).until(EC.presence_of_element_located((By.ID, "vencidas")))
+    browser.find_element(By.LINK_TEXT, "Conoce las alternativas de pago").click()
+    wait(browser).until(EC.presence_of_element_located((By.ID, "cuotas")))
+    Select(browser.find_element(By.ID, "cuotas")).select_by_value("6")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Ver plan']").click()
+    wait(browser).until(lambda b: "Tu plan: 6 cuotas" in b.find_element(By.TAG_NAME, "main").text)
+    assert len(browser.find_elements(By.CSS_SELECTOR, "table.plan tbody tr")) == 6
+    assert serious_violations(browser, "alternativas de pago") == []
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+    save_screenshot(browser, "acuerdo-plan")
+    down = browser.find_element(By.ID, "cuota-inicial").text
+
+    # Only the holder: the name on the contract (shown masked) and a number proven by a code.
+    browser.find_element(By.ID, "nombre").send_keys("Diana Álvarez")
+    browser.find_element(By.ID, "celular").send_keys("310 555 2121")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Enviarme el código']").click()
+    code = wait(browser).until(EC.presence_of_element_located((By.ID, "codigo")))
+    code.send_keys(latest_code(ema_server, "310 555 2121"))
+    assert "6 cuotas mensuales" in browser.find_element(By.ID, "condiciones").text
+    browser.find_element(By.NAME, "acepto").click()
+    assert serious_violations(browser, "confirmar el acuerdo") == []
+    browser.find_element(By.XPATH, "//button[normalize-space()='Hacer el acuerdo']").click()
+    wait(browser).until(lambda b: "/factura/acuerdo/" in b.current_url)
+    number = browser.find_element(By.TAG_NAME, "h1").text.split()[-1]
+    assert number.startswith("AP-") and "Pendiente de la cuota inicial" in browser.find_element(By.TAG_NAME, "main").text
+    agreement_page = browser.current_url
+
+    browser.find_element(By.ID, "cupon-inicial").click()
+    wait(browser).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".barcode")))
+    assert f"Cuota inicial del acuerdo de pago {number}" in browser.find_element(By.TAG_NAME, "main").text
+    browser.find_element(By.XPATH, f"//button[normalize-space()='Pagar {down} en línea']").click()
+    wait(browser).until(EC.presence_of_element_located((By.ID, "banco")))
+    browser.find_element(By.XPATH, "//button[normalize-space()='Aprobar el pago']").click()
+    wait(browser).until(lambda driver: "Tu pago fue aprobado" in driver.find_element(By.TAG_NAME, "main").text)
+    browser.get(agreement_page)
+    assert "Tu acuerdo está activo" in browser.find_element(By.TAG_NAME, "main").text
+    save_screenshot(browser, "acuerdo-activo")
+    browser.get(ema_server + "/factura/37745144")
+    assert "En acuerdo de pago" in browser.find_element(By.TAG_NAME, "main").text
+
+    sign_in(browser, ema_server, "agente@ema.demo", "agente-demo-2026")
+    browser.get(ema_server + "/backoffice/acuerdos?estado=activo")
+    browser.find_element(By.LINK_TEXT, number).click()
+    wait(browser).until(EC.presence_of_element_located((By.ID, "motivo"))).send_keys("El cliente pidió anularlo por error en el plan")
+    assert serious_violations(browser, "acuerdo en el back office") == []
+    save_screenshot(browser, "acuerdo-backoffice")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Cancelar el acuerdo']").click()
+    wait(browser).until(lambda b: "Acuerdo cancelado" in b.find_element(By.TAG_NAME, "main").text)
+    browser.get(agreement_page)
+    assert "Este acuerdo fue cancelado" in browser.find_element(By.TAG_NAME, "main").text

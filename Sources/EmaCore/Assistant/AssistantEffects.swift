@@ -23,6 +23,9 @@ public protocol AssistantEffects: Sendable {
     /// Makes a payment coupon of `amountCOP` of the contract's balance (nil: all of it), asked in
     /// `channel` (a conversation's channel: `web`, `kiosk`, `whatsapp`).
     func makeCoupon(contractNumber: String, amountCOP: Int64?, channel: String) async throws -> CouponOutcome
+    /// Stops the payment reminders of the number's enrollments (the bill still comes); returns
+    /// how many enrollments had them on.
+    func stopReminders(phone: String) async throws -> Int
     /// The payment plans a contract may choose, or why it may not have one.
     func agreementOffer(contractNumber: String) async throws -> AgreementOffer
     /// Files a PQR and gives its radicado and access code, or why it cannot be filed.

@@ -67,6 +67,7 @@ extension Turn {
         // "cancelar mi turno" is about a turn, not about leaving the conversation.
         let words = TextNormalizer.normalize(lastText ?? "")
         if words.contains("turno"), words.contains("cancel") || words.contains("anular") { return askTurnCode() }
+        if ReminderStop.asked(words) { return try await stopReminders(effects: effects) }
         switch intent {
         case .inscribirFacturaWhatsapp: try await begin(.enroll, effects: effects)
         case .consultarContratos: try await begin(.list, effects: effects)

@@ -123,6 +123,10 @@ struct AssistantService: AssistantEffects {
         }
     }
 
+    func stopReminders(phone: String) async throws -> Int {
+        try await ReminderService.stop(phone: phone, now: clock.now(), on: database)
+    }
+
     func agreementOffer(contractNumber: String) async throws -> AgreementOffer {
         try await admitLookup(contractNumber)
         let service = AgreementService(database: database, clock: clock, policy: agreements, coupons: coupons)

@@ -15,6 +15,40 @@ struct BackOfficeDispatchController: RouteCollection {
         office.post(use: start)
         office.get(":period", use: show)
         office.post(":period", "reintentar", use: retry)
+        office.post("recordatorios", use: planReminders)
+    }
+
+    struct ReminderRow: Encodable {
+        let dueDate: String
+        let counts: [Count]
+    }
+
+    /// The reminders section: the setting, and the reminders of recent and coming due dates.
+    static func reminders(_ request: Request) async throws -> (setting: String, rows: [ReminderRow]) {
+        guard let days = request.application.utilityProfile?.reminders?.daysBefore else {
+            return ("Los recordatorios de pago están apagados (agrega «reminders» en utility.json para encenderlos).", [])
+        }
+        let setting = "Se envían \(days == 1 ? "1 día" : "\(days) días") antes de la fecha límite, solo de 7:00 a. m. a 8:00 p. m., una vez por factura y nunca si ya está pagada. Los de mañana quedan preparados desde hoy."
+        let rows = try await request.application.reminderService().recent().map { entry in
+            ReminderRow(dueDate: entry.dueDate.displayName, counts: PaymentReminders.Status.allCases.compactMap { status in
+                entry.counts[status].map { Count(label: status.title, value: $0, key: status.rawValue) }
+            })
+        }
+        return (setting, rows)
+    }
+
+    struct PlanForm: Content { let vence: String? }
+
+    /// Prepares the reminders of bills due on a date (they leave on their day, in their hours).
+    @Sendable
+    func planReminders(request: Request) async throws -> Response {
+        guard let staff = request.staff else { throw Abort(.unauthorized) }
+        guard request.application.utilityProfile?.reminders != nil,
+              let date = (try? request.content.decode(PlanForm.self))?.vence.flatMap(CivilDate.init), !(date < request.application.clock.today)
+        else { return request.redirect(to: "/backoffice/envios?aviso=recordatorios", redirectType: .normal) }
+        let planned = try await request.application.reminderService().plan(dueDate: date)
+        try await request.application.staffService().audit(staff.accountID, email: staff.email, "recordatorios_preparados", subject: date.description, detail: "\(planned)")
+        return request.redirect(to: "/backoffice/envios?aviso=recordatorios-listos#recordatorios", redirectType: .normal)
     }
 
     struct DispatchPayload: Codable { let period: String }
@@ -42,6 +76,10 @@ struct BackOfficeDispatchController: RouteCollection {
         let frame: BackOfficeController.Frame
         let periods: [PeriodRow]
         let notice: String?
+        let remindersSetting: String
+        let reminders: [ReminderRow]
+        let remindersOn: Bool
+        let today: String
     }
 
     @Sendable
@@ -53,9 +91,11 @@ struct BackOfficeDispatchController: RouteCollection {
             let report = try await service.report(period: period)
             rows.append(PeriodRow(period: period.description, name: period.displayName, total: report.total, sent: report.sent, failed: report.failed, waiting: report.waiting))
         }
+        let reminders = try await Self.reminders(request)
         return try await request.view.render("backoffice/dispatch-list", ListPage(
             title: "Envío de facturas", utility: request.application.utilityProfile, frame: .init(staff), periods: rows,
-            notice: request.query[String.self, at: "aviso"].flatMap(Self.notice)
+            notice: request.query[String.self, at: "aviso"].flatMap(Self.notice), remindersSetting: reminders.setting, reminders: reminders.rows,
+            remindersOn: request.application.utilityProfile?.reminders != nil, today: request.application.clock.today.description
         ))
     }
 
@@ -69,6 +109,8 @@ struct BackOfficeDispatchController: RouteCollection {
         switch code {
         case "periodo": "Elige un periodo que tenga facturas."
         case "whatsapp": BillingError.whatsAppUnavailable.reason
+        case "recordatorios": "Elige una fecha límite de hoy en adelante (los recordatorios deben estar encendidos)."
+        case "recordatorios-listos": "Recordatorios preparados: salen el día que corresponde, en su horario."
         default: nil
         }
     }

@@ -30,6 +30,20 @@ struct BillingHolderRecords: HolderRecords {
         if !deliveries.isEmpty {
             entries.append(.init(label: "Facturas enviadas por WhatsApp", details: deliveries.map { "Periodo \($0.period): \(Self.statusNames[$0.status] ?? $0.status)" }))
         }
+        let reminders = try await database.sql.select().columns("due_date", "status").from(PaymentReminders.schema)
+            .where("phone", .equal, SQLBind(phone)).orderBy("due_date").all()
+        if !reminders.isEmpty {
+            entries.append(.init(label: "Recordatorios de pago", details: try reminders.map {
+                let status = PaymentReminders.Status(rawValue: try $0.decode(column: "status", as: String.self))?.title ?? ""
+                return "Factura con fecha límite \(CivilDate(try $0.decode(column: "due_date", as: String.self))?.displayName ?? ""): \(status.lowercased())"
+            }))
+        }
+        for agreement in try await PaymentAgreement.query(on: database).filter(\.$acceptedPhone == phone).with(\.$contract).sort(\.$acceptedAt).all() {
+            entries.append(.init(label: "Acuerdo de pago \(agreement.number) · contrato \(agreement.contract.contractNumber)", details: [
+                "Aceptado por \(agreement.acceptedName) el \(agreement.acceptedAt.bogotaStamp), con código enviado a este número",
+                "\(agreement.instalments) cuotas de \(Money.format(cop: agreement.instalmentCOP)); estado: \(PaymentAgreement.Status(rawValue: agreement.status)?.title.lowercased() ?? agreement.status)",
+            ]))
+        }
         return entries
     }
 
@@ -41,7 +55,14 @@ struct BillingHolderRecords: HolderRecords {
             .where("phone", .equal, SQLBind(phone)).returning("id").all().count
         let deliveries = try await sql.update(Delivery.schema).set("phone", to: SQLBind(Erased.text)).where("phone", .equal, SQLBind(phone)).returning("id").all().count
         let holders = try await sql.delete(from: WhatsAppHolder.schema).where("phone", .equal, SQLBind(phone)).returning("phone").all().count
-        return ended.count + enrollments + deliveries + holders
+        // Reminders not sent are dropped; the record of those sent keeps no number. A payment
+        // agreement keeps its proof of acceptance (number included) while the debt lasts: the
+        // law's exception for what a contract needs.
+        try await sql.update(PaymentReminders.schema).set("status", to: SQLBind(PaymentReminders.Status.skipped.rawValue))
+            .where("phone", .equal, SQLBind(phone)).where("status", .equal, SQLBind(PaymentReminders.Status.waiting.rawValue)).run()
+        let reminders = try await sql.update(PaymentReminders.schema).set("phone", to: SQLBind(Erased.text))
+            .where("phone", .equal, SQLBind(phone)).returning("id").all().count
+        return ended.count + enrollments + deliveries + holders + reminders
     }
 
     /// Ends the number's active enrollments and cancels its bills not yet handed to WhatsApp
@@ -92,6 +113,9 @@ struct BillingHolderRecords: HolderRecords {
                 .onConflict(with: ["phone"]) { $0.set("updated_at", to: SQLBind(now)) }.run()
             try await holder.delete(on: tx)
         }
+        // Reminders still waiting go to the new number.
+        try await sql.update(PaymentReminders.schema).set("phone", to: SQLBind(new))
+            .where("phone", .equal, SQLBind(phone)).where("status", .equal, SQLBind(PaymentReminders.Status.waiting.rawValue)).run()
         for enrollment in moving {
             if already.contains(enrollment.$contract.id) {
                 enrollment.status = Enrollment.Status.removed.rawValue

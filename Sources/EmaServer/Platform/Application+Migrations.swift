@@ -46,5 +46,6 @@ extension Application {
         migrations.add(CreatePaymentCoupons())
         migrations.add(AddFinancedToInvoices())
         migrations.add(CreatePaymentAgreements())
+        migrations.add(CreatePaymentReminders())
     }
 }

@@ -56,6 +56,13 @@ public struct UtilityProfile: Codable, Sendable {
     public var coupons: CouponPolicy?
     /// Payment agreements («alternativas de pago»); without it, none is offered online.
     public var agreements: AgreementPolicy?
+    /// Payment reminders on WhatsApp; without it, none is sent.
+    public var reminders: Reminders?
+
+    public struct Reminders: Codable, Sendable {
+        /// Days before the due date (1–10).
+        public let daysBefore: Int
+    }
 
     public struct AdvisorHoursEntry: Codable, Sendable {
         public let opens: String
@@ -91,6 +98,9 @@ public struct UtilityProfile: Codable, Sendable {
             let profile = try JSONDecoder().decode(UtilityProfile.self, from: data)
             if let office = profile.offices.first(where: { ($0.turnCapacity ?? 1) < 1 }) {
                 throw UtilityProfileError("El archivo \(path) no es válido: «turnCapacity» de \(office.name) debe ser 1 o más personas por media hora.")
+            }
+            if let days = profile.reminders?.daysBefore, !(1...10).contains(days) {
+                throw UtilityProfileError("El archivo \(path) no es válido: reminders.daysBefore debe estar entre 1 y 10 días.")
             }
             if let problem = profile.coupons?.problem ?? profile.agreements?.problem {
                 throw UtilityProfileError("El archivo \(path) no es válido: \(problem).")

@@ -99,6 +99,15 @@ actor FakeEffects: AssistantEffects {
 
     func setCouponsLimited() { couponsLimited = true }
 
+    /// Numbers that stopped their reminders.
+    var remindersStopped: [String] = []
+
+    func stopReminders(phone: String) -> Int {
+        guard !(enrolled[phone] ?? []).isEmpty, !remindersStopped.contains(phone) else { return 0 }
+        remindersStopped.append(phone)
+        return enrolled[phone]!.count
+    }
+
     /// Plans offered per contract (none: «sin facturas vencidas»).
     var agreementPolicy = AgreementPolicy(downPaymentPercent: 20, monthlyInterestPercent: 1.5, usuryCeilingAnnualPercent: 25.02,
                                           maxInstalments: ["hogares": 12], minimumBalanceCOP: 100_000, maximumBalanceCOP: 20_000_000)

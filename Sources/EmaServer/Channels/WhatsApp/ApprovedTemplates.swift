@@ -26,6 +26,11 @@ enum ApprovedTemplates {
                 body: "Tu factura del contrato {{1}}, periodo {{2}}, ya está disponible. 📄\nEstá pagada: no tienes saldo pendiente de este periodo. ¡Gracias por tu pago!",
                 urlButton: ("Ver en Factura Web", "\(publicURL)/factura/")
             )
+        case "recordatorio_pago":
+            Text(
+                body: "Hola 👋 Te recordamos que la factura del contrato {{1}} por {{2}} vence el {{3}}. Si ya pagaste, no tienes que hacer nada.\nSi no quieres más recordatorios, responde «no más recordatorios»: seguirás recibiendo tu factura por aquí.",
+                urlButton: ("Pagar en Factura Web", "\(publicURL)/factura/")
+            )
         case "pqr_respuesta":
             Text(
                 body: "Ya respondimos tu {{1}} con radicado {{2}}.\nDecisión: {{3}}\n{{4}}\nConsulta la respuesta completa con tu radicado y tu código de consulta.",

@@ -89,6 +89,15 @@ protocol WhatsAppBulkObserver: Sendable {
     /// they were queued (a bill paid meanwhile), as they should go now. Those not named go as
     /// they were queued.
     func current(_ messages: [UUID], on database: any Database) async throws -> [UUID: WhatsAppTemplate]
+
+    /// Just before a batch leaves, inside the transaction that takes them out of the lane: the
+    /// messages among `messages` that must not go now (a reminder of a bill paid meanwhile, or
+    /// caught outside its hours); the observer records why. Those are deleted, never sent.
+    func withdraw(_ messages: [UUID], at now: Date, on database: any Database) async throws -> Set<UUID>
+}
+
+extension WhatsAppBulkObserver {
+    func withdraw(_ messages: [UUID], at now: Date, on database: any Database) async throws -> Set<UUID> { [] }
 }
 
 extension Application {

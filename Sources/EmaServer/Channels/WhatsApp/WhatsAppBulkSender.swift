@@ -70,9 +70,21 @@ struct WhatsAppBulkSender {
         }
     }
 
-    /// The batch as it leaves: the observers bring a message up to date when what it says
-    /// changed since it was queued (a bill paid meanwhile says it is paid).
-    func current(_ batch: [Claimed]) async throws -> [Claimed] {
+    /// The batch as it leaves: messages an observer withdraws are deleted (in one transaction
+    /// with the observer's record of why); the others are brought up to date when what they say
+    /// changed since they were queued (a bill paid meanwhile says it is paid).
+    func current(_ claimed: [Claimed]) async throws -> [Claimed] {
+        let now = clock.now()
+        let observers = parts.observers
+        let withdrawn = try await database.writeTransaction { tx -> Set<UUID> in
+            var withdrawn = Set<UUID>()
+            for observer in observers { withdrawn.formUnion(try await observer.withdraw(claimed.map(\.id), at: now, on: tx)) }
+            if !withdrawn.isEmpty {
+                try await tx.sql.delete(from: WhatsAppOutboxMessage.schema).where("id", .in, SQLBind.group(Array(withdrawn))).run()
+            }
+            return withdrawn
+        }
+        let batch = claimed.filter { !withdrawn.contains($0.id) }
         var changed: [UUID: WhatsAppTemplate] = [:]
         for observer in parts.observers {
             changed.merge(try await observer.current(batch.map(\.id), on: database)) { $1 }
@@ -90,6 +102,8 @@ struct WhatsAppBulkSender {
         let claimed = try await claim()
         guard !claimed.isEmpty else { return 0 }
         let batch = try await current(claimed)
+        // All withdrawn: nothing to send, but the lane may hold more.
+        guard !batch.isEmpty else { return claimed.count }
         let client = parts.client
         let pacer = parts.pacer
         let outcomes = await withTaskGroup(of: (Int, Outcome).self) { group in
@@ -128,7 +142,7 @@ struct WhatsAppBulkSender {
             // Meta asked to slow down or did not answer: give it a moment before the next batch.
             try await Task.sleep(for: .seconds(1))
         }
-        return batch.count
+        return claimed.count
     }
 
     func record(batch: [Claimed], outcomes: [(Int, Outcome)], logger: Logger) async throws {

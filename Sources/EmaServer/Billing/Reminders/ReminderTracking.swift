@@ -1,0 +1,94 @@
+import EmaCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// Billing follows its reminders through WhatsApp's bulk lane (registered with the delivery
+/// tracking): a reminder moves with its message; just before a batch leaves, reminders of bills
+/// paid meanwhile, of holders who stopped them, or caught outside 7:00–20:00 are withdrawn — the
+/// first two for good (`skipped`), the last back to `waiting` for the next morning.
+struct ReminderTracking: WhatsAppBulkObserver {
+    let clock: AppClock
+
+    func sent(_ messages: [UUID], at now: Date, on database: any Database) async throws {
+        guard !messages.isEmpty else { return }
+        try await database.sql.update(PaymentReminders.schema)
+            .set("status", to: SQLBind(PaymentReminders.Status.sent.rawValue)).set("updated_at", to: SQLBind(now))
+            .where("outbox_id", .in, SQLBind.group(messages))
+            .where("status", .equal, SQLBind(PaymentReminders.Status.queued.rawValue)).run()
+    }
+
+    func reached(
+        _ status: DeliveryStatus, code: Int?, cause: DeliveryFailureCause?, callback: String?, message: UUID?,
+        at now: Date, on database: any Database
+    ) async throws -> [UUID] {
+        let column: String
+        let value: UUID
+        if let callback {
+            guard callback.hasPrefix(PaymentReminders.callbackPrefix),
+                  let reminder = UUID(uuidString: String(callback.dropFirst(PaymentReminders.callbackPrefix.count))) else { return [] }
+            (column, value) = ("id", reminder)
+        } else if let message {
+            (column, value) = ("outbox_id", message)
+        } else {
+            return []
+        }
+        // Forward only: queued → sent → delivered → read; failed is final.
+        let order: [PaymentReminders.Status] = [.queued, .sent, .delivered, .read]
+        let target: PaymentReminders.Status = switch status {
+        case .queued: .queued
+        case .sent: .sent
+        case .delivered: .delivered
+        case .read: .read
+        case .failed: .failed
+        }
+        let rows = try await database.sql.select().columns("id", "status", "outbox_id").from(PaymentReminders.schema)
+            .where(column, .equal, SQLBind(value)).all()
+        var messages: [UUID] = []
+        for row in rows {
+            if let outbox = try row.decode(column: "outbox_id", as: UUID?.self) { messages.append(outbox) }
+            guard let current = PaymentReminders.Status(rawValue: try row.decode(column: "status", as: String.self)),
+                  let from = order.firstIndex(of: current) else { continue }
+            if target != .failed, let to = order.firstIndex(of: target), to <= from { continue }
+            try await database.sql.update(PaymentReminders.schema).set("status", to: SQLBind(target.rawValue)).set("updated_at", to: SQLBind(now))
+                .where("id", .equal, SQLBind(try row.decode(column: "id", as: UUID.self))).run()
+        }
+        return messages
+    }
+
+    func current(_ messages: [UUID], on database: any Database) async throws -> [UUID: WhatsAppTemplate] { [:] }
+
+    func withdraw(_ messages: [UUID], at now: Date, on database: any Database) async throws -> Set<UUID> {
+        guard !messages.isEmpty else { return [] }
+        let rows = try await database.sql.raw("""
+            SELECT r.id, r.outbox_id, i.amount_cop - i.paid_cop - i.financed_cop AS balance, e.reminders, e.status AS enrollment
+            FROM \(ident: PaymentReminders.schema) AS r
+            JOIN \(ident: Invoice.schema) AS i ON i.id = r.invoice_id
+            JOIN \(ident: Enrollment.schema) AS e ON e.id = r.enrollment_id
+            WHERE r.outbox_id IN (\(binds: messages))
+            """).all()
+        guard !rows.isEmpty else { return [] }
+        let open = ReminderService.window.isOpen(at: now)
+        var skipped: [UUID] = []
+        var later: [UUID] = []
+        var withdrawn = Set<UUID>()
+        for row in rows {
+            let id = try row.decode(column: "id", as: UUID.self)
+            let outbox = try row.decode(column: "outbox_id", as: UUID.self)
+            if try row.decode(column: "balance", as: Int64.self) <= 0 || !row.decode(column: "reminders", as: Bool.self)
+                || row.decode(column: "enrollment", as: String.self) != Enrollment.Status.active.rawValue {
+                skipped.append(id)
+            } else if !open {
+                later.append(id)
+            } else {
+                continue
+            }
+            withdrawn.insert(outbox)
+        }
+        for (ids, status) in [(skipped, PaymentReminders.Status.skipped), (later, .waiting)] where !ids.isEmpty {
+            try await database.sql.update(PaymentReminders.schema).set("status", to: SQLBind(status.rawValue))
+                .set("outbox_id", to: SQLLiteral.null).set("updated_at", to: SQLBind(now)).where("id", .in, SQLBind.group(ids)).run()
+        }
+        return withdrawn
+    }
+}

@@ -72,7 +72,7 @@ func dispatchBenchmark(_ arguments: [String], ema: String) async throws {
 
 /// N contracts with a bill for 2026-11 and one active enrollment each (own number), added to
 /// whatever the database holds (the demo data of `ema serve --demo` has no enrollments).
-func seedEnrollments(_ count: Int, databaseURL: String) throws {
+func seedEnrollments(_ count: Int, databaseURL: String, dueDate: String = "2026-11-23") throws {
     let start = ContinuousClock.now
     try psql(databaseURL, """
         BEGIN;
@@ -80,7 +80,7 @@ func seedEnrollments(_ count: Int, databaseURL: String) throws {
           SELECT gen_random_uuid(), (80000000 + g)::text, 'Cliente ' || g, 'CL ' || (g % 90 + 1) || ' 45 12', 'Medellín', 'hogares', 'energia', 'activo', false, now(), now()
           FROM generate_series(1, \(count)) AS g;
         INSERT INTO invoices (id, invoice_number, contract_id, period, issue_date, due_date, amount_cop, paid_cop, created_at, updated_at)
-          SELECT gen_random_uuid(), 'F' || contract_number, id, '2026-11', '2026-11-03', '2026-11-23', 100000 + (contract_number::bigint % 900) * 100, 0, now(), now()
+          SELECT gen_random_uuid(), 'F' || contract_number, id, '2026-11', '2026-11-03', '\(dueDate)', 100000 + (contract_number::bigint % 900) * 100, 0, now(), now()
           FROM contracts WHERE contract_number::bigint > 80000000;
         INSERT INTO enrollments (id, phone, contract_id, holder_name, channel, status, consecutive_failed_periods, created_at, updated_at)
           SELECT gen_random_uuid(), '+573' || lpad((contract_number::bigint - 80000000)::text, 9, '0'), id, 'Cliente', 'web', 'active', 0, now(), now()

@@ -97,5 +97,6 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(NLUCommand(), as: "nlu")
     app.asyncCommands.use(InvoicesCommand(), as: "invoices")
     app.asyncCommands.use(AgreementsCommand(), as: "agreements")
+    app.asyncCommands.use(RemindersCommand(), as: "reminders")
     app.asyncCommands.use(StaffCommand(), as: "staff")
 }

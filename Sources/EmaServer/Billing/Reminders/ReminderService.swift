@@ -209,3 +209,23 @@ extension Application {
                         senders: usesSQLite ? 1 : max(1, emaConfig.workerConcurrency / 2))
     }
 }
+
+/// `ema reminders run`: what the ten-minute job does, now — plans today's and tomorrow's
+/// reminders and, inside 7:00–20:00, puts today's in the lane (`ema serve` sends them).
+struct RemindersCommand: AsyncCommandGroup {
+    var commands: [String: any AnyAsyncCommand] = ["run": RemindersRunCommand()]
+    var help: String { "Recordatorios de pago por WhatsApp." }
+}
+
+struct RemindersRunCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "Prepara los recordatorios de hoy y de mañana y, de 7:00 a. m. a 8:00 p. m., pone en cola los de hoy." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await app.autoMigrate()
+        guard app.utilityProfile?.reminders != nil else { throw CommandFailure("Los recordatorios están apagados: agregue «reminders» en utility.json.") }
+        let summary = try await app.reminderService().run()
+        context.console.print("Recordatorios preparados: \(summary.planned); en cola para WhatsApp: \(summary.queued).")
+    }
+}

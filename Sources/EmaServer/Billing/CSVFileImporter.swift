@@ -12,8 +12,15 @@ struct CSVFileImporter {
     enum Kind: String, CaseIterable, Sendable {
         case contracts
         case invoices
+        case prepaid
 
-        var spanishName: String { self == .contracts ? "contratos" : "facturas" }
+        var spanishName: String {
+            switch self {
+            case .contracts: "contratos"
+            case .invoices: "facturas"
+            case .prepaid: "recargas prepago"
+            }
+        }
     }
 
     enum Phase: String, Sendable {
@@ -36,24 +43,53 @@ struct CSVFileImporter {
     func importFile(_ kind: Kind, path: String) async throws -> Outcome {
         switch kind {
         case .contracts:
-            try await run(ContractCSV.self, path: path, check: { _ in [] }, write: { rows, store in
+            return try await run(ContractCSV.self, path: path, check: { _ in [] }, write: { rows, store in
                 try await store.upsertContracts(rows)
             })
         case .invoices:
-            try await run(InvoiceCSV.self, path: path, check: { batch in
+            return try await run(InvoiceCSV.self, path: path, check: { batch in
                 try await missingContracts(batch)
             }, write: { rows, store in
                 try await store.upsertInvoices(rows, contractIDs: try await store.contractIDs(for: rows.map(\.contractNumber)))
             })
+        case .prepaid:
+            // A meter's lines must agree on its contract, service and mobile.
+            let seen = MeterLines()
+            return try await run(PrepaidCSV.self, path: path, check: { batch in
+                try await missingContracts(batch.map { ($0.line, $0.row.contractNumber) }) + seen.conflicts(batch)
+            }, write: { [database, clock] rows, store in
+                try await PrepaidStore(database: database).upsert(rows, contractIDs: try await store.contractIDs(for: rows.map(\.contractNumber)), now: clock.now())
+            })
+        }
+    }
+
+    /// The first line of each meter, to catch later lines that disagree with it.
+    final class MeterLines: @unchecked Sendable {
+        var first: [String: (line: Int, contract: String, service: PrepaidRow.Service, mobile: String)] = [:]
+
+        func conflicts(_ batch: [(line: Int, row: PrepaidRow)]) -> [FieldProblem] {
+            batch.compactMap { line, row in
+                guard let earlier = first[row.meterNumber] else {
+                    first[row.meterNumber] = (line, row.contractNumber, row.service, row.mobile)
+                    return nil
+                }
+                guard earlier.contract != row.contractNumber || earlier.service != row.service || earlier.mobile != row.mobile else { return nil }
+                return FieldProblem(line: line, column: "meter_number",
+                                    message: "el medidor \(row.meterNumber) tiene otro contrato, servicio o celular en la línea \(earlier.line); todas sus líneas deben coincidir")
+            }
         }
     }
 
     private func missingContracts(_ batch: [(line: Int, row: InvoiceRow)]) async throws -> [FieldProblem] {
+        try await missingContracts(batch.map { ($0.line, $0.row.contractNumber) })
+    }
+
+    private func missingContracts(_ batch: [(line: Int, contract: String)]) async throws -> [FieldProblem] {
         let store = BillingStore(database: database, now: clock.now())
-        let known = try await store.contractIDs(for: batch.map(\.row.contractNumber))
-        return batch.filter { known[$0.row.contractNumber] == nil }.map {
+        let known = try await store.contractIDs(for: batch.map(\.contract))
+        return batch.filter { known[$0.contract] == nil }.map {
             FieldProblem(line: $0.line, column: "contract_number",
-                         message: "el contrato \($0.row.contractNumber) no existe en Ema; impórtelo primero con «ema import contracts»")
+                         message: "el contrato \($0.contract) no existe en Ema; impórtelo primero con «ema import contracts»")
         }
     }
 

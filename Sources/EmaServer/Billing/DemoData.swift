@@ -37,6 +37,10 @@ enum DemoData {
             invoices += try await store.upsertInvoices(Array(rows[start..<min(rows.count, start + BillingStore.batchSize)]), contractIDs: ids)
         }
         try await settleOlderBills(app, periods: recentPeriods(before: today).dropLast(), contracts: active)
+        // Two prepaid meters and their recharges (`/prepago`; codes go to 300 555 0123 and 300 555 0456).
+        guard case .imported = try await importer.importFile(.prepaid, path: app.directory.resourcesDirectory + "demo/prepaid.csv") else {
+            throw CommandFailure("Los datos de demostración de prepago no son válidos.")
+        }
         return Summary(contracts: contracts, invoices: invoices)
     }
 

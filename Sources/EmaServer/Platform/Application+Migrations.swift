@@ -47,5 +47,7 @@ extension Application {
         migrations.add(AddFinancedToInvoices())
         migrations.add(CreatePaymentAgreements())
         migrations.add(CreatePaymentReminders())
+        migrations.add(CreatePrepaid())
+        migrations.add(CreateCertificates())
     }
 }

@@ -29,16 +29,7 @@ func dispatchBenchmark(_ arguments: [String], ema: String) async throws {
         print("enrollments \(count)  queued in \(String(format: "%.1f", elapsed)) s  (\(Int(Double(count) / elapsed)) per second)  peak RSS \(peak / 1024) MB")
     case "send":
         try runEma(ema, ["invoices", "dispatch", "--period", "2026-11"], databaseURL: databaseURL)
-        let fake = try await FakeGraph.start(report: nil)
-        let server = try ServerProcess(ema: ema, port: 20_000 + Int.random(in: 0..<20_000), environment: fake.environment(mps: mps, databaseURL: databaseURL))
-        try await Task.sleep(for: .seconds(seconds))
-        server.terminate()
-        let times = fake.arrivals.sorted()
-        await fake.stop()
-        guard let first = times.first, let last = times.last else { fail("nothing arrived") }
-        let busiest = busiestSecond(times)
-        let span = durationSeconds(last - first)
-        print("ceiling \(mps)  messages \(times.count) in \(String(format: "%.1f", span)) s  achieved \(Int(Double(times.count - 1) / max(span, 0.001))) msg/s  busiest 1 s window \(busiest)  \(busiest <= mps ? "held" : "EXCEEDED")")
+        print(try await sendAtCeiling(ema, mps: mps, seconds: seconds, databaseURL: databaseURL))
     case "crash":
         try runEma(ema, ["invoices", "dispatch", "--period", "2026-11"], databaseURL: databaseURL)
         let secret = "secreto-dispatch"
@@ -68,6 +59,21 @@ func dispatchBenchmark(_ arguments: [String], ema: String) async throws {
     default:
         fail("--phase queue|send|crash")
     }
+}
+
+/// `ema serve` against the fake Graph API at `mps` for `seconds`: what arrived, the rate achieved
+/// and the busiest one-second window, as one line.
+func sendAtCeiling(_ ema: String, mps: Int, seconds: Double, databaseURL: String) async throws -> String {
+    let fake = try await FakeGraph.start(report: nil)
+    let server = try ServerProcess(ema: ema, port: 20_000 + Int.random(in: 0..<20_000), environment: fake.environment(mps: mps, databaseURL: databaseURL))
+    try await Task.sleep(for: .seconds(seconds))
+    server.terminate()
+    let times = fake.arrivals.sorted()
+    await fake.stop()
+    guard let first = times.first, let last = times.last else { fail("nothing arrived") }
+    let busiest = busiestSecond(times)
+    let span = durationSeconds(last - first)
+    return "ceiling \(mps)  messages \(times.count) in \(String(format: "%.1f", span)) s  achieved \(Int(Double(times.count - 1) / max(span, 0.001))) msg/s  busiest 1 s window \(busiest)  \(busiest <= mps ? "held" : "EXCEEDED")"
 }
 
 /// N contracts with a bill for 2026-11 and one active enrollment each (own number), added to

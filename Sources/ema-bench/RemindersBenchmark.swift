@@ -32,17 +32,8 @@ func remindersBenchmark(_ arguments: [String], ema: String) async throws {
         print("enrollments \(count)  reminders in the lane \(queued)  in \(String(format: "%.1f", elapsed)) s  (\(Int(Double(count) / elapsed)) per second)  peak RSS \(peak / 1024) MB")
     case "send":
         try runEma(ema, ["reminders", "run"], databaseURL: databaseURL)
-        let fake = try await FakeGraph.start(report: nil)
-        let server = try ServerProcess(ema: ema, port: 20_000 + Int.random(in: 0..<20_000), environment: fake.environment(mps: mps, databaseURL: databaseURL))
-        try await Task.sleep(for: .seconds(seconds))
-        server.terminate()
-        let times = fake.arrivals.sorted()
-        await fake.stop()
-        guard let first = times.first, let last = times.last else { fail("nothing arrived") }
-        let busiest = busiestSecond(times)
-        let span = durationSeconds(last - first)
-        let sent = try psqlValue(databaseURL, "SELECT count(*) FROM payment_reminders WHERE status = 'sent'")
-        print("ceiling \(mps)  reminders \(times.count) in \(String(format: "%.1f", span)) s  achieved \(Int(Double(times.count - 1) / max(span, 0.001))) msg/s  busiest 1 s window \(busiest)  \(busiest <= mps ? "held" : "EXCEEDED")  recorded sent \(sent)")
+        print(try await sendAtCeiling(ema, mps: mps, seconds: seconds, databaseURL: databaseURL))
+        print("reminders recorded sent \(try psqlValue(databaseURL, "SELECT count(*) FROM payment_reminders WHERE status = 'sent'"))")
     default:
         fail("--phase queue|send")
     }

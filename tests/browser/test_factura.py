@@ -1,5 +1,6 @@
 """Paying a demo bill in Factura Web through the sandbox PSE gateway, in a real browser, then
 asking Ema what is owed."""
+import re
 import urllib.request
 
 from selenium.webdriver.common.action_chains import ActionChains
@@ -182,3 +183,32 @@ def test_an_overdue_holder_agrees_to_a_plan_pays_the_down_payment_and_an_agent_c
     wait(browser).until(lambda b: "Acuerdo cancelado" in b.find_element(By.TAG_NAME, "main").text)
     browser.get(agreement_page)
     assert "Este acuerdo fue cancelado" in browser.find_element(By.TAG_NAME, "main").text
+
+
+def test_a_prepaid_customer_reads_a_pin_and_anyone_verifies_the_certificate(ema_server, browser, phone):
+    from test_chat import latest_code
+
+    browser.get(ema_server + "/prepago")
+    wait(browser).until(EC.presence_of_element_located((By.ID, "medidor"))).send_keys("45012378901")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Enviarme el código']").click()
+    code = wait(browser).until(EC.presence_of_element_located((By.ID, "codigo")))
+    assert "*** *** 0123" in browser.find_element(By.TAG_NAME, "main").text
+    code.send_keys(latest_code(ema_server, "300 555 0123"))
+    browser.find_element(By.XPATH, "//button[normalize-space()='Ver mis recargas']").click()
+    wait(browser).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".pin")))
+    assert browser.find_elements(By.CSS_SELECTOR, ".pin strong")[0].text == "6221 0947 3855 1207 9841"
+    assert serious_violations(browser, "recargas prepago") == []
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+    save_screenshot(browser, "prepago-pin")
+    with urllib.request.urlopen(browser.find_element(By.ID, "certificado").get_attribute("href")) as response:
+        assert response.headers["Content-Type"] == "application/pdf"
+        pdf = response.read().decode("latin-1")
+    verification = re.search(r"EMA-[A-Z0-9]{5}-[A-Z0-9]{5}", pdf).group(0)
+
+    browser.get(ema_server + "/certificados/verificar")
+    wait(browser).until(EC.presence_of_element_located((By.ID, "codigo"))).send_keys(verification.lower())
+    browser.find_element(By.XPATH, "//button[normalize-space()='Verificar']").click()
+    wait(browser).until(EC.presence_of_element_located((By.ID, "certificado")))
+    text = browser.find_element(By.ID, "certificado").text
+    assert "Certificado auténtico" in text and "45012378901" in text
+    assert serious_violations(browser, "certificado verificado") == []

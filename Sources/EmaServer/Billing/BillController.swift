@@ -18,10 +18,6 @@ struct BillController: RouteCollection {
               let utility = request.application.utilityProfile
         else { throw BillingError.billLinkInvalid }
         let bytes = try BillDocument.render(invoice: invoice, contract: invoice.contract, utility: utility, masked: target.masked)
-        let response = Response(status: .ok, body: .init(data: Data(bytes)))
-        response.headers.contentType = HTTPMediaType(type: "application", subType: "pdf")
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "inline; filename=\"factura-\(invoice.period).pdf\"")
-        response.headers.cacheControl = .init(noStore: true, isPrivate: true)
-        return response
+        return .pdf(bytes, filename: "factura-\(invoice.period).pdf")
     }
 }

@@ -41,10 +41,6 @@ extension PQRWebController {
         let form = (try? request.content.decode(LookupForm.self)) ?? LookupForm()
         guard let row = try await find(request, form), row.answer != nil else { throw CaseError.caseNotFound }
         let pdf = CaseAnswerDocument.render(CaseStatusSummary(row), appealable: !row.typeValue.isRecurso, utility: try request.utility(), publicURL: request.application.emaConfig.publicURL)
-        let response = Response(status: .ok, body: .init(data: Data(pdf)))
-        response.headers.contentType = .pdf
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"respuesta-\(row.radicado).pdf\"")
-        response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
-        return response
+        return .pdf(pdf, filename: "respuesta-\(row.radicado).pdf", attachment: true)
     }
 }

@@ -1,4 +1,6 @@
 import EmaCore
+import Foundation
+import Vapor
 
 /// The parts every PDF the utility hands a customer shares (a bill, a payment's receipt, the
 /// answer to a PQR): the letterhead with the utility's names and the document's title, and the
@@ -31,5 +33,17 @@ extension PDFWriter {
         rectangle(x: 40, y: y - 14, width: 515, height: 40, grey: 0.93)
         text(label, x: 56, y: y, size: 14, font: .bold)
         text(amount, x: 380, y: y, size: 18, font: .bold)
+    }
+}
+
+extension Response {
+    /// A PDF the customer opens (`inline`) or saves (`attachment`), never cached by a shared
+    /// cache: bills, receipts, coupons, certificates and answers are personal.
+    static func pdf(_ bytes: [UInt8], filename: String, attachment: Bool = false) -> Response {
+        let response = Response(status: .ok, body: .init(data: Data(bytes)))
+        response.headers.contentType = .pdf
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "\(attachment ? "attachment" : "inline"); filename=\"\(filename)\"")
+        response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
+        return response
     }
 }

@@ -70,7 +70,7 @@ struct PrepaidTests {
             #expect(other.status == .badRequest, "the code is the other meter's mobile's")
             let shown = try await web.post("prepago/consulta", ["medidor": "45012378901", "codigo": code])
             #expect(shown.status == .ok && shown.body.contains("PIN <strong>6221 0947 3855 1207 9841</strong>"))
-            #expect(shown.body.contains("1 de diciembre de 2026, 7:31 a. m. · $ 20.000 · 24,0 kWh"))
+            #expect(shown.body.contains(#"1 de diciembre de 2026, 7:31 a. m. · <span class="nowrap">$ 20.000</span> · <span class="nowrap">24,0 kWh</span>"#))
             let link = try #require(shown.body.range(of: #"/prepago/certificado/[A-Za-z0-9_-]+"#, options: .regularExpression).map { String(shown.body[$0]) })
             let pdf = try await web.get(String(link.dropFirst()))
             #expect(pdf.status == .ok && pdf.body.hasPrefix("%PDF") && pdf.body.contains("45012378901") && pdf.body.contains("140.000"))

@@ -126,11 +126,7 @@ struct CouponController: RouteCollection {
         let balance = try await CouponService.balance(of: coupon.contract.requireID(), on: request.db)
         let kind = try await CouponService.kind(of: coupon, balance: balance, on: request.db)
         let pdf = try CouponDocument.render(coupon: coupon, contract: coupon.contract, policy: policy, utility: try request.utility(), kind: kind)
-        let response = Response(status: .ok, body: .init(data: Data(pdf)))
-        response.headers.contentType = .pdf
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "inline; filename=\"cupon-\(coupon.reference).pdf\"")
-        response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
-        return response
+        return .pdf(pdf, filename: "cupon-\(coupon.reference).pdf")
     }
 
     struct PayForm: Content {

@@ -304,11 +304,7 @@ struct FacturaWebController: RouteCollection {
         if let id = payment.couponID { coupon = try await PaymentCoupon.find(id, on: request.db)?.reference }
         let pdf = PaymentReceipt.render(payment: payment, bills: try await Self.bills(of: payment, on: request.db), contract: payment.invoice.contract,
                                         utility: try request.utility(), coupon: coupon)
-        let response = Response(status: .ok, body: .init(data: Data(pdf)))
-        response.headers.contentType = .pdf
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "inline; filename=\"comprobante-\(payment.reference).pdf\"")
-        response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
-        return response
+        return .pdf(pdf, filename: "comprobante-\(payment.reference).pdf")
     }
 
     // MARK: The sandbox gateway (PSE)

@@ -184,11 +184,7 @@ struct PrepaidController: RouteCollection {
         ], now: request.application.clock.now(), on: request.db)
         let pdf = PrepaidCertificate.render(record, meter: meter, contract: contract, recharges: recent, utility: try request.utility(),
                                             publicURL: request.application.emaConfig.publicURL)
-        let response = Response(status: .ok, body: .init(data: Data(pdf)))
-        response.headers.contentType = .pdf
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "inline; filename=\"certificado-prepago-\(meter.number).pdf\"")
-        response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
-        return response
+        return .pdf(pdf, filename: "certificado-prepago-\(meter.number).pdf")
     }
 }
 

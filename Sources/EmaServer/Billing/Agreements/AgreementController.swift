@@ -195,6 +195,10 @@ struct AgreementController: RouteCollection {
             return try await again("cuotas", "Elige uno de los planes de la lista.", .badRequest)
         } catch AgreementService.Failure.ineligible(let reason) {
             return try await page(request, contract: typed, instalments: form.cuotas, status: .conflict) { $0.message = reason.message }
+        } catch AgreementService.Failure.changed {
+            return try await page(request, contract: typed, instalments: form.cuotas, status: .conflict) {
+                $0.message = "Tu saldo cambió mientras hacías el acuerdo (se aplicó un pago). Revisa el plan con el saldo de hoy y acéptalo de nuevo."
+            }
         }
     }
 

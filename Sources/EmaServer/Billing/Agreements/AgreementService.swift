@@ -20,6 +20,8 @@ struct AgreementService {
         case ineligible(AgreementPolicy.Ineligible)
         case instalments
         case name
+        /// What the contract owes changed between the page and the acceptance.
+        case changed
     }
 
     /// What a contract owes now, how much of it is overdue, and the agreement it has in force.
@@ -94,7 +96,7 @@ struct AgreementService {
                 // Read again inside the transaction: what was owed a moment ago may have changed.
                 let debt = try await debt(contract, on: tx)
                 if let number = debt.inForce?.number { throw Failure.ineligible(.inForce(number)) }
-                guard debt.balance == plan.balance else { throw Failure.ineligible(.nothingOverdue) }
+                guard debt.balance == plan.balance else { throw Failure.changed }
                 try await tx.sql.update(PaymentAgreement.schema).set("status", to: SQLBind(PaymentAgreement.Status.expired.rawValue))
                     .where("contract_id", .equal, SQLBind(try contract.requireID()))
                     .where("status", .equal, SQLBind(PaymentAgreement.Status.pending.rawValue)).run()

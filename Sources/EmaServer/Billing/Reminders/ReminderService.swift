@@ -93,7 +93,7 @@ struct ReminderService {
                     SELECT r.id, r.phone, r.due_date, r.enrollment_id, c.contract_number, i.amount_cop, i.paid_cop, i.financed_cop, e.status, e.reminders
                     FROM (SELECT id, phone, due_date, invoice_id, enrollment_id FROM \(ident: PaymentReminders.schema)
                           WHERE status = \(bind: PaymentReminders.Status.waiting.rawValue) AND due_date <= \(bind: target.description)
-                          ORDER BY id LIMIT \(literal: Self.pageSize)) AS r
+                          LIMIT \(literal: Self.pageSize)) AS r
                     JOIN \(ident: Invoice.schema) AS i ON i.id = r.invoice_id
                     JOIN \(ident: Contract.schema) AS c ON c.id = i.contract_id
                     JOIN \(ident: Enrollment.schema) AS e ON e.id = r.enrollment_id

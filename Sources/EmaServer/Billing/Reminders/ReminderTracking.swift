@@ -58,8 +58,25 @@ struct ReminderTracking: WhatsAppBulkObserver {
 
     func current(_ messages: [UUID], on database: any Database) async throws -> [UUID: WhatsAppTemplate] { [:] }
 
+    func withdrawable(_ messages: [UUID], at now: Date, on database: any Database) async throws -> Set<UUID> {
+        let (skipped, later) = try await decide(messages, at: now, on: database)
+        return Set((skipped + later).map(\.outbox))
+    }
+
     func withdraw(_ messages: [UUID], at now: Date, on database: any Database) async throws -> Set<UUID> {
-        guard !messages.isEmpty else { return [] }
+        let (skipped, later) = try await decide(messages, at: now, on: database)
+        for (rows, status) in [(skipped, PaymentReminders.Status.skipped), (later, .waiting)] where !rows.isEmpty {
+            try await database.sql.update(PaymentReminders.schema).set("status", to: SQLBind(status.rawValue))
+                .set("outbox_id", to: SQLLiteral.null).set("updated_at", to: SQLBind(now)).where("id", .in, SQLBind.group(rows.map(\.id))).run()
+        }
+        return Set((skipped + later).map(\.outbox))
+    }
+
+    /// Among `messages`, the reminders that must not leave now: for good (the bill is paid or
+    /// financed, the number stopped them or its enrollment ended) or until the window opens.
+    func decide(_ messages: [UUID], at now: Date, on database: any Database) async throws
+        -> (skipped: [(id: UUID, outbox: UUID)], later: [(id: UUID, outbox: UUID)]) {
+        guard !messages.isEmpty else { return ([], []) }
         let rows = try await database.sql.raw("""
             SELECT r.id, r.outbox_id, i.amount_cop - i.paid_cop - i.financed_cop AS balance, e.reminders, e.status AS enrollment
             FROM \(ident: PaymentReminders.schema) AS r
@@ -67,28 +84,18 @@ struct ReminderTracking: WhatsAppBulkObserver {
             JOIN \(ident: Enrollment.schema) AS e ON e.id = r.enrollment_id
             WHERE r.outbox_id IN (\(binds: messages))
             """).all()
-        guard !rows.isEmpty else { return [] }
         let open = ReminderService.window.isOpen(at: now)
-        var skipped: [UUID] = []
-        var later: [UUID] = []
-        var withdrawn = Set<UUID>()
+        var skipped: [(id: UUID, outbox: UUID)] = []
+        var later: [(id: UUID, outbox: UUID)] = []
         for row in rows {
-            let id = try row.decode(column: "id", as: UUID.self)
-            let outbox = try row.decode(column: "outbox_id", as: UUID.self)
+            let reminder = (id: try row.decode(column: "id", as: UUID.self), outbox: try row.decode(column: "outbox_id", as: UUID.self))
             if try row.decode(column: "balance", as: Int64.self) <= 0 || !row.decode(column: "reminders", as: Bool.self)
                 || row.decode(column: "enrollment", as: String.self) != Enrollment.Status.active.rawValue {
-                skipped.append(id)
+                skipped.append(reminder)
             } else if !open {
-                later.append(id)
-            } else {
-                continue
+                later.append(reminder)
             }
-            withdrawn.insert(outbox)
         }
-        for (ids, status) in [(skipped, PaymentReminders.Status.skipped), (later, .waiting)] where !ids.isEmpty {
-            try await database.sql.update(PaymentReminders.schema).set("status", to: SQLBind(status.rawValue))
-                .set("outbox_id", to: SQLLiteral.null).set("updated_at", to: SQLBind(now)).where("id", .in, SQLBind.group(ids)).run()
-        }
-        return withdrawn
+        return (skipped, later)
     }
 }

@@ -94,10 +94,15 @@ protocol WhatsAppBulkObserver: Sendable {
     /// messages among `messages` that must not go now (a reminder of a bill paid meanwhile, or
     /// caught outside its hours); the observer records why. Those are deleted, never sent.
     func withdraw(_ messages: [UUID], at now: Date, on database: any Database) async throws -> Set<UUID>
+
+    /// A read-only first look: the messages `withdraw` would take, so a batch with none (the
+    /// monthly bill's) opens no transaction for it.
+    func withdrawable(_ messages: [UUID], at now: Date, on database: any Database) async throws -> Set<UUID>
 }
 
 extension WhatsAppBulkObserver {
     func withdraw(_ messages: [UUID], at now: Date, on database: any Database) async throws -> Set<UUID> { [] }
+    func withdrawable(_ messages: [UUID], at now: Date, on database: any Database) async throws -> Set<UUID> { [] }
 }
 
 extension Application {

@@ -76,9 +76,12 @@ struct WhatsAppBulkSender {
     func current(_ claimed: [Claimed]) async throws -> [Claimed] {
         let now = clock.now()
         let observers = parts.observers
-        let withdrawn = try await database.writeTransaction { tx -> Set<UUID> in
+        var candidates = Set<UUID>()
+        for observer in observers { candidates.formUnion(try await observer.withdrawable(claimed.map(\.id), at: now, on: database)) }
+        let asked = Array(candidates)
+        let withdrawn = asked.isEmpty ? [] : try await database.writeTransaction { tx -> Set<UUID> in
             var withdrawn = Set<UUID>()
-            for observer in observers { withdrawn.formUnion(try await observer.withdraw(claimed.map(\.id), at: now, on: tx)) }
+            for observer in observers { withdrawn.formUnion(try await observer.withdraw(asked, at: now, on: tx)) }
             if !withdrawn.isEmpty {
                 try await tx.sql.delete(from: WhatsAppOutboxMessage.schema).where("id", .in, SQLBind.group(Array(withdrawn))).run()
             }

@@ -76,7 +76,7 @@ struct PrepaidTests {
             #expect(pdf.status == .ok && pdf.body.hasPrefix("%PDF") && pdf.body.contains("45012378901") && pdf.body.contains("140.000"))
             let code2 = try #require(pdf.body.range(of: #"EMA-[A-Z0-9]{5}-[A-Z0-9]{5}"#, options: .regularExpression).map { String(pdf.body[$0]) })
             let verified = try await web.get("certificados/verificar?codigo=\(code2.lowercased())")
-            #expect(verified.status == .ok && verified.body.contains("Certificado auténtico") && verified.body.contains("4, por $ 140.000"))
+            #expect(verified.status == .ok && verified.body.contains("Certificado auténtico") && verified.body.contains("4, por $\u{00A0}140.000"))
             #expect(try await web.get("certificados/verificar?codigo=EMA-AAAAA-BBBBB").status == .notFound)
             // A tampered link, and the right one after half an hour.
             var tampered = Array(link.utf8)

@@ -180,7 +180,7 @@ struct PrepaidController: RouteCollection {
         let record = try await Certificates.issue(kind: "prepago", title: "Certificado de \(service.lowercased())", lines: [
             .init(label: "Medidor", value: meter.number), .init(label: "Servicio", value: service),
             .init(label: "Contrato", value: contract.contractNumber), .init(label: "Titular", value: Masking.name(contract.holderName)),
-            .init(label: "Recargas en los últimos 12 meses", value: "\(recent.count), por \(Money.format(cop: recent.reduce(0) { $0 + $1.amountCOP }))"),
+            .init(label: "Recargas en los últimos 12 meses", value: "\(recent.count), por \(Money.format(cop: recent.reduce(0) { $0 + $1.amountCOP }).replacingOccurrences(of: " ", with: "\u{00A0}"))"),
         ], now: request.application.clock.now(), on: request.db)
         let pdf = PrepaidCertificate.render(record, meter: meter, contract: contract, recharges: recent, utility: try request.utility(),
                                             publicURL: request.application.emaConfig.publicURL)

@@ -234,4 +234,19 @@ struct CouponTests {
             #expect("\(again.replies)".contains("¿Cuánto quieres pagar?"))
         }
     }
+
+    @Test("Making coupons cannot walk the contract numbers: it counts as a lookup, with the same limit per address")
+    func noWalking() async throws {
+        try await withEmaApp { app in
+            _ = try await unpaid(app)
+            let web = FacturaWebClient(tester: try app.testing())
+            for number in 0..<60 {
+                let answer = try await web.post("factura/\(70_000_000 + number)/cupon", ["valor": "20000", "intento": String(repeating: "a", count: 32)])
+                #expect(answer.status == .notFound, "\(number)")
+            }
+            let over = try await web.post("factura/10234567/cupon", ["valor": "20000", "intento": String(repeating: "b", count: 32)])
+            #expect(over.status == .tooManyRequests && over.body.contains("minuto"))
+            #expect(try await PaymentCoupon.query(on: app.db).count() == 0)
+        }
+    }
 }

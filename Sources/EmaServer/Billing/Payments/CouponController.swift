@@ -30,6 +30,10 @@ struct CouponController: RouteCollection {
         try request.refuseFormFromAnotherSite()
         let typed = request.parameters.get("contract") ?? ""
         guard let number = ContractNumber.parse(typed) else { throw PaymentError.billNotFound }
+        // It tells whether a contract exists, as a lookup does: the same limits.
+        if let wait = try await ContractLookups(limits: request.rateLimits).admit(client: request.clientAddress, contract: number) {
+            throw PlatformError.rateLimited(retryAfterSeconds: wait)
+        }
         let form = (try? request.content.decode(MakeForm.self)) ?? MakeForm(valor: nil, intento: nil)
         let value = String((form.valor ?? "").prefix(20))
         let facturaWeb = FacturaWebController()

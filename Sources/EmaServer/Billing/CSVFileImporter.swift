@@ -13,12 +13,14 @@ struct CSVFileImporter {
         case contracts
         case invoices
         case prepaid
+        case somos
 
         var spanishName: String {
             switch self {
             case .contracts: "contratos"
             case .invoices: "facturas"
             case .prepaid: "recargas prepago"
+            case .somos: "movimientos de la tarjeta SOMOS"
             }
         }
     }
@@ -59,6 +61,10 @@ struct CSVFileImporter {
                 try await missingContracts(batch.map { ($0.line, $0.row.contractNumber) }) + seen.conflicts(batch)
             }, write: { [database, clock] rows, store in
                 try await PrepaidStore(database: database).upsert(rows, contractIDs: try await store.contractIDs(for: rows.map(\.contractNumber)), now: clock.now())
+            })
+        case .somos:
+            return try await run(SomosCSV.self, path: path, check: { _ in [] }, write: { [database, clock] rows, _ in
+                try await SomosStore(database: database).upsert(rows, now: clock.now())
             })
         }
     }

@@ -41,6 +41,10 @@ enum DemoData {
         guard case .imported = try await importer.importFile(.prepaid, path: app.directory.resourcesDirectory + "demo/prepaid.csv") else {
             throw CommandFailure("Los datos de demostración de prepago no son válidos.")
         }
+        // A SOMOS card (`/somos`: cédula 43512876, ending 4417; codes go to 300 555 0789).
+        guard case .imported = try await importer.importFile(.somos, path: app.directory.resourcesDirectory + "demo/somos.csv") else {
+            throw CommandFailure("Los datos de demostración de SOMOS no son válidos.")
+        }
         return Summary(contracts: contracts, invoices: invoices)
     }
 

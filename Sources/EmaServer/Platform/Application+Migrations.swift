@@ -49,5 +49,6 @@ extension Application {
         migrations.add(CreatePaymentReminders())
         migrations.add(CreatePrepaid())
         migrations.add(CreateCertificates())
+        migrations.add(CreateSomos())
     }
 }

@@ -61,6 +61,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try app.register(collection: AgreementController())
     try app.register(collection: BackOfficeAgreementsController())
     try app.register(collection: PrepaidController())
+    try app.register(collection: SomosController())
     try app.register(collection: CertificateController())
     try app.register(collection: WompiWebhookController())
     // The back office: staff sign-in (bcrypt; a lower cost only in tests), then its pages.

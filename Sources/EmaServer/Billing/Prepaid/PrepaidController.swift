@@ -1,4 +1,3 @@
-import Crypto
 import EmaCore
 import Fluent
 import Foundation
@@ -11,7 +10,6 @@ struct PrepaidController: RouteCollection {
     static let lookups = RateLimit("prepago.consulta", limit: 20, window: 600)
     static let failuresPerAddress = RateLimit("prepago.codigo.direccion", limit: 10, window: 3_600)
     static let failuresPerMeter = RateLimit("prepago.codigo.medidor", limit: 5, window: 3_600)
-    static var key: PlatformKey { PlatformKey(name: "prepago-certificado") }
     /// How long the certificate's link works after the code was checked.
     static let linkLifetime: TimeInterval = 30 * 60
 
@@ -112,7 +110,7 @@ struct PrepaidController: RouteCollection {
         try await attempt.succeeded()
         let recharges = try await PrepaidStore(database: request.db).recharges(of: meter)
         let contract = try await Contract.find(meter.contractID, on: request.db)
-        let token = try await Self.token(meter.id, expiry: request.application.clock.now().addingTimeInterval(Self.linkLifetime), request.db)
+        let token = try await Self.links.make(meter.id, expiry: request.application.clock.now().addingTimeInterval(Self.linkLifetime), request.db)
         return try await page(request) {
             $0.stage = "recargas"
             $0.meter = meter.number
@@ -145,31 +143,13 @@ struct PrepaidController: RouteCollection {
 
     // MARK: The certificate
 
-    /// The meter's id and an expiry, signed with a platform key: the link works for whoever
-    /// proved the mobile a moment ago, for half an hour.
-    static func token(_ meter: UUID, expiry: Date, _ database: any Database) async throws -> String {
-        let body = BillLinks.bytes(meter) + BillLinks.bytes(UInt64(expiry.timeIntervalSince1970))
-        let signature = HMAC<SHA256>.authenticationCode(for: body, using: try await key.value(database))
-        return BillLinks.base64URL(Data(body + Array(signature.prefix(16))))
-    }
-
-    static func meter(of token: String, now: Date, _ database: any Database) async throws -> UUID? {
-        var text = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while text.count % 4 != 0 { text += "=" }
-        guard let data = Data(base64Encoded: text), data.count == 40 else { return nil }
-        let bytes = Array(data)
-        let expected = HMAC<SHA256>.authenticationCode(for: bytes[0..<24], using: try await key.value(database))
-        guard ConstantTime.equals(Array(expected.prefix(16)), Array(bytes[24..<40])) else { return nil }
-        let expiry = bytes[16..<24].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        guard Double(expiry) > now.timeIntervalSince1970 else { return nil }
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
-    }
+    /// The certificate's link: the meter, signed, for half an hour.
+    static var links: SignedLink { SignedLink(key: PlatformKey(name: "prepago-certificado")) }
 
     @Sendable
     func certificate(request: Request) async throws -> Response {
         let token = (request.parameters.get("token") ?? "").replacingOccurrences(of: ".pdf", with: "")
-        guard let id = try await Self.meter(of: token, now: request.application.clock.now(), request.db),
+        guard let id = try await Self.links.read(token, now: request.application.clock.now(), request.db),
               let meter = try await PrepaidStore(database: request.db).meter(id: id),
               let contract = try await Contract.find(meter.contractID, on: request.db)
         else { throw PrepaidError.linkExpired }

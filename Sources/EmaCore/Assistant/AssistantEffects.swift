@@ -23,6 +23,8 @@ public protocol AssistantEffects: Sendable {
     /// Makes a payment coupon of `amountCOP` of the contract's balance (nil: all of it), asked in
     /// `channel` (a conversation's channel: `web`, `kiosk`, `whatsapp`).
     func makeCoupon(contractNumber: String, amountCOP: Int64?, channel: String) async throws -> CouponOutcome
+    /// The prepaid meters registered to `phone`, each with its latest recharges (newest first).
+    func prepaidRecharges(phone: String) async throws -> [PrepaidMeterSummary]
     /// Stops the payment reminders of the number's enrollments (the bill still comes); returns
     /// how many enrollments had them on.
     func stopReminders(phone: String) async throws -> Int
@@ -245,5 +247,36 @@ public struct AssistantKnowledge: Sendable {
         self.publicURL = publicURL
         self.privacy = privacy
         self.terms = terms
+    }
+}
+
+/// A prepaid meter and its latest recharges, as Ema tells them to the meter's registered mobile.
+public struct PrepaidMeterSummary: Sendable, Equatable {
+    public struct Recharge: Sendable, Equatable {
+        /// `1 de diciembre de 2026, 7:31 a. m.`
+        public let when: String
+        public let amountCOP: Int64
+        /// `24,0 kWh`
+        public let units: String
+        /// In groups of four.
+        public let pin: String
+
+        public init(when: String, amountCOP: Int64, units: String, pin: String) {
+            self.when = when
+            self.amountCOP = amountCOP
+            self.units = units
+            self.pin = pin
+        }
+    }
+
+    public let meter: String
+    /// `Energía prepago` or `Agua prepago`.
+    public let service: String
+    public let recharges: [Recharge]
+
+    public init(meter: String, service: String, recharges: [Recharge]) {
+        self.meter = meter
+        self.service = service
+        self.recharges = recharges
     }
 }

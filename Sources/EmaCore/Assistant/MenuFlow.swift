@@ -68,11 +68,7 @@ extension Turn {
         let words = TextNormalizer.normalize(lastText ?? "")
         if words.contains("turno"), words.contains("cancel") || words.contains("anular") { return askTurnCode() }
         if ReminderStop.asked(words) { return try await stopReminders(effects: effects) }
-        if words.contains("prepago") || (words.contains("pin") && words.contains("recarga")) {
-            say("Consulta el PIN de tus recargas de energía o agua prepago, y descarga el certificado de tu medidor, en \(knowledge.publicURL)/prepago. Por tu seguridad te enviamos un código al celular registrado para el medidor.")
-            replies.append(.link(url: "\(knowledge.publicURL)/prepago", title: "Consultar mi prepago"))
-            return showMainMenu("¿Te ayudo con algo más?")
-        }
+        if words.contains("prepago") || (words.contains("pin") && words.contains("recarga")) { return try await answerPrepaid(effects: effects) }
         switch intent {
         case .inscribirFacturaWhatsapp: try await begin(.enroll, effects: effects)
         case .consultarContratos: try await begin(.list, effects: effects)

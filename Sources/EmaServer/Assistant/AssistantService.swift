@@ -123,6 +123,20 @@ struct AssistantService: AssistantEffects {
         }
     }
 
+    func prepaidRecharges(phone: String) async throws -> [PrepaidMeterSummary] {
+        let store = PrepaidStore(database: database)
+        var meters: [PrepaidMeterSummary] = []
+        for meter in try await store.meters(mobile: phone) {
+            meters.append(PrepaidMeterSummary(
+                meter: meter.number, service: meter.service == .energia ? "Energía prepago" : "Agua prepago",
+                recharges: try await store.recharges(of: meter, limit: 3).map {
+                    .init(when: PrepaidController.readable($0.at), amountCOP: $0.amountCOP, units: PrepaidController.units($0.units, meter.service),
+                          pin: PrepaidController.grouped($0.pin))
+                }))
+        }
+        return meters
+    }
+
     func stopReminders(phone: String) async throws -> Int {
         try await ReminderService.stop(phone: phone, now: clock.now(), on: database)
     }

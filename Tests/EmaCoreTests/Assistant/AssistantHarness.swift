@@ -99,6 +99,11 @@ actor FakeEffects: AssistantEffects {
 
     func setCouponsLimited() { couponsLimited = true }
 
+    /// Prepaid meters by registered mobile.
+    var prepaid: [String: [PrepaidMeterSummary]] = [:]
+    func setPrepaid(_ phone: String, _ meters: [PrepaidMeterSummary]) { prepaid[phone] = meters }
+    func prepaidRecharges(phone: String) -> [PrepaidMeterSummary] { prepaid[phone] ?? [] }
+
     /// Numbers that stopped their reminders.
     var remindersStopped: [String] = []
 

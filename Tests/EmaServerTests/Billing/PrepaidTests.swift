@@ -87,4 +87,16 @@ struct PrepaidTests {
             #expect(expired.status == .notFound && expired.body.contains("dura 30 minutos"))
         }
     }
+
+    @Test("Ema's effect gives the registered mobile its meters' latest recharges, PINs opened and grouped; another number nothing")
+    func emaEffect() async throws {
+        try await withEmaApp { app in
+            _ = try await DemoData.load(into: app)
+            let effects = app.assistantEffects(client: "+573005550123")
+            let meters = try await effects.prepaidRecharges(phone: "+573005550123")
+            #expect(meters.map(\.meter) == ["45012378901"] && meters[0].recharges.count == 3)
+            #expect(meters[0].recharges[0].pin == "6221 0947 3855 1207 9841" && meters[0].recharges[0].units == "24,0 kWh")
+            #expect(try await effects.prepaidRecharges(phone: "+573001234567").isEmpty)
+        }
+    }
 }

@@ -78,6 +78,16 @@ struct PrepaidStore {
         try await meter(where: "meter_number", equals: number)
     }
 
+    /// The meters registered to `mobile` (E.164), by number.
+    func meters(mobile: String) async throws -> [Meter] {
+        var meters: [Meter] = []
+        for row in try await database.sql.select().column("meter_number").from(Self.meters).where("mobile", .equal, SQLBind(mobile))
+            .orderBy("meter_number").limit(10).all() {
+            if let meter = try await meter(number: try row.decode(column: "meter_number", as: String.self)) { meters.append(meter) }
+        }
+        return meters
+    }
+
     func meter(id: UUID) async throws -> Meter? {
         try await meter(where: "id", equals: id)
     }

@@ -38,6 +38,17 @@ struct BillingHolderRecords: HolderRecords {
                 return "Factura con fecha límite \(CivilDate(try $0.decode(column: "due_date", as: String.self))?.displayName ?? ""): \(status.lowercased())"
             }))
         }
+        // Registered by the billing system (the next import brings them back: they are corrected there).
+        for meter in try await PrepaidStore(database: database).meters(mobile: phone) {
+            entries.append(.init(label: "Medidor prepago \(meter.number)", details: [
+                "Este número está registrado para recibir los códigos del medidor (\(meter.service == .energia ? "energía" : "agua"))",
+            ]))
+        }
+        for row in try await database.sql.select().columns("last4", "holder_name").from(SomosCards.schema).where("mobile", .equal, SQLBind(phone)).all() {
+            entries.append(.init(label: "Tarjeta SOMOS terminada en \(try row.decode(column: "last4", as: String.self))", details: [
+                "Titular: \(try row.decode(column: "holder_name", as: String.self)); este número recibe los códigos de sus certificados",
+            ]))
+        }
         for agreement in try await PaymentAgreement.query(on: database).filter(\.$acceptedPhone == phone).with(\.$contract).sort(\.$acceptedAt).all() {
             entries.append(.init(label: "Acuerdo de pago \(agreement.number) · contrato \(agreement.contract.contractNumber)", details: [
                 "Aceptado por \(agreement.acceptedName) el \(agreement.acceptedAt.bogotaStamp), con código enviado a este número",

@@ -62,4 +62,16 @@ struct SomosTests {
             #expect(none.status == .notFound && none.body.contains("no tiene movimientos en 2019"))
         }
     }
+
+    @Test("A holder's copy of their data lists the prepaid meter and the SOMOS card their number is registered for")
+    func inTheHoldersCopy() async throws {
+        try await withEmaApp { app in
+            _ = try await DemoData.load(into: app)
+            let prepaid = try await BillingHolderRecords().copy(of: try await Holder.find("+573005550123", on: app.db), on: app.db)
+            #expect(prepaid.map(\.label) == ["Medidor prepago 45012378901"])
+            let somos = try await BillingHolderRecords().copy(of: try await Holder.find("+573005550789", on: app.db), on: app.db)
+            #expect(somos.map(\.label) == ["Tarjeta SOMOS terminada en 4417"] && somos[0].details[0].contains("Diana Patricia Álvarez Serna"))
+            #expect(try await BillingHolderRecords().copy(of: try await Holder.find("+573001112233", on: app.db), on: app.db).isEmpty)
+        }
+    }
 }

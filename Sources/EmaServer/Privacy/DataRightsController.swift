@@ -97,12 +97,7 @@ struct DataRightsController: RouteCollection {
 
     /// The reason a code was not sent, for people; nil when it was.
     static func refusal(_ issue: CodeIssue, _ phone: String) -> String? {
-        switch issue {
-        case .sent: nil
-        case .wait(let seconds): "Ya te enviamos un código al \(ColombianMobile.display(phone)) hace un momento. Revisa tus mensajes de texto; podrás pedir otro en \(seconds) segundos."
-        case .hourlyLimit, .deviceLimit: "Por tu seguridad ya enviamos el máximo de códigos en la última hora. Inténtalo de nuevo más tarde."
-        case .unavailable: "La verificación por mensaje de texto no está disponible en este momento. Puedes ejercer tus derechos en una oficina o por la línea de atención."
-        }
+        issue.refusal(shownPhone: ColombianMobile.display(phone), elsewhere: "Puedes ejercer tus derechos en una oficina o por la línea de atención.")
     }
 
     /// The page that asks for the code sent to `phone`: the holder's (`codigo`), or a new number
@@ -118,14 +113,6 @@ struct DataRightsController: RouteCollection {
         }, status: status)
     }
 
-    /// No code on its way: the limits or the provider said no (a recent code still works).
-    static func blocks(_ issue: CodeIssue) -> Bool {
-        switch issue {
-        case .sent, .wait: false
-        default: true
-        }
-    }
-
     @Sendable
     func sendCode(request: Request) async throws -> Response {
         let form = try form(request)
@@ -133,7 +120,7 @@ struct DataRightsController: RouteCollection {
             return try await page(request, { $0.message = "Escribe un celular colombiano de 10 dígitos, por ejemplo 300 123 4567." }, status: .badRequest)
         }
         let issue = try await request.application.assistantEffects(client: request.clientAddress).sendCode(to: phone)
-        if Self.blocks(issue), let refusal = Self.refusal(issue, phone) {
+        if issue.blocks, let refusal = Self.refusal(issue, phone) {
             return try await page(request, { $0.message = refusal }, status: .tooManyRequests)
         }
         return try await codePage(request, phone: phone, message: Self.refusal(issue, phone))
@@ -193,7 +180,7 @@ struct DataRightsController: RouteCollection {
                 return try await again("Escribe el número nuevo: un celular colombiano de 10 dígitos, distinto del actual.")
             }
             let issue = try await effects.sendCode(to: new)
-            if Self.blocks(issue), let refusal = Self.refusal(issue, new) { return try await again(refusal) }
+            if issue.blocks, let refusal = Self.refusal(issue, new) { return try await again(refusal) }
             return try await codePage(request, phone: new, session: form.sesion ?? "")
         case "numero_codigo":
             guard let new = form.nuevo.flatMap(ColombianMobile.e164) else { return try await again("Escribe el número nuevo.") }

@@ -144,23 +144,11 @@ struct AgreementController: RouteCollection {
             return try await again("celular", "Escribe un celular colombiano de 10 dígitos, por ejemplo 300 123 4567.", .badRequest)
         }
         let issue = try await request.application.assistantEffects(client: request.clientAddress).sendCode(to: phone)
-        let refusal = Self.refusal(issue, phone)
-        switch issue {
-        case .sent, .wait: break // a code sent a moment ago still works
-        default: return try await again("celular", refusal ?? "", .tooManyRequests)
-        }
+        let refusal = issue.refusal(shownPhone: ColombianMobile.display(phone), elsewhere: "Te atendemos en cualquiera de nuestras oficinas.")
+        if issue.blocks { return try await again("celular", refusal ?? "", issue.status) }
         return try await page(request, contract: typed, instalments: form.cuotas) {
             $0.stage = $0.stage == "simular" ? "codigo" : $0.stage
             $0.name = name; $0.phone = phone; $0.shownPhone = ColombianMobile.display(phone); $0.message = refusal
-        }
-    }
-
-    static func refusal(_ issue: CodeIssue, _ phone: String) -> String? {
-        switch issue {
-        case .sent: nil
-        case .wait(let seconds): "Ya te enviamos un código al \(ColombianMobile.display(phone)) hace un momento; podrás pedir otro en \(SpanishDuration.wait(seconds: seconds))."
-        case .hourlyLimit, .deviceLimit: "Por tu seguridad ya enviamos el máximo de códigos en la última hora. Inténtalo de nuevo más tarde."
-        case .unavailable: "La verificación por mensaje de texto no está disponible en este momento. Te atendemos en cualquiera de nuestras oficinas."
         }
     }
 

@@ -30,6 +30,8 @@ struct AgreementService {
         let balance: Int64
         let overdue: Int64
         let inForce: PaymentAgreement?
+        /// The agreement in force's state today (pending or active).
+        var inForceStatus: PaymentAgreement.Status?
     }
 
     func debt(_ contract: Contract, on database: any Database) async throws -> Debt {
@@ -37,12 +39,13 @@ struct AgreementService {
         let today = clock.today
         let bills = try await Invoice.query(on: database).filter(\.$contract.$id == id).all()
         let overdue = bills.filter { $0.standing(today: today).status == .overdue }.reduce(0) { $0 + $1.balanceCOP }
-        var inForce: PaymentAgreement?
+        var inForce: (PaymentAgreement, PaymentAgreement.Status)?
         for agreement in try await PaymentAgreement.query(on: database).filter(\.$contract.$id == id)
             .filter(\.$status ~~ [PaymentAgreement.Status.pending.rawValue, PaymentAgreement.Status.active.rawValue]).all() {
-            if try await agreement.standing(today: today, on: database) != .expired { inForce = agreement }
+            let state = try await agreement.standing(today: today, on: database)
+            if state != .expired { inForce = (agreement, state) }
         }
-        return Debt(contract: contract, balance: bills.reduce(0) { $0 + $1.balanceCOP }, overdue: overdue, inForce: inForce)
+        return Debt(contract: contract, balance: bills.reduce(0) { $0 + $1.balanceCOP }, overdue: overdue, inForce: inForce?.0, inForceStatus: inForce?.1)
     }
 
     struct Offer {

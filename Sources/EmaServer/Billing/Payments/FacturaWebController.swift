@@ -132,7 +132,11 @@ struct FacturaWebController: RouteCollection {
             page.owed = "\(Money.format(cop: open.reduce(0) { $0 + $1.1.standing.balance })) en \(open.count) facturas"
             page.payAllKey = SecureRandom.hex(16)
         }
-        let owed = try await CouponService.balance(of: contract.requireID(), on: request.db)
+        // One read of every bill and agreement of the contract, for the coupon form and the agreement notice.
+        let agreements = AgreementService(database: request.db, clock: request.application.clock, policy: request.application.utilityProfile?.agreements,
+                                          coupons: request.application.utilityProfile?.coupons)
+        let debt = try await agreements.debt(contract, on: request.db)
+        let owed = debt.balance
         if let policy = request.application.utilityProfile?.coupons, owed > 0 {
             page.coupon = CouponForm(balance: Money.format(cop: owed), least: Money.format(cop: policy.least(balance: owed)),
                                      value: couponError?.value ?? SpanishNumber.integer(Int(owed)), key: SecureRandom.hex(16), error: couponError?.message)
@@ -140,10 +144,7 @@ struct FacturaWebController: RouteCollection {
             page.notice = couponError.message
         }
         let overdue = bills.filter { $0.1.standing.status == .overdue }.count
-        let agreements = AgreementService(database: request.db, clock: request.application.clock, policy: request.application.utilityProfile?.agreements,
-                                          coupons: request.application.utilityProfile?.coupons)
-        if let current = try await agreements.debt(contract, on: request.db).inForce {
-            let state = try await current.standing(today: request.application.clock.today, on: request.db)
+        if let current = debt.inForce, let state = debt.inForceStatus {
             page.agreement = AgreementNote(text: "Acuerdo de pago \(current.number): \(state.title.lowercased()).", url: "/factura/acuerdo/\(current.token)")
         } else if overdue > 0, agreements.policy != nil {
             page.agreementsURL = "/factura/\(contract.contractNumber)/acuerdo"

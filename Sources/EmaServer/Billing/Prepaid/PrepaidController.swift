@@ -80,15 +80,11 @@ struct PrepaidController: RouteCollection {
             }
         }
         let issue = try await request.application.assistantEffects(client: request.clientAddress).sendCode(to: meter.mobile)
-        switch issue {
-        case .sent, .wait: break
-        case .hourlyLimit, .deviceLimit:
-            return try await page(request, status: .tooManyRequests) { $0.meter = typed; $0.error = "Por tu seguridad ya enviamos el máximo de códigos en la última hora. Inténtalo de nuevo más tarde." }
-        case .unavailable:
-            return try await page(request, status: .serviceUnavailable) { $0.meter = typed; $0.error = "La verificación por mensaje de texto no está disponible en este momento. Te atendemos en la línea de atención o en una oficina." }
-        }
+        let refusal = issue.refusal(shownPhone: Self.shown(meter.mobile), elsewhere: "Te atendemos en la línea de atención o en una oficina.")
+        if issue.blocks { return try await page(request, status: issue.status) { $0.meter = typed; $0.error = refusal } }
         return try await page(request) {
             $0.stage = "codigo"
+            $0.message = refusal
             $0.meter = meter.number
             $0.shownPhone = Self.shown(meter.mobile)
         }

@@ -21,7 +21,7 @@ enum PaymentReminders {
             case .delivered: "Entregados"
             case .read: "Leídos"
             case .failed: "Fallidos"
-            case .skipped: "No enviados (pagada, suspendidos o vencida)"
+            case .skipped: "No enviados (factura pagada, recordatorios suspendidos o fecha pasada)"
             }
         }
     }

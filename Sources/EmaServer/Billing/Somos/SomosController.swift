@@ -31,6 +31,7 @@ struct SomosController: RouteCollection {
         var balance = ""
         var debtURL = ""
         var taxURLs: [TaxLink] = []
+        var message: String?
         var error: String?
     }
 
@@ -76,15 +77,11 @@ struct SomosController: RouteCollection {
                 $0.error = "No encontramos una tarjeta SOMOS con esa cédula y esos últimos cuatro dígitos. Revísalos en tu tarjeta o en tu extracto."
             }
         }
-        switch try await request.application.assistantEffects(client: request.clientAddress).sendCode(to: card.mobile) {
-        case .sent, .wait: break
-        case .hourlyLimit, .deviceLimit:
-            return try await page(request, status: .tooManyRequests) { $0.error = "Por tu seguridad ya enviamos el máximo de códigos en la última hora. Inténtalo de nuevo más tarde." }
-        case .unavailable:
-            return try await page(request, status: .serviceUnavailable) { $0.error = "La verificación por mensaje de texto no está disponible en este momento. Te atendemos en la línea de atención o en una oficina." }
-        }
+        let issue = try await request.application.assistantEffects(client: request.clientAddress).sendCode(to: card.mobile)
+        let refusal = issue.refusal(shownPhone: PrepaidController.shown(card.mobile), elsewhere: "Te atendemos en la línea de atención o en una oficina.")
+        if issue.blocks { return try await page(request, status: issue.status) { $0.error = refusal } }
         return try await page(request) {
-            $0.stage = "codigo"; $0.holderID = form.cedula ?? ""; $0.last4 = card.last4; $0.shownPhone = PrepaidController.shown(card.mobile)
+            $0.stage = "codigo"; $0.message = refusal; $0.holderID = form.cedula ?? ""; $0.last4 = card.last4; $0.shownPhone = PrepaidController.shown(card.mobile)
         }
     }
 

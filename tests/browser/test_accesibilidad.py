@@ -7,7 +7,8 @@ from selenium.webdriver.support.ui import Select
 from conftest import serious_violations, wait
 from test_backoffice import sign_in
 
-PUBLIC = ["/", "/chat", "/kiosco", "/factura", "/factura/10234567", "/factura/18660356/acuerdo", "/prepago", "/somos", "/certificados/verificar", "/pqr", "/radicado", "/radicado?numero=2026-0000001",
+PUBLIC = ["/", "/chat", "/kiosco", "/factura", "/factura/10234567", "/factura/18660356/acuerdo", "/prepago", "/somos", "/certificados/verificar", "/pqr", "/solicitudes", "/solicitudes?tipo=separacion_cuentas&contrato=10234567", "/solicitudes?tipo=aporte_voluntario",
+          "/radicado", "/radicado?numero=2026-0000001",
           "/danos", "/danos/consulta", "/danos/consulta?numero=DAN-2026-0000099", "/turnos", "/oficinas", "/transparencia", "/transparencia/consulta", "/datos-personales",
           "/indicadores", "/simulador", "/sandbox/sms", "/legal/privacidad", "/legal/terminos", "/backoffice/ingresar"]
 OFFICE = {

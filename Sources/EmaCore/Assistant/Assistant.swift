@@ -180,6 +180,7 @@ struct Turn {
         case .pqrName: try await pqrNameStep(input, effects: effects)
         case .pqrPhone: try await pqrPhoneStep(input, effects: effects)
         case .pqrConfirm: try await pqrConfirmStep(input, effects: effects)
+        case .requestDetail: requestDetailStep(input)
         case .askRadicado: try await radicadoStep(input, effects: effects)
         case .askRadicadoCode: try await radicadoCodeStep(input, effects: effects)
         case .surveyComment: try await surveyCommentStep(input, effects: effects)

@@ -148,12 +148,15 @@ public struct ContractSummary: Sendable, Equatable {
     public let address: String
     public let municipality: String
     public let active: Bool
+    /// The services the contract has.
+    public let services: [UtilityService]
 
-    public init(number: String, address: String, municipality: String, active: Bool) {
+    public init(number: String, address: String, municipality: String, active: Bool, services: [UtilityService] = []) {
         self.number = number
         self.address = address
         self.municipality = municipality
         self.active = active
+        self.services = services
     }
 }
 
@@ -229,6 +232,8 @@ public struct AssistantKnowledge: Sendable {
     public var advisorHours = AdvisorHours()
     /// The utility's coupon rules; nil when it makes no coupons.
     public var coupons: CouponPolicy?
+    /// The voluntary contributions it takes; nil when it takes none.
+    public var contributions: ContributionPolicy?
 
     /// The first phone line's number, the one Ema names when something needs a person.
     public var mainLineNumber: String { phoneLines.first?.number ?? "" }

@@ -29,6 +29,7 @@ public struct ConversationState: Codable, Sendable, Equatable {
         case pqrName
         case pqrPhone
         case pqrConfirm
+        case requestDetail
         case askRadicado
         case askRadicadoCode
         case surveyComment
@@ -97,6 +98,11 @@ public struct ConversationState: Codable, Sendable, Equatable {
         public var name: String?
         public var anonymous = false
         public var phone: String?
+        /// A billing request (separación de cuentas, aporte voluntario): its kind from the start,
+        /// the contract's services once known, and the request once its detail is given.
+        public var requestKind: ServiceRequest.Kind?
+        public var contractServices: [UtilityService]?
+        public var request: ServiceRequest?
 
         public init(type: CaseType) {
             self.type = type

@@ -69,6 +69,7 @@ extension Turn {
         if words.contains("turno"), words.contains("cancel") || words.contains("anular") { return askTurnCode() }
         if ReminderStop.asked(words) { return try await stopReminders(effects: effects) }
         if words.contains("prepago") || (words.contains("pin") && words.contains("recarga")) { return try await answerPrepaid(effects: effects) }
+        if let request = Self.serviceRequest(in: words) { return beginServiceRequest(request) }
         switch intent {
         case .inscribirFacturaWhatsapp: try await begin(.enroll, effects: effects)
         case .consultarContratos: try await begin(.list, effects: effects)

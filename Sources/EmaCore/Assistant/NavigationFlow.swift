@@ -55,6 +55,8 @@ extension Turn {
             showMainMenu("¿En qué te puedo ayudar?")
         case .pqrType, .pqrTopic, .pqrContract, .pqrParent, .pqrDescription, .pqrName, .pqrPhone, .pqrConfirm:
             beginPQR()
+        case .requestDetail:
+            askPQRContract()
         case .askRadicado, .askRadicadoCode:
             askRadicado()
         case .damageService, .damagePlace, .damageDescription, .damagePhone:

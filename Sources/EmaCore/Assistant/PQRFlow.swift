@@ -10,6 +10,8 @@ extension Turn {
         Choice("pqr_tipo:reclamo", "Reclamo"),
         Choice("pqr_tipo:recurso_reposicion", "Recurso contra una respuesta"),
         Choice("pqr_tipo:sugerencia", "Sugerencia"),
+        Choice("solicitud:separacion_cuentas", "Separar cuentas"),
+        Choice("solicitud:aporte_voluntario", "Aporte voluntario"),
         Choice("pqr_consultar", "Consultar un radicado"),
     ]
 
@@ -53,6 +55,9 @@ extension Turn {
         switch input {
         case .choice("pqr_consultar"):
             askRadicado()
+        case .choice(let id) where id.hasPrefix("solicitud:"):
+            guard let kind = ServiceRequest.Kind(rawValue: String(id.dropFirst("solicitud:".count))) else { return beginPQR() }
+            beginServiceRequest(kind)
         case .choice(let id) where id.hasPrefix("pqr_tipo:"):
             guard let type = CaseType(rawValue: String(id.dropFirst("pqr_tipo:".count))) else { return beginPQR() }
             state.pqr = ConversationState.PQRDraft(type: type)
@@ -94,7 +99,7 @@ extension Turn {
 
     var pqrNeedsContract: Bool {
         guard let type = state.pqr?.type else { return false }
-        return type == .reclamo || type.isRecurso
+        return type == .reclamo || type.isRecurso || state.pqr?.requestKind != nil
     }
 
     mutating func askPQRContract() {
@@ -120,12 +125,13 @@ extension Turn {
                 clearProcedure()
                 return showMainMenu("Por tu seguridad no puedo seguir buscando contratos en esta conversación. Puedes radicar tu solicitud en \(knowledge.publicURL)/pqr o llamarnos a la línea \(knowledge.mainLineNumber).")
             }
-            guard try await effects.contract(number: number) != nil else {
+            guard let found = try await effects.contract(number: number) else {
                 state.billMisses = (state.billMisses ?? 0) + 1
                 say("No encontré el contrato \(number). Revisa que esté bien escrito y escríbelo de nuevo.")
                 return askPQRContract()
             }
             state.pqr?.contractNumber = number
+            if state.pqr?.requestKind != nil { return askRequestDetail(services: found.services) }
             if state.pqr?.type.isRecurso == true {
                 state.step = .pqrParent
                 return say("Escribe el número de radicado de la respuesta que quieres recurrir (por ejemplo 2026-0000123). Tienes cinco días hábiles desde que te la notificamos. No tienes que pagar la factura en discusión para presentar el recurso; solo la parte que no reclamas (o el promedio de los últimos cinco periodos).")
@@ -160,7 +166,7 @@ extension Turn {
 
     mutating func askPQRName() {
         state.step = .pqrName
-        if state.pqr?.type.allowsAnonymous == true {
+        if state.pqr?.type.allowsAnonymous == true, state.pqr?.requestKind == nil {
             ask("¿A nombre de quién la radico? Escribe tu nombre completo, o elige «Prefiero el anonimato».", [Choice("pqr_anonimo", "Prefiero el anonimato")])
         } else {
             say("¿A nombre de quién la radico? Escribe tu nombre completo.")
@@ -169,7 +175,7 @@ extension Turn {
 
     mutating func pqrNameStep(_ input: Input, effects: any AssistantEffects) async throws {
         switch input {
-        case .choice("pqr_anonimo") where state.pqr?.type.allowsAnonymous == true:
+        case .choice("pqr_anonimo") where state.pqr?.type.allowsAnonymous == true && state.pqr?.requestKind == nil:
             state.pqr?.anonymous = true
             state.pqr?.name = nil
         case .text(let text):
@@ -208,12 +214,16 @@ extension Turn {
         guard let draft = state.pqr else { return beginPQR() }
         state.step = .pqrConfirm
         var lines = ["Tipo: \(draft.type.title)"]
-        if let topic = CaseCatalog.topics.first(where: { $0.causal == draft.causal }), draft.type != .sugerencia { lines.append("Tema: \(topic.title)") }
+        if let request = draft.request {
+            lines.append("Solicitud: \(request.kind.title). \(request.summary)")
+        } else if let topic = CaseCatalog.topics.first(where: { $0.causal == draft.causal }), draft.type != .sugerencia {
+            lines.append("Tema: \(topic.title)")
+        }
         if let contract = draft.contractNumber { lines.append("Contrato: \(contract)") }
         if let parent = draft.parentRadicado { lines.append("Recurso contra el radicado: \(parent)") }
         lines.append("A nombre de: \(draft.anonymous ? "anónimo" : draft.name ?? "")")
         if let phone = draft.phone { lines.append("Te avisamos al: \(ColombianMobile.display(phone))") }
-        lines.append("Tu relato: «\(String((draft.description ?? "").prefix(300)))»")
+        if draft.request == nil { lines.append("Tu relato: «\(String((draft.description ?? "").prefix(300)))»") }
         ask("Revisa tu solicitud:\n" + lines.joined(separator: "\n") + "\n¿La radico?", [Choice("pqr_radicar", "Sí, radicar"), Choice("pqr_no", "No, cancelar")])
     }
 
@@ -224,7 +234,7 @@ extension Turn {
             let filing = CaseFiling(
                 type: draft.type, causal: draft.causal, contractNumber: draft.contractNumber, parentRadicado: draft.parentRadicado,
                 description: description, name: draft.name, anonymous: draft.anonymous, phone: draft.phone,
-                channel: state.channel, conversationID: state.id
+                channel: state.channel, conversationID: state.id, request: draft.request
             )
             switch try await effects.fileCase(filing) {
             case .filed(let radicado, let code, let dueDate):

@@ -12,9 +12,11 @@ public struct CaseFiling: Sendable, Equatable {
     public var phone: String?
     public var channel: Channel
     public var conversationID: String
+    /// A billing request filed as this petición.
+    public var request: ServiceRequest?
 
     public init(type: CaseType, causal: String, contractNumber: String?, parentRadicado: String?, description: String,
-                name: String?, anonymous: Bool, phone: String?, channel: Channel, conversationID: String) {
+                name: String?, anonymous: Bool, phone: String?, channel: Channel, conversationID: String, request: ServiceRequest? = nil) {
         self.type = type
         self.causal = causal
         self.contractNumber = contractNumber
@@ -25,6 +27,7 @@ public struct CaseFiling: Sendable, Equatable {
         self.phone = phone
         self.channel = channel
         self.conversationID = conversationID
+        self.request = request
     }
 }
 

@@ -83,7 +83,7 @@ struct AssistantService: AssistantEffects {
         try await admitLookup(number)
         guard let contract = try await ContractDirectory(database: database).contract(number: number) else { return nil }
         return ContractSummary(number: contract.contractNumber, address: contract.address, municipality: contract.municipality,
-                               active: contract.status == ContractStatus.activo.rawValue)
+                               active: contract.status == ContractStatus.activo.rawValue, services: contract.serviceList)
     }
 
     func enrollments(phone: String) async throws -> [EnrollmentSummary] {
@@ -166,6 +166,7 @@ struct AssistantService: AssistantEffects {
         draft.anonymous = filing.anonymous
         draft.name = filing.name
         draft.phone = filing.phone
+        draft.request = filing.request
         do {
             let filed = try await caseService.file(draft)
             return .filed(radicado: filed.radicado, code: filed.code, dueDate: filed.dueOn.nameWithWeekday)

@@ -76,7 +76,7 @@ extension CaseStatusSummary {
     init(_ row: PQRCase) {
         let view = CustomerCaseView(row: row)
         self.init(
-            radicado: row.radicado, typeTitle: row.typeValue.title, statusTitle: view.status.publicTitle,
+            radicado: row.radicado, typeTitle: row.typeTitle, statusTitle: view.status.publicTitle,
             filedOn: CivilDate(row.filedOn)?.displayName ?? row.filedOn,
             dueOn: CivilDate(row.effectiveDue)?.nameWithWeekday ?? row.effectiveDue,
             decision: view.notified ? row.decisionValue?.title : nil,

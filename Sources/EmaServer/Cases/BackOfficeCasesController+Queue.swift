@@ -120,7 +120,7 @@ extension BackOfficeCasesController {
             else if row.statusValue.isOpen, due < today { flag = "Vencida"; flagClass = "vencida" }
             else if row.statusValue.isOpen, !(soon < due) { flag = "Vence pronto"; flagClass = "alerta" }
             return Row(
-                radicado: row.radicado, type: row.typeValue.title, causal: CaseCatalog.causal(row.causal)?.title ?? "Sin clasificar",
+                radicado: row.radicado, type: row.typeTitle, causal: CaseCatalog.causal(row.causal)?.title ?? "Sin clasificar",
                 channel: row.channelValue.title, filedOn: CivilDate(row.filedOn)?.displayName ?? row.filedOn,
                 dueOn: (CivilDate(row.effectiveDue)?.displayName ?? row.effectiveDue) + (row.extendedDueOn != nil ? " (prorrogada)" : ""),
                 assigned: row.assignedName ?? "—", status: row.statusValue.title, flag: flag, flagClass: flagClass, priority: row.priority

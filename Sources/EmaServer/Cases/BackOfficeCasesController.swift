@@ -93,6 +93,8 @@ struct BackOfficeCasesController: RouteCollection {
         let filedAt: String
         let dueOn: String
         let term: String
+        /// A billing request's ask in a line, for the agent to pass on to billing once granted.
+        let request: String?
         let extendable: Bool
         let flag: String?
         let person: String
@@ -147,10 +149,10 @@ struct BackOfficeCasesController: RouteCollection {
         if row.positiveSilence { flag = "Venció sin respuesta: silencio administrativo positivo. Reconoce sus efectos dentro de las 72 horas." }
         else if row.statusValue.isOpen, let due, due < today { flag = "Vencida desde el \(due.nameWithWeekday)." }
         let page = DetailPage(
-            title: "Radicado \(row.radicado)", frame: .init(staff), radicado: row.radicado, type: row.typeValue.title,
+            title: "Radicado \(row.radicado)", frame: .init(staff), radicado: row.radicado, type: row.typeTitle,
             status: row.statusValue.title, open: row.statusValue.isOpen, channel: row.channelValue.title,
             filedAt: PQRWebController.dateTime(row.filedAt), dueOn: (due?.nameWithWeekday ?? row.effectiveDue) + (row.extendedDueOn != nil ? " (prorrogada)" : ""),
-            term: "\(row.term.businessDays) días hábiles · \(row.term.law)", extendable: extendable, flag: flag,
+            term: "\(row.term.businessDays) días hábiles · \(row.term.law)", request: row.requestDetail, extendable: extendable, flag: flag,
             person: row.anonymous ? "Anónimo" : (row.name ?? "—"), idNumber: row.idNumber ?? "—", phone: row.phone.map(ColombianMobile.display) ?? "—",
             email: row.email ?? "—", contract: row.contractNumber ?? "—", invoice: row.invoiceNumber ?? "—",
             municipality: row.municipality ?? "—", segment: row.segment.flatMap { Segment(rawValue: $0)?.displayName } ?? "—",

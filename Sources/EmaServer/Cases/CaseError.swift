@@ -38,6 +38,8 @@ enum CaseError: EmaError {
     case unknownStaff
     case placeRequired
     case invalidRequest
+    /// A billing request that cannot be made as asked (a one-service contract, an amount out of range).
+    case serviceRequest(ServiceRequest.Problem)
 
     var status: HTTPResponseStatus {
         switch self {
@@ -86,6 +88,10 @@ enum CaseError: EmaError {
         case .unknownStaff: "unknown_staff"
         case .placeRequired: "place_required"
         case .invalidRequest: "invalid_request"
+        case .serviceRequest(.singleService): "single_service_contract"
+        case .serviceRequest(.contributionsUnavailable): "contributions_unavailable"
+        case .serviceRequest(.servicesRequired), .serviceRequest(.unknownService): "request_services"
+        case .serviceRequest: "contribution_amount"
         }
     }
 
@@ -125,6 +131,7 @@ enum CaseError: EmaError {
         case .unknownStaff: "Elige de la lista a quién asignar la solicitud."
         case .placeRequired: "Elige tu municipio de la lista, o escribe el número de tu contrato."
         case .invalidRequest: "La solicitud no es un JSON válido: «type» y «description» son obligatorios; «anonymous» y «priority» son verdadero o falso."
+        case .serviceRequest(let problem): problem.message
         }
     }
 }

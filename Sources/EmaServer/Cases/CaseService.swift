@@ -35,6 +35,8 @@ struct CaseDraft: Sendable {
     /// A key the form or the client sends once per submission (16–64 characters): sending it
     /// again gives the same radicado and code instead of a second case.
     var submissionKey: String?
+    /// A billing request (separación de cuentas, aporte voluntario): a petición about a contract.
+    var request: ServiceRequest?
 }
 
 /// Filing, lookup, assignment, notes, extension, answer and survey of PQR cases. Every change
@@ -126,6 +128,13 @@ struct CaseService {
             else { throw CaseError.contractNotFound }
             contract = found
         }
+        if let request = draft.request {
+            // A billing request is a petición about one contract, checked against what it has.
+            guard draft.type == .peticion, let contract else { throw CaseError.contractRequired }
+            if request.kind == .separacionCuentas {
+                do { _ = try ServiceRequest.separation(request.services, contractServices: contract.serviceList) } catch { throw CaseError.serviceRequest(error) }
+            }
+        }
         var invoice: Invoice?
         if let typed = draft.invoiceNumber?.trimmingCharacters(in: .whitespaces), !typed.isEmpty {
             guard let contract, let found = try await ContractDirectory(database: database).invoice(number: typed, of: contract)
@@ -178,6 +187,9 @@ struct CaseService {
         row.parentID = parent?.id
         row.positiveSilence = false
         row.submissionKey = key
+        row.requestKind = draft.request?.kind.rawValue
+        row.requestDetail = draft.request?.summary
+        row.requestAmountCOP = draft.request?.amountCOP
 
         let caseID = row.id!
         let (type, channel, recordedBy, parentRadicado) = (draft.type, draft.channel, draft.recordedBy, parent?.radicado)

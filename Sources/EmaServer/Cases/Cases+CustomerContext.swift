@@ -12,7 +12,7 @@ struct CasesCustomerContext: CustomerContextSource {
             let when = row.statusValue.isOpen
                 ? "vence el \(CivilDate(row.effectiveDue)?.displayName ?? row.effectiveDue)"
                 : row.answeredOn.flatMap(CivilDate.init).map { "respondida el \($0.displayName)" } ?? ""
-            return .init(label: "\(row.typeValue.title) \(row.radicado)", detail: [row.statusValue.title, when].filter { !$0.isEmpty }.joined(separator: " · "),
+            return .init(label: "\(row.typeTitle) \(row.radicado)", detail: [row.statusValue.title, when].filter { !$0.isEmpty }.joined(separator: " · "),
                          link: "/backoffice/pqr/\(row.radicado)")
         })
     }

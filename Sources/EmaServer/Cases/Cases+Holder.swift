@@ -15,7 +15,7 @@ struct CaseHolderRecords: HolderRecords {
             if let id = row.idNumber { details.append("Identificación: \(id)") }
             if let email = row.email { details.append("Correo: \(email)") }
             if let contract = row.contractNumber { details.append("Contrato: \(contract)") }
-            return .init(label: "\(row.typeValue.title) \(row.radicado)", details: details)
+            return .init(label: "\(row.typeTitle) \(row.radicado)", details: details)
         }
     }
 

@@ -56,6 +56,11 @@ final class PQRCase: Model, @unchecked Sendable {
     @OptionalField(key: "satisfaction") var satisfaction: Int?
     @OptionalField(key: "satisfaction_comment") var satisfactionComment: String?
     @OptionalField(key: "satisfaction_at") var satisfactionAt: Date?
+    /// A billing request's kind (`ServiceRequest.Kind`), what it asks in a line, and the
+    /// contribution's amount: what the agent tells the billing system once it is granted.
+    @OptionalField(key: "request_kind") var requestKind: String?
+    @OptionalField(key: "request_detail") var requestDetail: String?
+    @OptionalField(key: "request_amount_cop") var requestAmountCOP: Int64?
 
     init() {}
 
@@ -66,6 +71,25 @@ final class PQRCase: Model, @unchecked Sendable {
     /// The deadline that applies now: the extended one once notice was given.
     var effectiveDue: String { extendedDueOn ?? dueOn }
     var term: LegalTerm { LegalTerm.of(typeValue, serviceRelated: serviceRelated) }
+    var requestValue: ServiceRequest.Kind? { requestKind.flatMap(ServiceRequest.Kind.init(rawValue:)) }
+    /// «Petición», or «Petición · Separación de cuentas» for a billing request.
+    var typeTitle: String { typeValue.title + (requestValue.map { " · \($0.title)" } ?? "") }
+}
+
+/// Billing requests filed as peticiones (separación de cuentas, aportes voluntarios).
+struct AddRequestToCases: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        // One column per statement: SQLite adds one at a time.
+        try await database.schema(PQRCase.schema).field("request_kind", .string).update()
+        try await database.schema(PQRCase.schema).field("request_detail", .string).update()
+        try await database.schema(PQRCase.schema).field("request_amount_cop", .int64).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        for field in ["request_amount_cop", "request_detail", "request_kind"] {
+            try await database.schema(PQRCase.schema).deleteField(.string(field)).update()
+        }
+    }
 }
 
 /// What happened to a case: filing, assignment, notes, extension, answer, notification,

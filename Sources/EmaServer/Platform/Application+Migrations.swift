@@ -50,5 +50,6 @@ extension Application {
         migrations.add(CreatePrepaid())
         migrations.add(CreateCertificates())
         migrations.add(CreateSomos())
+        migrations.add(AddRequestToCases())
     }
 }

@@ -70,6 +70,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try app.register(collection: BackOfficeController())
     try app.register(collection: BackOfficeDispatchController())
     try app.register(collection: PQRWebController())
+    try app.register(collection: ServiceRequestController())
     try app.register(collection: BackOfficeCasesController())
     try app.register(collection: DamageController())
     try app.register(collection: TransparencyController())

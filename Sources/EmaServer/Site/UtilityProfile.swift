@@ -58,6 +58,8 @@ public struct UtilityProfile: Codable, Sendable {
     public var agreements: AgreementPolicy?
     /// Payment reminders on WhatsApp; without it, none is sent.
     public var reminders: Reminders?
+    /// Voluntary contributions added to the next bill; without it, none is taken.
+    public var contributions: ContributionPolicy?
 
     public struct Reminders: Codable, Sendable {
         /// Days before the due date (1–10).
@@ -102,7 +104,7 @@ public struct UtilityProfile: Codable, Sendable {
             if let days = profile.reminders?.daysBefore, !(1...10).contains(days) {
                 throw UtilityProfileError("El archivo \(path) no es válido: reminders.daysBefore debe estar entre 1 y 10 días.")
             }
-            if let problem = profile.coupons?.problem ?? profile.agreements?.problem {
+            if let problem = profile.coupons?.problem ?? profile.agreements?.problem ?? profile.contributions?.problem {
                 throw UtilityProfileError("El archivo \(path) no es válido: \(problem).")
             }
             return profile

@@ -6,8 +6,8 @@ import Testing
 actor FakeEffects: AssistantEffects {
     var consents: [ConsentEvidence] = []
     var contracts: [String: ContractSummary] = [
-        "10234567": ContractSummary(number: "10234567", address: "CL 50 45 12 AP 301", municipality: "Medellín", active: true),
-        "20345678": ContractSummary(number: "20345678", address: "CR 43A 1 50", municipality: "Itagüí", active: true),
+        "10234567": ContractSummary(number: "10234567", address: "CL 50 45 12 AP 301", municipality: "Medellín", active: true, services: [.energia, .agua, .gas]),
+        "20345678": ContractSummary(number: "20345678", address: "CR 43A 1 50", municipality: "Itagüí", active: true, services: [.energia]),
         "30456789": ContractSummary(number: "30456789", address: "TV 32 75 20", municipality: "Bello", active: false),
         "40567890": ContractSummary(number: "40567890", address: "DG 55 34 10", municipality: "Envigado", active: true),
         "50678901": ContractSummary(number: "50678901", address: "CQ 1 2 3", municipality: "Sabaneta", active: true),
@@ -336,6 +336,7 @@ enum TestKnowledge {
         terms: LegalDocument(version: "2026-11", title: "Términos y condiciones", text: "Texto de los términos", sha256: "bb22", url: "http://127.0.0.1:8080/legal/terminos")
         )
         knowledge.coupons = CouponPolicy(minimumCOP: 10_000, validDays: 10, collectorGLN: "7707181000005")
+        knowledge.contributions = ContributionPolicy(minimumCOP: 1_000, maximumCOP: 1_000_000, purpose: "subsidios de los hogares de menores ingresos")
         knowledge.officeDirectory = [
             OfficeEntry(name: "Oficina Miguel de Aguinaga", municipality: "Medellín", address: "CL 44 52 165", hours: "Lunes a viernes de 7:30 a. m. a 5:30 p. m.", services: ["Pago de factura", "Turnos"], selfService: false),
             OfficeEntry(name: "Punto Fácil Envigado", municipality: "Medellín", address: "CR 43A 34 95", hours: "Lunes a sábado", services: ["Pago de factura"], selfService: true),

@@ -150,23 +150,30 @@ public struct ContractSummary: Sendable, Equatable {
     public let active: Bool
     /// The services the contract has.
     public let services: [UtilityService]
+    /// How the bill reaches the holder outside Ema.
+    public let billChannels: [BillChannel]
 
-    public init(number: String, address: String, municipality: String, active: Bool, services: [UtilityService] = []) {
+    public init(number: String, address: String, municipality: String, active: Bool, services: [UtilityService] = [],
+                billChannels: [BillChannel] = [.impresa]) {
         self.number = number
         self.address = address
         self.municipality = municipality
         self.active = active
         self.services = services
+        self.billChannels = billChannels
     }
 }
 
 public struct EnrollmentSummary: Sendable, Equatable {
     public let contractNumber: String
     public let maskedAddress: String
+    /// How the bill reaches the holder outside Ema.
+    public let billChannels: [BillChannel]
 
-    public init(contractNumber: String, maskedAddress: String) {
+    public init(contractNumber: String, maskedAddress: String, billChannels: [BillChannel] = [.impresa]) {
         self.contractNumber = contractNumber
         self.maskedAddress = maskedAddress
+        self.billChannels = billChannels
     }
 }
 
@@ -234,6 +241,8 @@ public struct AssistantKnowledge: Sendable {
     public var coupons: CouponPolicy?
     /// The voluntary contributions it takes; nil when it takes none.
     public var contributions: ContributionPolicy?
+    /// Whether the paper bill goes on once enrolled on WhatsApp.
+    public var paperBill = PaperBillPolicy()
 
     /// The first phone line's number, the one Ema names when something needs a person.
     public var mainLineNumber: String { phoneLines.first?.number ?? "" }

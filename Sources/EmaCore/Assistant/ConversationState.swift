@@ -153,6 +153,8 @@ public struct ConversationState: Codable, Sendable, Equatable {
     /// Contract numbers typed that did not exist, to stop a walk through the numbers.
     public var billMisses: Int?
     public var pqr: PQRDraft?
+    /// How the contract being enrolled gets its bill outside Ema (to say what the holder keeps).
+    public var contractChannels: [BillChannel]?
     public var damage: DamageDraft?
     /// The last report filed in this conversation for a hazard (gas, a fallen cable): its number,
     /// the hazard and when, so a second message about the same danger is not asked to file it again.

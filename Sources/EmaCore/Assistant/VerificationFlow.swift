@@ -194,6 +194,7 @@ extension Turn {
             return limitReached(phone, enrolled)
         }
         state.contractNumber = number
+        state.contractChannels = contract.billChannels
         let challenge = AddressChallenge.options(for: contract.address, contractNumber: number)
         state.addressChoices = challenge.choices
         state.rightAddressID = challenge.rightID
@@ -248,7 +249,7 @@ extension Turn {
             • Puedes inscribir hasta \(assistant.maxContractsPerPhone) contratos por número de celular.
             • Puedes eliminar un contrato cuando quieras, desde este mismo menú.
             • Este servicio no tiene ningún costo.
-            • Seguirás recibiendo tu factura por el canal que ya tienes; la factura impresa sigue llegando a la dirección del servicio.
+            \(keptChannelsLine(state.contractChannels ?? [.impresa]))
             • Puedes pagar tu factura en línea en Factura Web; el pago se aplica de inmediato.
             • Si en un periodo no podemos entregarte la factura por WhatsApp, te llegará impresa en el siguiente; si pasa tres periodos seguidos, desactivaremos el envío por WhatsApp.
             """
@@ -260,9 +261,13 @@ extension Turn {
         guard case .choice(let id) = input, id.hasPrefix("eliminar:") else {
             return try await proceed(effects: effects)
         }
-        state.contractNumber = String(id.dropFirst("eliminar:".count))
+        let number = String(id.dropFirst("eliminar:".count))
+        state.contractNumber = number
+        if let phone = state.verifiedPhone {
+            state.contractChannels = try await effects.enrollments(phone: phone).first { $0.contractNumber == number }?.billChannels
+        }
         state.step = .confirmRemoval
-        ask("¿Seguro que quieres dejar de recibir por WhatsApp la factura del contrato \(state.contractNumber!)? La seguirás recibiendo impresa.", [Choice("eliminar_si", "Sí, eliminar"), Choice("eliminar_no", "No")])
+        ask("¿Seguro que quieres dejar de recibir por WhatsApp la factura del contrato \(number)? \(afterRemoval)", [Choice("eliminar_si", "Sí, eliminar"), Choice("eliminar_no", "No")])
     }
 
     mutating func confirmRemovalStep(_ input: Input, effects: any AssistantEffects) async throws {
@@ -271,7 +276,7 @@ extension Turn {
             guard let number = state.contractNumber, let phone = state.verifiedPhone else { return showEnrollmentMenu() }
             state.contractNumber = nil
             if try await effects.removeEnrollment(phone: phone, contractNumber: number) {
-                showEnrollmentMenu("Listo, eliminé el contrato \(number) de Tu factura por WhatsApp. Seguirás recibiendo la factura impresa. ¿Qué más quieres hacer?")
+                showEnrollmentMenu("Listo, eliminé el contrato \(number) de Tu factura por WhatsApp. \(afterRemoval) ¿Qué más quieres hacer?")
             } else {
                 showEnrollmentMenu("El contrato \(number) ya no estaba inscrito en este número. ¿Qué más quieres hacer?")
             }
@@ -281,5 +286,29 @@ extension Turn {
         case nil:
             ask("¿Eliminas el contrato \(state.contractNumber ?? "")?", [Choice("eliminar_si", "Sí, eliminar"), Choice("eliminar_no", "No")])
         }
+    }
+}
+
+// MARK: What keeps coming besides WhatsApp
+
+extension Turn {
+    /// The enrollment's note on the bill's other channels: what keeps coming (the terms keep
+    /// the paper bill unless the utility says otherwise), and what stops.
+    func keptChannelsLine(_ channels: [BillChannel]) -> String {
+        let kept = knowledge.paperBill.kept(channels)
+        var lines: [String] = []
+        if let keeps = PaperBillPolicy.keepsSentence(kept) { lines.append("• WhatsApp no reemplaza lo que ya recibes: tu factura \(keeps).") }
+        if channels.contains(.impresa), !kept.contains(.impresa) {
+            lines.append("• Desde la próxima factura ya no te llegará impresa: la recibirás por WhatsApp (y, si una entrega falla, impresa).")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// What the holder keeps receiving once the contract leaves WhatsApp.
+    var afterRemoval: String {
+        guard let keeps = PaperBillPolicy.keepsSentence(state.contractChannels ?? [.impresa]) else {
+            return "Consulta y descarga tu factura en Factura Web: \(knowledge.publicURL)/factura."
+        }
+        return "Tu factura \(keeps)."
     }
 }

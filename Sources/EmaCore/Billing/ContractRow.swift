@@ -7,10 +7,12 @@ public struct ContractRow: Sendable, Equatable {
     public var segment: Segment
     public var services: Set<UtilityService>
     public var status: ContractStatus
+    /// How the bill reaches the customer outside Ema (`bill_channels`; paper when not said).
+    public var billChannels: Set<BillChannel>
 
     public init(
         contractNumber: String, holderName: String, address: String, municipality: String,
-        segment: Segment, services: Set<UtilityService>, status: ContractStatus = .activo
+        segment: Segment, services: Set<UtilityService>, status: ContractStatus = .activo, billChannels: Set<BillChannel> = [.impresa]
     ) {
         self.contractNumber = contractNumber
         self.holderName = holderName
@@ -19,13 +21,14 @@ public struct ContractRow: Sendable, Equatable {
         self.segment = segment
         self.services = services
         self.status = status
+        self.billChannels = billChannels
     }
 }
 
 /// The `contracts.csv` format of interfaces.md.
 public enum ContractCSV: CSVRowFormat {
     public static let requiredColumns = ["contract_number", "holder_name", "address", "municipality", "segment", "services"]
-    public static let optionalColumns = ["status"]
+    public static let optionalColumns = ["status", "bill_channels"]
     public static let keyColumn = "contract_number"
 
     public static func key(of row: ContractRow) -> String { row.contractNumber }
@@ -38,10 +41,11 @@ public enum ContractCSV: CSVRowFormat {
         let segment = reader.choice("segment", as: Segment.self, what: "un segmento")
         let services = BillingFields.services(&reader)
         let status = reader.choice("status", as: ContractStatus.self, what: "un estado", default: .activo)
-        guard let number, let segment, let services, let status, reader.problems.isEmpty else { return nil }
+        let channels = BillingFields.billChannels(&reader)
+        guard let number, let segment, let services, let status, let channels, reader.problems.isEmpty else { return nil }
         return ContractRow(
             contractNumber: number, holderName: holder, address: address, municipality: municipality,
-            segment: segment, services: services, status: status
+            segment: segment, services: services, status: status, billChannels: channels
         )
     }
 }
@@ -60,6 +64,23 @@ enum BillingFields {
             return nil
         }
         return value
+    }
+
+    /// `impresa`, `correo` or both, `;`-separated; empty or absent: `impresa`.
+    static func billChannels(_ reader: inout CSVFieldReader) -> Set<BillChannel>? {
+        let value = reader.text("bill_channels")
+        guard reader.isWellFormed else { return nil }
+        let names = value.split(separator: ";").map { $0.trimmingASCIISpaces() }.filter { !$0.isEmpty }
+        guard !names.isEmpty else { return [.impresa] }
+        var channels = Set<BillChannel>()
+        for name in names {
+            guard let channel = BillChannel(rawValue: CSVFieldReader.folded(name)) else {
+                reader.fail("bill_channels", "«\(CSVFieldReader.echo(name))» no es un canal de factura válido; use impresa o correo, separados por «;»")
+                return nil
+            }
+            channels.insert(channel)
+        }
+        return channels
     }
 
     static func services(_ reader: inout CSVFieldReader) -> Set<UtilityService>? {

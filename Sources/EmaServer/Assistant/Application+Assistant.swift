@@ -71,6 +71,7 @@ extension Application {
         if let hours = emaConfig.advisorHours { complete.advisorHours = hours }
         complete.coupons = utility.coupons
         complete.contributions = utility.contributions
+        complete.paperBill = utility.paperBill ?? PaperBillPolicy()
         complete.municipalityPoints = (utility.municipalityPoints ?? []).map { MunicipalityPoint(name: $0.name, latitude: $0.latitude, longitude: $0.longitude) }
         assistant = Assistant(knowledge: complete, classifier: intentClassifier)
     }

@@ -83,7 +83,8 @@ struct AssistantService: AssistantEffects {
         try await admitLookup(number)
         guard let contract = try await ContractDirectory(database: database).contract(number: number) else { return nil }
         return ContractSummary(number: contract.contractNumber, address: contract.address, municipality: contract.municipality,
-                               active: contract.status == ContractStatus.activo.rawValue, services: contract.serviceList)
+                               active: contract.status == ContractStatus.activo.rawValue, services: contract.serviceList,
+                               billChannels: contract.billChannelList)
     }
 
     func enrollments(phone: String) async throws -> [EnrollmentSummary] {

@@ -42,6 +42,7 @@ struct AdminContractsController: RouteCollection {
 
     /// Example: `GET /api/v1/admin/contracts/10234567` with `Authorization: Bearer …` →
     /// `{"contractNumber":"10234567","segment":"hogares","municipality":"Medellín","paperInvoice":false,
+    ///   "billChannels":["impresa"],"paperReasons":["canal_habitual"],
     ///   "status":"activo","services":["energia","agua"],"enrollments":[]}`; 404 `contract_not_found`.
     @Sendable
     func show(request: Request) async throws -> AdminContractDTO {
@@ -54,6 +55,8 @@ struct AdminContractsController: RouteCollection {
             segment: contract.segment,
             municipality: contract.municipality,
             paperInvoice: contract.paperInvoice,
+            billChannels: contract.billChannelList.map(\.rawValue),
+            paperReasons: try await request.application.paperList().reasons(contract).map(\.rawValue),
             status: contract.status,
             services: contract.serviceList.map(\.rawValue),
             enrollments: try await Enrollment.query(on: request.db).filter(\.$contract.$id == contract.requireID()).sort(\.$createdAt).all()
@@ -72,7 +75,12 @@ struct AdminContractDTO: Content {
     let contractNumber: String
     let segment: String
     let municipality: String
+    /// The last close found no WhatsApp delivery: the next bill goes on paper for that reason.
     let paperInvoice: Bool
+    /// How the billing system sends the bill (`impresa`, `correo`).
+    let billChannels: [String]
+    /// Why the coming bill goes on paper (`PaperBillPolicy.Reason` codes); empty: it does not.
+    let paperReasons: [String]
     let status: String
     let services: [String]
     let enrollments: [Enrollment]

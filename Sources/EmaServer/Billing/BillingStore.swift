@@ -41,23 +41,24 @@ struct BillingStore {
         try await database.writeTransaction { transaction in
             let sql = transaction.sql
             let existing = try await sql.select()
-                .columns("contract_number", "holder_name", "address", "municipality", "segment", "services", "status")
+                .columns("contract_number", "holder_name", "address", "municipality", "segment", "services", "status", "bill_channels")
                 .from(Contract.schema)
                 .where("contract_number", .in, rows.map(\.contractNumber))
                 .all()
             var stored: [String: [String]] = [:]
             for row in existing {
-                let values = try ["holder_name", "address", "municipality", "segment", "services", "status"].map {
+                let values = try ["holder_name", "address", "municipality", "segment", "services", "status", "bill_channels"].map {
                     try row.decode(column: $0, as: String.self)
                 }
                 stored[try row.decode(column: "contract_number", as: String.self)] = values
             }
             var counts = UpsertCounts()
             let insert = sql.insert(into: Contract.schema)
-                .columns("id", "contract_number", "holder_name", "address", "municipality", "segment", "services", "status", "paper_invoice", "created_at", "updated_at")
+                .columns("id", "contract_number", "holder_name", "address", "municipality", "segment", "services", "status", "bill_channels", "paper_invoice", "created_at", "updated_at")
             var writes = 0
             for row in rows {
-                let values = [row.holderName, row.address, row.municipality, row.segment.rawValue, UtilityService.encode(row.services), row.status.rawValue]
+                let values = [row.holderName, row.address, row.municipality, row.segment.rawValue, UtilityService.encode(row.services), row.status.rawValue,
+                              BillChannel.encode(row.billChannels)]
                 switch stored[row.contractNumber] {
                 case .some(values): counts.unchanged += 1; continue
                 case .some: counts.updated += 1
@@ -66,13 +67,13 @@ struct BillingStore {
                 writes += 1
                 insert.values(
                     SQLBind(UUID()), SQLBind(row.contractNumber), SQLBind(values[0]), SQLBind(values[1]), SQLBind(values[2]),
-                    SQLBind(values[3]), SQLBind(values[4]), SQLBind(values[5]), SQLBind(false), SQLBind(now), SQLBind(now)
+                    SQLBind(values[3]), SQLBind(values[4]), SQLBind(values[5]), SQLBind(values[6]), SQLBind(false), SQLBind(now), SQLBind(now)
                 )
             }
             guard writes > 0 else { return counts }
             // paper_invoice and created_at belong to Ema, not to the billing system: kept on update.
             try await insert.onConflict(with: ["contract_number"]) { update in
-                for column in ["holder_name", "address", "municipality", "segment", "services", "status", "updated_at"] {
+                for column in ["holder_name", "address", "municipality", "segment", "services", "status", "bill_channels", "updated_at"] {
                     update.set(excludedValueOf: column)
                 }
                 return update

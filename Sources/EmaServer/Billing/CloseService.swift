@@ -97,20 +97,6 @@ struct CloseService {
             logger.warning("No se pudo avisar la desactivación por SMS", metadata: ["to": .string(Masking.phone(enrollment.phone)), "error": .string("\(error)")])
         }
     }
-
-    /// The CSV for the printing house: the contracts whose bill goes on paper in `period`.
-    /// The printing house's CSV of the period, and how many contracts it lists (a name or an
-    /// address may hold a line break, so lines are not records).
-    func paperList(period: BillingPeriod) async throws -> (csv: String, contracts: Int) {
-        let rows = try await PaperBill.query(on: database).filter(\.$period == period.description).with(\.$contract).all()
-            .sorted { $0.contract.contractNumber < $1.contract.contractNumber }
-        var csv = "contract_number,holder_name,address,municipality,segment,period,reason\n"
-        for row in rows {
-            let contract = row.contract
-            csv += CSVWriter.line([contract.contractNumber, contract.holderName, contract.address, contract.municipality, contract.segment, row.period, row.reason], terminator: "\n")
-        }
-        return (csv, rows.count)
-    }
 }
 
 extension Application {

@@ -17,6 +17,8 @@ final class Contract: Model, @unchecked Sendable {
     @Field(key: "status") var status: String
     /// Set by the failed-delivery policy: this contract's next bill goes on paper.
     @Field(key: "paper_invoice") var paperInvoice: Bool
+    /// How the bill reaches the holder outside Ema, as the billing system says (`BillChannel.encode`).
+    @Field(key: "bill_channels") var billChannels: String
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
@@ -24,6 +26,19 @@ final class Contract: Model, @unchecked Sendable {
 
     var segmentValue: Segment? { Segment(rawValue: segment) }
     var serviceList: [UtilityService] { UtilityService.decode(services) }
+    var billChannelList: [BillChannel] { BillChannel.decode(billChannels) }
+}
+
+/// The channels the billing system sends each contract's bill by (`bill_channels`): paper
+/// unless it says otherwise.
+struct AddBillChannelsToContracts: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(Contract.schema).field("bill_channels", .string, .required, .sql(.default(BillChannel.impresa.rawValue))).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(Contract.schema).deleteField("bill_channels").update()
+    }
 }
 
 struct CreateContracts: AsyncMigration {

@@ -52,7 +52,8 @@ struct EnrollmentService {
             .with(\.$contract)
             .sort(\.$createdAt)
             .all()
-            .map { EnrollmentSummary(contractNumber: $0.contract.contractNumber, maskedAddress: Masking.address($0.contract.address)) }
+            .map { EnrollmentSummary(contractNumber: $0.contract.contractNumber, maskedAddress: Masking.address($0.contract.address),
+                                  billChannels: $0.contract.billChannelList) }
     }
 
     /// Ends an enrollment at the customer's request.

@@ -99,16 +99,27 @@ struct PaperListCommand: AsyncCommand {
             throw CommandFailure("Indique el periodo así: ema invoices paper-list --period 2026-12")
         }
         try await context.application.autoMigrate()
-        let (csv, contracts) = try await context.application.closeService().paperList(period: period)
-        if let out = signature.out {
-            do {
-                try csv.write(toFile: out, atomically: true, encoding: .utf8)
-            } catch {
-                throw CommandFailure("No se pudo escribir «\(out)»: \(error.localizedDescription)")
-            }
-            context.console.print("Escribí \(contracts) contratos en \(out).")
-        } else {
-            FileHandle.standardOutput.write(Data(csv.utf8))
+        let list = context.application.paperList()
+        guard let out = signature.out else {
+            _ = try await list.write(period: period) { FileHandle.standardOutput.write(Data($0.utf8)) }
+            return
         }
+        // Written beside the target and moved over it at the end: a failure leaves no half list.
+        let partial = out + ".parcial"
+        guard FileManager.default.createFile(atPath: partial, contents: nil), let file = FileHandle(forWritingAtPath: partial) else {
+            throw CommandFailure("No se pudo escribir «\(out)»: revise que la carpeta exista y se pueda escribir en ella.")
+        }
+        let contracts: Int
+        do {
+            contracts = try await list.write(period: period) { try file.write(contentsOf: Data($0.utf8)) }
+            try file.close()
+            _ = try? FileManager.default.removeItem(atPath: out)
+            try FileManager.default.moveItem(atPath: partial, toPath: out)
+        } catch {
+            try? file.close()
+            try? FileManager.default.removeItem(atPath: partial)
+            throw CommandFailure("No se pudo escribir «\(out)»: \(error.localizedDescription)")
+        }
+        context.console.print("Escribí \(contracts) contratos en \(out).")
     }
 }

@@ -51,5 +51,6 @@ extension Application {
         migrations.add(CreateCertificates())
         migrations.add(CreateSomos())
         migrations.add(AddRequestToCases())
+        migrations.add(AddBillChannelsToContracts())
     }
 }

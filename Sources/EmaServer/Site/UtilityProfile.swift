@@ -60,6 +60,9 @@ public struct UtilityProfile: Codable, Sendable {
     public var reminders: Reminders?
     /// Voluntary contributions added to the next bill; without it, none is taken.
     public var contributions: ContributionPolicy?
+    /// Whether the paper bill goes on for contracts enrolled on WhatsApp; absent: it does, as
+    /// the terms say.
+    public var paperBill: PaperBillPolicy?
 
     public struct Reminders: Codable, Sendable {
         /// Days before the due date (1–10).

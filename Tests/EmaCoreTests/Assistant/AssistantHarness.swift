@@ -9,7 +9,7 @@ actor FakeEffects: AssistantEffects {
         "10234567": ContractSummary(number: "10234567", address: "CL 50 45 12 AP 301", municipality: "Medellín", active: true, services: [.energia, .agua, .gas]),
         "20345678": ContractSummary(number: "20345678", address: "CR 43A 1 50", municipality: "Itagüí", active: true, services: [.energia]),
         "30456789": ContractSummary(number: "30456789", address: "TV 32 75 20", municipality: "Bello", active: false),
-        "40567890": ContractSummary(number: "40567890", address: "DG 55 34 10", municipality: "Envigado", active: true),
+        "40567890": ContractSummary(number: "40567890", address: "DG 55 34 10", municipality: "Envigado", active: true, billChannels: [.correo]),
         "50678901": ContractSummary(number: "50678901", address: "CQ 1 2 3", municipality: "Sabaneta", active: true),
         "60789012": ContractSummary(number: "60789012", address: "AV 80 12 5", municipality: "Medellín", active: true),
     ]
@@ -42,7 +42,7 @@ actor FakeEffects: AssistantEffects {
     func contract(number: String) -> ContractSummary? { contracts[number] }
 
     func enrollments(phone: String) -> [EnrollmentSummary] {
-        (enrolled[phone] ?? []).map { EnrollmentSummary(contractNumber: $0, maskedAddress: Masking.address(contracts[$0]!.address)) }
+        (enrolled[phone] ?? []).map { EnrollmentSummary(contractNumber: $0, maskedAddress: Masking.address(contracts[$0]!.address), billChannels: contracts[$0]!.billChannels) }
     }
 
     func enroll(_ request: EnrollmentRequest) -> EnrollmentOutcome {

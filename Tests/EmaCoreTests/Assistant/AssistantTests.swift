@@ -32,7 +32,7 @@ struct AssistantTests {
         #expect(chat.state.step == .confirmEnrollment)
         try await chat.pick("confirmar_si")
         #expect(await chat.effects.enrolled["+573001234567"] == ["10234567"])
-        for rule in ["hasta 4 contratos", "eliminar un contrato", "no tiene ningún costo", "factura impresa", "Factura Web"] {
+        for rule in ["hasta 4 contratos", "eliminar un contrato", "no tiene ningún costo", "WhatsApp no reemplaza lo que ya recibes: tu factura te seguirá llegando impresa en la dirección del servicio.", "Factura Web"] {
             #expect(chat.text.contains(rule), "the confirmation should state «\(rule)»")
         }
         let consents = await chat.effects.consents
@@ -207,6 +207,7 @@ struct AssistantTests {
         try await chat.pick("eliminar:60789012")
         try await chat.pick("eliminar_si")
         #expect(await chat.effects.enrolled["+573001234567"] == ["20345678", "40567890", "50678901"])
+        #expect(chat.text.contains("Tu factura te seguirá llegando impresa en la dirección del servicio."))
         try await chat.pick("inscribir_contrato")
         #expect(chat.text.contains("ya verificaste"))
         #expect(chat.state.step == .askName)

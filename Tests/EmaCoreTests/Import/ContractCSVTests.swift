@@ -35,6 +35,21 @@ struct ContractCSVTests {
         #expect(try read("1234,Ana,CR 1 2 3,Bello,gobierno,agua", header: withoutStatus).get().segment == .gobierno)
     }
 
+    @Test("bill_channels: paper when absent or empty; impresa, correo or both; anything else is named")
+    func billChannels() throws {
+        let header = Self.headerLine + ",bill_channels"
+        #expect(try read("1234,Ana,CR 1 2 3,Bello,hogares,agua,activo").get().billChannels == [.impresa])
+        #expect(try read("1234,Ana,CR 1 2 3,Bello,hogares,agua,activo,", header: header).get().billChannels == [.impresa])
+        #expect(try read("1234,Ana,CR 1 2 3,Bello,hogares,agua,activo,Correo", header: header).get().billChannels == [.correo])
+        #expect(try read("1234,Ana,CR 1 2 3,Bello,hogares,agua,activo,impresa; correo", header: header).get().billChannels == [.impresa, .correo])
+        guard case .failure(let failure) = try read("1234,Ana,CR 1 2 3,Bello,hogares,agua,activo,fax", header: header) else {
+            Issue.record("a channel that is not one was accepted")
+            return
+        }
+        #expect(failure.problems.map(\.column) == ["bill_channels"])
+        #expect(failure.problems.first?.message.contains("«fax» no es un canal de factura válido; use impresa o correo") == true)
+    }
+
     @Test("Names each bad field with its column", arguments: [
         ("12A4,Ana,CR 1,Bello,hogares,agua,activo", "contract_number"),
         ("123,Ana,CR 1,Bello,hogares,agua,activo", "contract_number"),

@@ -1,6 +1,7 @@
 @testable import EmaServer
 import EmaCore
 import Fluent
+import SQLKit
 import Foundation
 import Testing
 import Vapor
@@ -54,9 +55,11 @@ struct CloseTests {
             let contract = try #require(try await Contract.query(on: app.db).filter(\.$contractNumber == "10234567").first())
             #expect(contract.paperInvoice)
             // The printing house's list for the period after the last failure.
-            let csv = try await app.closeService().paperList(period: periods[2].next).csv
-            #expect(csv.hasPrefix("contract_number,holder_name,address,municipality,segment,period,reason\n"))
-            #expect(csv.contains("10234567,María Fernanda Restrepo Gómez,CL 50 45 12 AP 301,Medellín,hogares,\(periods[2].next)"))
+            let csv = try await app.paperList().csv(period: periods[2].next).csv
+            #expect(csv.hasPrefix("contract_number,holder_name,address,municipality,segment,period,reason,reason_code\n"))
+            #expect(csv.contains("10234567,María Fernanda Restrepo Gómez,CL 50 45 12 AP 301,Medellín,hogares,\(periods[2].next),"))
+            // Deactivated by then: paper is its usual channel again, and the failure says why too.
+            #expect(csv.contains("su canal habitual es la factura impresa; sin entrega por WhatsApp en \(periods[2]),canal_habitual;entrega_fallida\n"))
         }
     }
 
@@ -74,7 +77,9 @@ struct CloseTests {
             let again = try await app.closeService().close(period: periods[1])
             #expect(again == .init())
             #expect(try await enrollment(app).consecutiveFailedPeriods == 0)
-            #expect(try await app.closeService().paperList(period: periods[1].next).csv == "contract_number,holder_name,address,municipality,segment,period,reason\n")
+            // Paper is still its usual channel (the terms keep it), but not for a failed delivery.
+            let line = try await app.paperList().csv(period: periods[1].next).csv.split(separator: "\n").first { $0.hasPrefix("10234567,") }
+            #expect(line?.hasSuffix(",canal_habitual_con_whatsapp") == true)
         }
     }
 
@@ -82,6 +87,8 @@ struct CloseTests {
     func paperListForPeople() async throws {
         try await withEmaApp { app in
             _ = try await DemoData.load(into: app)
+            // Only the failed deliveries on paper: the rest get their bill by e-mail.
+            try await app.db.sql.raw("UPDATE contracts SET bill_channels = 'correo'").run()
             let contracts = try await Contract.query(on: app.db).sort(\.$contractNumber).limit(3).all()
             contracts[0].holderName = "=HYPERLINK(\"http://malo.example\",\"Pagar\")"
             contracts[1].address = "CL 10 20 30\nAP 401, torre B"
@@ -95,7 +102,7 @@ struct CloseTests {
                 paper.createdAt = Date()
                 try await paper.create(on: app.db)
             }
-            let (csv, count) = try await app.closeService().paperList(period: BillingPeriod("2026-12")!)
+            let (csv, count) = try await app.paperList().csv(period: BillingPeriod("2026-12")!)
             #expect(count == 3)
             var parser = CSVParser()
             var records: [CSVRecord] = []

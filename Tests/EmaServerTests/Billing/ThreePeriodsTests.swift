@@ -37,6 +37,8 @@ struct ThreePeriodsTests {
                 config.whatsApp.accessToken = Secret("EAAG-token")
             }) { app in
                 _ = try await DemoData.load(into: app)
+                // Paper here follows only the failed deliveries (the utility's terms let WhatsApp replace it).
+                app.utilityProfile?.paperBill = PaperBillPolicy(keepWithWhatsApp: false)
                 let numbers = try await Contract.query(on: app.db).filter(\.$status == "activo").sort(\.$contractNumber).limit(4).all().map(\.contractNumber)
                 var contractOf: [String: String] = [:]
                 for (index, customer) in ["A", "B", "C", "D"].enumerated() {
@@ -63,7 +65,7 @@ struct ThreePeriodsTests {
                     #expect(closed.failed == Self.script.values.filter { $0[index].0 == "failed" || $0[index].0 == "sent" }.count)
 
                     let causes = Dictionary(uniqueKeysWithValues: try await Delivery.query(on: app.db).filter(\.$period == period.description).all().map { ($0.phone, $0.failureCause) })
-                    let paper = try await app.closeService().paperList(period: period.next).csv
+                    let paper = try await app.paperList().csv(period: period.next).csv
                     switch index {
                     case 0:
                         #expect(causes[Self.phones["A"]!]! == nil)

@@ -30,6 +30,8 @@ public protocol AssistantEffects: Sendable {
     func stopReminders(phone: String) async throws -> Int
     /// The payment plans a contract may choose, or why it may not have one.
     func agreementOffer(contractNumber: String) async throws -> AgreementOffer
+    /// Whether the number's latest answer to the promotions question was yes.
+    func promotionsGranted(phone: String) async throws -> Bool
     /// Files a PQR and gives its radicado and access code, or why it cannot be filed.
     func fileCase(_ filing: CaseFiling) async throws -> CaseFilingOutcome
     /// The public status of a case, or nil when the radicado and the code do not match.
@@ -109,7 +111,11 @@ public struct BillSummary: Sendable, Equatable {
 }
 
 public struct ConsentEvidence: Sendable, Equatable {
-    public enum Kind: String, Sendable, Codable { case privacy = "politica_datos", terms = "terminos" }
+    public enum Kind: String, Sendable, Codable {
+        case privacy = "politica_datos", terms = "terminos"
+        /// Promotions and news: asked apart, off by default, withdrawn in one message.
+        case promotions = "promociones"
+    }
     public let kind: Kind
     public let granted: Bool
     public let version: String
@@ -243,6 +249,8 @@ public struct AssistantKnowledge: Sendable {
     public var contributions: ContributionPolicy?
     /// Whether the paper bill goes on once enrolled on WhatsApp.
     public var paperBill = PaperBillPolicy()
+    /// The optional authorization for promotions and news; nil: Ema does not ask it.
+    public var promotions: LegalDocument?
 
     /// The first phone line's number, the one Ema names when something needs a person.
     public var mainLineNumber: String { phoneLines.first?.number ?? "" }

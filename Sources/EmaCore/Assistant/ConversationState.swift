@@ -30,6 +30,7 @@ public struct ConversationState: Codable, Sendable, Equatable {
         case pqrPhone
         case pqrConfirm
         case requestDetail
+        case promotionsAnswer
         case askRadicado
         case askRadicadoCode
         case surveyComment
@@ -117,7 +118,7 @@ public struct ConversationState: Codable, Sendable, Equatable {
 
     /// A request over the holder's personal data, and the holder's verified number once known.
     public struct DataRightDraft: Codable, Sendable, Equatable {
-        public enum Action: String, Codable, Sendable { case conocer, nombre, numero, corregir, suprimir, revocar }
+        public enum Action: String, Codable, Sendable { case conocer, nombre, numero, corregir, suprimir, revocar, promociones, sinPromociones = "sin_promociones" }
 
         public var action: Action
         public var holder: String?

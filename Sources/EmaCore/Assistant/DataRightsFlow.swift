@@ -60,6 +60,7 @@ extension Turn {
     static let dataChoices = [
         Choice("datos_conocer", "Conocer mis datos"), Choice("datos_actualizar", "Actualizar o corregir"),
         Choice("datos_suprimir", "Suprimir mis datos"), Choice("datos_revocar", "Revocar autorización"),
+        Choice("datos_promociones", "Promociones"),
     ]
     static let dataUpdateChoices = [
         Choice("datos_nombre", "Mi nombre"), Choice("datos_numero", "Número que recibe la factura"), Choice("datos_otro", "Otro dato"),
@@ -105,6 +106,7 @@ extension Turn {
         case "datos_conocer": try await startDataRight(.conocer, effects: effects)
         case "datos_suprimir": try await startDataRight(.suprimir, effects: effects)
         case "datos_revocar": try await startDataRight(.revocar, effects: effects)
+        case "datos_promociones": try await startDataRight(.promociones, effects: effects)
         case "datos_actualizar":
             state.step = .dataUpdateMenu
             ask("¿Qué dato quieres actualizar o corregir?", Self.dataUpdateChoices)
@@ -157,6 +159,10 @@ extension Turn {
         case .corregir:
             state.step = .dataCorrection
             say("Cuéntame qué dato está equivocado y cuál es el correcto. Lo revisará una persona de nuestro equipo.")
+        case .promociones:
+            try await askPromotions(phone, effects: effects)
+        case .sinPromociones:
+            try await withdrawPromotions(effects: effects)
         case .suprimir:
             state.step = .dataConfirm
             ask(

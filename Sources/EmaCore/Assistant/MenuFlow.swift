@@ -68,6 +68,8 @@ extension Turn {
         let words = TextNormalizer.normalize(lastText ?? "")
         if words.contains("turno"), words.contains("cancel") || words.contains("anular") { return askTurnCode() }
         if ReminderStop.asked(words) { return try await stopReminders(effects: effects) }
+        if Self.promotionsWithdrawn(words) { return try await withdrawPromotions(effects: effects) }
+        if Self.promotionsAsked(words) { return try await beginPromotions(effects: effects) }
         if words.contains("prepago") || (words.contains("pin") && words.contains("recarga")) { return try await answerPrepaid(effects: effects) }
         if let request = Self.serviceRequest(in: words) { return beginServiceRequest(request) }
         switch intent {

@@ -49,7 +49,7 @@ extension Turn {
         case .askBillContract, .chooseBillContract, .billActions, .couponAmount:
             state.billContract = nil
             showBillMenu("¿Qué necesitas de tu factura?")
-        case .dataMenu, .dataUpdateMenu, .dataName, .dataNewPhone, .dataCorrection, .dataConfirm:
+        case .dataMenu, .dataUpdateMenu, .dataName, .dataNewPhone, .dataCorrection, .dataConfirm, .promotionsAnswer:
             beginDataRights()
         case .consent, .terms, .mainMenu, .enrollmentMenu, .surveyComment, .withAgent, .leaveMessage, .leaveMessagePhone:
             showMainMenu("¿En qué te puedo ayudar?")

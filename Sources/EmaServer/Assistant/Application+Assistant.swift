@@ -72,6 +72,7 @@ extension Application {
         complete.coupons = utility.coupons
         complete.contributions = utility.contributions
         complete.paperBill = utility.paperBill ?? PaperBillPolicy()
+        complete.promotions = legalDocuments.promotions
         complete.municipalityPoints = (utility.municipalityPoints ?? []).map { MunicipalityPoint(name: $0.name, latitude: $0.latitude, longitude: $0.longitude) }
         assistant = Assistant(knowledge: complete, classifier: intentClassifier)
     }

@@ -38,8 +38,12 @@ struct AssistantHolderRecords: HolderRecords {
             .group(.or) { $0.filter(\.$phone == holder.phone).filter(\.$conversationID ~~ holder.conversationIDs) }
             .sort(\.$createdAt).all()
         return records.map { record in
-            let what = record.kind == ConsentEvidence.Kind.privacy.rawValue ? "Autorización de tratamiento de datos" : "Términos y condiciones"
-            return .init(label: "\(what): \(record.granted ? "aceptada" : "no aceptada")", details: [
+            let what = switch ConsentEvidence.Kind(rawValue: record.kind) {
+            case .privacy?: "Autorización de tratamiento de datos"
+            case .promotions?: "Autorización para promociones y novedades"
+            default: "Términos y condiciones"
+            }
+            return .init(label: "\(what): \(record.granted ? "aceptada" : "no aceptada o retirada")", details: [
                 "Versión \(record.version), el \(record.createdAt.bogotaStamp), \(byChannel(record.channel))",
                 "Huella del texto mostrado (SHA-256): \(record.textSHA256)",
             ])

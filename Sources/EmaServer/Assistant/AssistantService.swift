@@ -155,6 +155,10 @@ struct AssistantService: AssistantEffects {
         }
     }
 
+    func promotionsGranted(phone: String) async throws -> Bool {
+        try await ConsentLedger(database: database).promotionsGranted(phone: phone)
+    }
+
     func fileCase(_ filing: CaseFiling) async throws -> CaseFilingOutcome {
         guard let caseService else { return .rejected("Ahora no puedo radicar solicitudes. Llámanos a la línea de atención.") }
         if let limits, let wait = try await limits.take(PQRWebController.filingsPerClient, client ?? "desconocido") {

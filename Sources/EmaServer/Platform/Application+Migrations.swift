@@ -52,5 +52,7 @@ extension Application {
         migrations.add(CreateSomos())
         migrations.add(AddRequestToCases())
         migrations.add(AddBillChannelsToContracts())
+        migrations.add(AddConsentPhoneIndex())
+        migrations.add(CreatePromotionCampaigns())
     }
 }

@@ -71,6 +71,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try app.register(collection: BackOfficeDispatchController())
     try app.register(collection: PQRWebController())
     try app.register(collection: ServiceRequestController())
+    try app.register(collection: BackOfficePromotionsController())
     try app.register(collection: BackOfficeCasesController())
     try app.register(collection: DamageController())
     try app.register(collection: TransparencyController())
@@ -90,6 +91,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // Billing follows its bills' messages through the bulk lane (Billing → Channels only).
     app.whatsAppBulkObservers.append(DeliveryTracking(clock: app.clock, publicURL: config.publicURL))
     app.whatsAppBulkObservers.append(ReminderTracking(clock: app.clock))
+    app.whatsAppBulkObservers.append(PromotionTracking())
     app.customerContextSources = [BillingCustomerContext(), CasesCustomerContext(), DamageCustomerContext()]
     try api.register(collection: ChatController())
     let admin = api.grouped(AdminTokenMiddleware(token: config.adminToken))

@@ -78,11 +78,14 @@ struct DataRightsService {
             let privacy = privacy
             let (row, contracts) = try await file(request, kind: "reclamo", right: "revocar", keepPhone: false) { _, tx in
                 // The refusal, in the consent ledger, whatever the channel it came from.
+                // The promotions go with it: no message of any kind after a revocation.
                 if let privacy {
-                    try await ConsentRecord.record(ConsentEvidence(
-                        kind: .privacy, granted: false, version: privacy.version, textHash: privacy.sha256, channel: request.channel,
-                        conversationID: request.conversationID, phone: request.phone, at: now
-                    ), on: tx)
+                    for kind in [ConsentEvidence.Kind.privacy, .promotions] {
+                        try await ConsentRecord.record(ConsentEvidence(
+                            kind: kind, granted: false, version: privacy.version, textHash: privacy.sha256, channel: request.channel,
+                            conversationID: request.conversationID, phone: request.phone, at: now
+                        ), on: tx)
+                    }
                 }
                 let contracts = try await billing.end(request.phone, reason: "el titular revocó la autorización de tratamiento de datos", at: now, on: tx)
                 try await AssistantHolderRecords().withdrawConsent(request.phone, keeping: request.conversationID, on: tx)

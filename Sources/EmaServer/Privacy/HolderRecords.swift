@@ -52,7 +52,7 @@ struct HolderCopy: Codable, Sendable {
 enum HolderRegistry {
     static let all: [any HolderRecords] = [
         BillingHolderRecords(), AssistantHolderRecords(), LiveChatHolderRecords(), CaseHolderRecords(), OfficeHolderRecords(),
-        DamageHolderRecords(), SurveyHolderRecords(), DataRequestHolderRecords(), ChannelHolderRecords(),
+        DamageHolderRecords(), SurveyHolderRecords(), DataRequestHolderRecords(), OutreachHolderRecords(), ChannelHolderRecords(),
     ]
 }
 

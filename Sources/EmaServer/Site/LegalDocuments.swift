@@ -8,11 +8,14 @@ import Vapor
 public struct LegalDocuments: Sendable {
     public let privacy: LegalDocument
     public let terms: LegalDocument
+    /// The separate, optional authorization for promotions and news (never bundled with the others).
+    public let promotions: LegalDocument
 
     static func load(folder: String, publicURL: String) throws -> LegalDocuments {
         LegalDocuments(
             privacy: try document(folder + "privacidad.txt", url: publicURL + "/legal/privacidad"),
-            terms: try document(folder + "terminos.txt", url: publicURL + "/legal/terminos")
+            terms: try document(folder + "terminos.txt", url: publicURL + "/legal/terminos"),
+            promotions: try document(folder + "promociones.txt", url: publicURL + "/legal/promociones")
         )
     }
 

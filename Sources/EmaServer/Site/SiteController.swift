@@ -11,6 +11,7 @@ struct SiteController: RouteCollection {
         routes.get("kiosco", use: kiosk)
         routes.get("legal", "privacidad") { try await legal($0, $0.application.legalDocuments.privacy, appendix: [Self.retentionInForce($0.application.emaConfig)]) }
         routes.get("legal", "terminos") { try await legal($0, $0.application.legalDocuments.terms) }
+        routes.get("legal", "promociones") { try await legal($0, $0.application.legalDocuments.promotions) }
         routes.get("sandbox", "sms", use: sandboxSMS)
     }
 

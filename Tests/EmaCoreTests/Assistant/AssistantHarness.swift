@@ -22,6 +22,10 @@ actor FakeEffects: AssistantEffects {
 
     func recordConsent(_ consent: ConsentEvidence) { consents.append(consent) }
 
+    func promotionsGranted(phone: String) -> Bool {
+        consents.last { $0.kind == .promotions && $0.phone == phone }?.granted ?? false
+    }
+
     func sendCode(to phone: String) -> CodeIssue {
         if nextIssue == .sent {
             codesSent.append(phone)
@@ -336,6 +340,8 @@ enum TestKnowledge {
         terms: LegalDocument(version: "2026-11", title: "Términos y condiciones", text: "Texto de los términos", sha256: "bb22", url: "http://127.0.0.1:8080/legal/terminos")
         )
         knowledge.coupons = CouponPolicy(minimumCOP: 10_000, validDays: 10, collectorGLN: "7707181000005")
+        knowledge.promotions = LegalDocument(version: "2026-12", title: "Promociones", text: "Texto de promociones.", sha256: "cc33",
+                                             url: "https://ema.example/legal/promociones", summary: "opcional y aparte")
         knowledge.contributions = ContributionPolicy(minimumCOP: 1_000, maximumCOP: 1_000_000, purpose: "subsidios de los hogares de menores ingresos")
         knowledge.officeDirectory = [
             OfficeEntry(name: "Oficina Miguel de Aguinaga", municipality: "Medellín", address: "CL 44 52 165", hours: "Lunes a viernes de 7:30 a. m. a 5:30 p. m.", services: ["Pago de factura", "Turnos"], selfService: false),

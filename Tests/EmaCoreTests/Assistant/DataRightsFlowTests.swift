@@ -20,7 +20,7 @@ struct DataRightsFlowTests {
     @Test("The menu of rights, the policy's link, and nothing done before the number is verified")
     func menu() async throws {
         var chat = try await ready()
-        #expect(chat.choiceIDs == ["datos_conocer", "datos_actualizar", "datos_suprimir", "datos_revocar"])
+        #expect(chat.choiceIDs == ["datos_conocer", "datos_actualizar", "datos_suprimir", "datos_revocar", "datos_promociones"])
         #expect(chat.text.contains("Ley 1581 de 2012") && chat.text.contains("/legal/privacidad"))
         try await chat.say("quiero que me borren todo")
         #expect(chat.state.dataRight?.action == .suprimir && chat.state.step == .askPhone)

@@ -80,7 +80,7 @@ struct DataRightsTests {
         try await withEmaApp { app in
             var (chat, contract, radicado) = try await holderWithHistory(app)
             try await chat.say("mis datos personales")
-            #expect(chat.choices.map(\.id) == ["datos_conocer", "datos_actualizar", "datos_suprimir", "datos_revocar"])
+            #expect(chat.choices.map(\.id) == ["datos_conocer", "datos_actualizar", "datos_suprimir", "datos_revocar", "datos_promociones"])
             try await chat.pick("datos_conocer")
             // The verification of a few minutes ago is reused; a later one asks again.
             #expect(chat.text.contains("que ya verificaste") && chat.text.contains("HD-"))
@@ -203,8 +203,10 @@ struct DataRightsTests {
             #expect(said.contains("Revoqué tu autorización") && said.contains(contracts[0]) && said.contains("impresa"))
             let enrollment = try #require(try await Enrollment.query(on: app.db).filter(\.$phone == Self.phone).first())
             #expect(enrollment.status == "removed" && enrollment.endReason?.contains("revocó") == true)
-            let refusal = try #require(try await ConsentRecord.query(on: app.db).filter(\.$granted == false).first())
-            #expect(refusal.kind == "politica_datos" && refusal.phone == Self.phone && refusal.channel == "whatsapp")
+            let refusals = try await ConsentRecord.query(on: app.db).filter(\.$granted == false).all()
+            // The authorization and, with it, the promotions: no message of any kind after a revocation.
+            #expect(Set(refusals.map(\.kind)) == ["politica_datos", "promociones"])
+            #expect(refusals.allSatisfy { $0.phone == Self.phone && $0.channel == "whatsapp" })
             let request = try #require(try await DataRequest.query(on: app.db).first())
             #expect(request.right == "revocar" && request.kind == "reclamo" && request.status == .answered && request.channel == "whatsapp")
 
@@ -305,7 +307,7 @@ struct DataRightsTests {
             let revoked = try await web.post("datos-personales/solicitud", ["sesion": session, "accion": "revocar", "confirmo": "si"])
             #expect(revoked.body.contains("Revocamos tu autorización") && revoked.body.contains("10234567") && !revoked.body.contains("datos-suprimir"))
             let ledger = try await ConsentRecord.query(on: app.db).filter(\.$granted == false).all()
-            #expect(ledger.map { [$0.phone ?? "", $0.channel] } == [[Self.phone, "web"]])
+            #expect(ledger.map { [$0.kind, $0.phone ?? "", $0.channel] }.sorted { $0[0] < $1[0] } == [["politica_datos", Self.phone, "web"], ["promociones", Self.phone, "web"]])
             #expect(try await Enrollment.query(on: app.db).filter(\.$status == "active").count() == 0)
 
             // After a suppression the same session opens nothing more (a replay would store the number again).

@@ -10,50 +10,17 @@ import SQLKit
 struct ReminderTracking: WhatsAppBulkObserver {
     let clock: AppClock
 
+    var tracking: BulkTracking { BulkTracking(table: PaymentReminders.schema, callbackPrefix: PaymentReminders.callbackPrefix) }
+
     func sent(_ messages: [UUID], at now: Date, on database: any Database) async throws {
-        guard !messages.isEmpty else { return }
-        try await database.sql.update(PaymentReminders.schema)
-            .set("status", to: SQLBind(PaymentReminders.Status.sent.rawValue)).set("updated_at", to: SQLBind(now))
-            .where("outbox_id", .in, SQLBind.group(messages))
-            .where("status", .equal, SQLBind(PaymentReminders.Status.queued.rawValue)).run()
+        try await tracking.sent(messages, at: now, on: database)
     }
 
     func reached(
         _ status: DeliveryStatus, code: Int?, cause: DeliveryFailureCause?, callback: String?, message: UUID?,
         at now: Date, on database: any Database
     ) async throws -> [UUID] {
-        let column: String
-        let value: UUID
-        if let callback {
-            guard callback.hasPrefix(PaymentReminders.callbackPrefix),
-                  let reminder = UUID(uuidString: String(callback.dropFirst(PaymentReminders.callbackPrefix.count))) else { return [] }
-            (column, value) = ("id", reminder)
-        } else if let message {
-            (column, value) = ("outbox_id", message)
-        } else {
-            return []
-        }
-        // Forward only: queued → sent → delivered → read; failed is final.
-        let order: [PaymentReminders.Status] = [.queued, .sent, .delivered, .read]
-        let target: PaymentReminders.Status = switch status {
-        case .queued: .queued
-        case .sent: .sent
-        case .delivered: .delivered
-        case .read: .read
-        case .failed: .failed
-        }
-        let rows = try await database.sql.select().columns("id", "status", "outbox_id").from(PaymentReminders.schema)
-            .where(column, .equal, SQLBind(value)).all()
-        var messages: [UUID] = []
-        for row in rows {
-            if let outbox = try row.decode(column: "outbox_id", as: UUID?.self) { messages.append(outbox) }
-            guard let current = PaymentReminders.Status(rawValue: try row.decode(column: "status", as: String.self)),
-                  let from = order.firstIndex(of: current) else { continue }
-            if target != .failed, let to = order.firstIndex(of: target), to <= from { continue }
-            try await database.sql.update(PaymentReminders.schema).set("status", to: SQLBind(target.rawValue)).set("updated_at", to: SQLBind(now))
-                .where("id", .equal, SQLBind(try row.decode(column: "id", as: UUID.self))).run()
-        }
-        return messages
+        try await tracking.reached(status, callback: callback, message: message, at: now, on: database)
     }
 
     func current(_ messages: [UUID], on database: any Database) async throws -> [UUID: WhatsAppTemplate] { [:] }

@@ -31,6 +31,11 @@ enum ApprovedTemplates {
                 body: "Hola 👋 Te recordamos que la factura del contrato {{1}} por {{2}} vence el {{3}}. Si ya pagaste, no tienes que hacer nada.\nSi no quieres más recordatorios, responde «no más recordatorios»: seguirás recibiendo tu factura por aquí.",
                 urlButton: ("Pagar en Factura Web", "\(publicURL)/factura/")
             )
+        case "novedades":
+            Text(
+                body: "{{1}}\nRecibes este mensaje porque autorizaste las promociones y novedades. Si ya no quieres recibirlas, responde «no quiero promociones».",
+                urlButton: nil
+            )
         case "pqr_respuesta":
             Text(
                 body: "Ya respondimos tu {{1}} con radicado {{2}}.\nDecisión: {{3}}\n{{4}}\nConsulta la respuesta completa con tu radicado y tu código de consulta.",

@@ -37,6 +37,7 @@ extension Application {
         jobs.register(recurring: CaseAlertsJob.kind, every: 3_600, handler: CaseAlertsJob.run)
         jobs.register(recurring: ReconcilePaymentsJob.kind, every: ReconcilePaymentsJob.interval, handler: ReconcilePaymentsJob.run)
         jobs.register(recurring: PaymentRemindersJob.kind, every: PaymentRemindersJob.interval, handler: PaymentRemindersJob.run)
+        jobs.register(recurring: PromotionsJob.kind, every: PromotionsJob.interval, handler: PromotionsJob.run)
         jobs.register(SurveyInvitations.smsJob, handler: SurveyInvitations.send)
         jobs.register(recurring: RetentionJob.kind, every: RetentionJob.every, handler: RetentionJob.run)
         jobs.register(ForgetNumberJob.kind, handler: ForgetNumberJob.run)

@@ -10,12 +10,12 @@ from test_backoffice import sign_in
 PUBLIC = ["/", "/chat", "/kiosco", "/factura", "/factura/10234567", "/factura/18660356/acuerdo", "/prepago", "/somos", "/certificados/verificar", "/pqr", "/solicitudes", "/solicitudes?tipo=separacion_cuentas&contrato=10234567", "/solicitudes?tipo=aporte_voluntario",
           "/radicado", "/radicado?numero=2026-0000001",
           "/danos", "/danos/consulta", "/danos/consulta?numero=DAN-2026-0000099", "/turnos", "/oficinas", "/transparencia", "/transparencia/consulta", "/datos-personales",
-          "/indicadores", "/simulador", "/sandbox/sms", "/legal/privacidad", "/legal/terminos", "/backoffice/ingresar"]
+          "/indicadores", "/simulador", "/sandbox/sms", "/legal/privacidad", "/legal/terminos", "/legal/promociones", "/backoffice/ingresar"]
 OFFICE = {
     "admin@ema.demo": ("admin-demo-2026", ["/backoffice", "/backoffice/chats", "/backoffice/pqr", "/backoffice/pqr/nueva",
                                            "/backoffice/danos", "/backoffice/turnos", "/backoffice/acuerdos",
                                            "/backoffice/pqr-estadisticas", "/backoffice/indicadores", "/backoffice/envios",
-                                           "/backoffice/encuestas", "/backoffice/datos"]),
+                                           "/backoffice/encuestas", "/backoffice/promociones", "/backoffice/datos"]),
     "transparencia@ema.demo": ("transparencia-demo-2026", ["/backoffice/transparencia"]),
 }
 SIZES = {"celular": (390, 844), "escritorio": (1366, 900)}

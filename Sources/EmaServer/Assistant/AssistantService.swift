@@ -128,6 +128,9 @@ struct AssistantService: AssistantEffects {
         let store = PrepaidStore(database: database)
         var meters: [PrepaidMeterSummary] = []
         for meter in try await store.meters(mobile: phone) {
+            // A WhatsApp conversation's client is its sender's number; the web's, an address.
+            let channel = client?.hasPrefix("+") == true ? EmaCore.Channel.whatsapp : .web
+            try await PrepaidPinViews.record(meter: meter.id, channel: channel.rawValue, at: clock.now(), on: database)
             meters.append(PrepaidMeterSummary(
                 meter: meter.number, service: meter.service == .energia ? "Energía prepago" : "Agua prepago",
                 recharges: try await store.recharges(of: meter, limit: 3).map {

@@ -22,7 +22,9 @@ final class Contract: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
-    init() {}
+    init() {
+        billChannels = BillChannel.impresa.rawValue
+    }
 
     var segmentValue: Segment? { Segment(rawValue: segment) }
     var serviceList: [UtilityService] { UtilityService.decode(services) }

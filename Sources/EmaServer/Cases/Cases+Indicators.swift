@@ -14,3 +14,17 @@ enum CaseIndicatorFacts {
             """, on: database)
     }
 }
+
+extension CaseIndicatorFacts {
+    /// Billing requests (separación de cuentas, aportes voluntarios) filed on the days `[from, to)`, by channel.
+    static func requests(from: String, to: String, on database: any Database) async throws -> [SelfServiceTransaction.Count] {
+        struct Row: Decodable { let request_kind: String; let channel: String; let total: Int }
+        return try await database.sql.raw("""
+            SELECT request_kind, channel, COUNT(*) AS total FROM \(ident: PQRCase.schema)
+            WHERE request_kind IS NOT NULL AND filed_on >= \(bind: from) AND filed_on < \(bind: to)
+            GROUP BY request_kind, channel
+            """).all(decoding: Row.self).compactMap { row in
+            SelfServiceTransaction(rawValue: row.request_kind).map { .init($0, channel: row.channel, count: row.total) }
+        }
+    }
+}

@@ -20,6 +20,8 @@ struct IndicatorService {
         let month: BillingPeriod
         let figures: [Figure]
         let computedAt: Date
+        /// The self-service transactions of the month, by type and channel.
+        var transactions: [SelfServiceTransaction.Count] = []
 
         func figure(_ indicator: Indicator, _ dimension: IndicatorDimension = .total) -> Figure? {
             figures.first { $0.indicator == indicator && $0.dimension == dimension }
@@ -48,7 +50,10 @@ struct IndicatorService {
         let answers = try await surveyFacts(from: from, to: to)
         let figures = Indicators.officeTimes(turns) + Indicators.chatFigures(chats, now: now)
             + Indicators.complaintIndex(complaints: complaints, contracts: contracts) + Indicators.satisfaction(answers)
-        return MonthFigures(month: month, figures: figures, computedAt: now)
+        var result = MonthFigures(month: month, figures: figures, computedAt: now)
+        result.transactions = try await BillingIndicatorFacts.transactions(from: CivilDate(from)!, to: CivilDate(to)!, on: database)
+            + CaseIndicatorFacts.requests(from: from, to: to, on: database)
+        return result
     }
 
     func today() async throws -> TodayFigures {

@@ -83,7 +83,14 @@ struct IndicatorsController: RouteCollection {
                 figure.indicator.unit, String(figure.cases),
             ])
         }
-        return CaseStatistics.csvLine(csvHeader) + lines.joined()
+        // The self-service transactions: `2026-11,autogestion_cupon,canal:whatsapp,12,tramites,12`.
+        let table = SelfServiceTransaction.table(figures.transactions)
+        let transactions = SelfServiceTransaction.allCases.flatMap { transaction in
+            (table[transaction] ?? [:]).sorted { $0.key < $1.key }.map { channel, count in
+                CaseStatistics.csvLine([figures.month.description, "autogestion_" + transaction.rawValue, "canal:" + channel, String(count), "tramites", String(count)])
+            }
+        }
+        return CaseStatistics.csvLine(csvHeader) + lines.joined() + transactions.joined()
     }
 
     /// `GET /backoffice/indicadores`: today's figures, live (the page reloads every 30 seconds).

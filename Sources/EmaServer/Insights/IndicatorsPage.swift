@@ -66,6 +66,10 @@ enum IndicatorsPage {
         let trend: [TrendRow]
         /// One chart per indicator over the six months, oldest first.
         let trendCharts: [TrendChart]
+        /// Self-service transactions by type (rows) and channel (columns), and their totals.
+        let channelHeaders: [String]
+        let transactions: [TrendRow]
+        let transactionsTotal: String
         let csv: String
     }
 
@@ -120,8 +124,21 @@ enum IndicatorsPage {
                     maximum: indicator.scaleMaximum
                 ).svg)
             },
+            channelHeaders: SelfServiceTransaction.channels.map(\.title) + ["Total"],
+            transactions: transactionRows(figures.transactions),
+            transactionsTotal: SpanishNumber.integer(figures.transactions.reduce(0) { $0 + $1.count }),
             csv: "/indicadores.csv?mes=\(month.description)"
         )
+    }
+
+    /// A row per transaction type: its count on each channel, then its total.
+    static func transactionRows(_ counts: [SelfServiceTransaction.Count]) -> [TrendRow] {
+        let table = SelfServiceTransaction.table(counts)
+        return SelfServiceTransaction.allCases.map { transaction in
+            let row = table[transaction] ?? [:]
+            let cells = SelfServiceTransaction.channels.map { SpanishNumber.integer(row[$0.id] ?? 0) }
+            return TrendRow(month: transaction.title, values: cells + [SpanishNumber.integer(row.values.reduce(0, +))])
+        }
     }
 
     static func block(_ indicator: Indicator, _ figures: IndicatorService.MonthFigures) -> Block {

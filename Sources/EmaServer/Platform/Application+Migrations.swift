@@ -54,5 +54,6 @@ extension Application {
         migrations.add(AddBillChannelsToContracts())
         migrations.add(AddConsentPhoneIndex())
         migrations.add(CreatePromotionCampaigns())
+        migrations.add(CreatePrepaidPinViews())
     }
 }

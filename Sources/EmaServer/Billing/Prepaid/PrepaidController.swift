@@ -105,6 +105,7 @@ struct PrepaidController: RouteCollection {
         }
         try await attempt.succeeded()
         let recharges = try await PrepaidStore(database: request.db).recharges(of: meter)
+        try await PrepaidPinViews.record(meter: meter.id, channel: "sitio_web", at: request.application.clock.now(), on: request.db)
         let contract = try await Contract.find(meter.contractID, on: request.db)
         let token = try await Self.links.make(meter.id, expiry: request.application.clock.now().addingTimeInterval(Self.linkLifetime), request.db)
         return try await page(request) {

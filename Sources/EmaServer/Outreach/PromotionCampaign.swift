@@ -9,7 +9,7 @@ import SQLKit
 /// before each message leaves.
 enum PromotionCampaigns {
     static let schema = "promotion_campaigns"
-    static let messages = "promotion_messages"
+    static let messages = PromotionMessages.schema
     static let template = "novedades"
     /// The callback data of a campaign's message: `promocion:<message row id>`.
     static let callbackPrefix = "promocion:"
@@ -32,6 +32,11 @@ enum PromotionCampaigns {
             }
         }
     }
+}
+
+/// One message of a campaign per number (`(campaign, phone)` unique: never twice).
+enum PromotionMessages {
+    static let schema = "promotion_messages"
 }
 
 struct CreatePromotionCampaigns: AsyncMigration {

@@ -86,7 +86,7 @@ extension Turn {
             let turn = intent == .solicitarTurno ? "Pide tu turno de atención en una oficina, para uno de los próximos días hábiles, en \(knowledge.publicURL)/turnos (también lo cancelas allí con su código). " : ""
             return "\(turn)Estas son algunas de nuestras oficinas y puntos de atención:\n\(offices)\nLas encuentras todas, con sus horarios, en \(knowledge.publicURL)."
         case .programaSomos:
-            return "SOMOS es el programa de beneficios de \(knowledge.utilityName) para sus clientes. Descarga los certificados de la tarjeta SOMOS (de deuda y para la declaración de renta) en \(knowledge.publicURL)/somos, con tu cédula y un código que te llega al celular; también en los puntos de autogestión. Por la \(mainLine) te damos toda la información del programa."
+            return "SOMOS es el programa de beneficios de \(knowledge.utilityName) para sus clientes. Descarga los certificados de la tarjeta SOMOS (de deuda y para la declaración de renta), y reestructura tu deuda o abona a diferidos, en \(knowledge.publicURL)/somos, con tu cédula y un código que te llega al celular; también en los puntos de autogestión. Por la \(mainLine) te damos toda la información del programa."
         case .alternativasPago:
             return "Si se te dificulta pagar, tenemos alternativas de pago como acuerdos y financiación. Te atendemos por la \(mainLine) (de 8:00 a. m. a 8:00 p. m.) o en cualquiera de nuestras oficinas."
         case .hablarConAsesor:

@@ -55,5 +55,6 @@ extension Application {
         migrations.add(AddConsentPhoneIndex())
         migrations.add(CreatePromotionCampaigns())
         migrations.add(CreatePrepaidPinViews())
+        migrations.add(CreateSomosRestructurings())
     }
 }

@@ -72,6 +72,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try app.register(collection: PQRWebController())
     try app.register(collection: ServiceRequestController())
     try app.register(collection: BackOfficePromotionsController())
+    try app.register(collection: SomosRestructuringController())
+    try app.register(collection: BackOfficeSomosController())
     try app.register(collection: BackOfficeCasesController())
     try app.register(collection: DamageController())
     try app.register(collection: TransparencyController())

@@ -63,6 +63,12 @@ public struct UtilityProfile: Codable, Sendable {
     /// Whether the paper bill goes on for contracts enrolled on WhatsApp; absent: it does, as
     /// the terms say.
     public var paperBill: PaperBillPolicy?
+    /// The SOMOS card's restructuring rules; without them, none is offered.
+    public var somos: Somos?
+
+    public struct Somos: Codable, Sendable {
+        public var restructuring: SomosRestructuringPolicy?
+    }
 
     public struct Reminders: Codable, Sendable {
         /// Days before the due date (1–10).
@@ -107,7 +113,7 @@ public struct UtilityProfile: Codable, Sendable {
             if let days = profile.reminders?.daysBefore, !(1...10).contains(days) {
                 throw UtilityProfileError("El archivo \(path) no es válido: reminders.daysBefore debe estar entre 1 y 10 días.")
             }
-            if let problem = profile.coupons?.problem ?? profile.agreements?.problem ?? profile.contributions?.problem {
+            if let problem = profile.coupons?.problem ?? profile.agreements?.problem ?? profile.contributions?.problem ?? profile.somos?.restructuring?.problem {
                 throw UtilityProfileError("El archivo \(path) no es válido: \(problem).")
             }
             return profile

@@ -6,8 +6,8 @@ import Vapor
 /// `ema agreements export --period YYYY-MM [--out FILE]`: the instalments the billing system must
 /// put on that period's bills, one line per active agreement that bills one then.
 struct AgreementsCommand: AsyncCommandGroup {
-    var commands: [String: any AnyAsyncCommand] = ["export": AgreementExportCommand()]
-    var help: String { "Acuerdos de pago: las cuotas que se facturan en un periodo." }
+    var commands: [String: any AnyAsyncCommand] = ["export": AgreementExportCommand(), "somos": SomosRestructuringExportCommand()]
+    var help: String { "Acuerdos de pago: las cuotas que se facturan en un periodo, y las reestructuraciones SOMOS activadas." }
 }
 
 struct AgreementExportCommand: AsyncCommand {
@@ -42,7 +42,12 @@ struct AgreementExportCommand: AsyncCommand {
         }
         try await context.application.autoMigrate()
         let (csv, count) = try await Self.csv(period: period, on: context.application.db)
-        guard let out = signature.out else {
+        try Self.write(csv, to: signature.out, console: context.console, done: "Escribí \(count) cuotas de \(period.displayName)")
+    }
+
+    /// The CSV to the standard output, or to `out` (then `done` and the file are said).
+    static func write(_ csv: String, to out: String?, console: any Console, done: String) throws {
+        guard let out else {
             FileHandle.standardOutput.write(Data(csv.utf8))
             return
         }
@@ -51,6 +56,24 @@ struct AgreementExportCommand: AsyncCommand {
         } catch {
             throw CommandFailure("No se pudo escribir «\(out)»: \(error.localizedDescription)")
         }
-        context.console.print("Escribí \(count) cuotas de \(period.displayName) en \(out).")
+        console.print("\(done) en \(out).")
+    }
+}
+
+/// `ema agreements somos --period YYYY-MM [--out FILE]`: the SOMOS restructurings activated in
+/// the month, for the card system (each with the card's latest movement id: Ema keeps no card number).
+struct SomosRestructuringExportCommand: AsyncCommand {
+    typealias Signature = AgreementExportCommand.Signature
+
+    var help: String { "Escribe el CSV de las reestructuraciones de la tarjeta SOMOS activadas en el mes." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let period = signature.period.flatMap(BillingPeriod.init) else {
+            throw CommandFailure("Indique el mes así: ema agreements somos --period 2026-12")
+        }
+        try await context.application.autoMigrate()
+        let csv = try await SomosRestructurings.export(period: period, on: context.application.db)
+        try AgreementExportCommand.write(csv, to: signature.out, console: context.console,
+                                         done: "Escribí \(csv.split(separator: "\n").count - 1) reestructuraciones de \(period.displayName)")
     }
 }

@@ -31,6 +31,8 @@ struct SomosController: RouteCollection {
         var balance = ""
         var debtURL = ""
         var taxURLs: [TaxLink] = []
+        /// The restructuring's page, when the utility offers it.
+        var restructureURL: String?
         var message: String?
         var error: String?
     }
@@ -107,6 +109,7 @@ struct SomosController: RouteCollection {
             $0.balance = Money.format(cop: SomosStatement.balance(movements, on: request.application.clock.today))
             $0.debtURL = "/somos/certificado/\(token)?tipo=deuda"
             $0.taxURLs = years.map { TaxLink(year: $0, url: "/somos/certificado/\(token)?tipo=renta&anio=\($0)") }
+            if request.application.utilityProfile?.somos?.restructuring != nil { $0.restructureURL = "/somos/reestructuracion/\(token)" }
         }
     }
 
@@ -144,14 +147,16 @@ struct SomosController: RouteCollection {
     }
 }
 
-enum SomosError: EmaError {
+enum SomosError: EmaError, Equatable {
     case noYear(Int)
+    case restructuringUnavailable
 
-    var status: HTTPResponseStatus { .notFound }
-    var code: String { "no_movements_in_year" }
+    var status: HTTPResponseStatus { self == .restructuringUnavailable ? .serviceUnavailable : .notFound }
+    var code: String { self == .restructuringUnavailable ? "restructuring_unavailable" : "no_movements_in_year" }
     var reason: String {
         switch self {
         case .noYear(let year): "La tarjeta no tiene movimientos en \(year): no hay datos para el certificado de ese año."
+        case .restructuringUnavailable: "Por ahora la reestructuración de la tarjeta SOMOS no está disponible por este medio. Te atendemos en la línea de atención o en una oficina."
         }
     }
 }

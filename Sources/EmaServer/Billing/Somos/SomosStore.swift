@@ -60,6 +60,7 @@ struct SomosStore {
                 $0.set(excludedValueOf: "card_id").set(excludedValueOf: "date").set(excludedValueOf: "kind")
                     .set(excludedValueOf: "amount_cop").set(excludedValueOf: "balance_cop")
             }.run()
+            _ = try await SomosRestructurings.activatePaid(now: now, on: tx)
             return UpsertCounts(new: rows.count - existing, updated: existing)
         }
     }

@@ -13,7 +13,7 @@ PUBLIC = ["/", "/chat", "/kiosco", "/factura", "/factura/10234567", "/factura/18
           "/indicadores", "/simulador", "/sandbox/sms", "/legal/privacidad", "/legal/terminos", "/legal/promociones", "/backoffice/ingresar"]
 OFFICE = {
     "admin@ema.demo": ("admin-demo-2026", ["/backoffice", "/backoffice/chats", "/backoffice/pqr", "/backoffice/pqr/nueva",
-                                           "/backoffice/danos", "/backoffice/turnos", "/backoffice/acuerdos",
+                                           "/backoffice/danos", "/backoffice/turnos", "/backoffice/acuerdos", "/backoffice/reestructuraciones",
                                            "/backoffice/pqr-estadisticas", "/backoffice/indicadores", "/backoffice/envios",
                                            "/backoffice/encuestas", "/backoffice/promociones", "/backoffice/datos"]),
     "transparencia@ema.demo": ("transparencia-demo-2026", ["/backoffice/transparencia"]),

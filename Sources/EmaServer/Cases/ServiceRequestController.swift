@@ -39,14 +39,20 @@ struct ServiceRequestController: RouteCollection {
         var errorField = ""
     }
 
-    func page(_ request: Request, kind: ServiceRequest.Kind?, values: FormValues, message: String? = nil, field: String = "") -> FormPage {
+    func page(_ request: Request, kind: ServiceRequest.Kind?, values: FormValues, message: String? = nil, field: String = "") async throws -> FormPage {
         let policy = request.application.utilityProfile?.contributions
         let chosen = Set(values.servicios ?? [])
+        // The contract's own services when the page knows it; otherwise every service.
+        var services = UtilityService.allCases
+        if let number = values.contrato.flatMap({ ContractNumber.parse($0) }),
+           let contract = try await ContractDirectory(database: request.db).contract(number: number), contract.serviceList.count >= 2 {
+            services = contract.serviceList
+        }
         return FormPage(
             title: (kind?.title ?? "Solicitudes de facturación") + " · \(request.application.utilityProfile?.shortName ?? "Ema")",
             utility: request.application.utilityProfile, kind: kind?.rawValue, kindTitle: kind?.title ?? "",
             purpose: policy?.purpose, range: policy.map { "entre \(Money.format(cop: $0.range.lowerBound)) y \(Money.format(cop: $0.range.upperBound))" },
-            services: UtilityService.allCases.map { SelectOption(value: $0.rawValue, label: $0.displayName, selected: chosen.contains($0.rawValue)) },
+            services: services.map { SelectOption(value: $0.rawValue, label: $0.displayName, selected: chosen.contains($0.rawValue)) },
             values: values, key: values.intento ?? SecureRandom.hex(16), message: message, errorField: field
         )
     }
@@ -57,10 +63,10 @@ struct ServiceRequestController: RouteCollection {
         values.contrato = request.query[String.self, at: "contrato"].flatMap { ContractNumber.parse($0) }
         let kind = request.query[String.self, at: "tipo"].flatMap(ServiceRequest.Kind.init(rawValue:))
         if kind == .aporteVoluntario, request.application.utilityProfile?.contributions == nil {
-            return try await request.privatePage("solicitud", page(request, kind: nil, values: values, message: ServiceRequest.Problem.contributionsUnavailable.message),
+            return try await request.privatePage("solicitud", try await page(request, kind: nil, values: values, message: ServiceRequest.Problem.contributionsUnavailable.message),
                                                  status: .serviceUnavailable)
         }
-        return try await request.privatePage("solicitud", page(request, kind: kind, values: values))
+        return try await request.privatePage("solicitud", try await page(request, kind: kind, values: values))
     }
 
     @Sendable
@@ -68,12 +74,12 @@ struct ServiceRequestController: RouteCollection {
         try request.refuseFormFromAnotherSite()
         let values = (try? request.content.decode(FormValues.self)) ?? FormValues()
         guard let kind = values.tipo.flatMap(ServiceRequest.Kind.init(rawValue:)) else {
-            return try await request.privatePage("solicitud", page(request, kind: nil, values: values, message: "Elige qué quieres solicitar."), status: .badRequest)
+            return try await request.privatePage("solicitud", try await page(request, kind: nil, values: values, message: "Elige qué quieres solicitar."), status: .badRequest)
         }
         do {
             if let wait = try await request.rateLimits.take(PQRWebController.filingsPerClient, request.clientAddress) {
                 let message = "Desde esta conexión ya se radicaron \(PQRWebController.filingsPerClient.limit) solicitudes en la última hora. Por seguridad, espera \(SpanishDuration.wait(seconds: wait)) para radicar otra, o llámanos a la línea de atención."
-                return try await request.privatePage("solicitud", page(request, kind: kind, values: values, message: message), status: .tooManyRequests)
+                return try await request.privatePage("solicitud", try await page(request, kind: kind, values: values, message: message), status: .tooManyRequests)
             }
             let draft = try await Self.draft(kind, values, request)
             let (filed, sms) = try await request.application.caseNotifier().file(draft)
@@ -87,7 +93,7 @@ struct ServiceRequestController: RouteCollection {
             case .serviceRequest: "valor"
             default: error.field == "descripcion" ? "nota" : error.field ?? ""
             }
-            return try await request.privatePage("solicitud", page(request, kind: kind, values: values, message: error.reason, field: field), status: error.status)
+            return try await request.privatePage("solicitud", try await page(request, kind: kind, values: values, message: error.reason, field: field), status: error.status)
         }
     }
 

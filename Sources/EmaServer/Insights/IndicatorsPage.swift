@@ -47,6 +47,12 @@ enum IndicatorsPage {
         let svg: String
     }
 
+    struct TransactionLine: Encodable {
+        let title: String
+        let total: String
+        let channels: String
+    }
+
     struct TrendRow: Encodable {
         let month: String
         let values: [String]
@@ -70,6 +76,8 @@ enum IndicatorsPage {
         let channelHeaders: [String]
         let transactions: [TrendRow]
         let transactionsTotal: String
+        /// The same, a line per type with its channels in words (for the phone).
+        let transactionLines: [TransactionLine]
         let csv: String
     }
 
@@ -127,8 +135,19 @@ enum IndicatorsPage {
             channelHeaders: SelfServiceTransaction.channels.map(\.title) + ["Total"],
             transactions: transactionRows(figures.transactions),
             transactionsTotal: SpanishNumber.integer(figures.transactions.reduce(0) { $0 + $1.count }),
+            transactionLines: transactionLines(figures.transactions),
             csv: "/indicadores.csv?mes=\(month.description)"
         )
+    }
+
+    /// A line per transaction type: its total and, in words, the channels it came by.
+    static func transactionLines(_ counts: [SelfServiceTransaction.Count]) -> [TransactionLine] {
+        let table = SelfServiceTransaction.table(counts)
+        return SelfServiceTransaction.allCases.map { transaction in
+            let row = table[transaction] ?? [:]
+            let channels = SelfServiceTransaction.channels.compactMap { channel in row[channel.id].map { "\(channel.title): \(SpanishNumber.integer($0))" } }
+            return TransactionLine(title: transaction.title, total: SpanishNumber.integer(row.values.reduce(0, +)), channels: channels.joined(separator: " · "))
+        }
     }
 
     /// A row per transaction type: its count on each channel, then its total.

@@ -49,6 +49,7 @@ struct SelfServiceIndicatorTests {
             try await app.testing().test(.GET, "indicadores?mes=2026-11") { page = $0.body.string }
             #expect(page.contains("id=\"autogestion-total\">6<"))
             #expect(page.contains("<th scope=\"row\">Cupones de pago y abonos</th><td>1</td><td>1</td><td>0</td><td>0</td><td>2</td>"))
+            #expect(page.contains("Cupones de pago y abonos<br><small class=\"muted\">WhatsApp: 1 · Ema en la web: 1</small></span> <strong>2</strong>"))
             var csv = ""
             try await app.testing().test(.GET, "indicadores.csv?mes=2026-11") { csv = $0.body.string }
             #expect(csv.contains("2026-11,autogestion_cupon,canal:whatsapp,1,tramites,1\r\n"))

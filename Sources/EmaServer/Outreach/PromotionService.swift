@@ -88,12 +88,7 @@ struct PromotionService {
                         .set("updated_at", to: SQLBind(now)).where("id", .in, SQLBind.group(skipped)).run()
                 }
                 guard !queue.isEmpty else { return 0 }
-                let values = SQLList(queue.map { SQLGroupExpression([SQLBind($0.row), SQLBind($0.message.id)]) })
-                let claimed = Set(try await sql.raw("""
-                    UPDATE \(ident: PromotionCampaigns.messages) SET status = \(bind: PromotionCampaigns.Status.queued.rawValue), outbox_id = v.column2, updated_at = \(bind: now)
-                    FROM (VALUES \(values)) AS v WHERE \(ident: PromotionCampaigns.messages).id = v.column1 AND status = \(bind: PromotionCampaigns.Status.waiting.rawValue)
-                    RETURNING id
-                    """).all().map { try $0.decode(column: "id", as: UUID.self) })
+                let claimed = try await PromotionTracking().tracking.claim(queue.map { ($0.row, $0.message.id) }, at: now, on: tx)
                 let messages = queue.filter { claimed.contains($0.row) }.map(\.message)
                 try await WhatsAppBulkLane.queue(messages, at: now, on: tx)
                 return messages.count

@@ -123,12 +123,7 @@ struct ReminderService {
                 guard !queue.isEmpty else { return 0 }
                 // One statement moves the page's reminders to `queued` with their messages' ids;
                 // only the ones still waiting (another node may have taken some) get a message.
-                let values = SQLList(queue.map { SQLGroupExpression([SQLBind($0.reminder), SQLBind($0.message.id)]) })
-                let claimed = Set(try await sql.raw("""
-                    UPDATE \(ident: PaymentReminders.schema) SET status = \(bind: PaymentReminders.Status.queued.rawValue), outbox_id = v.column2, updated_at = \(bind: now)
-                    FROM (VALUES \(values)) AS v WHERE \(ident: PaymentReminders.schema).id = v.column1 AND status = \(bind: PaymentReminders.Status.waiting.rawValue)
-                    RETURNING id
-                    """).all().map { try $0.decode(column: "id", as: UUID.self) })
+                let claimed = try await ReminderTracking(clock: clock).tracking.claim(queue.map { ($0.reminder, $0.message.id) }, at: now, on: tx)
                 let messages = queue.filter { claimed.contains($0.reminder) }.map(\.message)
                 try await WhatsAppBulkLane.queue(messages, at: now, on: tx)
                 return messages.count

@@ -22,32 +22,34 @@ struct PromotionService {
         case noAudience
     }
 
-    /// A new campaign with its audience planned (`waiting`); the lane is fed now inside the hours.
+    /// A new campaign with its audience planned (`waiting`) in one transaction — a crash leaves no
+    /// half-planned campaign —; the lane is fed now inside the hours.
     func create(text: String, by staff: String) async throws -> (id: UUID, audience: Int) {
         let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard PromotionCampaigns.textLength.contains(text.count) else { throw Problem.textLength }
         let id = UUID()
         let now = clock.now()
-        let ledger = ConsentLedger(database: database)
-        try await database.sql.insert(into: PromotionCampaigns.schema).columns("id", "text", "created_by", "audience", "created_at")
-            .values(SQLBind(id), SQLBind(text), SQLBind(staff), SQLBind(0), SQLBind(now)).run()
-        var after = ""
-        var audience = 0
-        while true {
-            let phones = try await ledger.promotionsAudience(after: after, limit: Self.pageSize)
-            guard let last = phones.last else { break }
-            after = last
-            let insert = database.sql.insert(into: PromotionCampaigns.messages).columns("id", "campaign_id", "phone", "status", "updated_at")
-            for phone in phones {
-                insert.values(SQLBind(UUID()), SQLBind(id), SQLBind(phone), SQLBind(PromotionCampaigns.Status.waiting.rawValue), SQLBind(now))
+        let audience = try await database.writeTransaction { tx -> Int in
+            let ledger = ConsentLedger(database: tx)
+            try await tx.sql.insert(into: PromotionCampaigns.schema).columns("id", "text", "created_by", "audience", "created_at")
+                .values(SQLBind(id), SQLBind(text), SQLBind(staff), SQLBind(0), SQLBind(now)).run()
+            var after = ""
+            var audience = 0
+            while true {
+                let phones = try await ledger.promotionsAudience(after: after, limit: Self.pageSize)
+                guard let last = phones.last else { break }
+                after = last
+                let insert = tx.sql.insert(into: PromotionCampaigns.messages).columns("id", "campaign_id", "phone", "status", "updated_at")
+                for phone in phones {
+                    insert.values(SQLBind(UUID()), SQLBind(id), SQLBind(phone), SQLBind(PromotionCampaigns.Status.waiting.rawValue), SQLBind(now))
+                }
+                try await insert.run()
+                audience += phones.count
             }
-            audience += try await insert.ignoringConflicts(with: ["campaign_id", "phone"]).returning("id").all().count
+            guard audience > 0 else { throw Problem.noAudience }
+            try await tx.sql.update(PromotionCampaigns.schema).set("audience", to: SQLBind(audience)).where("id", .equal, SQLBind(id)).run()
+            return audience
         }
-        guard audience > 0 else {
-            try await database.sql.delete(from: PromotionCampaigns.schema).where("id", .equal, SQLBind(id)).run()
-            throw Problem.noAudience
-        }
-        try await database.sql.update(PromotionCampaigns.schema).set("audience", to: SQLBind(audience)).where("id", .equal, SQLBind(id)).run()
         _ = try await run()
         return (id, audience)
     }

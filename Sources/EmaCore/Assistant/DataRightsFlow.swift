@@ -166,13 +166,13 @@ extension Turn {
         case .suprimir:
             state.step = .dataConfirm
             ask(
-                "Antes de seguir, ten en cuenta: suprimir tus datos borra tus conversaciones con Ema, tu nombre y tu número del \(ColombianMobile.display(phone)), termina tus inscripciones (la factura te llegará impresa) y detiene todo mensaje por WhatsApp. Las PQR y los pagos los conservamos porque la ley nos obliga, pero sin tu nombre ni tu número. No se puede deshacer. ¿Confirmas?",
+                "Antes de seguir, ten en cuenta: suprimir tus datos borra tus conversaciones con Ema, tu nombre y tu número del \(ColombianMobile.display(phone)), termina tus inscripciones (la factura te llegará por tu canal habitual: impresa o por correo) y detiene todo mensaje por WhatsApp. Las PQR y los pagos los conservamos porque la ley nos obliga, pero sin tu nombre ni tu número. No se puede deshacer. ¿Confirmas?",
                 Self.dataConfirmChoices
             )
         case .revocar:
             state.step = .dataConfirm
             ask(
-                "Si revocas la autorización, dejamos de tratar tus datos con base en ella: terminamos tus inscripciones a la factura por WhatsApp (te seguirá llegando impresa a la dirección del predio) y no te escribiremos más. Tus PQR en curso siguen su trámite. ¿Confirmas?",
+                "Si revocas la autorización, dejamos de tratar tus datos con base en ella: terminamos tus inscripciones a la factura por WhatsApp (te seguirá llegando por tu canal habitual: impresa a la dirección del predio o por correo) y no te escribiremos más. Tus PQR en curso siguen su trámite. ¿Confirmas?",
                 Self.dataConfirmChoices
             )
         }
@@ -251,7 +251,7 @@ extension Turn {
         } else {
             // The refusal goes to the consent ledger with the request (the server writes both).
             let receipt = try await exercise(.revoke, phone: holder, effects: effects)
-            let ended = receipt.contracts.isEmpty ? "" : " Terminé tus inscripciones de \(contractList(receipt.contracts)): la factura te seguirá llegando impresa a la dirección del predio."
+            let ended = receipt.contracts.isEmpty ? "" : " Terminé tus inscripciones de \(contractList(receipt.contracts)): la factura te seguirá llegando por tu canal habitual, impresa a la dirección del predio o por correo."
             say("Listo. Revoqué tu autorización para tratar tus datos personales.\(ended) Registré la solicitud con el número \(receipt.code). Si algún día quieres volver a usar Ema, te pediré de nuevo la autorización.")
             state = state.startedOver(at: now)
         }

@@ -199,7 +199,7 @@ struct DataRightsController: RouteCollection {
             guard form.confirmo == "si" else { return try await again("Marca la casilla de confirmación para continuar.") }
             if form.accion == "revocar" {
                 receipt = try await ask(.revoke)
-                done = "Revocamos tu autorización para tratar tus datos personales." + (receipt.contracts.isEmpty ? "" : " Terminamos tus inscripciones de los contratos \(receipt.contracts.joined(separator: ", ")); la factura te seguirá llegando impresa.")
+                done = "Revocamos tu autorización para tratar tus datos personales." + (receipt.contracts.isEmpty ? "" : " Terminamos tus inscripciones de los contratos \(receipt.contracts.joined(separator: ", ")); la factura te seguirá llegando por tu canal habitual (impresa o por correo).")
             } else {
                 receipt = try await ask(.suppress)
                 done = "Suprimimos tus datos personales: tus conversaciones, tu nombre y tu número ya no están en nuestros sistemas. Las PQR y los pagos quedaron sin tu nombre ni tu número."

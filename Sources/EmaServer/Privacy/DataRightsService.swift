@@ -89,7 +89,7 @@ struct DataRightsService {
                 }
                 let contracts = try await billing.end(request.phone, reason: "el titular revocó la autorización de tratamiento de datos", at: now, on: tx)
                 try await AssistantHolderRecords().withdrawConsent(request.phone, keeping: request.conversationID, on: tx)
-                return ("Revocamos la autorización; las inscripciones terminaron y la factura sigue impresa.", contracts)
+                return ("Revocamos la autorización; las inscripciones terminaron y la factura sigue por su canal habitual (impresa o por correo).", contracts)
             }
             return DataRightReceipt(code: row.code, contracts: contracts)
         }

@@ -7,7 +7,7 @@ from selenium.webdriver.support.ui import Select
 from conftest import serious_violations, wait
 from test_backoffice import sign_in
 
-PUBLIC = ["/", "/chat", "/kiosco", "/factura", "/factura/10234567", "/factura/18660356/acuerdo", "/prepago", "/somos", "/certificados/verificar", "/pqr", "/solicitudes", "/solicitudes?tipo=separacion_cuentas&contrato=10234567", "/solicitudes?tipo=aporte_voluntario",
+PUBLIC = ["/", "/chat", "/kiosco", "/factura", "/factura/10234567", "/factura/18660356/acuerdo", "/prepago", "/somos", "/certificados/verificar", "/pqr", "/ayuda", "/ayuda?q=factura", "/ayuda/la-tarjeta-somos", "/solicitudes", "/solicitudes?tipo=separacion_cuentas&contrato=10234567", "/solicitudes?tipo=aporte_voluntario",
           "/radicado", "/radicado?numero=2026-0000001",
           "/danos", "/danos/consulta", "/danos/consulta?numero=DAN-2026-0000099", "/turnos", "/oficinas", "/transparencia", "/transparencia/consulta", "/datos-personales",
           "/indicadores", "/simulador", "/sandbox/sms", "/legal/privacidad", "/legal/terminos", "/legal/promociones", "/backoffice/ingresar"]
@@ -15,7 +15,7 @@ OFFICE = {
     "admin@ema.demo": ("admin-demo-2026", ["/backoffice", "/backoffice/chats", "/backoffice/pqr", "/backoffice/pqr/nueva",
                                            "/backoffice/danos", "/backoffice/turnos", "/backoffice/acuerdos", "/backoffice/reestructuraciones",
                                            "/backoffice/pqr-estadisticas", "/backoffice/indicadores", "/backoffice/envios",
-                                           "/backoffice/encuestas", "/backoffice/promociones", "/backoffice/datos"]),
+                                           "/backoffice/encuestas", "/backoffice/promociones", "/backoffice/ayuda", "/backoffice/ayuda/nuevo", "/backoffice/datos"]),
     "transparencia@ema.demo": ("transparencia-demo-2026", ["/backoffice/transparencia"]),
 }
 SIZES = {"celular": (390, 844), "escritorio": (1366, 900)}

@@ -182,6 +182,7 @@ struct Turn {
         case .pqrConfirm: try await pqrConfirmStep(input, effects: effects)
         case .requestDetail: requestDetailStep(input)
         case .promotionsAnswer: try await promotionsAnswerStep(input, effects: effects)
+        case .articleFeedback: try await articleFeedbackStep(input, effects: effects)
         case .askRadicado: try await radicadoStep(input, effects: effects)
         case .askRadicadoCode: try await radicadoCodeStep(input, effects: effects)
         case .surveyComment: try await surveyCommentStep(input, effects: effects)

@@ -30,6 +30,11 @@ public protocol AssistantEffects: Sendable {
     func stopReminders(phone: String) async throws -> Int
     /// The payment plans a contract may choose, or why it may not have one.
     func agreementOffer(contractNumber: String) async throws -> AgreementOffer
+    /// The knowledge base's article that best answers `text`, with how well it matched; nil when
+    /// none matches at all.
+    func findArticle(text: String) async throws -> ArticleAnswer?
+    /// A customer's «¿Te sirvió?»; false when the article is gone.
+    func rateArticle(slug: String, helpful: Bool, channel: String) async throws -> Bool
     /// Whether the number's latest answer to the promotions question was yes.
     func promotionsGranted(phone: String) async throws -> Bool
     /// Files a PQR and gives its radicado and access code, or why it cannot be filed.

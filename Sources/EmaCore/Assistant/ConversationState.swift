@@ -31,6 +31,7 @@ public struct ConversationState: Codable, Sendable, Equatable {
         case pqrConfirm
         case requestDetail
         case promotionsAnswer
+        case articleFeedback
         case askRadicado
         case askRadicadoCode
         case surveyComment
@@ -156,6 +157,8 @@ public struct ConversationState: Codable, Sendable, Equatable {
     public var pqr: PQRDraft?
     /// How the contract being enrolled gets its bill outside Ema (to say what the holder keeps).
     public var contractChannels: [BillChannel]?
+    /// The article Ema just answered with, until the customer says whether it helped.
+    public var articleSlug: String?
     public var damage: DamageDraft?
     /// The last report filed in this conversation for a hazard (gas, a fallen cable): its number,
     /// the hazard and when, so a second message about the same danger is not asked to file it again.

@@ -72,6 +72,7 @@ extension Turn {
         if Self.promotionsAsked(words) { return try await beginPromotions(effects: effects) }
         if words.contains("prepago") || (words.contains("pin") && words.contains("recarga")) { return try await answerPrepaid(effects: effects) }
         if let request = Self.serviceRequest(in: words) { return beginServiceRequest(request) }
+        if let article = try await article(for: intent, effects: effects) { return answerArticle(article) }
         switch intent {
         case .inscribirFacturaWhatsapp: try await begin(.enroll, effects: effects)
         case .consultarContratos: try await begin(.list, effects: effects)

@@ -51,7 +51,7 @@ extension Turn {
             showBillMenu("¿Qué necesitas de tu factura?")
         case .dataMenu, .dataUpdateMenu, .dataName, .dataNewPhone, .dataCorrection, .dataConfirm, .promotionsAnswer:
             beginDataRights()
-        case .consent, .terms, .mainMenu, .enrollmentMenu, .surveyComment, .withAgent, .leaveMessage, .leaveMessagePhone:
+        case .consent, .terms, .mainMenu, .enrollmentMenu, .surveyComment, .withAgent, .leaveMessage, .leaveMessagePhone, .articleFeedback:
             showMainMenu("¿En qué te puedo ayudar?")
         case .pqrType, .pqrTopic, .pqrContract, .pqrParent, .pqrDescription, .pqrName, .pqrPhone, .pqrConfirm:
             beginPQR()

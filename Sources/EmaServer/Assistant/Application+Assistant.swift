@@ -37,7 +37,8 @@ extension Application {
             codesPerClient: RateLimit("codigos.cliente", limit: emaConfig.codesPerClientPerHour, window: 3_600),
             caseService: caseService(database: database), turnService: turnService(database: database),
             liveChats: liveChatService(database: database), whatsApp: whatsAppService(database: database),
-            privacy: legalDocuments.privacy, coupons: utilityProfile?.coupons, agreements: utilityProfile?.agreements
+            privacy: legalDocuments.privacy, coupons: utilityProfile?.coupons, agreements: utilityProfile?.agreements,
+            articles: articleCache
         )
     }
 

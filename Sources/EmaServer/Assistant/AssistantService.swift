@@ -34,6 +34,8 @@ struct AssistantService: AssistantEffects {
     var coupons: CouponPolicy?
     /// The utility's agreement policy; nil: none offered online.
     var agreements: AgreementPolicy?
+    /// The knowledge base's index, shared by the node (Knowledge).
+    var articles: ArticleCache?
 
     var verification: VerificationService {
         VerificationService(database: database, outbox: smsOutbox, clock: clock, utilityName: utilityName, requester: conversation ?? client ?? "")
@@ -156,6 +158,14 @@ struct AssistantService: AssistantEffects {
         } catch AgreementService.Failure.unavailable, AgreementService.Failure.contractNotFound {
             return .unavailable
         }
+    }
+
+    func findArticle(text: String) async throws -> ArticleAnswer? {
+        try await KnowledgeBase(database: database, cache: articles, publicURL: publicURL).answer(text)
+    }
+
+    func rateArticle(slug: String, helpful: Bool, channel: String) async throws -> Bool {
+        try await Articles.feedback(slug: slug, helpful: helpful, channel: channel, at: clock.now(), on: database)
     }
 
     func promotionsGranted(phone: String) async throws -> Bool {

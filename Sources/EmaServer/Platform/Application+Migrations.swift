@@ -56,5 +56,6 @@ extension Application {
         migrations.add(CreatePromotionCampaigns())
         migrations.add(CreatePrepaidPinViews())
         migrations.add(CreateSomosRestructurings())
+        migrations.add(CreateArticles())
     }
 }

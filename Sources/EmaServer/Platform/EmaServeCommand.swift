@@ -31,6 +31,7 @@ struct EmaServeCommand: AsyncCommand {
             let summary = try await DemoData.load(into: app)
             try await app.staffService().loadDemoAccounts()
             try await DemoIndicators.load(into: app)
+            try await KnowledgeDemo.load(into: app)
             app.logger.notice("Datos de demostración listos", metadata: [
                 "contratos": .string(summary.contracts.spanishSummary), "facturas": .string(summary.invoices.spanishSummary),
             ])

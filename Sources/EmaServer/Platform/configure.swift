@@ -74,6 +74,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try app.register(collection: BackOfficePromotionsController())
     try app.register(collection: SomosRestructuringController())
     try app.register(collection: BackOfficeSomosController())
+    try app.register(collection: HelpController())
+    try app.register(collection: BackOfficeArticlesController())
+    // Made here, once: the request handlers only read it.
+    _ = app.articleCache
     try app.register(collection: BackOfficeCasesController())
     try app.register(collection: DamageController())
     try app.register(collection: TransparencyController())

@@ -22,6 +22,24 @@ actor FakeEffects: AssistantEffects {
 
     func recordConsent(_ consent: ConsentEvidence) { consents.append(consent) }
 
+    var articles: [ArticleEntry] = [
+        ArticleEntry(slug: "factura-alta", title: "¿Por qué me llegó más alta la factura?",
+                     questions: ["por qué me llegó tan cara la factura", "la factura vino muy alta"], body: "Más días, más consumo, una fuga o un promedio."),
+        ArticleEntry(slug: "tarjeta-somos", title: "La tarjeta SOMOS", questions: ["cómo funciona la tarjeta somos", "qué es somos"],
+                     body: "El programa de beneficios: compras a cuotas en la factura."),
+    ]
+    var articleRatings: [(slug: String, helpful: Bool)] = []
+
+    func findArticle(text: String) -> ArticleAnswer? {
+        guard let match = ArticleIndex(articles).search(text, limit: 1).first, let entry = articles.first(where: { $0.slug == match.slug }) else { return nil }
+        return ArticleAnswer(slug: entry.slug, title: entry.title, shortAnswer: "Respuesta corta de \(entry.slug).", url: "https://ema.example/ayuda/\(entry.slug)", score: match.score)
+    }
+
+    func rateArticle(slug: String, helpful: Bool, channel: String) -> Bool {
+        articleRatings.append((slug, helpful))
+        return true
+    }
+
     func promotionsGranted(phone: String) -> Bool {
         consents.last { $0.kind == .promotions && $0.phone == phone }?.granted ?? false
     }

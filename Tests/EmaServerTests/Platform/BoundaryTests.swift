@@ -59,6 +59,7 @@ struct BoundaryTests {
             "Channels": ["sandbox_messages", "sms_outbox", "verification_codes", "whatsapp_inbound", "whatsapp_message_statuses", "whatsapp_outbox", "whatsapp_senders"],
             "Damage": ["damage_reports", "damage_sequences"],
             "Insights": ["survey_campaigns", "survey_invitations", "survey_responses"],
+            "Knowledge": ["article_feedback", "article_versions", "articles"],
             "LiveChat": ["live_chat_messages", "live_chats"],
             "Offices": ["turn_slots", "turns"],
             "Outreach": ["promotion_campaigns", "promotion_messages"],

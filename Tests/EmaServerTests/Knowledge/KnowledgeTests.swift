@@ -1,0 +1,132 @@
+@testable import EmaServer
+import EmaCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite("Knowledge base: articles, /ayuda, the editor, and Ema answering with them")
+struct KnowledgeTests {
+    /// Questions worded unlike any of the demo articles' own, each with the article that answers it.
+    static let labelled: [(String, String)] = [
+        ("este mes el recibo me llegó carísimo", "por-que-me-llego-mas-alta-la-factura"),
+        ("por qué pago más que el mes pasado", "por-que-me-llego-mas-alta-la-factura"),
+        ("qué significa el consumo que sale en la factura", "como-leer-tu-factura"),
+        ("en qué parte de la factura sale el contrato", "como-leer-tu-factura"),
+        ("pagué la deuda, cuándo me vuelven a poner la luz", "reconexion-despues-de-una-suspension"),
+        ("me quitaron el servicio por mora", "reconexion-despues-de-una-suspension"),
+        ("el lector no pudo entrar a ver el contador", "el-medidor-y-las-lecturas"),
+        ("cómo se lee el contador de la luz", "el-medidor-y-las-lecturas"),
+        ("por qué me cobran contribución", "estratos-subsidios-y-contribuciones"),
+        ("quiero que me cambien el estrato", "estratos-subsidios-y-contribuciones"),
+        ("qué beneficios tiene la tarjeta somos", "la-tarjeta-somos"),
+        ("quiero diferir a más cuotas lo que debo de somos", "reestructurar-la-deuda-somos-o-abonar-a-diferidos"),
+        ("se me perdió el código de la recarga prepago", "energia-y-agua-prepago-recargas-y-pin"),
+        ("hasta qué hora atienden los asesores", "horarios-y-canales-de-atencion"),
+        ("siento olor a gas en la cocina", "danos-y-seguridad-olor-a-gas-cables-caidos-fugas"),
+        ("puedo pagar solo una parte del recibo", "como-pagar-tu-factura-abonar-o-pedir-un-acuerdo-de-pago"),
+        ("el contador del agua gira con las llaves cerradas", "como-detecto-una-fuga-de-agua-en-casa"),
+        ("el inodoro bota agua todo el tiempo", "como-detecto-una-fuga-de-agua-en-casa"),
+    ]
+
+    static func demoArticles() throws -> [ArticleEntry] {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Resources/knowledge")
+        return try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".md") }.sorted().map { file in
+            let parsed = try #require(KnowledgeDemo.parse(try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)), "\(file)")
+            return ArticleEntry(slug: Articles.slug(parsed.title), title: parsed.title, questions: parsed.questions, body: parsed.body)
+        }
+    }
+
+    @Test("Retrieval: precision at 1 on questions worded unlike the articles'")
+    func precision() throws {
+        let articles = try Self.demoArticles()
+        #expect(articles.count >= 12)
+        let index = ArticleIndex(articles)
+        var right = 0
+        for (question, slug) in Self.labelled {
+            let found = index.search(question, limit: 1).first?.slug
+            if found == slug { right += 1 } else { print("ayuda: «\(question)» → \(found ?? "nada"), no \(slug)") }
+        }
+        let precision = Double(right) / Double(Self.labelled.count)
+        print("ayuda: precisión en 1 = \(right)/\(Self.labelled.count) (\(Int(precision * 100)) %)")
+        #expect(precision >= 0.8)
+        #expect(index.best("cuál es la capital de Francia") == nil)
+    }
+
+    @Test("Markdown becomes safe HTML: no tag, attribute or script URL of the author's gets through")
+    func markdown() {
+        let html = ArticleMarkdown.html("""
+            # Título
+            Texto con **negrita** y <script>alert(1)</script>.
+
+            - [un enlace](https://www.epm.com.co/ayuda) y [otro](javascript:alert(1))
+            - [raro](https://x.example/" onmouseover="alert(1))
+            <img src=x onerror=alert(1)>
+            """)
+        #expect(html.contains("<h1>Título</h1>") && html.contains("<strong>negrita</strong>"))
+        #expect(html.contains(#"<a href="https://www.epm.com.co/ayuda">"#))
+        #expect(!html.contains("<script") && !html.contains("<img") && !html.contains("javascript:") && !html.contains("\" onmouseover"))
+        #expect(html.contains("&lt;script&gt;") || html.contains("&lt;script>"))
+    }
+
+    @Test("/ayuda lists and searches the published articles; a page renders its Markdown and takes «¿Te sirvió?»")
+    func helpPages() async throws {
+        try await withEmaApp { app in
+            #expect(try await KnowledgeDemo.load(into: app) >= 12)
+            let web = FacturaWebClient(tester: try app.testing())
+            let list = try await web.get("ayuda")
+            #expect(list.body.contains("La tarjeta SOMOS") && list.body.contains("/ayuda/la-tarjeta-somos"))
+            let search = try await web.get("ayuda?q=olor%20a%20gas")
+            #expect(search.body.contains("Artículos sobre «olor a gas»") && search.body.contains("danos-y-seguridad"))
+            let nothing = try await web.get("ayuda?q=capital%20de%20francia")
+            #expect(nothing.body.contains("No encontramos artículos"))
+            let page = try await web.get("ayuda/la-tarjeta-somos")
+            #expect(page.body.contains("<h1>La tarjeta SOMOS</h1>") && page.body.contains("<strong>tarjeta SOMOS</strong>"))
+            let voted = try await web.post("ayuda/la-tarjeta-somos/voto", ["sirvio": "si"])
+            #expect(voted.location == "/ayuda/la-tarjeta-somos?gracias=1#voto")
+            let counts = try await Articles.feedbackCounts(on: app.db)
+            #expect(counts.values.map(\.helpful) == [1])
+            #expect(try await web.get("ayuda/no-existe").status == .notFound)
+        }
+    }
+
+    @Test("A supervisor writes an article and Ema answers with it at once; as a draft she no longer does; every save is a version")
+    func editorToEma() async throws {
+        try await withEmaApp { app in
+            try await app.staffService().loadDemoAccounts()
+            let office = try OfficeBrowser(app)
+            try await office.signIn("supervisor@ema.demo", "supervisor-demo-2026")
+            _ = try await office.get("backoffice/ayuda/nuevo")
+            let bad = try await office.post("backoffice/ayuda", ["csrf": office.csrf, "titulo": "Poda", "respuesta": "corta", "preguntas": "", "texto": "x", "estado": "publicado"])
+            #expect(bad.status == .badRequest && bad.body.contains("Escribe el título"))
+            let fields = ["csrf": office.csrf, "titulo": "Paneles solares en tu casa",
+                          "respuesta": "Puedes instalar paneles solares y vender a la red lo que te sobre: un instalador certificado hace el diseño y nos pide la conexión.",
+                          "preguntas": "cómo instalo paneles solares en mi casa\npuedo vender energía solar a la red",
+                          "texto": "Los **paneles solares** se conectan a la red con un medidor bidireccional.", "estado": "publicado"]
+            let saved = try await office.post("backoffice/ayuda", fields)
+            #expect(saved.location == "/backoffice/ayuda/paneles-solares-en-tu-casa?aviso=guardado")
+
+            var chat = ChatClient(app: app)
+            try await chat.start()
+            try await chat.pick("consentimiento_si")
+            try await chat.say("quiero instalar paneles solares")
+            #expect(chat.text.contains("Paneles solares en tu casa") && chat.text.contains("/ayuda/paneles-solares-en-tu-casa"))
+            #expect(chat.choices.map(\.id) == ["articulo_si", "articulo_no"])
+            try await chat.pick("articulo_no")
+            #expect(chat.choices.map(\.id).contains("menu_asesor"))
+            #expect(try await Articles.feedbackCounts(on: app.db).values.map(\.total) == [1])
+
+            _ = try await office.get("backoffice/ayuda/paneles-solares-en-tu-casa")
+            _ = try await office.post("backoffice/ayuda", fields.merging(["csrf": office.csrf, "slug": "paneles-solares-en-tu-casa", "estado": "borrador"]) { $1 })
+            try await chat.say("quiero instalar paneles solares")
+            #expect(!chat.text.contains("Paneles solares en tu casa"))
+            let edit = try await office.get("backoffice/ayuda/paneles-solares-en-tu-casa")
+            #expect(edit.body.contains("Versión 2 · Borrador") && edit.body.contains("Versión 1 · Publicado"))
+            let agent = try OfficeBrowser(app)
+            try await agent.signIn("agente@ema.demo", "agente-demo-2026")
+            #expect(try await agent.get("backoffice/ayuda").status == .forbidden)
+        }
+    }
+}

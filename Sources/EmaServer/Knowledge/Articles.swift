@@ -127,7 +127,7 @@ enum Articles {
     static func feedbackCounts(on database: any Database) async throws -> [UUID: (helpful: Int, total: Int)] {
         var counts: [UUID: (helpful: Int, total: Int)] = [:]
         for row in try await database.sql.raw("""
-            SELECT article_id, SUM(CASE WHEN helpful THEN 1 ELSE 0 END) AS helpful, COUNT(*) AS total FROM \(ident: ArticleFeedback.schema) GROUP BY article_id
+            SELECT article_id, CAST(SUM(CASE WHEN helpful THEN 1 ELSE 0 END) AS BIGINT) AS helpful, COUNT(*) AS total FROM \(ident: ArticleFeedback.schema) GROUP BY article_id
             """).all() {
             counts[try row.decode(column: "article_id", as: UUID.self)] = (try row.decode(column: "helpful", as: Int.self), try row.decode(column: "total", as: Int.self))
         }

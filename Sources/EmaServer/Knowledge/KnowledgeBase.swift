@@ -41,7 +41,7 @@ actor ArticleCache {
     private var rows: [String: Articles.Row] = [:]
 
     func current(on database: any Database) async throws -> (index: ArticleIndex, rows: [String: Articles.Row]) {
-        let row = try await database.sql.raw("SELECT COUNT(*) AS n, COALESCE(SUM(version), 0) AS v FROM \(ident: Articles.schema)").first()
+        let row = try await database.sql.raw("SELECT COUNT(*) AS n, CAST(COALESCE(SUM(version), 0) AS BIGINT) AS v FROM \(ident: Articles.schema)").first()
         let now = "\(try row?.decode(column: "n", as: Int.self) ?? 0)/\(try row?.decode(column: "v", as: Int.self) ?? 0)"
         if now != stamp {
             let published = try await Articles.published(on: database)

@@ -1,3 +1,4 @@
+import Foundation
 /// A calendar date without time or zone, written `YYYY-MM-DD` (bill issue and due dates).
 public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public let year: Int
@@ -102,6 +103,12 @@ extension CivilDate {
     /// Colombia keeps UTC−5 all year (no daylight saving), so the civil date in Bogotá needs no
     /// time-zone database.
     public static let bogotaOffsetSeconds = -5 * 3600
+
+    /// The instant this day starts in Bogotá (00:00, UTC−5 all year): the bound of a range of days
+    /// over stored timestamps.
+    public var startInBogota: Date {
+        Date(timeIntervalSince1970: Double(dayNumber) * 86_400 - Double(CivilDate.bogotaOffsetSeconds))
+    }
 
     /// The date in Bogotá at an instant given as seconds since 1970 (UTC).
     public init(bogotaAt secondsSince1970: Double) {

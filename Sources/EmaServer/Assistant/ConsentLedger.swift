@@ -28,6 +28,16 @@ struct ConsentLedger {
         return Set(try rows.filter { try $0.decode(column: "granted", as: Bool.self) }.map { try $0.decode(column: "phone", as: String.self) })
     }
 
+    /// How many numbers' latest promotions answer is yes.
+    func promotionsAudienceCount() async throws -> Int {
+        try await database.sql.raw("""
+            SELECT COUNT(DISTINCT r.phone) AS n FROM \(ident: ConsentRecord.schema) AS r
+            WHERE r.kind = \(bind: ConsentEvidence.Kind.promotions.rawValue) AND r.granted = \(bind: true)
+              AND r.created_at = (SELECT MAX(created_at) FROM \(ident: ConsentRecord.schema) AS l
+                                  WHERE l.kind = r.kind AND l.phone = r.phone)
+            """).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
     /// The numbers whose latest promotions answer is yes, in order, `limit` after `after`.
     func promotionsAudience(after: String, limit: Int) async throws -> [String] {
         try await database.sql.raw("""

@@ -33,9 +33,7 @@ extension BillingIndicatorFacts {
     /// The self-service transactions Billing keeps, done on the days `[from, to)` (Bogotá), by
     /// type and channel: each read from the table that records it.
     static func transactions(from: CivilDate, to: CivilDate, on database: any Database) async throws -> [SelfServiceTransaction.Count] {
-        // Timestamps are UTC; a Bogotá day starts at 05:00 UTC.
-        let start = Date(timeIntervalSince1970: Double(from.dayNumber) * 86_400 + 5 * 3_600)
-        let end = Date(timeIntervalSince1970: Double(to.dayNumber) * 86_400 + 5 * 3_600)
+        let (start, end) = (from.startInBogota, to.startInBogota)
         struct Row: Decodable { let kind: String; let channel: String; let total: Int }
         let rows = try await database.sql.raw("""
             SELECT 'pago_en_linea' AS kind, 'sitio_web' AS channel, COUNT(*) AS total FROM \(ident: Payment.schema)

@@ -170,6 +170,8 @@ extension CaseError {
         case .invoiceNotFound, .claimExtemporaneous: "factura"
         case .parentRequired, .appealNotAllowed, .appealWindowClosed: "recurrido"
         case .tooManyAttachments, .attachmentTooLarge, .attachmentType: "adjuntos"
+        case .serviceRequest(.servicesRequired), .serviceRequest(.unknownService), .serviceRequest(.singleService): "servicios"
+        case .serviceRequest: "valor"
         default: nil
         }
     }

@@ -88,12 +88,8 @@ struct ServiceRequestController: RouteCollection {
                 code: filed.code, dueDate: filed.dueOn.nameWithWeekday, typeTitle: "Petición · \(kind.title)", smsNote: PQRWebController.smsNote(sms)
             ))
         } catch let error as CaseError {
-            let field = switch error {
-            case .serviceRequest(.servicesRequired), .serviceRequest(.unknownService), .serviceRequest(.singleService): "servicios"
-            case .serviceRequest: "valor"
-            default: error.field == "descripcion" ? "nota" : error.field ?? ""
-            }
-            return try await request.privatePage("solicitud", try await page(request, kind: kind, values: values, message: error.reason, field: field), status: error.status)
+            return try await request.privatePage("solicitud", try await page(request, kind: kind, values: values, message: error.reason, field: error.field ?? ""),
+                                                 status: error.status)
         }
     }
 

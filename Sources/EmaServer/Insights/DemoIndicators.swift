@@ -51,7 +51,7 @@ enum DemoIndicators {
         var keys: [(key: String, requestedAt: Date)] = []
         for day in days {
             for place in 0..<3 {
-                let at = Date(timeIntervalSince1970: Double(day.dayNumber) * 86_400 + 5 * 3_600) + Double(9 * 3_600 + Int(hash("hora|\(day)|\(place)") % (9 * 3_600)))
+                let at = day.startInBogota + Double(9 * 3_600 + Int(hash("hora|\(day)|\(place)") % (9 * 3_600)))
                 keys.append(("\(day)-\(place)", at))
             }
         }
@@ -135,7 +135,7 @@ enum DemoIndicators {
             let result = try await service(at: at).file(draft)
             guard result.isNew else { continue }
             filed += 1
-            let answeredAt = Date(timeIntervalSince1970: Double(calendar.adding(businessDays: 5, to: day).dayNumber) * 86_400 + 5 * 3_600 + 15 * 3_600)
+            let answeredAt = calendar.adding(businessDays: 5, to: day).startInBogota + 15 * 3_600
             guard answeredAt <= now, let row = try await service(at: answeredAt).find(id: result.caseID) else { continue }
             try await service(at: answeredAt).answer(row, decision: h % 3 == 0 ? .noAccede : .accede, text: "Revisamos tu caso y te damos respuesta de fondo: esta es una respuesta de demostración.", by: staff)
             try await service(at: answeredAt).notified(row, kind: "aviso_web", proof: "Aviso publicado en la consulta de radicados (demostración).")

@@ -93,7 +93,8 @@ enum Articles {
             let slug: String
             let id: UUID
             let version: Int
-            if let existing = try await draft.slug.asyncMap({ try await find(slug: $0, on: tx) }) ?? nil {
+            let existing: Row? = if let slug = draft.slug { try await find(slug: slug, on: tx) } else { nil }
+            if let existing {
                 (slug, id, version) = (existing.slug, existing.id, existing.version + 1)
                 try await tx.sql.update(schema).set("title", to: SQLBind(title)).set("short_answer", to: SQLBind(short))
                     .set("questions", to: SQLBind(joined)).set("body", to: SQLBind(body)).set("status", to: SQLBind(draft.status.rawValue))
@@ -143,13 +144,6 @@ enum ArticleVersions {
 /// «¿Te sirvió?» answers.
 enum ArticleFeedback {
     static let schema = "article_feedback"
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
-    }
 }
 
 struct CreateArticles: AsyncMigration {

@@ -5,6 +5,10 @@ import Vapor
 /// `/ayuda`: the published articles, searched the way Ema searches them, and each article's page
 /// (its Markdown as safe HTML) with «¿Te sirvió?».
 struct HelpController: RouteCollection {
+    /// «¿Te sirvió?» answers counted per address: more than anyone gives, so a script cannot
+    /// steer the counts (the ones above it are thanked and not counted).
+    static let votes = RateLimit("ayuda.voto", limit: 20, window: 3_600)
+
     func boot(routes: any RoutesBuilder) throws {
         routes.get("ayuda", use: list)
         routes.get("ayuda", ":slug", use: article)
@@ -65,8 +69,11 @@ struct HelpController: RouteCollection {
         try request.refuseFormFromAnotherSite()
         let slug = request.parameters.get("slug") ?? ""
         let helpful = (try? request.content.decode(Vote.self))?.sirvio == "si"
-        guard try await Articles.feedback(slug: slug, helpful: helpful, channel: "sitio_web", at: request.application.clock.now(), on: request.db) else {
+        guard try await request.application.articleCache.current(on: request.db).rows[slug] != nil else {
             throw Abort(.notFound, reason: "No encontramos ese artículo.")
+        }
+        if try await request.rateLimits.take(Self.votes, request.clientAddress) == nil {
+            _ = try await Articles.feedback(slug: slug, helpful: helpful, channel: "sitio_web", at: request.application.clock.now(), on: request.db)
         }
         return request.redirect(to: "/ayuda/\(slug)?gracias=1#voto", redirectType: .normal)
     }

@@ -28,7 +28,7 @@ final class OfficeTurn: Model, @unchecked Sendable {
 
     static func slotStart(day: String, slot: String) -> Date? {
         guard let day = CivilDate(day), let hour = Int(slot.prefix(2)), let minute = Int(slot.suffix(2)) else { return nil }
-        return Date(timeIntervalSince1970: Double(day.dayNumber) * 86_400 + Double(hour * 3_600 + minute * 60) + 5 * 3_600)
+        return day.startInBogota.addingTimeInterval(Double(hour * 3_600 + minute * 60))
     }
 
     init() {}

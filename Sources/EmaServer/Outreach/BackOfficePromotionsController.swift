@@ -35,14 +35,7 @@ struct BackOfficePromotionsController: RouteCollection {
     func render(_ request: Request, text: String = "", message: String? = nil, error: Bool = false, status: HTTPResponseStatus = .ok) async throws -> Response {
         let staff = try request.requireStaff()
         let service = request.application.promotionService()
-        var audience = 0
-        var after = ""
-        while true {
-            let page = try await ConsentLedger(database: request.db).promotionsAudience(after: after, limit: 10_000)
-            audience += page.count
-            guard page.count == 10_000, let last = page.last else { break }
-            after = last
-        }
+        let audience = try await ConsentLedger(database: request.db).promotionsAudienceCount()
         let campaigns = try await service.recent().map { campaign in
             Page.Campaign(text: campaign.text, createdAt: SpanishDateTime.format(campaign.createdAt), createdBy: campaign.createdBy,
                           audience: SpanishNumber.integer(campaign.audience),

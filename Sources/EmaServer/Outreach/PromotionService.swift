@@ -14,7 +14,7 @@ struct PromotionService {
     let startSenders: @Sendable (Int) async throws -> Void
     let senders: Int
 
-    static let window = ReminderService.window
+    static let window = WhatsAppBulkLane.customerHours
     static let pageSize = 2_000
 
     enum Problem: Error, Equatable {

@@ -96,7 +96,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try app.setUpWhatsApp()
     // Billing follows its bills' messages through the bulk lane (Billing → Channels only).
     app.whatsAppBulkObservers.append(DeliveryTracking(clock: app.clock, publicURL: config.publicURL))
-    app.whatsAppBulkObservers.append(ReminderTracking(clock: app.clock))
+    app.whatsAppBulkObservers.append(ReminderTracking())
     app.whatsAppBulkObservers.append(PromotionTracking())
     app.customerContextSources = [BillingCustomerContext(), CasesCustomerContext(), DamageCustomerContext()]
     try api.register(collection: ChatController())

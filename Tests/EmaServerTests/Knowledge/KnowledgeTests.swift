@@ -91,8 +91,13 @@ struct KnowledgeTests {
             #expect(page.body.contains("<h1>La tarjeta SOMOS</h1>") && page.body.contains("<strong>tarjeta SOMOS</strong>"))
             let voted = try await web.post("ayuda/la-tarjeta-somos/voto", ["sirvio": "si"])
             #expect(voted.location == "/ayuda/la-tarjeta-somos?gracias=1#voto")
-            let counts = try await Articles.feedbackCounts(on: app.db)
+            var counts = try await Articles.feedbackCounts(on: app.db)
             #expect(counts.values.map(\.helpful) == [1])
+            // A script voting from one address is thanked, and counted only up to the limit.
+            for _ in 0..<HelpController.votes.limit { _ = try await web.post("ayuda/la-tarjeta-somos/voto", ["sirvio": "no"]) }
+            counts = try await Articles.feedbackCounts(on: app.db)
+            #expect(counts.values.map(\.total) == [HelpController.votes.limit])
+            #expect(try await web.post("ayuda/no-existe/voto", ["sirvio": "si"]).status == .notFound)
             #expect(try await web.get("ayuda/no-existe").status == .notFound)
         }
     }

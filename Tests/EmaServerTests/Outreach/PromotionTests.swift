@@ -81,6 +81,7 @@ struct PromotionTests {
             try await answer(app, "+573001110001", true, minutesAgo: 5)
             let short = try await supervisor.post("backoffice/promociones", ["csrf": supervisor.csrf, "texto": "Hola"])
             #expect(short.status == .badRequest && short.body.contains("entre 20 y 600 caracteres"))
+            #expect(try await supervisor.get("backoffice/promociones").body.contains("id=\"audiencia\">1<"))
             let made = try await supervisor.post("backoffice/promociones", ["csrf": supervisor.csrf, "texto": "Nuevos puntos de pago en tu barrio desde diciembre."])
             #expect(made.status == .seeOther || made.status == .found)
             page = try await supervisor.get("backoffice/promociones?aviso=creada")

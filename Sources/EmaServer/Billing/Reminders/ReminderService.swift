@@ -20,7 +20,7 @@ struct ReminderService {
     let senders: Int
 
     /// When reminders may leave, every day in Bogotá.
-    static let window = AdvisorHours(opens: 7 * 60, closes: 20 * 60)
+    static let window = WhatsAppBulkLane.customerHours
     static let template = "recordatorio_pago"
     static let pageSize = 2_000
 
@@ -123,7 +123,7 @@ struct ReminderService {
                 guard !queue.isEmpty else { return 0 }
                 // One statement moves the page's reminders to `queued` with their messages' ids;
                 // only the ones still waiting (another node may have taken some) get a message.
-                let claimed = try await ReminderTracking(clock: clock).tracking.claim(queue.map { ($0.reminder, $0.message.id) }, at: now, on: tx)
+                let claimed = try await ReminderTracking().tracking.claim(queue.map { ($0.reminder, $0.message.id) }, at: now, on: tx)
                 let messages = queue.filter { claimed.contains($0.reminder) }.map(\.message)
                 try await WhatsAppBulkLane.queue(messages, at: now, on: tx)
                 return messages.count

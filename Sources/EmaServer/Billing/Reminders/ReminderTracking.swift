@@ -8,8 +8,6 @@ import SQLKit
 /// paid meanwhile, of holders who stopped them, or caught outside 7:00–20:00 are withdrawn — the
 /// first two for good (`skipped`), the last back to `waiting` for the next morning.
 struct ReminderTracking: TrackedBulkObserver {
-    let clock: AppClock
-
     var tracking: BulkTracking { BulkTracking(table: PaymentReminders.schema, callbackPrefix: PaymentReminders.callbackPrefix) }
 
     /// Among `messages`, the reminders that must not leave now: for good (the bill is paid or

@@ -110,9 +110,7 @@ enum SomosRestructurings {
     /// The card system's file of a month: the restructurings activated in it, each with the
     /// card's latest movement id (the card system's key; Ema keeps no card number).
     static func export(period: BillingPeriod, on database: any Database) async throws -> String {
-        let (from, to) = (CivilDate(period.description + "-01")!, CivilDate(period.next.description + "-01")!)
-        let start = Date(timeIntervalSince1970: Double(from.dayNumber) * 86_400 + 5 * 3_600)
-        let end = Date(timeIntervalSince1970: Double(to.dayNumber) * 86_400 + 5 * 3_600)
+        let (start, end) = (CivilDate(period.description + "-01")!.startInBogota, CivilDate(period.next.description + "-01")!.startInBogota)
         struct Line: Decodable {
             let number: String; let last4: String; let movement: String?; let accepted_on: String
             let balance_cop: Int64; let abono_cop: Int64; let instalments: Int; let monthly_rate: Double; let instalment_cop: Int64

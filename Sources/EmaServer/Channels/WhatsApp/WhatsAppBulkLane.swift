@@ -16,6 +16,10 @@ enum WhatsAppBulkLane {
         let template: WhatsAppTemplate
     }
 
+    /// When messages a customer did not ask for (reminders, promotions) may leave, every day in
+    /// Bogotá.
+    static let customerHours = AdvisorHours(opens: 7 * 60, closes: 20 * 60)
+
     /// Messages per insert (9 values each stays under SQLite's 32,766 bound parameters).
     static let insertSize = 3_000
 

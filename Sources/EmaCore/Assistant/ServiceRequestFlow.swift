@@ -44,7 +44,7 @@ extension Turn {
             }
             // Two services can only go one in each bill: nothing to ask.
             if services.count == 2 { return setRequest(try? ServiceRequest.separation(services, contractServices: services)) }
-            ask("Este contrato tiene \(ServiceRequest.list(services.map(\.displayName))). ¿Qué quieres recibir en una factura aparte?", separationChoices(services))
+            ask("Este contrato tiene \(ServiceRequest.list(services.map { $0.displayName.lowercased() })). ¿Qué quieres recibir en una factura aparte?", separationChoices(services))
         case .aporteVoluntario:
             let range = knowledge.contributions?.range ?? 0...0
             say("¿De cuánto quieres que sea tu aporte? Escribe el valor en pesos, entre \(Money.format(cop: range.lowerBound)) y \(Money.format(cop: range.upperBound)).")

@@ -85,7 +85,7 @@ public struct ServiceRequest: Codable, Sendable, Equatable {
     public func statement(contract: String, note: String?, purpose: String?) -> String {
         var text = switch kind {
         case .separacionCuentas:
-            "Solicito la separación de cuentas del contrato \(contract): recibir en una factura aparte \(Self.list(services.map(\.displayName)))."
+            "Solicito la separación de cuentas del contrato \(contract): recibir \(services.count == 1 ? "el servicio" : "cada uno de los servicios") de \(Self.list(services.map { $0.displayName.lowercased() })) en una factura aparte."
         case .aporteVoluntario:
             "Solicito sumar a la próxima factura del contrato \(contract) un aporte voluntario de \(Money.format(cop: amountCOP ?? 0))"
                 + (purpose.map { " (\($0))." } ?? ".")

@@ -37,7 +37,7 @@ struct ServiceRequestTests {
     func statement() throws {
         let separation = try ServiceRequest.separation([.gas], contractServices: threeServices)
         #expect(separation.statement(contract: "10234567", note: "  Somos dos familias.  ", purpose: nil)
-            == "Solicito la separación de cuentas del contrato 10234567: recibir en una factura aparte Gas.\nSomos dos familias.")
+            == "Solicito la separación de cuentas del contrato 10234567: recibir el servicio de gas en una factura aparte.\nSomos dos familias.")
         let contribution = try ServiceRequest.contribution(15_000, policy: policy)
         #expect(contribution.statement(contract: "10234567", note: nil, purpose: "subsidios")
             == "Solicito sumar a la próxima factura del contrato 10234567 un aporte voluntario de $ 15.000 (subsidios).")

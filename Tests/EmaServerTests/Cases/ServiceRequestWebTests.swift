@@ -28,7 +28,7 @@ struct ServiceRequestWebTests {
             let row = try #require(try await PQRCase.query(on: app.db).first())
             #expect(row.typeValue == .peticion && row.requestValue == .separacionCuentas && row.requestDetail == "Factura aparte para: Gas")
             #expect(row.contractNumber == "10234567" && row.serviceRelated && row.channelValue == .pqrWeb)
-            #expect(row.description == "Solicito la separación de cuentas del contrato 10234567: recibir en una factura aparte Gas.\nSomos dos familias.")
+            #expect(row.description == "Solicito la separación de cuentas del contrato 10234567: recibir el servicio de gas en una factura aparte.\nSomos dos familias.")
             // The petición's term: 15 business days (Ley 142, art. 158).
             #expect(row.dueOn == CaseDeadlines().due(filed: CivilDate("2026-12-01")!, term: LegalTerm.of(.peticion, serviceRelated: true)).description)
             #expect(filed.body.contains(row.radicado))

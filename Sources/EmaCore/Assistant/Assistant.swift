@@ -155,6 +155,12 @@ struct Turn {
             return
         }
 
+        try await perform(input, message: message, effects: effects)
+        try await useMentioned(effects: effects)
+    }
+
+    /// The step the conversation is at, given the customer's input.
+    mutating func perform(_ input: Input, message: InboundMessage, effects: any AssistantEffects) async throws {
         switch state.step {
         case .consent: try await agreementStep(.both, input, effects: effects)
         case .terms: try await agreementStep(.terms, input, effects: effects)

@@ -157,6 +157,9 @@ public struct ConversationState: Codable, Sendable, Equatable {
     public var pqr: PQRDraft?
     /// How the contract being enrolled gets its bill outside Ema (to say what the holder keeps).
     public var contractChannels: [BillChannel]?
+    /// What the message that started the procedure named (a contract, a radicado, an amount, a
+    /// date), until the step that asks for it takes it.
+    public var mentioned: MessageEntities?
     /// The article Ema just answered with, until the customer says whether it helped.
     public var articleSlug: String?
     public var damage: DamageDraft?

@@ -10,10 +10,15 @@ public struct IntentEvaluation: Sendable {
     public let misses: [(expected: Intent, predicted: Intent, text: String)]
 
     public init(classifier: IntentClassifier, examples: [IntentExample]) {
+        self.init(examples: examples) { classifier.classify($0).intent }
+    }
+
+    /// Any model's predictions on the examples.
+    public init(examples: [IntentExample], predict: (String) -> Intent) {
         var correct = 0, inTotal = 0, inCorrect = 0, outTotal = 0, outCorrect = 0
         var misses: [(Intent, Intent, String)] = []
         for example in examples {
-            let predicted = classifier.classify(example.text).intent
+            let predicted = predict(example.text)
             let hit = predicted == example.intent
             if hit { correct += 1 } else { misses.append((example.intent, predicted, example.text)) }
             if example.intent == .fueraDeAlcance {

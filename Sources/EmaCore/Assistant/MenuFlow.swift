@@ -66,6 +66,7 @@ extension Turn {
     mutating func route(_ intent: Intent, effects: any AssistantEffects) async throws {
         // "cancelar mi turno" is about a turn, not about leaving the conversation.
         let words = TextNormalizer.normalize(lastText ?? "")
+        noteMentioned(lastText)
         if words.contains("turno"), words.contains("cancel") || words.contains("anular") { return askTurnCode() }
         if ReminderStop.asked(words) { return try await stopReminders(effects: effects) }
         if Self.promotionsWithdrawn(words) { return try await withdrawPromotions(effects: effects) }

@@ -17,6 +17,7 @@ extension Turn {
         state.turn = nil
         state.agentMessage = nil
         state.dataRight = nil
+        state.mentioned = nil
     }
 
     mutating func restartAfterIdle() {

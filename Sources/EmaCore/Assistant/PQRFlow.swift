@@ -20,16 +20,24 @@ extension Turn {
 
     /// Starts a PQR; «quiero poner un reclamo» starts a reclamo without asking the type again.
     mutating func beginPQR(text: String? = nil, effects: any AssistantEffects) async throws {
-        if let type = text.flatMap(Self.pqrType(in:)) {
-            return try await pqrTypeStep(.choice("pqr_tipo:" + type), effects: effects)
+        guard let text, let type = Self.pqrType(in: text) else { return beginPQR() }
+        // «me llegó muy cara la factura del contrato 1023 4567, quiero reclamar»: the type, the
+        // topic and the story are all there; only what is missing is asked.
+        let topic = Self.pqrTopic(in: text)
+        if let kind = CaseType(rawValue: type), kind != .sugerencia, !kind.isRecurso, topic != "tema_otro", text.count >= 40,
+           let causal = CaseCatalog.topics.first(where: { $0.id == topic })?.causal {
+            state.pqr = ConversationState.PQRDraft(type: kind)
+            state.pqr?.causal = causal
+            state.pqr?.description = String(text.prefix(5_000))
+            return askPQRContract()
         }
-        beginPQR()
+        try await pqrTypeStep(.choice("pqr_tipo:" + type), effects: effects)
     }
 
     /// The type a customer's words name, if any.
     static func pqrType(in text: String) -> String? {
         let words = TextNormalizer.normalize(text)
-        return words.contains("reclamo") ? "reclamo" : words.contains("queja") ? "queja"
+        return words.contains("reclam") ? "reclamo" : words.contains("queja") ? "queja"
             : words.contains("peticion") ? "peticion" : words.contains("recurso") ? "recurso_reposicion"
             : words.contains("sugerencia") ? "sugerencia" : nil
     }

@@ -20,7 +20,7 @@ public struct ArticleEntry: Sendable, Equatable {
 /// classifier (words, word pairs, character 3–5-grams), the best of the article's title and
 /// questions blended with its body.
 public struct ArticleIndex: Sendable {
-    typealias Vector = IntentClassifier.Vector
+    typealias Vector = SimilarityIntentModel.Vector
 
     public struct Match: Sendable, Equatable {
         public let slug: String
@@ -37,7 +37,7 @@ public struct ArticleIndex: Sendable {
     public init(_ articles: [ArticleEntry]) {
         let questionTexts = articles.map { [$0.title] + $0.questions }
         let documents = questionTexts.flatMap { $0 } + articles.map(\.body)
-        let features = documents.map(IntentClassifier.features(of:))
+        let features = documents.map(SimilarityIntentModel.features(of:))
         var vocabulary: [String: Int] = [:]
         var frequency: [Int] = []
         for counts in features {
@@ -52,12 +52,12 @@ public struct ArticleIndex: Sendable {
         var cursor = 0
         var entries: [(slug: String, questions: [Vector], body: Vector)] = []
         for (article, texts) in zip(articles, questionTexts) {
-            let vectors = features[cursor..<cursor + texts.count].map { IntentClassifier.vector($0, vocabulary: vocabulary, idf: idf) }
+            let vectors = features[cursor..<cursor + texts.count].map { SimilarityIntentModel.vector($0, vocabulary: vocabulary, idf: idf) }
             cursor += texts.count
             entries.append((article.slug, Array(vectors), [:]))
         }
         for index in entries.indices {
-            entries[index].body = IntentClassifier.vector(features[cursor + index], vocabulary: vocabulary, idf: idf)
+            entries[index].body = SimilarityIntentModel.vector(features[cursor + index], vocabulary: vocabulary, idf: idf)
         }
         self.entries = entries
         topics = zip(articles, questionTexts).map { article, texts in Self.stems((texts + [article.body]).joined(separator: " ")) }
@@ -65,15 +65,15 @@ public struct ArticleIndex: Sendable {
 
     /// The articles for `text`, best first, at most `limit`.
     public func search(_ text: String, limit: Int = 5) -> [Match] {
-        let query = IntentClassifier.vector(IntentClassifier.features(of: text), vocabulary: vocabulary, idf: idf)
+        let query = SimilarityIntentModel.vector(SimilarityIntentModel.features(of: text), vocabulary: vocabulary, idf: idf)
         let asked = Self.stems(text)
         guard !query.isEmpty else { return [] }
         return zip(entries, topics).compactMap { entry, topic in
             // Grammar alone («¿cuál es la…?») is no match: a topic word must be shared.
             guard !asked.isDisjoint(with: topic) else { return nil }
-            let best = entry.questions.map { IntentClassifier.dot(query, $0) }.max() ?? 0
-            let body = IntentClassifier.dot(query, entry.body)
-            return Match(slug: entry.slug, score: IntentClassifier.rounded(0.8 * best + 0.2 * body))
+            let best = entry.questions.map { SimilarityIntentModel.dot(query, $0) }.max() ?? 0
+            let body = SimilarityIntentModel.dot(query, entry.body)
+            return Match(slug: entry.slug, score: SimilarityIntentModel.rounded(0.8 * best + 0.2 * body))
         }
         .filter { $0.score > 0 }
         .sorted { $0.score > $1.score || ($0.score == $1.score && $0.slug < $1.slug) }

@@ -16,8 +16,12 @@ extension Application {
 
     /// Reads the training examples and trains the classifier; a bad line stops the start.
     func trainIntentClassifier() throws {
-        let path = directory.resourcesDirectory + "nlu/training.tsv"
-        intentClassifier = IntentClassifier(examples: try Self.intentExamples(at: path))
+        intentClassifier = IntentClassifier(examples: try trainingExamples())
+    }
+
+    /// The shipped training examples, `Resources/nlu/training.tsv`.
+    func trainingExamples() throws -> [IntentExample] {
+        try Self.intentExamples(at: directory.resourcesDirectory + "nlu/training.tsv")
     }
 
     static func intentExamples(at path: String) throws -> [IntentExample] {

@@ -5,7 +5,8 @@ import Foundation
 /// reached only through `AssistantEffects`.
 public struct Assistant: Sendable {
     public let knowledge: AssistantKnowledge
-    public let classifier: IntentClassifier
+    /// Swapped for a retrained one when staff teach Ema (the server's `IntentModels`).
+    public var classifier: IntentClassifier
     /// A conversation quiet for this long starts over.
     public var idleTimeout: TimeInterval = 15 * 60
     /// A number verified this recently in the same conversation is not asked again.
@@ -40,6 +41,7 @@ public struct Assistant: Sendable {
             turn.clearProcedure()
             turn.showMainMenu("Por tu seguridad, desde esta conexión se hicieron muchas consultas de contratos o radicados en poco tiempo. Podrás consultar de nuevo en \(SpanishDuration.wait(seconds: limited.retryAfterSeconds)). Si es urgente, llámanos a la línea \(knowledge.mainLineNumber). ¿Te ayudo con algo más?")
         }
+        if turn.state.forget != true { try await effects.recordUsage(turn.usage, channel: turn.state.channel, at: now) }
         // A conversation whose authorization was just withdrawn (or whose data were suppressed)
         // starts over empty: Ema's answer is not kept.
         for reply in turn.replies where turn.state.privacyVersion != nil {
@@ -70,6 +72,8 @@ struct Turn {
     var replies: [Reply] = []
     /// The customer's words this turn, for flows that read more than the intent.
     var lastText: String?
+    /// What the turn did, for the usage statistics.
+    var usage: [UsageEvent] = []
 
     var knowledge: AssistantKnowledge { assistant.knowledge }
 
@@ -108,6 +112,7 @@ struct Turn {
         }
         state.lastActivity = now
         lastText = message.text
+        if state.step != .withAgent { count(.turn) }
         // Danger first, before any question, whatever the conversation was doing.
         var hazard = message.text.flatMap(DamageSafety.hazard(in:))
         var reminded = false

@@ -3,6 +3,8 @@ import Foundation
 /// Everything a conversation step may do to the world. The server implements it over the
 /// database and the SMS provider; tests use an in-memory fake.
 public protocol AssistantEffects: Sendable {
+    /// Counts what a turn did (`UsageEvent`), with the turn's state change.
+    func recordUsage(_ events: [UsageEvent], channel: Channel, at: Date) async throws
     /// Keeps proof of an authorization or an acceptance (or of a refusal).
     func recordConsent(_ consent: ConsentEvidence) async throws
     /// Sends a verification code by SMS to an E.164 number.

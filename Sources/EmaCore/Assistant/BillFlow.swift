@@ -31,6 +31,7 @@ extension Turn {
 
     mutating func beginBill(_ action: ConversationState.BillAction, effects: any AssistantEffects) async throws {
         state.billAction = action
+        reach(.factura, 0)
         if let number = state.billContract, let bills = try await effects.bills(contractNumber: number) {
             return try await answerBill(bills, effects: effects)
         }
@@ -109,6 +110,7 @@ extension Turn {
 
     /// Says what the customer asked of the contract's bills, then offers the rest.
     mutating func answerBill(_ contract: ContractBills, effects: any AssistantEffects) async throws {
+        reach(.factura, 1)
         state.billContract = contract.contractNumber
         let action = state.billAction ?? .amount
         let heading = "Contrato \(contract.contractNumber) · \(contract.maskedAddress) · Titular: \(contract.maskedHolder)"

@@ -194,6 +194,10 @@ public struct ConversationState: Codable, Sendable, Equatable {
     /// A queja answered and notified here: its radicado, until the customer rates it.
     public var pendingSurvey: String?
     public var surveyScore: Int?
+    /// Whether this conversation needed an advisor or left a message unanswered (not contained).
+    public var escalated: Bool?
+    /// The furthest step reached of each funnel's attempt in progress (`UsageFunnel`).
+    public var funnelSteps: [String: Int]?
     /// The options of the last message, so "2" or the option's words pick one.
     public var offered: [Choice] = []
 

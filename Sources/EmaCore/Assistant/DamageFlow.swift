@@ -14,6 +14,7 @@ extension Turn {
         if hazard == .gas { draft.service = .gas }
         if hazard == .cable { draft.service = .energia }
         state.damage = draft
+        reach(.dano, 0)
         if draft.service != nil { return askDamagePlace() }
         state.step = .damageService
         ask("Te ayudo a reportar el daño; lo atendemos las 24 horas. ¿Qué servicio está fallando?", Self.damageServiceChoices)
@@ -34,6 +35,7 @@ extension Turn {
     }
 
     mutating func askDamagePlace() {
+        reach(.dano, 1)
         state.step = .damagePlace
         if state.channel == .whatsapp {
             say("¿Dónde es el daño? Escribe la dirección con el municipio y una referencia (por ejemplo: Calle 50 # 45-12, Medellín, frente al parque), o compárteme la ubicación con el clip 📎 → Ubicación.")
@@ -77,6 +79,7 @@ extension Turn {
     }
 
     mutating func askDamageDescription() {
+        reach(.dano, 2)
         state.step = .damageDescription
         say("Cuéntame qué pasa (por ejemplo: sin luz desde las 6 p. m. en toda la cuadra; fuga de agua en la acera).")
     }
@@ -117,6 +120,7 @@ extension Turn {
         )
         let number = try await effects.reportDamage(filing)
         if let hazard = draft.hazard { state.filedHazard = .init(number: number, hazard: hazard, at: now) }
+        reach(.dano, 3)
         state.damage = nil
         say("✅ Recibimos tu reporte de daño número \(number). Una cuadrilla lo atenderá según la prioridad de la emergencia. Si la situación empeora o hay riesgo para las personas, llama a la línea 24 horas: \(knowledge.damageLine).")
         showMainMenu("¿Te ayudo con algo más?")

@@ -89,6 +89,7 @@ extension Turn {
         }
         let request = AgentRequest(conversationID: state.id, channel: state.channel, phone: state.channel == .whatsapp ? state.senderPhone : nil, transcript: state.transcript)
         let (chat, status) = try await effects.requestAgent(request)
+        count(.handoff)
         state.liveChat = chat
         state.step = .withAgent
         switch status {
@@ -171,6 +172,7 @@ extension Turn {
         guard let message = state.agentMessage else { return askAgentMessage() }
         state.agentMessage = nil
         _ = try await effects.requestAgent(AgentRequest(conversationID: state.id, channel: state.channel, phone: phone, transcript: [], message: message))
+        count(.handoff)
         let how = state.channel == .whatsapp ? "por este mismo chat de WhatsApp" : "por mensaje de texto al \(ColombianMobile.display(phone))"
         showMainMenu("✅ Le dejé tu mensaje a un asesor; te responderá \(how) en cuanto abra la atención. ¿Te ayudo con algo más?")
     }

@@ -25,6 +25,37 @@ public enum Intent: String, CaseIterable, Sendable, Codable {
     case afirmar
     case negar
     case fueraDeAlcance = "fuera_de_alcance"
+
+    /// What the intent asks for, in the words staff read (teaching Ema, her statistics).
+    public var title: String {
+        switch self {
+        case .inscribirFacturaWhatsapp: "Inscribir la factura por WhatsApp"
+        case .eliminarContrato: "Eliminar un contrato inscrito"
+        case .consultarContratos: "Ver los contratos inscritos"
+        case .valorAPagar: "Valor a pagar de la factura"
+        case .duplicadoFactura: "Duplicado de la factura"
+        case .pagarFactura: "Pagar la factura"
+        case .radicarPQR: "Radicar una PQR"
+        case .consultarRadicado: "Consultar un radicado"
+        case .reportarDano: "Reportar un daño"
+        case .oficinas: "Oficinas y horarios"
+        case .solicitarTurno: "Pedir un turno"
+        case .programaSomos: "Programa SOMOS"
+        case .alternativasPago: "Acuerdos y alternativas de pago"
+        case .hablarConAsesor: "Hablar con un asesor"
+        case .contactoTransparente: "Contacto Transparente"
+        case .lineasAtencion: "Líneas de atención"
+        case .datosPersonales: "Datos personales"
+        case .saludo: "Saludo"
+        case .despedida: "Despedida"
+        case .gracias: "Agradecimiento"
+        case .menu: "Menú principal"
+        case .cancelar: "Cancelar"
+        case .afirmar: "Sí"
+        case .negar: "No"
+        case .fueraDeAlcance: "Fuera de alcance"
+        }
+    }
 }
 
 /// One labelled sentence.

@@ -47,6 +47,7 @@ extension Turn {
     }
 
     mutating func answerArticle(_ article: ArticleAnswer) {
+        count(.article(article.slug))
         state.articleSlug = article.slug
         say("\(article.title)\n\(article.shortAnswer)\nLee el artículo completo: \(article.url)")
         state.step = .articleFeedback

@@ -74,6 +74,7 @@ extension Turn {
         if words.contains("prepago") || (words.contains("pin") && words.contains("recarga")) { return try await answerPrepaid(effects: effects) }
         if let request = Self.serviceRequest(in: words) { return beginServiceRequest(request) }
         if let article = try await article(for: intent, effects: effects) { return answerArticle(article) }
+        if lastText != nil { count(intent == .fueraDeAlcance ? .notUnderstood(lastText ?? "") : .understood(intent)) }
         switch intent {
         case .inscribirFacturaWhatsapp: try await begin(.enroll, effects: effects)
         case .consultarContratos: try await begin(.list, effects: effects)

@@ -22,6 +22,9 @@ extension Turn {
 
     mutating func restartAfterIdle() {
         clearProcedure()
+        state.escalated = nil
+        state.funnelSteps = nil
+        count(.conversation)
         // Whoever comes back to an idle screen proves the number again.
         state.verifiedPhone = nil
         state.verifiedAt = nil

@@ -21,12 +21,14 @@ extension Turn {
     /// Starts a PQR; «quiero poner un reclamo» starts a reclamo without asking the type again.
     mutating func beginPQR(text: String? = nil, effects: any AssistantEffects) async throws {
         guard let text, let type = Self.pqrType(in: text) else { return beginPQR() }
+        reach(.pqr, 0)
         // «me llegó muy cara la factura del contrato 1023 4567, quiero reclamar»: the type, the
         // topic and the story are all there; only what is missing is asked.
         let topic = Self.pqrTopic(in: text)
         if let kind = CaseType(rawValue: type), kind != .sugerencia, !kind.isRecurso, topic != "tema_otro", text.count >= 40,
            let causal = CaseCatalog.topics.first(where: { $0.id == topic })?.causal {
             state.pqr = ConversationState.PQRDraft(type: kind)
+            reach(.pqr, 1)
             state.pqr?.causal = causal
             state.pqr?.description = String(text.prefix(5_000))
             return askPQRContract()
@@ -54,6 +56,7 @@ extension Turn {
     }
 
     mutating func beginPQR() {
+        reach(.pqr, 0)
         state.pqr = nil
         state.step = .pqrType
         ask("Con gusto te ayudo a radicar tu solicitud. Al final te daré un número de radicado y un código para consultarla. ¿Qué quieres presentar?\n• Petición: pides algo (información, un servicio, un cambio).\n• Queja: te inconformas con la atención o el servicio recibido.\n• Reclamo: no estás de acuerdo con un cobro o una decisión sobre tu contrato.", Self.pqrTypeChoices)
@@ -69,6 +72,7 @@ extension Turn {
         case .choice(let id) where id.hasPrefix("pqr_tipo:"):
             guard let type = CaseType(rawValue: String(id.dropFirst("pqr_tipo:".count))) else { return beginPQR() }
             state.pqr = ConversationState.PQRDraft(type: type)
+            reach(.pqr, 1)
             if type == .sugerencia {
                 state.pqr?.causal = CaseCatalog.unclassified
                 return askPQRContract()
@@ -173,6 +177,7 @@ extension Turn {
     }
 
     mutating func askPQRName() {
+        reach(.pqr, 2)
         state.step = .pqrName
         if state.pqr?.type.allowsAnonymous == true, state.pqr?.requestKind == nil {
             ask("¿A nombre de quién la radico? Escribe tu nombre completo, o elige «Prefiero el anonimato».", [Choice("pqr_anonimo", "Prefiero el anonimato")])
@@ -246,6 +251,7 @@ extension Turn {
             )
             switch try await effects.fileCase(filing) {
             case .filed(let radicado, let code, let dueDate):
+                reach(.pqr, 3)
                 state.pqr = nil
                 say("✅ Radicamos tu \(draft.type.title.lowercased()).\nNúmero de radicado: \(radicado)\nCódigo de consulta: \(code)\nGuárdalos: con los dos consultas el estado y la respuesta aquí conmigo o en \(knowledge.publicURL)/radicado?numero=\(radicado). Te responderemos a más tardar el \(dueDate).")
                 showMainMenu("¿Te ayudo con algo más?")

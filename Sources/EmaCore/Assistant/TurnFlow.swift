@@ -70,6 +70,7 @@ extension Turn {
 
     mutating func beginTurn(text: String?, effects: any AssistantEffects) async throws {
         state.turn = ConversationState.TurnDraft()
+        reach(.turno, 0)
         let offices = turnOffices
         guard !offices.isEmpty else {
             state.turn = nil
@@ -116,6 +117,7 @@ extension Turn {
             return askTurnPlace()
         }
         state.step = .turnDay
+        reach(.turno, 1)
         ask("\(office) (\(entry.address)). ¿Qué día quieres ir?", days.map { Choice("turno_dia:\($0.day)", Self.dayTitle($0.day)) })
     }
 
@@ -151,6 +153,7 @@ extension Turn {
             return try await offerTurnDays(effects: effects)
         }
         state.turn?.day = day.description
+        reach(.turno, 2)
         let morning = slots.filter(\.isMorning), afternoon = slots.filter { !$0.isMorning }
         if morning.isEmpty || afternoon.isEmpty { return askTurnTime(slots) }
         state.step = .turnPart
@@ -204,6 +207,7 @@ extension Turn {
             return slots.isEmpty ? try await offerTurnDays(effects: effects) : askTurnTime(slots)
         }
         state.turn = nil
+        reach(.turno, 3)
         let address = turnOffices.first(where: { $0.name == office })?.address ?? ""
         say("✅ Listo, tu turno es el \(ticket.code): \(ticket.day.nameWithWeekday), a las \(TurnSlot(time: ticket.time, left: 0).spoken), en \(office) (\(address)).\nLlega unos minutos antes y muestra este código en la oficina. Si no puedes ir, cancélalo escribiéndome «cancelar turno» o en \(knowledge.publicURL)/turnos, para que otra persona use el cupo.")
         showMainMenu("¿Te ayudo con algo más?")

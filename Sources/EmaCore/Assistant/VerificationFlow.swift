@@ -7,6 +7,7 @@ extension Turn {
     mutating func begin(_ goal: ConversationState.Goal, effects: any AssistantEffects) async throws {
         state.goal = goal
         state.contractNumber = nil
+        if goal == .enroll { reach(.inscripcion, 0) }
         // The holder's data are opened, changed or deleted only on a verification of moments ago.
         let reuse = goal == .data ? min(assistant.verificationReuse, Assistant.dataVerificationReuse) : assistant.verificationReuse
         if let phone = state.verifiedPhone, let at = state.verifiedAt, now.timeIntervalSince(at) < reuse {
@@ -60,6 +61,7 @@ extension Turn {
         case .sent:
             state.codeSentAt = now
             state.step = .askCode
+            if state.goal == .enroll { reach(.inscripcion, 1) }
             ask("Te envié un código de verificación de 6 dígitos por mensaje de texto al \(shown). Puede tardar hasta 3 minutos en llegar. Escríbelo aquí cuando lo recibas.", Self.codeChoices)
         case .wait(let seconds):
             state.step = .askCode
@@ -107,6 +109,7 @@ extension Turn {
     mutating func proceed(effects: any AssistantEffects) async throws {
         guard let phone = state.verifiedPhone else { return askPhone() }
         let goal = state.goal ?? .enroll
+        if goal == .enroll { reach(.inscripcion, 2) }
         if goal == .data { return try await continueDataRight(phone, effects: effects) }
         let enrolled = try await effects.enrollments(phone: phone)
         switch goal {
@@ -194,6 +197,7 @@ extension Turn {
             return limitReached(phone, enrolled)
         }
         state.contractNumber = number
+        reach(.inscripcion, 3)
         state.contractChannels = contract.billChannels
         let challenge = AddressChallenge.options(for: contract.address, contractNumber: number)
         state.addressChoices = challenge.choices
@@ -225,6 +229,7 @@ extension Turn {
             state.contractNumber = nil
             switch outcome {
             case .enrolled, .alreadyEnrolled:
+                reach(.inscripcion, 4)
                 say(enrolledMessage(name: name, number: number, phone: phone))
                 state.step = .afterEnrollment
                 ask("¿Qué más quieres hacer?", [Choice("inscribir_contrato", "Inscribir otro contrato"), Choice("ver_contratos", "Ver mis contratos"), Choice("menu", "Menú principal")])

@@ -24,7 +24,8 @@ extension Application {
 
     /// Conversations over `database` (a turn's transaction; by default this node's database).
     func chatService(database: (any Database)? = nil) -> ChatService {
-        ChatService(database: database ?? db, clock: clock, assistant: assistant, effects: { [self] in assistantEffects(client: $0, conversation: $1, database: $2) })
+        ChatService(database: database ?? db, clock: clock, assistant: assistant, models: intentModels,
+                    effects: { [self] in assistantEffects(client: $0, conversation: $1, database: $2) })
     }
 
     /// The effects of conversations over `database` (a turn's transaction; by default this

@@ -4,6 +4,13 @@ import Vapor
 
 extension Application {
     private struct ClassifierKey: StorageKey { typealias Value = IntentClassifier }
+    private struct ModelsKey: StorageKey { typealias Value = IntentModels }
+
+    /// The classifier with what staff taught, retrained when that changes (made at start-up).
+    var intentModels: IntentModels {
+        guard let models = storage[ModelsKey.self] else { fatalError("configure(_:config:) was not called") }
+        return models
+    }
 
     /// The intent classifier, trained at start-up from `Resources/nlu/training.tsv`.
     public var intentClassifier: IntentClassifier {
@@ -16,7 +23,14 @@ extension Application {
 
     /// Reads the training examples and trains the classifier; a bad line stops the start.
     func trainIntentClassifier() throws {
-        intentClassifier = IntentClassifier(examples: try trainingExamples())
+        let shipped = try trainingExamples()
+        intentClassifier = IntentClassifier(examples: shipped)
+        storage[ModelsKey.self] = IntentModels(shipped: shipped, classifier: intentClassifier)
+    }
+
+    /// The held-out examples, `Resources/nlu/heldout.tsv`: what teaching is measured on.
+    func heldOutExamples() throws -> [IntentExample] {
+        try Self.intentExamples(at: directory.resourcesDirectory + "nlu/heldout.tsv")
     }
 
     /// The shipped training examples, `Resources/nlu/training.tsv`.

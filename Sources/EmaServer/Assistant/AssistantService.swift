@@ -45,6 +45,10 @@ struct AssistantService: AssistantEffects {
         EnrollmentService(database: database, clock: clock)
     }
 
+    func recordUsage(_ events: [UsageEvent], channel: EmaCore.Channel, at date: Date) async throws {
+        try await AssistantUsage.record(events, channel: channel, at: date, on: database)
+    }
+
     func recordConsent(_ consent: ConsentEvidence) async throws {
         try await ConsentRecord.record(consent, on: database)
     }

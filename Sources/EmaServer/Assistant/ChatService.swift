@@ -15,13 +15,15 @@ struct ChatService: Sendable {
     let clock: AppClock
     /// The conversation engine.
     let assistant: Assistant
+    /// The classifier with what staff taught; nil: the engine's own.
+    var models: IntentModels?
     /// What a turn's effects do, over its transaction, for a client (an address, a number) in a
     /// conversation.
     let effects: @Sendable (_ client: String?, _ conversation: String, _ database: any Database) -> AssistantService
 
     /// The same service over another database (a transaction).
     func on(_ other: any Database) -> ChatService {
-        ChatService(database: other, clock: clock, assistant: assistant, effects: effects)
+        ChatService(database: other, clock: clock, assistant: assistant, models: models, effects: effects)
     }
 
     /// Starts a conversation; returns its id and the greeting.
@@ -36,7 +38,10 @@ struct ChatService: Sendable {
         conversation.version = 1
         conversation.createdAt = now
         conversation.updatedAt = now
-        try await conversation.create(on: database)
+        try await database.writeTransaction { transaction in
+            try await conversation.create(on: transaction)
+            try await AssistantUsage.record([.conversation], channel: channel, at: now, on: transaction)
+        }
         return (id, replies)
     }
 
@@ -81,7 +86,9 @@ struct ChatService: Sendable {
         if let limit, window.count > limit.limit {
             throw PlatformError.rateLimited(retryAfterSeconds: max(1, Int(window.start + Int64(limit.window) - Int64(now.timeIntervalSince1970))))
         }
-        var (next, replies) = try await assistant.handle(message, state: state, now: now, effects: effects(client, id, database))
+        var engine = assistant
+        if let models { engine.classifier = try await models.current(on: database) }
+        var (next, replies) = try await engine.handle(message, state: state, now: now, effects: effects(client, id, database))
         if next.forget == true {
             // The holder's data were suppressed and the engine started over: a WhatsApp
             // conversation (its id is the number) goes; a web one stays, empty, under its random id.

@@ -116,6 +116,19 @@ enum Articles {
         }
     }
 
+    /// Phrases staff taught as an article's questions: a new version with them added (those it
+    /// had already are not repeated). False when the article does not exist.
+    static func addQuestions(_ phrases: [String], to slug: String, by editor: String, at now: Date, on database: any Database) async throws -> Bool {
+        guard let row = try await find(slug: slug, on: database) else { return false }
+        let known = Set(row.questionList.map(TextNormalizer.normalize))
+        let new = phrases.filter { !known.contains(TextNormalizer.normalize($0)) }
+        guard !new.isEmpty else { return true }
+        _ = try await save(Draft(slug: row.slug, title: row.title, shortAnswer: row.short_answer, questions: (row.questionList + new).joined(separator: "\n"),
+                                 body: row.body, status: Status(rawValue: row.status) ?? .draft),
+                           by: editor, at: now, on: database)
+        return true
+    }
+
     /// A customer's «¿Te sirvió?» about an article.
     static func feedback(slug: String, helpful: Bool, channel: String, at now: Date, on database: any Database) async throws -> Bool {
         guard let article = try await find(slug: slug, on: database) else { return false }

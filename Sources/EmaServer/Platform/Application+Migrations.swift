@@ -57,5 +57,8 @@ extension Application {
         migrations.add(CreatePrepaidPinViews())
         migrations.add(CreateSomosRestructurings())
         migrations.add(CreateArticles())
+        migrations.add(CreateAssistantUsage())
+        migrations.add(CreateUnrecognizedPhrases())
+        migrations.add(CreateTaughtExamples())
     }
 }

@@ -32,6 +32,7 @@ struct EmaServeCommand: AsyncCommand {
             try await app.staffService().loadDemoAccounts()
             try await DemoIndicators.load(into: app)
             try await KnowledgeDemo.load(into: app)
+            try await UsageDemo.load(into: app)
             app.logger.notice("Datos de demostración listos", metadata: [
                 "contratos": .string(summary.contracts.spanishSummary), "facturas": .string(summary.invoices.spanishSummary),
             ])

@@ -76,6 +76,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try app.register(collection: BackOfficeSomosController())
     try app.register(collection: HelpController())
     try app.register(collection: BackOfficeArticlesController())
+    try app.register(collection: TeachingController())
+    try app.register(collection: UsageController())
     // Made here, once: the request handlers only read it.
     _ = app.articleCache
     try app.register(collection: BackOfficeCasesController())

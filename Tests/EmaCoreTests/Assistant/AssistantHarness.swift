@@ -22,6 +22,10 @@ actor FakeEffects: AssistantEffects {
 
     func recordConsent(_ consent: ConsentEvidence) { consents.append(consent) }
 
+    var usage: [UsageEvent] = []
+
+    func recordUsage(_ events: [UsageEvent], channel: Channel, at: Date) { usage += events }
+
     var articles: [ArticleEntry] = [
         ArticleEntry(slug: "factura-alta", title: "¿Por qué me llegó más alta la factura?",
                      questions: ["por qué me llegó tan cara la factura", "la factura vino muy alta"], body: "Más días, más consumo, una fuga o un promedio."),

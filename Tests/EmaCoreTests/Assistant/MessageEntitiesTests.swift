@@ -68,3 +68,47 @@ struct MessageEntitiesTests {
         #expect(Self.entities("hola").isEmpty)
     }
 }
+
+@Suite("Phrases Ema did not understand, masked")
+struct PhraseMaskTests {
+    @Test("Numbers, e-mails, links and names are replaced by what they are", arguments: [
+        ("mi contrato es 1023 4567 y mi cel 300-555-0123", "mi contrato es [número] y mi cel [número]"),
+        ("escríbanme a ana.perez@correo.com.co", "escríbanme a [correo]"),
+        ("vean www.ejemplo.com/x?y=1 por favor", "vean [enlace] por favor"),
+        ("hola me llamo juan camilo pérez y quiero saber algo", "hola me llamo [nombre] y quiero saber algo"),
+        ("Ayer vino Carlos Alberto Gómez a cortar el servicio", "Ayer vino [nombre] a cortar el servicio"),
+        ("¿Quién es Martha?", "¿Quién es [nombre]?"),
+        ("Hola. Buenas tardes", "Hola. Buenas tardes"),
+        ("vivo en la calle 45 # 12-30 apto 201", "vivo en la calle [número] apto [número]"),
+    ])
+    func masked(text: String, expected: String) {
+        #expect(PhraseMask.mask(text) == expected)
+    }
+
+    @Test("A long phrase is cut")
+    func long() {
+        let masked = PhraseMask.mask(String(repeating: "palabra ", count: 100))
+        #expect(masked.count == PhraseMask.longest && masked.hasSuffix("…"))
+    }
+}
+
+@Suite("Phrases grouped by resemblance")
+struct PhraseGroupsTests {
+    @Test("Variants of one question share a group; different questions do not")
+    func groups() {
+        let texts = [
+            "cuanto cuesta el kilovatio",
+            "cuánto cuesta el kilovatio hora",
+            "a como esta el kilovatio",
+            "quien gano el partido",
+            "quien gano el partido de ayer",
+            "receta de arepas",
+        ]
+        let groups = PhraseGroups.group(texts)
+        #expect(groups.count == 3 || groups.count == 4)
+        #expect(groups[0].contains(1))
+        #expect(groups.contains { $0.contains(3) && $0.contains(4) })
+        #expect(groups.contains { $0 == [5] })
+        #expect(!groups.contains { $0.contains(0) && $0.contains(3) })
+    }
+}

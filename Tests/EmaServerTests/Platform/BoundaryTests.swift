@@ -53,7 +53,7 @@ struct BoundaryTests {
     func tablesHaveOwners() throws {
         let (tables, _) = Self.owners(try Self.sources())
         let expected: [String: [String]] = [
-            "Assistant": ["consent_records", "conversations"],
+            "Assistant": ["assistant_usage", "consent_records", "conversations", "nlu_examples", "unrecognized_phrases"],
             "Billing": ["agreement_items", "agreement_sequences", "certificates", "contracts", "deliveries", "enrollments", "invoices", "paper_bills", "payment_agreements", "payment_coupons", "payment_items", "payment_reminders", "payments", "prepaid_meters", "prepaid_pin_views", "prepaid_recharges", "sandbox_payment_transactions", "somos_cards", "somos_movements", "somos_restructurings", "whatsapp_holders"],
             "Cases": ["case_attachments", "case_events", "case_pending_files", "case_sequences", "cases"],
             "Channels": ["sandbox_messages", "sms_outbox", "verification_codes", "whatsapp_inbound", "whatsapp_message_statuses", "whatsapp_outbox", "whatsapp_senders"],

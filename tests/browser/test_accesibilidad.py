@@ -15,7 +15,8 @@ OFFICE = {
     "admin@ema.demo": ("admin-demo-2026", ["/backoffice", "/backoffice/chats", "/backoffice/pqr", "/backoffice/pqr/nueva",
                                            "/backoffice/danos", "/backoffice/turnos", "/backoffice/acuerdos", "/backoffice/reestructuraciones",
                                            "/backoffice/pqr-estadisticas", "/backoffice/indicadores", "/backoffice/envios",
-                                           "/backoffice/encuestas", "/backoffice/promociones", "/backoffice/ayuda", "/backoffice/ayuda/nuevo", "/backoffice/datos"]),
+                                           "/backoffice/encuestas", "/backoffice/promociones", "/backoffice/ayuda", "/backoffice/ayuda/nuevo", "/backoffice/datos",
+                                           "/backoffice/uso-de-ema", "/backoffice/ensenar"]),
     "transparencia@ema.demo": ("transparencia-demo-2026", ["/backoffice/transparencia"]),
 }
 SIZES = {"celular": (390, 844), "escritorio": (1366, 900)}

@@ -66,7 +66,8 @@ struct TeachingController: RouteCollection {
         let staff = try request.requireStaff()
         let pending = try await UnrecognizedPhrases.phrases(status: .pendiente, on: request.db)
         let groups = UnrecognizedPhrases.groups(pending).prefix(60).enumerated().map { index, group in
-            Page.Group(number: index + 1, total: SpanishNumber.integer(group.reduce(0) { $0 + $1.count }), phrases: group.map {
+            let total = group.reduce(0) { $0 + $1.count }
+            return Page.Group(number: index + 1, total: total == 1 ? "escrita 1 vez" : "escritas \(SpanishNumber.integer(total)) veces", phrases: group.map {
                 Page.Phrase(id: $0.id.uuidString, text: $0.text, count: SpanishNumber.integer($0.count), lastSeen: SpanishDateTime.format($0.lastSeen))
             })
         }

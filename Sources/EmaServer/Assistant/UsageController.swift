@@ -95,15 +95,15 @@ struct UsageController: RouteCollection {
         }
         let intentBars = report.intents.prefix(12).map { BarChart.Bar(label: $0.intent.title, value: Double($0.count), text: SpanishNumber.integer($0.count)) }
         let charts = [
-            Page.Chart(title: "Conversaciones por día", svg: BarChart(id: "grafico-dias", title: "Conversaciones por día, \(Self.period(filters))", bars: dayBars).svg),
-            Page.Chart(title: "Conversaciones por canal", svg: BarChart(id: "grafico-canales", title: "Conversaciones por canal, \(Self.period(filters))", bars: channelBars).svg),
-            Page.Chart(title: "Lo que más le piden", svg: BarChart(id: "grafico-intenciones", title: "Intenciones entendidas, \(Self.period(filters))", bars: Array(intentBars)).svg),
+            Page.Chart(title: "Conversaciones por día", svg: BarChart(id: "grafico-dias", title: "Conversaciones por día, \(Self.period(filters))", bars: dayBars, stacked: true).svg),
+            Page.Chart(title: "Conversaciones por canal", svg: BarChart(id: "grafico-canales", title: "Conversaciones por canal, \(Self.period(filters))", bars: channelBars, stacked: true).svg),
+            Page.Chart(title: "Lo que más le piden", svg: BarChart(id: "grafico-intenciones", title: "Intenciones entendidas, \(Self.period(filters))", bars: Array(intentBars), stacked: true).svg),
         ]
         let funnels = report.funnels.map { funnel, steps in
             Page.Chart(title: funnel.title, svg: BarChart(id: "embudo-\(funnel.rawValue)", title: "\(funnel.title): cuántos llegaron a cada paso", bars: steps.map { step in
                 BarChart.Bar(label: step.title, value: Double(step.count),
                              text: SpanishNumber.integer(step.count) + (step.kept.map { " · " + Self.percent($0) } ?? ""))
-            }).svg)
+            }, stacked: true).svg)
         }
         let days = report.days.reversed().map { day, totals in
             Page.DayRow(day: Self.shortDay(day), conversations: SpanishNumber.integer(totals.conversations), messages: SpanishNumber.integer(totals.messages),

@@ -33,6 +33,32 @@ struct KnowledgeTests {
         ("vendieron la casa y el recibo sigue a nombre del dueño anterior", "cambio-de-titular-o-de-datos-del-contrato"),
         ("necesito cita para ir a la oficina", "pedir-un-turno-para-una-oficina"),
         ("puedo pagar lo que debo en cuotas", "acuerdos-de-pago"),
+        ("no leyeron el contador y me cobraron lo que gasto normalmente", "consumo-promedio-como-se-calcula-cuando-no-hay-lectura-y-como-se-ajusta"),
+        ("cuándo corrigen el cobro estimado con la lectura real", "consumo-promedio-como-se-calcula-cuando-no-hay-lectura-y-como-se-ajusta"),
+        ("necesito una constancia de lo que debo en somos", "certificados-de-la-tarjeta-somos-y-consulta-de-tu-deuda"),
+        ("mi contador me pide el certificado de renta de somos", "certificados-de-la-tarjeta-somos-y-consulta-de-tu-deuda"),
+        ("me quedé sin plata para la cuota de somos este mes", "que-pasa-si-me-atraso-en-las-cuotas-de-la-tarjeta-somos"),
+        ("me pueden dañar la vida crediticia si no pago somos", "que-pasa-si-me-atraso-en-las-cuotas-de-la-tarjeta-somos"),
+        ("no es lo mismo que me suspendan a que me corten", "suspension-y-corte-del-servicio-en-que-se-diferencian-y-cuando-ocurren"),
+        ("me pueden quitar el servicio definitivamente", "suspension-y-corte-del-servicio-en-que-se-diferencian-y-cuando-ocurren"),
+        ("cuántos días tienen para contestarme la queja", "cuanto-nos-demoramos-en-responder-tu-pqr-y-como-consultar-el-radicado"),
+        ("dónde miro cómo va mi solicitud", "cuanto-nos-demoramos-en-responder-tu-pqr-y-como-consultar-el-radicado"),
+        ("la respuesta del reclamo salió en mi contra, puedo pedir que la revisen", "recurso-de-reposicion-y-apelacion-si-no-estas-de-acuerdo-con-la-respuesta"),
+        ("quiero llevar mi caso a la superintendencia", "recurso-de-reposicion-y-apelacion-si-no-estas-de-acuerdo-con-la-respuesta"),
+        ("eliminen mi número de sus bases de datos", "tus-datos-personales-que-datos-tratamos-y-como-ejercer-tus-derechos"),
+        ("para qué usan la información que les doy", "tus-datos-personales-que-datos-tratamos-y-como-ejercer-tus-derechos"),
+        ("un funcionario de epm me pidió dinero por debajo de cuerda", "contacto-transparente-denuncia-un-fraude-o-un-acto-indebido"),
+        ("quiero denunciar un soborno sin identificarme", "contacto-transparente-denuncia-un-fraude-o-un-acto-indebido"),
+        ("me toca certificar la tubería del gas", "revision-periodica-de-la-instalacion-de-gas"),
+        ("vino un señor a revisar el gas, eso es obligatorio", "revision-periodica-de-la-instalacion-de-gas"),
+        ("qué hago para gastar menos luz", "consejos-para-ahorrar-energia-y-agua-en-casa"),
+        ("qué hábitos ayudan a consumir menos agua", "consejos-para-ahorrar-energia-y-agua-en-casa"),
+        ("ya cancelé el recibo y todavía aparece como pendiente", "pagos-que-no-se-ven-reflejados-que-hacer-si-ya-pagaste-y-aun-aparece-el-saldo"),
+        ("pagué en el banco y la deuda no se ha descontado", "pagos-que-no-se-ven-reflejados-que-hacer-si-ya-pagaste-y-aun-aparece-el-saldo"),
+        ("quiero sacar un contrato que tengo inscrito en el whatsapp", "factura-por-whatsapp-inscribir-varios-contratos-eliminarlos-o-cambiar-de-celular"),
+        ("compré otra línea, cómo paso mis contratos inscritos", "factura-por-whatsapp-inscribir-varios-contratos-eliminarlos-o-cambiar-de-celular"),
+        ("quiero que la energía me llegue en un recibo distinto al del agua", "aportes-voluntarios-y-separacion-de-cuentas-que-son-y-como-pedirlos"),
+        ("quiero ayudar a pagar los subsidios", "aportes-voluntarios-y-separacion-de-cuentas-que-son-y-como-pedirlos"),
     ]
 
     static func demoArticles() throws -> [ArticleEntry] {
@@ -47,7 +73,7 @@ struct KnowledgeTests {
     @Test("Retrieval: precision at 1 on questions worded unlike the articles'")
     func precision() throws {
         let articles = try Self.demoArticles()
-        #expect(articles.count >= 17)
+        #expect(articles.count >= 30)
         let index = ArticleIndex(articles)
         var right = 0
         for (question, slug) in Self.labelled {

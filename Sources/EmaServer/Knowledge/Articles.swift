@@ -129,6 +129,34 @@ enum Articles {
         return true
     }
 
+    /// One saved version of an article, as it was.
+    struct SavedVersion: Decodable, Sendable {
+        let version: Int
+        let title: String
+        let short_answer: String
+        let questions: String
+        let body: String
+        let status: String
+        let saved_at: Date
+        let saved_by: String
+    }
+
+    static func version(_ number: Int, of slug: String, on database: any Database) async throws -> SavedVersion? {
+        guard let article = try await find(slug: slug, on: database) else { return nil }
+        return try await database.sql.raw("""
+            SELECT version, title, short_answer, questions, body, status, saved_at, saved_by FROM \(ident: ArticleVersions.schema)
+            WHERE article_id = \(bind: article.id) AND version = \(bind: number)
+            """).first(decoding: SavedVersion.self)
+    }
+
+    /// Brings an earlier version back: saved again as the newest, so nothing is lost.
+    static func restore(_ number: Int, of slug: String, by editor: String, at now: Date, on database: any Database) async throws -> Bool {
+        guard let old = try await version(number, of: slug, on: database) else { return false }
+        _ = try await save(Draft(slug: slug, title: old.title, shortAnswer: old.short_answer, questions: old.questions, body: old.body,
+                                 status: Status(rawValue: old.status) ?? .draft), by: editor, at: now, on: database)
+        return true
+    }
+
     /// A customer's «¿Te sirvió?» about an article.
     static func feedback(slug: String, helpful: Bool, channel: String, at now: Date, on database: any Database) async throws -> Bool {
         guard let article = try await find(slug: slug, on: database) else { return false }

@@ -12,6 +12,8 @@ struct BackOfficeArticlesController: RouteCollection {
         office.get(use: list)
         office.get("nuevo", use: new)
         office.get(":slug", use: edit)
+        office.get(":slug", "versiones", ":version", use: version)
+        office.post(":slug", "restaurar", use: restore)
         office.post(use: save)
     }
 
@@ -88,7 +90,50 @@ struct BackOfficeArticlesController: RouteCollection {
         }
         return try await render(request, slug: row.slug, form: Form(slug: row.slug, titulo: row.title, respuesta: row.short_answer, preguntas: row.questions,
                                                                  texto: row.body, estado: row.status),
-                                message: request.query[String.self, at: "aviso"] == "guardado" ? "Guardado: Ema ya lo usa." : nil)
+                                message: ["guardado": "Guardado: Ema ya lo usa.", "restaurado": "Versión restaurada: quedó guardada como la más reciente y Ema ya la usa."][request.query[String.self, at: "aviso"] ?? ""])
+    }
+
+    struct VersionPage: Encodable {
+        let title: String
+        let frame: BackOfficeController.Frame
+        let slug: String
+        let version: Int
+        let status: String
+        let savedAt: String
+        let savedBy: String
+        let shortAnswer: String
+        let questions: [String]
+        let html: String
+    }
+
+    /// `/backoffice/ayuda/:slug/versiones/:n`: a version as it was saved, to restore it.
+    @Sendable
+    func version(request: Request) async throws -> View {
+        let staff = try request.requireStaff()
+        let slug = request.parameters.get("slug") ?? ""
+        guard let number = request.parameters.get("version", as: Int.self),
+              let saved = try await Articles.version(number, of: slug, on: request.db) else {
+            throw Abort(.notFound, reason: "No encontramos esa versión del artículo.")
+        }
+        return try await request.view.render("backoffice/ayuda-version", VersionPage(
+            title: "Versión \(number) de «\(saved.title)»", frame: .init(staff), slug: slug, version: number,
+            status: Articles.Status(rawValue: saved.status)?.title ?? saved.status, savedAt: SpanishDateTime.format(saved.saved_at), savedBy: saved.saved_by,
+            shortAnswer: saved.short_answer, questions: saved.questions.split(separator: "\n").map(String.init),
+            html: ArticleMarkdown.html("## " + saved.title + "\n\n" + saved.body)))
+    }
+
+    struct RestoreForm: Content { var version: Int? }
+
+    @Sendable
+    func restore(request: Request) async throws -> Response {
+        let staff = try request.requireStaff()
+        let slug = request.parameters.get("slug") ?? ""
+        guard let number = (try? request.content.decode(RestoreForm.self))?.version,
+              try await Articles.restore(number, of: slug, by: staff.email, at: request.application.clock.now(), on: request.db) else {
+            throw Abort(.notFound, reason: "No encontramos esa versión del artículo.")
+        }
+        try await request.application.staffService().audit(staff.accountID, email: staff.email, "articulo_restaurado", subject: slug, detail: String(number))
+        return request.redirect(to: "/backoffice/ayuda/\(slug)?aviso=restaurado", redirectType: .normal)
     }
 
     @Sendable

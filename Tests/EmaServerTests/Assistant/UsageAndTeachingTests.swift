@@ -143,4 +143,27 @@ struct UsageAndTeachingTests {
             #expect(try await UnrecognizedPhrases.phrases(status: .pendiente, on: app.db).map(\.text) == [phrase])
         }
     }
+
+    @Test("A change that makes Ema read the held-out phrases worse is flagged on the page, and can be undone")
+    func loweringFlagged() async throws {
+        try await withEmaApp { app in
+            try await app.staffService().loadDemoAccounts()
+            // Held-out thanks, as if Ema had not understood them, taught as «No»: she now reads them wrong.
+            let thanks = try app.heldOutExamples().filter { $0.intent == .gracias }
+            for example in thanks { try await UnrecognizedPhrases.record(example.text, at: app.clock.now(), on: app.db) }
+            let phrases = try await UnrecognizedPhrases.phrases(status: .pendiente, on: app.db)
+            #expect(phrases.count == Set(thanks.map { TextNormalizer.normalize(PhraseMask.mask($0.text)) }).count)
+            let change = try await Teaching(application: app).teach(phrases, as: .negar, by: "supervisor@ema.demo", at: app.clock.now(), on: app.db)
+            let taught = try #require(try await TaughtExamples.changes(on: app.db).first)
+            #expect(taught.id == change && taught.lowersAccuracy && taught.accuracyAfter < taught.accuracyBefore)
+            let office = try OfficeBrowser(app)
+            try await office.signIn("supervisor@ema.demo", "supervisor-demo-2026")
+            let page = try await office.get("backoffice/ensenar")
+            #expect(page.body.contains("Bajó la exactitud") && page.body.contains("class=\"baja\""))
+            _ = try await office.post("backoffice/ensenar/deshacer", ["csrf": office.csrf, "cambio": change.uuidString])
+            let classifier = try await app.intentModels.current(on: app.db)
+            let evaluation = IntentEvaluation(classifier: classifier, examples: try app.heldOutExamples())
+            #expect(evaluation.accuracy == taught.accuracyBefore)
+        }
+    }
 }

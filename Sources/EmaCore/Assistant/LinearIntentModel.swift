@@ -79,19 +79,7 @@ public struct LinearIntentModel: Sendable {
 
     /// Term counts: words and word pairs ("w:"), character n-grams ("c:").
     static func terms(of text: String) -> [String: Double] {
-        let words = TextNormalizer.normalize(text).split(separator: " ").map(String.init)
-        var counts: [String: Double] = [:]
-        for (index, word) in words.enumerated() {
-            counts["w:" + word, default: 0] += 1
-            if index + 1 < words.count { counts["w:" + word + " " + words[index + 1], default: 0] += 1 }
-            let padded = Array(" " + word + " ")
-            for size in 2...5 where padded.count >= size {
-                for start in 0...(padded.count - size) {
-                    counts["c:" + String(padded[start..<start + size]), default: 0] += 1
-                }
-            }
-        }
-        return counts
+        SimilarityIntentModel.ngrams(TextNormalizer.normalize(text).split(separator: " ").map(String.init), pairs: "w:", characters: 2...5)
     }
 
     /// Sublinear TF times IDF, each family L2-normalised, the bias feature (1) last.

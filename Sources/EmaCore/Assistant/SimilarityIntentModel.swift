@@ -81,13 +81,18 @@ public struct SimilarityIntentModel: Sendable {
         // Courtesy words say nothing of the request ("Buenas tardes, parce, …"): they are left
         // out whenever something else remains, so a greeting does not outweigh the request.
         let content = all.filter { !courtesy.contains($0) }
-        let words = content.isEmpty ? all : content
+        return ngrams(content.isEmpty ? all : content, pairs: "b:", characters: 3...5)
+    }
+
+    /// Counts of the words ("w:"), the word pairs (under `pairs`) and the character n-grams
+    /// ("c:") of each word padded with spaces.
+    static func ngrams(_ words: [String], pairs: String, characters sizes: ClosedRange<Int>) -> [String: Double] {
         var counts: [String: Double] = [:]
         for (index, word) in words.enumerated() {
             counts["w:" + word, default: 0] += 1
-            if index + 1 < words.count { counts["b:" + word + " " + words[index + 1], default: 0] += 1 }
+            if index + 1 < words.count { counts[pairs + word + " " + words[index + 1], default: 0] += 1 }
             let padded = Array(" " + word + " ")
-            for size in 3...5 where padded.count >= size {
+            for size in sizes where padded.count >= size {
                 for start in 0...(padded.count - size) {
                     counts["c:" + String(padded[start..<start + size]), default: 0] += 1
                 }

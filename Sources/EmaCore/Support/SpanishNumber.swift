@@ -11,6 +11,9 @@ public enum SpanishNumber {
 
     public static func integer(_ value: Int) -> String { grouped(String(value)) }
 
+    /// A share (0…1) as a percentage with one decimal: 0.946 → "94,6 %".
+    public static func percent(_ share: Double) -> String { decimal(share * 100, places: 1) + " %" }
+
     /// "1234567" → "1.234.567" (a leading minus kept).
     static func grouped(_ digits: String) -> String {
         let negative = digits.hasPrefix("-")

@@ -78,10 +78,17 @@ struct AssistantHolderRecords: HolderRecords {
 }
 
 extension AssistantHolderRecords: ExpiringRecords {
-    /// Conversations idle past the term, except the ones an advisor still holds.
+    /// Conversations idle past the term, except the ones an advisor still holds; and the phrases
+    /// Ema did not understand (masked, yet words of customers) that nobody taught her and nobody
+    /// wrote again in that term. Usage counts stay: they hold nothing of anyone.
     func purge(_ terms: RetentionTerms, on database: any Database) async throws -> RetentionJob.Removed {
         let delete = database.sql.delete(from: Conversation.schema).where("updated_at", .lessThan, SQLBind(terms.transcriptsBefore))
         if !terms.held.isEmpty { delete.where("id", .notIn, SQLBind.group(terms.held)) }
-        return .init(conversations: try await delete.returning("id").all().count)
+        let conversations = try await delete.returning("id").all().count
+        let phrases = try await database.sql.delete(from: UnrecognizedPhrases.schema)
+            .where("last_seen", .lessThan, SQLBind(terms.transcriptsBefore))
+            .where("status", .in, SQLBind.group([UnrecognizedPhrases.Status.pendiente.rawValue, UnrecognizedPhrases.Status.descartada.rawValue]))
+            .returning("id").all().count
+        return .init(conversations: conversations, phrases: phrases)
     }
 }

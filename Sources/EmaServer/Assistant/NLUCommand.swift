@@ -22,9 +22,13 @@ struct NLUCommand: AsyncCommand {
         if signature.evaluate {
             let examples = try Application.intentExamples(at: signature.text)
             let training = try context.application.trainingExamples()
-            let started = ContinuousClock.now
-            let linear = LinearIntentModel(examples: training)
-            let linearTime = ContinuousClock.now - started
+            let clock = ContinuousClock()
+            var linear: LinearIntentModel?
+            let linearTime = clock.measure { linear = LinearIntentModel(examples: training) }
+            var trained: IntentClassifier?
+            let emaTime = clock.measure { trained = IntentClassifier(examples: training) }
+            guard let linear, let trained else { return }
+            let classifyTime = clock.measure { for example in examples { _ = trained.classify(example.text) } }
             let before = SimilarityIntentModel(examples: training, threshold: 0.3)
             let sections: [(String, IntentEvaluation)] = [
                 ("Ema (SVM lineal + similitud para lo que está fuera de alcance)", IntentEvaluation(classifier: classifier, examples: examples)),
@@ -34,7 +38,8 @@ struct NLUCommand: AsyncCommand {
             for (title, evaluation) in sections {
                 context.console.print("== \(title)\n\(evaluation.summary)\n")
             }
-            context.console.print("entrenamiento de la SVM: \(training.count) ejemplos en \(Self.milliseconds(linearTime)) ms")
+            context.console.print("entrenamiento con \(training.count) ejemplos: SVM \(Self.milliseconds(linearTime)) ms, Ema (SVM y similitud) \(Self.milliseconds(emaTime)) ms")
+            context.console.print("clasificación: \(examples.count) mensajes en \(Self.milliseconds(classifyTime)) ms")
             return
         }
         let prediction = classifier.classify(signature.text)

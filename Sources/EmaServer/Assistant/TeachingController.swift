@@ -76,16 +76,12 @@ struct TeachingController: RouteCollection {
         let articles = try await Articles.all(on: request.db).map { Page.Option(value: $0.slug, title: $0.title) }
         let changes = try await TaughtExamples.changes(on: request.db).map { change in
             Page.ChangeRow(id: change.id.uuidString, intent: change.intent.title, phrases: change.phrases.map { "«\($0)»" }.joined(separator: ", "),
-                           by: change.by, at: SpanishDateTime.format(change.at), before: Self.percent(change.accuracyBefore),
-                           after: Self.percent(change.accuracyAfter), lowers: change.lowersAccuracy, withdrawn: change.withdrawnAt != nil)
+                           by: change.by, at: SpanishDateTime.format(change.at), before: SpanishNumber.percent(change.accuracyBefore),
+                           after: SpanishNumber.percent(change.accuracyAfter), lowers: change.lowersAccuracy, withdrawn: change.withdrawnAt != nil)
         }
         return try await request.view.render("backoffice/ensenar", Page(
             title: "Enseñar a Ema", frame: .init(staff), groups: Array(groups), intents: intents, articles: articles, changes: changes,
             message: message, error: error))
-    }
-
-    static func percent(_ value: Double) -> String {
-        SpanishNumber.decimal(value * 100, places: 1) + " %"
     }
 
     @Sendable

@@ -143,8 +143,7 @@ struct UsageController: RouteCollection {
     }
 
     static func percent(_ value: Double?) -> String {
-        guard let value else { return "—" }
-        return SpanishNumber.decimal(value * 100, places: 1) + " %"
+        value.map(SpanishNumber.percent) ?? "—"
     }
 
     static let weekdays = ["dom", "lun", "mar", "mié", "jue", "vie", "sáb"]

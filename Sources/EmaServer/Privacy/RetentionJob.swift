@@ -17,15 +17,17 @@ enum RetentionJob {
         var chatMessages = 0
         var sandboxMessages = 0
         var codes = 0
+        /// Phrases Ema did not understand, not taught, unseen for the conversations' term.
+        var phrases = 0
 
         var description: String {
-            "conversaciones=\(conversations) whatsapp=\(whatsAppMessages) chat=\(chatMessages) buzones=\(sandboxMessages) codigos=\(codes)"
+            "conversaciones=\(conversations) whatsapp=\(whatsAppMessages) chat=\(chatMessages) buzones=\(sandboxMessages) codigos=\(codes) frases=\(phrases)"
         }
 
         static func + (left: Removed, right: Removed) -> Removed {
             Removed(conversations: left.conversations + right.conversations, whatsAppMessages: left.whatsAppMessages + right.whatsAppMessages,
                     chatMessages: left.chatMessages + right.chatMessages, sandboxMessages: left.sandboxMessages + right.sandboxMessages,
-                    codes: left.codes + right.codes)
+                    codes: left.codes + right.codes, phrases: left.phrases + right.phrases)
         }
     }
 

@@ -90,8 +90,16 @@ struct RetentionTests {
                     .values(SQLBind(id), SQLBind("+573001234567"), SQLBind("codigo"), SQLBind(Data([1])), SQLBind("sent"), SQLBind(1), SQLBind(at), SQLBind(at))
                     .run()
             }
+            // Phrases Ema did not understand: an old pending one goes; a recent one, and an old one
+            // staff taught her, stay.
+            try await UnrecognizedPhrases.record("quién ganó el partido", at: old, on: app.db)
+            try await UnrecognizedPhrases.record("receta de arepas", at: recent, on: app.db)
+            try await UnrecognizedPhrases.record("me expiden un paz y salvo", at: old, on: app.db)
+            let taught = try #require(try await UnrecognizedPhrases.phrases(status: .pendiente, on: app.db).first { $0.text == "me expiden un paz y salvo" })
+            try await UnrecognizedPhrases.decide([taught.id], status: .intencion, decision: "valor_a_pagar", by: "supervisor@ema.demo", at: old, on: app.db)
             let removed = try await RetentionJob.purge(database: app.db, now: now, conversationDays: 180, codeDays: 1)
-            #expect(removed == .init(conversations: 1, whatsAppMessages: 2, chatMessages: 1, sandboxMessages: 1, codes: 1))
+            #expect(removed == .init(conversations: 1, whatsAppMessages: 2, chatMessages: 1, sandboxMessages: 1, codes: 1, phrases: 1))
+            #expect(Set(try await UnrecognizedPhrases.phrases(status: nil, on: app.db).map(\.text)) == ["receta de arepas", "me expiden un paz y salvo"])
             let left = try await Conversation.query(on: app.db).all().compactMap(\.id).sorted()
             #expect(left == ["con-asesor", "reciente"])
             let lanes = try await WhatsAppOutboxMessage.query(on: app.db).all().map(\.lane).sorted()

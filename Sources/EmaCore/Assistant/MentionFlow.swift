@@ -10,12 +10,13 @@ extension Turn {
     }
 
     /// After the turn's step: when it just asked for something the customer already named, the
-    /// question is replaced by «tomo … que me escribiste» and the step runs with it. Each
-    /// mention answers once.
+    /// question is answered with «tomo … que me escribiste» and the step runs with it — a bare
+    /// question is dropped; one that also says something (the balance, the office's address)
+    /// stays. Each mention answers once.
     mutating func useMentioned(effects: any AssistantEffects) async throws {
         for _ in 0..<3 {
             guard let (input, spoken) = takeMentioned(), !replies.isEmpty else { return }
-            replies.removeLast()
+            if [.askBillContract, .pqrContract, .askContract, .askRadicado, .pqrParent].contains(state.step) { replies.removeLast() }
             say("Tomo \(spoken) que me escribiste.")
             try await perform(input, message: InboundMessage(text: nil), effects: effects)
         }

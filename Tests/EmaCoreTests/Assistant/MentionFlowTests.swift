@@ -46,6 +46,8 @@ struct MentionFlowTests {
         var chat = try await ready()
         try await chat.say("quiero hacer un abono de 50 mil a la factura del contrato 10234567")
         #expect(chat.text.contains("Tomo el valor de $ 50.000"))
+        // The question that also gave the balance stays.
+        #expect(chat.text.contains("Tu saldo es $ 242.900"))
         let coupons = await chat.effects.coupons
         #expect(coupons.count == 1 && coupons.first?.contract == "10234567" && coupons.first?.amount == 50_000)
     }

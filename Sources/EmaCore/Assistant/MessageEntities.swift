@@ -117,7 +117,7 @@ public struct MessageEntities: Codable, Sendable, Equatable {
 
 /// A compiled regular expression (ICU's, for the look-behinds Swift's own lacks) and its first
 /// match: the whole text, the capture groups, the range.
-struct Pattern: @unchecked Sendable {
+struct Pattern: Sendable {
     private let expression: NSRegularExpression
 
     init(_ pattern: String) {

@@ -18,12 +18,12 @@ public enum PhraseMask {
         return squeezed.count > longest ? String(squeezed.prefix(longest - 1)) + "…" : squeezed
     }
 
-    nonisolated(unsafe) static let email = try! NSRegularExpression(pattern: #"[\w.+-]+@[\w-]+(\.[\w-]+)+"#)
-    nonisolated(unsafe) static let link = try! NSRegularExpression(pattern: #"(https?://|www\.)\S+"#, options: .caseInsensitive)
+    static let email = try! NSRegularExpression(pattern: #"[\w.+-]+@[\w-]+(\.[\w-]+)+"#)
+    static let link = try! NSRegularExpression(pattern: #"(https?://|www\.)\S+"#, options: .caseInsensitive)
     /// Digits, with the spaces, dots, dashes, slashes or # people put between them.
-    nonisolated(unsafe) static let number = try! NSRegularExpression(pattern: #"#?\d(?:\d|\s?[.,/#-]\s?(?=\d)|\s(?=\d))*"#)
+    static let number = try! NSRegularExpression(pattern: #"#?\d(?:\d|\s?[.,/#-]\s?(?=\d)|\s(?=\d))*"#)
     /// «me llamo juan pérez», «mi nombre es Ana»: up to three words after, whatever their case.
-    nonisolated(unsafe) static let introducedNames = try! NSRegularExpression(
+    static let introducedNames = try! NSRegularExpression(
         pattern: #"(?i)\b(me llamo|mi nombre es|habla con|le habla)\s+(?:[\p{L}'-]+)(?:\s+(?!y\b|e\b|de\b|para\b|por\b|que\b|quiero\b|necesito\b)[\p{L}'-]+){0,2}"#)
 
     /// A word starting with a capital that does not start a sentence is taken for a name

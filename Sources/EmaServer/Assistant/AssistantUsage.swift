@@ -52,9 +52,7 @@ enum AssistantUsage {
     /// Adds a turn's events to the day's counts, in the caller's transaction.
     static func record(_ events: [UsageEvent], channel: EmaCore.Channel, at date: Date, on database: any Database) async throws {
         let day = CivilDate(bogotaAt: date.timeIntervalSince1970)
-        for (key, count) in counts(events).sorted(by: { ($0.key.metric.rawValue, $0.key.detail) < ($1.key.metric.rawValue, $1.key.detail) }) {
-            try await add(count, of: key.metric, detail: key.detail, channel: channel, day: day, on: database)
-        }
+        try await add(counts(events), channel: channel, day: day, on: database)
         for case .notUnderstood(let text) in events {
             try await UnrecognizedPhrases.record(text, at: date, on: database)
         }
@@ -62,11 +60,35 @@ enum AssistantUsage {
 
     /// Adds to one count (a shard of it, chosen at random).
     static func add(_ count: Int, of metric: Metric, detail: String = "", channel: EmaCore.Channel, day: CivilDate, on database: any Database) async throws {
-        try await database.sql.raw("""
-            INSERT INTO \(ident: schema) (day, channel, metric, detail, shard, count)
-            VALUES (\(bind: day.description), \(bind: channel.rawValue), \(bind: metric.rawValue), \(bind: detail), \(bind: Int.random(in: 0..<shards)), \(bind: count))
-            ON CONFLICT (day, channel, metric, detail, shard) DO UPDATE SET count = \(ident: schema).count + excluded.count
-            """).run()
+        try await add([Key(metric, detail): count], channel: channel, day: day, on: database)
+    }
+
+    /// Adds several counts of one day and channel in one statement (one shard for all: the keys
+    /// are distinct, so no row is touched twice).
+    static func add(_ counts: [Key: Int], channel: EmaCore.Channel, day: CivilDate, on database: any Database) async throws {
+        guard !counts.isEmpty else { return }
+        let shard = Int.random(in: 0..<shards)
+        var query = SQLQueryString("INSERT INTO \(ident: schema) (day, channel, metric, detail, shard, count) VALUES ")
+        for (index, (key, count)) in counts.sorted(by: { ($0.key.metric.rawValue, $0.key.detail) < ($1.key.metric.rawValue, $1.key.detail) }).enumerated() {
+            if index > 0 { query.appendLiteral(", ") }
+            query.appendInterpolation(unsafeRaw: "(")
+            query.appendInterpolation(bind: day.description)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: channel.rawValue)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: key.metric.rawValue)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: key.detail)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: shard)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: count)
+            query.appendLiteral(")")
+        }
+        query.appendInterpolation(unsafeRaw: " ON CONFLICT (day, channel, metric, detail, shard) DO UPDATE SET count = ")
+        query.appendInterpolation(ident: schema)
+        query.appendLiteral(".count + excluded.count")
+        try await database.sql.raw(query).run()
     }
 
     /// One count of a period: day, channel, metric, detail, value.

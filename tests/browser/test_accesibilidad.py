@@ -16,7 +16,7 @@ OFFICE = {
                                            "/backoffice/danos", "/backoffice/turnos", "/backoffice/acuerdos", "/backoffice/reestructuraciones",
                                            "/backoffice/pqr-estadisticas", "/backoffice/indicadores", "/backoffice/envios",
                                            "/backoffice/encuestas", "/backoffice/promociones", "/backoffice/ayuda", "/backoffice/ayuda/nuevo", "/backoffice/datos",
-                                           "/backoffice/uso-de-ema", "/backoffice/ensenar"]),
+                                           "/backoffice/uso-de-ema", "/backoffice/ensenar", "/backoffice/ayuda/la-tarjeta-somos/versiones/1"]),
     "transparencia@ema.demo": ("transparencia-demo-2026", ["/backoffice/transparencia"]),
 }
 SIZES = {"celular": (390, 844), "escritorio": (1366, 900)}

@@ -59,7 +59,7 @@ public enum Intent: String, CaseIterable, Sendable, Codable {
 }
 
 /// One labelled sentence.
-public struct IntentExample: Sendable, Equatable {
+public struct IntentExample: Sendable, Hashable {
     public let intent: Intent
     public let text: String
 

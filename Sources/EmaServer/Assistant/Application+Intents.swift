@@ -1,6 +1,11 @@
 import EmaCore
 import Foundation
+import NIOConcurrencyHelpers
 import Vapor
+
+/// Classifiers trained in this process, by their examples: applications made from the same
+/// shipped file (a second node in tests, the test suite's hundreds) train it once.
+private let trainedClassifiers = NIOLockedValueBox<[[IntentExample]: IntentClassifier]>([:])
 
 extension Application {
     private struct ClassifierKey: StorageKey { typealias Value = IntentClassifier }
@@ -24,7 +29,12 @@ extension Application {
     /// Reads the training examples and trains the classifier; a bad line stops the start.
     func trainIntentClassifier() throws {
         let shipped = try trainingExamples()
-        intentClassifier = IntentClassifier(examples: shipped)
+        if let trained = trainedClassifiers.withLockedValue({ $0[shipped] }) {
+            intentClassifier = trained
+        } else {
+            intentClassifier = IntentClassifier(examples: shipped)
+            trainedClassifiers.withLockedValue { $0[shipped] = intentClassifier }
+        }
         storage[ModelsKey.self] = IntentModels(shipped: shipped, classifier: intentClassifier)
     }
 

@@ -42,11 +42,12 @@ enum UnrecognizedPhrases {
             """).run()
     }
 
-    static func phrases(status: Status?, limit: Int = 500, on database: any Database) async throws -> [Phrase] {
-        var query = SQLQueryString("SELECT id, phrase, count, last_seen, status, decision FROM \(ident: schema)")
-        if let status { query.appendInterpolation(unsafeRaw: " WHERE status = "); query.appendInterpolation(bind: status.rawValue) }
-        query.appendInterpolation(unsafeRaw: " ORDER BY count DESC, last_seen DESC LIMIT \(limit)")
-        return try await database.sql.raw(query).all().map {
+    /// The most written phrases first; with `status`, only those; with `ids`, only those.
+    static func phrases(status: Status?, ids: [UUID]? = nil, limit: Int = 500, on database: any Database) async throws -> [Phrase] {
+        let query = database.sql.select().columns("id", "phrase", "count", "last_seen", "status", "decision").from(schema)
+        if let status { query.where("status", .equal, SQLBind(status.rawValue)) }
+        if let ids { query.where("id", .in, SQLBind.group(ids)) }
+        return try await query.orderBy("count", .descending).orderBy("last_seen", .descending).limit(limit).all().map {
             Phrase(id: try $0.decode(column: "id", as: UUID.self), text: try $0.decode(column: "phrase", as: String.self),
                    count: try $0.decode(column: "count", as: Int.self), lastSeen: try $0.decode(column: "last_seen", as: Date.self),
                    status: Status(rawValue: try $0.decode(column: "status", as: String.self)) ?? .pendiente,
@@ -56,7 +57,7 @@ enum UnrecognizedPhrases {
 
     static func phrases(ids: [UUID], on database: any Database) async throws -> [Phrase] {
         guard !ids.isEmpty else { return [] }
-        return try await phrases(status: nil, limit: 5_000, on: database).filter { ids.contains($0.id) }
+        return try await phrases(status: nil, ids: Array(ids.prefix(500)), on: database)
     }
 
     /// Marks phrases decided: what they were taught as (an intent, an article's slug) and who.

@@ -51,7 +51,7 @@ struct JobTests {
     // can keep a test waiting longer than it runs. The job runs until the test lets it end, and
     // the lease is long enough (renewed every 0.7 s) that a loaded machine's pauses do not
     // count, short enough that the test looks well past it.
-    @Test("With every slot busy, the running jobs' leases are still kept fresh, so no other worker takes them", .timeLimit(.minutes(3)))
+    @Test("With every slot busy, the running jobs' leases are still kept fresh, so no other worker takes them", .timeLimit(.minutes(5)))
     func leasesWhileBusy() async throws {
         try await withEmaApp { app in
             let gate = Gate()

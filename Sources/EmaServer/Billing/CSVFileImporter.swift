@@ -2,7 +2,7 @@ import EmaCore
 import Fluent
 import Foundation
 
-/// Imports a billing CSV file all or nothing, streaming it so memory stays flat whatever its size.
+/// Imports a CSV file (billing's, and the contact centre's calls) all or nothing, streaming it so memory stays flat whatever its size.
 ///
 /// 1. Validation pass: every line is parsed and checked (and, for bills, every contract looked up
 ///    in batches); repeated keys are caught by `DuplicateFinder` plus an exact second look.
@@ -14,6 +14,7 @@ struct CSVFileImporter {
         case invoices
         case prepaid
         case somos
+        case calls
 
         var spanishName: String {
             switch self {
@@ -21,6 +22,7 @@ struct CSVFileImporter {
             case .invoices: "facturas"
             case .prepaid: "recargas prepago"
             case .somos: "movimientos de la tarjeta SOMOS"
+            case .calls: "llamadas del centro de contacto"
             }
         }
     }
@@ -65,6 +67,11 @@ struct CSVFileImporter {
         case .somos:
             return try await run(SomosCSV.self, path: path, check: { _ in [] }, write: { [database, clock] rows, _ in
                 try await SomosStore(database: database).upsert(rows, now: clock.now())
+            })
+        case .calls:
+            // The contact centre's calls are Insights' (the phone channel's indicators).
+            return try await run(CallCSV.self, path: path, check: { _ in [] }, write: { [database] rows, _ in
+                try await PhoneCalls(database: database).upsert(rows)
             })
         }
     }

@@ -2,10 +2,11 @@ import EmaCore
 import Foundation
 import Vapor
 
-/// `ema import contracts|invoices FILE`: validates the whole file, then upserts it, all or nothing.
+/// `ema import contracts|invoices|prepaid|somos|calls FILE`: validates the whole file, then
+/// upserts it, all or nothing.
 struct ImportCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Argument(name: "kind", help: "contracts (contratos), invoices (facturas), prepaid (recargas prepago) o somos (movimientos de la tarjeta SOMOS)")
+        @Argument(name: "kind", help: "contracts (contratos), invoices (facturas), prepaid (recargas prepago) somos (movimientos de la tarjeta SOMOS) o calls (llamadas del centro de contacto)")
         var kind: String
 
         @Argument(name: "file", help: "Ruta del archivo CSV (UTF-8, con encabezado)")
@@ -18,7 +19,7 @@ struct ImportCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         guard let kind = CSVFileImporter.Kind(rawValue: signature.kind.lowercased()) else {
-            throw CommandFailure("No conozco «\(signature.kind)». Use: ema import contracts ARCHIVO, ema import invoices ARCHIVO, ema import prepaid ARCHIVO o ema import somos ARCHIVO.")
+            throw CommandFailure("No conozco «\(signature.kind)». Use: ema import contracts ARCHIVO, ema import invoices ARCHIVO, ema import prepaid ARCHIVO, ema import somos ARCHIVO o ema import calls ARCHIVO.")
         }
         let app = context.application
         try await app.autoMigrate()

@@ -60,5 +60,6 @@ extension Application {
         migrations.add(CreateAssistantUsage())
         migrations.add(CreateUnrecognizedPhrases())
         migrations.add(CreateTaughtExamples())
+        migrations.add(CreatePhoneCalls())
     }
 }

@@ -58,7 +58,7 @@ struct BoundaryTests {
             "Cases": ["case_attachments", "case_events", "case_pending_files", "case_sequences", "cases"],
             "Channels": ["sandbox_messages", "sms_outbox", "verification_codes", "whatsapp_inbound", "whatsapp_message_statuses", "whatsapp_outbox", "whatsapp_senders"],
             "Damage": ["damage_reports", "damage_sequences"],
-            "Insights": ["survey_campaigns", "survey_invitations", "survey_responses"],
+            "Insights": ["phone_calls", "survey_campaigns", "survey_invitations", "survey_responses"],
             "Knowledge": ["article_feedback", "article_versions", "articles"],
             "LiveChat": ["live_chat_messages", "live_chats"],
             "Offices": ["turn_slots", "turns"],

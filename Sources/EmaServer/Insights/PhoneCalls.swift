@@ -34,6 +34,17 @@ struct PhoneCalls {
         }
     }
 
+    /// A month's calls as the phone figures need them (`PhoneIndicators`).
+    func facts(month: String) async throws -> [PhoneIndicators.CallFact] {
+        try await database.sql.select().columns("line", "queue", "segment", "month", "answered_at", "wait_seconds", "resolved").from(Self.schema)
+            .where("month", .equal, SQLBind(month)).all().map {
+                PhoneIndicators.CallFact(line: try $0.decode(column: "line", as: String.self), queue: try $0.decode(column: "queue", as: String.self),
+                                         segment: try $0.decode(column: "segment", as: String.self), month: try $0.decode(column: "month", as: String.self),
+                                         answered: try $0.decode(column: "answered_at", as: Date?.self) != nil,
+                                         waitSeconds: try $0.decode(column: "wait_seconds", as: Int.self), resolved: try $0.decode(column: "resolved", as: Bool.self))
+            }
+    }
+
     func count(month: String? = nil) async throws -> Int {
         let query = database.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(Self.schema)
         if let month { query.where("month", .equal, SQLBind(month)) }

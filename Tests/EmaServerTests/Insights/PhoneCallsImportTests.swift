@@ -47,6 +47,10 @@ struct PhoneCallsImportTests {
             // Bogotá's months: 13:16 UTC on 3 November is 08:16 in Bogotá.
             #expect(try await calls.count(month: "2026-11") == 2)
             #expect(try await calls.count(month: "2026-12") == 1)
+            // November: one answered in 18 s and resolved, one abandoned after 3 s (short, left out).
+            let november = PhoneIndicators.figures(try await calls.facts(month: "2026-11"))
+            #expect(november.offered == 2 && november.shortAbandons == 1 && november.serviceLevel == 1 && november.efficacy == 0.5)
+            #expect(november.averageSpeedOfAnswer == 18 && november.firstContactResolution == 1)
         }
     }
 

@@ -134,13 +134,14 @@ public struct LinearIntentModel: Sendable {
     }
 }
 
-/// A small seeded generator, so the same examples always train the same model.
-struct SplitMix64: RandomNumberGenerator {
+/// A small seeded generator, so the same examples always train the same model (and the demo's
+/// figures are the same on every machine).
+public struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

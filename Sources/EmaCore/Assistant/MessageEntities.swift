@@ -96,11 +96,9 @@ public struct MessageEntities: Codable, Sendable, Equatable {
             return (today.adding(days: offset), match.range)
         }
         if let match = weekday.first(in: text), let name = match.groups[0] {
-            let names = ["domingo", "lunes", "martes", "miercoles", "jueves", "viernes", "sabado"]
+            let names = ["lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo"]
             let wanted = names.firstIndex(of: name) ?? 0
-            // 1970-01-01 was a Thursday (4).
-            let current = ((today.dayNumber % 7) + 7 + 4) % 7
-            let ahead = (wanted - current + 7) % 7
+            let ahead = (wanted - ColombianCalendar.weekday(today) + 7) % 7
             return (today.adding(days: ahead == 0 ? 7 : ahead), match.range)
         }
         return nil
@@ -115,8 +113,8 @@ public struct MessageEntities: Codable, Sendable, Equatable {
     }
 }
 
-/// A compiled regular expression (ICU's, for the look-behinds Swift's own lacks) and its first
-/// match: the whole text, the capture groups, the range.
+/// A compiled regular expression (ICU's, for the look-behinds Swift's own lacks): its first
+/// match (the whole text, the capture groups, the range), or every match replaced.
 struct Pattern: Sendable {
     private let expression: NSRegularExpression
 
@@ -131,5 +129,10 @@ struct Pattern: Sendable {
         else { return nil }
         let groups = (1..<max(1, match.numberOfRanges)).map { Range(match.range(at: $0), in: text).map { String(text[$0]) } }
         return (String(text[range]), groups, range)
+    }
+
+    /// Every match replaced by `template` (`$1` names a group).
+    func replacing(in text: String, with template: String) -> String {
+        expression.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: template)
     }
 }

@@ -10,21 +10,21 @@ public enum PhraseMask {
     public static func mask(_ text: String) -> String {
         var masked = String(text.prefix(2_000))
         for (pattern, label) in [(email, "[correo]"), (link, "[enlace]"), (number, "[número]")] {
-            masked = pattern.stringByReplacingMatches(in: masked, range: NSRange(masked.startIndex..., in: masked), withTemplate: label)
+            masked = pattern.replacing(in: masked, with: label)
         }
-        masked = introducedNames.stringByReplacingMatches(in: masked, range: NSRange(masked.startIndex..., in: masked), withTemplate: "$1 [nombre]")
+        masked = introducedNames.replacing(in: masked, with: "$1 [nombre]")
         masked = capitalizedNames(masked)
         let squeezed = masked.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         return squeezed.count > longest ? String(squeezed.prefix(longest - 1)) + "…" : squeezed
     }
 
-    static let email = try! NSRegularExpression(pattern: #"[\w.+-]+@[\w-]+(\.[\w-]+)+"#)
-    static let link = try! NSRegularExpression(pattern: #"(https?://|www\.)\S+"#, options: .caseInsensitive)
+    static let email = Pattern(#"[\w.+-]+@[\w-]+(\.[\w-]+)+"#)
+    static let link = Pattern(#"(?i)(https?://|www\.)\S+"#)
     /// Digits, with the spaces, dots, dashes, slashes or # people put between them.
-    static let number = try! NSRegularExpression(pattern: #"#?\d(?:\d|\s?[.,/#-]\s?(?=\d)|\s(?=\d))*"#)
+    static let number = Pattern(#"#?\d(?:\d|\s?[.,/#-]\s?(?=\d)|\s(?=\d))*"#)
     /// «me llamo juan pérez», «mi nombre es Ana»: up to three words after, whatever their case.
-    static let introducedNames = try! NSRegularExpression(
-        pattern: #"(?i)\b(me llamo|mi nombre es|habla con|le habla)\s+(?:[\p{L}'-]+)(?:\s+(?!y\b|e\b|de\b|para\b|por\b|que\b|quiero\b|necesito\b)[\p{L}'-]+){0,2}"#)
+    static let introducedNames = Pattern(
+        #"(?i)\b(me llamo|mi nombre es|habla con|le habla)\s+(?:[\p{L}'-]+)(?:\s+(?!y\b|e\b|de\b|para\b|por\b|que\b|quiero\b|necesito\b)[\p{L}'-]+){0,2}"#)
 
     /// A word starting with a capital that does not start a sentence is taken for a name
     /// («ayer vino Carlos a leer el medidor»); runs of such words become one «[nombre]».

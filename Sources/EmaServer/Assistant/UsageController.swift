@@ -146,13 +146,12 @@ struct UsageController: RouteCollection {
         value.map(SpanishNumber.percent) ?? "—"
     }
 
-    static let weekdays = ["dom", "lun", "mar", "mié", "jue", "vie", "sáb"]
+    static let weekdays = ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"]
     static let months = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"]
 
     /// «lun 7 dic».
     static func shortDay(_ day: CivilDate) -> String {
-        // 1970-01-01 was a Thursday.
-        "\(weekdays[((day.dayNumber % 7) + 11) % 7]) \(day.day) \(months[day.month - 1])"
+        "\(weekdays[ColombianCalendar.weekday(day)]) \(day.day) \(months[day.month - 1])"
     }
 
     static func period(_ filters: Filters) -> String {

@@ -12,21 +12,21 @@ enum UsageDemo {
         let existing = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM \(ident: AssistantUsage.schema)").first()?.decode(column: "n", as: Int.self) ?? 0
         guard existing == 0 else { return 0 }
         let today = app.clock.today
-        var random = DemoNumbers(seed: 2026)
+        var random = SplitMix64(seed: 2026)
         var days = 0
         for offset in 1...30 {
             let day = today.adding(days: -offset)
-            let weekend = [0, 6].contains(((day.dayNumber % 7) + 11) % 7)
+            let weekend = ColombianCalendar.weekday(day) >= 5
             for (channel, base) in [(EmaCore.Channel.whatsapp, 180), (.web, 90), (.kiosk, weekend ? 0 : 20)] where base > 0 {
-                let conversations = base * (weekend ? 55 : 100) / 100 + random.next(upTo: base / 4 + 1)
+                let conversations = base * (weekend ? 55 : 100) / 100 + Int.random(in: 0..<(base / 4 + 1), using: &random)
                 var events = Array(repeating: UsageEvent.conversation, count: conversations)
-                events += Array(repeating: .turn, count: conversations * 5 + random.next(upTo: conversations))
+                events += Array(repeating: .turn, count: conversations * 5 + Int.random(in: 0..<max(1, conversations), using: &random))
                 for (intent, share) in [(Intent.valorAPagar, 22), (.duplicadoFactura, 14), (.pagarFactura, 12), (.inscribirFacturaWhatsapp, 10),
                                         (.radicarPQR, 8), (.reportarDano, 6), (.oficinas, 6), (.solicitarTurno, 5), (.programaSomos, 4),
                                         (.hablarConAsesor, 7), (.saludo, 30), (.gracias, 18)] {
-                    events += Array(repeating: .understood(intent), count: conversations * share / 100 + random.next(upTo: 3))
+                    events += Array(repeating: .understood(intent), count: conversations * share / 100 + Int.random(in: 0..<3, using: &random))
                 }
-                let notUnderstood = conversations * 8 / 100 + random.next(upTo: 4)
+                let notUnderstood = conversations * 8 / 100 + Int.random(in: 0..<4, using: &random)
                 events += Array(repeating: .escalated, count: conversations * 16 / 100)
                 events += Array(repeating: .handoff, count: conversations * 9 / 100)
                 events += Array(repeating: .article("por-que-me-llego-mas-alta-la-factura"), count: conversations * 5 / 100)
@@ -44,17 +44,5 @@ enum UsageDemo {
             days += 1
         }
         return days
-    }
-}
-
-/// A tiny deterministic generator for demo figures.
-struct DemoNumbers {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next(upTo bound: Int) -> Int {
-        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        return bound <= 0 ? 0 : Int((state >> 33) % UInt64(bound))
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 
 /// Ema's use over a period, from `AssistantUsage`'s counts: totals, each day, each channel, the
 /// intents understood, the flows' funnels and the articles answered.
-struct UsageReport: Equatable {
+struct UsageReport {
     struct Totals: Equatable {
         var conversations = 0
         var messages = 0
@@ -85,10 +85,6 @@ struct UsageReport: Equatable {
             }
             return (funnel, steps)
         }
-    }
-
-    static func == (lhs: UsageReport, rhs: UsageReport) -> Bool {
-        lhs.from == rhs.from && lhs.to == rhs.to && lhs.totals == rhs.totals
     }
 
     /// The channels as people name them.

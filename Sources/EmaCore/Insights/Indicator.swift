@@ -4,6 +4,10 @@ import Foundation
 public enum Indicator: String, CaseIterable, Sendable, Codable {
     case officeWait = "tiempo_espera_oficina"
     case officeAttention = "tiempo_atencion_oficina"
+    case phoneServiceLevel = "nivel_servicio_telefono"
+    case phoneEfficacy = "eficacia_telefono"
+    case phoneSpeedOfAnswer = "velocidad_respuesta_telefono"
+    case phoneAbandonment = "abandono_telefono"
     case chatServiceLevel = "nivel_servicio_chat"
     case chatEfficacy = "eficacia_chat"
     case complaintIndex = "indice_quejas_reclamos"
@@ -14,6 +18,10 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         switch self {
         case .officeWait: "Tiempo de espera en oficinas"
         case .officeAttention: "Tiempo de atención en oficinas"
+        case .phoneServiceLevel: "Nivel de servicio de la línea telefónica"
+        case .phoneEfficacy: "Eficacia de la línea telefónica"
+        case .phoneSpeedOfAnswer: "Velocidad media de respuesta telefónica"
+        case .phoneAbandonment: "Llamadas abandonadas"
         case .chatServiceLevel: "Nivel de servicio del chat con asesor"
         case .chatEfficacy: "Eficacia del chat con asesor"
         case .complaintIndex: "Índice de quejas y reclamos"
@@ -22,13 +30,23 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         }
     }
 
-    /// How it is computed, in words for anyone.
-    public var definition: String {
-        switch self {
+    /// How it is computed, in words for anyone, with the utility's own thresholds.
+    public func definition(_ rules: IndicatorRules = IndicatorRules()) -> String {
+        let threshold = SpanishNumber.integer(Int(rules.phoneThreshold))
+        let short = SpanishNumber.integer(Int(PhoneIndicators.shortAbandon))
+        return switch self {
         case .officeWait:
             "Minutos promedio desde la hora del turno reservado hasta que empieza la atención, en los turnos atendidos. Si te atienden antes de tu hora, cuenta cero."
         case .officeAttention:
             "Minutos promedio que dura la atención en la ventanilla, desde que empieza hasta que termina, en los turnos atendidos."
+        case .phoneServiceLevel:
+            "De las llamadas que entraron a nuestras líneas, el porcentaje que un asesor contestó en \(threshold) segundos o menos de espera. No cuentan las llamadas que se colgaron antes de \(short) segundos: quien cuelga tan pronto marcó por error, y así lo miden los centros de contacto."
+        case .phoneEfficacy:
+            "De todas las llamadas que entraron a nuestras líneas, el porcentaje que un asesor contestó, esperara lo que esperara."
+        case .phoneSpeedOfAnswer:
+            "Segundos promedio que esperaron en la línea las llamadas contestadas, desde que entraron a la fila hasta que un asesor contestó."
+        case .phoneAbandonment:
+            "De las llamadas que entraron (sin las colgadas antes de \(short) segundos), el porcentaje en que la persona colgó antes de que un asesor contestara."
         case .chatServiceLevel:
             "De los chats en los que un cliente pidió hablar con un asesor, el porcentaje que un asesor respondió en \(Int(Indicators.chatTarget)) segundos o menos. No cuentan los mensajes dejados fuera del horario de atención."
         case .chatEfficacy:
@@ -46,7 +64,8 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
     public var unit: String {
         switch self {
         case .officeWait, .officeAttention: "minutos"
-        case .chatServiceLevel, .chatEfficacy, .satisfaction: "porcentaje"
+        case .phoneSpeedOfAnswer: "segundos"
+        case .phoneServiceLevel, .phoneEfficacy, .phoneAbandonment, .chatServiceLevel, .chatEfficacy, .satisfaction: "porcentaje"
         case .complaintIndex: "por 10.000 contratos"
         case .satisfactionAverage: "calificación de 1 a 5"
         }
@@ -56,6 +75,9 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
     public var casesLabel: String {
         switch self {
         case .officeWait, .officeAttention: "turnos atendidos"
+        case .phoneServiceLevel, .phoneAbandonment: "llamadas (sin las colgadas antes de 5 s)"
+        case .phoneEfficacy: "llamadas recibidas"
+        case .phoneSpeedOfAnswer: "llamadas contestadas"
         case .chatServiceLevel: "chats pedidos"
         case .chatEfficacy: "chats cerrados por el asesor"
         case .complaintIndex: "quejas y reclamos"
@@ -66,6 +88,7 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
     public var decimals: Int {
         switch self {
         case .officeWait, .officeAttention, .chatServiceLevel, .chatEfficacy, .satisfaction: 1
+        case .phoneServiceLevel, .phoneEfficacy, .phoneSpeedOfAnswer, .phoneAbandonment: 1
         case .complaintIndex, .satisfactionAverage: 2
         }
     }
@@ -73,9 +96,9 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
     /// The largest value a chart's scale needs, when it is fixed (percentages, scores).
     public var scaleMaximum: Double? {
         switch self {
-        case .chatServiceLevel, .chatEfficacy, .satisfaction: 100
+        case .chatServiceLevel, .chatEfficacy, .satisfaction, .phoneServiceLevel, .phoneEfficacy, .phoneAbandonment: 100
         case .satisfactionAverage: 5
-        case .officeWait, .officeAttention, .complaintIndex: nil
+        case .officeWait, .officeAttention, .complaintIndex, .phoneSpeedOfAnswer: nil
         }
     }
 
@@ -85,7 +108,8 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         let number = SpanishNumber.decimal(value, places: decimals)
         switch self {
         case .officeWait, .officeAttention: return number + " min"
-        case .chatServiceLevel, .chatEfficacy, .satisfaction: return number + " %"
+        case .phoneSpeedOfAnswer: return number + " s"
+        case .chatServiceLevel, .chatEfficacy, .satisfaction, .phoneServiceLevel, .phoneEfficacy, .phoneAbandonment: return number + " %"
         case .complaintIndex: return number + " por 10.000 contratos"
         case .satisfactionAverage: return number + " de 5"
         }
@@ -107,6 +131,10 @@ public enum IndicatorDimension: Hashable, Sendable {
     case segment(String)
     case kind(String)
     case channel(String)
+    /// A phone line: its number as the contact centre writes it, and its name.
+    case line(String, name: String)
+    /// A contact centre queue.
+    case queue(String)
 
     public static let noMunicipality = "Sin municipio"
 
@@ -119,6 +147,8 @@ public enum IndicatorDimension: Hashable, Sendable {
         case .office: 3
         case .municipality: 4
         case .segment: 5
+        case .line: 6
+        case .queue: 7
         }
     }
 
@@ -131,6 +161,8 @@ public enum IndicatorDimension: Hashable, Sendable {
         case .segment(let name): "segmento:" + name
         case .kind(let name): "encuesta:" + name
         case .channel(let name): "canal:" + name
+        case .line(let number, _): "linea:" + number
+        case .queue(let name): "fila:" + name
         }
     }
 
@@ -143,6 +175,8 @@ public enum IndicatorDimension: Hashable, Sendable {
         case .segment: "Por segmento"
         case .kind: "Por tipo de encuesta"
         case .channel: "Por canal"
+        case .line: "Por línea"
+        case .queue: "Por fila de atención"
         }
     }
 
@@ -150,7 +184,7 @@ public enum IndicatorDimension: Hashable, Sendable {
     public var label: String {
         switch self {
         case .total: "Total"
-        case .office(let name), .municipality(let name): name
+        case .office(let name), .municipality(let name), .queue(let name), .line(_, let name): name
         case .segment(let raw): Segment(rawValue: raw)?.displayName ?? raw
         case .kind(let raw): SurveyKind(rawValue: raw)?.title ?? raw
         case .channel(let raw):
@@ -161,6 +195,16 @@ public enum IndicatorDimension: Hashable, Sendable {
             default: raw
             }
         }
+    }
+}
+
+/// The utility's own thresholds the rules are written with (`utility.json`).
+public struct IndicatorRules: Sendable, Equatable {
+    /// A call answered within this many seconds is in time (`phone.serviceLevelSeconds`).
+    public var phoneThreshold: TimeInterval
+
+    public init(phoneThreshold: TimeInterval = PhoneIndicators.defaultThreshold) {
+        self.phoneThreshold = phoneThreshold
     }
 }
 

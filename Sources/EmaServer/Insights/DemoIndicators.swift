@@ -6,7 +6,7 @@ import Vapor
 /// A modest history for `ema serve --demo`, so the statistics page has something to show: for
 /// the last three complete months and for today, turns attended at six offices, live chats
 /// (answered sooner or later, solved or not, a few abandoned), quejas and reclamos answered, and
-/// the survey answers that follow them. Every value comes from the date and a stable hash, so
+/// the survey answers that follow them; and the contact centre's calls (`DemoCalls`). Every value comes from the date and a stable hash, so
 /// the same day gives the same data; loading twice adds nothing (fixed codes, keys and ids).
 /// Nothing is left waiting: the advisors' queue and the offices' screens start empty.
 enum DemoIndicators {
@@ -15,6 +15,7 @@ enum DemoIndicators {
         var chats = 0
         var answers = 0
         var cases = 0
+        var calls = 0
     }
 
     static let officeCount = 6
@@ -76,6 +77,7 @@ enum DemoIndicators {
         summary.chats = chats.count
         summary.answers = answers.count
         summary.cases = try await fileCases(app, days: days, now: now)
+        summary.calls = try await DemoCalls.load(into: app)
         return summary
     }
 

@@ -14,6 +14,10 @@ struct IndicatorService {
     let clock: AppClock
     /// Office name → municipality, from the utility's data file (turns store only the office).
     var municipalities: [String: String] = [:]
+    /// The utility's thresholds (the phone's service level).
+    var rules = IndicatorRules()
+    /// A contact-centre line code → its published name.
+    var lineName: @Sendable (String) -> String? = { _ in nil }
 
     /// The figures of a month.
     struct MonthFigures: Sendable {
@@ -48,7 +52,9 @@ struct IndicatorService {
         let complaints = try await CaseIndicatorFacts.complaints(from: from, to: to, on: database)
         let contracts = try await BillingIndicatorFacts.contracts(on: database)
         let answers = try await surveyFacts(from: from, to: to)
-        let figures = Indicators.officeTimes(turns) + Indicators.chatFigures(chats, now: now)
+        let calls = try await PhoneCalls(database: database).groups(month: month.description, threshold: rules.phoneThreshold)
+        let lines = Dictionary(Set(calls.map(\.line)).map { ($0, lineName($0) ?? $0) }) { first, _ in first }
+        let figures = Indicators.officeTimes(turns) + PhoneIndicators.indicators(calls, lineNames: lines) + Indicators.chatFigures(chats, now: now)
             + Indicators.complaintIndex(complaints: complaints, contracts: contracts) + Indicators.satisfaction(answers)
         var result = MonthFigures(month: month, figures: figures, computedAt: now)
         result.transactions = try await BillingIndicatorFacts.transactions(from: CivilDate(from)!, to: CivilDate(to)!, on: database)
@@ -99,7 +105,9 @@ extension Application {
     func indicatorService() -> IndicatorService {
         IndicatorService(
             database: db, clock: clock,
-            municipalities: utilityProfile?.municipalityOfOffice ?? [:]
+            municipalities: utilityProfile?.municipalityOfOffice ?? [:],
+            rules: utilityProfile?.indicatorRules ?? IndicatorRules(),
+            lineName: { [profile = utilityProfile] in profile?.phoneLineName($0) }
         )
     }
 }

@@ -55,8 +55,9 @@ struct IndicatorsController: RouteCollection {
             trend.append(try await app.cachedIndicators(cursor))
             cursor = cursor.previous
         }
+        let utility = try request.utility()
         return try await request.view.render("indicadores", IndicatorsPage.page(
-            utility: try request.utility(), figures: trend[0], trend: trend, current: current
+            utility: utility, figures: trend[0], trend: trend, current: current, rules: utility.indicatorRules
         ))
     }
 

@@ -83,6 +83,7 @@ enum IndicatorsPage {
 
     static let sections: [(id: String, title: String, indicators: [Indicator])] = [
         ("oficinas", "Atención en oficinas", [.officeWait, .officeAttention]),
+        ("telefono", "Líneas telefónicas", [.phoneServiceLevel, .phoneEfficacy, .phoneSpeedOfAnswer, .phoneAbandonment]),
         ("chat", "Chat con asesor", [.chatServiceLevel, .chatEfficacy]),
         ("quejas", "Quejas y reclamos", [.complaintIndex]),
         ("satisfaccion", "Satisfacción de los clientes", [.satisfaction, .satisfactionAverage]),
@@ -93,7 +94,7 @@ enum IndicatorsPage {
 
     static func page(
         utility: UtilityProfile, figures: IndicatorService.MonthFigures, trend: [IndicatorService.MonthFigures],
-        current: BillingPeriod
+        current: BillingPeriod, rules: IndicatorRules = IndicatorRules()
     ) -> Page {
         let month = figures.month
         let cards = Indicator.allCases.map { indicator in
@@ -104,7 +105,7 @@ enum IndicatorsPage {
             )
         }
         let sections = Self.sections.map { section in
-            Section(id: section.id, title: section.title, blocks: section.indicators.map { block($0, figures) })
+            Section(id: section.id, title: section.title, blocks: section.indicators.map { block($0, figures, rules: rules) })
         }
         var options: [SelectOption] = []
         var cursor = current
@@ -160,7 +161,7 @@ enum IndicatorsPage {
         }
     }
 
-    static func block(_ indicator: Indicator, _ figures: IndicatorService.MonthFigures) -> Block {
+    static func block(_ indicator: Indicator, _ figures: IndicatorService.MonthFigures, rules: IndicatorRules) -> Block {
         let own = figures.figures.filter { $0.indicator == indicator && $0.dimension != .total }
         let kinds = Array(Set(own.map(\.dimension.kind))).sorted()
         let groups = kinds.map { kind -> Group in
@@ -170,7 +171,7 @@ enum IndicatorsPage {
                 id: "grafico-\(indicator.rawValue)-\(kind)",
                 title: "\(indicator.title), \(title.lowercased()), \(figures.month.displayName)",
                 bars: members.prefix(maxBars).map { BarChart.Bar(label: $0.dimension.label, value: $0.value, text: indicator.short($0.value)) },
-                maximum: indicator.scaleMaximum
+                maximum: indicator.scaleMaximum, stacked: true
             )
             return Group(
                 title: title, svg: chart.svg,
@@ -180,7 +181,7 @@ enum IndicatorsPage {
         }
         let total = figures.figure(indicator)
         return Block(
-            id: indicator.rawValue, title: indicator.title, definition: indicator.definition,
+            id: indicator.rawValue, title: indicator.title, definition: indicator.definition(rules),
             total: indicator.display(total?.value), cases: SpanishNumber.integer(total?.cases ?? 0), casesLabel: indicator.casesLabel, groups: groups
         )
     }

@@ -34,15 +34,34 @@ struct PhoneCalls {
         }
     }
 
-    /// A month's calls as the phone figures need them (`PhoneIndicators`).
-    func facts(month: String) async throws -> [PhoneIndicators.CallFact] {
-        try await database.sql.select().columns("line", "queue", "segment", "month", "answered_at", "wait_seconds", "resolved").from(Self.schema)
-            .where("month", .equal, SQLBind(month)).all().map {
-                PhoneIndicators.CallFact(line: try $0.decode(column: "line", as: String.self), queue: try $0.decode(column: "queue", as: String.self),
-                                         segment: try $0.decode(column: "segment", as: String.self), month: try $0.decode(column: "month", as: String.self),
-                                         answered: try $0.decode(column: "answered_at", as: Date?.self) != nil,
-                                         waitSeconds: try $0.decode(column: "wait_seconds", as: Int.self), resolved: try $0.decode(column: "resolved", as: Bool.self))
-            }
+    /// A month's calls counted by everything the phone indicators look at, the threshold applied
+    /// here (the same rules as `CallFact.group(threshold:)`): a few hundred rows for any month.
+    func groups(month: String, threshold: TimeInterval) async throws -> [PhoneIndicators.CallGroup] {
+        struct Row: Decodable {
+            let line: String
+            let queue: String
+            let segment: String
+            let answered: Int
+            let in_time: Int
+            let short_abandon: Int
+            let resolved: Int
+            let calls: Int
+            let waits: Int
+        }
+        let limit = Int(threshold), short = Int(PhoneIndicators.shortAbandon)
+        return try await database.sql.raw("""
+            SELECT line, queue, segment, answered, in_time, short_abandon, resolved, COUNT(*) AS calls, CAST(SUM(wait_seconds) AS BIGINT) AS waits FROM (
+                SELECT line, queue, segment, wait_seconds,
+                    CASE WHEN answered_at IS NULL THEN 0 ELSE 1 END AS answered,
+                    CASE WHEN answered_at IS NOT NULL AND wait_seconds <= \(bind: limit) THEN 1 ELSE 0 END AS in_time,
+                    CASE WHEN answered_at IS NULL AND wait_seconds < \(bind: short) THEN 1 ELSE 0 END AS short_abandon,
+                    CASE WHEN answered_at IS NOT NULL AND resolved THEN 1 ELSE 0 END AS resolved
+                FROM phone_calls WHERE month = \(bind: month)
+            ) AS calls GROUP BY line, queue, segment, answered, in_time, short_abandon, resolved
+            """).all(decoding: Row.self).map {
+            PhoneIndicators.CallGroup(line: $0.line, queue: $0.queue, segment: $0.segment, answered: $0.answered == 1, inTime: $0.in_time == 1,
+                                      shortAbandon: $0.short_abandon == 1, resolved: $0.resolved == 1, count: $0.calls, waitSeconds: $0.waits)
+        }
     }
 
     func count(month: String? = nil) async throws -> Int {

@@ -65,6 +65,26 @@ public struct UtilityProfile: Codable, Sendable {
     public var paperBill: PaperBillPolicy?
     /// The SOMOS card's restructuring rules; without them, none is offered.
     public var somos: Somos?
+    /// The contact centre's service-level threshold; 20 s when absent.
+    public var phone: Phone?
+
+    public struct Phone: Codable, Sendable {
+        /// A call answered within this many seconds is answered in time (1–600).
+        public let serviceLevelSeconds: Int
+    }
+
+    /// The rules the indicators are computed and written with.
+    var indicatorRules: IndicatorRules {
+        IndicatorRules(phoneThreshold: phone.map { TimeInterval($0.serviceLevelSeconds) } ?? PhoneIndicators.defaultThreshold)
+    }
+
+    /// A contact-centre line code (`4444115`, `018000415115`, `#376`) → the line's name as
+    /// published (`Línea gratuita nacional`): the published number ends with the code's digits.
+    func phoneLineName(_ code: String) -> String? {
+        let digits = code.filter(\.isNumber)
+        guard !digits.isEmpty else { return nil }
+        return phoneLines.first { $0.number.filter(\.isNumber).hasSuffix(digits) }.map { "\($0.name) (\($0.number))" }
+    }
 
     public struct Somos: Codable, Sendable {
         public var restructuring: SomosRestructuringPolicy?
@@ -109,6 +129,9 @@ public struct UtilityProfile: Codable, Sendable {
             let profile = try JSONDecoder().decode(UtilityProfile.self, from: data)
             if let office = profile.offices.first(where: { ($0.turnCapacity ?? 1) < 1 }) {
                 throw UtilityProfileError("El archivo \(path) no es válido: «turnCapacity» de \(office.name) debe ser 1 o más personas por media hora.")
+            }
+            if let seconds = profile.phone?.serviceLevelSeconds, !(1...600).contains(seconds) {
+                throw UtilityProfileError("El archivo \(path) no es válido: phone.serviceLevelSeconds debe estar entre 1 y 600 segundos.")
             }
             if let days = profile.reminders?.daysBefore, !(1...10).contains(days) {
                 throw UtilityProfileError("El archivo \(path) no es válido: reminders.daysBefore debe estar entre 1 y 10 días.")

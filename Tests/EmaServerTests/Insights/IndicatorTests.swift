@@ -123,7 +123,7 @@ struct IndicatorTests {
     @Test("Nothing to measure: every indicator has a total without value, shown as «sin datos»")
     func empty() {
         let figures = Indicators.officeTimes([]) + Indicators.chatFigures([], now: at(10, 0)) + Indicators.complaintIndex(complaints: [], contracts: [])
-            + Indicators.satisfaction([])
+            + Indicators.satisfaction([]) + PhoneIndicators.indicators([])
         #expect(Set(figures.map(\.indicator)) == Set(Indicator.allCases))
         #expect(figures.allSatisfy { $0.dimension == .total && $0.value == nil && $0.cases == 0 })
         #expect(Indicator.allCases.allSatisfy { $0.display(nil) == "sin datos" })
@@ -241,7 +241,7 @@ struct IndicatorTests {
             _ = try await DemoData.load(into: app)
             try await app.staffService().loadDemoAccounts()
             let first = try await DemoIndicators.load(into: app)
-            #expect(first.turns > 100 && first.chats > 20 && first.answers > 20 && first.cases >= 3)
+            #expect(first.turns > 100 && first.chats > 20 && first.answers > 20 && first.cases >= 3 && first.calls > 3_000)
             #expect(try await DemoIndicators.load(into: app) == DemoIndicators.Summary())
             let november = try await app.indicatorService().month(try #require(BillingPeriod("2026-11")))
             for indicator in Indicator.allCases {

@@ -48,10 +48,87 @@ struct PhoneCallsImportTests {
             #expect(try await calls.count(month: "2026-11") == 2)
             #expect(try await calls.count(month: "2026-12") == 1)
             // November: one answered in 18 s and resolved, one abandoned after 3 s (short, left out).
-            let november = PhoneIndicators.figures(try await calls.facts(month: "2026-11"))
-            #expect(november.offered == 2 && november.shortAbandons == 1 && november.serviceLevel == 1 && november.efficacy == 0.5)
-            #expect(november.averageSpeedOfAnswer == 18 && november.firstContactResolution == 1)
+            let groups = try await calls.groups(month: "2026-11", threshold: 20)
+            #expect(groups.map(\.count).reduce(0, +) == 2)
+            let november = PhoneIndicators.indicators(groups)
+            func value(_ indicator: Indicator) -> Double? { november.first { $0.indicator == indicator && $0.dimension == .total }?.value }
+            #expect(value(.phoneServiceLevel) == 100 && value(.phoneEfficacy) == 50 && value(.phoneAbandonment) == 0 && value(.phoneSpeedOfAnswer) == 18)
+            #expect(PhoneIndicators.resolution(groups) == (resolved: 1, answered: 1))
         }
+    }
+
+    @Test("A month of calls: the database's groups give the figures of the arithmetic on each call, at the utility's threshold; the page writes the rule with it, the CSV carries line, queue and segment")
+    func monthOfCalls() async throws {
+        let manual = AppClock.Manual(Date(timeIntervalSince1970: CivilDate("2026-12-02")!.startInBogota.timeIntervalSince1970 + 10 * 3_600))
+        try await withEmaApp(clock: manual.clock) { app in
+            app.utilityProfile?.phone = .init(serviceLevelSeconds: 30)
+            var rows: [CallRow] = []
+            var day = CivilDate("2026-11-01")!
+            while day.description < "2026-12-03" {
+                let count = SampleCalls.count(on: day, perBusinessDay: 40)
+                rows += (0..<count).map { SampleCalls.call(day: day, index: $0, count: count) }
+                day = day.adding(days: 1)
+            }
+            let file = try temporaryFile(SampleCalls.csvHeader + rows.map(SampleCalls.csvLine).joined(), name: "calls.csv")
+            let result = try await CSVFileImporter(database: app.db, clock: app.clock).importFile(.calls, path: file)
+            #expect(result == .imported(UpsertCounts(new: rows.count, updated: 0), ignoredColumns: []))
+
+            let november = rows.filter { CivilDate(bogotaAt: $0.offeredAt.timeIntervalSince1970).description.hasPrefix("2026-11") }
+            let expected = PhoneIndicators.indicators(november.map {
+                PhoneIndicators.CallFact(line: $0.line, queue: $0.queue, segment: $0.segment.rawValue, month: "2026-11",
+                                         answered: $0.answeredAt != nil, waitSeconds: $0.waitSeconds, resolved: $0.resolved).group(threshold: 30)
+            })
+            let groups = try await PhoneCalls(database: app.db).groups(month: "2026-11", threshold: 30)
+            #expect(groups.count < november.count / 10, "the database hands over groups, not calls")
+            #expect(PhoneIndicators.indicators(groups) == expected)
+            // The month has short abandons, and the threshold matters.
+            let figures = PhoneIndicators.figures(november.map {
+                PhoneIndicators.CallFact(line: $0.line, queue: $0.queue, segment: $0.segment.rawValue, month: "2026-11", answered: $0.answeredAt != nil, waitSeconds: $0.waitSeconds, resolved: $0.resolved)
+            }, threshold: 30)
+            #expect(figures.shortAbandons > 0 && figures.abandoned > figures.shortAbandons)
+            #expect(try await PhoneCalls(database: app.db).groups(month: "2026-11", threshold: 20) != groups)
+
+            let level = try #require(expected.first { $0.indicator == .phoneServiceLevel && $0.dimension == .total }?.value)
+            try await app.testing().test(.GET, "indicadores?mes=2026-11") { response in
+                let page = response.body.string
+                #expect(page.contains("id=\"titulo-telefono\">Líneas telefónicas</h2>"))
+                #expect(page.contains("contestó en 30 segundos o menos de espera") && page.contains("antes de 5 segundos"))
+                #expect(page.contains(Indicator.phoneServiceLevel.display(level)))
+                // The lines by the names customers know them by.
+                #expect(page.contains("Gratis desde celulares Tigo (#376)") && page.contains("Línea gratuita nacional (01 8000 415 115)"))
+            }
+            try await app.testing().test(.GET, "indicadores.csv?mes=2026-11") { response in
+                let lines = response.body.string.components(separatedBy: "\r\n")
+                #expect(lines.contains { $0.hasPrefix("2026-11,nivel_servicio_telefono,total,\(String(format: "%.1f", level)),porcentaje,") })
+                for dimension in ["linea:#376", "linea:018000415115", "fila:Hogares", "segmento:grandes_clientes"] {
+                    #expect(lines.contains { $0.hasPrefix("2026-11,eficacia_telefono,\(dimension),") }, "falta \(dimension)")
+                }
+                #expect(lines.contains { $0.hasPrefix("2026-11,velocidad_respuesta_telefono,total,") && $0.contains(",segundos,") })
+            }
+            // A month without calls: «sin datos», not a zero.
+            try await app.testing().test(.GET, "indicadores.csv?mes=2026-09") { response in
+                #expect(response.body.string.contains("2026-09,nivel_servicio_telefono,total,,porcentaje,0\r\n"))
+            }
+        }
+    }
+
+    @Test("utility.json sets the threshold (1–600 s); out of range stops the start with the reason; a line's code finds its published name")
+    func thresholdSetting() throws {
+        let original = try Data(contentsOf: URL(fileURLWithPath: "Resources/utility.json"))
+        func profile(seconds: Int?) throws -> UtilityProfile {
+            var json = try #require(try JSONSerialization.jsonObject(with: original) as? [String: Any])
+            json["phone"] = seconds.map { ["serviceLevelSeconds": $0] }
+            return try UtilityProfile.load(from: try temporaryFile(try JSONSerialization.data(withJSONObject: json), name: "utility.json"))
+        }
+        #expect(try profile(seconds: nil).indicatorRules.phoneThreshold == 20)
+        #expect(try profile(seconds: 30).indicatorRules.phoneThreshold == 30)
+        for wrong in [0, 601] {
+            #expect { try profile(seconds: wrong) } throws: { "\($0)".contains("phone.serviceLevelSeconds debe estar entre 1 y 600 segundos") }
+        }
+        let utility = try profile(seconds: nil)
+        #expect(utility.phoneLineName("4444115") == "Línea gratuita en el Valle de Aburrá (604 4444 115)")
+        #expect(utility.phoneLineName("018000410115") == "Atención a Grandes Clientes (01 8000 410 115)")
+        #expect(utility.phoneLineName("999") == nil && utility.phoneLineName("#") == nil)
     }
 
     @Test("Times: Bogotá's clock without a zone, or ISO 8601 with Z or an offset; nonsense refused")

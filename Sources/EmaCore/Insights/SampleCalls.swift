@@ -11,7 +11,8 @@ public enum SampleCalls {
     static let segments: [Segment] = [.hogares, .hogares, .hogares, .hogares, .empresas, .grandesClientes, .gobierno]
 
     /// The `index`-th call of `day` out of `count` (spread from 07:00 to 19:00 Bogotá).
-    public static func call(day: CivilDate, index: Int, count: Int) -> CallRow {
+    /// `prefix` starts the call id (`CC-20261103-00042`).
+    public static func call(day: CivilDate, index: Int, count: Int, prefix: String = "CC") -> CallRow {
         var random = SplitMix64(seed: StableHash.fnv1a("llamada|\(day)|\(index)"))
         let spread = 12 * 3_600 / max(1, count)
         let offered = day.startInBogota + Double(7 * 3_600 + index * spread + Int(random.next() % UInt64(max(1, spread))))
@@ -28,7 +29,7 @@ public enum SampleCalls {
         let shortWait = abandoned && giveUp < 2 ? Int(random.next() % 5) : wait
         let end = offered.addingTimeInterval(Double(shortWait))
         return CallRow(
-            callID: "CC-\(day.description.replacingOccurrences(of: "-", with: ""))-\(String(format: "%05d", index))",
+            callID: "\(prefix)-\(day.description.replacingOccurrences(of: "-", with: ""))-\(String(format: "%05d", index))",
             line: line, queue: queue, offeredAt: offered,
             answeredAt: abandoned ? nil : end, abandonedAt: abandoned ? end : nil,
             talkSeconds: abandoned ? 0 : 60 + Int(random.next() % 540), resolved: !abandoned && random.next() % 100 < 79,

@@ -10,6 +10,7 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
     case phoneAbandonment = "abandono_telefono"
     case chatServiceLevel = "nivel_servicio_chat"
     case chatEfficacy = "eficacia_chat"
+    case firstContactResolution = "solucion_primer_contacto"
     case complaintIndex = "indice_quejas_reclamos"
     case satisfaction = "satisfaccion_csat"
     case satisfactionAverage = "satisfaccion_promedio"
@@ -24,6 +25,7 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         case .phoneAbandonment: "Llamadas abandonadas"
         case .chatServiceLevel: "Nivel de servicio del chat con asesor"
         case .chatEfficacy: "Eficacia del chat con asesor"
+        case .firstContactResolution: "Solución en el primer contacto"
         case .complaintIndex: "Índice de quejas y reclamos"
         case .satisfaction: "Clientes satisfechos (CSAT)"
         case .satisfactionAverage: "Calificación promedio"
@@ -36,9 +38,9 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         let short = SpanishNumber.integer(Int(PhoneIndicators.shortAbandon))
         return switch self {
         case .officeWait:
-            "Minutos promedio desde la hora del turno reservado hasta que empieza la atención, en los turnos atendidos. Si te atienden antes de tu hora, cuenta cero."
+            "Minutos promedio de espera hasta que empieza la atención, en todos los turnos atendidos: si reservaste, desde la hora de tu turno (si te atienden antes, cuenta cero); si llegaste sin cita, desde que recibiste tu número. Por tipo de turno ves cuántos fueron de cada clase."
         case .officeAttention:
-            "Minutos promedio que dura la atención en la ventanilla, desde que empieza hasta que termina, en los turnos atendidos."
+            "Minutos promedio que dura la atención en la ventanilla, desde que empieza hasta que termina, en todos los turnos atendidos, con cita o sin ella."
         case .phoneServiceLevel:
             "De las llamadas que entraron a nuestras líneas, el porcentaje que un asesor contestó en \(threshold) segundos o menos de espera. No cuentan las llamadas que se colgaron antes de \(short) segundos: quien cuelga tan pronto marcó por error, y así lo miden los centros de contacto."
         case .phoneEfficacy:
@@ -51,6 +53,8 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
             "De los chats en los que un cliente pidió hablar con un asesor, el porcentaje que un asesor respondió en \(Int(Indicators.chatTarget)) segundos o menos. No cuentan los mensajes dejados fuera del horario de atención."
         case .chatEfficacy:
             "De los chats que el asesor cerró indicando si la necesidad quedó resuelta, el porcentaje resuelto en la misma conversación."
+        case .firstContactResolution:
+            "Porcentaje de contactos en los que resolvimos lo que necesitabas en ese mismo contacto, de aquellos en que quedó dicho: llamadas contestadas que el centro de contacto marcó como resueltas; chats que el asesor cerró como resueltos; visitas a la oficina que el asesor terminó como resueltas; y PQR respondidas sin que tuvieras que volver con un recurso u otra solicitud sobre la misma."
         case .complaintIndex:
             "Quejas y reclamos radicados en el mes por cada 10.000 contratos. Por municipio y por segmento se compara con los contratos de ese municipio o segmento."
         case .satisfaction:
@@ -65,7 +69,7 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         switch self {
         case .officeWait, .officeAttention: "minutos"
         case .phoneSpeedOfAnswer: "segundos"
-        case .phoneServiceLevel, .phoneEfficacy, .phoneAbandonment, .chatServiceLevel, .chatEfficacy, .satisfaction: "porcentaje"
+        case .phoneServiceLevel, .phoneEfficacy, .phoneAbandonment, .chatServiceLevel, .chatEfficacy, .satisfaction, .firstContactResolution: "porcentaje"
         case .complaintIndex: "por 10.000 contratos"
         case .satisfactionAverage: "calificación de 1 a 5"
         }
@@ -80,6 +84,7 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         case .phoneSpeedOfAnswer: "llamadas contestadas"
         case .chatServiceLevel: "chats pedidos"
         case .chatEfficacy: "chats cerrados por el asesor"
+        case .firstContactResolution: "contactos"
         case .complaintIndex: "quejas y reclamos"
         case .satisfaction, .satisfactionAverage: "respuestas"
         }
@@ -88,7 +93,7 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
     public var decimals: Int {
         switch self {
         case .officeWait, .officeAttention, .chatServiceLevel, .chatEfficacy, .satisfaction: 1
-        case .phoneServiceLevel, .phoneEfficacy, .phoneSpeedOfAnswer, .phoneAbandonment: 1
+        case .phoneServiceLevel, .phoneEfficacy, .phoneSpeedOfAnswer, .phoneAbandonment, .firstContactResolution: 1
         case .complaintIndex, .satisfactionAverage: 2
         }
     }
@@ -96,7 +101,7 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
     /// The largest value a chart's scale needs, when it is fixed (percentages, scores).
     public var scaleMaximum: Double? {
         switch self {
-        case .chatServiceLevel, .chatEfficacy, .satisfaction, .phoneServiceLevel, .phoneEfficacy, .phoneAbandonment: 100
+        case .chatServiceLevel, .chatEfficacy, .satisfaction, .phoneServiceLevel, .phoneEfficacy, .phoneAbandonment, .firstContactResolution: 100
         case .satisfactionAverage: 5
         case .officeWait, .officeAttention, .complaintIndex, .phoneSpeedOfAnswer: nil
         }
@@ -109,7 +114,7 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         switch self {
         case .officeWait, .officeAttention: return number + " min"
         case .phoneSpeedOfAnswer: return number + " s"
-        case .chatServiceLevel, .chatEfficacy, .satisfaction, .phoneServiceLevel, .phoneEfficacy, .phoneAbandonment: return number + " %"
+        case .chatServiceLevel, .chatEfficacy, .satisfaction, .phoneServiceLevel, .phoneEfficacy, .phoneAbandonment, .firstContactResolution: return number + " %"
         case .complaintIndex: return number + " por 10.000 contratos"
         case .satisfactionAverage: return number + " de 5"
         }
@@ -135,6 +140,8 @@ public enum IndicatorDimension: Hashable, Sendable {
     case line(String, name: String)
     /// A contact centre queue.
     case queue(String)
+    /// How a turn came: `TurnOrigin.rawValue`.
+    case origin(String)
 
     public static let noMunicipality = "Sin municipio"
 
@@ -149,6 +156,7 @@ public enum IndicatorDimension: Hashable, Sendable {
         case .segment: 5
         case .line: 6
         case .queue: 7
+        case .origin: 8
         }
     }
 
@@ -163,6 +171,7 @@ public enum IndicatorDimension: Hashable, Sendable {
         case .channel(let name): "canal:" + name
         case .line(let number, _): "linea:" + number
         case .queue(let name): "fila:" + name
+        case .origin(let raw): "origen:" + raw
         }
     }
 
@@ -177,6 +186,7 @@ public enum IndicatorDimension: Hashable, Sendable {
         case .channel: "Por canal"
         case .line: "Por línea"
         case .queue: "Por fila de atención"
+        case .origin: "Por tipo de turno"
         }
     }
 
@@ -186,12 +196,17 @@ public enum IndicatorDimension: Hashable, Sendable {
         case .total: "Total"
         case .office(let name), .municipality(let name), .queue(let name), .line(_, let name): name
         case .segment(let raw): Segment(rawValue: raw)?.displayName ?? raw
+        case .origin(let raw): TurnOrigin(rawValue: raw)?.title ?? raw
         case .kind(let raw): SurveyKind(rawValue: raw)?.title ?? raw
         case .channel(let raw):
             switch raw {
             case "web": "Página web"
             case "kiosk": "Kiosco en oficina"
             case "whatsapp": "WhatsApp"
+            case "telefono": "Línea telefónica"
+            case "chat": "Chat con asesor"
+            case "oficina": "Oficinas"
+            case "pqr": "PQR escritas"
             default: raw
             }
         }

@@ -21,10 +21,20 @@ public enum Indicators {
         public var slotStart: Date?
         public var startedAt: Date?
         public var endedAt: Date?
+        public var origin: TurnOrigin
+        /// When a walk-in was given the turn (their wait counts from here).
+        public var arrivedAt: Date?
+        /// The adviser's word at the end: solved in this visit, or not; nil when not said.
+        public var resolved: Bool?
 
-        public init(office: String, municipality: String?, status: TurnStatus, slotStart: Date?, startedAt: Date?, endedAt: Date?) {
+        public init(office: String, municipality: String?, status: TurnStatus, slotStart: Date?, startedAt: Date?, endedAt: Date?,
+                    origin: TurnOrigin = .booked, arrivedAt: Date? = nil, resolved: Bool? = nil) {
             (self.office, self.municipality, self.status, self.slotStart, self.startedAt, self.endedAt) = (office, municipality, status, slotStart, startedAt, endedAt)
+            (self.origin, self.arrivedAt, self.resolved) = (origin, arrivedAt, resolved)
         }
+
+        /// Where the wait starts: a walk-in's arrival, a booked turn's slot.
+        public var waitStart: Date? { origin == .booked ? slotStart : (arrivedAt ?? slotStart) }
     }
 
     /// One live chat: when it was asked for, when an advisor first answered (taking a chat sends
@@ -111,15 +121,16 @@ public enum Indicators {
 
     // MARK: Computing
 
-    /// Average waiting time (from the booked slot's start to the start of attention; arriving
-    /// early or being called before the slot counts 0) and average attention time (start to
-    /// end), over the turns attended, in total, by office and by municipality.
+    /// Average waiting time (a walk-in's from being given the turn, a booked turn's from its
+    /// slot's start, to the start of attention; being called before the slot counts 0) and
+    /// average attention time (start to end), over every turn attended, booked or not, in
+    /// total, by office, by municipality and by how the turn came (booked, walk-in, preferential).
     public static func officeTimes(_ turns: [TurnFact]) -> [Figure] {
         var waits: [IndicatorDimension: Average] = [:]
         var attentions: [IndicatorDimension: Average] = [:]
         for turn in turns where turn.status == .attended {
-            let dimensions = [IndicatorDimension.total, .office(turn.office), .municipality(turn.municipality ?? IndicatorDimension.noMunicipality)]
-            if let start = turn.startedAt, let slot = turn.slotStart {
+            let dimensions = [IndicatorDimension.total, .office(turn.office), .municipality(turn.municipality ?? IndicatorDimension.noMunicipality), .origin(turn.origin.rawValue)]
+            if let start = turn.startedAt, let slot = turn.waitStart {
                 for dimension in dimensions { waits[dimension, default: Average()].add(seconds: max(0, start.timeIntervalSince(slot))) }
             }
             if let start = turn.startedAt, let end = turn.endedAt {
@@ -195,6 +206,39 @@ public enum Indicators {
         }
         return withTotal(tallies, .satisfaction) { Figure(indicator: .satisfaction, dimension: $0, value: $1.percent, cases: $1.count) }
             + withTotal(tallies, .satisfactionAverage) { Figure(indicator: .satisfactionAverage, dimension: $0, value: $1.mean, cases: $1.count) }
+    }
+
+    /// Contacts of a channel where it was said whether the need was solved, and how many were.
+    public struct Resolution: Sendable, Equatable {
+        public var channel: String
+        public var resolved: Int
+        public var total: Int
+
+        public init(channel: String, resolved: Int, total: Int) {
+            (self.channel, self.resolved, self.total) = (channel, resolved, total)
+        }
+    }
+
+    /// First-contact resolution: contacts solved in that contact over those with a verdict, in
+    /// total and by channel (`telefono`, `chat`, `oficina`, `pqr`).
+    public static func firstContact(_ channels: [Resolution]) -> [Figure] {
+        var tallies: [IndicatorDimension: Tally] = [:]
+        for row in channels where row.total > 0 {
+            for dimension in [IndicatorDimension.total, .channel(row.channel)] {
+                tallies[dimension, default: Tally()].add(hit: true, weight: row.resolved)
+                tallies[dimension, default: Tally()].add(hit: false, weight: row.total - row.resolved)
+            }
+        }
+        return withTotal(tallies, .firstContactResolution) { Figure(indicator: .firstContactResolution, dimension: $0, value: $1.percent, cases: $1.count) }
+    }
+
+    /// The chats closed by an adviser with a verdict, and the attended turns the adviser ended
+    /// saying whether the need was solved, as resolutions.
+    public static func resolutions(chats: [ChatFact], turns: [TurnFact]) -> [Resolution] {
+        let judged = chats.filter { $0.status == .closed }.compactMap(\.resolved)
+        let visits = turns.filter { $0.status == .attended }.compactMap(\.resolved)
+        return [Resolution(channel: "chat", resolved: judged.filter { $0 }.count, total: judged.count),
+                Resolution(channel: "oficina", resolved: visits.filter { $0 }.count, total: visits.count)]
     }
 
     /// Where a day's turns stand at an instant.

@@ -28,3 +28,19 @@ extension CaseIndicatorFacts {
         }
     }
 }
+
+extension CaseIndicatorFacts {
+    /// PQR answered on the days `[from, to)` (recursos aside: they are the second contact), and
+    /// of them those solved with that first answer: no recurso was filed against it.
+    static func firstContact(from: String, to: String, on database: any Database) async throws -> Indicators.Resolution {
+        let recursos = CaseType.allCases.filter(\.isRecurso).map(\.rawValue)
+        let row = try await database.sql.raw("""
+            SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM \(ident: PQRCase.schema) AS later WHERE later.parent_id = answered.id) THEN 1 ELSE 0 END), 0) AS solved
+            FROM \(ident: PQRCase.schema) AS answered
+            WHERE answered.answered_on >= \(bind: from) AND answered.answered_on < \(bind: to) AND answered.type NOT IN (\(binds: recursos))
+            """).first()
+        let total = try row?.decode(column: "total", as: Int.self) ?? 0
+        let solved = try row?.decode(column: "solved", as: Int.self) ?? 0
+        return Indicators.Resolution(channel: "pqr", resolved: solved, total: total)
+    }
+}

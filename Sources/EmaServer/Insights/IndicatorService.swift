@@ -54,8 +54,11 @@ struct IndicatorService {
         let answers = try await surveyFacts(from: from, to: to)
         let calls = try await PhoneCalls(database: database).groups(month: month.description, threshold: rules.phoneThreshold)
         let lines = Dictionary(Set(calls.map(\.line)).map { ($0, lineName($0) ?? $0) }) { first, _ in first }
+        let phone = PhoneIndicators.resolution(calls)
+        let resolutions = [Indicators.Resolution(channel: "telefono", resolved: phone.resolved, total: phone.answered)]
+            + Indicators.resolutions(chats: chats, turns: turns) + [try await CaseIndicatorFacts.firstContact(from: from, to: to, on: database)]
         let figures = Indicators.officeTimes(turns) + PhoneIndicators.indicators(calls, lineNames: lines) + Indicators.chatFigures(chats, now: now)
-            + Indicators.complaintIndex(complaints: complaints, contracts: contracts) + Indicators.satisfaction(answers)
+            + Indicators.firstContact(resolutions) + Indicators.complaintIndex(complaints: complaints, contracts: contracts) + Indicators.satisfaction(answers)
         var result = MonthFigures(month: month, figures: figures, computedAt: now)
         result.transactions = try await BillingIndicatorFacts.transactions(from: CivilDate(from)!, to: CivilDate(to)!, on: database)
             + CaseIndicatorFacts.requests(from: from, to: to, on: database)

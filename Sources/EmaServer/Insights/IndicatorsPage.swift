@@ -85,6 +85,7 @@ enum IndicatorsPage {
         ("oficinas", "Atención en oficinas", [.officeWait, .officeAttention]),
         ("telefono", "Líneas telefónicas", [.phoneServiceLevel, .phoneEfficacy, .phoneSpeedOfAnswer, .phoneAbandonment]),
         ("chat", "Chat con asesor", [.chatServiceLevel, .chatEfficacy]),
+        ("primer-contacto", "Solución en el primer contacto", [.firstContactResolution]),
         ("quejas", "Quejas y reclamos", [.complaintIndex]),
         ("satisfaccion", "Satisfacción de los clientes", [.satisfaction, .satisfactionAverage]),
     ]

@@ -4,7 +4,11 @@ import Foundation
 
 /// Offices' part of the demo history (`Insights/DemoIndicators`): turns of past days and of
 /// today, from the date and a stable hash, with fixed codes (`D-…`) so loading again adds nothing.
+/// Besides the booked turns, customers who walked in (one in four with preferential care), and
+/// the adviser's word on whether each visit solved the need.
 enum DemoTurns {
+    static let walkInsPerDay = 3
+
     /// The turns of `days` at `offices` (five a day; four today) not loaded yet.
     static func history(days: [CivilDate], today: CivilDate, offices: [UtilityProfile.Office], now: Date, on database: any Database) async throws -> [OfficeTurn] {
         let existing = Set(try await OfficeTurn.query(on: database).filter(\.$code >= "D-").filter(\.$code < "D.").all().map(\.code))
@@ -13,6 +17,10 @@ enum DemoTurns {
             for (index, office) in offices.enumerated() {
                 for place in 0..<(day == today ? 4 : 5) {
                     guard let turn = turn(office: office, index: index, day: day, place: place, now: now), !existing.contains(turn.code) else { continue }
+                    turns.append(turn)
+                }
+                for place in 0..<walkInsPerDay {
+                    guard let turn = walkIn(office: office, index: index, day: day, place: place, now: now), !existing.contains(turn.code) else { continue }
                     turns.append(turn)
                 }
             }
@@ -50,7 +58,37 @@ enum DemoTurns {
         if status == .attended {
             turn.startedAt = start.addingTimeInterval(wait)
             turn.endedAt = start.addingTimeInterval(wait + attention)
+            turn.resolved = (h >> 24) % 10 < 8
         }
+        return turn
+    }
+
+    /// A walk-in of a past day, or of today once attended: arrived in the morning or early
+    /// afternoon, waited longer than the booked (5 to 25 minutes; preferential ones less).
+    static func walkIn(office: UtilityProfile.Office, index: Int, day: CivilDate, place: Int, now: Date) -> OfficeTurn? {
+        let h = StableHash.fnv1a("sin-cita|\(office.name)|\(day)|\(place)")
+        let preferential = h % 4 == 0 ? PreferentialCare.allCases[Int((h >> 8) % 3)] : nil
+        let arrived = day.startInBogota.addingTimeInterval(Double(8 * 3_600 + place * 7_200 + Int((h >> 12) % 3_600)))
+        let wait = Double(preferential == nil ? 300 + (h >> 20) % 1_200 : 60 + (h >> 20) % 300)
+        let attention = Double(240 + (h >> 32) % 720)
+        guard arrived.addingTimeInterval(wait + attention) <= now else { return nil }
+        let turn = OfficeTurn()
+        let origin: TurnOrigin = preferential == nil ? .walkIn : .preferential
+        turn.code = "D-\(day.description.replacingOccurrences(of: "-", with: ""))-S\(index)\(place)"
+        turn.ticket = "\(origin.letter)-" + String(format: "%03d", place + 1)
+        turn.office = office.name
+        turn.day = day.description
+        turn.slot = OfficeTurn.clockTime(arrived)
+        turn.createdAt = arrived
+        turn.arrivedAt = arrived
+        turn.walkIn = true
+        turn.preferential = preferential?.rawValue
+        turn.status = .attended
+        turn.calledAt = arrived.addingTimeInterval(wait - 30)
+        turn.attendedBy = "agente@ema.demo"
+        turn.startedAt = arrived.addingTimeInterval(wait)
+        turn.endedAt = arrived.addingTimeInterval(wait + attention)
+        turn.resolved = (h >> 40) % 10 < 7
         return turn
     }
 

@@ -20,6 +20,15 @@ final class OfficeTurn: Model, @unchecked Sendable {
     @OptionalField(key: "started_at") var startedAt: Date?
     @OptionalField(key: "ended_at") var endedAt: Date?
     @OptionalField(key: "attended_by") var attendedBy: String?
+    /// Given at the office to someone who walked in, not booked.
+    @Field(key: "walk_in") var walkIn: Bool
+    /// A walk-in's number on the screen (`G-017`, `P-003`).
+    @OptionalField(key: "ticket") var ticket: String?
+    @OptionalField(key: "arrived_at") var arrivedAt: Date?
+    /// `PreferentialCare.rawValue`, for a walk-in attended first.
+    @OptionalField(key: "preferential") var preferential: String?
+    /// The adviser's word at the end: solved in this visit (first-contact resolution).
+    @OptionalField(key: "resolved") var resolved: Bool?
     /// Not stored: `book` found this turn already waiting for the same mobile, office and day.
     var alreadyHeld = false
 
@@ -31,7 +40,21 @@ final class OfficeTurn: Model, @unchecked Sendable {
         return day.startInBogota.addingTimeInterval(Double(hour * 3_600 + minute * 60))
     }
 
-    init() {}
+    /// `HH:MM` in Bogotá: a walk-in's slot is the time they arrived.
+    static func clockTime(_ date: Date) -> String {
+        let minutes = (Int(date.timeIntervalSince1970) + CivilDate.bogotaOffsetSeconds) / 60 % 1_440
+        return String(format: "%02d:%02d", minutes / 60, minutes % 60)
+    }
+
+    var origin: TurnOrigin { walkIn ? (preferential == nil ? .walkIn : .preferential) : .booked }
+
+    /// What the screen and the customer call it: the walk-in's number, or the booked code.
+    var shownNumber: String { ticket ?? code }
+
+    /// Where the wait starts: a walk-in's arrival, a booked turn's slot.
+    var waitStart: Date? { walkIn ? (arrivedAt ?? createdAt) : slotStart }
+
+    init() { walkIn = false }
 }
 
 struct CreateTurns: AsyncMigration {

@@ -108,14 +108,14 @@ struct TurnService {
 }
 
 extension TurnService {
-    /// Calls the earliest booked turn of today at an office; nil when nobody is waiting. Two
-    /// screens calling at once never get the same turn (the update is conditional on the state).
+    /// Calls the next of today's turns at an office, in `order` (preferential care first); nil
+    /// when nobody is waiting. Two screens calling at once never get the same turn (the update
+    /// is conditional on the state).
     func callNext(office: String, by staff: String) async throws -> OfficeTurn? {
         let today = clock.today.description
         for _ in 0..<5 {
-            guard let next = try await OfficeTurn.query(on: database).filter(\.$office == office).filter(\.$day == today)
-                .filter(\.$status == .reserved).sort(\.$slot).sort(\.$createdAt).first()
-            else { return nil }
+            let waiting = try await OfficeTurn.query(on: database).filter(\.$office == office).filter(\.$day == today).filter(\.$status == .reserved).all()
+            guard let next = Self.order(waiting, now: clock.now()).first else { return nil }
             let moved = try await database.sql.raw("UPDATE turns SET status = \(bind: TurnStatus.called.rawValue), called_at = \(bind: clock.now()), attended_by = \(bind: staff) WHERE id = \(bind: next.requireID()) AND status = \(bind: TurnStatus.reserved.rawValue) RETURNING id").all()
             if !moved.isEmpty {
                 await signals?.signal(Self.topic(office), on: database)
@@ -126,11 +126,12 @@ extension TurnService {
     }
 
     /// Marks the start (from `llamado`) or the end (from `en_atencion`) of an attention.
-    func advance(code: String, office: String) async throws -> OfficeTurn {
+    /// Ending, `resolved` is the adviser's word: the need was solved in this visit or not.
+    func advance(code: String, office: String, resolved: Bool? = nil) async throws -> OfficeTurn {
         guard let turn = try await OfficeTurn.query(on: database).filter(\.$code == code).filter(\.$office == office).first() else { throw TurnError.notFound }
         switch turn.status {
         case .called: turn.status = .inAttention; turn.startedAt = clock.now()
-        case .inAttention: turn.status = .attended; turn.endedAt = clock.now()
+        case .inAttention: turn.status = .attended; turn.endedAt = clock.now(); turn.resolved = resolved
         default: throw TurnError.notFound
         }
         try await turn.save(on: database)
@@ -161,17 +162,23 @@ extension TurnService {
     struct DayFigures: Encodable, Equatable {
         var attended = 0
         var absent = 0
-        /// Minutes from the booked time to the start of attention, and of attention, averaged.
+        /// Of the attended, how many came booked and how many walked in.
+        var booked = 0
+        var walkIns = 0
+        /// Minutes from the booked time (a walk-in's arrival) to the start of attention, and of
+        /// attention, averaged.
         var averageWaitMinutes: Double?
         var averageAttentionMinutes: Double?
     }
 
     static func figures(_ turns: [OfficeTurn]) -> DayFigures {
         let done = turns.filter { $0.status == .attended }
-        let waits = done.compactMap { turn in turn.startedAt.flatMap { start in turn.slotStart.map { max(0, start.timeIntervalSince($0)) / 60 } } }
+        let waits = done.compactMap { turn in turn.startedAt.flatMap { start in turn.waitStart.map { max(0, start.timeIntervalSince($0)) / 60 } } }
         let attentions = done.compactMap { turn in turn.endedAt.flatMap { end in turn.startedAt.map { end.timeIntervalSince($0) / 60 } } }
         func average(_ values: [Double]) -> Double? { values.isEmpty ? nil : (values.reduce(0, +) / Double(values.count) * 10).rounded() / 10 }
-        return DayFigures(attended: done.count, absent: turns.filter { $0.status == .absent }.count, averageWaitMinutes: average(waits), averageAttentionMinutes: average(attentions))
+        return DayFigures(attended: done.count, absent: turns.filter { $0.status == .absent }.count,
+                          booked: done.filter { !$0.walkIn }.count, walkIns: done.filter(\.walkIn).count,
+                          averageWaitMinutes: average(waits), averageAttentionMinutes: average(attentions))
     }
 }
 

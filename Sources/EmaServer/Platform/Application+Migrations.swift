@@ -61,5 +61,6 @@ extension Application {
         migrations.add(CreateUnrecognizedPhrases())
         migrations.add(CreateTaughtExamples())
         migrations.add(CreatePhoneCalls())
+        migrations.add(AddWalkInsToTurns())
     }
 }

@@ -85,6 +85,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try app.register(collection: TransparencyController())
     try app.register(collection: TurnsController())
     try app.register(collection: OfficeScreenController())
+    try app.register(collection: TurnKioskController())
     try app.register(collection: LiveChatController())
     try app.register(collection: LivePagesController())
     try app.register(collection: IndicatorsController())

@@ -35,7 +35,7 @@ extension Request {
         )
     }
 
-    private static func isHTTPS(_ application: Application) -> Bool {
+    static func isHTTPS(_ application: Application) -> Bool {
         application.emaConfig.publicURL.hasPrefix("https://")
     }
 }

@@ -143,6 +143,10 @@ struct CaseDeskTests {
             }
             #expect(!status.contains("encuesta"))
 
+            // First-contact resolution counts the answer as solved until a recurso is filed on it.
+            let answeredOn = try #require(answered.answeredOn)
+            let (from, to) = CaseStatistics.dates(of: try #require(BillingPeriod(String(answeredOn.prefix(7)))))
+            #expect(try await CaseIndicatorFacts.firstContact(from: from, to: to, on: app.db) == .init(channel: "pqr", resolved: 1, total: 1))
             var appeal = CasesTests.draft(.recursoReposicion, contract: "10234567")
             appeal.parentRadicado = filed.radicado
             appeal.description = "No estoy de acuerdo: la casa estuvo desocupada todo el mes."
@@ -151,6 +155,7 @@ struct CaseDeskTests {
             await #expect(throws: CaseError.self) { _ = try await app.caseService().file(wrongContract) }
             let recurso = try await app.caseService().file(appeal)
             #expect(try await row(app, recurso.radicado).parentID == answered.id)
+            #expect(try await CaseIndicatorFacts.firstContact(from: from, to: to, on: app.db) == .init(channel: "pqr", resolved: 0, total: 1))
             clock.advance(by: 86_400 * 10)
             do {
                 _ = try await app.caseService().file(appeal)

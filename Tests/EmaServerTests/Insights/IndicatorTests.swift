@@ -120,10 +120,38 @@ struct IndicatorTests {
         #expect(value(figures, .satisfaction, .municipality("Bello")) == 100.0)
     }
 
+    @Test("First contact: solved over judged, in total and by channel; contacts without a verdict are left out; walk-ins wait from arrival")
+    func firstContact() {
+        let chats = [
+            Indicators.ChatFact(channel: "web", status: .closed, requestedAt: at(9, 0), answeredAt: at(9, 0, 30), resolved: true),
+            Indicators.ChatFact(channel: "web", status: .closed, requestedAt: at(9, 5), answeredAt: at(9, 6), resolved: false),
+            Indicators.ChatFact(channel: "web", status: .closed, requestedAt: at(9, 7), answeredAt: at(9, 8), resolved: nil),
+            Indicators.ChatFact(channel: "web", status: .abandoned, requestedAt: at(9, 9), answeredAt: nil, resolved: nil),
+        ]
+        let turns = [
+            Indicators.TurnFact(office: "A", municipality: nil, status: .attended, slotStart: at(9, 0), startedAt: at(9, 10), endedAt: at(9, 20), resolved: true),
+            Indicators.TurnFact(office: "A", municipality: nil, status: .attended, slotStart: at(9, 30), startedAt: at(9, 40), endedAt: at(9, 50), origin: .walkIn, arrivedAt: at(9, 36), resolved: true),
+            Indicators.TurnFact(office: "A", municipality: nil, status: .attended, slotStart: nil, startedAt: at(10, 0), endedAt: at(10, 5), resolved: nil),
+            Indicators.TurnFact(office: "A", municipality: nil, status: .absent, slotStart: at(9, 0), startedAt: nil, endedAt: nil, resolved: false),
+        ]
+        let resolutions = Indicators.resolutions(chats: chats, turns: turns)
+        #expect(resolutions == [.init(channel: "chat", resolved: 1, total: 2), .init(channel: "oficina", resolved: 2, total: 2)])
+        // Calls 7 of 9, PQR 2 of 3; with chats 1 of 2 and visits 2 of 2: 12 of 16 = 75 %.
+        let figures = Indicators.firstContact(resolutions + [.init(channel: "telefono", resolved: 7, total: 9), .init(channel: "pqr", resolved: 2, total: 3), .init(channel: "vacio", resolved: 0, total: 0)])
+        #expect(value(figures, .firstContactResolution) == 75 && cases(figures, .firstContactResolution) == 16)
+        #expect(value(figures, .firstContactResolution, .channel("telefono")) == 77.8 && value(figures, .firstContactResolution, .channel("pqr")) == 66.7)
+        #expect(value(figures, .firstContactResolution, .channel("chat")) == 50 && value(figures, .firstContactResolution, .channel("oficina")) == 100)
+        #expect(!figures.contains { $0.dimension == .channel("vacio") })
+        #expect(IndicatorDimension.channel("telefono").label == "Línea telefónica" && IndicatorDimension.origin("sin_cita").label == "Sin cita")
+        // The walk-in waited 4 minutes from arrival, not 10 from its slot's time.
+        let times = Indicators.officeTimes(turns)
+        #expect(value(times, .officeWait, .origin("sin_cita")) == 4 && value(times, .officeWait, .origin("reservado")) == 10)
+    }
+
     @Test("Nothing to measure: every indicator has a total without value, shown as «sin datos»")
     func empty() {
         let figures = Indicators.officeTimes([]) + Indicators.chatFigures([], now: at(10, 0)) + Indicators.complaintIndex(complaints: [], contracts: [])
-            + Indicators.satisfaction([]) + PhoneIndicators.indicators([])
+            + Indicators.satisfaction([]) + PhoneIndicators.indicators([]) + Indicators.firstContact([])
         #expect(Set(figures.map(\.indicator)) == Set(Indicator.allCases))
         #expect(figures.allSatisfy { $0.dimension == .total && $0.value == nil && $0.cases == 0 })
         #expect(Indicator.allCases.allSatisfy { $0.display(nil) == "sin datos" })

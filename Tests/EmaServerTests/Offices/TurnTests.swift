@@ -119,7 +119,7 @@ struct TurnTests {
             let ended = try await agent.post("backoffice/turnos/\(first.code)/avanzar", ["csrf": agent.csrf, "oficina": office])
             #expect(ended.body.contains("terminada") && ended.body.contains("Atendidos hoy: 1"))
             let turns = try await OfficeTurn.query(on: app.db).filter(\.$office == office).all()
-            #expect(TurnService.figures(turns) == .init(attended: 1, absent: 0, averageWaitMinutes: 10, averageAttentionMinutes: 12))
+            #expect(TurnService.figures(turns) == .init(attended: 1, absent: 0, booked: 1, averageWaitMinutes: 10, averageAttentionMinutes: 12))
             let again = try await agent.post("backoffice/turnos/\(first.code)/avanzar", ["csrf": agent.csrf, "oficina": office])
             #expect(again.body.contains("No encontramos un turno activo"))
             // The second customer was called and did not come: out of the queue and the averages.
@@ -127,7 +127,7 @@ struct TurnTests {
             let absent = try await agent.post("backoffice/turnos/\(second.code)/ausente", ["csrf": agent.csrf, "oficina": office])
             #expect(absent.body.contains("Turno \(second.code) marcado como «No asistió»") && absent.body.contains("no asistieron: 1"))
             let day = try await OfficeTurn.query(on: app.db).filter(\.$office == office).all()
-            #expect(TurnService.figures(day) == .init(attended: 1, absent: 1, averageWaitMinutes: 10, averageAttentionMinutes: 12))
+            #expect(TurnService.figures(day) == .init(attended: 1, absent: 1, booked: 1, averageWaitMinutes: 10, averageAttentionMinutes: 12))
             let officer = try OfficeBrowser(app)
             try await officer.signIn("transparencia@ema.demo", "transparencia-demo-2026")
             #expect(try await officer.get("backoffice/turnos").status == .forbidden)

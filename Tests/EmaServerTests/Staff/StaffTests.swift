@@ -11,6 +11,8 @@ final class OfficeBrowser: @unchecked Sendable {
     let tester: any TestingApplicationTester
     var cookie: String?
     var csrf = ""
+    /// The cookies the last POST set (the kiosk's, for one).
+    var lastSetCookies: HTTPCookies?
 
     init(_ app: Application) throws {
         tester = try app.testing()
@@ -40,6 +42,7 @@ final class OfficeBrowser: @unchecked Sendable {
         }, afterResponse: { response in
             page = Page(status: response.status, location: response.headers.first(name: .location) ?? "", body: response.body.string)
             if let set = response.headers.setCookie?["ema_staff"] { self.cookie = set.string.isEmpty ? nil : set.string }
+            self.lastSetCookies = response.headers.setCookie
         })
         return page
     }

@@ -1,0 +1,152 @@
+import Crypto
+import EmaCore
+import Foundation
+import Vapor
+
+/// The walk-in kiosk (`/kiosco/turno`): in the office's hall, a customer who arrives without a
+/// booking takes a number — general or preferential care — and, if they like, gets it by SMS.
+/// Only a device the office enabled serves it (fail closed): staff press «Usar este equipo como
+/// quiosco de turnos» on the office screen, which leaves a cookie signed for that office
+/// (HMAC-SHA256 under a platform secret, checked in constant time); anywhere else the page says
+/// how to enable it and gives no turn. A kiosk gives at most 60 turns in 10 minutes.
+struct TurnKioskController: RouteCollection {
+    static let cookie = "ema_quiosco_turnos"
+    static let lifetime: TimeInterval = 400 * 86_400
+    static let turns = RateLimit("turnos.quiosco", limit: 60, window: 600)
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("kiosco", "turno", use: show)
+        routes.post("kiosco", "turno", use: issue)
+        routes.grouped("backoffice", "turnos").grouped(StaffAuthMiddleware(.agente, .supervisor, .administrador)).post("quiosco", use: enable)
+    }
+
+    struct Page: Encodable {
+        let title: String
+        let utility: UtilityProfile
+        /// Empty when this device is not an enabled kiosk.
+        let office: String
+        let options: [SelectOption]
+        var error: String?
+        var ticket: String?
+        var ahead: String?
+        var texted = false
+        var phone = ""
+    }
+
+    // MARK: The device's word
+
+    static func signature(office: String, issued: Int, key: SymmetricKey) -> Data {
+        Data(HMAC<SHA256>.authenticationCode(for: Data("quiosco|\(office)|\(issued)".utf8), using: key))
+    }
+
+    static func token(office: String, issued: Int, key: SymmetricKey) -> String {
+        hex(Data(office.utf8)) + "." + String(issued) + "." + hex(signature(office: office, issued: issued, key: key))
+    }
+
+    static func hex(_ data: Data) -> String { data.map { String(format: "%02x", $0) }.joined() }
+
+    static func unhex(_ text: Substring) -> Data? {
+        guard text.count % 2 == 0, text.count <= 512 else { return nil }
+        var bytes: [UInt8] = []
+        var index = text.startIndex
+        while index < text.endIndex {
+            let next = text.index(index, offsetBy: 2)
+            guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        return Data(bytes)
+    }
+
+    /// The office this device serves, when its cookie is genuine, recent and names an office
+    /// that still gives turns.
+    static func office(_ request: Request) async throws -> String? {
+        guard let value = request.cookies[cookie]?.string else { return nil }
+        let parts = value.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let name = unhex(parts[0]), let office = String(data: name, encoding: .utf8),
+              let issued = Int(parts[1]), let mac = unhex(parts[2])
+        else { return nil }
+        let app = request.application
+        let key = try await app.turnKioskKey.value(app.db)
+        guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data("quiosco|\(office)|\(issued)".utf8), using: key),
+              Double(issued) + lifetime > app.clock.now().timeIntervalSince1970,
+              app.turnService().offices.contains(office)
+        else { return nil }
+        return office
+    }
+
+    // MARK: Routes
+
+    /// `POST /backoffice/turnos/quiosco`: this browser becomes the office's kiosk.
+    @Sendable
+    func enable(request: Request) async throws -> Response {
+        let office = try request.content.decode(OfficeScreenController.OfficeForm.self).oficina ?? ""
+        let app = request.application
+        guard app.turnService().offices.contains(office) else { throw TurnError.unknownOffice }
+        let issued = Int(app.clock.now().timeIntervalSince1970)
+        let response = request.redirect(to: "/kiosco/turno")
+        response.cookies[Self.cookie] = HTTPCookies.Value(
+            string: Self.token(office: office, issued: issued, key: try await app.turnKioskKey.value(app.db)),
+            maxAge: Int(Self.lifetime), path: "/kiosco", isSecure: Request.isHTTPS(app), isHTTPOnly: true, sameSite: .strict
+        )
+        return response
+    }
+
+    func page(_ request: Request, office: String?) throws -> Page {
+        Page(title: "Pide tu turno", utility: try request.utility(), office: office ?? "",
+             options: [SelectOption(value: "", label: "No, atención general", selected: true)]
+                + PreferentialCare.allCases.map { SelectOption(value: $0.rawValue, label: $0.title, selected: false) })
+    }
+
+    @Sendable
+    func show(request: Request) async throws -> Response {
+        let office = try await Self.office(request)
+        return try await request.view.render("kiosco-turno", page(request, office: office)).encodeResponse(status: office == nil ? .forbidden : .ok, for: request)
+    }
+
+    struct Form: Content {
+        var atencion: String?
+        var celular: String?
+    }
+
+    @Sendable
+    func issue(request: Request) async throws -> Response {
+        guard let office = try await Self.office(request) else {
+            return try await request.view.render("kiosco-turno", page(request, office: nil)).encodeResponse(status: .forbidden, for: request)
+        }
+        let form = try request.content.decode(Form.self)
+        var result = try page(request, office: office)
+        result.phone = form.celular ?? ""
+        let care = form.atencion.flatMap { $0.isEmpty ? nil : PreferentialCare(rawValue: $0) }
+        let app = request.application
+        do {
+            try await request.rateLimits.enforce(Self.turns, office)
+            let walkIn = try await app.turnService().walkIn(office: office, preferential: care, phone: form.celular, sms: app.smsOutbox(), utilityName: try request.utility().shortName)
+            result.ticket = walkIn.turn.ticket
+            result.ahead = Self.ahead(walkIn.ahead)
+            result.texted = walkIn.texted
+            result.phone = ""
+        } catch let error as TurnError {
+            result.error = error.reason
+        } catch PlatformError.rateLimited {
+            result.error = "El quiosco entregó muchos turnos seguidos. Acércate a la ventanilla de información y allí te damos tu turno."
+        }
+        return try await request.view.render("kiosco-turno", result).encodeResponse(status: result.error == nil ? .ok : .badRequest, for: request)
+    }
+
+    static func ahead(_ count: Int) -> String {
+        count == 0 ? "Eres el siguiente." : "\(count == 1 ? "Hay 1 persona" : "Hay \(SpanishNumber.integer(count)) personas") antes que tú."
+    }
+}
+
+extension Application {
+    private struct TurnKioskKeyKey: StorageKey { typealias Value = PlatformKey }
+
+    /// Signs the kiosks' cookies (made at first use, shared by every node through the database).
+    var turnKioskKey: PlatformKey {
+        if let key = storage[TurnKioskKeyKey.self] { return key }
+        let key = PlatformKey(name: "turn_kiosk")
+        storage[TurnKioskKeyKey.self] = key
+        return key
+    }
+}

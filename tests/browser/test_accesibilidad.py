@@ -9,11 +9,11 @@ from test_backoffice import sign_in
 
 PUBLIC = ["/", "/chat", "/kiosco", "/factura", "/factura/10234567", "/factura/18660356/acuerdo", "/prepago", "/somos", "/certificados/verificar", "/pqr", "/ayuda", "/ayuda?q=factura", "/ayuda/la-tarjeta-somos", "/solicitudes", "/solicitudes?tipo=separacion_cuentas&contrato=10234567", "/solicitudes?tipo=aporte_voluntario",
           "/radicado", "/radicado?numero=2026-0000001",
-          "/danos", "/danos/consulta", "/danos/consulta?numero=DAN-2026-0000099", "/turnos", "/oficinas", "/transparencia", "/transparencia/consulta", "/datos-personales",
+          "/danos", "/danos/consulta", "/danos/consulta?numero=DAN-2026-0000099", "/turnos", "/kiosco/turno", "/oficinas", "/transparencia", "/transparencia/consulta", "/datos-personales",
           "/indicadores", "/simulador", "/sandbox/sms", "/legal/privacidad", "/legal/terminos", "/legal/promociones", "/backoffice/ingresar"]
 OFFICE = {
     "admin@ema.demo": ("admin-demo-2026", ["/backoffice", "/backoffice/chats", "/backoffice/pqr", "/backoffice/pqr/nueva",
-                                           "/backoffice/danos", "/backoffice/turnos", "/backoffice/acuerdos", "/backoffice/reestructuraciones",
+                                           "/backoffice/danos", "/backoffice/turnos", "/backoffice/turnos?oficina=Oficina%20Bello", "/backoffice/acuerdos", "/backoffice/reestructuraciones",
                                            "/backoffice/pqr-estadisticas", "/backoffice/indicadores", "/backoffice/envios",
                                            "/backoffice/encuestas", "/backoffice/promociones", "/backoffice/ayuda", "/backoffice/ayuda/nuevo", "/backoffice/datos",
                                            "/backoffice/uso-de-ema", "/backoffice/ensenar", "/backoffice/ayuda/la-tarjeta-somos/versiones/1"]),

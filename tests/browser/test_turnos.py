@@ -44,3 +44,50 @@ def test_a_customer_books_a_turn_and_cancels_it(ema_server, browser, phone):
     browser.find_element(By.ID, "codigo").send_keys(code)
     browser.find_element(By.XPATH, "//button[normalize-space()='Cancelar turno']").click()
     assert "No encontramos un turno activo" in wait(browser).until(EC.presence_of_element_located((By.ID, "turno-error"))).text
+
+
+def test_walk_ins_at_the_office_and_the_kiosk(ema_server, browser, phone):
+    """The office enables its hall's kiosk; a customer takes a preferential number there (and by
+    SMS); on the office screen the preferential turn is called first."""
+    from test_backoffice import sign_in
+    from conftest import serious_violations
+
+    # Not enabled: the kiosk gives no turn and says how to enable it.
+    phone.get(ema_server + "/kiosco/turno")
+    assert "no está habilitado como quiosco de turnos" in phone.find_element(By.ID, "no-habilitado").text
+
+    sign_in(phone, ema_server, "agente@ema.demo", "agente-demo-2026")
+    phone.get(ema_server + "/backoffice/turnos?oficina=Oficina%20Bello")
+    phone.find_element(By.CSS_SELECTOR, "#dar-turno summary").click()
+    Select(phone.find_element(By.ID, "atencion")).select_by_visible_text("No, atención general")
+    phone.find_element(By.ID, "dar-turno-boton").click()
+    general = wait(phone).until(EC.presence_of_element_located((By.ID, "numero-entregado"))).text
+    assert general.startswith("G-")
+    assert serious_violations(phone, "/backoffice/turnos (turno sin cita)") == []
+
+    phone.find_element(By.CSS_SELECTOR, "#dar-turno summary").click()
+    phone.find_element(By.ID, "activar-quiosco").click()
+    wait(phone).until(EC.presence_of_element_located((By.ID, "pedir-turno")))
+    assert "Oficina Bello" in phone.find_element(By.TAG_NAME, "main").text
+    assert serious_violations(phone, "/kiosco/turno") == []
+    phone.find_element(By.CSS_SELECTOR, "input[name=atencion][value=persona_mayor]").click()
+    phone.find_element(By.ID, "celular").send_keys("3001234567")
+    phone.find_element(By.ID, "pedir-turno").click()
+    preferential = wait(phone).until(EC.presence_of_element_located((By.ID, "numero-turno"))).text
+    assert preferential.startswith("P-")
+    assert "Eres el siguiente." in phone.find_element(By.TAG_NAME, "main").text
+    assert "mensaje de texto" in phone.find_element(By.ID, "turno-sms").text
+    save_screenshot(phone, "turno-quiosco")
+    # The chat kiosk of the same device offers the turn first.
+    phone.get(ema_server + "/kiosco")
+    assert phone.find_element(By.ID, "pedir-turno-quiosco").get_attribute("href").endswith("/kiosco/turno")
+
+    # The office screen calls the preferential number before the general one given earlier.
+    phone.get(ema_server + "/backoffice/turnos?oficina=Oficina%20Bello")
+    phone.find_element(By.ID, "llamar").click()
+    message = wait(phone).until(EC.presence_of_element_located((By.ID, "mensaje"))).text
+    assert f"Llamando el turno {preferential}" in message, message
+    phone.find_element(By.XPATH, "//button[normalize-space()='Iniciar atención']").click()
+    wait(phone).until(EC.presence_of_element_located((By.XPATH, "//button[normalize-space()='Terminar: resuelto']"))).click()
+    assert f"Atención del turno {preferential} terminada" in wait(phone).until(EC.presence_of_element_located((By.ID, "mensaje"))).text
+    save_screenshot(phone, "turnos-sin-cita")

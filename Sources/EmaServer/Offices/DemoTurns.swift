@@ -1,6 +1,7 @@
 import EmaCore
 import Fluent
 import Foundation
+import SQLKit
 
 /// Offices' part of the demo history (`Insights/DemoIndicators`): turns of past days and of
 /// today, from the date and a stable hash, with fixed codes (`D-…`) so loading again adds nothing.
@@ -94,5 +95,19 @@ enum DemoTurns {
 
     static func save(_ turns: [OfficeTurn], on database: any Database) async throws {
         for row in turns { try await row.create(on: database) }
+        // The walk-in numbers given today go on from the demo's.
+        var issued: [String: (office: String, day: String, letter: String, count: Int)] = [:]
+        for turn in turns where turn.walkIn {
+            guard let ticket = turn.ticket, let number = Int(ticket.dropFirst(2)) else { continue }
+            let letter = String(ticket.prefix(1))
+            let key = "\(turn.office)|\(turn.day)|\(letter)"
+            issued[key] = (turn.office, turn.day, letter, max(number, issued[key]?.count ?? 0))
+        }
+        for counter in issued.values {
+            try await database.sql.raw("""
+                INSERT INTO walk_in_counters (office, day, letter, issued) VALUES (\(bind: counter.office), \(bind: counter.day), \(bind: counter.letter), \(bind: counter.count))
+                ON CONFLICT (office, day, letter) DO UPDATE SET issued = CASE WHEN walk_in_counters.issued > excluded.issued THEN walk_in_counters.issued ELSE excluded.issued END
+                """).run()
+        }
     }
 }

@@ -33,6 +33,8 @@ struct SiteController: RouteCollection {
         let utility: UtilityProfile
         var idleSeconds = 90
         var confirmSeconds = 20
+        /// The office whose walk-in turns this kiosk gives, when enabled.
+        var turnOffice: String?
     }
 
     struct LegalPage: Encodable {
@@ -144,7 +146,10 @@ struct SiteController: RouteCollection {
         // conversation is wiped (3 to 120; 20 by default).
         let idle = min(600, max(5, (try? request.query.get(Int.self, at: "inactividad")) ?? 90))
         let confirm = min(120, max(3, (try? request.query.get(Int.self, at: "confirmar")) ?? 20))
-        return try await request.view.render("kiosk", SimplePage(title: "Quiosco", utility: utility, idleSeconds: idle, confirmSeconds: confirm))
+        var page = SimplePage(title: "Quiosco", utility: utility, idleSeconds: idle, confirmSeconds: confirm)
+        // A kiosk the office enabled for walk-in turns offers them first.
+        page.turnOffice = try await TurnKioskController.office(request)
+        return try await request.view.render("kiosk", page)
     }
 
     /// The privacy policy's closing line: the retention times this installation is set to.

@@ -12,6 +12,8 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
     case chatEfficacy = "eficacia_chat"
     case firstContactResolution = "solucion_primer_contacto"
     case complaintIndex = "indice_quejas_reclamos"
+    case suggestionsAnswered = "sugerencias_respondidas"
+    case suggestionChanges = "sugerencias_con_cambio"
     case satisfaction = "satisfaccion_csat"
     case satisfactionAverage = "satisfaccion_promedio"
 
@@ -27,6 +29,8 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         case .chatEfficacy: "Eficacia del chat con asesor"
         case .firstContactResolution: "Solución en el primer contacto"
         case .complaintIndex: "Índice de quejas y reclamos"
+        case .suggestionsAnswered: "Sugerencias respondidas"
+        case .suggestionChanges: "Cambios que nacieron de sus sugerencias"
         case .satisfaction: "Clientes satisfechos (CSAT)"
         case .satisfactionAverage: "Calificación promedio"
         }
@@ -57,6 +61,10 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
             "Porcentaje de contactos en los que resolvimos lo que necesitabas en ese mismo contacto, de aquellos en que quedó dicho: llamadas contestadas que el centro de contacto marcó como resueltas; chats que el asesor cerró como resueltos; visitas a la oficina que el asesor terminó como resueltas; y PQR respondidas sin que tuvieras que volver con un recurso u otra solicitud sobre la misma."
         case .complaintIndex:
             "Quejas y reclamos radicados en el mes por cada 10.000 contratos. Por municipio y por segmento se compara con los contratos de ese municipio o segmento."
+        case .suggestionsAnswered:
+            "De las sugerencias que nos hiciste en el mes, el porcentaje que el área encargada ya respondió. Cada sugerencia se remite al área que la puede atender, que la analiza y te contacta por el canal por el que la enviaste."
+        case .suggestionChanges:
+            "Cuántas de las sugerencias del mes llevaron a un cambio (un trámite, un horario, una mejora en un canal), según lo registra el área que la atendió."
         case .satisfaction:
             "Porcentaje de respuestas de encuesta con calificación de 4 o 5 (de 1 a 5): después del chat con asesor, de una queja respondida, de la atención en oficina y en la encuesta periódica."
         case .satisfactionAverage:
@@ -72,6 +80,8 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         case .phoneServiceLevel, .phoneEfficacy, .phoneAbandonment, .chatServiceLevel, .chatEfficacy, .satisfaction, .firstContactResolution: "porcentaje"
         case .complaintIndex: "por 10.000 contratos"
         case .satisfactionAverage: "calificación de 1 a 5"
+        case .suggestionsAnswered: "porcentaje"
+        case .suggestionChanges: "cambios"
         }
     }
 
@@ -87,6 +97,8 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         case .firstContactResolution: "contactos"
         case .complaintIndex: "quejas y reclamos"
         case .satisfaction, .satisfactionAverage: "respuestas"
+        case .suggestionsAnswered: "sugerencias recibidas"
+        case .suggestionChanges: "sugerencias respondidas"
         }
     }
 
@@ -95,6 +107,8 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         case .officeWait, .officeAttention, .chatServiceLevel, .chatEfficacy, .satisfaction: 1
         case .phoneServiceLevel, .phoneEfficacy, .phoneSpeedOfAnswer, .phoneAbandonment, .firstContactResolution: 1
         case .complaintIndex, .satisfactionAverage: 2
+        case .suggestionsAnswered: 1
+        case .suggestionChanges: 0
         }
     }
 
@@ -103,7 +117,8 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         switch self {
         case .chatServiceLevel, .chatEfficacy, .satisfaction, .phoneServiceLevel, .phoneEfficacy, .phoneAbandonment, .firstContactResolution: 100
         case .satisfactionAverage: 5
-        case .officeWait, .officeAttention, .complaintIndex, .phoneSpeedOfAnswer: nil
+        case .suggestionsAnswered: 100
+        case .officeWait, .officeAttention, .complaintIndex, .phoneSpeedOfAnswer, .suggestionChanges: nil
         }
     }
 
@@ -117,6 +132,8 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         case .chatServiceLevel, .chatEfficacy, .satisfaction, .phoneServiceLevel, .phoneEfficacy, .phoneAbandonment, .firstContactResolution: return number + " %"
         case .complaintIndex: return number + " por 10.000 contratos"
         case .satisfactionAverage: return number + " de 5"
+        case .suggestionsAnswered: return number + " %"
+        case .suggestionChanges: return value == 1 ? "1 cambio" : number + " cambios"
         }
     }
 
@@ -142,6 +159,8 @@ public enum IndicatorDimension: Hashable, Sendable {
     case queue(String)
     /// How a turn came: `TurnOrigin.rawValue`.
     case origin(String)
+    /// An area that receives suggestions, by name.
+    case area(String)
 
     public static let noMunicipality = "Sin municipio"
 
@@ -157,6 +176,7 @@ public enum IndicatorDimension: Hashable, Sendable {
         case .line: 6
         case .queue: 7
         case .origin: 8
+        case .area: 9
         }
     }
 
@@ -172,6 +192,7 @@ public enum IndicatorDimension: Hashable, Sendable {
         case .line(let number, _): "linea:" + number
         case .queue(let name): "fila:" + name
         case .origin(let raw): "origen:" + raw
+        case .area(let name): "area:" + name
         }
     }
 
@@ -187,6 +208,7 @@ public enum IndicatorDimension: Hashable, Sendable {
         case .line: "Por línea"
         case .queue: "Por fila de atención"
         case .origin: "Por tipo de turno"
+        case .area: "Por área"
         }
     }
 
@@ -194,7 +216,7 @@ public enum IndicatorDimension: Hashable, Sendable {
     public var label: String {
         switch self {
         case .total: "Total"
-        case .office(let name), .municipality(let name), .queue(let name), .line(_, let name): name
+        case .office(let name), .municipality(let name), .queue(let name), .line(_, let name), .area(let name): name
         case .segment(let raw): Segment(rawValue: raw)?.displayName ?? raw
         case .origin(let raw): TurnOrigin(rawValue: raw)?.title ?? raw
         case .kind(let raw): SurveyKind(rawValue: raw)?.title ?? raw

@@ -13,6 +13,7 @@ extension Application {
     func caseService(database: (any Database)? = nil) -> CaseService {
         var service = CaseService(database: database ?? db, clock: clock)
         service.municipalities = utilityProfile?.municipalities ?? []
+        service.suggestionAreas = utilityProfile?.suggestionAreas ?? []
         return service
     }
 }

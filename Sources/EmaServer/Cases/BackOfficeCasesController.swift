@@ -128,6 +128,8 @@ struct BackOfficeCasesController: RouteCollection {
         let attachments: [AttachmentView]
         let events: [EventView]
         let message: String?
+        /// A suggestion's area and outcome (`SuggestionsController`).
+        var suggestion: SuggestionsController.Panel?
 
         struct AttachmentView: Encodable { let id: String; let name: String; let size: String }
         struct EventView: Encodable { let at: String; let actor: String; let kind: String; let detail: String; let isPublic: Bool }
@@ -148,7 +150,7 @@ struct BackOfficeCasesController: RouteCollection {
         var flag: String?
         if row.positiveSilence { flag = "Venció sin respuesta: silencio administrativo positivo. Reconoce sus efectos dentro de las 72 horas." }
         else if row.statusValue.isOpen, let due, due < today { flag = "Vencida desde el \(due.nameWithWeekday)." }
-        let page = DetailPage(
+        var page = DetailPage(
             title: "Radicado \(row.radicado)", frame: .init(staff), radicado: row.radicado, type: row.typeTitle,
             status: row.statusValue.title, open: row.statusValue.isOpen, channel: row.channelValue.title,
             filedAt: PQRWebController.dateTime(row.filedAt), dueOn: (due?.nameWithWeekday ?? row.effectiveDue) + (row.extendedDueOn != nil ? " (prorrogada)" : ""),
@@ -174,6 +176,7 @@ struct BackOfficeCasesController: RouteCollection {
             events: events.map { .init(at: PQRWebController.dateTime($0.at), actor: $0.actor, kind: CaseService.eventTitle($0.kind), detail: $0.detail, isPublic: $0.isPublic) },
             message: message
         )
+        page.suggestion = SuggestionsController.panel(row, areas: request.application.utilityProfile?.suggestionAreas ?? [])
         return try await request.view.render("backoffice/case", page).encodeResponse(status: status, for: request)
     }
 

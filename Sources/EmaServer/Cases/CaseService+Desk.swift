@@ -154,6 +154,8 @@ extension CaseService {
         case "encuesta": "Encuesta"
         case "alerta": "Alerta de vencimiento"
         case "silencio_positivo": "Silencio administrativo positivo"
+        case "remitida": "Remisión al área"
+        case "cambio": "Resultado de la sugerencia"
         default: kind
         }
     }

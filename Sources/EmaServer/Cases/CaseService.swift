@@ -47,6 +47,8 @@ struct CaseService {
     var calendar = ColombianCalendar()
     /// Municipalities a case may name (the utility's offices); empty accepts any.
     var municipalities: [String] = []
+    /// Where suggestions go (`utility.json`).
+    var suggestionAreas: [SuggestionArea] = []
 
     static let maxAttachments = CaseIntake.maxAttachments
     static let maxAttachmentBytes = 5 * 1_024 * 1_024
@@ -190,6 +192,8 @@ struct CaseService {
         row.requestKind = draft.request?.kind.rawValue
         row.requestDetail = draft.request?.summary
         row.requestAmountCOP = draft.request?.amountCOP
+        let area = draft.type == .sugerencia ? SuggestionArea.route(intake.description, among: suggestionAreas) : nil
+        row.area = area?.id
 
         let caseID = row.id!
         let (type, channel, recordedBy, parentRadicado) = (draft.type, draft.channel, draft.recordedBy, parent?.radicado)
@@ -204,6 +208,9 @@ struct CaseService {
             var detail = "Se radicó \(type.withArticle) por \(channel.title). Vence el \(due.nameWithWeekday) (\(term.businessDays) días hábiles, \(term.law))."
             if let parentRadicado { detail += " Recurso contra la decisión del radicado \(parentRadicado)." }
             try await CaseEvent(caseID: caseID, at: now, actor: recordedBy, kind: "radicado", detail: detail, isPublic: true).create(on: tx)
+            if let area {
+                try await CaseEvent(caseID: caseID, at: now, actor: "sistema", kind: "remitida", detail: Self.routedDetail(area), isPublic: true).create(on: tx)
+            }
             for file in files {
                 let attachment = CaseAttachment()
                 attachment.caseID = caseID

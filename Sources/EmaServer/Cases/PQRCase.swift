@@ -61,6 +61,10 @@ final class PQRCase: Model, @unchecked Sendable {
     @OptionalField(key: "request_kind") var requestKind: String?
     @OptionalField(key: "request_detail") var requestDetail: String?
     @OptionalField(key: "request_amount_cop") var requestAmountCOP: Int64?
+    /// A suggestion's area (`SuggestionArea.id`), whether it led to a change, and what changed.
+    @OptionalField(key: "area") var area: String?
+    @OptionalField(key: "led_to_change") var ledToChange: Bool?
+    @OptionalField(key: "change_note") var changeNote: String?
 
     init() {}
 
@@ -87,6 +91,21 @@ struct AddRequestToCases: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         for field in ["request_amount_cop", "request_detail", "request_kind"] {
+            try await database.schema(PQRCase.schema).deleteField(.string(field)).update()
+        }
+    }
+}
+
+/// Suggestions routed to the utility's areas (issue 23).
+struct AddSuggestionAreaToCases: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(PQRCase.schema).field("area", .string).update()
+        try await database.schema(PQRCase.schema).field("led_to_change", .bool).update()
+        try await database.schema(PQRCase.schema).field("change_note", .string).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        for field in ["change_note", "led_to_change", "area"] {
             try await database.schema(PQRCase.schema).deleteField(.string(field)).update()
         }
     }

@@ -107,7 +107,8 @@ enum DemoIndicators {
         return answer
     }
 
-    /// Two quejas, a reclamo and a petición (which the index does not count) per month, filed
+    /// Quejas, reclamos, peticiones (which the index does not count) and suggestions (routed by
+    /// their words, some leading to a change), filed
     /// through the case service on their day, answered five business days later when that day
     /// has come, and the quejas rated. The submission key makes a second load find them.
     static func fileCases(_ app: Application, days: [CivilDate], now: Date) async throws -> Int {
@@ -117,7 +118,13 @@ enum DemoIndicators {
         else { return 0 }
         let staff = StaffContext(accountID: try supervisor.requireID(), email: supervisor.email, name: supervisor.name, role: .supervisor, csrfToken: "", sessionID: UUID())
         let calendar = ColombianCalendar()
-        let types: [CaseType] = [.queja, .reclamo, .queja, .peticion]
+        let types: [CaseType] = [.queja, .reclamo, .sugerencia, .queja, .peticion, .sugerencia]
+        let suggestions = [
+            "Sería bueno que la oficina diera turnos también los sábados en la mañana.",
+            "Propongo que la factura explique mejor el cobro del alumbrado público.",
+            "El chat de la página web podría avisar por WhatsApp cuando un asesor responde.",
+            "Pongan más sillas en la sala de espera de la oficina, la fila es larga en las mañanas.",
+        ]
         var filed = 0
         for (index, day) in days.enumerated() where index % 2 == 0 {
             let h = hash("pqr|\(day)")
@@ -127,9 +134,11 @@ enum DemoIndicators {
             func service(at instant: Date) -> CaseService {
                 var service = CaseService(database: app.db, clock: AppClock { instant })
                 service.municipalities = app.utilityProfile?.municipalities ?? []
+                service.suggestionAreas = app.utilityProfile?.suggestionAreas ?? []
                 return service
             }
-            var draft = CaseDraft(type: type, channel: .oficina, description: "Caso de demostración para los indicadores de atención (\(type.title.lowercased())).")
+            let text = type == .sugerencia ? suggestions[Int(h % UInt64(suggestions.count))] : "Caso de demostración para los indicadores de atención (\(type.title.lowercased()))."
+            var draft = CaseDraft(type: type, channel: .oficina, description: text)
             draft.contractNumber = contract.contractNumber
             draft.name = "Cliente de demostración"
             draft.recordedBy = staff.email
@@ -141,6 +150,9 @@ enum DemoIndicators {
             guard answeredAt <= now, let row = try await service(at: answeredAt).find(id: result.caseID) else { continue }
             try await service(at: answeredAt).answer(row, decision: h % 3 == 0 ? .noAccede : .accede, text: "Revisamos tu caso y te damos respuesta de fondo: esta es una respuesta de demostración.", by: staff)
             try await service(at: answeredAt).notified(row, kind: "aviso_web", proof: "Aviso publicado en la consulta de radicados (demostración).")
+            if type == .sugerencia, h % 3 != 2 {
+                try await service(at: answeredAt).recordChange(row, ledToChange: h % 3 == 1, note: "Lo incluimos en el plan de mejora del próximo trimestre (demostración).", by: staff.email)
+            }
             let ratedAt = answeredAt.addingTimeInterval(86_400)
             if type == .queja, ratedAt <= now {
                 try await service(at: ratedAt).rate(row, score: scores[Int((h >> 12) % UInt64(scores.count))], comment: nil)

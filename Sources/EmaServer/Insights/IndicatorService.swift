@@ -18,6 +18,8 @@ struct IndicatorService {
     var rules = IndicatorRules()
     /// A contact-centre line code → its published name.
     var lineName: @Sendable (String) -> String? = { _ in nil }
+    /// The areas suggestions go to, by id (their names are what the figures show).
+    var suggestionAreas: [String: String] = [:]
 
     /// The figures of a month.
     struct MonthFigures: Sendable {
@@ -58,7 +60,7 @@ struct IndicatorService {
         let resolutions = [Indicators.Resolution(channel: "telefono", resolved: phone.resolved, total: phone.answered)]
             + Indicators.resolutions(chats: chats, turns: turns) + [try await CaseIndicatorFacts.firstContact(from: from, to: to, on: database)]
         let figures = Indicators.officeTimes(turns) + PhoneIndicators.indicators(calls, lineNames: lines) + Indicators.chatFigures(chats, now: now)
-            + Indicators.firstContact(resolutions) + Indicators.complaintIndex(complaints: complaints, contracts: contracts) + Indicators.satisfaction(answers)
+            + Indicators.firstContact(resolutions) + Indicators.suggestions(try await suggestionFacts(from: from, to: to)) + Indicators.complaintIndex(complaints: complaints, contracts: contracts) + Indicators.satisfaction(answers)
         var result = MonthFigures(month: month, figures: figures, computedAt: now)
         result.transactions = try await BillingIndicatorFacts.transactions(from: CivilDate(from)!, to: CivilDate(to)!, on: database)
             + CaseIndicatorFacts.requests(from: from, to: to, on: database)
@@ -81,6 +83,15 @@ struct IndicatorService {
     }
 
     // MARK: Reading
+
+    /// The month's suggestions by area, the area named as the utility names it.
+    func suggestionFacts(from: String, to: String) async throws -> [Indicators.SuggestionFact] {
+        try await CaseIndicatorFacts.suggestions(from: from, to: to, on: database).map { fact in
+            var named = fact
+            named.area = fact.area.map { suggestionAreas[$0] ?? $0 }
+            return named
+        }
+    }
 
     private var sql: any SQLDatabase { database.sql }
 
@@ -110,7 +121,8 @@ extension Application {
             database: db, clock: clock,
             municipalities: utilityProfile?.municipalityOfOffice ?? [:],
             rules: utilityProfile?.indicatorRules ?? IndicatorRules(),
-            lineName: { [profile = utilityProfile] in profile?.phoneLineName($0) }
+            lineName: { [profile = utilityProfile] in profile?.phoneLineName($0) },
+            suggestionAreas: Dictionary((utilityProfile?.suggestionAreas ?? []).map { ($0.id, $0.name) }) { first, _ in first }
         )
     }
 }

@@ -87,6 +87,7 @@ enum IndicatorsPage {
         ("chat", "Chat con asesor", [.chatServiceLevel, .chatEfficacy]),
         ("primer-contacto", "Solución en el primer contacto", [.firstContactResolution]),
         ("quejas", "Quejas y reclamos", [.complaintIndex]),
+        ("sugerencias", "Sugerencias", [.suggestionsAnswered, .suggestionChanges]),
         ("satisfaccion", "Satisfacción de los clientes", [.satisfaction, .satisfactionAverage]),
     ]
 

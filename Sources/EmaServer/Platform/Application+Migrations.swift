@@ -62,5 +62,6 @@ extension Application {
         migrations.add(CreateTaughtExamples())
         migrations.add(CreatePhoneCalls())
         migrations.add(AddWalkInsToTurns())
+        migrations.add(AddSuggestionAreaToCases())
     }
 }

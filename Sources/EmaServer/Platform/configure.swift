@@ -81,6 +81,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // Made here, once: the request handlers only read it.
     _ = app.articleCache
     try app.register(collection: BackOfficeCasesController())
+    try app.register(collection: SuggestionsController())
     try app.register(collection: DamageController())
     try app.register(collection: TransparencyController())
     try app.register(collection: TurnsController())

@@ -67,6 +67,8 @@ public struct UtilityProfile: Codable, Sendable {
     public var somos: Somos?
     /// The contact centre's service-level threshold; 20 s when absent.
     public var phone: Phone?
+    /// The areas suggestions are routed to; without them, suggestions stay with the PQR desk.
+    public var suggestionAreas: [SuggestionArea]?
 
     public struct Phone: Codable, Sendable {
         /// A call answered within this many seconds is answered in time (1–600).
@@ -132,6 +134,9 @@ public struct UtilityProfile: Codable, Sendable {
             }
             if let seconds = profile.phone?.serviceLevelSeconds, !(1...600).contains(seconds) {
                 throw UtilityProfileError("El archivo \(path) no es válido: phone.serviceLevelSeconds debe estar entre 1 y 600 segundos.")
+            }
+            if let problem = SuggestionArea.problem(profile.suggestionAreas ?? []) {
+                throw UtilityProfileError("El archivo \(path) no es válido: \(problem).")
             }
             if let days = profile.reminders?.daysBefore, !(1...10).contains(days) {
                 throw UtilityProfileError("El archivo \(path) no es válido: reminders.daysBefore debe estar entre 1 y 10 días.")

@@ -151,7 +151,7 @@ struct IndicatorTests {
     @Test("Nothing to measure: every indicator has a total without value, shown as «sin datos»")
     func empty() {
         let figures = Indicators.officeTimes([]) + Indicators.chatFigures([], now: at(10, 0)) + Indicators.complaintIndex(complaints: [], contracts: [])
-            + Indicators.satisfaction([]) + PhoneIndicators.indicators([]) + Indicators.firstContact([])
+            + Indicators.satisfaction([]) + PhoneIndicators.indicators([]) + Indicators.firstContact([]) + Indicators.suggestions([])
         #expect(Set(figures.map(\.indicator)) == Set(Indicator.allCases))
         #expect(figures.allSatisfy { $0.dimension == .total && $0.value == nil && $0.cases == 0 })
         #expect(Indicator.allCases.allSatisfy { $0.display(nil) == "sin datos" })

@@ -11,11 +11,13 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
     case chatServiceLevel = "nivel_servicio_chat"
     case chatEfficacy = "eficacia_chat"
     case firstContactResolution = "solucion_primer_contacto"
+    case pqrOnTime = "pqr_respondidas_a_tiempo"
     case complaintIndex = "indice_quejas_reclamos"
     case suggestionsAnswered = "sugerencias_respondidas"
     case suggestionChanges = "sugerencias_con_cambio"
     case satisfaction = "satisfaccion_csat"
     case satisfactionAverage = "satisfaccion_promedio"
+    case campaignSatisfaction = "encuesta_periodica"
 
     public var title: String {
         switch self {
@@ -28,11 +30,13 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         case .chatServiceLevel: "Nivel de servicio del chat con asesor"
         case .chatEfficacy: "Eficacia del chat con asesor"
         case .firstContactResolution: "Solución en el primer contacto"
+        case .pqrOnTime: "PQR respondidas a tiempo"
         case .complaintIndex: "Índice de quejas y reclamos"
         case .suggestionsAnswered: "Sugerencias respondidas"
         case .suggestionChanges: "Cambios que nacieron de sus sugerencias"
         case .satisfaction: "Clientes satisfechos (CSAT)"
         case .satisfactionAverage: "Calificación promedio"
+        case .campaignSatisfaction: "Encuesta periódica de satisfacción"
         }
     }
 
@@ -59,6 +63,8 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
             "De los chats que el asesor cerró indicando si la necesidad quedó resuelta, el porcentaje resuelto en la misma conversación."
         case .firstContactResolution:
             "Porcentaje de contactos en los que resolvimos lo que necesitabas en ese mismo contacto, de aquellos en que quedó dicho: llamadas contestadas que el centro de contacto marcó como resueltas; chats que el asesor cerró como resueltos; visitas a la oficina que el asesor terminó como resueltas; y PQR respondidas sin que tuvieras que volver con un recurso u otra solicitud sobre la misma."
+        case .pqrOnTime:
+            "De las peticiones, quejas, reclamos y recursos que respondimos en el mes, el porcentaje respondido dentro del término de ley (15 días hábiles en general, o el que corresponda a cada trámite, contando la prórroga cuando se avisó a tiempo)."
         case .complaintIndex:
             "Quejas y reclamos radicados en el mes por cada 10.000 contratos. Por municipio y por segmento se compara con los contratos de ese municipio o segmento."
         case .suggestionsAnswered:
@@ -67,6 +73,8 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
             "Cuántas de las sugerencias del mes llevaron a un cambio (un trámite, un horario, una mejora en un canal), según lo registra el área que la atendió."
         case .satisfaction:
             "Porcentaje de respuestas de encuesta con calificación de 4 o 5 (de 1 a 5): después del chat con asesor, de una queja respondida, de la atención en oficina y en la encuesta periódica."
+        case .campaignSatisfaction:
+            "Resultado de la encuesta periódica a los clientes atendidos en el mes en las oficinas y por la línea telefónica: el promedio de 1 a 5 de la pregunta general y, por pregunta, el de cada una. Sale solo en los meses que tuvieron encuesta."
         case .satisfactionAverage:
             "Promedio de las calificaciones de 1 a 5 de las mismas encuestas."
         }
@@ -80,7 +88,8 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         case .phoneServiceLevel, .phoneEfficacy, .phoneAbandonment, .chatServiceLevel, .chatEfficacy, .satisfaction, .firstContactResolution: "porcentaje"
         case .complaintIndex: "por 10.000 contratos"
         case .satisfactionAverage: "calificación de 1 a 5"
-        case .suggestionsAnswered: "porcentaje"
+        case .suggestionsAnswered, .pqrOnTime: "porcentaje"
+        case .campaignSatisfaction: "calificación de 1 a 5"
         case .suggestionChanges: "cambios"
         }
     }
@@ -98,6 +107,8 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         case .complaintIndex: "quejas y reclamos"
         case .satisfaction, .satisfactionAverage: "respuestas"
         case .suggestionsAnswered: "sugerencias recibidas"
+        case .pqrOnTime: "PQR respondidas"
+        case .campaignSatisfaction: "respuestas"
         case .suggestionChanges: "sugerencias respondidas"
         }
     }
@@ -106,7 +117,8 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         switch self {
         case .officeWait, .officeAttention, .chatServiceLevel, .chatEfficacy, .satisfaction: 1
         case .phoneServiceLevel, .phoneEfficacy, .phoneSpeedOfAnswer, .phoneAbandonment, .firstContactResolution: 1
-        case .complaintIndex, .satisfactionAverage: 2
+        case .complaintIndex, .satisfactionAverage, .campaignSatisfaction: 2
+        case .pqrOnTime: 1
         case .suggestionsAnswered: 1
         case .suggestionChanges: 0
         }
@@ -116,7 +128,8 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
     public var scaleMaximum: Double? {
         switch self {
         case .chatServiceLevel, .chatEfficacy, .satisfaction, .phoneServiceLevel, .phoneEfficacy, .phoneAbandonment, .firstContactResolution: 100
-        case .satisfactionAverage: 5
+        case .satisfactionAverage, .campaignSatisfaction: 5
+        case .pqrOnTime: 100
         case .suggestionsAnswered: 100
         case .officeWait, .officeAttention, .complaintIndex, .phoneSpeedOfAnswer, .suggestionChanges: nil
         }
@@ -131,7 +144,8 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         case .phoneSpeedOfAnswer: return number + " s"
         case .chatServiceLevel, .chatEfficacy, .satisfaction, .phoneServiceLevel, .phoneEfficacy, .phoneAbandonment, .firstContactResolution: return number + " %"
         case .complaintIndex: return number + " por 10.000 contratos"
-        case .satisfactionAverage: return number + " de 5"
+        case .satisfactionAverage, .campaignSatisfaction: return number + " de 5"
+        case .pqrOnTime: return number + " %"
         case .suggestionsAnswered: return number + " %"
         case .suggestionChanges: return value == 1 ? "1 cambio" : number + " cambios"
         }
@@ -161,6 +175,8 @@ public enum IndicatorDimension: Hashable, Sendable {
     case origin(String)
     /// An area that receives suggestions, by name.
     case area(String)
+    /// A question of the periodic survey: its id and its text.
+    case question(String, text: String)
 
     public static let noMunicipality = "Sin municipio"
 
@@ -177,6 +193,7 @@ public enum IndicatorDimension: Hashable, Sendable {
         case .queue: 7
         case .origin: 8
         case .area: 9
+        case .question: 10
         }
     }
 
@@ -193,6 +210,7 @@ public enum IndicatorDimension: Hashable, Sendable {
         case .queue(let name): "fila:" + name
         case .origin(let raw): "origen:" + raw
         case .area(let name): "area:" + name
+        case .question(let id, _): "pregunta:" + id
         }
     }
 
@@ -209,6 +227,7 @@ public enum IndicatorDimension: Hashable, Sendable {
         case .queue: "Por fila de atención"
         case .origin: "Por tipo de turno"
         case .area: "Por área"
+        case .question: "Por pregunta"
         }
     }
 
@@ -216,7 +235,7 @@ public enum IndicatorDimension: Hashable, Sendable {
     public var label: String {
         switch self {
         case .total: "Total"
-        case .office(let name), .municipality(let name), .queue(let name), .line(_, let name), .area(let name): name
+        case .office(let name), .municipality(let name), .queue(let name), .line(_, let name), .area(let name), .question(_, let name): name
         case .segment(let raw): Segment(rawValue: raw)?.displayName ?? raw
         case .origin(let raw): TurnOrigin(rawValue: raw)?.title ?? raw
         case .kind(let raw): SurveyKind(rawValue: raw)?.title ?? raw

@@ -78,6 +78,7 @@ enum DemoIndicators {
         summary.answers = answers.count
         summary.cases = try await fileCases(app, days: days, now: now)
         summary.calls = try await DemoCalls.load(into: app)
+        summary.answers += try await DemoCampaign.load(into: app)
         return summary
     }
 

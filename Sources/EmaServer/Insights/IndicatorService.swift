@@ -28,6 +28,8 @@ struct IndicatorService {
         let computedAt: Date
         /// The self-service transactions of the month, by type and channel.
         var transactions: [SelfServiceTransaction.Count] = []
+        /// The month's PQR statistics (Cases), published beside the indicators.
+        var pqr: CaseStatistics.Month?
 
         func figure(_ indicator: Indicator, _ dimension: IndicatorDimension = .total) -> Figure? {
             figures.first { $0.indicator == indicator && $0.dimension == dimension }
@@ -61,7 +63,11 @@ struct IndicatorService {
             + Indicators.resolutions(chats: chats, turns: turns) + [try await CaseIndicatorFacts.firstContact(from: from, to: to, on: database)]
         let figures = Indicators.officeTimes(turns) + PhoneIndicators.indicators(calls, lineNames: lines) + Indicators.chatFigures(chats, now: now)
             + Indicators.firstContact(resolutions) + Indicators.suggestions(try await suggestionFacts(from: from, to: to)) + Indicators.complaintIndex(complaints: complaints, contracts: contracts) + Indicators.satisfaction(answers)
-        var result = MonthFigures(month: month, figures: figures, computedAt: now)
+        let pqr = try await CaseStatistics(database: database).month(month)
+        let published = figures + Indicators.pqrOnTime(answered: pqr.answered, onTime: pqr.answeredOnTime)
+            + Indicators.campaign(try await campaignSums(month: month.description))
+        var result = MonthFigures(month: month, figures: Indicators.sorted(published), computedAt: now)
+        result.pqr = pqr
         result.transactions = try await BillingIndicatorFacts.transactions(from: CivilDate(from)!, to: CivilDate(to)!, on: database)
             + CaseIndicatorFacts.requests(from: from, to: to, on: database)
         return result
@@ -83,6 +89,12 @@ struct IndicatorService {
     }
 
     // MARK: Reading
+
+    /// The answers to the campaign that surveyed the month's customers, added per question.
+    func campaignSums(month: String) async throws -> [Indicators.QuestionSum] {
+        guard let campaign = try await SurveyCampaign.query(on: database).filter(\.$month == month).first() else { return [] }
+        return SurveyCampaigns.questionSums(try await SurveyResponse.query(on: database).filter(\.$campaignID == campaign.requireID()).all())
+    }
 
     /// The month's suggestions by area, the area named as the utility names it.
     func suggestionFacts(from: String, to: String) async throws -> [Indicators.SuggestionFact] {

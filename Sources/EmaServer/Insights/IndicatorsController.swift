@@ -91,7 +91,7 @@ struct IndicatorsController: RouteCollection {
                 CaseStatistics.csvLine([figures.month.description, "autogestion_" + transaction.rawValue, "canal:" + channel, String(count), "tramites", String(count)])
             }
         }
-        return CaseStatistics.csvLine(csvHeader) + lines.joined() + transactions.joined()
+        return CaseStatistics.csvLine(csvHeader) + lines.joined() + transactions.joined() + (figures.pqr.map(IndicatorsPage.pqrCSV) ?? "")
     }
 
     /// `GET /backoffice/indicadores`: today's figures, live (the page reloads every 30 seconds).

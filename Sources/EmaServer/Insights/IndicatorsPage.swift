@@ -79,6 +79,8 @@ enum IndicatorsPage {
         /// The same, a line per type with its channels in words (for the phone).
         let transactionLines: [TransactionLine]
         let csv: String
+        /// The month's PQR statistics, as the seed publishes them.
+        let pqr: PQRSummary?
     }
 
     static let sections: [(id: String, title: String, indicators: [Indicator])] = [
@@ -86,9 +88,9 @@ enum IndicatorsPage {
         ("telefono", "Líneas telefónicas", [.phoneServiceLevel, .phoneEfficacy, .phoneSpeedOfAnswer, .phoneAbandonment]),
         ("chat", "Chat con asesor", [.chatServiceLevel, .chatEfficacy]),
         ("primer-contacto", "Solución en el primer contacto", [.firstContactResolution]),
-        ("quejas", "Quejas y reclamos", [.complaintIndex]),
+        ("quejas", "Peticiones, quejas y reclamos (PQR)", [.pqrOnTime, .complaintIndex]),
         ("sugerencias", "Sugerencias", [.suggestionsAnswered, .suggestionChanges]),
-        ("satisfaccion", "Satisfacción de los clientes", [.satisfaction, .satisfactionAverage]),
+        ("satisfaccion", "Satisfacción de los clientes", [.satisfaction, .satisfactionAverage, .campaignSatisfaction]),
     ]
 
     /// At most this many bars per chart (the table lists them all).
@@ -139,7 +141,8 @@ enum IndicatorsPage {
             transactions: transactionRows(figures.transactions),
             transactionsTotal: SpanishNumber.integer(figures.transactions.reduce(0) { $0 + $1.count }),
             transactionLines: transactionLines(figures.transactions),
-            csv: "/indicadores.csv?mes=\(month.description)"
+            csv: "/indicadores.csv?mes=\(month.description)",
+            pqr: figures.pqr.map { pqrSummary($0, month: month) }
         )
     }
 

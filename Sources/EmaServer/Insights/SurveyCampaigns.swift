@@ -32,7 +32,7 @@ enum SurveyCampaignError: EmaError, Equatable {
     }
 }
 
-/// The periodic satisfaction survey (every four months, seed 002): to the customers attended
+/// The periodic satisfaction survey (every `everyMonths`, four by default; seed 002): to the customers attended
 /// in offices in a month (their turns' numbers) and those attended by phone (numbers the
 /// supervisor pastes from the phone platform), with several questions, by SMS link.
 struct SurveyCampaigns {
@@ -44,7 +44,9 @@ struct SurveyCampaigns {
     /// The municipality of each office, for the results by municipality.
     let municipalityOfOffice: [String: String]
 
-    static let everyMonths = 4
+    /// Months between campaigns (`surveys.campaignEveryMonths` in utility.json: the seeds say
+    /// four in one place and three in another; four when absent).
+    var everyMonths = 4
 
     struct Launched: Equatable {
         let campaign: UUID
@@ -111,42 +113,49 @@ struct SurveyCampaigns {
         var results: [Result] = []
         for campaign in try await SurveyCampaign.query(on: database).sort(\.$month, .descending).limit(12).all() {
             let answers = try await SurveyResponse.query(on: database).filter(\.$campaignID == campaign.requireID()).all()
-            var sums: [String: (total: Int, count: Int)] = [:]
-            for answer in answers {
-                sums["general", default: (0, 0)].total += answer.score
-                sums["general", default: (0, 0)].count += 1
-                let extra = (try? JSONDecoder().decode([String: Int].self, from: Data((answer.answers ?? "{}").utf8))) ?? [:]
-                for (question, score) in extra {
-                    sums[question, default: (0, 0)].total += score
-                    sums[question, default: (0, 0)].count += 1
-                }
-            }
             results.append(Result(
                 month: campaign.month, launchedOn: CivilDate(bogotaAt: campaign.createdAt.timeIntervalSince1970).displayName,
                 invited: campaign.invited, answered: answers.count,
-                averages: SurveyInvitations.campaignQuestions.map { question in
-                    let sum = sums[question.id]
-                    return .init(question: question.text, value: sum.map { SpanishNumber.decimal(Double($0.total) / Double($0.count), places: 1) } ?? "—")
+                averages: Self.questionSums(answers).map { sum in
+                    .init(question: sum.text, value: sum.count == 0 ? "—" : SpanishNumber.decimal(Double(sum.total) / Double(sum.count), places: 1))
                 }
             ))
         }
         return results
     }
 
-    /// The month the next campaign is due: four months after the last one, or last month.
+    /// A campaign's answers added per question, in the questions' order (the overall score is
+    /// the general question; the others come in `answers`).
+    static func questionSums(_ answers: [SurveyResponse]) -> [Indicators.QuestionSum] {
+        var sums: [String: (total: Int, count: Int)] = [:]
+        for answer in answers {
+            sums["general", default: (0, 0)].total += answer.score
+            sums["general", default: (0, 0)].count += 1
+            let extra = (try? JSONDecoder().decode([String: Int].self, from: Data((answer.answers ?? "{}").utf8))) ?? [:]
+            for (question, score) in extra where (1...5).contains(score) {
+                sums[question, default: (0, 0)].total += score
+                sums[question, default: (0, 0)].count += 1
+            }
+        }
+        return SurveyInvitations.campaignQuestions.map { Indicators.QuestionSum(id: $0.id, text: $0.text, total: sums[$0.id]?.total ?? 0, count: sums[$0.id]?.count ?? 0) }
+    }
+
+    /// The month the next campaign is due: `everyMonths` after the last one, or last month.
     func nextDue() async throws -> String {
         guard let last = try await SurveyCampaign.query(on: database).sort(\.$month, .descending).first(), var due = BillingPeriod(last.month) else {
             return BillingPeriod(containing: clock.today).previous.description
         }
-        for _ in 0..<Self.everyMonths { due = due.next }
+        for _ in 0..<everyMonths { due = due.next }
         return due.description
     }
 }
 
 extension Application {
     func surveyCampaigns() -> SurveyCampaigns {
-        SurveyCampaigns(database: db, clock: clock, invitations: surveyInvitations(), attended: { [self] in
+        var campaigns = SurveyCampaigns(database: db, clock: clock, invitations: surveyInvitations(), attended: { [self] in
             try await turnService().attendedPhones(from: $0, before: $1).map { ($0.phone, $0.office) }
         }, municipalityOfOffice: utilityProfile?.municipalityOfOffice ?? [:])
+        campaigns.everyMonths = utilityProfile?.surveys?.campaignEveryMonths ?? 4
+        return campaigns
     }
 }

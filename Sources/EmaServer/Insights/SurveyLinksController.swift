@@ -99,9 +99,17 @@ struct SurveyLinksController: RouteCollection {
         let results: [SurveyCampaigns.Result]
         let month: String
         let nextDue: String
+        /// «Cada cuatro meses», as the utility set it.
+        let every: String
         let phones: String
         let message: String?
         let error: String?
+    }
+
+    /// «Cada cuatro meses».
+    static func every(_ months: Int) -> String {
+        let words = ["", "", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "once", "doce"]
+        return months == 1 ? "Cada mes" : "Cada \(months < words.count ? words[months] : String(months)) meses"
     }
 
     func renderCampaigns(_ request: Request, month: String? = nil, phones: String = "", message: String? = nil, error: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
@@ -110,7 +118,7 @@ struct SurveyLinksController: RouteCollection {
         let next = try await campaigns.nextDue()
         let page = CampaignsPage(
             title: "Encuestas de satisfacción", frame: .init(staff), results: try await campaigns.results(), month: month ?? next, nextDue: next,
-            phones: phones, message: message, error: error
+            every: Self.every(campaigns.everyMonths), phones: phones, message: message, error: error
         )
         return try await request.view.render("backoffice/encuestas", page).encodeResponse(status: status, for: request)
     }

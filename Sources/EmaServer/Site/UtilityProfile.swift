@@ -67,6 +67,14 @@ public struct UtilityProfile: Codable, Sendable {
     public var somos: Somos?
     /// The contact centre's service-level threshold; 20 s when absent.
     public var phone: Phone?
+    /// How often the periodic survey goes out.
+    public var surveys: Surveys?
+
+    public struct Surveys: Codable, Sendable {
+        /// Months between campaigns (1–12).
+        public let campaignEveryMonths: Int
+    }
+
     /// The areas suggestions are routed to; without them, suggestions stay with the PQR desk.
     public var suggestionAreas: [SuggestionArea]?
 
@@ -134,6 +142,9 @@ public struct UtilityProfile: Codable, Sendable {
             }
             if let seconds = profile.phone?.serviceLevelSeconds, !(1...600).contains(seconds) {
                 throw UtilityProfileError("El archivo \(path) no es válido: phone.serviceLevelSeconds debe estar entre 1 y 600 segundos.")
+            }
+            if let months = profile.surveys?.campaignEveryMonths, !(1...12).contains(months) {
+                throw UtilityProfileError("El archivo \(path) no es válido: surveys.campaignEveryMonths debe estar entre 1 y 12 meses.")
             }
             if let problem = SuggestionArea.problem(profile.suggestionAreas ?? []) {
                 throw UtilityProfileError("El archivo \(path) no es válido: \(problem).")

@@ -164,6 +164,9 @@ extension IndicatorTests {
             for personal in ["Persona De Prueba", "Titular", "10000001", "agente@ema.demo", "Andrea"] {
                 #expect(!page.contains(personal), "la página muestra \(personal)")
             }
+            // The month's PQR statistics, beside the indicators.
+            #expect(page.contains(#"<h2 id="titulo-pqr-estadisticas">Las PQR de noviembre de 2026</h2>"#) && page.contains(#"<strong id="pqr-radicadas">3</strong>"#))
+            #expect(page.contains("<td>Queja</td><td>1</td><td>33,3 %</td>") && page.contains(#"id="pqr-municipio""#))
             // The trend: November and the five months before it.
             #expect(page.contains("<th scope=\"row\">noviembre de 2026</th>") && page.contains("<th scope=\"row\">junio de 2026</th>") && !page.contains("<th scope=\"row\">mayo de 2026</th>"))
             // The footer and home link to it.
@@ -222,6 +225,13 @@ extension IndicatorTests {
                     "2026-11,indice_quejas_reclamos,total,5000.00,por 10.000 contratos,2",
                     "2026-11,indice_quejas_reclamos,segmento:hogares,3333.33,por 10.000 contratos,1",
                     "2026-11,satisfaccion_csat,total,60.0,porcentaje,5",
+                    // The month's PQR: the queja, the reclamo at 23:30 on the 30th and the petición; none answered yet.
+                    "2026-11,pqr_radicadas,total,3,pqr,3",
+                    "2026-11,pqr_radicadas,tipo:Queja,1,pqr,1",
+                    "2026-11,pqr_radicadas,tipo:Petición,1,pqr,1",
+                    "2026-11,pqr_respondidas,total,0,pqr,0",
+                    "2026-11,pqr_respondidas_a_tiempo,total,,porcentaje,0",
+                    "2026-11,encuesta_periodica,total,,calificación de 1 a 5,0",
                     "2026-11,satisfaccion_promedio,encuesta:oficina,3.67,calificación de 1 a 5,3",
                     #"2026-11,satisfaccion_csat,"oficina:Punto ""Fácil"", <Centro>",100.0,porcentaje,1"#,
                 ] {

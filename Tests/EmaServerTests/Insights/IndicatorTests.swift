@@ -152,6 +152,7 @@ struct IndicatorTests {
     func empty() {
         let figures = Indicators.officeTimes([]) + Indicators.chatFigures([], now: at(10, 0)) + Indicators.complaintIndex(complaints: [], contracts: [])
             + Indicators.satisfaction([]) + PhoneIndicators.indicators([]) + Indicators.firstContact([]) + Indicators.suggestions([])
+            + Indicators.pqrOnTime(answered: 0, onTime: 0) + Indicators.campaign([])
         #expect(Set(figures.map(\.indicator)) == Set(Indicator.allCases))
         #expect(figures.allSatisfy { $0.dimension == .total && $0.value == nil && $0.cases == 0 })
         #expect(Indicator.allCases.allSatisfy { $0.display(nil) == "sin datos" })

@@ -138,6 +138,24 @@ struct SurveyTests {
             #expect(results.first?.averages.map(\.value) == ["3,5", "2,5", "4,0", "4,0", "2,5"])
             let shown = try await supervisor.get("backoffice/encuestas")
             #expect(shown.body.contains("Respondieron 2 de 3 clientes") && shown.body.contains("Próxima encuesta sugerida: <strong>2027-03</strong>"))
+            #expect(shown.body.contains("<p>Cada cuatro meses se encuesta"))
+            // The period is the utility's setting (the seeds say four months and three).
+            app.utilityProfile?.surveys = .init(campaignEveryMonths: 3)
+            let quarterly = try await supervisor.get("backoffice/encuestas")
+            #expect(quarterly.body.contains("<p>Cada tres meses se encuesta") && quarterly.body.contains("Próxima encuesta sugerida: <strong>2027-02</strong>"))
+
+            // The campaign's results are November's indicator: the general question's average,
+            // and each question's; October had no campaign.
+            let november = try await app.indicatorService().month(BillingPeriod("2026-11")!)
+            #expect(november.figure(.campaignSatisfaction) == Figure(indicator: .campaignSatisfaction, dimension: .total, value: 3.5, cases: 2))
+            let questions = SurveyInvitations.campaignQuestions
+            #expect(november.figure(.campaignSatisfaction, .question("espera", text: questions[1].text))?.value == 2.5)
+            #expect(november.figure(.campaignSatisfaction, .question("solucion", text: questions[4].text))?.value == 2.5)
+            #expect(try await app.indicatorService().month(BillingPeriod("2026-10")!).figure(.campaignSatisfaction)?.value == nil)
+            try await app.testing().test(.GET, "indicadores.csv?mes=2026-11") { response in
+                #expect(response.body.string.contains("2026-11,encuesta_periodica,total,3.50,calificación de 1 a 5,2\r\n"))
+                #expect(response.body.string.contains("2026-11,encuesta_periodica,pregunta:amabilidad,4.00,calificación de 1 a 5,2\r\n"))
+            }
 
             let agent = try OfficeBrowser(app)
             try await agent.signIn("agente@ema.demo", "agente-demo-2026")

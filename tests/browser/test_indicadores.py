@@ -91,6 +91,53 @@ def test_the_public_page_draws_charts_switches_month_and_serves_the_csv(ema_serv
     assert "No entendimos el mes" in browser.find_element(By.TAG_NAME, "main").text
 
 
+def test_every_channel_the_seeds_name_is_on_the_page_with_its_rule(ema_server, browser, phone):
+    """Issue 23's done-when, on a phone: the phone lines, first contact, walk-ins counted with
+    the booked, suggestions, the month's PQR and the periodic survey, each with its rule written
+    under it, in the CSV too; axe finds nothing serious."""
+    from conftest import serious_violations
+
+    last, last_name = months_back(1)
+    phone.get(ema_server + "/indicadores")
+    assert phone.find_element(By.ID, "mes-nombre").text == last_name
+    for indicator in ["nivel_servicio_telefono", "eficacia_telefono", "velocidad_respuesta_telefono", "abandono_telefono",
+                      "solucion_primer_contacto", "pqr_respondidas_a_tiempo", "sugerencias_respondidas",
+                      "sugerencias_con_cambio", "encuesta_periodica"]:
+        value = phone.find_element(By.ID, f"tarjeta-{indicator}").find_element(By.CLASS_NAME, "big").text
+        assert value != "sin datos", indicator
+        rule = phone.find_element(By.CSS_SELECTOR, f"article#{indicator} p.muted").text
+        assert len(rule) > 60, indicator
+    level = phone.find_element(By.CSS_SELECTOR, "article#nivel_servicio_telefono").text
+    assert "20 segundos o menos" in level and "antes de 5 segundos" in level
+    assert "Por línea" in level and "Por fila de atención" in level
+    assert "Línea gratuita nacional (01 8000 415 115)" in phone.find_element(By.ID, "grafico-nivel_servicio_telefono-6").get_attribute("innerHTML")
+    by_kind = phone.find_element(By.CSS_SELECTOR, "article#tiempo_espera_oficina").text
+    assert "Por tipo de turno" in by_kind
+    first_contact = phone.find_element(By.CSS_SELECTOR, "article#solucion_primer_contacto").text
+    assert "Línea telefónica" in first_contact and "PQR escritas" in first_contact
+    summary = phone.find_element(By.ID, "pqr-resumen").text
+    assert "Radicadas en el mes" in summary and "Respondidas a tiempo" in summary
+    assert int(phone.find_element(By.ID, "pqr-radicadas").text.replace(".", "")) > 0
+    assert phone.find_elements(By.ID, "pqr-tipo") and phone.find_elements(By.ID, "pqr-municipio")
+    phone.execute_script("document.getElementById('telefono').scrollIntoView()")
+    save_screenshot(phone, "indicadores-telefono-celular")
+    phone.execute_script("document.getElementById('pqr-estadisticas').scrollIntoView()")
+    save_screenshot(phone, "indicadores-pqr-celular")
+    # No sideways scrolling on a phone, and nothing serious for axe.
+    assert phone.execute_script("return document.documentElement.scrollWidth") <= 390
+    assert serious_violations(phone, "/indicadores (celular)") == []
+
+    _, rows = read_csv(ema_server, last)
+    indicators = {row[1] for row in rows[1:]}
+    for expected in ["nivel_servicio_telefono", "solucion_primer_contacto", "sugerencias_respondidas", "encuesta_periodica",
+                     "pqr_respondidas_a_tiempo", "pqr_radicadas", "pqr_dias_habiles_promedio"]:
+        assert expected in indicators, expected
+    assert cases(rows, "nivel_servicio_telefono") > 1000
+    assert any(row[1] == "eficacia_telefono" and row[2] == "linea:#376" for row in rows)
+    assert any(row[1] == "tiempo_espera_oficina" and row[2] == "origen:sin_cita" for row in rows)
+    assert any(row[1] == "pqr_radicadas" and row[2].startswith("municipio:") for row in rows)
+
+
 def test_a_rated_chat_shows_on_the_statistics_page(ema_server, browser):
     month, _ = months_back(0)
     _, before = read_csv(ema_server, month)

@@ -33,7 +33,7 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         case .pqrOnTime: "PQR respondidas a tiempo"
         case .complaintIndex: "Índice de quejas y reclamos"
         case .suggestionsAnswered: "Sugerencias respondidas"
-        case .suggestionChanges: "Cambios que nacieron de sus sugerencias"
+        case .suggestionChanges: "Cambios que nacieron de las sugerencias"
         case .satisfaction: "Clientes satisfechos (CSAT)"
         case .satisfactionAverage: "Calificación promedio"
         case .campaignSatisfaction: "Encuesta periódica de satisfacción"

@@ -140,6 +140,12 @@ enum DemoIndicators {
             }
             let text = type == .sugerencia ? suggestions[Int(h % UInt64(suggestions.count))] : "Caso de demostración para los indicadores de atención (\(type.title.lowercased()))."
             var draft = CaseDraft(type: type, channel: .oficina, description: text)
+            // Classified as the desk would: a bill, the service, or the attention.
+            if type != .sugerencia {
+                let topics = CaseCatalog.topics.filter { $0.causal != CaseCatalog.unclassified }
+                draft.causal = topics[Int((h >> 4) % UInt64(topics.count))].causal
+                draft.service = ["energia", "agua", "gas"][Int((h >> 8) % 3)]
+            }
             draft.contractNumber = contract.contractNumber
             draft.name = "Cliente de demostración"
             draft.recordedBy = staff.email

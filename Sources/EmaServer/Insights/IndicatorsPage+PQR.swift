@@ -14,6 +14,8 @@ extension IndicatorsPage {
     struct PQRGroup: Encodable {
         let id: String
         let title: String
+        /// «por tipo».
+        let lower: String
         let svg: String
         let rows: [PQRRow]
     }
@@ -37,7 +39,7 @@ extension IndicatorsPage {
             averageDays: stats.averageBusinessDays.map { SpanishNumber.decimal($0, places: 1) + " días hábiles" } ?? "sin datos",
             groups: groups.filter { !$0.counts.isEmpty }.map { group in
                 PQRGroup(
-                    id: "pqr-" + group.id, title: group.title,
+                    id: "pqr-" + group.id, title: group.title, lower: group.title.lowercased(),
                     svg: BarChart(id: "grafico-pqr-\(group.id)", title: "PQR radicadas, \(group.title.lowercased()), \(month.displayName)",
                                   bars: group.counts.prefix(maxBars).map { BarChart.Bar(label: $0.label, value: Double($0.count), text: SpanishNumber.integer($0.count)) },
                                   stacked: true).svg,

@@ -77,7 +77,15 @@ def test_walk_ins_at_the_office_and_the_kiosk(ema_server, browser, phone):
     assert preferential.startswith("P-")
     assert "Eres el siguiente." in phone.find_element(By.TAG_NAME, "main").text
     assert "mensaje de texto" in phone.find_element(By.ID, "turno-sms").text
+    assert serious_violations(phone, "/kiosco/turno (turno entregado)") == []
+    # It goes back to the form for the next person by itself (20 s on a real kiosk).
+    assert phone.find_element(By.TAG_NAME, "body").get_attribute("data-volver") == "20"
     save_screenshot(phone, "turno-quiosco")
+    # The hall's screen on the same device: the number is next.
+    phone.get(ema_server + "/kiosco/sala")
+    assert preferential in phone.find_element(By.ID, "siguen").text
+    assert serious_violations(phone, "/kiosco/sala") == []
+    save_screenshot(phone, "turnos-sala")
     # The chat kiosk of the same device offers the turn first.
     phone.get(ema_server + "/kiosco")
     assert phone.find_element(By.ID, "pedir-turno-quiosco").get_attribute("href").endswith("/kiosco/turno")

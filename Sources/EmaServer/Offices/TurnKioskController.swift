@@ -1,4 +1,5 @@
 import Crypto
+import Fluent
 import EmaCore
 import Foundation
 import Vapor
@@ -17,6 +18,7 @@ struct TurnKioskController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("kiosco", "turno", use: show)
         routes.post("kiosco", "turno", use: issue)
+        routes.get("kiosco", "sala", use: hall)
         routes.grouped("backoffice", "turnos").grouped(StaffAuthMiddleware(.agente, .supervisor, .administrador)).post("quiosco", use: enable)
     }
 
@@ -132,6 +134,36 @@ struct TurnKioskController: RouteCollection {
             result.error = "El quiosco entregó muchos turnos seguidos. Acércate a la ventanilla de información y allí te damos tu turno."
         }
         return try await request.view.render("kiosco-turno", result).encodeResponse(status: result.error == nil ? .ok : .badRequest, for: request)
+    }
+
+    struct HallPage: Encodable {
+        let title: String
+        let utility: UtilityProfile
+        let office: String
+        /// Called now (newest first), and the next to be called.
+        let calling: [String]
+        let next: [String]
+        let waiting: Int
+    }
+
+    /// `GET /kiosco/sala`: the hall's screen on an enabled device — the numbers being called
+    /// and the next ones, read again every 10 seconds. Numbers only: no names, no phones.
+    @Sendable
+    func hall(request: Request) async throws -> Response {
+        guard let office = try await Self.office(request) else {
+            return try await request.view.render("kiosco-turno", page(request, office: nil)).encodeResponse(status: .forbidden, for: request)
+        }
+        let app = request.application
+        let today = app.clock.today.description
+        let turns = try await OfficeTurn.query(on: request.db).filter(\.$office == office).filter(\.$day == today)
+            .filter(\.$status ~~ [TurnStatus.called, .inAttention, .reserved]).all()
+        let calling = turns.filter { $0.status == .called || $0.status == .inAttention }
+            .sorted { ($0.calledAt ?? $0.createdAt) > ($1.calledAt ?? $1.createdAt) }.prefix(6).map(\.shownNumber)
+        let waiting = TurnService.order(turns.filter { $0.status == .reserved }, now: app.clock.now())
+        return try await request.view.render("kiosco-sala", HallPage(
+            title: "Turnos", utility: try request.utility(), office: office, calling: Array(calling),
+            next: waiting.prefix(5).map(\.shownNumber), waiting: waiting.count
+        )).encodeResponse(for: request)
     }
 
     static func ahead(_ count: Int) -> String {

@@ -156,6 +156,18 @@ struct WalkInTests {
                 }
             }
             #expect(try await OfficeTurn.query(on: app.db).count() == 1)
+            // The hall's screen: numbers only, the next to be called, then the one called.
+            try await tester.test(.GET, "kiosco/sala") { #expect($0.status == .forbidden) }
+            try await tester.test(.GET, "kiosco/sala", headers: headers) { response in
+                let page = response.body.string
+                #expect(response.status == .ok && page.contains(#"<ul class="sala-siguen" id="siguen"><li>P-001</li></ul>"#) && page.contains("No estamos llamando") == false)
+                #expect(page.contains("En este momento no estamos llamando a nadie") && !page.contains("3001234567") && !page.contains("300 123"))
+            }
+            _ = try await app.turnService().callNext(office: Self.office, by: "agente@ema.demo")
+            try await tester.test(.GET, "kiosco/sala", headers: headers) { response in
+                #expect(response.body.string.contains(#"<ul class="sala-llamando" id="llamando" aria-live="polite"><li>P-001</li></ul>"#))
+                #expect(response.body.string.contains("No hay nadie en espera"))
+            }
             // Agents of another role's page cannot enable kiosks without a session.
             try await tester.test(.POST, "backoffice/turnos/quiosco", beforeRequest: { try $0.content.encode(["oficina": Self.office], as: .urlEncodedForm) }) { response in
                 #expect(response.headers.setCookie?[TurnKioskController.cookie] == nil)

@@ -75,7 +75,7 @@ def test_walk_ins_at_the_office_and_the_kiosk(ema_server, browser, phone):
     phone.find_element(By.ID, "pedir-turno").click()
     preferential = wait(phone).until(EC.presence_of_element_located((By.ID, "numero-turno"))).text
     assert preferential.startswith("P-")
-    assert "Eres el siguiente." in phone.find_element(By.TAG_NAME, "main").text
+    assert "Sigues tú." in phone.find_element(By.TAG_NAME, "main").text
     assert "mensaje de texto" in phone.find_element(By.ID, "turno-sms").text
     assert serious_violations(phone, "/kiosco/turno (turno entregado)") == []
     # It goes back to the form for the next person by itself (20 s on a real kiosk).
@@ -93,9 +93,9 @@ def test_walk_ins_at_the_office_and_the_kiosk(ema_server, browser, phone):
     # The office screen calls the preferential number before the general one given earlier.
     phone.get(ema_server + "/backoffice/turnos?oficina=Oficina%20Bello")
     phone.find_element(By.ID, "llamar").click()
-    message = wait(phone).until(EC.presence_of_element_located((By.ID, "mensaje"))).text
-    assert f"Llamando el turno {preferential}" in message, message
+    wait(phone).until(EC.text_to_be_present_in_element((By.ID, "mensaje"), f"Llamando el turno {preferential}"))
     phone.find_element(By.XPATH, "//button[normalize-space()='Iniciar atención']").click()
     wait(phone).until(EC.presence_of_element_located((By.XPATH, "//button[normalize-space()='Terminar: resuelto']"))).click()
-    assert f"Atención del turno {preferential} terminada" in wait(phone).until(EC.presence_of_element_located((By.ID, "mensaje"))).text
+    # The page is replaced by the answer: wait for its message, not the previous page's.
+    wait(phone).until(EC.text_to_be_present_in_element((By.ID, "mensaje"), f"Atención del turno {preferential} terminada"))
     save_screenshot(phone, "turnos-sin-cita")

@@ -62,7 +62,7 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         case .chatEfficacy:
             "De los chats que el asesor cerró indicando si la necesidad quedó resuelta, el porcentaje resuelto en la misma conversación."
         case .firstContactResolution:
-            "Porcentaje de contactos en los que resolvimos lo que necesitabas en ese mismo contacto, de aquellos en que quedó dicho: llamadas contestadas que el centro de contacto marcó como resueltas; chats que el asesor cerró como resueltos; visitas a la oficina que el asesor terminó como resueltas; y PQR respondidas sin que tuvieras que volver con un recurso u otra solicitud sobre la misma."
+            "Porcentaje de contactos en los que resolvimos lo que necesitabas en ese mismo contacto, de aquellos en que quedó dicho: llamadas contestadas que el centro de contacto marcó como resueltas; chats que el asesor cerró como resueltos; visitas a la oficina que el asesor terminó como resueltas; y PQR respondidas sin que presentaras un recurso contra la respuesta (las que aún están en plazo de recurso se cuentan cuando el plazo termina)."
         case .pqrOnTime:
             "De las peticiones, quejas, reclamos y recursos que respondimos en el mes, el porcentaje respondido dentro del término de ley (15 días hábiles en general, o el que corresponda a cada trámite, contando la prórroga cuando se avisó a tiempo)."
         case .complaintIndex:

@@ -9,7 +9,7 @@ import Vapor
 /// their channel by the answer's notice — and marked with whether they led to a change.
 extension CaseService {
     enum SuggestionError: EmaError {
-        case notASuggestion, unknownArea, changeNoteLength
+        case notASuggestion, unknownArea, changeNoteLength, changeChoice
 
         var status: HTTPResponseStatus { .badRequest }
 
@@ -18,6 +18,7 @@ extension CaseService {
             case .notASuggestion: "not_a_suggestion"
             case .unknownArea: "unknown_area"
             case .changeNoteLength: "change_note_length"
+            case .changeChoice: "change_choice"
             }
         }
 
@@ -26,12 +27,13 @@ extension CaseService {
             case .notASuggestion: "Esto solo aplica a las sugerencias."
             case .unknownArea: "Elige una de las áreas de la lista."
             case .changeNoteLength: "Cuenta en pocas palabras qué cambió (de 10 a 500 caracteres)."
+            case .changeChoice: "Elige si la sugerencia llevó a un cambio o no."
             }
         }
     }
 
     static func routedDetail(_ area: SuggestionArea) -> String {
-        "Remitida al área de \(area.name), que la analiza y te responde por el canal por el que nos escribiste."
+        "Remitida a \(area.name), el área que la puede atender: la analiza y te responde por el canal por el que nos escribiste."
     }
 
     /// Sends a suggestion to an area (again, if it was elsewhere).
@@ -62,13 +64,14 @@ extension CaseService {
 }
 
 extension CaseIndicatorFacts {
-    /// Suggestions filed on the days `[from, to)`, by area: received, answered, led to a change.
+    /// Suggestions filed on the days `[from, to)`, by area: received, answered, and of the
+    /// answered, those that led to a change.
     static func suggestions(from: String, to: String, on database: any Database) async throws -> [Indicators.SuggestionFact] {
         struct Row: Decodable { let area: String?; let received: Int; let answered: Int; let changes: Int }
         return try await database.sql.raw("""
             SELECT area, COUNT(*) AS received,
                 COALESCE(SUM(CASE WHEN answered_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS answered,
-                COALESCE(SUM(CASE WHEN led_to_change THEN 1 ELSE 0 END), 0) AS changes
+                COALESCE(SUM(CASE WHEN led_to_change AND answered_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS changes
             FROM \(ident: PQRCase.schema)
             WHERE type = \(bind: CaseType.sugerencia.rawValue) AND filed_on >= \(bind: from) AND filed_on < \(bind: to)
             GROUP BY area

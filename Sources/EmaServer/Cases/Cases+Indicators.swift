@@ -31,13 +31,19 @@ extension CaseIndicatorFacts {
 
 extension CaseIndicatorFacts {
     /// PQR answered on the days `[from, to)` (recursos aside: they are the second contact), and
-    /// of them those solved with that first answer: no recurso was filed against it.
-    static func firstContact(from: String, to: String, on database: any Database) async throws -> Indicators.Resolution {
+    /// of them those solved with that first answer: no recurso was filed against it. An answer
+    /// whose window for a recurso is still open on `today` is not judged yet, unless a recurso
+    /// already came.
+    static func firstContact(from: String, to: String, today: String, on database: any Database) async throws -> Indicators.Resolution {
         let recursos = CaseType.allCases.filter(\.isRecurso).map(\.rawValue)
         let row = try await database.sql.raw("""
-            SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM \(ident: PQRCase.schema) AS later WHERE later.parent_id = answered.id) THEN 1 ELSE 0 END), 0) AS solved
-            FROM \(ident: PQRCase.schema) AS answered
-            WHERE answered.answered_on >= \(bind: from) AND answered.answered_on < \(bind: to) AND answered.type NOT IN (\(binds: recursos))
+            SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN appealed = 0 THEN 1 ELSE 0 END), 0) AS solved FROM (
+                SELECT answered.appeal_until,
+                    CASE WHEN EXISTS (SELECT 1 FROM \(ident: PQRCase.schema) AS later WHERE later.parent_id = answered.id) THEN 1 ELSE 0 END AS appealed
+                FROM \(ident: PQRCase.schema) AS answered
+                WHERE answered.answered_on >= \(bind: from) AND answered.answered_on < \(bind: to) AND answered.type NOT IN (\(binds: recursos))
+            ) AS answers
+            WHERE appealed = 1 OR appeal_until IS NULL OR appeal_until < \(bind: today)
             """).first()
         let total = try row?.decode(column: "total", as: Int.self) ?? 0
         let solved = try row?.decode(column: "solved", as: Int.self) ?? 0

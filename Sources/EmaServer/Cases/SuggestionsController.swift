@@ -47,7 +47,8 @@ struct SuggestionsController: RouteCollection {
     func change(request: Request) async throws -> Response {
         let form = try request.content.decode(ChangeForm.self)
         return try await act(request) { row, staff in
-            try await request.application.caseService().recordChange(row, ledToChange: form.cambio == "si", note: form.nota ?? "", by: staff.email)
+            guard let led = ["si": true, "no": false][form.cambio ?? ""] else { throw CaseService.SuggestionError.changeChoice }
+            try await request.application.caseService().recordChange(row, ledToChange: led, note: form.nota ?? "", by: staff.email)
             return .changeRecorded
         }
     }

@@ -60,7 +60,7 @@ struct IndicatorService {
         let lines = Dictionary(Set(calls.map(\.line)).map { ($0, lineName($0) ?? $0) }) { first, _ in first }
         let phone = PhoneIndicators.resolution(calls)
         let resolutions = [Indicators.Resolution(channel: "telefono", resolved: phone.resolved, total: phone.answered)]
-            + Indicators.resolutions(chats: chats, turns: turns) + [try await CaseIndicatorFacts.firstContact(from: from, to: to, on: database)]
+            + Indicators.resolutions(chats: chats, turns: turns) + [try await CaseIndicatorFacts.firstContact(from: from, to: to, today: clock.today.description, on: database)]
         let figures = Indicators.officeTimes(turns) + PhoneIndicators.indicators(calls, lineNames: lines) + Indicators.chatFigures(chats, now: now)
             + Indicators.firstContact(resolutions) + Indicators.suggestions(try await suggestionFacts(from: from, to: to)) + Indicators.complaintIndex(complaints: complaints, contracts: contracts) + Indicators.satisfaction(answers)
         let pqr = try await CaseStatistics(database: database).month(month)

@@ -20,8 +20,14 @@ enum DemoTurns {
                     guard let turn = turn(office: office, index: index, day: day, place: place, now: now), !existing.contains(turn.code) else { continue }
                     turns.append(turn)
                 }
+                // Numbered per letter, in the order they came (G-001, P-001, G-002…).
+                var issued: [String: Int] = [:]
                 for place in 0..<walkInsPerDay {
-                    guard let turn = walkIn(office: office, index: index, day: day, place: place, now: now), !existing.contains(turn.code) else { continue }
+                    guard let turn = walkIn(office: office, index: index, day: day, place: place, now: now) else { continue }
+                    let letter = turn.origin.letter
+                    issued[letter, default: 0] += 1
+                    turn.ticket = "\(letter)-" + String(format: "%03d", issued[letter] ?? 1)
+                    guard !existing.contains(turn.code) else { continue }
                     turns.append(turn)
                 }
             }
@@ -74,9 +80,7 @@ enum DemoTurns {
         let attention = Double(240 + (h >> 32) % 720)
         guard arrived.addingTimeInterval(wait + attention) <= now else { return nil }
         let turn = OfficeTurn()
-        let origin: TurnOrigin = preferential == nil ? .walkIn : .preferential
         turn.code = "D-\(day.description.replacingOccurrences(of: "-", with: ""))-S\(index)\(place)"
-        turn.ticket = "\(origin.letter)-" + String(format: "%03d", place + 1)
         turn.office = office.name
         turn.day = day.description
         turn.slot = OfficeTurn.clockTime(arrived)

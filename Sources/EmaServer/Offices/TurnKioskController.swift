@@ -9,17 +9,21 @@ import Vapor
 /// Only a device the office enabled serves it (fail closed): staff press «Usar este equipo como
 /// quiosco de turnos» on the office screen, which leaves a cookie signed for that office
 /// (HMAC-SHA256 under a platform secret, checked in constant time); anywhere else the page says
-/// how to enable it and gives no turn. A kiosk gives at most 60 turns in 10 minutes.
+/// how to enable it and gives no turn. «Desactivar los quioscos» turns off every device enabled
+/// before that instant (a lost or copied one). A kiosk gives at most 60 turns in 10 minutes, and
+/// a mobile gets at most 3 numbers by SMS an hour (a kiosk must not become a way to text anyone).
 struct TurnKioskController: RouteCollection {
     static let cookie = "ema_quiosco_turnos"
     static let lifetime: TimeInterval = 400 * 86_400
     static let turns = RateLimit("turnos.quiosco", limit: 60, window: 600)
+    static let textsPerNumber = RateLimit("turnos.quiosco.sms", limit: 3, window: 3_600)
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get("kiosco", "turno", use: show)
         routes.post("kiosco", "turno", use: issue)
         routes.get("kiosco", "sala", use: hall)
         routes.grouped("backoffice", "turnos").grouped(StaffAuthMiddleware(.agente, .supervisor, .administrador)).post("quiosco", use: enable)
+        routes.grouped("backoffice", "turnos").grouped(StaffAuthMiddleware(.supervisor, .administrador)).post("quiosco", "desactivar", use: revoke)
     }
 
     struct Page: Encodable {
@@ -32,6 +36,8 @@ struct TurnKioskController: RouteCollection {
         var ticket: String?
         var ahead: String?
         var texted = false
+        /// The mobile already got its texts this hour: the number is on screen only.
+        var textHeld = false
         var phone = ""
     }
 
@@ -74,6 +80,9 @@ struct TurnKioskController: RouteCollection {
               Double(issued) + lifetime > app.clock.now().timeIntervalSince1970,
               app.turnService().offices.contains(office)
         else { return nil }
+        let revoked = try await request.db.sql.raw("SELECT revoked_at FROM turn_kiosk_revocations WHERE office = \(bind: office)").first()?
+            .decode(column: "revoked_at", as: Int.self)
+        if let revoked, issued <= revoked { return nil }
         return office
     }
 
@@ -86,12 +95,31 @@ struct TurnKioskController: RouteCollection {
         let app = request.application
         guard app.turnService().offices.contains(office) else { throw TurnError.unknownOffice }
         let issued = Int(app.clock.now().timeIntervalSince1970)
+        let staff = try request.requireStaff()
+        try await app.staffService().audit(staff.accountID, email: staff.email, "quiosco_activado", subject: office, detail: "")
         let response = request.redirect(to: "/kiosco/turno")
         response.cookies[Self.cookie] = HTTPCookies.Value(
             string: Self.token(office: office, issued: issued, key: try await app.turnKioskKey.value(app.db)),
             maxAge: Int(Self.lifetime), path: "/kiosco", isSecure: Request.isHTTPS(app), isHTTPOnly: true, sameSite: .strict
         )
         return response
+    }
+
+    /// `POST /backoffice/turnos/quiosco/desactivar`: every kiosk of the office enabled until now
+    /// stops giving turns (supervisors and administrators).
+    @Sendable
+    func revoke(request: Request) async throws -> Response {
+        let office = try request.content.decode(OfficeScreenController.OfficeForm.self).oficina ?? ""
+        let app = request.application
+        guard app.turnService().offices.contains(office) else { throw TurnError.unknownOffice }
+        let staff = try request.requireStaff()
+        let now = Int(app.clock.now().timeIntervalSince1970)
+        try await request.db.sql.raw("""
+            INSERT INTO turn_kiosk_revocations (office, revoked_at) VALUES (\(bind: office), \(bind: now))
+            ON CONFLICT (office) DO UPDATE SET revoked_at = excluded.revoked_at
+            """).run()
+        try await app.staffService().audit(staff.accountID, email: staff.email, "quioscos_desactivados", subject: office, detail: "")
+        return try await OfficeScreenController().render(request, office: office, message: "Desactivamos los quioscos de turnos de \(office). Para volver a usar uno, actívalo de nuevo desde su equipo.")
     }
 
     func page(_ request: Request, office: String?) throws -> Page {
@@ -116,17 +144,25 @@ struct TurnKioskController: RouteCollection {
         guard let office = try await Self.office(request) else {
             return try await request.view.render("kiosco-turno", page(request, office: nil)).encodeResponse(status: .forbidden, for: request)
         }
-        let form = try request.content.decode(Form.self)
+        try request.refuseFormFromAnotherSite()
+        var form = try request.content.decode(Form.self)
         var result = try page(request, office: office)
         result.phone = form.celular ?? ""
         let care = form.atencion.flatMap { $0.isEmpty ? nil : PreferentialCare(rawValue: $0) }
         let app = request.application
         do {
             try await request.rateLimits.enforce(Self.turns, office)
+            // A number that already got its 3 texts this hour gets the turn on screen only.
+            var held = false
+            if let mobile = form.celular.flatMap(ColombianMobile.e164), try await request.rateLimits.take(Self.textsPerNumber, mobile) != nil {
+                form.celular = nil
+                held = true
+            }
             let walkIn = try await app.turnService().walkIn(office: office, preferential: care, phone: form.celular, sms: app.smsOutbox(), utilityName: try request.utility().shortName)
             result.ticket = walkIn.turn.ticket
             result.ahead = Self.ahead(walkIn.ahead)
             result.texted = walkIn.texted
+            result.textHeld = held
             result.phone = ""
         } catch let error as TurnError {
             result.error = error.reason
@@ -157,17 +193,23 @@ struct TurnKioskController: RouteCollection {
         let today = app.clock.today.description
         let turns = try await OfficeTurn.query(on: request.db).filter(\.$office == office).filter(\.$day == today)
             .filter(\.$status ~~ [TurnStatus.called, .inAttention, .reserved]).all()
-        let calling = turns.filter { $0.status == .called || $0.status == .inAttention }
-            .sorted { ($0.calledAt ?? $0.createdAt) > ($1.calledAt ?? $1.createdAt) }.prefix(6).map(\.shownNumber)
+        let calling = turns.filter { $0.status == .called }
+            .sorted { ($0.calledAt ?? $0.createdAt) > ($1.calledAt ?? $1.createdAt) }.prefix(6).map(Self.hallLabel)
         let waiting = TurnService.order(turns.filter { $0.status == .reserved }, now: app.clock.now())
         return try await request.view.render("kiosco-sala", HallPage(
             title: "Turnos", utility: try request.utility(), office: office, calling: Array(calling),
-            next: waiting.prefix(5).map(\.shownNumber), waiting: waiting.count
+            next: waiting.prefix(5).map(Self.hallLabel), waiting: waiting.count
         )).encodeResponse(for: request)
     }
 
+    /// How the hall shows a turn: a walk-in's number, or a booking by its time — never a booked
+    /// turn's code, which is what cancels it.
+    static func hallLabel(_ turn: OfficeTurn) -> String {
+        turn.ticket ?? "Cita \(turn.slot)"
+    }
+
     static func ahead(_ count: Int) -> String {
-        count == 0 ? "Eres el siguiente." : "\(count == 1 ? "Hay 1 persona" : "Hay \(SpanishNumber.integer(count)) personas") antes que tú."
+        count == 0 ? "Sigues tú." : "\(count == 1 ? "Hay 1 persona" : "Hay \(SpanishNumber.integer(count)) personas") antes que tú."
     }
 }
 

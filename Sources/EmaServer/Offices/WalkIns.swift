@@ -30,8 +30,9 @@ extension TurnService {
         return try await database.writeTransaction { tx in
             let sql = tx.sql
             try await sql.raw("INSERT INTO walk_in_counters (office, day, letter, issued) VALUES (\(bind: office), \(bind: today), \(bind: origin.letter), 0) ON CONFLICT (office, day, letter) DO NOTHING").run()
-            let issued = try await sql.raw("UPDATE walk_in_counters SET issued = issued + 1 WHERE office = \(bind: office) AND day = \(bind: today) AND letter = \(bind: origin.letter) RETURNING issued")
-                .first()?.decode(column: "issued", as: Int.self) ?? 1
+            guard let issued = try await sql.raw("UPDATE walk_in_counters SET issued = issued + 1 WHERE office = \(bind: office) AND day = \(bind: today) AND letter = \(bind: origin.letter) RETURNING issued")
+                .first()?.decode(column: "issued", as: Int.self)
+            else { throw TurnError.notFound }
             let turn = OfficeTurn()
             turn.code = "T-" + SecureRandom.readable(6)
             turn.ticket = "\(origin.letter)-" + String(format: "%03d", issued)
@@ -50,7 +51,7 @@ extension TurnService {
             var texted = false
             if let mobile, let sms {
                 let body = "\(utilityName): tu turno en \(office) es el \(turn.ticket!). Te llamaremos por ese número en la pantalla de la sala."
-                    + (ahead == 0 ? " Eres el siguiente." : " Hay \(ahead) \(ahead == 1 ? "persona" : "personas") antes que tú.")
+                    + (ahead == 0 ? " Sigues tú." : " Hay \(ahead) \(ahead == 1 ? "persona" : "personas") antes que tú.")
                 do {
                     try await sms.on(tx).queue(body, to: mobile, purpose: "turno_sin_cita")
                     texted = true

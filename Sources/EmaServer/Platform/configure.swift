@@ -12,6 +12,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     _ = app.nodeID
     _ = app.healthWrites
     _ = app.smsOutboxKey
+    _ = app.turnKioskKey
 
     // Database: one setting chooses SQLite or PostgreSQL; the migrations are the same.
     try app.useDatabase(config)

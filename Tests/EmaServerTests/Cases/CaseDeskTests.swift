@@ -143,10 +143,13 @@ struct CaseDeskTests {
             }
             #expect(!status.contains("encuesta"))
 
-            // First-contact resolution counts the answer as solved until a recurso is filed on it.
+            // First-contact resolution: not judged while the window for a recurso is open; a recurso
+            // makes it not solved at the first contact.
             let answeredOn = try #require(answered.answeredOn)
             let (from, to) = CaseStatistics.dates(of: try #require(BillingPeriod(String(answeredOn.prefix(7)))))
-            #expect(try await CaseIndicatorFacts.firstContact(from: from, to: to, on: app.db) == .init(channel: "pqr", resolved: 1, total: 1))
+            let today = app.clock.today.description
+            #expect(try await CaseIndicatorFacts.firstContact(from: from, to: to, today: today, on: app.db) == .init(channel: "pqr", resolved: 0, total: 0))
+            #expect(try await CaseIndicatorFacts.firstContact(from: from, to: to, today: "2026-12-12", on: app.db) == .init(channel: "pqr", resolved: 1, total: 1))
             var appeal = CasesTests.draft(.recursoReposicion, contract: "10234567")
             appeal.parentRadicado = filed.radicado
             appeal.description = "No estoy de acuerdo: la casa estuvo desocupada todo el mes."
@@ -155,7 +158,7 @@ struct CaseDeskTests {
             await #expect(throws: CaseError.self) { _ = try await app.caseService().file(wrongContract) }
             let recurso = try await app.caseService().file(appeal)
             #expect(try await row(app, recurso.radicado).parentID == answered.id)
-            #expect(try await CaseIndicatorFacts.firstContact(from: from, to: to, on: app.db) == .init(channel: "pqr", resolved: 0, total: 1))
+            #expect(try await CaseIndicatorFacts.firstContact(from: from, to: to, today: today, on: app.db) == .init(channel: "pqr", resolved: 0, total: 1))
             clock.advance(by: 86_400 * 10)
             do {
                 _ = try await app.caseService().file(appeal)

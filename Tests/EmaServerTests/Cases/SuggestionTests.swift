@@ -70,6 +70,8 @@ struct SuggestionTests {
             // The change: a note is needed; then the customer reads it in the lookup.
             try await agent.signIn("supervisor@ema.demo", "supervisor-demo-2026")
             _ = try await agent.get("backoffice/pqr/\(routed.radicado)")
+            let unchosen = try await agent.post("backoffice/pqr/\(routed.radicado)/cambio", ["csrf": agent.csrf, "nota": ""])
+            #expect(unchosen.status == .badRequest && unchosen.body.contains("Elige si la sugerencia llevó a un cambio"))
             let short = try await agent.post("backoffice/pqr/\(routed.radicado)/cambio", ["csrf": agent.csrf, "cambio": "si", "nota": "Sábados"])
             #expect(short.body.contains("Cuenta en pocas palabras qué cambió"))
             let saved = try await agent.post("backoffice/pqr/\(routed.radicado)/cambio", ["csrf": agent.csrf, "cambio": "si", "nota": "La oficina de Bello abre los sábados de 8 a 12 desde enero."])
@@ -79,7 +81,7 @@ struct SuggestionTests {
             try await app.testing().test(.POST, "radicado", beforeRequest: { request in
                 try request.content.encode(["numero": routed.radicado, "codigo": routed.code], as: .urlEncodedForm)
             }, afterResponse: { lookup = $0.body.string })
-            #expect(lookup.contains("Tu sugerencia nos llevó a un cambio: La oficina de Bello abre los sábados") && lookup.contains("Remitida al área de Atención en oficinas"))
+            #expect(lookup.contains("Tu sugerencia nos llevó a un cambio: La oficina de Bello abre los sábados") && lookup.contains("Remitida a Atención en oficinas, el área que la puede atender"))
 
             // December: 2 received, 1 answered (50 %), 1 change; by area.
             let figures = try await app.indicatorService().month(BillingPeriod("2026-12")!)

@@ -86,7 +86,7 @@ struct WalkInTests {
             try await agent.signIn("agente@ema.demo", "agente-demo-2026")
             _ = try await agent.get("backoffice/turnos?oficina=Oficina%20Bello")
             let given = try await agent.post("backoffice/turnos/sin-cita", ["csrf": agent.csrf, "oficina": Self.office, "atencion": "discapacidad", "celular": ""])
-            #expect(given.body.contains("Turno P-001 entregado. Eres el siguiente.") && given.body.contains(#"id="numero-entregado">P-001<"#))
+            #expect(given.body.contains("Turno P-001 entregado. Sigues tú.") && given.body.contains(#"id="numero-entregado">P-001<"#))
             #expect(given.body.contains("Preferencial: persona con discapacidad"))
             let wrong = try await agent.post("backoffice/turnos/sin-cita", ["csrf": agent.csrf, "oficina": Self.office, "atencion": "", "celular": "99"])
             #expect(wrong.body.contains("El celular debe ser un número colombiano"))
@@ -145,7 +145,7 @@ struct WalkInTests {
             }
             try await tester.test(.POST, "kiosco/turno", headers: headers, beforeRequest: { try $0.content.encode(["atencion": "embarazo", "celular": "3001234567"], as: .urlEncodedForm) }) { response in
                 let page = response.body.string
-                #expect(response.status == .ok && page.contains(#"id="numero-turno">P-001<"#) && page.contains("Eres el siguiente.") && page.contains("También te lo enviamos por mensaje de texto"))
+                #expect(response.status == .ok && page.contains(#"id="numero-turno">P-001<"#) && page.contains("Sigues tú.") && page.contains("También te lo enviamos por mensaje de texto"))
             }
             // The same signature on another office's name, or a tampered one, is refused.
             let parts = cookie.string.split(separator: ".")
@@ -160,7 +160,7 @@ struct WalkInTests {
             try await tester.test(.GET, "kiosco/sala") { #expect($0.status == .forbidden) }
             try await tester.test(.GET, "kiosco/sala", headers: headers) { response in
                 let page = response.body.string
-                #expect(response.status == .ok && page.contains(#"<ul class="sala-siguen" id="siguen"><li>P-001</li></ul>"#) && page.contains("No estamos llamando") == false)
+                #expect(response.status == .ok && page.contains(#"<ul class="sala-siguen" id="siguen"><li>P-001</li></ul>"#))
                 #expect(page.contains("En este momento no estamos llamando a nadie") && !page.contains("3001234567") && !page.contains("300 123"))
             }
             _ = try await app.turnService().callNext(office: Self.office, by: "agente@ema.demo")
@@ -172,14 +172,49 @@ struct WalkInTests {
             try await tester.test(.POST, "backoffice/turnos/quiosco", beforeRequest: { try $0.content.encode(["oficina": Self.office], as: .urlEncodedForm) }) { response in
                 #expect(response.headers.setCookie?[TurnKioskController.cookie] == nil)
             }
+            // A booked turn shows on the hall's screen by its time, never by the code that cancels it.
+            try await Self.booked(app, "T-SECRET", slot: "16:30")
+            try await tester.test(.GET, "kiosco/sala", headers: headers) { response in
+                #expect(response.body.string.contains("<li>Cita 16:30</li>") && !response.body.string.contains("T-SECRET"))
+            }
+            // A mobile gets 3 numbers by SMS an hour from the kiosk; the fourth turn is on screen only.
+            for expected in [true, true, false] {
+                try await tester.test(.POST, "kiosco/turno", headers: headers, beforeRequest: { try $0.content.encode(["atencion": "", "celular": "3001234567"], as: .urlEncodedForm) }) { response in
+                    let page = response.body.string
+                    #expect(response.status == .ok && page.contains("También te lo enviamos por mensaje de texto") == expected)
+                    #expect(page.contains("ya recibió varios turnos por mensaje") == !expected)
+                }
+            }
+            // A form posted from another site is refused.
+            try await tester.test(.POST, "kiosco/turno", headers: ["Cookie": "\(TurnKioskController.cookie)=\(cookie.string)", "Sec-Fetch-Site": "cross-site"], beforeRequest: { try $0.content.encode(["atencion": ""], as: .urlEncodedForm) }) { response in
+                #expect(response.status != .ok)
+            }
+            let given = try await OfficeTurn.query(on: app.db).filter(\.$walkIn == true).count()
             // The limit: 60 turns in 10 minutes per kiosk's office, then the desk.
-            for _ in 0..<59 {
+            for _ in given..<60 {
                 _ = try await app.rateLimits.take(TurnKioskController.turns, Self.office)
             }
             try await tester.test(.POST, "kiosco/turno", headers: headers, beforeRequest: { try $0.content.encode(["atencion": ""], as: .urlEncodedForm) }) { response in
                 #expect(response.status == .badRequest && response.body.string.contains("ventanilla de información"))
             }
-            #expect(try await OfficeTurn.query(on: app.db).count() == 1)
+            #expect(try await OfficeTurn.query(on: app.db).filter(\.$walkIn == true).count() == given)
+
+            // Turned off: a supervisor disables the office's kiosks; the device gives nothing until enabled again.
+            let supervisor = try OfficeBrowser(app)
+            try await supervisor.signIn("supervisor@ema.demo", "supervisor-demo-2026")
+            _ = try await supervisor.get("backoffice/turnos?oficina=Oficina%20Bello")
+            #expect(try await agent.post("backoffice/turnos/quiosco/desactivar", ["csrf": agent.csrf, "oficina": Self.office]).status == .forbidden)
+            let off = try await supervisor.post("backoffice/turnos/quiosco/desactivar", ["csrf": supervisor.csrf, "oficina": Self.office])
+            #expect(off.body.contains("Desactivamos los quioscos de turnos de Oficina Bello"))
+            try await tester.test(.GET, "kiosco/turno", headers: headers) { #expect($0.status == .forbidden) }
+            manual.advance(by: 1)
+            _ = try await supervisor.post("backoffice/turnos/quiosco", ["csrf": supervisor.csrf, "oficina": Self.office])
+            let again = try #require(supervisor.lastSetCookies?[TurnKioskController.cookie])
+            try await tester.test(.GET, "kiosco/turno", headers: ["Cookie": "\(TurnKioskController.cookie)=\(again.string)"]) { #expect($0.status == .ok) }
+            // And a cookie past its 400 days is refused too.
+            manual.advance(by: TurnKioskController.lifetime + 1)
+            try await tester.test(.GET, "kiosco/turno", headers: ["Cookie": "\(TurnKioskController.cookie)=\(again.string)"]) { #expect($0.status == .forbidden) }
+            #expect(try await StaffAuditEntry.query(on: app.db).filter(\.$action == "quiosco_activado").count() == 2)
         }
     }
 }

@@ -61,7 +61,7 @@ struct BoundaryTests {
             "Insights": ["phone_calls", "survey_campaigns", "survey_invitations", "survey_responses"],
             "Knowledge": ["article_feedback", "article_versions", "articles"],
             "LiveChat": ["live_chat_messages", "live_chats"],
-            "Offices": ["turn_slots", "turns", "walk_in_counters"],
+            "Offices": ["turn_kiosk_revocations", "turn_slots", "turns", "walk_in_counters"],
             "Outreach": ["promotion_campaigns", "promotion_messages"],
             "Platform": ["health_checks", "jobs", "platform_secrets", "rate_limits"],
             "Privacy": ["data_request_sequences", "data_requests"],

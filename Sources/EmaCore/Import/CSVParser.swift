@@ -27,7 +27,7 @@ public enum CSVRecordProblem: Sendable, Equatable {
         case .quoteInUnquotedField:
             "hay comillas dentro de un campo que no está entre comillas; encierre el campo entre comillas y duplique las internas (\"\")"
         case .textAfterClosingQuote:
-            "hay texto después de las comillas que cierran un campo; falta una coma o sobran comillas"
+            "hay texto después de las comillas que cierran un campo; falta el separador (coma o punto y coma) o sobran comillas"
         case .invalidUTF8:
             "el texto no está en UTF-8; guarde el archivo como «CSV UTF-8»"
         }
@@ -37,7 +37,10 @@ public enum CSVRecordProblem: Sendable, Equatable {
 /// A streaming RFC 4180 parser: feed it bytes in chunks of any size, it hands out whole records.
 ///
 /// Accepts a UTF-8 byte-order mark, LF, CRLF and lone CR line ends, quoted fields with embedded
-/// commas, quotes (`""`) and line breaks. Blank lines are skipped. Memory holds one record at a time.
+/// separators, quotes (`""`) and line breaks. Blank lines are skipped. Memory holds one record at
+/// a time. The separator is `,` or `;` (Excel in Spanish saves «CSV» with `;`, since the comma
+/// is its decimal mark): the first of the two met outside quotes on the first line decides, and
+/// from then on the other is ordinary text.
 public struct CSVParser {
     private enum State { case fieldStart, unquoted, quoted, quoteInQuoted }
 
@@ -51,9 +54,26 @@ public struct CSVParser {
     private var lastWasCR = false
     private var prefix: [UInt8] = []
     private var checkedBOM = false
+    /// `,` or `;`; decided on the first line unless given.
+    public private(set) var separator: UInt8 = 0x2C
+    private var separatorKnown = false
 
-    public init() {
+    /// `separator`: `,` or `;` to insist on one; nil to take the header's.
+    public init(separator: UInt8? = nil) {
         field.reserveCapacity(64)
+        if let separator {
+            self.separator = separator
+            separatorKnown = true
+        }
+    }
+
+    /// Whether `byte` ends a field here (deciding the separator on the first line).
+    private mutating func isSeparator(_ byte: UInt8) -> Bool {
+        if separatorKnown { return byte == separator }
+        guard byte == 0x2C || byte == 0x3B else { return false }
+        separator = byte
+        separatorKnown = true
+        return true
     }
 
     /// Feeds the next chunk of the file.
@@ -109,7 +129,7 @@ public struct CSVParser {
                 if byte == 0x22 {
                     field.append(0x22)
                     state = .quoted
-                } else if byte == 0x2C {
+                } else if isSeparator(byte) {
                     endField()
                 } else if byte == 0x0A || byte == 0x0D {
                     try endLine(byte, emit)
@@ -119,9 +139,11 @@ public struct CSVParser {
                     state = .unquoted
                 }
             case .fieldStart, .unquoted:
-                switch byte {
-                case 0x2C:
+                if isSeparator(byte) {
                     endField()
+                    continue
+                }
+                switch byte {
                 case 0x0A, 0x0D:
                     try endLine(byte, emit)
                 case 0x22 where state == .fieldStart:
@@ -150,6 +172,8 @@ public struct CSVParser {
     }
 
     private mutating func endLine(_ byte: UInt8, _ emit: (CSVRecord) throws -> Void) rethrows {
+        // A first line without either: one column, and the comma stays the separator.
+        separatorKnown = true
         try endRecord(emit)
         line += 1
         recordLine = line

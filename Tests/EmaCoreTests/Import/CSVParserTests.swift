@@ -96,3 +96,32 @@ struct CSVParserTests {
         #expect(parse("\n\n").isEmpty)
     }
 }
+
+extension CSVParserTests {
+    @Test("Excel in Spanish: `;` separators taken from the header, a BOM, CRLF, quoted fields with `;`, quotes and line breaks; a comma is then plain text (decimal mark)")
+    func semicolons() {
+        let text = "\u{FEFF}contract_number;holder_name;amount\r\n10234567;\"Restrepo; Ana \"\"la Mona\"\"\";45.000,50\r\n10234568;\"Calle 10\r\nApto 2\";1,5\r\n"
+        for chunk in [1, 2, 7, .max] {
+            let records = parse(Array(text.utf8), chunk: chunk)
+            #expect(records.map(\.fields) == [["contract_number", "holder_name", "amount"],
+                                              ["10234567", "Restrepo; Ana \"la Mona\"", "45.000,50"],
+                                              ["10234568", "Calle 10\r\nApto 2", "1,5"]], "chunk \(chunk)")
+            #expect(records.map(\.line) == [1, 2, 3] && records.allSatisfy { $0.problem == nil })
+        }
+        var parser = CSVParser()
+        parser.feed(Array("a;b,c\n".utf8)) { _ in }
+        #expect(parser.separator == UInt8(ascii: ";"))
+    }
+
+    @Test("The first separator on the header decides: a comma file keeps `;` as text; a one-column file stays with commas; a separator can be insisted on")
+    func separatorChoice() {
+        #expect(parse("a,b\nx;y,z\n").map(\.fields) == [["a", "b"], ["x;y", "z"]])
+        #expect(parse("\"a;b\";c\n1;2\n").map(\.fields) == [["a;b", "c"], ["1", "2"]])
+        #expect(parse("solo\nuno,dos\n").map(\.fields) == [["solo"], ["uno", "dos"]])
+        var fixed = CSVParser(separator: UInt8(ascii: ";"))
+        var records: [CSVRecord] = []
+        fixed.feed(Array("a,b;c\n".utf8)) { records.append($0) }
+        fixed.finish { records.append($0) }
+        #expect(records.map(\.fields) == [["a,b", "c"]])
+    }
+}

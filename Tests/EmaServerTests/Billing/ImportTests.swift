@@ -55,6 +55,27 @@ struct ImportTests {
         }
     }
 
+    @Test("The same contracts saved by Excel in Spanish (a byte-order mark, `;`, CRLF, quoted lists) import the same; re-importing the comma file changes nothing")
+    func excelInSpanish() async throws {
+        try await withEmaApp { app in
+            let excel = "\u{FEFF}contract_number;holder_name;address;municipality;segment;services;status\r\n"
+                + "10234567;María Fernanda Restrepo;CL 50 45 12 AP 301;Medellín;hogares;\"energia;agua;alcantarillado\";activo\r\n"
+                + "20345678;Textiles Aburrá, S.A.;CR 43A 1 50;Itagüí;grandes_clientes;\"energia;gas\";\r\n"
+                + "30456789;\"Alcaldía de Bello\r\n(Secretaría de Hacienda)\";CL 52 50 13;Bello;gobierno;\"energia;agua\";activo\r\n"
+                + "40567890;\"Panadería \"\"La Espiga\"\"\";TV 32 75 20;Envigado;empresas;energia;inactivo\r\n"
+            #expect(try await importer(app).importFile(.contracts, path: try temporaryFile(excel)) == .imported(UpsertCounts(new: 4), ignoredColumns: []))
+            let textiles = try #require(try await Contract.query(on: app.db).filter(\.$contractNumber == "20345678").first())
+            #expect(textiles.holderName == "Textiles Aburrá, S.A." && textiles.services == "energia;gas" && textiles.segment == "grandes_clientes")
+            let bakery = try #require(try await Contract.query(on: app.db).filter(\.$contractNumber == "40567890").first())
+            #expect(bakery.holderName == "Panadería \"La Espiga\"")
+            // A bad line in such a file is named by its editor line (the header is line 1; a
+            // quoted line break makes a record two lines long).
+            let bad = excel + "5056;Nadie;CL 1;Medellín;vecinos;energia;activo\r\n"
+            let problems = try await problems(app, .contracts, bad)
+            #expect(problems.contains { $0.line == 7 && $0.column == "segment" })
+        }
+    }
+
     @Test("Changed rows are updated, new ones added, and Ema's own fields are kept")
     func updates() async throws {
         try await withEmaApp { app in

@@ -24,8 +24,10 @@ extension Application {
 
     /// Conversations over `database` (a turn's transaction; by default this node's database).
     func chatService(database: (any Database)? = nil) -> ChatService {
-        ChatService(database: database ?? db, clock: clock, assistant: assistant, models: intentModels,
-                    effects: { [self] in assistantEffects(client: $0, conversation: $1, database: $2) })
+        var service = ChatService(database: database ?? db, clock: clock, assistant: assistant, models: intentModels,
+                                  effects: { [self] in assistantEffects(client: $0, conversation: $1, database: $2) })
+        service.metrics = httpMetrics
+        return service
     }
 
     /// The effects of conversations over `database` (a turn's transaction; by default this

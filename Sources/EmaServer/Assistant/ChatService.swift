@@ -20,10 +20,14 @@ struct ChatService: Sendable {
     /// What a turn's effects do, over its transaction, for a client (an address, a number) in a
     /// conversation.
     let effects: @Sendable (_ client: String?, _ conversation: String, _ database: any Database) -> AssistantService
+    /// Where each turn's duration goes (`ema_turn_duration_seconds`, by channel).
+    var metrics: HTTPMetrics?
 
     /// The same service over another database (a transaction).
     func on(_ other: any Database) -> ChatService {
-        ChatService(database: other, clock: clock, assistant: assistant, models: models, effects: effects)
+        var service = ChatService(database: other, clock: clock, assistant: assistant, models: models, effects: effects)
+        service.metrics = metrics
+        return service
     }
 
     /// Starts a conversation; returns its id and the greeting.
@@ -69,9 +73,13 @@ struct ChatService: Sendable {
     /// replies it got the first time, with no second turn.
     func turn(_ message: InboundMessage, in id: String, client: String?, limit: RateLimit? = nil,
               messageID: String? = nil) async throws -> (replies: [Reply], state: ConversationState) {
-        try await database.writeTransaction { transaction in
+        let start = ContinuousClock.now
+        let result = try await database.writeTransaction { transaction in
             try await on(transaction).turnInside(message, in: id, client: client, limit: limit, messageID: messageID)
         }
+        let elapsed = ContinuousClock.now - start
+        metrics?.turn(channel: result.state.channel.rawValue, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return result
     }
 
     private func turnInside(_ message: InboundMessage, in id: String, client: String?, limit: RateLimit?,

@@ -47,11 +47,17 @@ struct SMSOutbox: Sendable {
         return id
     }
 
+    /// Messages waiting to be sent (for `/metrics`).
+    static func queued(on database: any Database) async throws -> Int {
+        try await database.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(schema)
+            .where("state", .equal, SQLBind(State.queued.rawValue)).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
     /// The job body: opens the message, sends it, and keeps only its proof.
     @Sendable static func send(_ context: JobContext, _ payload: String) async throws {
         let id = try JSONDecoder().decode(Payload.self, from: Data(payload.utf8)).id
         let sql = context.database.sql
-        guard let row = try await sql.select().columns("recipient", "sealed", "state").from(schema).where("id", .equal, SQLBind(id)).first(),
+        guard let row = try await sql.select().columns("recipient", "sealed", "state", "created_at").from(schema).where("id", .equal, SQLBind(id)).first(),
               try row.decode(column: "state", as: String.self) == State.queued.rawValue
         else { return }
         let recipient = try row.decode(column: "recipient", as: String.self)
@@ -68,6 +74,8 @@ struct SMSOutbox: Sendable {
         do {
             let receipt = try await context.application.sms.send(to: recipient, body: body)
             try await settle(.sent, provider: receipt.providerID, error: nil)
+            let created = try row.decode(column: "created_at", as: Date.self)
+            context.application.httpMetrics.sent(outbox: "sms", lagSeconds: context.clock.now().timeIntervalSince(created))
         } catch let error as SMSError where error.isRetryable {
             try await sql.update(schema).set("last_error", to: SQLBind(error.description)).where("id", .equal, SQLBind(id)).run()
             throw error

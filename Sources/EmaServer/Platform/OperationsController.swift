@@ -95,33 +95,35 @@ struct OperationsController: RouteCollection {
         }
     }
 
-    /// `GET /metrics` → Prometheus text format: HTTP requests and latency by route, the database
-    /// (up, pool size, time to get a connection and answer), jobs by state, process memory.
+    /// `GET /metrics` → Prometheus text format (swift-metrics into swift-prometheus, see
+    /// `HTTPMetrics`): HTTP requests and latency by route, conversation turns, webhook
+    /// acknowledgements, the outboxes' lag and pace; and, read at the scrape, the database (up,
+    /// pool size, time to get a connection and answer), jobs by state, the outboxes' and the
+    /// advisors' queues, process memory.
     @Sendable
     func metrics(request: Request) async throws -> Response {
         let app = request.application
         try Self.authorizeMetrics(request)
-        var text = ""
-        app.httpMetrics.render(into: &text)
+        let metrics = app.httpMetrics
 
         let start = ContinuousClock.now
         let up = await Self.databaseAnswers(request.db, logger: request.logger)
         let elapsed = ContinuousClock.now - start
-        let ping = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        Prometheus.gauge("ema_db_up", help: "1 when the database answered a query.", [("", up ? 1 : 0)], into: &text)
-        Prometheus.gauge("ema_db_pool_max_connections", help: "Connections the pool may open (all event loops).",
-                         [("driver=\"\(app.usesSQLite ? "sqlite" : "postgresql")\"", Double(Self.poolSize(app)))], into: &text)
-        Prometheus.gauge("ema_db_pool_acquire_query_seconds", help: "Time to take a pool connection and answer SELECT 1, at scrape.",
-                         [("", ping)], into: &text)
-
-        if up, let counts = try? await app.jobQueue.countsByState() {
-            Prometheus.gauge("ema_jobs", help: "Jobs in the jobs table, by state.",
-                             JobState.allCases.map { ("state=\"\($0.rawValue)\"", Double(counts[$0] ?? 0)) }, into: &text)
+        metrics.gauge("ema_db_up", [], up ? 1 : 0)
+        metrics.gauge("ema_db_pool_max_connections", [("driver", app.usesSQLite ? "sqlite" : "postgresql")], Double(Self.poolSize(app)))
+        metrics.gauge("ema_db_pool_acquire_query_seconds", [], Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        if up {
+            if let counts = try? await app.jobQueue.countsByState() {
+                for state in JobState.allCases { metrics.gauge("ema_jobs", [("state", state.rawValue)], Double(counts[state] ?? 0)) }
+            }
+            for source in app.queueDepths {
+                if let waiting = try? await source.count(request.db) { metrics.gauge("ema_queue_depth", [("queue", source.name)], Double(waiting)) }
+            }
         }
         if let resident = Self.residentMemoryBytes() {
-            Prometheus.gauge("process_resident_memory_bytes", help: "Resident memory of this process.", [("", Double(resident))], into: &text)
+            metrics.gauge("process_resident_memory_bytes", [], Double(resident))
         }
-        let response = Response(status: .ok, body: .init(string: text))
+        let response = Response(status: .ok, body: .init(string: metrics.render()))
         response.headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4; charset=utf-8")
         return response
     }

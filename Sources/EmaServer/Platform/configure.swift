@@ -13,6 +13,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     _ = app.healthWrites
     _ = app.smsOutboxKey
     _ = app.turnKioskKey
+    app.queueDepths = [
+        QueueDepthSource(name: "whatsapp_outbox") { try await WhatsAppOutboxMessage.queued(on: $0) },
+        QueueDepthSource(name: "sms_outbox") { try await SMSOutbox.queued(on: $0) },
+        QueueDepthSource(name: "advisor_chats") { try await LiveChatIndicatorFacts.queue(on: $0).waiting },
+    ]
 
     // Database: one setting chooses SQLite or PostgreSQL; the migrations are the same.
     try app.useDatabase(config)

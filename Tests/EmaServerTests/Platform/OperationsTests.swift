@@ -66,7 +66,7 @@ struct OperationsTests {
                 #expect(text.contains(#"ema_http_requests_total{method="GET",route="/api/v1/admin/contracts/:number",status="404"} 1"#))
                 #expect(text.contains(#"ema_http_request_duration_seconds_count{route="/api/v1/admin/contracts/:number"} 2"#))
                 #expect(text.contains(#"ema_http_request_duration_seconds_bucket{route="/health",le="+Inf"} 1"#))
-                #expect(text.contains("ema_db_up 1"))
+                #expect(text.contains("ema_db_up 1.0\n"))
                 #expect(text.contains("ema_db_pool_max_connections{driver="))
                 // Paths carry contract numbers; metrics never do.
                 #expect(!text.contains("10234567"))
@@ -82,9 +82,59 @@ struct OperationsTests {
             try await app.jobQueue.enqueue(kind: "prueba", payload: ["a": 2])
             try await app.testing().test(.GET, "metrics") { response in
                 let text = response.body.string
-                #expect(text.contains(#"ema_jobs{state="queued"} 2"#))
-                #expect(text.contains(#"ema_jobs{state="failed"} 0"#))
+                #expect(text.contains(#"ema_jobs{state="queued"} 2.0"#))
+                #expect(text.contains(#"ema_jobs{state="failed"} 0.0"#))
             }
+        }
+    }
+
+    /// The value of a metric's line (`name{labels} value`), when the scrape has it.
+    static func value(_ text: String, _ series: String) -> Double? {
+        text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.dropFirst(series.count + 1)) }
+    }
+
+    @Test("After a turn, an SMS and a webhook, the scrape has the new series with sensible values: turn latency, webhook acknowledgement, outbox lag and pace, queue depths")
+    func newSeries() async throws {
+        let manual = AppClock.Manual(Date(timeIntervalSince1970: 1_795_000_000))
+        try await withEmaApp(clock: manual.clock) { app in
+            var chat = ChatClient(app: app)
+            try await chat.start()
+            try await chat.say("hola")
+            try await chat.say("quiero pagar mi factura")
+            try await app.smsOutbox().queue("EPM: prueba de métricas.", to: "+573001234567", purpose: "prueba")
+            var text = ""
+            try await app.testing().test(.GET, "metrics") { text = $0.body.string }
+            #expect(Self.value(text, #"ema_turn_duration_seconds_count{channel="web"}"#) == 2)
+            let turnSum = try #require(Self.value(text, #"ema_turn_duration_seconds_sum{channel="web"}"#))
+            #expect(turnSum > 0 && turnSum < 30)
+            #expect(text.contains("# TYPE ema_turn_duration_seconds histogram"))
+            #expect(Self.value(text, #"ema_queue_depth{queue="sms_outbox"}"#) == 1)
+            #expect(Self.value(text, #"ema_queue_depth{queue="whatsapp_outbox"}"#) == 0)
+            #expect(Self.value(text, #"ema_queue_depth{queue="advisor_chats"}"#) == 0)
+            #expect(Self.value(text, #"ema_outbox_sent_total{outbox="sms"}"#) == nil)
+
+            // Sent 90 seconds after it was queued: the lag says so, in its bucket.
+            manual.advance(by: 90)
+            try await drainJobs(app)
+            try await app.testing().test(.GET, "metrics") { text = $0.body.string }
+            #expect(Self.value(text, #"ema_outbox_sent_total{outbox="sms"}"#) == 1)
+            #expect(Self.value(text, #"ema_outbox_lag_seconds_sum{outbox="sms"}"#) == 90)
+            #expect(Self.value(text, #"ema_outbox_lag_seconds_bucket{outbox="sms",le="60.0"}"#) == 0)
+            #expect(Self.value(text, #"ema_outbox_lag_seconds_bucket{outbox="sms",le="120.0"}"#) == 1)
+            #expect(Self.value(text, #"ema_queue_depth{queue="sms_outbox"}"#) == 0)
+        }
+        try await WhatsAppWebhookTests().withWhatsApp { app in
+            #expect(try await WhatsAppWebhookTests().post(app, Webhook.text("hola")) == .ok)
+            var text = ""
+            try await app.testing().test(.GET, "metrics") { text = $0.body.string }
+            #expect(Self.value(text, #"ema_webhook_ack_seconds_count{provider="whatsapp"}"#) == 1)
+            let ack = try #require(Self.value(text, #"ema_webhook_ack_seconds_sum{provider="whatsapp"}"#))
+            #expect(ack > 0 && ack < 8)
+            // Ema's answer leaves the conversation lane: counted, with its lag.
+            try await drainJobs(app)
+            try await app.testing().test(.GET, "metrics") { text = $0.body.string }
+            #expect((Self.value(text, #"ema_outbox_sent_total{outbox="whatsapp_conversation"}"#) ?? 0) >= 1)
+            #expect(Self.value(text, #"ema_outbox_lag_seconds_count{outbox="whatsapp_conversation"}"#) == Self.value(text, #"ema_outbox_sent_total{outbox="whatsapp_conversation"}"#))
         }
     }
 }

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// What WhatsApp's services need of the node, named once: the Graph API client (or the
@@ -13,6 +14,16 @@ struct WhatsAppParts: Sendable {
     let home: any Database
     let logger: Logger
     let wake: @Sendable () async -> Void
+    /// The outbox's lag and pace (`ema_outbox_lag_seconds`, `ema_outbox_sent_total`).
+    let metrics: HTTPMetrics
+
+    /// Each message sent: its lag from queued, on its lane.
+    func sent(_ rows: [any SQLRow], lane: WhatsAppOutboxMessage.Lane, at now: Date) {
+        for row in rows {
+            guard let created = try? row.decode(column: "created_at", as: Date.self) else { continue }
+            metrics.sent(outbox: "whatsapp_" + lane.rawValue, lagSeconds: now.timeIntervalSince(created))
+        }
+    }
 }
 
 extension Application {
@@ -67,7 +78,7 @@ extension Application {
 
     /// What WhatsApp's services take from this node.
     var whatsAppParts: WhatsAppParts {
-        WhatsAppParts(client: whatsApp, pacer: whatsAppPacer, observers: whatsAppBulkObservers, home: db, logger: logger, wake: wakeWorker)
+        WhatsAppParts(client: whatsApp, pacer: whatsAppPacer, observers: whatsAppBulkObservers, home: db, logger: logger, wake: wakeWorker, metrics: httpMetrics)
     }
 
     /// WhatsApp over `database` (a turn's transaction; by default this node's database).

@@ -160,10 +160,12 @@ struct WhatsAppBulkSender {
             if !sent.isEmpty {
                 // One statement for the whole batch (both databases name VALUES columns column1, column2).
                 let values = SQLList(sent.map { SQLGroupExpression([SQLBind($0.0), SQLBind($0.1)]) })
-                try await sql.raw("""
+                let rows = try await sql.raw("""
                     UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = 'sent', wamid = v.column2, last_error = NULL, updated_at = \(bind: now)
                     FROM (VALUES \(values)) AS v WHERE \(ident: WhatsAppOutboxMessage.schema).id = v.column1
-                    """).run()
+                    RETURNING \(ident: WhatsAppOutboxMessage.schema).created_at
+                    """).all()
+                parts.sent(rows, lane: .bulk, at: now)
                 for observer in observers { try await observer.sent(sent.map(\.0), at: now, on: tx) }
             }
             /// Leaves a message in `state` with the reason of its last attempt.

@@ -14,6 +14,12 @@ final class WhatsAppOutboxMessage: Model, @unchecked Sendable {
     /// conversation. `bulk`: a campaign (the monthly bill), sent in batches by the bulk sender.
     enum Lane: String { case conversation, bulk }
 
+    /// Messages waiting to be sent (for `/metrics`).
+    static func queued(on database: any Database) async throws -> Int {
+        try await database.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(schema)
+            .where("state", .equal, SQLBind(State.queued.rawValue)).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
     @ID(key: .id) var id: UUID?
     @Field(key: "recipient") var recipient: String
     /// The Graph API message body (JSON).

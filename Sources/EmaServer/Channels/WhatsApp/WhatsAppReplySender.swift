@@ -117,11 +117,13 @@ extension WhatsAppService {
     private func markSent(_ sent: [(id: UUID, wamid: String)]) async throws {
         guard !sent.isEmpty else { return }
         let cases = sent.map { SQLQueryString("WHEN \(bind: $0.id) THEN \(bind: $0.wamid)") }.joined(separator: " ")
-        try await database.sql.raw("""
+        let now = clock.now()
+        let rows = try await database.sql.raw("""
             UPDATE \(ident: WhatsAppOutboxMessage.schema) SET state = \(bind: State.sent.rawValue), last_error = NULL,
-                updated_at = \(bind: clock.now()), wamid = CASE id \(cases) END
-            WHERE id IN (\(binds: sent.map(\.id)))
-            """).run()
+                updated_at = \(bind: now), wamid = CASE id \(cases) END
+            WHERE id IN (\(binds: sent.map(\.id))) RETURNING created_at
+            """).all()
+        parts.sent(rows, lane: .conversation, at: now)
     }
 
     private func mark(_ rows: [Queued], _ state: State, error: String?, untried: Bool = false) async throws {

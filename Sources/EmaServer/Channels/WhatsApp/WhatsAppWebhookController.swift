@@ -33,6 +33,7 @@ struct WhatsAppWebhookController: RouteCollection {
 
     @Sendable
     func receive(request: Request) async throws -> Response {
+        let start = ContinuousClock.now
         guard let secret = request.application.whatsAppAppSecret else { throw WebhookError.unavailable }
         let body = request.body.data.map { Data(buffer: $0) } ?? Data()
         switch WebhookSignature.verify(body: body, header: request.headers.first(name: "X-Hub-Signature-256"), secret: secret) {
@@ -56,6 +57,8 @@ struct WhatsAppWebhookController: RouteCollection {
         // Committed within 8 s or answered 503 (Meta retries; a message id is stored once).
         let ingest = request.application.webhookIngest
         try await DatabaseOutage.answerWithin(seconds: 8) { try await ingest.submit(plausible) }
+        let elapsed = ContinuousClock.now - start
+        request.application.httpMetrics.webhookAcknowledged(provider: "whatsapp", seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         let response = Response(status: .ok)
         try response.content.encode(Ack(status: "ok"))
         return response

@@ -1,83 +1,66 @@
+import CoreMetrics
 import Foundation
-import NIOConcurrencyHelpers
+import Prometheus
 
-/// Request counts and latency per route, kept in memory and written in the Prometheus text
-/// format. Routes are the registered patterns (`/api/v1/admin/contracts/:number`), never raw
-/// paths, so the label set stays small and holds no personal data.
+/// Ema's metrics, recorded through swift-metrics (`Counter`, `Timer`, `Gauge`) into this node's
+/// own Prometheus registry (swift-prometheus), which `GET /metrics` writes in the Prometheus text
+/// format. Each application has its registry and factory, passed explicitly to every metric
+/// (tests run many applications in one process, and `MetricsSystem.bootstrap` is once per
+/// process; Vapor's own route metrics, which a global bootstrap would add, would only repeat
+/// `ema_http_*`). Routes are the registered patterns (`/api/v1/admin/contracts/:number`),
+/// never raw paths, so the label sets stay small and hold no personal data.
 public final class HTTPMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    public let factory: PrometheusMetricsFactory
+
+    /// Seconds, for every latency histogram.
     public static let buckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    /// Seconds, for the outboxes' lag (queued → sent), which runs to minutes under a pace.
+    public static let lagBuckets: [Double] = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3_600]
 
-    struct RequestKey: Hashable { let method: String; let route: String; let status: UInt }
-    struct Histogram {
-        var counts = [UInt64](repeating: 0, count: HTTPMetrics.buckets.count)
-        var sum = 0.0
-        var count: UInt64 = 0
+    public init() {
+        registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = Self.buckets.map { .nanoseconds(Int64($0 * 1e9)) }
+        factory.durationHistogramBuckets = ["ema_outbox_lag_seconds": Self.lagBuckets.map { .nanoseconds(Int64($0 * 1e9)) }]
+        self.factory = factory
     }
-    struct State {
-        var requests: [RequestKey: UInt64] = [:]
-        var latency: [String: Histogram] = [:]
-    }
 
-    private let state = NIOLockedValueBox(State())
-
-    public init() {}
+    // MARK: Recording
 
     public func record(method: String, route: String, status: UInt, seconds: Double) {
-        state.withLockedValue { state in
-            state.requests[RequestKey(method: method, route: route, status: status), default: 0] += 1
-            var histogram = state.latency[route] ?? Histogram()
-            for (index, bound) in Self.buckets.enumerated() where seconds <= bound {
-                histogram.counts[index] += 1
-            }
-            histogram.sum += seconds
-            histogram.count += 1
-            state.latency[route] = histogram
-        }
+        Counter(label: "ema_http_requests_total", dimensions: [("method", method), ("route", route), ("status", String(status))], factory: factory).increment()
+        timer("ema_http_request_duration_seconds", [("route", route)]).recordSeconds(seconds)
     }
 
-    /// How many requests were recorded for a route and status (for tests and the back office).
-    public func count(route: String, status: UInt) -> UInt64 {
-        state.withLockedValue { state in
-            state.requests.filter { $0.key.route == route && $0.key.status == status }.values.reduce(0, +)
-        }
+    /// A conversation turn with Ema, from the customer's message to her replies committed.
+    public func turn(channel: String, seconds: Double) {
+        timer("ema_turn_duration_seconds", [("channel", channel)]).recordSeconds(seconds)
     }
 
-    /// The Prometheus text exposition of these metrics.
-    public func render(into text: inout String) {
-        let snapshot = state.withLockedValue { $0 }
-        text += "# HELP ema_http_requests_total HTTP requests answered, by method, route and status.\n"
-        text += "# TYPE ema_http_requests_total counter\n"
-        for (key, value) in snapshot.requests.sorted(by: { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }) {
-            text += "ema_http_requests_total{method=\"\(key.method)\",route=\"\(Prometheus.escape(key.route))\",status=\"\(key.status)\"} \(value)\n"
-        }
-        text += "# HELP ema_http_request_duration_seconds Time to answer an HTTP request, by route.\n"
-        text += "# TYPE ema_http_request_duration_seconds histogram\n"
-        for (route, histogram) in snapshot.latency.sorted(by: { $0.key < $1.key }) {
-            let label = Prometheus.escape(route)
-            for (index, bound) in Self.buckets.enumerated() {
-                text += "ema_http_request_duration_seconds_bucket{route=\"\(label)\",le=\"\(Prometheus.number(bound))\"} \(histogram.counts[index])\n"
-            }
-            text += "ema_http_request_duration_seconds_bucket{route=\"\(label)\",le=\"+Inf\"} \(histogram.count)\n"
-            text += "ema_http_request_duration_seconds_sum{route=\"\(label)\"} \(Prometheus.number(histogram.sum))\n"
-            text += "ema_http_request_duration_seconds_count{route=\"\(label)\"} \(histogram.count)\n"
-        }
-    }
-}
-
-/// Helpers for the Prometheus text format.
-enum Prometheus {
-    static func escape(_ label: String) -> String {
-        label.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+    /// A webhook answered to its provider (Meta waits for the 200).
+    public func webhookAcknowledged(provider: String, seconds: Double) {
+        timer("ema_webhook_ack_seconds", [("provider", provider)]).recordSeconds(seconds)
     }
 
-    static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    /// A message left an outbox: its lag from queued to sent, and the sent count (whose rate is
+    /// the sender's pace).
+    public func sent(outbox: String, lagSeconds: Double) {
+        timer("ema_outbox_lag_seconds", [("outbox", outbox)]).recordSeconds(max(0, lagSeconds))
+        Counter(label: "ema_outbox_sent_total", dimensions: [("outbox", outbox)], factory: factory).increment()
     }
 
-    static func gauge(_ name: String, help: String, _ samples: [(labels: String, value: Double)], into text: inout String) {
-        text += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n"
-        for sample in samples {
-            text += sample.labels.isEmpty ? "\(name) \(number(sample.value))\n" : "\(name){\(sample.labels)} \(number(sample.value))\n"
-        }
+    /// A value read at scrape time (queue depths, the database's state, memory).
+    public func gauge(_ name: String, _ dimensions: [(String, String)] = [], _ value: Double) {
+        Gauge(label: name, dimensions: dimensions, factory: factory).record(value)
+    }
+
+    private func timer(_ name: String, _ dimensions: [(String, String)]) -> CoreMetrics.Timer {
+        CoreMetrics.Timer(label: name, dimensions: dimensions, preferredDisplayUnit: .seconds, factory: factory)
+    }
+
+    /// The Prometheus text exposition of everything recorded.
+    public func render() -> String {
+        registry.emitToString()
     }
 }

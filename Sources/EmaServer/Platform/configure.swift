@@ -60,6 +60,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     // Routes.
     try app.register(collection: OperationsController())
+    try app.register(collection: OpenAPIController(resources: app.directory.resourcesDirectory))
     try app.register(collection: SiteController())
     try app.register(collection: BillController())
     try app.register(collection: FacturaWebController())

@@ -22,7 +22,7 @@ struct WhatsAppWebhookController: RouteCollection {
         guard mode == "subscribe", let expected = request.application.emaConfig.whatsApp.verifyToken,
               ConstantTime.equals(Array(token.utf8), Array(expected.value.utf8))
         else {
-            return Response(status: .forbidden, body: .init(string: "Forbidden"))
+            throw WebhookError.verificationFailed
         }
         let response = Response(status: .ok, body: .init(string: challenge))
         response.headers.contentType = .plainText
@@ -70,12 +70,13 @@ enum WebhookError: EmaError {
     case invalidSignature
     case malformed
     case unavailable
+    case verificationFailed
 
     var status: HTTPResponseStatus {
         switch self {
         case .unavailable: .serviceUnavailable
         case .missingSignature: .unauthorized
-        case .invalidSignature: .forbidden
+        case .invalidSignature, .verificationFailed: .forbidden
         case .malformed: .badRequest
         }
     }
@@ -86,6 +87,7 @@ enum WebhookError: EmaError {
         case .invalidSignature: "invalid_signature"
         case .malformed: "malformed_payload"
         case .unavailable: "whatsapp_unavailable"
+        case .verificationFailed: "verification_failed"
         }
     }
 
@@ -95,6 +97,7 @@ enum WebhookError: EmaError {
         case .invalidSignature: "La firma X-Hub-Signature-256 no corresponde al cuerpo."
         case .malformed: "El cuerpo no es un webhook de WhatsApp válido."
         case .unavailable: "WhatsApp no está disponible en este servidor: falta configurar WHATSAPP_APP_SECRET."
+        case .verificationFailed: "La verificación del webhook no coincide: revisa hub.mode y hub.verify_token (WHATSAPP_VERIFY_TOKEN)."
         }
     }
 }

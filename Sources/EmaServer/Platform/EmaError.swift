@@ -15,6 +15,8 @@ public enum PlatformError: EmaError {
     case rateLimited(retryAfterSeconds: Int)
     case databaseUnavailable
     case formFromAnotherSite
+    /// The path exists, with other methods (listed in `Allow`).
+    case methodNotAllowed([String])
 
     public var status: HTTPResponseStatus {
         switch self {
@@ -22,6 +24,7 @@ public enum PlatformError: EmaError {
         case .missingToken, .invalidToken: .unauthorized
         case .rateLimited: .tooManyRequests
         case .databaseUnavailable: .serviceUnavailable
+        case .methodNotAllowed: .methodNotAllowed
         }
     }
 
@@ -33,6 +36,7 @@ public enum PlatformError: EmaError {
         case .rateLimited: "rate_limited"
         case .databaseUnavailable: "database_unavailable"
         case .formFromAnotherSite: "form_from_another_site"
+        case .methodNotAllowed: "method_not_allowed"
         }
     }
 
@@ -44,6 +48,7 @@ public enum PlatformError: EmaError {
         case .rateLimited(let seconds): "Demasiados intentos seguidos. Por seguridad, espera \(SpanishDuration.wait(seconds: seconds)) y vuelve a intentarlo."
         case .databaseUnavailable: "Tenemos una falla momentánea y no pudimos atenderte. Intenta de nuevo en unos segundos."
         case .formFromAnotherSite: "Este formulario llegó desde otro sitio, así que no lo procesamos. Abre la página de nuevo desde nuestra dirección e inténtalo ahí."
+        case .methodNotAllowed(let methods): "Esta dirección no acepta ese método; acepta \(methods.joined(separator: ", "))."
         }
     }
 
@@ -51,6 +56,7 @@ public enum PlatformError: EmaError {
         switch self {
         case .missingToken, .invalidToken: ["WWW-Authenticate": "Bearer"]
         case .rateLimited(let seconds): ["Retry-After": String(seconds)]
+        case .methodNotAllowed(let methods): ["Allow": methods.joined(separator: ", ")]
         default: [:]
         }
     }

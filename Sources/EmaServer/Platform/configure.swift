@@ -40,6 +40,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(ChatCORSMiddleware(config: config))
     app.middleware.use(InputGuardMiddleware())
     app.middleware.use(ErrorMiddleware())
+    app.middleware.use(MethodNotAllowedMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
     app.routes.defaultMaxBodySize = "1mb"
 

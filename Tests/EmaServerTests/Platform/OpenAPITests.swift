@@ -161,6 +161,15 @@ struct OpenAPITests {
                 try await tester.test(.GET, "api/v1/admin/\(path)") { Self.check("GET", template, $0) }
             }
             try await tester.test(.GET, "health") { Self.check("GET", "/health", $0) }
+            // A method a path does not take: 405 with what it takes; a path that does not exist: 404.
+            for (method, path, allowed) in [(HTTPMethod.GET, "api/v1/pqr", "POST"), (.DELETE, "api/v1/chat/sessions/abc/messages", "POST"), (.PUT, "health", "GET")] {
+                try await tester.test(method, path) { response in
+                    #expect(response.status == .methodNotAllowed && response.headers.first(name: .allow) == allowed, "\(method) \(path)")
+                    #expect(response.body.string.contains(#""code":"method_not_allowed""#))
+                }
+            }
+            try await tester.test(.GET, "api/v1/nada") { #expect($0.status == .notFound) }
+            try await tester.test(.POST, "pqr/consulta-que-no-existe") { #expect($0.status == .notFound) }
             // Webhooks whose providers this node lacks, or unsigned: documented refusals.
             try await tester.test(.POST, "webhooks/whatsapp", headers: json, body: ByteBuffer(string: "{}")) { Self.check("POST", "/webhooks/whatsapp", $0) }
             try await tester.test(.POST, "webhooks/wompi", headers: json, body: ByteBuffer(string: "{}")) { Self.check("POST", "/webhooks/wompi", $0) }

@@ -3,6 +3,7 @@
 Selenium is pointed at Debian's chromium and chromium-driver (same version, both from apt), so
 nothing is downloaded at test time.
 """
+import contextlib
 import json
 import os
 import shutil
@@ -55,22 +56,15 @@ def wait_until_healthy(process, base: str, log_path: Path, name: str = "ema serv
         time.sleep(0.3)
 
 
-@pytest.fixture(scope="session")
-def ema_server():
-    """Starts `ema serve --demo` on a free port with its own SQLite file; yields the base URL."""
+@contextlib.contextmanager
+def demo_server(settings: dict, prefix: str = "ema-browser-"):
+    """`ema serve --demo` on a free port with its own SQLite file and `settings` in its
+    environment; yields the base URL, and stops the server and removes its folder after."""
     port = free_port()
-    workdir = tempfile.mkdtemp(prefix="ema-browser-")
+    workdir = tempfile.mkdtemp(prefix=prefix)
     log_path = Path(workdir) / "server.log"
     env = dict(os.environ)
-    env.update({
-        "EMA_SQLITE_PATH": str(Path(workdir) / "ema.sqlite"),
-        "EMA_WORKERS": "on",
-        # No EMA_PUBLIC_URL: the links Ema writes follow the port it serves on.
-        # Advisors "on line" whatever the hour the tests run.
-        "EMA_ADVISOR_HOURS": "00:00-24:00",
-        # The statistics page counts again on every visit, so a rating shows at once.
-        "EMA_INDICATORS_CACHE_SECONDS": "0",
-    })
+    env.update({"EMA_SQLITE_PATH": str(Path(workdir) / "ema.sqlite"), **settings})
     env.pop("DATABASE_URL", None)
     env.pop("EMA_PUBLIC_URL", None)
     with open(log_path, "wb") as log:
@@ -79,14 +73,29 @@ def ema_server():
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
-    wait_until_healthy(process, base, log_path)
-    yield base
-    process.send_signal(signal.SIGTERM)
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    shutil.rmtree(workdir, ignore_errors=True)
+        wait_until_healthy(process, base, log_path)
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def ema_server():
+    """The browser tests' demo server (no EMA_PUBLIC_URL: the links Ema writes follow its port)."""
+    with demo_server({
+        "EMA_WORKERS": "on",
+        # Advisors "on line" whatever the hour the tests run.
+        "EMA_ADVISOR_HOURS": "00:00-24:00",
+        # The statistics page counts again on every visit, so a rating shows at once.
+        "EMA_INDICATORS_CACHE_SECONDS": "0",
+    }) as base:
+        yield base
 
 
 @pytest.fixture

@@ -3,21 +3,16 @@ client built from it alone (the operation's path and method, its required fields
 files a PQR and looks it up, each answer validated against the document's schema; and
 schemathesis, from PyPI, throws generated requests at every operation."""
 import json
-import os
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import jsonschema
 import pytest
 from openapi_spec_validator import validate
 
-from conftest import ROOT, ema_binary, free_port, get_json, wait_until_healthy
+from conftest import demo_server, get_json
 
 ADMIN_TOKEN = "t0ken-del-contrato"
 
@@ -80,24 +75,8 @@ def test_a_client_from_the_document_files_and_looks_up_a_pqr(ema_server):
 def contract_server():
     """A demo server of its own (schemathesis files hundreds of PQR and chats; the other tests'
     limits per address stay untouched), with the admin API open to a token."""
-    port = free_port()
-    workdir = tempfile.mkdtemp(prefix="ema-contrato-")
-    log_path = Path(workdir) / "server.log"
-    env = dict(os.environ)
-    env.update({"EMA_SQLITE_PATH": str(Path(workdir) / "ema.sqlite"), "EMA_ADMIN_TOKEN": ADMIN_TOKEN})
-    env.pop("DATABASE_URL", None)
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen([ema_binary(), "serve", "--demo", "--hostname", "127.0.0.1", "--port", str(port)],
-                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    wait_until_healthy(process, base, log_path)
-    yield base
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    shutil.rmtree(workdir, ignore_errors=True)
+    with demo_server({"EMA_ADMIN_TOKEN": ADMIN_TOKEN}, prefix="ema-contrato-") as base:
+        yield base
 
 
 def test_schemathesis_finds_no_server_error_and_every_answer_conforms(contract_server):

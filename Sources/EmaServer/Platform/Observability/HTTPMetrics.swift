@@ -1,5 +1,6 @@
 import CoreMetrics
 import Foundation
+import NIOConcurrencyHelpers
 import Prometheus
 
 /// Ema's metrics, recorded through swift-metrics (`Counter`, `Timer`, `Gauge`) into this node's
@@ -12,6 +13,11 @@ import Prometheus
 public final class HTTPMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     public let factory: PrometheusMetricsFactory
+    /// The request metrics already made, by method, route and status: every request would
+    /// otherwise ask the registry again (its lock, its label strings).
+    private let requestMetrics = NIOLockedValueBox<[RequestKey: (count: CoreMetrics.Counter, latency: CoreMetrics.Timer)]>([:])
+
+    struct RequestKey: Hashable { let method: String; let route: String; let status: UInt }
 
     /// Seconds, for every latency histogram.
     public static let buckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -29,8 +35,16 @@ public final class HTTPMetrics: Sendable {
     // MARK: Recording
 
     public func record(method: String, route: String, status: UInt, seconds: Double) {
-        Counter(label: "ema_http_requests_total", dimensions: [("method", method), ("route", route), ("status", String(status))], factory: factory).increment()
-        timer("ema_http_request_duration_seconds", [("route", route)]).recordSeconds(seconds)
+        let key = RequestKey(method: method, route: route, status: status)
+        let metrics = requestMetrics.withLockedValue { made in
+            if let known = made[key] { return known }
+            let new = (CoreMetrics.Counter(label: "ema_http_requests_total", dimensions: [("method", method), ("route", route), ("status", String(status))], factory: factory),
+                       timer("ema_http_request_duration_seconds", [("route", route)]))
+            made[key] = new
+            return new
+        }
+        metrics.count.increment()
+        metrics.latency.recordSeconds(seconds)
     }
 
     /// A conversation turn with Ema, from the customer's message to her replies committed.

@@ -19,6 +19,14 @@ public final class HTTPMetrics: Sendable {
 
     struct RequestKey: Hashable { let method: String; let route: String; let status: UInt }
 
+    /// Timers and counters by name and labels, made once (the same reason).
+    private let timers = NIOLockedValueBox<[String: CoreMetrics.Timer]>([:])
+    private let counters = NIOLockedValueBox<[String: CoreMetrics.Counter]>([:])
+
+    static func key(_ name: String, _ dimensions: [(String, String)]) -> String {
+        dimensions.reduce(name) { $0 + "|" + $1.0 + "=" + $1.1 }
+    }
+
     /// Seconds, for every latency histogram.
     public static let buckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
     /// Seconds, for the outboxes' lag (queued → sent), which runs to minutes under a pace.
@@ -61,7 +69,13 @@ public final class HTTPMetrics: Sendable {
     /// the sender's pace).
     public func sent(outbox: String, lagSeconds: Double) {
         timer("ema_outbox_lag_seconds", [("outbox", outbox)]).recordSeconds(max(0, lagSeconds))
-        Counter(label: "ema_outbox_sent_total", dimensions: [("outbox", outbox)], factory: factory).increment()
+        let dimensions = [("outbox", outbox)]
+        counters.withLockedValue { made in
+            if let known = made[Self.key("ema_outbox_sent_total", dimensions)] { return known }
+            let new = CoreMetrics.Counter(label: "ema_outbox_sent_total", dimensions: dimensions, factory: factory)
+            made[Self.key("ema_outbox_sent_total", dimensions)] = new
+            return new
+        }.increment()
     }
 
     /// A value read at scrape time (queue depths, the database's state, memory).
@@ -70,7 +84,13 @@ public final class HTTPMetrics: Sendable {
     }
 
     private func timer(_ name: String, _ dimensions: [(String, String)]) -> CoreMetrics.Timer {
-        CoreMetrics.Timer(label: name, dimensions: dimensions, preferredDisplayUnit: .seconds, factory: factory)
+        let key = Self.key(name, dimensions)
+        return timers.withLockedValue { made in
+            if let known = made[key] { return known }
+            let new = CoreMetrics.Timer(label: name, dimensions: dimensions, preferredDisplayUnit: .seconds, factory: factory)
+            made[key] = new
+            return new
+        }
     }
 
     /// The Prometheus text exposition of everything recorded.

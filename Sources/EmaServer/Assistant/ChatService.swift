@@ -78,7 +78,7 @@ struct ChatService: Sendable {
             try await on(transaction).turnInside(message, in: id, client: client, limit: limit, messageID: messageID)
         }
         let elapsed = ContinuousClock.now - start
-        metrics?.turn(channel: result.state.channel.rawValue, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        metrics?.turn(channel: result.state.channel.rawValue, seconds: elapsed.seconds)
         return result
     }
 

@@ -118,9 +118,9 @@ struct OfficeScreenController: RouteCollection {
 
     @Sendable
     func advance(request: Request) async throws -> Response {
-        let office = try request.content.decode(OfficeForm.self).oficina ?? ""
+        let form = try request.content.decode(OfficeForm.self)
+        let office = form.oficina ?? ""
         do {
-            let form = try request.content.decode(OfficeForm.self)
             let resolved = form.resuelto.flatMap { ["si": true, "no": false][$0] }
             let turn = try await request.application.turnService().advance(code: request.parameters.get("code") ?? "", office: office, resolved: resolved)
             if turn.status == .attended, let phone = turn.phone {

@@ -111,7 +111,7 @@ struct OperationsController: RouteCollection {
         let elapsed = ContinuousClock.now - start
         metrics.gauge("ema_db_up", [], up ? 1 : 0)
         metrics.gauge("ema_db_pool_max_connections", [("driver", app.usesSQLite ? "sqlite" : "postgresql")], Double(Self.poolSize(app)))
-        metrics.gauge("ema_db_pool_acquire_query_seconds", [], Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        metrics.gauge("ema_db_pool_acquire_query_seconds", [], elapsed.seconds)
         if up {
             if let counts = try? await app.jobQueue.countsByState() {
                 for state in JobState.allCases { metrics.gauge("ema_jobs", [("state", state.rawValue)], Double(counts[state] ?? 0)) }

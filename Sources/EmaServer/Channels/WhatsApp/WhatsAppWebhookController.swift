@@ -58,7 +58,7 @@ struct WhatsAppWebhookController: RouteCollection {
         let ingest = request.application.webhookIngest
         try await DatabaseOutage.answerWithin(seconds: 8) { try await ingest.submit(plausible) }
         let elapsed = ContinuousClock.now - start
-        request.application.httpMetrics.webhookAcknowledged(provider: "whatsapp", seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        request.application.httpMetrics.webhookAcknowledged(provider: "whatsapp", seconds: elapsed.seconds)
         let response = Response(status: .ok)
         try response.content.encode(Ack(status: "ok"))
         return response

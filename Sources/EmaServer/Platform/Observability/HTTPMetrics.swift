@@ -98,3 +98,8 @@ public final class HTTPMetrics: Sendable {
         registry.emitToString()
     }
 }
+
+extension Duration {
+    /// The duration in seconds, for the metrics' timers.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

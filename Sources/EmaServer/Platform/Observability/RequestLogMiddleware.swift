@@ -15,7 +15,7 @@ struct RequestLogMiddleware: AsyncMiddleware {
             response = await ErrorMiddleware.response(for: error, to: request)
         }
         let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.seconds
         let route = Self.routeLabel(request)
         metrics.record(method: request.method.rawValue, route: route, status: response.status.code, seconds: seconds)
         if route != "/health" && route != "/metrics" && !(request.route?.isAnonymous ?? false) {
